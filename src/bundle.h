@@ -1,0 +1,53 @@
+/* bundle.h - the package stage: the bundle's files, SHA256SUMS, and the
+ * tarball written atomically */
+#ifndef FPKIT_BUNDLE_H
+#define FPKIT_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digest.h"
+
+struct error;
+
+struct bundle_entry {
+	char *name;		/* path below the top folder, e.g. "api/stats.json" */
+	char *data;		/* content in memory, or NULL ... */
+	char *src;		/* ... a range of this file */
+	int64_t offset;
+	int64_t length;		/* bytes either way */
+	char sha256[DIGEST_HEX_SIZE];
+};
+
+struct bundle {
+	char *top;		/* the top folder, e.g. fpkit-IP-20220829T164250Z */
+	int64_t mtime;		/* every entry's mtime */
+	struct bundle_entry *entries;
+	size_t nr, alloc;
+};
+
+void bundle_init(struct bundle *b, const char *top, int64_t mtime);
+void bundle_release(struct bundle *b);
+
+/* Add a file from memory; bundle_add_data copies, bundle_add_take steals
+ * 'data' (which must come from malloc). */
+void bundle_add_data(struct bundle *b, const char *name, const void *data, size_t len);
+void bundle_add_take(struct bundle *b, const char *name, char *data, size_t len);
+
+/* Add 'length' bytes of file 'src' from 'offset', whose SHA-256 the
+ * caller already computed (sha256); the bytes are read again when the
+ * tarball is written and must still have that digest. */
+void bundle_add_file(struct bundle *b, const char *name, const char *src,
+		     int64_t offset, int64_t length, const char *sha256);
+
+/* The entry called 'name', or NULL (borrowed). */
+const struct bundle_entry *bundle_find(const struct bundle *b, const char *name);
+
+/* Write the tarball to 'path': the entries in byte order of their names
+ * with their folders, plus SHA256SUMS over all of them, through an
+ * outfile (temporary name, then link or, with 'replace', rename).  On
+ * failure nothing exists under 'path'. */
+int bundle_write(struct bundle *b, const char *path, bool replace, struct error *err);
+
+#endif

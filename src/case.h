@@ -1,0 +1,50 @@
+/* case.h - the gather stage: what is known about one block event */
+#ifndef FPKIT_CASE_H
+#define FPKIT_CASE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "strbuf.h"
+
+struct error;
+
+/* Largest API document read from a file. */
+#define CASE_MAX_JSON (16 * 1024 * 1024)
+
+struct fpcase {
+	char *ip;		/* the blocked address (--ip or ipSpamming) */
+	char *block;		/* its block (--block), NULL when unknown */
+	bool has_spamip;
+	struct model_spamip spamip;	/* GET /ip/{block}/spam/{ip} */
+	struct strbuf spamip_raw;	/* ... exactly as received or given */
+	char *spamip_source;		/* ... and where it came from */
+	bool has_stats;
+	struct model_stats stats;	/* GET .../stats */
+	struct strbuf stats_raw;
+	char *stats_source;
+	bool has_blocked_at;
+	int64_t blocked_at;	/* when the IP was blocked (epoch) */
+};
+
+void case_init(struct fpcase *c);
+void case_release(struct fpcase *c);
+
+/* Set the address and block the user named (either may be NULL); they
+ * are checked by case_settle. */
+void case_set_ip(struct fpcase *c, const char *ip, const char *block);
+
+/* Read a saved SpamIp object / stats array from 'path', validate it
+ * (model.h) and keep its bytes.  Errors name the file and the field. */
+int case_load_spamip(struct fpcase *c, const char *path, struct error *err);
+int case_load_stats(struct fpcase *c, const char *path, struct error *err);
+
+/* Check that the pieces agree and fill what follows from them: the IP
+ * from the SpamIp object when not given, the block time from the SpamIp
+ * date or else the stats timestamp.  EX_USAGE when no IP is known or the
+ * IP is not in the block, EX_DATAERR when the documents disagree with the
+ * options. */
+int case_settle(struct fpcase *c, struct error *err);
+
+#endif

@@ -1,0 +1,16 @@
+/* cmd.h - the subcommands; each returns an exit status, or -1 with err
+ * set (main.c turns it into a message and a status) */
+#ifndef FPKIT_CMD_H
+#define FPKIT_CMD_H
+
+struct error;
+
+int cmd_pack(int argc, char **argv, struct error *err);
+int cmd_verify(int argc, char **argv, struct error *err);
+
+/* Print warnings collected by the stages, one "fpkit: warning: " line
+ * each, made safe for a terminal. */
+struct diag;
+void cmd_print_diag(const struct diag *d, const char *prefix);
+
+#endif

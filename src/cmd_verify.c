@@ -1,0 +1,76 @@
+/* cmd_verify.c - fpkit verify: check bundles */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "textsafe.h"
+#include "verify.h"
+
+static const char usage_text[] =
+	"usage: fpkit verify [-q] BUNDLE...\n"
+	"\n"
+	"Check each bundle: every SHA256SUMS line, no file missing or extra,\n"
+	"summary.json readable.  The bundle is read as untrusted input: absolute\n"
+	"paths, '..', links and oversized entries are refused.\n"
+	"\n"
+	"  -q, --quiet  print nothing for a bundle that is fine\n"
+	"  -h, --help   show this help\n";
+
+static const struct option long_options[] = {
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_verify(int argc, char **argv, struct error *err)
+{
+	bool quiet = false, bad = false;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hq", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default:
+			return error_set(err, EX_USAGE, "verify: unknown option '%s': "
+					 "see 'fpkit verify --help'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return error_set(err, EX_USAGE, "verify: no bundle given: see 'fpkit verify --help'");
+	for (int i = optind; i < argc; i++) {
+		struct verify_result res;
+		struct diag problems = DIAG_INIT;
+		char *name = textsafe_visible(argv[i], strlen(argv[i]));
+		char *prefix = NULL;
+
+		if (verify_bundle(argv[i], &res, &problems, err) < 0) {
+			free(name);
+			return -1;
+		}
+		if (problems.nr) {
+			bad = true;
+			if (asprintf(&prefix, "%s: ", name) < 0)
+				prefix = NULL;
+			cmd_print_diag(&problems, prefix ? prefix : "");
+			fprintf(stderr, "fpkit: '%s' FAILED: %lu problem%s\n", name,
+				res.nr_problems, res.nr_problems == 1 ? "" : "s");
+			free(prefix);
+		} else if (!quiet) {
+			printf("%s: OK, %lu files match SHA256SUMS\n", name, res.nr_files);
+		}
+		diag_release(&problems);
+		free(name);
+	}
+	return bad ? EX_DATAERR : 0;
+}

@@ -1,0 +1,40 @@
+/* fpkit.h - the run state of 'fpkit pack', passed from stage to stage
+ * (bsdtar's struct bsdtar); each member names the file that owns it */
+#ifndef FPKIT_FPKIT_H
+#define FPKIT_FPKIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "bundle.h"
+#include "case.h"
+#include "error.h"
+#include "finder.h"
+#include "sample.h"
+
+struct fpkit {
+	/* options, set by cmd_pack.c */
+	const char *ip;			/* --ip */
+	const char *block;		/* --block */
+	const char *spamip_json;	/* --spam-ip-json */
+	const char *stats_json;		/* --stats-json */
+	const char **mail;		/* --mail, in order */
+	size_t nr_mail, alloc_mail;
+	const char *output;		/* -o */
+	const char *lang;		/* --lang */
+	const char *template_path;	/* --template */
+	bool json;			/* --json */
+	bool force;			/* --force */
+
+	struct fpcase kase;		/* case.c: what is known of the block */
+	struct finder finder;		/* finder.c: targets and where they are */
+	struct sample_list samples;	/* sample.c: the messages to attach */
+	json_t *summary;		/* summary.c: summary.json */
+	char *ticket;			/* ticket.c: TICKET.txt */
+	size_t ticket_len;
+	struct bundle bundle;		/* bundle.c: the files of the tarball */
+	char *bundle_path;		/* cmd_pack.c: where it is written */
+	struct diag diag;		/* error.c: warnings of every stage */
+};
+
+#endif

@@ -1,0 +1,77 @@
+/* main.c - argv to subcommand to exit status; nothing else */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "mime.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct error *err);
+	const char *summary;
+} commands[] = {
+	{ "pack", cmd_pack, "build the evidence bundle and the ticket for one blocked IP" },
+	{ "verify", cmd_verify, "check a bundle against its SHA256SUMS and structure" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: fpkit COMMAND [OPTIONS] [ARGS]\n"
+		"       fpkit --help | --version\n\n"
+		"Package the evidence of an OVHcloud anti-spam false positive.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'fpkit COMMAND --help' describes a command; fpkit(1) has the rest.\n");
+}
+
+static int
+run(int argc, char **argv, struct error *err)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("fpkit %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1, err);
+	return error_set(err, EX_USAGE, "'%s' is not an fpkit command: see 'fpkit --help'",
+			 argv[1]);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct error err = ERROR_INIT;
+	int status;
+
+	mime_global_init();
+	status = run(argc, argv, &err);
+	mime_global_shutdown();
+	if (status < 0) {
+		fprintf(stderr, "fpkit: %s\n", err.msg);
+		status = err.status ? err.status : EX_SOFTWARE;
+	}
+	/* A full disk on stdout must not end in status 0 (jq). */
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "fpkit: cannot write standard output: %s\n", strerror(errno));
+		if (status == 0)
+			status = EX_IOERR;
+	}
+	return status;
+}

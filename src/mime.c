@@ -1,0 +1,120 @@
+/* mime.c - GMime: parsing a message that was found, to describe it */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gmime/gmime.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "mime.h"
+#include "textsafe.h"
+
+void
+mime_global_init(void)
+{
+	g_mime_init();
+}
+
+void
+mime_global_shutdown(void)
+{
+	g_mime_shutdown();
+}
+
+int
+mime_message_open(struct mime_message *m, const char *path, int64_t offset,
+		  int64_t length, struct error *err)
+{
+	GMimeStream *fs;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, EX_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
+	fs = g_mime_stream_fs_new(fd);	/* owns fd from here */
+	m->stream = g_mime_stream_substream(fs, offset, offset + length);
+	g_object_unref(fs);		/* the substream holds its own ref */
+	m->parser = g_mime_parser_new_with_stream(m->stream);
+	g_mime_parser_set_format(m->parser, GMIME_FORMAT_MESSAGE);
+	m->message = g_mime_parser_construct_message(m->parser, NULL);
+	if (m->message == NULL) {
+		mime_message_close(m);
+		return error_set(err, EX_DATAERR, "'%s' holds no message GMime can read", path);
+	}
+	return 0;
+}
+
+void
+mime_message_close(struct mime_message *m)
+{
+	if (m->message)
+		g_object_unref(m->message);
+	if (m->parser)
+		g_object_unref(m->parser);
+	if (m->stream)
+		g_object_unref(m->stream);
+	memset(m, 0, sizeof(*m));
+}
+
+static char *
+visible(const char *s)
+{
+	return s ? textsafe_visible(s, strlen(s)) : NULL;
+}
+
+static char *
+addresses(InternetAddressList *list)
+{
+	char *s, *v;
+
+	if (list == NULL || internet_address_list_length(list) == 0)
+		return NULL;
+	s = internet_address_list_to_string(list, NULL, FALSE);
+	v = visible(s);
+	g_free(s);
+	return v;
+}
+
+static void
+count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	(void)parent;
+	if (!GMIME_IS_MULTIPART(part))
+		(*(unsigned *)data)++;
+}
+
+void
+mime_summarize(const struct mime_message *m, struct mime_summary *s)
+{
+	GMimeMessage *msg = m->message;
+	GDateTime *dt;
+
+	memset(s, 0, sizeof(*s));
+	s->from = addresses(g_mime_message_get_from(msg));
+	s->to = addresses(g_mime_message_get_to(msg));
+	s->subject = visible(g_mime_message_get_subject(msg));
+	s->date = visible(g_mime_object_get_header(GMIME_OBJECT(msg), "Date"));
+	s->message_id = visible(g_mime_message_get_message_id(msg));
+	dt = g_mime_message_get_date(msg);
+	if (dt) {
+		s->has_date = true;
+		s->date_epoch = g_date_time_to_unix(dt);
+	}
+	g_mime_message_foreach(msg, count_part, &s->nr_parts);
+}
+
+void
+mime_summary_release(struct mime_summary *s)
+{
+	free(s->from);
+	free(s->to);
+	free(s->subject);
+	free(s->date);
+	free(s->message_id);
+	memset(s, 0, sizeof(*s));
+}

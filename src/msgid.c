@@ -1,0 +1,162 @@
+/* msgid.c - a message's own Message-ID, read from its header block
+ *
+ * This runs on every message of every store, so it works on raw bytes,
+ * line by line, without allocating until a field named Message-ID is
+ * seen.  Leniencies accepted on purpose are listed in VIOLATIONS.md. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "msgid.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+size_t
+msgid_header_end(const char *buf, size_t len, bool *complete)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	*complete = true;
+	/* The header block may be empty: the message starts with its blank
+	 * line. */
+	if (len >= 1 && buf[0] == '\n')
+		return 1;
+	if (len >= 2 && buf[0] == '\r' && buf[1] == '\n')
+		return 2;
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		const char *next = nl + 1;
+
+		if (next < end && *next == '\n')
+			return (size_t)(next + 1 - buf);
+		if (next + 1 < end && next[0] == '\r' && next[1] == '\n')
+			return (size_t)(next + 2 - buf);
+		p = next;
+	}
+	*complete = false;
+	return len;
+}
+
+/* End of the line starting at p (at its '\n', or at end). */
+static const char *
+line_end(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? nl : end;
+}
+
+static bool
+is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+bool
+msgid_next_field(const char *hdr, size_t len, size_t *pos,
+		 const char **value, size_t *vlen)
+{
+	static const char name[] = "message-id";
+	const size_t nlen = sizeof(name) - 1;
+	const char *end = hdr + len;
+	const char *p = hdr + *pos;
+
+	/* An mbox "From " line at the top of an exported .eml is not a
+	 * field; it is skipped like any other line without a colon. */
+	while (p < end) {
+		const char *eol = line_end(p, end);
+		const char *q;
+
+		if (p == eol || (eol - p == 1 && *p == '\r'))
+			break;		/* the empty line: end of the header */
+		if (is_wsp(*p) || (size_t)(eol - p) <= nlen ||
+		    strncasecmp(p, name, nlen) != 0) {
+			p = eol < end ? eol + 1 : end;
+			continue;
+		}
+		q = p + nlen;
+		while (q < eol && is_wsp(*q))
+			q++;
+		if (q == eol || *q != ':') {
+			p = eol < end ? eol + 1 : end;
+			continue;
+		}
+		q++;
+		/* The value runs over the continuation lines that follow. */
+		while (eol < end && eol + 1 < end && is_wsp(eol[1]))
+			eol = line_end(eol + 1, end);
+		*value = q;
+		*vlen = (size_t)(eol - q);
+		*pos = (size_t)((eol < end ? eol + 1 : end) - hdr);
+		return true;
+	}
+	*pos = len;
+	return false;
+}
+
+char *
+msgid_normalize(const char *value, size_t len)
+{
+	struct strbuf sb;
+	const char *p = value, *end = value + len;
+	int depth = 0;
+	bool quoted = false;
+	char *s, *open, *close, *at;
+	size_t n;
+
+	/* Pass 1: drop folding, comments and white space outside quotes. */
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	for (; p < end; p++) {
+		char c = *p;
+
+		if (c == '\r' || c == '\n')
+			continue;
+		if (depth > 0) {
+			if (c == '\\' && p + 1 < end)
+				p++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')')
+				depth--;
+			continue;
+		}
+		if (quoted) {
+			if (c == '\\' && p + 1 < end) {
+				strbuf_addch(&sb, c);
+				c = *++p;
+			} else if (c == '"') {
+				quoted = false;
+			}
+			strbuf_addch(&sb, c);
+			continue;
+		}
+		if (c == '(') {
+			depth = 1;
+		} else if (c == '"') {
+			quoted = true;
+			strbuf_addch(&sb, c);
+		} else if (!is_wsp(c) && c != '\0') {
+			strbuf_addch(&sb, c);
+		}
+	}
+	s = strbuf_detach(&sb, &n);
+
+	/* Pass 2: the id between the brackets, when there are brackets. */
+	open = memchr(s, '<', n);
+	if (open) {
+		close = memchr(open + 1, '>', n - (size_t)(open + 1 - s));
+		n = close ? (size_t)(close - open - 1) : n - (size_t)(open + 1 - s);
+		memmove(s, open + 1, n);
+		s[n] = '\0';
+	}
+	if (n == 0) {
+		free(s);
+		return NULL;
+	}
+	at = strrchr(s, '@');
+	for (; at && *at; at++)
+		if (*at >= 'A' && *at <= 'Z')
+			*at = (char)(*at - 'A' + 'a');
+	return s;
+}

@@ -1,0 +1,29 @@
+/* msgid.h - a message's own Message-ID, read from its header block */
+#ifndef FPKIT_MSGID_H
+#define FPKIT_MSGID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The canonical form of a Message-ID value, used to compare the API's ids
+ * with the headers' (new string, free() it; NULL when nothing is left):
+ * folding (CR, LF) removed, comments and white space outside quoted
+ * strings removed, the part between the first '<' and the next '>' taken
+ * when there are brackets, and the domain (after the last '@') lowered,
+ * since RFC 5322 ids compare their right side case-insensitively. */
+char *msgid_normalize(const char *value, size_t len);
+
+/* Length of the header block at the start of buf: up to and including the
+ * empty line that ends it.  When buf holds no empty line, returns len and
+ * sets *complete to false. */
+size_t msgid_header_end(const char *buf, size_t len, bool *complete);
+
+/* Iterate over the Message-ID fields of a header block (field name in
+ * any case, white space allowed before the colon).  *pos starts at 0.
+ * Each call that returns true points *value and *vlen at one field's raw value
+ * (folding included, borrowed from hdr).  Other fields that merely carry
+ * an id (Resent-Message-ID, References, In-Reply-To) never match. */
+bool msgid_next_field(const char *hdr, size_t len, size_t *pos,
+		      const char **value, size_t *vlen);
+
+#endif

@@ -1,0 +1,84 @@
+/* netaddr.c - IP addresses and blocks as the API writes them */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netaddr.h"
+
+bool
+netaddr_is_ipv4(const char *s)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1;
+}
+
+bool
+netaddr_is_ip(const char *s)
+{
+	struct in6_addr a6;
+
+	return netaddr_is_ipv4(s) || inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+/* Split "A/P" into the address (copied into addr) and the prefix length;
+ * a missing "/P" gives -1. */
+static int
+split_block(const char *s, char *addr, size_t size, long *prefix)
+{
+	const char *slash = strchr(s, '/');
+	char *end;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	*prefix = -1;
+	if (slash) {
+		if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
+			return -1;
+		*prefix = strtol(slash + 1, &end, 10);
+		if (*end != '\0')
+			return -1;
+	}
+	return 0;
+}
+
+bool
+netaddr_is_block(const char *s)
+{
+	char addr[64];
+	long prefix;
+
+	if (split_block(s, addr, sizeof(addr), &prefix) < 0)
+		return false;
+	if (netaddr_is_ipv4(addr))
+		return prefix <= 32;
+	if (netaddr_is_ip(addr))
+		return prefix <= 128;
+	return false;
+}
+
+bool
+netaddr_block_contains(const char *block, const char *ip)
+{
+	char addr[64];
+	long prefix;
+	struct in_addr net, host;
+	uint32_t mask;
+
+	if (split_block(block, addr, sizeof(addr), &prefix) < 0)
+		return false;
+	if (inet_pton(AF_INET, addr, &net) != 1 || inet_pton(AF_INET, ip, &host) != 1)
+		return false;
+	if (prefix < 0)
+		prefix = 32;
+	if (prefix > 32)
+		return false;
+	mask = prefix == 0 ? 0 : htonl(~(uint32_t)0 << (32 - prefix));
+	return (net.s_addr & mask) == (host.s_addr & mask);
+}

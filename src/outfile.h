@@ -1,0 +1,29 @@
+/* outfile.h - an output file that appears under its final name whole or
+ * not at all */
+#ifndef FPKIT_OUTFILE_H
+#define FPKIT_OUTFILE_H
+
+#include <stdbool.h>
+
+struct error;
+
+struct outfile {
+	char *final;		/* the name asked for */
+	char *tmp;		/* the temporary name beside it */
+	int fd;			/* open on tmp; -1 when closed */
+};
+
+/* Create a temporary file in final's folder, mode 0600 whatever the
+ * umask.  EX_CANTCREAT when the folder cannot take it. */
+int outfile_open(struct outfile *o, const char *final, struct error *err);
+
+/* Flush to disk and give the file its final name.  Without 'replace' an
+ * existing file is never touched (EX_CANTCREAT); with it, it is replaced
+ * atomically.  The temporary file is gone afterwards either way. */
+int outfile_commit(struct outfile *o, bool replace, struct error *err);
+
+/* Remove the temporary file (after a failure); safe to call twice and
+ * after a commit. */
+void outfile_abort(struct outfile *o);
+
+#endif

@@ -1,0 +1,100 @@
+/* sample.c - the messages found for the targets, as they go into the
+ * bundle */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "finder.h"
+#include "sample.h"
+#include "strbuf.h"
+#include "textsafe.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+int
+sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < f->nr_hits; i++) {
+		const struct finder_hit *h = &f->hits[i];
+		struct mime_message m;
+		struct sample *s;
+		char *safe;
+
+		l->items = xgrow(l->items, l->nr + 1, &l->alloc, sizeof(*l->items));
+		s = &l->items[l->nr++];
+		memset(s, 0, sizeof(*s));
+		s->hit = h;
+		s->message_id = f->targets[h->target].id;
+		/* Nothing from outside chooses a path: the id is reduced to a
+		 * safe single name component, and the number in front keeps
+		 * two samples of one id apart. */
+		safe = textsafe_filename(s->message_id, SAMPLE_NAME_MAX);
+		s->file = xasprintf("samples/%02zu-%s.eml", l->nr, safe);
+		s->check_file = xasprintf("checks/%02zu-%s.txt", l->nr, safe);
+		free(safe);
+		if (digest_file_range(h->path, h->offset, h->length, s->sha256, err) < 0)
+			return -1;
+		if (mime_message_open(&m, h->path, h->offset, h->length, NULL) == 0) {
+			mime_summarize(&m, &s->mime);
+			s->parsed = true;
+			mime_message_close(&m);
+		}
+	}
+	return 0;
+}
+
+void
+sample_list_release(struct sample_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->items[i].file);
+		free(l->items[i].check_file);
+		mime_summary_release(&l->items[i].mime);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+line(struct strbuf *sb, const char *label, const char *value)
+{
+	strbuf_addf(sb, "%-12s %s\n", label, value ? value : "(none)");
+}
+
+char *
+sample_describe(const struct sample *s)
+{
+	const struct finder_hit *h = s->hit;
+	struct strbuf sb;
+	char when[TIMEFMT_ISO_LEN];
+	char *id = textsafe_visible(s->message_id, strlen(s->message_id));
+	char *src = textsafe_visible(h->path, strlen(h->path));
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	line(&sb, "Sample:", s->file);
+	strbuf_addf(&sb, "%-12s <%s>\n", "Message-ID:", id);
+	strbuf_addf(&sb, "%-12s %s (%s, bytes %" PRId64 " to %" PRId64 ")\n", "Found in:",
+		    src, store_format_name(h->format), h->offset, h->offset + h->length);
+	strbuf_addf(&sb, "%-12s %" PRId64 " bytes, copied byte for byte\n", "Size:", h->length);
+	line(&sb, "SHA-256:", s->sha256);
+	if (s->parsed) {
+		line(&sb, "From:", s->mime.from);
+		line(&sb, "To:", s->mime.to);
+		line(&sb, "Subject:", s->mime.subject);
+		if (s->mime.has_date)
+			strbuf_addf(&sb, "%-12s %s (%s)\n", "Date:", s->mime.date ? s->mime.date : "",
+				    timefmt_iso_utc(s->mime.date_epoch, when));
+		else
+			line(&sb, "Date:", s->mime.date);
+		strbuf_addf(&sb, "%-12s %u\n", "MIME parts:", s->mime.nr_parts);
+	} else {
+		line(&sb, "Parsed:", "no: GMime could not read this message");
+	}
+	free(id);
+	free(src);
+	return strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,44 @@
+/* sample.h - the messages found for the targets, as they go into the
+ * bundle: named, hashed and described */
+#ifndef FPKIT_SAMPLE_H
+#define FPKIT_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "digest.h"
+#include "mime.h"
+
+struct error;
+struct finder;
+struct finder_hit;
+
+/* Longest Message-ID part of a sample's file name. */
+#define SAMPLE_NAME_MAX 80
+
+struct sample {
+	const struct finder_hit *hit;	/* borrowed from the finder */
+	const char *message_id;		/* canonical target id (borrowed) */
+	char *file;		/* "samples/01-<id>.eml" inside the bundle */
+	char *check_file;	/* "checks/01-<id>.txt" */
+	char sha256[DIGEST_HEX_SIZE];
+	bool parsed;		/* GMime read it: 'mime' is filled */
+	struct mime_summary mime;
+};
+
+struct sample_list {
+	struct sample *items;
+	size_t nr, alloc;
+};
+
+/* One sample per finder hit, in the finder's order (call finder_sort
+ * first), each hashed and parsed.  The list borrows from f, which must
+ * outlive it.  EX_NOINPUT/EX_IOERR when a found file cannot be read any
+ * more. */
+int sample_collect(struct sample_list *l, const struct finder *f, struct error *err);
+void sample_list_release(struct sample_list *l);
+
+/* The per-sample findings text for checks/ (new string). */
+char *sample_describe(const struct sample *s);
+
+#endif

@@ -1,0 +1,145 @@
+/* summary.c - summary.json */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "finder.h"
+#include "msgid.h"
+#include "sample.h"
+#include "summary.h"
+#include "textsafe.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+static json_t *
+iso_or_null(bool has, int64_t t)
+{
+	char buf[TIMEFMT_ISO_LEN];
+
+	return has ? json_string(timefmt_iso_utc(t, buf)) : json_null();
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* The string as JSON even when it is not UTF-8 (ids come from strangers):
+ * jansson refuses invalid UTF-8, so fall back to the \xHH form. */
+static json_t *
+json_text(const char *s)
+{
+	json_t *v = json_string(s);
+
+	if (v == NULL) {
+		char *safe = textsafe_visible(s, strlen(s));
+
+		v = json_string(safe);
+		free(safe);
+	}
+	return v;
+}
+
+static json_t *
+build_stats(const struct fpcase *c)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; c->has_stats && i < c->stats.nr_entries; i++) {
+		const struct model_stats_entry *e = &c->stats.entries[i];
+
+		json_array_append_new(arr, json_pack("{s:o, s:I, s:I, s:o}",
+			"timestamp", iso_or_null(true, e->timestamp),
+			"total", (json_int_t)e->total,
+			"number_of_spams", (json_int_t)e->number_of_spams,
+			"average_spamscore", e->has_average ?
+				json_integer(e->average_spamscore) : json_null()));
+	}
+	return arr;
+}
+
+static json_t *
+build_targets(const struct fpcase *c, const struct finder *f, const struct sample_list *l)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; c->has_stats && i < c->stats.nr_targets; i++) {
+		const struct model_target *t = &c->stats.targets[i];
+		char *canon = msgid_normalize(t->message_id, strlen(t->message_id));
+		json_t *files = json_array();
+
+		for (size_t j = 0; canon && j < l->nr; j++)
+			if (strcmp(l->items[j].message_id, canon) == 0)
+				json_array_append_new(files, json_string(l->items[j].file));
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:I, s:o, s:o}",
+			"message_id", json_text(canon ? canon : t->message_id),
+			"destination_ip", t->destination_ip,
+			"spamscore", (json_int_t)t->spamscore,
+			"date", iso_or_null(true, t->date),
+			"samples", files));
+		free(canon);
+	}
+	(void)f;
+	return arr;
+}
+
+static json_t *
+build_samples(const struct sample_list *l)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct sample *s = &l->items[i];
+
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:I, s:o, s:s, s:I}",
+			"message_id", json_text(s->message_id),
+			"file", s->file,
+			"sha256", s->sha256,
+			"size", (json_int_t)s->hit->length,
+			"source", json_text(s->hit->path),
+			"format", store_format_name(s->hit->format),
+			"offset", (json_int_t)s->hit->offset));
+	}
+	return arr;
+}
+
+json_t *
+summary_build(const struct fpcase *c, const struct finder *f, const struct sample_list *l)
+{
+	json_t *missing = json_array(), *searched = json_array();
+
+	for (size_t i = 0; i < f->nr_targets; i++)
+		if (f->targets[i].nr_hits == 0)
+			json_array_append_new(missing, json_text(f->targets[i].id));
+	for (size_t i = 0; i < f->nr_searched; i++)
+		json_array_append_new(searched, json_text(f->searched[i]));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"fpkit_version", PACKAGE_VERSION,
+		"ip", c->ip,
+		"block", str_or_null(c->block),
+		"state", str_or_null(c->has_spamip ? c->spamip.state : NULL),
+		"blocked_at", iso_or_null(c->has_blocked_at, c->blocked_at),
+		"block_seconds", c->has_spamip ? json_integer(c->spamip.time) : json_null(),
+		"stats", build_stats(c),
+		"targets", build_targets(c, f, l),
+		"samples", build_samples(l),
+		"missing", missing,
+		"searched", searched);
+}
+
+char *
+summary_dump(json_t *summary, size_t *len)
+{
+	char *s = json_dumps(summary, JSON_INDENT(2));
+	char *out;
+
+	if (s == NULL)
+		s = xstrdup("{}");
+	out = xasprintf("%s\n", s);
+	free(s);
+	*len = strlen(out);
+	return out;
+}

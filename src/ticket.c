@@ -1,0 +1,92 @@
+/* ticket.c - TICKET.txt: the support-ticket text, from a template */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "error.h"
+#include "strbuf.h"
+#include "template.h"
+#include "templates.h"
+#include "ticket.h"
+#include "timefmt.h"
+
+static const struct template_builtin *
+builtin_for(const char *lang)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "ticket.%s.mustache", lang);
+	for (size_t i = 0; i < templates_builtin_nr; i++)
+		if (strcmp(templates_builtin[i].name, name) == 0)
+			return &templates_builtin[i];
+	return NULL;
+}
+
+int
+ticket_lang_known(const char *lang)
+{
+	return builtin_for(lang) != NULL;
+}
+
+json_t *
+ticket_context(json_t *summary, const char *bundle_name)
+{
+	json_t *ctx = json_deep_copy(summary), *targets, *t, *missing;
+	const char *state = json_string_value(json_object_get(ctx, "state"));
+	json_t *secs = json_object_get(ctx, "block_seconds");
+	size_t i, found = 0;
+	char dur[64];
+
+	json_object_set_new(ctx, "bundle", json_string(bundle_name));
+	if (json_is_integer(secs))
+		json_object_set_new(ctx, "block_duration",
+				    json_string(timefmt_duration(json_integer_value(secs), dur, sizeof(dur))));
+	json_object_set_new(ctx, "state_blocked", json_boolean(state && strcmp(state, "blockedForSpam") == 0));
+	json_object_set_new(ctx, "state_unblocking", json_boolean(state && strcmp(state, "unblocking") == 0));
+	json_object_set_new(ctx, "state_unblocked", json_boolean(state && strcmp(state, "unblocked") == 0));
+	targets = json_object_get(ctx, "targets");
+	json_array_foreach(targets, i, t) {
+		int yes = json_array_size(json_object_get(t, "samples")) > 0;
+
+		json_object_set_new(t, "found", json_boolean(yes));
+		found += (size_t)yes;
+	}
+	missing = json_object_get(ctx, "missing");
+	json_object_set_new(ctx, "nr_targets", json_integer((json_int_t)json_array_size(targets)));
+	json_object_set_new(ctx, "nr_found", json_integer((json_int_t)found));
+	json_object_set_new(ctx, "nr_samples",
+			    json_integer((json_int_t)json_array_size(json_object_get(ctx, "samples"))));
+	json_object_set_new(ctx, "nr_missing", json_integer((json_int_t)json_array_size(missing)));
+	json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(missing) > 0));
+	return ctx;
+}
+
+int
+ticket_render(const char *lang, const char *template_path, json_t *ctx,
+	      char **out, size_t *len, struct error *err)
+{
+	const struct template_builtin *b;
+	struct strbuf sb;
+	int rc;
+
+	if (template_path == NULL) {
+		b = builtin_for(lang);
+		if (b == NULL)
+			return error_set(err, EX_USAGE, "no ticket template for language '%s' "
+					 "(known: " TICKET_LANGS ")", lang);
+		return template_render(b->text, b->len, b->name, ctx, TEMPLATE_MAX_OUTPUT,
+				       out, len, err);
+	}
+	strbuf_init(&sb, TEMPLATE_MAX_SIZE);
+	if (strbuf_read_file(&sb, template_path, err) < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	rc = template_render(sb.buf, sb.len, template_path, ctx, TEMPLATE_MAX_OUTPUT,
+			     out, len, err);
+	strbuf_release(&sb);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* ticket.h - TICKET.txt: the support-ticket text, from a template */
+#ifndef FPKIT_TICKET_H
+#define FPKIT_TICKET_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct error;
+
+/* The languages with a built-in template. */
+#define TICKET_LANGS "en, fr"
+
+/* True when lang has a built-in template. */
+int ticket_lang_known(const char *lang);
+
+/* The template context (new): a copy of summary plus what a text needs
+ * ready-made: bundle (its file name), block_duration, state_blocked /
+ * state_unblocking / state_unblocked, nr_targets, nr_samples,
+ * nr_missing, has_missing, and per target 'found'. */
+json_t *ticket_context(json_t *summary, const char *bundle_name);
+
+/* Render the ticket with the user's template file when template_path is
+ * not NULL, else with the built-in one for lang.  *out is new.
+ * EX_NOINPUT/EX_DATAERR for an unreadable or bad template. */
+int ticket_render(const char *lang, const char *template_path, json_t *ctx,
+		  char **out, size_t *len, struct error *err);
+
+#endif

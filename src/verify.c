@@ -1,0 +1,301 @@
+/* verify.c - checking a bundle, read as untrusted input
+ *
+ * Nothing is extracted: entries are streamed through SHA-256 and only
+ * SHA256SUMS and summary.json are kept in memory, each capped.  A name
+ * is never used as a path on this machine. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "digest.h"
+#include "error.h"
+#include "strbuf.h"
+#include "tarball.h"
+#include "verify.h"
+#include "xalloc.h"
+
+struct seen {
+	char *name;		/* below the top folder */
+	char sha256[DIGEST_HEX_SIZE];
+	bool listed;		/* named in SHA256SUMS */
+};
+
+struct state {
+	const char *bundle;
+	struct diag *problems;
+	struct verify_result *res;
+	char *top;		/* the top folder's name */
+	struct seen *files;
+	size_t nr, alloc;
+	struct strbuf sums, summary;
+	bool have_sums, have_summary;
+};
+
+static void
+problem(struct state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct state *st, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	diag_add(st->problems, "%s", buf);
+	st->res->nr_problems++;
+}
+
+/* Why a name from the archive cannot be trusted, or NULL. */
+static const char *
+bad_name(const char *name)
+{
+	const char *p = name;
+
+	if (*name == '\0')
+		return "an empty name";
+	if (*name == '/')
+		return "an absolute path";
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '\\')
+			return "control characters or backslashes in its name";
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.'))
+			return "'.' or '..' in its path";
+		if (n == 0 && p[0] == '/' && p[1] != '\0')
+			return "an empty path component";
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return NULL;
+}
+
+/* Stream the current entry: its digest, and a copy when keep is set. */
+static int
+read_entry(struct state *st, struct tarball_reader *r, const char *name,
+	   int64_t size, struct strbuf *keep, char sha[DIGEST_HEX_SIZE],
+	   struct error *err)
+{
+	char buf[65536];
+	struct digest d;
+	int64_t got = 0;
+	ssize_t n;
+
+	digest_init(&d);
+	while ((n = tarball_read(r, buf, sizeof(buf), err)) > 0) {
+		digest_update(&d, buf, (size_t)n);
+		got += n;
+		if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
+			problem(st, "%s: larger than %d bytes", name, VERIFY_MAX_META);
+			keep = NULL;
+		}
+	}
+	if (n < 0) {
+		digest_release(&d);
+		return -1;
+	}
+	digest_final(&d, sha);
+	if (got != size) {
+		problem(st, "%s: holds %lld bytes but its header says %lld",
+			name, (long long)got, (long long)size);
+	}
+	return 0;
+}
+
+static struct seen *
+find_seen(struct state *st, const char *name)
+{
+	for (size_t i = 0; i < st->nr; i++)
+		if (strcmp(st->files[i].name, name) == 0)
+			return &st->files[i];
+	return NULL;
+}
+
+static bool
+is_hex64(const char *s)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Check every SHA256SUMS line against what was read. */
+static void
+check_sums(struct state *st)
+{
+	char *p = st->sums.buf, *end = st->sums.buf + st->sums.len;
+	unsigned long lineno = 0;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *name;
+		struct seen *f;
+
+		if (nl == NULL)
+			nl = end;
+		*nl = '\0';
+		lineno++;
+		/* coreutils: 64 hex digits, a space, a space or '*', the name */
+		if ((size_t)(nl - p) < 67 || !is_hex64(p) || p[64] != ' ' ||
+		    (p[65] != ' ' && p[65] != '*')) {
+			problem(st, "SHA256SUMS: line %lu is not '<sha256>  <file>'", lineno);
+			p = nl + 1;
+			continue;
+		}
+		name = p + 66;
+		f = find_seen(st, name);
+		if (f == NULL) {
+			problem(st, "%s: listed in SHA256SUMS but missing from the bundle", name);
+		} else if (f->listed) {
+			problem(st, "%s: listed twice in SHA256SUMS", name);
+		} else {
+			f->listed = true;
+			if (memcmp(f->sha256, p, 64) != 0)
+				problem(st, "%s: SHA-256 does not match SHA256SUMS: the file was changed",
+					name);
+			else
+				st->res->nr_files++;
+		}
+		p = nl + 1;
+	}
+	for (size_t i = 0; i < st->nr; i++)
+		if (!st->files[i].listed && strcmp(st->files[i].name, "SHA256SUMS") != 0)
+			problem(st, "%s: not listed in SHA256SUMS", st->files[i].name);
+}
+
+/* One archive entry: its name is checked before anything else. */
+static int
+take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entry *e,
+	   int64_t *total, struct error *err)
+{
+	const char *why = bad_name(e->path), *rel;
+	size_t toplen;
+	struct seen *f;
+	struct strbuf *keep = NULL;
+
+	if (why) {
+		problem(st, "entry '%.200s': refused: %s", e->path, why);
+		return 0;
+	}
+	if (e->type == TARBALL_SYMLINK || e->type == TARBALL_HARDLINK || e->type == TARBALL_OTHER) {
+		problem(st, "entry '%.200s': refused: %s", e->path,
+			e->type == TARBALL_OTHER ? "not a file or folder" : "a link");
+		return 0;
+	}
+	toplen = strcspn(e->path, "/");
+	if (st->top == NULL)
+		st->top = xstrndup(e->path, toplen);
+	if (toplen != strlen(st->top) || strncmp(e->path, st->top, toplen) != 0) {
+		problem(st, "entry '%.200s': outside the top folder '%s'", e->path, st->top);
+		return 0;
+	}
+	rel = e->path + toplen;
+	if (*rel == '/')
+		rel++;
+	if (e->type == TARBALL_DIR)
+		return 0;
+	if (*rel == '\0') {
+		problem(st, "entry '%.200s': a file where the top folder should be", e->path);
+		return 0;
+	}
+	if (e->size < 0 || e->size > VERIFY_MAX_ENTRY_SIZE) {
+		problem(st, "%s: larger than the limit of %lld bytes", rel,
+			(long long)VERIFY_MAX_ENTRY_SIZE);
+		return -1;
+	}
+	*total += e->size;
+	if (*total > VERIFY_MAX_TOTAL) {
+		problem(st, "bundle holds more than %lld bytes: not read further",
+			(long long)VERIFY_MAX_TOTAL);
+		return -1;
+	}
+	if (find_seen(st, rel)) {
+		problem(st, "%s: appears twice in the bundle", rel);
+		return 0;
+	}
+	if (strcmp(rel, "SHA256SUMS") == 0) {
+		keep = &st->sums;
+		st->have_sums = true;
+	} else if (strcmp(rel, "summary.json") == 0) {
+		keep = &st->summary;
+		st->have_summary = true;
+	}
+	st->files = xgrow(st->files, st->nr + 1, &st->alloc, sizeof(*st->files));
+	f = &st->files[st->nr++];
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(rel);
+	return read_entry(st, r, rel, e->size, keep, f->sha256, err);
+}
+
+int
+verify_bundle(const char *path, struct verify_result *res, struct diag *problems,
+	      struct error *err)
+{
+	struct tarball_reader r;
+	struct tarball_entry e;
+	struct state st;
+	struct error rerr = ERROR_INIT;
+	unsigned long nr_entries = 0;
+	int64_t total = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&st, 0, sizeof(st));
+	st.bundle = path;
+	st.problems = problems;
+	st.res = res;
+	strbuf_init(&st.sums, VERIFY_MAX_META);
+	strbuf_init(&st.summary, VERIFY_MAX_META);
+	if (tarball_reader_open(&r, path, err) < 0)
+		return -1;
+	/* A damaged archive is one more problem with the bundle, not a
+	 * failure of the command: it goes to the list. */
+	while ((rc = tarball_next(&r, &e, &rerr)) > 0) {
+		if (++nr_entries > VERIFY_MAX_ENTRIES) {
+			problem(&st, "more than %d entries: not read further", VERIFY_MAX_ENTRIES);
+			break;
+		}
+		if (take_entry(&st, &r, &e, &total, &rerr) < 0)
+			break;
+	}
+	if (rerr.status)
+		problem(&st, "%s", rerr.msg);
+	tarball_reader_close(&r);
+
+	if (nr_entries == 0)
+		problem(&st, "the bundle is empty");
+	if (!st.have_sums)
+		problem(&st, "SHA256SUMS: missing");
+	else
+		check_sums(&st);
+	if (!st.have_summary) {
+		problem(&st, "summary.json: missing");
+	} else {
+		json_error_t jerr;
+		json_t *j = json_loadb(st.summary.buf, st.summary.len, JSON_REJECT_DUPLICATES, &jerr);
+
+		if (j == NULL)
+			problem(&st, "summary.json: not valid JSON: line %d: %s", jerr.line, jerr.text);
+		else if (!json_is_object(j))
+			problem(&st, "summary.json: not a JSON object");
+		json_decref(j);
+	}
+	for (size_t i = 0; i < st.nr; i++)
+		free(st.files[i].name);
+	free(st.files);
+	free(st.top);
+	strbuf_release(&st.sums);
+	strbuf_release(&st.summary);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* verify.h - checking a bundle against its SHA256SUMS and structure,
+ * reading it as untrusted input */
+#ifndef FPKIT_VERIFY_H
+#define FPKIT_VERIFY_H
+
+#include <stdint.h>
+
+struct diag;
+struct error;
+
+/* Limits on what is read back from a bundle. */
+#define VERIFY_MAX_ENTRIES 10000
+#define VERIFY_MAX_ENTRY_SIZE ((int64_t)1 << 30)	/* 1 GiB per file */
+#define VERIFY_MAX_TOTAL ((int64_t)8 << 30)		/* 8 GiB in all */
+#define VERIFY_MAX_META (16 * 1024 * 1024)	/* SHA256SUMS, summary.json */
+
+struct verify_result {
+	unsigned long nr_files;		/* files checked against SHA256SUMS */
+	unsigned long nr_problems;
+};
+
+/* Read the bundle at 'path' and put one line per problem in 'problems'
+ * (a file missing, extra or changed, a bad SHA256SUMS line, a
+ * summary.json that does not parse, and entries that are absolute, hold
+ * '..', are links or devices, lie outside the top folder, repeat a name
+ * or pass a limit).  Returns 0 when the bundle could be read to the end
+ * (problems or not); -1 with err when it cannot be opened (EX_NOINPUT). */
+int verify_bundle(const char *path, struct verify_result *res,
+		  struct diag *problems, struct error *err);
+
+#endif
