@@ -32,8 +32,8 @@ static const struct option long_options[] = {
 int
 cmd_verify(int argc, char **argv, struct error *err)
 {
-	bool quiet = false, bad = false;
-	int c;
+	bool quiet = false;
+	int c, status = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -54,12 +54,16 @@ cmd_verify(int argc, char **argv, struct error *err)
 		char *name = textsafe_visible(argv[i], strlen(argv[i]));
 		char *prefix = NULL;
 
+		/* A bundle that cannot be read at all is reported like the
+		 * others' problems, and the rest are still checked. */
 		if (verify_bundle(argv[i], &res, &problems, err) < 0) {
-			free(name);
-			return -1;
-		}
-		if (problems.nr) {
-			bad = true;
+			fprintf(stderr, "fpkit: %s\n", err->msg);
+			if (status == 0 || err->status == EX_NOINPUT)
+				status = err->status;
+			err->status = 0;
+		} else if (problems.nr) {
+			if (status == 0)
+				status = EX_DATAERR;
 			if (asprintf(&prefix, "%s: ", name) < 0)
 				prefix = NULL;
 			cmd_print_diag(&problems, prefix ? prefix : "");
@@ -72,5 +76,5 @@ cmd_verify(int argc, char **argv, struct error *err)
 		diag_release(&problems);
 		free(name);
 	}
-	return bad ? EX_DATAERR : 0;
+	return status;
 }

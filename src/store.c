@@ -70,7 +70,7 @@ scan_file(struct walk *w, const char *path, enum store_format format,
 	int fd, rc = 0;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		diag_add(w->opt->diag, "skipped '%s': %s", path, strerror(errno));
 		return 0;

@@ -120,8 +120,8 @@ tarball_writer_abort(struct tarball_writer *w)
 static int
 read_error(struct tarball_reader *r, struct error *err)
 {
-	return error_set(err, EX_DATAERR, "'%s' is not a readable bundle: %s", r->name,
-			 archive_error_string(r->a) ? archive_error_string(r->a) : "damaged archive");
+	return error_set(err, EX_DATAERR, "damaged or cut archive: %s",
+			 archive_error_string(r->a) ? archive_error_string(r->a) : "unknown error");
 }
 
 int
@@ -145,7 +145,8 @@ tarball_reader_open(struct tarball_reader *r, const char *path, struct error *er
 	archive_read_support_filter_gzip(r->a);
 	archive_read_support_format_tar(r->a);
 	if (archive_read_open_filename(r->a, path, 65536) != ARCHIVE_OK) {
-		read_error(r, err);
+		error_set(err, EX_DATAERR, "'%s' is not a readable bundle: %s", path,
+			  archive_error_string(r->a) ? archive_error_string(r->a) : "unknown error");
 		tarball_reader_close(r);
 		return -1;
 	}

@@ -59,7 +59,7 @@ struct tarball_reader {
  * opened, EX_DATAERR when it is not such an archive. */
 int tarball_reader_open(struct tarball_reader *r, const char *path, struct error *err);
 /* 1 and the next entry, 0 at the end, -1 (EX_DATAERR) on a damaged
- * archive. */
+ * archive; the message does not name the file. */
 int tarball_next(struct tarball_reader *r, struct tarball_entry *e, struct error *err);
 /* Read the current entry's data: bytes read, 0 at its end, -1 when the
  * archive is cut or damaged. */

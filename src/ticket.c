@@ -31,6 +31,38 @@ ticket_lang_known(const char *lang)
 	return builtin_for(lang) != NULL;
 }
 
+/* obj[to] = obj[from] ("2022-08-29T16:42:50Z") written for people:
+ * "2022-08-29 16:42:50 UTC". */
+static void
+set_utc_text(json_t *obj, const char *from, const char *to)
+{
+	const char *iso = json_string_value(json_object_get(obj, from));
+	char buf[64];
+
+	if (iso == NULL || strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
+		return;
+	snprintf(buf, sizeof(buf), "%.10s %.8s UTC", iso, iso + 11);
+	json_object_set_new(obj, to, json_string(buf));
+}
+
+static json_t *
+join_strings(json_t *arr, const char *sep)
+{
+	struct strbuf sb;
+	json_t *v, *out;
+	size_t i;
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	json_array_foreach(arr, i, v) {
+		if (i)
+			strbuf_addstr(&sb, sep);
+		strbuf_addstr(&sb, json_string_value(v) ? json_string_value(v) : "");
+	}
+	out = json_string(sb.buf);
+	strbuf_release(&sb);
+	return out;
+}
+
 json_t *
 ticket_context(json_t *summary, const char *bundle_name)
 {
@@ -47,11 +79,15 @@ ticket_context(json_t *summary, const char *bundle_name)
 	json_object_set_new(ctx, "state_blocked", json_boolean(state && strcmp(state, "blockedForSpam") == 0));
 	json_object_set_new(ctx, "state_unblocking", json_boolean(state && strcmp(state, "unblocking") == 0));
 	json_object_set_new(ctx, "state_unblocked", json_boolean(state && strcmp(state, "unblocked") == 0));
+	set_utc_text(ctx, "blocked_at", "blocked_at_utc");
 	targets = json_object_get(ctx, "targets");
 	json_array_foreach(targets, i, t) {
-		int yes = json_array_size(json_object_get(t, "samples")) > 0;
+		json_t *samples = json_object_get(t, "samples");
+		int yes = json_array_size(samples) > 0;
 
 		json_object_set_new(t, "found", json_boolean(yes));
+		json_object_set_new(t, "files", join_strings(samples, ", "));
+		set_utc_text(t, "date", "date_utc");
 		found += (size_t)yes;
 	}
 	missing = json_object_get(ctx, "missing");

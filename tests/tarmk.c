@@ -9,8 +9,10 @@
  *   l:NAME=TARGET  a symlink
  *   h:NAME=TARGET  a hard link
  *   c:NAME         a character device
- *   z:NAME=N       a file whose header claims N bytes but holds none
- *                  (must be the last entry: the archive ends there)
+ *   z:NAME=N       a file whose header claims N bytes, after which the
+ *                  archive is cut 1000 bytes in (must be the last entry;
+ *                  the tarball is then written without gzip, so that the
+ *                  cut lands inside the tar stream)
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int
 fail(struct archive *a, const char *what)
@@ -62,9 +65,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: tarmk OUT.tar.gz ENTRY...\n");
 		return 2;
 	}
+	int cut = argv[argc - 1][0] == 'z';
+	la_int64_t cut_at = -1;
+
 	a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_gzip(a);
+	if (!cut)
+		archive_write_add_filter_gzip(a);
 	if (archive_write_open_filename(a, argv[1]) != ARCHIVE_OK)
 		return fail(a, argv[1]);
 	e = archive_entry_new();
@@ -126,12 +133,19 @@ main(int argc, char **argv)
 			return fail(a, spec);
 		free(data);
 		free(spec);
-		if (kind == 'z')
-			break;	/* close without padding the data: a cut archive */
+		if (kind == 'z') {
+			cut_at = archive_filter_bytes(a, 0) + 1000;
+			break;
+		}
 	}
 	archive_entry_free(e);
-	if (archive_write_close(a) != ARCHIVE_OK && argv[argc - 1][0] != 'z')
+	if (archive_write_close(a) != ARCHIVE_OK)
 		return fail(a, "close");
 	archive_write_free(a);
+	/* The entry's data is cut short: its header now lies. */
+	if (cut_at >= 0 && truncate(argv[1], (off_t)cut_at) < 0) {
+		perror("tarmk: truncate");
+		return 2;
+	}
 	return 0;
 }

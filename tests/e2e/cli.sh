@@ -1,1 +1,92 @@
-exit 77
+#!/bin/sh
+# The command line: help, version, usage errors and their exit codes.
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+
+run --help
+assert_status 0 "fpkit --help"
+assert_in "$tmp/out" "pack" "--help lists pack"
+assert_in "$tmp/out" "verify" "--help lists verify"
+
+run --version
+assert_status 0 "fpkit --version"
+assert_true "--version prints a version" grep -qE '^fpkit [0-9]+\.[0-9]+' "$tmp/out"
+
+run
+assert_status 64 "no command"
+
+run frobnicate
+assert_status 64 "unknown command"
+assert_in "$tmp/err" "'frobnicate' is not an fpkit command" "unknown command named"
+
+run pack --help
+assert_status 0 "pack --help"
+for opt in --ip --block --spam-ip-json --stats-json --mail --output --force --lang --template --json; do
+	assert_in "$tmp/out" "$opt" "pack --help mentions $opt"
+done
+
+run verify --help
+assert_status 0 "verify --help"
+
+run pack
+assert_status 64 "pack without inputs"
+assert_in "$tmp/err" "--spam-ip-json" "pack without inputs says what to give"
+
+run pack --bogus
+assert_status 64 "pack with an unknown option"
+assert_in "$tmp/err" "'--bogus'" "unknown option named"
+
+run pack --stats-json
+assert_status 64 "option without its value"
+
+run pack --spam-ip-json "$DEMO_SPAMIP" extra-arg
+assert_status 64 "stray argument"
+assert_in "$tmp/err" "extra-arg" "stray argument named"
+
+pack_demo --lang de
+assert_status 64 "unknown --lang"
+assert_in "$tmp/err" "'de'" "unknown language named"
+
+pack_demo --ip 203.0.113.8
+assert_status 65 "--ip that disagrees with ipSpamming"
+assert_in "$tmp/err" "ipSpamming" "the disagreement is explained"
+
+pack_demo --ip 203.0.113.7 --block 198.51.100.0/24
+assert_status 64 "--ip outside --block"
+assert_in "$tmp/err" "not inside block" "outside block explained"
+
+pack_demo --block 203.0.113.0/33
+assert_status 64 "malformed --block"
+
+run pack --ip 2001:db8::1 --stats-json "$DEMO_STATS"
+assert_status 64 "IPv6 --ip"
+
+run pack --ip not-an-ip --stats-json "$DEMO_STATS"
+assert_status 64 "malformed --ip"
+
+run pack --spam-ip-json "$tmp/nonexistent.json"
+assert_status 66 "missing JSON file"
+assert_in "$tmp/err" "nonexistent.json" "missing JSON file named"
+
+pack_demo --mail "$tmp/no-such-store"
+assert_status 66 "missing mail store"
+assert_in "$tmp/err" "no-such-store" "missing mail store named"
+
+pack_demo -o "$tmp/no/such/dir/x.tar.gz"
+assert_status 73 "output in a missing folder"
+
+run verify
+assert_status 64 "verify without a bundle"
+
+run verify "$tmp/missing.tar.gz"
+assert_status 66 "verify of a missing file"
+
+# A full disk on standard output is an error, not success.
+if [ -w /dev/full ]; then
+	set +e
+	fpkit --help >/dev/full 2>"$tmp/err"
+	status=$?
+	set -e
+	assert_status 74 "stdout on a full disk"
+fi
+
+finish

@@ -1,1 +1,120 @@
-exit 77
+#!/bin/sh
+# Real third-party mail from ../shared/corpus (read in place, never
+# copied here).  Skipped, saying so, when that folder is absent.
+#
+# fpkit's matching is checked against an independent reading of the
+# same files: a small awk program that unfolds each header block and
+# takes the Message-ID field's <...>.  For a sample of ids from each
+# Maildir, the number of samples fpkit packs must equal the number of
+# files awk finds carrying that id.
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+
+CORPUS=${FPKIT_CORPUS:-$TESTS_DIR/../../shared/corpus}
+[ -d "$CORPUS" ] || skip_all "no third-party corpus at $CORPUS (it lives beside the project, in ../shared/corpus)"
+CORPUS=$(cd "$CORPUS" && pwd)
+
+# own_ids FILE...: "id<TAB>file" for each file's own Message-ID.
+own_ids() {
+	for f in "$@"; do
+		awk -v file="$f" '
+		function flush() {
+			if (tolower(name) ~ /^message-id[ \t]*$/ && !done) {
+				v = value
+				gsub(/\([^()]*\)/, "", v)
+				if (match(v, /<[^>]*>/)) v = substr(v, RSTART + 1, RLENGTH - 2)
+				gsub(/[ \t]/, "", v)
+				at = 0
+				for (i = length(v); i > 0; i--) if (substr(v, i, 1) == "@") { at = i; break }
+				if (at) v = substr(v, 1, at) tolower(substr(v, at + 1))
+				if (v != "") print v "\t" file
+				done = 1
+			}
+			name = ""
+		}
+		{ sub(/\r$/, "") }
+		/^$/ { flush(); exit }
+		/^[ \t]/ { value = value $0; next }
+		{ flush(); c = index($0, ":"); if (c) { name = substr($0, 1, c - 1); value = substr($0, c + 1) } }
+		END { flush() }' "$f"
+	done
+}
+
+# mkstats IDS_FILE OUT: a stats array whose targets are the ids listed.
+mkstats() {
+	jq -R -s 'split("\n") | map(select(length > 0)) |
+		[{averageSpamscore: null, numberOfSpams: length, timestamp: 1700000000, total: 100,
+		  detectedSpams: map({date: 1699999000, destinationIp: "198.51.100.1",
+				      messageId: ., spamscore: 300})}]' "$1" >"$2"
+}
+
+# cross_check NAME MAILDIR: fpkit vs awk on up to 40 ids of a Maildir.
+cross_check() {
+	name=$1
+	dir=$2
+	[ -d "$dir" ] || { echo "# $name: not in this corpus, passed over"; return 0; }
+	find "$dir" -type f \( -path '*/cur/*' -o -path '*/new/*' \) ! -name '.*' | sort >"$tmp/files"
+	while IFS= read -r f; do own_ids "$f"; done <"$tmp/files" >"$tmp/oracle"
+	cut -f 1 "$tmp/oracle" | grep -E '^[A-Za-z0-9._%+=$#!-]+@[A-Za-z0-9._-]+$' | sort -u | head -n 40 >"$tmp/ids"
+	n=$(wc -l <"$tmp/ids" | tr -d ' ')
+	if [ "$n" -eq 0 ]; then
+		# placeholder messages: still walked without error
+		echo nobody@example.invalid >"$tmp/ids"
+	fi
+	mkstats "$tmp/ids" "$tmp/stats.json"
+	run pack --ip 192.0.2.1 --stats-json "$tmp/stats.json" --mail "$dir" -o "$tmp/$name.tar.gz" --json
+	assert_status 0 "$name: pack over the corpus Maildir"
+	bad=0
+	while read -r id; do
+		want=$(awk -F '\t' -v id="$id" '$1 == id' "$tmp/oracle" | wc -l | tr -d ' ')
+		[ "$n" -gt 0 ] || want=0
+		got=$(jq --arg id "$id" '[.samples[] | select(.message_id == $id)] | length' "$tmp/out")
+		if [ "$got" != "$want" ]; then
+			bad=$((bad + 1))
+			echo "#   <$id>: fpkit $got, awk $want"
+		fi
+	done <"$tmp/ids"
+	assert_eq "$bad" 0 "$name: fpkit and awk agree on $n ids"
+	run verify "$tmp/$name.tar.gz"
+	assert_status 0 "$name: the bundle verifies"
+}
+
+cross_check notmuch-default "$CORPUS/notmuch/test/corpora/default"
+cross_check notmuch-lkml "$CORPUS/notmuch/test/corpora/lkml"
+cross_check mu-testdir "$CORPUS/mu/testdata/testdir"
+cross_check mu-testdir2 "$CORPUS/mu/testdata/testdir2"
+cross_check stalwart-maildir "$CORPUS/stalwart-mail-parser/resources/maildir"
+
+# Duplicate Message-IDs across files: every copy is a sample.
+D="$CORPUS/notmuch/test/corpora/duplicate"
+if [ -d "$D" ]; then
+	set --
+	for f in "$D"/*; do set -- "$@" --mail "$f"; done
+	own_ids "$D"/* >"$tmp/dup-oracle"
+	cut -f 1 "$tmp/dup-oracle" | sort | uniq -d >"$tmp/dup-ids"
+	mkstats "$tmp/dup-ids" "$tmp/dup-stats.json"
+	run pack --ip 192.0.2.1 --stats-json "$tmp/dup-stats.json" "$@" -o "$tmp/dup.tar.gz" --json
+	assert_status 0 "duplicate ids: pack"
+	assert_eq "$(jq '.samples | length' "$tmp/out")" \
+		"$(awk -F '\t' 'NR == FNR { d[$1] = 1; next } ($1 in d)' "$tmp/dup-ids" "$tmp/dup-oracle" | wc -l | tr -d ' ')" \
+		"duplicate ids: one sample per copy"
+	assert_true "duplicate ids: several ids shared" test "$(wc -l <"$tmp/dup-ids")" -ge 2
+fi
+
+# mu's tmp/ holds a message that must never be taken.
+T="$CORPUS/mu/testdata/testdir"
+if [ -d "$T/tmp" ] && [ -n "$(ls "$T/tmp")" ]; then
+	own_ids "$T"/tmp/* | cut -f 1 >"$tmp/tmp-ids"
+	if [ -s "$tmp/tmp-ids" ]; then
+		# ids that live only in tmp/
+		find "$T/cur" "$T/new" -type f | while IFS= read -r f; do own_ids "$f"; done |
+			cut -f 1 | sort -u >"$tmp/curnew-ids"
+		sort -u "$tmp/tmp-ids" | comm -23 - "$tmp/curnew-ids" >"$tmp/only-tmp"
+		if [ -s "$tmp/only-tmp" ]; then
+			mkstats "$tmp/only-tmp" "$tmp/tmp-stats.json"
+			run pack --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$T" -o "$tmp/tmp.tar.gz" --json
+			assert_eq "$(jq '.samples | length' "$tmp/out")" 0 "mu: tmp/ is never searched"
+		fi
+	fi
+fi
+
+finish

@@ -1,1 +1,52 @@
-exit 77
+#!/bin/sh
+# pack's failures leave nothing under the final name and no temporary
+# file; stores with odd files are reported, not fatal.
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+
+mkdir "$tmp/o"
+run pack --spam-ip-json "$FIXTURES/broken/json/spamip-bad-state/spam-ip.json" -o "$tmp/o/b.tar.gz"
+assert_status 65 "bad JSON"
+no_leftovers "$tmp/o" "bad JSON: nothing written"
+
+pack_demo -o "$tmp/o/b.tar.gz" --mail "$tmp/absent"
+assert_status 66 "a missing store"
+no_leftovers "$tmp/o" "missing store: nothing written"
+
+# An output folder that cannot take the file.
+mkdir "$tmp/ro"
+chmod 555 "$tmp/ro"
+if [ "$(id -u)" -ne 0 ]; then
+	pack_demo -o "$tmp/ro/b.tar.gz"
+	assert_status 73 "a read-only output folder"
+	no_leftovers "$tmp/ro" "read-only folder: nothing written"
+fi
+
+# A store with a symlink loop, a dangling link and a FIFO (never opened,
+# it would block): reported or passed over; the message beside them is
+# still found.
+S="$tmp/store"
+mkdir -p "$S/sub"
+cp "$DEMO_MAIL/new/1795180981.M731554P4268.mx1.shop.example.com,S=2771,W=2840" "$S/sub/order.eml"
+ln -s .. "$S/sub/loop"
+ln -s "$tmp/nowhere" "$S/dangling.eml"
+mkfifo "$S/fifo.eml"
+pack_demo --mail "$S" -o "$tmp/o/s.tar.gz" --json
+assert_status 0 "a store with a loop, a dangling link and a FIFO"
+assert_in "$tmp/err" "symlink loop" "the loop is reported"
+assert_in "$tmp/err" "dangling.eml" "the dangling link is reported"
+assert_eq "$(jq '[.samples[] | select(.source | endswith("sub/order.eml"))] | length' "$tmp/out")" 1 \
+	"the message beside them is found"
+
+# A header block that never ends is searched up to its limit, not fatal.
+{
+	printf 'From: a@example.com\nMessage-ID: <order-10482.1795180980.7d1e@shop.example.com>\n'
+	i=0
+	while [ $i -lt 40000 ]; do printf 'X-Filler-%d: %s\n' $i 0123456789012345678901234567890123456789; i=$((i + 1)); done
+} >"$S/longheader.eml"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$S/longheader.eml" -o "$tmp/o/h.tar.gz" --json
+assert_status 0 "a header block over the limit"
+assert_in "$tmp/err" "header block larger than" "the cut header is reported"
+assert_eq "$(jq '.samples | length' "$tmp/out")" 1 "an id at the start of a huge header is still found"
+
+finish

@@ -1,1 +1,107 @@
-exit 77
+#!/bin/sh
+# The ticket: both built-in templates, a user's own, and templates that
+# are broken or try to grow without bound.
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+
+pack_demo -o "$tmp/en.tar.gz"
+assert_status 0 "English ticket (default)"
+cp "$tmp/out" "$tmp/en.txt"
+assert_in "$tmp/en.txt" "Messages detected by the anti-spam system (3):" "en: the detected messages"
+assert_in "$tmp/en.txt" "Message-ID:      <order-10482.1795180980.7d1e@shop.example.com>" "en: a Message-ID"
+assert_in "$tmp/en.txt" "We could not find 1 of these messages" "en: what was not found"
+assert_in "$tmp/en.txt" "en.tar.gz" "en: the archive is named"
+assert_not_in "$tmp/en.txt" "{{" "en: no tag left unrendered"
+
+pack_demo -o "$tmp/fr.tar.gz" --lang fr
+assert_status 0 "French ticket"
+cp "$tmp/out" "$tmp/fr.txt"
+assert_in "$tmp/fr.txt" "Objet : Faux positif : blocage anti-spam de 203.0.113.7" "fr: the subject"
+assert_in "$tmp/fr.txt" "Messages détectés par le système anti-spam (3) :" "fr: the detected messages"
+assert_in "$tmp/fr.txt" "Envoyé le :          2026-11-20 13:28:21 UTC" "fr: a sending date"
+assert_in "$tmp/fr.txt" "Nous n'avons pas retrouvé 1 de ces messages" "fr: what was not found"
+assert_in "$tmp/fr.txt" "arrêté l'envoi d'e-mails depuis 203.0.113.7" "fr: the checklist"
+assert_not_in "$tmp/fr.txt" "{{" "fr: no tag left unrendered"
+mkdir "$tmp/x"
+tar -xzf "$tmp/fr.tar.gz" -C "$tmp/x"
+assert_true "fr: TICKET.txt in the bundle is the French text" cmp -s "$tmp/fr.txt" "$tmp"/x/*/TICKET.txt
+
+# Both built-in templates render the same facts.
+for s in 203.0.113.7 198.51.100.23 352 417 371 "1h 00m 00s"; do
+	assert_in "$tmp/fr.txt" "$s" "fr carries '$s' as en does"
+	assert_in "$tmp/en.txt" "$s" "en carries '$s'"
+done
+
+# The user's own template, over the same context.
+cat >"$tmp/mine.mustache" <<'TPL'
+{{! a comment line vanishes }}
+IP={{ip}} STATE={{state}} BUNDLE={{bundle}}
+{{#targets}}
+T {{message_id}} {{#found}}found {{files}}{{/found}}{{^found}}missing{{/found}}
+{{/targets}}
+{{#samples}}
+S {{file}} {{sha256}}
+{{/samples}}
+TPL
+pack_demo -o "$tmp/mine.tar.gz" --template "$tmp/mine.mustache"
+assert_status 0 "--template FILE"
+head -n 1 "$tmp/out" >"$tmp/line1"
+assert_eq "$(cat "$tmp/line1")" "IP=203.0.113.7 STATE=blockedForSpam BUNDLE=mine.tar.gz" "own template: variables"
+assert_in "$tmp/out" "T 20261120132821.7A3D5C0B40@web1.shop.example.com missing" "own template: inverted section"
+assert_in "$tmp/out" "T order-10482.1795180980.7d1e@shop.example.com found samples/02-order-10482.1795180980.7d1e@shop.example.com.eml" \
+	"own template: section"
+assert_eq "$(grep -c '^S samples/' "$tmp/out")" 2 "own template: one line per sample"
+assert_eq "$(wc -l <"$tmp/out" | tr -d ' ')" 6 "own template: standalone tags take their lines"
+
+# Broken templates: exit 65, the file and line named, no bundle.
+mkdir "$tmp/o"
+printf 'line one\n{{#targets}}\nnever closed\n' >"$tmp/unclosed.mustache"
+pack_demo -o "$tmp/o" --template "$tmp/unclosed.mustache"
+assert_status 65 "unclosed section"
+assert_in "$tmp/err" "unclosed.mustache' line 2: section 'targets' is never closed" "unclosed: file and line"
+printf 'a\nb\n{{/targets}}\n' >"$tmp/stray.mustache"
+pack_demo -o "$tmp/o" --template "$tmp/stray.mustache"
+assert_status 65 "stray close tag"
+assert_in "$tmp/err" "line 3: '{{/targets}}' closes no open section" "stray: line named"
+printf 'x {{ip\n' >"$tmp/open.mustache"
+pack_demo -o "$tmp/o" --template "$tmp/open.mustache"
+assert_status 65 "unterminated tag"
+printf 'x\0y {{ip}}\n' >"$tmp/nul.mustache"
+pack_demo -o "$tmp/o" --template "$tmp/nul.mustache"
+assert_status 65 "a NUL byte in a template"
+no_leftovers "$tmp/o" "no bundle from a broken template"
+
+# A template nesting 40 sections deep is refused (limit 32).
+i=0
+: >"$tmp/deep.mustache"
+while [ $i -lt 40 ]; do printf '{{#ip}}' >>"$tmp/deep.mustache"; i=$((i + 1)); done
+i=0
+while [ $i -lt 40 ]; do printf '{{/ip}}' >>"$tmp/deep.mustache"; i=$((i + 1)); done
+pack_demo -o "$tmp/o" --template "$tmp/deep.mustache"
+assert_status 65 "sections nested too deep"
+assert_in "$tmp/err" "nested deeper than 32" "the depth limit is named"
+
+# A template whose output would pass 8 MiB is stopped (nested loops).
+{
+	printf '{{#targets}}{{#targets}}{{#targets}}{{#targets}}{{#targets}}{{#targets}}'
+	printf '{{#targets}}{{#targets}}{{#targets}}{{#targets}}{{#targets}}{{#targets}}'
+	printf '{{message_id}}'
+	printf '{{/targets}}{{/targets}}{{/targets}}{{/targets}}{{/targets}}{{/targets}}'
+	printf '{{/targets}}{{/targets}}{{/targets}}{{/targets}}{{/targets}}{{/targets}}\n'
+} >"$tmp/bomb.mustache"
+pack_demo -o "$tmp/o" --template "$tmp/bomb.mustache"
+assert_status 65 "output bomb stopped"
+assert_in "$tmp/err" "produces more than 8388608 bytes" "the output limit is named"
+no_leftovers "$tmp/o" "no bundle from a runaway template"
+
+pack_demo -o "$tmp/o" --template "$tmp/none.mustache"
+assert_status 66 "a missing template"
+assert_in "$tmp/err" "none.mustache" "missing template named"
+
+# The installed copies are the built-in ones: rendering them as --template
+# gives the same ticket.
+: "${TEMPLATES:?}"
+pack_demo -o "$tmp/en2.tar.gz" --template "$TEMPLATES/ticket.en.mustache"
+assert_true "templates/ticket.en.mustache is the built-in English ticket" \
+	sh -c "sed 's/en2.tar.gz/en.tar.gz/' '$tmp/out' | cmp -s - '$tmp/en.txt'"
+
+finish
