@@ -32,6 +32,7 @@ outfile_open(struct outfile *o, const char *final, struct error *err)
 			  strerror(errno));
 		free(o->tmp);
 		o->tmp = NULL;
+		outfile_abort(o);
 		goto out;
 	}
 	/* mkstemp gives 0600 already on glibc; say it anyway, the bundle
