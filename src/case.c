@@ -88,9 +88,9 @@ case_settle(struct fpcase *c, struct error *err)
 		return error_set(err, EX_USAGE, "no IP address: give --ip, or --spam-ip-json "
 				 "with the blocked IP's object");
 	if (c->block) {
-		if (!netaddr_is_block(c->block))
-			return error_set(err, EX_USAGE, "'%s' is not an IP block (ADDRESS/PREFIX)",
-					 c->block);
+		if (!netaddr_is_block(c->block) || strchr(c->block, ':'))
+			return error_set(err, EX_USAGE, "'%s' is not an IPv4 block "
+					 "(ADDRESS/PREFIX, e.g. 203.0.113.0/28)", c->block);
 		if (!netaddr_block_contains(c->block, c->ip))
 			return error_set(err, EX_USAGE, "%s is not inside block %s", c->ip, c->block);
 	}

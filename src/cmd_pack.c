@@ -1,6 +1,7 @@
 /* cmd_pack.c - fpkit pack: gather, locate, package */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -94,12 +95,12 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 	if (optind < argc)
 		return error_set(err, EX_USAGE, "pack: unexpected argument '%s' "
 				 "(mail stores are given with --mail)", argv[optind]);
-	if (!ticket_lang_known(fp->lang))
+	if (fp->template_path == NULL && !ticket_lang_known(fp->lang))
 		return error_set(err, EX_USAGE, "pack: no ticket in language '%s' (known: "
 				 TICKET_LANGS "; or give --template)", fp->lang);
 	if (fp->spamip_json == NULL && fp->stats_json == NULL)
 		return error_set(err, EX_USAGE, "pack: nothing tells about the block: give "
-				 "--spam-ip-json and --stats-json (saved from the API console)");
+				 "--spam-ip-json, --stats-json or both (saved from the API console)");
 	return 1;
 }
 
@@ -139,8 +140,8 @@ locate(struct fpkit *fp, struct error *err)
 }
 
 /* The bundle's top folder and file name, and where to write it. */
-static void
-name_bundle(struct fpkit *fp, char **top)
+static int
+name_bundle(struct fpkit *fp, char **top, struct error *err)
 {
 	char when[TIMEFMT_ISO_LEN];
 	struct stat st;
@@ -154,26 +155,41 @@ name_bundle(struct fpkit *fp, char **top)
 	else if (stat(fp->output, &st) == 0 && S_ISDIR(st.st_mode))
 		fp->bundle_path = xasprintf("%s%s%s", fp->output,
 					    fp->output[strlen(fp->output) - 1] == '/' ? "" : "/", file);
+	else if (*fp->output && fp->output[strlen(fp->output) - 1] == '/')
+		error_set(err, EX_CANTCREAT, "pack: -o '%s': no such folder: create it first",
+			  fp->output);
 	else
 		fp->bundle_path = xstrdup(fp->output);
 	free(file);
+	if (fp->bundle_path == NULL) {
+		free(*top);
+		*top = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Every entry's mtime: SOURCE_DATE_EPOCH when set (reproducible-builds
- * convention), else the block time. */
-static int64_t
-bundle_mtime(const struct fpkit *fp)
+ * convention: a malformed value is an error, not ignored), else the block
+ * time. */
+static int
+bundle_mtime(const struct fpkit *fp, int64_t *mtime, struct error *err)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	char *end;
 	long long v;
 
 	if (sde && *sde) {
+		errno = 0;
 		v = strtoll(sde, &end, 10);
-		if (*end == '\0' && v >= 0)
-			return v;
+		if (*end != '\0' || v < 0 || errno)
+			return error_set(err, EX_USAGE, "SOURCE_DATE_EPOCH='%.32s' is not a number "
+					 "of seconds since 1970", sde);
+		*mtime = v;
+		return 0;
 	}
-	return fp->kase.blocked_at > 0 ? fp->kase.blocked_at : 0;
+	*mtime = fp->kase.blocked_at > 0 ? fp->kase.blocked_at : 0;
+	return 0;
 }
 
 /* Package: summary, ticket, the files, the tarball. */
@@ -183,11 +199,13 @@ package(struct fpkit *fp, struct error *err)
 	const char *base;
 	json_t *ctx;
 	char *top, *text;
+	int64_t mtime = 0;
 	size_t len;
 	int rc;
 
-	name_bundle(fp, &top);
-	bundle_init(&fp->bundle, top, bundle_mtime(fp));
+	if (bundle_mtime(fp, &mtime, err) < 0 || name_bundle(fp, &top, err) < 0)
+		return -1;
+	bundle_init(&fp->bundle, top, mtime);
 	free(top);
 	fp->summary = summary_build(&fp->kase, &fp->finder, &fp->samples);
 	base = strrchr(fp->bundle_path, '/');

@@ -99,8 +99,15 @@ on_message(const struct store_msg *msg, void *data, struct error *err)
 			continue;
 		found = g_hash_table_lookup(f->index, canon);
 		free(canon);
-		if (found)
+		if (found) {
 			add_hit(f, GPOINTER_TO_SIZE(found) - 1, msg);
+			/* mbox files are not split into messages (yet): say so
+			 * when one may have been taken whole. */
+			if (msg->header_len >= 5 && memcmp(msg->header, "From ", 5) == 0)
+				diag_add(f->opt.diag, "'%s' starts with an mbox 'From ' line: "
+					 "if it is an mbox file, all of it was taken as one message",
+					 msg->path);
+		}
 	}
 	return 0;
 }

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "cmd.h"
 #include "error.h"
 #include "mime.h"
+#include "textsafe.h"
 
 static const struct command {
 	const char *name;
@@ -64,7 +66,11 @@ main(int argc, char **argv)
 	status = run(argc, argv, &err);
 	mime_global_shutdown();
 	if (status < 0) {
-		fprintf(stderr, "fpkit: %s\n", err.msg);
+		/* Messages quote outside text (file names, JSON values). */
+		char *safe = textsafe_visible(err.msg, strlen(err.msg));
+
+		fprintf(stderr, "fpkit: %s\n", safe);
+		free(safe);
 		status = err.status ? err.status : EX_SOFTWARE;
 	}
 	/* A full disk on stdout must not end in status 0 (jq). */

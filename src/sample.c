@@ -17,6 +17,12 @@
 int
 sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 {
+	/* Numbers as wide as the largest one (at least two digits), so that
+	 * the bundle's byte order is the numeric order. */
+	int width = 2;
+
+	for (size_t n = f->nr_hits; n >= 100; n /= 10)
+		width++;
 	memset(l, 0, sizeof(*l));
 	for (size_t i = 0; i < f->nr_hits; i++) {
 		const struct finder_hit *h = &f->hits[i];
@@ -33,8 +39,8 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		 * safe single name component, and the number in front keeps
 		 * two samples of one id apart. */
 		safe = textsafe_filename(s->message_id, SAMPLE_NAME_MAX);
-		s->file = xasprintf("samples/%02zu-%s.eml", l->nr, safe);
-		s->check_file = xasprintf("checks/%02zu-%s.txt", l->nr, safe);
+		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
+		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);
 		if (digest_file_range(h->path, h->offset, h->length, s->sha256, err) < 0)
 			return -1;

@@ -79,7 +79,7 @@ build_targets(const struct fpcase *c, const struct finder *f, const struct sampl
 			"destination_ip", t->destination_ip,
 			"spamscore", (json_int_t)t->spamscore,
 			"date", iso_or_null(true, t->date),
-			"samples", files));
+			"sample_files", files));
 		free(canon);
 	}
 	(void)f;

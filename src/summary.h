@@ -11,7 +11,7 @@ struct sample_list;
 
 /* A new JSON object (json_decref it) with: fpkit_version, ip, block,
  * state, blocked_at, block_seconds, stats, targets (message_id,
- * destination_ip, spamscore, date, samples), samples (message_id, file,
+ * destination_ip, spamscore, date, sample_files), samples (message_id, file,
  * sha256, size, source, format, offset), missing, searched.  Keys keep
  * this order, so the same inputs give the same bytes. */
 json_t *summary_build(const struct fpcase *c, const struct finder *f,

@@ -151,6 +151,11 @@ parse_into(struct parser *ps, struct node *parent, const char *section, int dept
 		if (n0 == n1)
 			return error_set(ps->err, EX_DATAERR, "template '%s' line %u: empty tag",
 					 ps->name, line_of(ps, open));
+		if (strchr("&>={<", *n0))
+			return error_set(ps->err, EX_DATAERR,
+					 "template '%s' line %u: '{{%c' tags are not supported "
+					 "(only {{name}}, {{#name}}, {{^name}}, {{/name}}, {{! }})",
+					 ps->name, line_of(ps, open), *n0);
 		for (const char *c = n0; c < n1; c++)
 			if (*c == '{' || *c == '}' || *c == ' ' || *c == '\n')
 				return error_set(ps->err, EX_DATAERR,

@@ -66,7 +66,7 @@ join_strings(json_t *arr, const char *sep)
 json_t *
 ticket_context(json_t *summary, const char *bundle_name)
 {
-	json_t *ctx = json_deep_copy(summary), *targets, *t, *missing;
+	json_t *ctx = json_deep_copy(summary), *targets, *t;
 	const char *state = json_string_value(json_object_get(ctx, "state"));
 	json_t *secs = json_object_get(ctx, "block_seconds");
 	size_t i, found = 0;
@@ -82,21 +82,23 @@ ticket_context(json_t *summary, const char *bundle_name)
 	set_utc_text(ctx, "blocked_at", "blocked_at_utc");
 	targets = json_object_get(ctx, "targets");
 	json_array_foreach(targets, i, t) {
-		json_t *samples = json_object_get(t, "samples");
-		int yes = json_array_size(samples) > 0;
+		json_t *files = json_object_get(t, "sample_files");
+		int yes = json_array_size(files) > 0;
 
 		json_object_set_new(t, "found", json_boolean(yes));
-		json_object_set_new(t, "files", join_strings(samples, ", "));
+		json_object_set_new(t, "files", join_strings(files, ", "));
 		set_utc_text(t, "date", "date_utc");
 		found += (size_t)yes;
 	}
-	missing = json_object_get(ctx, "missing");
+	/* Counted over the targets as listed, so that the ticket's numbers
+	 * agree with the list it shows (an id may be listed twice). */
 	json_object_set_new(ctx, "nr_targets", json_integer((json_int_t)json_array_size(targets)));
 	json_object_set_new(ctx, "nr_found", json_integer((json_int_t)found));
 	json_object_set_new(ctx, "nr_samples",
 			    json_integer((json_int_t)json_array_size(json_object_get(ctx, "samples"))));
-	json_object_set_new(ctx, "nr_missing", json_integer((json_int_t)json_array_size(missing)));
-	json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(missing) > 0));
+	json_object_set_new(ctx, "nr_missing",
+			    json_integer((json_int_t)(json_array_size(targets) - found)));
+	json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(targets) > found));
 	return ctx;
 }
 

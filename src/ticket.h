@@ -16,9 +16,9 @@ int ticket_lang_known(const char *lang);
 /* The template context (new): a copy of summary plus what a text needs
  * ready-made: bundle (its file name), blocked_at_utc ("2022-08-29
  * 16:42:50 UTC"), block_duration, state_blocked / state_unblocking /
- * state_unblocked, nr_targets, nr_found, nr_samples, nr_missing,
- * has_missing, and per target found, files (its samples joined by ", ")
- * and date_utc. */
+ * state_unblocked, nr_targets, nr_found, nr_samples, nr_missing and
+ * has_missing (counted over the targets as listed), and per target
+ * found, files (its sample_files joined by ", ") and date_utc. */
 json_t *ticket_context(json_t *summary, const char *bundle_name);
 
 /* Render the ticket with the user's template file when template_path is

@@ -24,7 +24,8 @@ struct verify_result {
  * summary.json that does not parse, and entries that are absolute, hold
  * '..', are links or devices, lie outside the top folder, repeat a name
  * or pass a limit).  Returns 0 when the bundle could be read to the end
- * (problems or not); -1 with err when it cannot be opened (EX_NOINPUT). */
+ * (problems or not); -1 with err when it cannot be opened (EX_NOINPUT) or
+ * is no archive at all (EX_DATAERR). */
 int verify_bundle(const char *path, struct verify_result *res,
 		  struct diag *problems, struct error *err);
 

@@ -46,6 +46,27 @@ pack_demo --lang de
 assert_status 64 "unknown --lang"
 assert_in "$tmp/err" "'de'" "unknown language named"
 
+mkdir "$tmp/tpl"
+printf 'IP {{ip}}\n' >"$tmp/tpl/t.mustache"
+pack_demo --lang de --template "$tmp/tpl/t.mustache" -o "$tmp/tpl"
+assert_status 0 "--lang is not needed with --template"
+
+SOURCE_DATE_EPOCH=yesterday pack_demo -o "$tmp/tpl/x.tar.gz"
+assert_status 64 "a malformed SOURCE_DATE_EPOCH"
+assert_in "$tmp/err" "SOURCE_DATE_EPOCH='yesterday'" "the bad SOURCE_DATE_EPOCH is named"
+
+pack_demo -o "$tmp/not-yet/"
+assert_status 73 "-o FOLDER/ that does not exist"
+assert_in "$tmp/err" "no such folder" "-o FOLDER/: says the folder is missing"
+
+# Outside text in an error message reaches the terminal made visible.
+printf '{"date":"2026-03-02T09:15:00+00:00","ipSpamming":"192.0.2.25","state":"\\u001b[2J","time":1}' \
+	>"$tmp/esc.json"
+run pack --spam-ip-json "$tmp/esc.json" -o "$tmp/tpl/e.tar.gz"
+assert_status 65 "a state holding an escape sequence"
+assert_in "$tmp/err" '\x1b[2J' "the escape is shown as \\x1b"
+assert_false "no raw ESC byte on stderr" grep -q "$(printf '\033')" "$tmp/err"
+
 pack_demo --ip 203.0.113.8
 assert_status 65 "--ip that disagrees with ipSpamming"
 assert_in "$tmp/err" "ipSpamming" "the disagreement is explained"

@@ -49,4 +49,30 @@ assert_status 0 "a header block over the limit"
 assert_in "$tmp/err" "header block larger than" "the cut header is reported"
 assert_eq "$(jq '.samples | length' "$tmp/out")" 1 "an id at the start of a huge header is still found"
 
+# A matched file that starts with an mbox "From " line: a warning, since
+# an mbox would have been taken whole.
+{ printf 'From sender@example.com Fri Nov 20 13:23:00 2026\n'; cat "$S/sub/order.eml"; } >"$S/withfrom.eml"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$S/withfrom.eml" -o "$tmp/o/f.tar.gz" --json
+assert_status 0 "a message with a leading From_ line"
+assert_eq "$(jq '.samples | length' "$tmp/out")" 1 "it is found"
+assert_in "$tmp/err" "starts with an mbox 'From ' line" "the possible mbox is reported"
+
+# 100 samples or more: numbers are widened so that byte order is numeric.
+mkdir "$tmp/many"
+i=0
+while [ $i -lt 101 ]; do
+	printf 'From: a@example.com\nMessage-ID: <order-10482.1795180980.7d1e@shop.example.com>\n\ncopy %d\n' $i \
+		>"$tmp/many/m$i.eml"
+	i=$((i + 1))
+done
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$tmp/many" -o "$tmp/o/many.tar.gz" --json
+assert_status 0 "pack with 101 samples"
+assert_eq "$(jq -r '.samples[0].file, .samples[100].file' "$tmp/out" | tr '\n' ' ')" \
+	"samples/001-order-10482.1795180980.7d1e@shop.example.com.eml samples/101-order-10482.1795180980.7d1e@shop.example.com.eml " \
+	"three-digit sample numbers"
+tar -tzf "$tmp/o/many.tar.gz" | grep '/samples/.' >"$tmp/order"
+assert_true "archive order is numeric order" sh -c "sort -t/ -k3 -n '$tmp/order' | cmp -s - '$tmp/order'"
+
 finish

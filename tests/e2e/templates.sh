@@ -93,9 +93,26 @@ assert_status 65 "output bomb stopped"
 assert_in "$tmp/err" "produces more than 8388608 bytes" "the output limit is named"
 no_leftovers "$tmp/o" "no bundle from a runaway template"
 
+printf 'x {{>partial}}\n' >"$tmp/partial.mustache"
+pack_demo -o "$tmp/o" --template "$tmp/partial.mustache"
+assert_status 65 "an unsupported tag"
+assert_in "$tmp/err" "'{{>' tags are not supported" "the unsupported tag is named"
+
 pack_demo -o "$tmp/o" --template "$tmp/none.mustache"
 assert_status 66 "a missing template"
 assert_in "$tmp/err" "none.mustache" "missing template named"
+
+# An id listed twice: the ticket's counts agree with the list it shows.
+jq '.[0].detectedSpams += [.[0].detectedSpams[2]]' "$DEMO_STATS" >"$tmp/twice.json"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/twice.json" --mail "$DEMO_MAIL" -o "$tmp/twice.tar.gz"
+assert_status 0 "an id listed twice"
+assert_in "$tmp/out" "Messages detected by the anti-spam system (4):" "four targets listed"
+assert_in "$tmp/out" "We could not find 2 of these messages" "two of the four not found"
+
+# Only the SpamIp object: no Message-ID to show.
+run pack --spam-ip-json "$DEMO_SPAMIP" -o "$tmp/noids.tar.gz"
+assert_status 0 "pack with the SpamIp object alone"
+assert_in "$tmp/out" "No Message-ID was given for this block." "the ticket says no id was given"
 
 # The installed copies are the built-in ones: rendering them as --template
 # gives the same ticket.
