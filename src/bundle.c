@@ -1,12 +1,9 @@
 /* bundle.c - the package stage */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "bundle.h"
 #include "error.h"
@@ -96,48 +93,25 @@ cmp_entries(const void *x, const void *y)
 		      ((const struct bundle_entry *)y)->name);
 }
 
+static int
+to_tarball(const void *data, size_t len, void *arg, struct error *err)
+{
+	return tarball_write(arg, data, len, err);
+}
+
 /* Copy a file range into the archive, checking it is what was found. */
 static int
 write_file_range(struct tarball_writer *w, const struct bundle_entry *e,
 		 struct error *err)
 {
-	char buf[65536], sha[DIGEST_HEX_SIZE];
-	struct digest d;
-	int64_t off = e->offset, left = e->length;
-	int fd, rc = -1;
+	char sha[DIGEST_HEX_SIZE];
 
-	fd = open(e->src, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set(err, EX_NOINPUT, "cannot open '%s': %s", e->src, strerror(errno));
-	digest_init(&d);
-	while (left > 0) {
-		size_t want = left > (int64_t)sizeof(buf) ? sizeof(buf) : (size_t)left;
-		ssize_t n = pread(fd, buf, want, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			error_set(err, EX_IOERR, "cannot read '%s': %s", e->src,
-				  n < 0 ? strerror(errno) : "it became shorter while fpkit packed it");
-			goto out;
-		}
-		digest_update(&d, buf, (size_t)n);
-		if (tarball_write(w, buf, (size_t)n, err) < 0)
-			goto out;
-		off += n;
-		left -= n;
-	}
-	digest_final(&d, sha);
-	if (strcmp(sha, e->sha256) != 0) {
-		error_set(err, EX_IOERR, "'%s' changed while fpkit packed it: run fpkit again",
-			  e->src);
-		goto out;
-	}
-	rc = 0;
-out:
-	digest_release(&d);
-	close(fd);
-	return rc;
+	if (digest_file_range(e->src, e->offset, e->length, sha, to_tarball, w, err) < 0)
+		return -1;
+	if (strcmp(sha, e->sha256) != 0)
+		return error_set(err, EX_IOERR, "'%s' changed while fpkit packed it: run fpkit again",
+				 e->src);
+	return 0;
 }
 
 /* Add the folders of 'name' not yet written (entries are sorted, so a

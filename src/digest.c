@@ -59,7 +59,8 @@ digest_buffer(const void *data, size_t len, char out[DIGEST_HEX_SIZE])
 
 int
 digest_file_range(const char *path, int64_t offset, int64_t len,
-		  char out[DIGEST_HEX_SIZE], struct error *err)
+		  char out[DIGEST_HEX_SIZE], digest_sink_fn sink, void *arg,
+		  struct error *err)
 {
 	unsigned char buf[65536];
 	struct digest d;
@@ -80,10 +81,12 @@ digest_file_range(const char *path, int64_t offset, int64_t len,
 			goto out;
 		}
 		if (n == 0) {
-			error_set(err, EX_IOERR, "'%s' became shorter while it was read", path);
+			error_set(err, EX_IOERR, "'%s' became shorter while fpkit read it", path);
 			goto out;
 		}
 		digest_update(&d, buf, (size_t)n);
+		if (sink && sink(buf, (size_t)n, arg, err) < 0)
+			goto out;
 		offset += n;
 		len -= n;
 	}

@@ -23,10 +23,17 @@ void digest_release(struct digest *d);
 
 void digest_buffer(const void *data, size_t len, char out[DIGEST_HEX_SIZE]);
 
-/* Digest 'len' bytes of 'path' from 'offset'.  EX_NOINPUT when the file
- * cannot be opened, EX_IOERR on read errors or when it is shorter than
- * offset + len (it changed since it was found). */
+/* Called with each chunk digest_file_range reads; returns 0, or -1 with
+ * err set to stop. */
+typedef int (*digest_sink_fn)(const void *data, size_t len, void *arg,
+			      struct error *err);
+
+/* Digest 'len' bytes of 'path' from 'offset', handing each chunk to sink
+ * as well when it is not NULL.  EX_NOINPUT when the file cannot be
+ * opened, EX_IOERR on read errors or when it is shorter than offset + len
+ * (it changed since it was found). */
 int digest_file_range(const char *path, int64_t offset, int64_t len,
-		      char out[DIGEST_HEX_SIZE], struct error *err);
+		      char out[DIGEST_HEX_SIZE], digest_sink_fn sink, void *arg,
+		      struct error *err);
 
 #endif

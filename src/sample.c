@@ -42,7 +42,7 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
 		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);
-		if (digest_file_range(h->path, h->offset, h->length, s->sha256, err) < 0)
+		if (digest_file_range(h->path, h->offset, h->length, s->sha256, NULL, NULL, err) < 0)
 			return -1;
 		if (mime_message_open(&m, h->path, h->offset, h->length, NULL) == 0) {
 			mime_summarize(&m, &s->mime);

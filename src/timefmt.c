@@ -100,37 +100,33 @@ timefmt_parse_iso(const char *s, int64_t *epoch)
 	return 0;
 }
 
-static void
-civil(int64_t t, struct tm *tm)
+/* t in UTC as "2022-08-29T16:42:50Z", or "20220829T164250Z" when
+ * compact. */
+static char *
+format_utc(int64_t t, bool compact, char *buf)
 {
 	time_t tt = (time_t)t;
+	struct tm tm;
 
-	memset(tm, 0, sizeof(*tm));
-	gmtime_r(&tt, tm);
+	memset(&tm, 0, sizeof(tm));
+	gmtime_r(&tt, &tm);
+	snprintf(buf, TIMEFMT_ISO_LEN, "%04d%s%02d%s%02dT%02d%s%02d%s%02dZ",
+		 tm.tm_year + 1900, compact ? "" : "-", tm.tm_mon + 1, compact ? "" : "-",
+		 tm.tm_mday, tm.tm_hour, compact ? "" : ":", tm.tm_min, compact ? "" : ":",
+		 tm.tm_sec);
+	return buf;
 }
 
 char *
 timefmt_iso_utc(int64_t t, char *buf)
 {
-	struct tm tm;
-
-	civil(t, &tm);
-	snprintf(buf, TIMEFMT_ISO_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return buf;
+	return format_utc(t, false, buf);
 }
 
 char *
 timefmt_compact_utc(int64_t t, char *buf)
 {
-	struct tm tm;
-
-	civil(t, &tm);
-	snprintf(buf, TIMEFMT_ISO_LEN, "%04d%02d%02dT%02d%02d%02dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return buf;
+	return format_utc(t, true, buf);
 }
 
 char *
