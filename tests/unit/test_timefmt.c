@@ -86,7 +86,7 @@ test_parse_fraction(void **state)
 {
 	(void)state;
 	assert_parses_to("2022-08-29T17:42:50.123+01:00", 1661791370);
-	assert_parses_to("2022-08-29T17:42:50.999999999Z", 1661791370);
+	assert_parses_to("2022-08-29T16:42:50.999999999Z", 1661791370);
 	assert_parses_to("2022-08-29T17:42:50,5+01:00", 1661791370);
 	assert_refused("2022-08-29T17:42:50.+01:00");
 	assert_refused("2022-08-29T17:42:50.Z");
