@@ -142,11 +142,20 @@ msgid_normalize(const char *value, size_t len)
 	}
 	s = strbuf_detach(&sb, &n);
 
-	/* Pass 2: the id between the brackets, when there are brackets. */
+	/* Pass 2: the id between the brackets, when there are brackets; a
+	 * '>' inside a quoted local part does not close them. */
 	open = memchr(s, '<', n);
 	if (open) {
-		close = memchr(open + 1, '>', n - (size_t)(open + 1 - s));
-		n = close ? (size_t)(close - open - 1) : n - (size_t)(open + 1 - s);
+		quoted = false;
+		for (close = open + 1; close < s + n; close++) {
+			if (*close == '\\' && quoted && close + 1 < s + n)
+				close++;
+			else if (*close == '"')
+				quoted = !quoted;
+			else if (*close == '>' && !quoted)
+				break;
+		}
+		n = (size_t)(close - open - 1);
 		memmove(s, open + 1, n);
 		s[n] = '\0';
 	}

@@ -8,8 +8,8 @@
 /* The canonical form of a Message-ID value, used to compare the API's ids
  * with the headers' (new string, free() it; NULL when nothing is left):
  * folding (CR, LF) removed, comments and white space outside quoted
- * strings removed, the part between the first '<' and the next '>' taken
- * when there are brackets, and the domain (after the last '@') lowered,
+ * strings removed, the part between the first '<' and the next '>'
+ * outside quotes taken when there are brackets, and the domain (after the last '@') lowered,
  * since RFC 5322 ids compare their right side case-insensitively. */
 char *msgid_normalize(const char *value, size_t len);
 

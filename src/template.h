@@ -26,7 +26,8 @@ struct error;
  * on its line takes the line with it, as the mustache spec says.  Values
  * are written as they are: the output is text, not HTML.
  *
- * Errors (EX_DATAERR) name the template ('name') and the line. */
+ * Errors (EX_DATAERR) name the template ('name'), and the line for
+ * syntax errors. */
 int template_render(const char *tpl, size_t len, const char *name, json_t *ctx,
 		    size_t max_output, char **out, size_t *out_len, struct error *err);
 

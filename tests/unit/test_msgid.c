@@ -133,6 +133,9 @@ test_normalize_quoted(void **state)
 	assert_norm("<\"a\r\n b\"@example.com>", "\"a b\"@example.com");
 	/* The quoted local part keeps its case; only the domain is lowered. */
 	assert_norm("<\"X@Y\"@Example.COM>", "\"X@Y\"@example.com");
+	/* A '>' inside quotes does not close the brackets. */
+	assert_norm("<\"a>b\"@example.com> (c)", "\"a>b\"@example.com");
+	assert_norm("<\"a\\\">b\"@example.com>", "\"a\\\">b\"@example.com");
 }
 
 static void
