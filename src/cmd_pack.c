@@ -244,8 +244,8 @@ report(struct fpkit *fp)
 	cmd_print_diag(&fp->diag, "warning: ");
 	for (size_t i = 0; i < fp->finder.nr_targets; i++) {
 		if (fp->finder.targets[i].nr_hits == 0) {
-			char *id = textsafe_visible(fp->finder.targets[i].id,
-						    strlen(fp->finder.targets[i].id));
+			char *id = textsafe_visible(fp->finder.targets[i].shown,
+						    strlen(fp->finder.targets[i].shown));
 
 			fprintf(stderr, "fpkit: warning: not found: <%s>\n", id);
 			free(id);
@@ -259,6 +259,9 @@ report(struct fpkit *fp)
 	} else {
 		fwrite(fp->ticket, 1, fp->ticket_len, stdout);
 	}
+	/* The summary lines come after the ticket, also when both streams
+	 * go to one file. */
+	fflush(stdout);
 	fprintf(stderr, "fpkit: wrote '%s': %zu sample%s, %zu of %zu target%s not found\n",
 		fp->bundle_path, fp->samples.nr, fp->samples.nr == 1 ? "" : "s",
 		missing, fp->finder.nr_targets, fp->finder.nr_targets == 1 ? "" : "s");

@@ -24,8 +24,10 @@ finder_release(struct finder *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nr_targets; i++)
+	for (i = 0; i < f->nr_targets; i++) {
 		free(f->targets[i].id);
+		free(f->targets[i].shown);
+	}
 	free(f->targets);
 	for (i = 0; i < f->nr_hits; i++)
 		free(f->hits[i].path);
@@ -54,6 +56,7 @@ finder_add_target(struct finder *f, const char *id)
 	f->targets = xgrow(f->targets, f->nr_targets + 1, &f->alloc_targets,
 			   sizeof(*f->targets));
 	f->targets[f->nr_targets].id = canon;
+	f->targets[f->nr_targets].shown = msgid_strip(id, strlen(id));
 	f->targets[f->nr_targets].nr_hits = 0;
 	g_hash_table_insert(f->index, canon, GSIZE_TO_POINTER(f->nr_targets + 1));
 	return (long)f->nr_targets++;

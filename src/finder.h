@@ -13,7 +13,8 @@ struct error;
 struct _GHashTable;
 
 struct finder_target {
-	char *id;		/* canonical id (msgid_normalize) */
+	char *id;		/* canonical id (msgid_normalize), for matching */
+	char *shown;		/* as first given (msgid_strip), for people */
 	size_t nr_hits;
 };
 

@@ -96,13 +96,13 @@ msgid_next_field(const char *hdr, size_t len, size_t *pos,
 }
 
 char *
-msgid_normalize(const char *value, size_t len)
+msgid_strip(const char *value, size_t len)
 {
 	struct strbuf sb;
 	const char *p = value, *end = value + len;
 	int depth = 0;
 	bool quoted = false;
-	char *s, *open, *close, *at;
+	char *s, *open, *close;
 	size_t n;
 
 	/* Pass 1: drop folding, comments and white space outside quotes. */
@@ -163,6 +163,16 @@ msgid_normalize(const char *value, size_t len)
 		free(s);
 		return NULL;
 	}
+	return s;
+}
+
+char *
+msgid_normalize(const char *value, size_t len)
+{
+	char *s = msgid_strip(value, len), *at;
+
+	if (s == NULL)
+		return NULL;
 	at = strrchr(s, '@');
 	for (; at && *at; at++)
 		if (*at >= 'A' && *at <= 'Z')

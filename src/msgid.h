@@ -13,6 +13,10 @@
  * since RFC 5322 ids compare their right side case-insensitively. */
 char *msgid_normalize(const char *value, size_t len);
 
+/* The same without lowering the domain: the id as its writer spelled it,
+ * for showing it to people (new string; NULL when nothing is left). */
+char *msgid_strip(const char *value, size_t len);
+
 /* Length of the header block at the start of buf: up to and including the
  * empty line that ends it.  When buf holds no empty line, returns len and
  * sets *complete to false. */

@@ -34,7 +34,7 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		s = &l->items[l->nr++];
 		memset(s, 0, sizeof(*s));
 		s->hit = h;
-		s->message_id = f->targets[h->target].id;
+		s->message_id = f->targets[h->target].shown;
 		/* Nothing from outside chooses a path: the id is reduced to a
 		 * safe single name component, and the number in front keeps
 		 * two samples of one id apart. */

@@ -18,7 +18,7 @@ struct finder_hit;
 
 struct sample {
 	const struct finder_hit *hit;	/* borrowed from the finder */
-	const char *message_id;		/* canonical target id (borrowed) */
+	const char *message_id;		/* the target id as given (borrowed) */
 	char *file;		/* "samples/01-<id>.eml" inside the bundle */
 	char *check_file;	/* "checks/01-<id>.txt" */
 	char sha256[DIGEST_HEX_SIZE];

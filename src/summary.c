@@ -69,20 +69,26 @@ build_targets(const struct fpcase *c, const struct finder *f, const struct sampl
 	for (size_t i = 0; c->has_stats && i < c->stats.nr_targets; i++) {
 		const struct model_target *t = &c->stats.targets[i];
 		char *canon = msgid_normalize(t->message_id, strlen(t->message_id));
+		char *shown = msgid_strip(t->message_id, strlen(t->message_id));
 		json_t *files = json_array();
+		size_t k;
 
-		for (size_t j = 0; canon && j < l->nr; j++)
-			if (strcmp(l->items[j].message_id, canon) == 0)
+		/* The finder's target with the same canonical id, if any. */
+		for (k = 0; canon && k < f->nr_targets; k++)
+			if (strcmp(f->targets[k].id, canon) == 0)
+				break;
+		for (size_t j = 0; canon && k < f->nr_targets && j < l->nr; j++)
+			if (l->items[j].hit->target == k)
 				json_array_append_new(files, json_string(l->items[j].file));
 		json_array_append_new(arr, json_pack("{s:o, s:s, s:I, s:o, s:o}",
-			"message_id", json_text(canon ? canon : t->message_id),
+			"message_id", json_text(shown ? shown : t->message_id),
 			"destination_ip", t->destination_ip,
 			"spamscore", (json_int_t)t->spamscore,
 			"date", iso_or_null(true, t->date),
 			"sample_files", files));
 		free(canon);
+		free(shown);
 	}
-	(void)f;
 	return arr;
 }
 
@@ -113,7 +119,7 @@ summary_build(const struct fpcase *c, const struct finder *f, const struct sampl
 
 	for (size_t i = 0; i < f->nr_targets; i++)
 		if (f->targets[i].nr_hits == 0)
-			json_array_append_new(missing, json_text(f->targets[i].id));
+			json_array_append_new(missing, json_text(f->targets[i].shown));
 	for (size_t i = 0; i < f->nr_searched; i++)
 		json_array_append_new(searched, json_text(f->searched[i]));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",

@@ -85,6 +85,18 @@ assert_status 0 "pack with overlapping stores"
 assert_eq "$(jq '[.samples[] | select(.message_id == "plain.1@example.com")] | length' "$tmp/out")" 1 \
 	"a file reached twice is one sample"
 
+# The API's spelling is kept for people (brackets and case of the
+# domain), while matching ignores both.
+jq '.[0].detectedSpams = [.[0].detectedSpams[0] | .messageId = " <plain.1@EXAMPLE.com> "]' \
+	"$M/api/stats.json" >"$tmp/upper-stats.json"
+run pack --spam-ip-json "$M/api/spam-ip.json" --stats-json "$tmp/upper-stats.json" \
+	--mail "$M/mail/eml/plain.eml" -o "$tmp/u.tar.gz" --json
+assert_status 0 "pack with an id spelled differently"
+assert_eq "$(jq -r '[.targets[0].message_id, .samples[0].message_id, (.samples | length)] | map(tostring) | join(" ")' "$tmp/out")" \
+	"plain.1@EXAMPLE.com plain.1@EXAMPLE.com 1" "found, and shown as the API spelled it"
+tar -xzf "$tmp/u.tar.gz" -O --wildcards '*/TICKET.txt' >"$tmp/u-ticket"
+assert_in "$tmp/u-ticket" "<plain.1@EXAMPLE.com>" "the ticket shows the API's spelling"
+
 # A file named on the command line is read whatever its name.
 run pack --spam-ip-json "$M/api/spam-ip.json" --stats-json "$M/api/stats.json" \
 	--mail "$M/mail/eml/notes.txt" -o "$tmp/d.tar.gz" --json

@@ -139,6 +139,22 @@ test_normalize_quoted(void **state)
 }
 
 static void
+test_strip_keeps_case(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = msgid_strip(" <ABC.Def@Example.COM> (x)", 26);
+	assert_non_null(s);
+	assert_string_equal(s, "ABC.Def@Example.COM");
+	free(s);
+	s = msgid_normalize(" <ABC.Def@Example.COM> (x)", 26);
+	assert_string_equal(s, "ABC.Def@example.com");
+	free(s);
+	assert_null(msgid_strip("<>", 2));
+}
+
+static void
 test_normalize_case(void **state)
 {
 	(void)state;
@@ -490,6 +506,7 @@ main(void)
 		cmocka_unit_test(test_normalize_folding),
 		cmocka_unit_test(test_normalize_quoted),
 		cmocka_unit_test(test_normalize_case),
+		cmocka_unit_test(test_strip_keeps_case),
 		cmocka_unit_test(test_normalize_empty),
 		cmocka_unit_test(test_normalize_unterminated_bracket),
 		cmocka_unit_test(test_normalize_length),
