@@ -27,6 +27,13 @@ cat "$tmp/match-results"
 passed=$((passed + $(grep -c '^ok' "$tmp/match-results" || true)))
 failed=$((failed + $(grep -c '^not ok' "$tmp/match-results" || true)))
 
+# Nothing else was taken: not the message without a Message-ID, not the
+# non-target ones.
+want_total=$(grep -v '^#' "$M/expected.tsv" | awk -F '\t' '{s += $2} END {print s}')
+assert_eq "$(jq '.samples | length' "$S")" "$want_total" "no sample beyond the expected ones"
+assert_false "the message without Message-ID is no sample" \
+	sh -c "jq -r '.samples[].source' '$S' | grep -q noid.eml"
+
 # missing lists exactly the ids with no sample.
 want_missing=$(grep -v '^#' "$M/expected.tsv" | awk -F '\t' '$2 == 0 {print $1}' | sort | tr '\n' ' ')
 got_missing=$(jq -r '.missing[]' "$S" | sort | tr '\n' ' ')
