@@ -7,6 +7,7 @@ struct error;
 
 int cmd_pack(int argc, char **argv, struct error *err);
 int cmd_verify(int argc, char **argv, struct error *err);
+int cmd_find(int argc, char **argv, struct error *err);
 
 /* Print warnings collected by the stages, one "fpkit: warning: " line
  * each, made safe for a terminal. */

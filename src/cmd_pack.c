@@ -228,8 +228,11 @@ package(struct fpkit *fp, struct error *err)
 	for (size_t i = 0; i < fp->samples.nr; i++) {
 		const struct sample *s = &fp->samples.items[i];
 
-		bundle_add_file(&fp->bundle, s->file, s->hit->path, s->hit->offset,
-				s->hit->length, s->sha256);
+		if (s->data)
+			bundle_add_data(&fp->bundle, s->file, s->data, s->data_len);
+		else
+			bundle_add_file(&fp->bundle, s->file, s->hit->path, s->hit->offset,
+					s->hit->length, s->sha256);
 		text = sample_describe(s);
 		bundle_add_take(&fp->bundle, s->check_file, text, strlen(text));
 	}

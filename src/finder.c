@@ -63,10 +63,14 @@ finder_add_target(struct finder *f, const char *id)
 }
 
 static void
-add_hit(struct finder *f, size_t target, const struct store_msg *msg)
+add_hit(struct finder *f, size_t target, struct store_msg *msg)
 {
 	struct finder_hit *h;
 
+	if (store_msg_complete(msg) < 0) {
+		diag_add(f->opt.diag, "skipped '%s': cannot stat it", msg->path);
+		return;
+	}
 	for (size_t i = 0; i < f->nr_hits; i++) {
 		h = &f->hits[i];
 		if (h->target == target && h->dev == msg->dev && h->ino == msg->ino &&
@@ -78,6 +82,7 @@ add_hit(struct finder *f, size_t target, const struct store_msg *msg)
 	h->target = target;
 	h->path = xstrdup(msg->path);
 	h->format = msg->format;
+	h->compression = msg->compression;
 	h->offset = msg->offset;
 	h->length = msg->length;
 	h->dev = msg->dev;
@@ -86,14 +91,15 @@ add_hit(struct finder *f, size_t target, const struct store_msg *msg)
 }
 
 static int
-on_message(const struct store_msg *msg, void *data, struct error *err)
+on_message(struct store_msg *msg, void *data, struct error *err)
 {
 	struct finder *f = data;
 	const char *value;
 	size_t vlen, pos = 0;
 
 	(void)err;
-	f->nr_messages++;
+	if ((++f->nr_messages & 4095) == 0 && f->progress)
+		f->progress(f, f->progress_data);
 	while (msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
 		char *canon = msgid_normalize(value, vlen);
 		gpointer found;
@@ -102,15 +108,8 @@ on_message(const struct store_msg *msg, void *data, struct error *err)
 			continue;
 		found = g_hash_table_lookup(f->index, canon);
 		free(canon);
-		if (found) {
+		if (found)
 			add_hit(f, GPOINTER_TO_SIZE(found) - 1, msg);
-			/* mbox files are not split into messages (yet): say so
-			 * when one may have been taken whole. */
-			if (msg->header_len >= 5 && memcmp(msg->header, "From ", 5) == 0)
-				diag_add(f->opt.diag, "'%s' starts with an mbox 'From ' line: "
-					 "if it is an mbox file, all of it was taken as one message",
-					 msg->path);
-		}
 	}
 	return 0;
 }

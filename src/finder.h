@@ -22,6 +22,7 @@ struct finder_hit {
 	size_t target;		/* index into finder.targets */
 	char *path;		/* the file that holds the message */
 	enum store_format format;
+	const char *compression; /* NULL or a static name (store.h) */
 	int64_t offset;		/* the message's bytes in that file */
 	int64_t length;
 	dev_t dev;
@@ -38,6 +39,9 @@ struct finder {
 	size_t nr_searched, alloc_searched;
 	uint64_t nr_messages;	/* messages whose header was read */
 	struct store_options opt;
+	/* Called every few thousand messages (find's progress line). */
+	void (*progress)(const struct finder *f, void *data);
+	void *progress_data;
 };
 
 void finder_init(struct finder *f, struct diag *diag);

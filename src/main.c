@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
 	{ "pack", cmd_pack, "build the evidence bundle and the ticket for one blocked IP" },
 	{ "verify", cmd_verify, "check a bundle against its SHA256SUMS and structure" },
+	{ "find", cmd_find, "print where messages with given Message-IDs are stored" },
 };
 
 static void

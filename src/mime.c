@@ -25,6 +25,20 @@ mime_global_shutdown(void)
 	g_mime_shutdown();
 }
 
+/* Parse the message on m->stream (already set). */
+static int
+parse_stream(struct mime_message *m, const char *name, struct error *err)
+{
+	m->parser = g_mime_parser_new_with_stream(m->stream);
+	g_mime_parser_set_format(m->parser, GMIME_FORMAT_MESSAGE);
+	m->message = g_mime_parser_construct_message(m->parser, NULL);
+	if (m->message == NULL) {
+		mime_message_close(m);
+		return error_set(err, EX_DATAERR, "'%s' holds no message GMime can read", name);
+	}
+	return 0;
+}
+
 int
 mime_message_open(struct mime_message *m, const char *path, int64_t offset,
 		  int64_t length, struct error *err)
@@ -39,14 +53,22 @@ mime_message_open(struct mime_message *m, const char *path, int64_t offset,
 	fs = g_mime_stream_fs_new(fd);	/* owns fd from here */
 	m->stream = g_mime_stream_substream(fs, offset, offset + length);
 	g_object_unref(fs);		/* the substream holds its own ref */
-	m->parser = g_mime_parser_new_with_stream(m->stream);
-	g_mime_parser_set_format(m->parser, GMIME_FORMAT_MESSAGE);
-	m->message = g_mime_parser_construct_message(m->parser, NULL);
-	if (m->message == NULL) {
-		mime_message_close(m);
-		return error_set(err, EX_DATAERR, "'%s' holds no message GMime can read", path);
-	}
-	return 0;
+	return parse_stream(m, path, err);
+}
+
+int
+mime_message_open_mem(struct mime_message *m, const char *data, size_t len,
+		      const char *name, struct error *err)
+{
+	GByteArray *ba;
+
+	memset(m, 0, sizeof(*m));
+	/* GMime's memory stream copies into its own array: simple, and the
+	 * samples are few. */
+	ba = g_byte_array_sized_new((guint)len);
+	g_byte_array_append(ba, (const guint8 *)data, (guint)len);
+	m->stream = g_mime_stream_mem_new_with_byte_array(ba);
+	return parse_stream(m, name, err);
 }
 
 void

@@ -3,6 +3,7 @@
 #define FPKIT_MIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct error;
@@ -26,6 +27,9 @@ struct mime_message {
  * cannot be opened, EX_DATAERR when GMime finds no message in it. */
 int mime_message_open(struct mime_message *m, const char *path, int64_t offset,
 		      int64_t length, struct error *err);
+/* Parse a message held in memory (borrowed: data must outlive m). */
+int mime_message_open_mem(struct mime_message *m, const char *data, size_t len,
+			  const char *name, struct error *err);
 void mime_message_close(struct mime_message *m);
 
 /* What a person wants to see of a message, decoded (RFC 2047) to UTF-8

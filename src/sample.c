@@ -29,6 +29,7 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		struct mime_message m;
 		struct sample *s;
 		char *safe;
+		int rc;
 
 		l->items = xgrow(l->items, l->nr + 1, &l->alloc, sizeof(*l->items));
 		s = &l->items[l->nr++];
@@ -42,9 +43,29 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
 		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);
-		if (digest_file_range(h->path, h->offset, h->length, s->sha256, NULL, NULL, err) < 0)
-			return -1;
-		if (mime_message_open(&m, h->path, h->offset, h->length, NULL) == 0) {
+		if (h->format == STORE_MBOX || h->compression) {
+			/* Undone quoting and decompression: the bytes are made
+			 * once, here, and go into the bundle from memory. */
+			struct store_extract_info info;
+			struct strbuf sb;
+
+			strbuf_init(&sb, SAMPLE_MAX_SIZE);
+			if (store_extract(h->path, h->format, h->compression, h->offset, h->length,
+					  &sb, &info, err) < 0) {
+				strbuf_release(&sb);
+				return -1;
+			}
+			s->unquoted = info.unquoted;
+			s->data = strbuf_detach(&sb, &s->data_len);
+			digest_buffer(s->data, s->data_len, s->sha256);
+			rc = mime_message_open_mem(&m, s->data, s->data_len, h->path, NULL);
+		} else {
+			if (digest_file_range(h->path, h->offset, h->length, s->sha256,
+					      NULL, NULL, err) < 0)
+				return -1;
+			rc = mime_message_open(&m, h->path, h->offset, h->length, NULL);
+		}
+		if (rc == 0) {
 			mime_summarize(&m, &s->mime);
 			s->parsed = true;
 			mime_message_close(&m);
@@ -59,6 +80,7 @@ sample_list_release(struct sample_list *l)
 	for (size_t i = 0; i < l->nr; i++) {
 		free(l->items[i].file);
 		free(l->items[i].check_file);
+		free(l->items[i].data);
 		mime_summary_release(&l->items[i].mime);
 	}
 	free(l->items);
@@ -83,9 +105,17 @@ sample_describe(const struct sample *s)
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	line(&sb, "Sample:", s->file);
 	strbuf_addf(&sb, "%-12s <%s>\n", "Message-ID:", id);
-	strbuf_addf(&sb, "%-12s %s (%s, bytes %" PRId64 " to %" PRId64 ")\n", "Found in:",
-		    src, store_format_name(h->format), h->offset, h->offset + h->length);
-	strbuf_addf(&sb, "%-12s %" PRId64 " bytes, copied byte for byte\n", "Size:", h->length);
+	strbuf_addf(&sb, "%-12s %s (%s%s%s, bytes %" PRId64 " to %" PRId64 "%s)\n", "Found in:",
+		    src, store_format_name(h->format), h->compression ? ", " : "",
+		    h->compression ? h->compression : "", h->offset, h->offset + h->length,
+		    h->compression ? " once decompressed" : "");
+	if (s->unquoted)
+		strbuf_addf(&sb, "%-12s %" PRId64 " bytes in the mbox; %lu mboxrd \">From \" line%s "
+			    "unquoted, so %zu bytes here\n", "Size:", h->length, s->unquoted,
+			    s->unquoted == 1 ? "" : "s", s->data_len);
+	else
+		strbuf_addf(&sb, "%-12s %" PRId64 " bytes, copied byte for byte\n", "Size:",
+			    s->data ? (int64_t)s->data_len : h->length);
 	line(&sb, "SHA-256:", s->sha256);
 	if (s->parsed) {
 		line(&sb, "From:", s->mime.from);

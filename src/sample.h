@@ -16,12 +16,19 @@ struct finder_hit;
 /* Longest Message-ID part of a sample's file name. */
 #define SAMPLE_NAME_MAX 80
 
+/* Largest message taken out of an mbox (it is held in memory). */
+#define SAMPLE_MAX_SIZE ((size_t)256 * 1024 * 1024)
+
 struct sample {
 	const struct finder_hit *hit;	/* borrowed from the finder */
 	const char *message_id;		/* the target id as given (borrowed) */
 	char *file;		/* "samples/01-<id>.eml" inside the bundle */
 	char *check_file;	/* "checks/01-<id>.txt" */
 	char sha256[DIGEST_HEX_SIZE];
+	char *data;		/* the bytes, when taken out of an mbox or a
+				 * compressed file (NULL: a file range) */
+	size_t data_len;
+	unsigned long unquoted;	/* mboxrd ">From " lines given back */
 	bool parsed;		/* GMime read it: 'mime' is filled */
 	struct mime_summary mime;
 };

@@ -3,15 +3,18 @@
 #define FPKIT_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct diag;
 struct error;
+struct strbuf;
 
 enum store_format {
 	STORE_EML,		/* a single message file (named, or *.eml in a folder) */
 	STORE_MAILDIR,		/* a file in a Maildir's cur/ or new/ */
+	STORE_MBOX,		/* a message inside an mbox file */
 };
 
 /* The name of a format as summary.json and find --json write it. */
@@ -22,18 +25,27 @@ const char *store_format_name(enum store_format f);
 struct store_msg {
 	const char *path;	/* the file, as reached from the scanned path */
 	enum store_format format;
-	int64_t offset;		/* where the message starts in the file */
-	int64_t length;		/* its length in bytes */
-	dev_t dev;		/* identity of the file, to spot one file */
-	ino_t ino;		/* reached by two paths */
+	const char *compression; /* NULL, or "gzip", "xz", "bzip2", "zstd":
+				  * then offsets count decompressed bytes */
+	int64_t offset;		/* where the message starts in the file (for
+				 * an mbox: after its "From " line) */
+	int64_t length;		/* its length; -1 for a file until
+				 * store_msg_complete() */
+	dev_t dev;		/* identity of the file (after completion) */
+	ino_t ino;
 	const char *header;	/* the header block (or its first part) */
 	size_t header_len;
 	bool header_complete;	/* false: the block hit max_header or EOF */
+	int fd;			/* private: the open file, or -1 */
 };
 
+/* Fill length, dev and ino of a message that is a whole file (they are
+ * not looked up for every file: most messages are not wanted).  0, or -1
+ * when the file cannot be stat'ed. */
+int store_msg_complete(struct store_msg *msg);
+
 /* Return 0 to go on, -1 (with err set) to stop the scan. */
-typedef int (*store_msg_fn)(const struct store_msg *msg, void *data,
-			    struct error *err);
+typedef int (*store_msg_fn)(struct store_msg *msg, void *data, struct error *err);
 
 struct store_options {
 	size_t max_header;	/* bytes of header block read per message */
@@ -42,14 +54,29 @@ struct store_options {
 
 #define STORE_MAX_HEADER_DEFAULT (1024 * 1024)
 
-/* Scan 'path': a message file (any name), a Maildir (cur/ and new/; tmp/
- * ignored; nested Maildir++ folders followed), or a folder searched
- * recursively for *.eml files and Maildirs.  Entries are visited in byte
- * order of their names, so scans are repeatable.  Files that cannot be
- * read, symlink loops and files that vanish are reported to opt->diag and
- * skipped.  Fails (EX_NOINPUT) only when 'path' itself cannot be read, or
- * when fn fails. */
+/* Scan 'path': a message file (any name), an mbox file (one that starts
+ * with "From "), either of them compressed with gzip, xz, bzip2 or zstd,
+ * a Maildir (cur/ and new/; tmp/ ignored; nested Maildir++ folders
+ * followed), or a folder searched recursively for Maildirs, *.eml files
+ * and mbox files.  Entries are visited in byte order of their names, so
+ * scans are repeatable.  Files that cannot be read, symlink loops and
+ * files that vanish are reported to opt->diag and skipped.  Fails
+ * (EX_NOINPUT) only when 'path' itself cannot be read, or when fn fails. */
 int store_scan(const char *path, const struct store_options *opt,
 	       store_msg_fn fn, void *data, struct error *err);
+
+/* What extraction did to a message's bytes. */
+struct store_extract_info {
+	unsigned long unquoted;	/* mboxrd ">From " lines given back one '>' */
+};
+
+/* Append the message's bytes to out (whose cap bounds the size): a file
+ * range copied as it is, or an mbox message with its mboxrd quoting
+ * undone (">From " -> "From ", ">>From " -> ">From ").  Compressed files
+ * are decompressed again up to the message.  EX_NOINPUT/EX_IOERR/
+ * EX_DATAERR on failure, naming the file. */
+int store_extract(const char *path, enum store_format format, const char *compression,
+		  int64_t offset, int64_t length, struct strbuf *out,
+		  struct store_extract_info *info, struct error *err);
 
 #endif

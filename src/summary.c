@@ -100,14 +100,17 @@ build_samples(const struct sample_list *l)
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct sample *s = &l->items[i];
 
-		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:I, s:o, s:s, s:I}",
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
 			"message_id", json_text(s->message_id),
 			"file", s->file,
 			"sha256", s->sha256,
-			"size", (json_int_t)s->hit->length,
+			"size", (json_int_t)(s->data ? (int64_t)s->data_len : s->hit->length),
 			"source", json_text(s->hit->path),
 			"format", store_format_name(s->hit->format),
-			"offset", (json_int_t)s->hit->offset));
+			"compression", str_or_null(s->hit->compression),
+			"offset", (json_int_t)s->hit->offset,
+			"length", (json_int_t)s->hit->length,
+			"mboxrd_unquoted", (json_int_t)s->unquoted));
 	}
 	return arr;
 }

@@ -66,4 +66,24 @@ int tarball_next(struct tarball_reader *r, struct tarball_entry *e, struct error
 ssize_t tarball_read(struct tarball_reader *r, void *buf, size_t len, struct error *err);
 void tarball_reader_close(struct tarball_reader *r);
 
+/* A compressed file read as a plain byte stream, through libarchive's
+ * filters (gzip, xz, bzip2, zstd) and its "raw" format. */
+struct tarball_stream {
+	struct archive *a;
+	const char *name;	/* file name for messages (borrowed) */
+};
+
+/* The compression that the first bytes of a file announce ("gzip", "xz",
+ * "bzip2", "zstd"), or NULL for none of them. */
+const char *tarball_compression(const void *magic, size_t len);
+
+/* Open a compressed file; EX_NOINPUT when it cannot be opened,
+ * EX_DATAERR when it is not in a known compression. */
+int tarball_stream_open(struct tarball_stream *s, const char *path, struct error *err);
+/* Decompressed bytes: the count, 0 at the end, -1 (EX_DATAERR) when the
+ * data is damaged or cut. */
+ssize_t tarball_stream_read(struct tarball_stream *s, void *buf, size_t len,
+			    struct error *err);
+void tarball_stream_close(struct tarball_stream *s);
+
 #endif

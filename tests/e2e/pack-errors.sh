@@ -49,14 +49,17 @@ assert_status 0 "a header block over the limit"
 assert_in "$tmp/err" "header block larger than" "the cut header is reported"
 assert_eq "$(jq '.samples | length' "$tmp/out")" 1 "an id at the start of a huge header is still found"
 
-# A matched file that starts with an mbox "From " line: a warning, since
-# an mbox would have been taken whole.
+# A file that starts with an mbox "From " line is an mbox (of one message
+# here): the sample is the message without that line.
 { printf 'From sender@example.com Fri Nov 20 13:23:00 2026\n'; cat "$S/sub/order.eml"; } >"$S/withfrom.eml"
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
 	--mail "$S/withfrom.eml" -o "$tmp/o/f.tar.gz" --json
 assert_status 0 "a message with a leading From_ line"
-assert_eq "$(jq '.samples | length' "$tmp/out")" 1 "it is found"
-assert_in "$tmp/err" "starts with an mbox 'From ' line" "the possible mbox is reported"
+assert_eq "$(jq -r '.samples | map(.format) | join(" ")' "$tmp/out")" mbox "it is found, as an mbox message"
+mkdir "$tmp/fx"
+tar -xzf "$tmp/o/f.tar.gz" -C "$tmp/fx"
+assert_true "the sample is the message without its From_ line" \
+	cmp -s "$S/sub/order.eml" "$tmp"/fx/*/samples/01-*.eml
 
 # 100 samples or more: numbers are widened so that byte order is numeric.
 mkdir "$tmp/many"

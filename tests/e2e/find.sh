@@ -1,0 +1,107 @@
+#!/bin/sh
+# fpkit find, and the stores it reads: Maildir, .eml trees, mbox files
+# (plain and gzip/xz/bzip2/zstd compressed, found by name or by content),
+# with mboxrd quoting undone on extraction.
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+
+MB="$FIXTURES/mbox"
+FIRST=mbox.first.1795179911@shop.example.com
+BASKET=mbox.target.1795180800@shop.example.com
+REFONLY=mbox.target.1795180000@shop.example.com
+LAST=mbox.last.1795181462@shop.example.com
+
+# Usage.
+run find
+assert_status 64 "find without ids"
+run find --msgid "$FIRST"
+assert_status 64 "find without a store"
+run find --help
+assert_status 0 "find --help"
+assert_in "$tmp/out" "--msgid-file" "find --help names --msgid-file"
+run find --msgid "<>" "$MB"
+assert_status 64 "an id that is empty once its brackets are gone"
+
+# The tab-separated output: id, path, offset, length.
+run find --msgid "$FIRST" --msgid "<$BASKET>" --msgid "$LAST" "$MB/sent.mbox"
+assert_status 0 "find in an mbox"
+printf '%s\t%s\t%s\t%s\n' "$FIRST" "$MB/sent.mbox" 58 642 "$BASKET" "$MB/sent.mbox" 1283 533 \
+	"$LAST" "$MB/sent.mbox" 1870 261 >"$tmp/want"
+assert_true "one line per hit: id, path, offset, length" cmp -s "$tmp/out" "$tmp/want"
+# The offsets are right: the bytes there are the message after its From_ line.
+dd if="$MB/sent.mbox" bs=1 skip=1283 count=533 2>/dev/null >"$tmp/basket"
+assert_eq "$(head -n 1 "$tmp/basket")" "Return-Path: <orders@shop.example.com>" "the offset is the message's first byte"
+assert_eq "$(tail -c 2 "$tmp/basket" | od -An -c | tr -d ' ')" '\n\n' "the length runs to the next From_ line"
+
+# An id only in References is no hit; the missing ids go to stderr, exit 1.
+run find --msgid "$REFONLY" --msgid "$FIRST" "$MB/sent.mbox"
+assert_status 1 "some id not found"
+assert_in "$tmp/err" "not found: <$REFONLY>" "the missing id is listed"
+assert_eq "$(wc -l <"$tmp/out" | tr -d ' ')" 1 "the found one is still printed"
+
+# A body line "From the team..." (not quoted, no date) does not split a message.
+run find --json --msgid mbox.reply.1795180360@shop.example.com "$MB/sent.mbox"
+assert_eq "$(jq -r .length "$tmp/out")" "$(awk '/^From orders@shop.example.com Fri Nov 20 13:12:40/{f=1;next} /^From orders@shop.example.com Fri Nov 20 13:20:00/{f=0} f' "$MB/sent.mbox" | wc -c | tr -d " ")" "an unquoted body 'From ' line is no separator"
+
+# JSON lines.
+run find --json --msgid "$BASKET" "$MB/sent.mbox" "$FIXTURES/demo/mail"
+assert_status 0 "find --json"
+assert_eq "$(jq -c '[.message_id, .offset, .length, .format, .compression]' "$tmp/out")" \
+	"[\"$BASKET\",1283,533,\"mbox\",null]" "find --json keys"
+
+# Every compression, by content whatever the name; same offsets.
+for f in "$MB"/compressed/*; do
+	run find --msgid "$BASKET" "$f"
+	assert_status 0 "find in $(basename "$f")"
+	assert_eq "$(cut -f 3,4 "$tmp/out")" "$(printf '1283\t533')" "$(basename "$f"): offsets in decompressed bytes"
+done
+run find --json --msgid "$BASKET" "$MB/compressed"
+assert_eq "$(jq -r .compression "$tmp/out" | sort | tr '\n' ' ')" "bzip2 gzip xz zstd " \
+	"a folder walk finds the compressed mboxes, by content"
+
+# --msgid-file: comments, blank lines, CRLF, brackets; and '-' for stdin.
+printf '# ids from the alert\r\n\r\n<%s>\r\n%s\n' "$FIRST" "$LAST" >"$tmp/ids"
+run find --msgid-file "$tmp/ids" "$MB/sent.mbox"
+assert_status 0 "--msgid-file"
+assert_eq "$(cut -f 1 "$tmp/out" | tr '\n' ' ')" "$FIRST $LAST " "--msgid-file ids, in order"
+set +e
+printf '%s\n' "$LAST" | fpkit find --msgid-file - "$MB/sent.mbox" >"$tmp/out" 2>"$tmp/err"
+status=$?
+set -e
+assert_status 0 "--msgid-file - reads standard input"
+assert_eq "$(cut -f 1 "$tmp/out")" "$LAST" "the id from standard input is found"
+
+# Maildir and .eml are reported with their format, whole files.
+run find --json --msgid order-10482.1795180980.7d1e@shop.example.com --msgid plain.1@example.com \
+	"$FIXTURES/demo/mail" "$FIXTURES/match/mail/eml"
+assert_eq "$(jq -r '.format' "$tmp/out" | tr '\n' ' ')" "maildir eml " "maildir and eml formats"
+assert_eq "$(jq -r 'select(.format == "maildir") | [.offset, .length] | join(" ")' "$tmp/out")" "0 2771" \
+	"a Maildir message is its whole file"
+
+# No progress line when stderr is not a terminal.
+run find --msgid "$FIRST" "$MB/sent.mbox"
+assert_false "no progress line on a pipe" grep -q 'messages searched' "$tmp/err"
+
+# pack over an mbox: the sample is the message with its quoting undone.
+run pack --spam-ip-json "$MB/api/spam-ip.json" --stats-json "$MB/api/stats.json" \
+	--mail "$MB/compressed/sent.mbox.xz" -o "$tmp/m.tar.gz" --json
+assert_status 0 "pack from a compressed mbox"
+S="$tmp/out"
+assert_eq "$(jq -r '.samples | map(.message_id) | join(" ")' "$S")" "$FIRST $BASKET" "both targets in the mbox are found"
+assert_eq "$(jq -r '.missing | join(" ")' "$S")" "$REFONLY" "the one only in References is missing"
+assert_eq "$(jq -r '.samples[0] | [.format, .compression, .offset, .length, .mboxrd_unquoted, .size] | map(tostring) | join(" ")' "$S")" \
+	"mbox xz 58 642 2 640" "summary: where it was, and the two lines unquoted"
+mkdir "$tmp/x"
+tar -xzf "$tmp/m.tar.gz" -C "$tmp/x"
+assert_true "the sample is the message with its mboxrd quoting undone" \
+	cmp -s "$MB/first.expected" "$tmp"/x/*/samples/01-*.eml
+assert_in "$(ls "$tmp"/x/*/checks/01-*.txt)" "2 mboxrd \">From \" lines unquoted" "checks/ notes the unquoting"
+run verify "$tmp/m.tar.gz"
+assert_status 0 "the mbox bundle verifies"
+
+# A damaged compressed file is reported, not fatal.
+head -c 300 "$MB/compressed/sent.mbox.gz" >"$tmp/cut.mbox.gz"
+run find --msgid "$FIRST" "$tmp/cut.mbox.gz"
+assert_status 1 "a cut gzip: the id is not found"
+assert_in "$tmp/err" "cut.mbox.gz" "the cut file is named"
+
+finish
