@@ -1,0 +1,1776 @@
+/* fake-ovh.c - a fake OVHcloud API v1 for the tests: the /ip anti-spam
+ * calls played from a data tree, every signature checked as the real API
+ * checks it, and misbehaviour on request.
+ *
+ * usage: fake-ovh --data DIR --app-key AK --app-secret AS --consumer-key CK
+ *                 [--port-file FILE] [--log FILE] [--skew SECONDS]
+ *                 [--window SECONDS] [--fault SPEC]...
+ *                 [--error-style code|class|both] [--max-seconds N]
+ *
+ * It listens on 127.0.0.1, on a port the kernel chooses; once listening it
+ * prints the port on stdout and, with --port-file, writes it to FILE
+ * (through a temporary name and a rename, so a reader never sees half of
+ * it).  It stops on SIGTERM or SIGINT, and by itself after --max-seconds
+ * (300 by default) so that a test that dies never leaves it behind.
+ *
+ * The API, under both /1.0 and /v1 (ovh-api.md §1, §4):
+ *
+ *   GET  /auth/time                      the server clock, a bare integer;
+ *                                        the only unauthenticated call
+ *   GET  /ip[?ip=ADDR][&type=T]          DIR/ip.json byte for byte when
+ *                                        there is no query; else the
+ *                                        blocks holding ADDR (IPv4) and
+ *                                        listed in DIR/types/T.json,
+ *                                        as a compact JSON array
+ *   GET  /ip/{block}/spam[?state=S]      the IPs with a folder under
+ *                                        DIR/blocks/{block_}/, in numeric
+ *                                        order, with that "state" in their
+ *                                        spamip.json when S is given
+ *   GET  /ip/{block}/spam/{ip}           .../{block_}/{ip}/spamip.json
+ *   GET  /ip/{block}/spam/{ip}/stats?from=ISO8601&to=ISO8601
+ *                                        .../{block_}/{ip}/stats.json
+ *   POST /ip/{block}/spam/{ip}/unblock   body empty or {}: spamip.json
+ *
+ * where {block} is sent percent-encoded (203.0.113.0%2F28) and {block_} is
+ * the block with its '/' made '_' (203.0.113.0_28).
+ *
+ * Signed calls carry X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp
+ * and X-Ovh-Signature = "$1$" + hex SHA-1 of
+ * AS+"+"+CK+"+"+METHOD+"+"+URL+"+"+BODY+"+"+TIMESTAMP, URL being
+ * "http://" + Host + the request URI exactly as received (still encoded,
+ * with its query).  Checks, in this order:
+ *   a header missing                     401 NOT_AUTHENTICATED
+ *   X-Ovh-Application not AK             403 INVALID_KEY
+ *   X-Ovh-Consumer not CK                403 INVALID_CREDENTIAL
+ *   timestamp off by more than --window  400 INVALID_TIMESTAMP
+ *   signature wrong                      400 INVALID_SIGNATURE
+ * then routing: an unknown path, block or IP is 404 RESOURCE_NOT_FOUND
+ * "The requested object (ip = 203.0.113.0/28) does not exist" (also
+ * "ipSpamming = IP", "path = PATH"); a parameter missing or malformed is
+ * 400 INVALID_PARAMETER; a request body over 64 KiB is 413.  Error bodies
+ * (ovh-api.md §5) follow --error-style: code {"message","httpCode",
+ * "errorCode"}, class {"class","message"}, both (the default) the union.
+ * Every response carries X-Ovh-QueryID and a JSON Content-Type.
+ *
+ * Faults (--fault SPEC, repeatable), each for the requests whose raw URI
+ * after /1.0 or /v1 starts with PREFIX (e.g. "/ip", "/auth/time",
+ * "/ip/203.0.113.0%2F28/spam"; the query counts, so "/ip?" is GET /ip
+ * with a query only; a PREFIX ending in '$' is a whole path: "/ip$"), or
+ * for every request, /auth/time included, when PREFIX is left out:
+ *   503:N[:PREFIX]          503 "Service is temporarily unavailable",
+ *                           N times, then normal answers
+ *   429:N:SECS[:PREFIX]     429 with "Retry-After: SECS", N times
+ *   reset:N[:PREFIX]        close the connection without an answer, N times
+ *   slow:SECS[:PREFIX]      wait SECS seconds (or SECSms milliseconds: 500ms),
+ *                           then go on
+ *   cut[:PREFIX]            the normal answer with its Content-Length and
+ *                           only half of its body, then close
+ *   badjson[:PREFIX]        200 with a body that is not JSON
+ *   huge:BYTES[:PREFIX]     200 with a JSON body of BYTES bytes (streamed)
+ *   forbidden[:PREFIX]      403 NOT_GRANTED_CALL
+ * The counted ones (503, 429, reset) and slow act like a front proxy,
+ * before authentication; the others replace the answer of a request that
+ * passed it.  All slow delays that match add up; then the first other
+ * spec that matches and has uses left decides.
+ *
+ * The log (--log FILE): one JSON object per request, a line each, flushed
+ * at once, written when the answer is decided:
+ *   {"t_ms":N,"method":"GET","url":"/1.0/ip?ip=...","status":200,
+ *    "inflight":N,"fault":null,"query_id":"EU.ext-..."}
+ * t_ms is monotonic milliseconds since the start at the request's arrival
+ * (its header read; lines are in answer order, so t_ms can go backwards
+ * with slow answers); url is the raw request URI; inflight counts the
+ * requests between arrival and answer at its arrival, itself included, so
+ * the maximum over the log is the client's concurrency (a request leaves
+ * the count when its answer is queued, before the client can have it, so
+ * the count never runs above what the client really had in flight);
+ * status is 0 when the connection was closed without an answer; fault
+ * names the faults applied ("slow", "503", "slow+cut") or is null.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <jansson.h>
+#include <microhttpd.h>
+
+/* Request bodies larger than this are refused with 413. */
+#define MAX_BODY (64 * 1024)
+
+/* The body of the badjson fault: a SpamIp cut in the middle of a date. */
+#define BAD_JSON "{\"date\": \"2022-"
+
+/* The huge fault's body is HUGE_HEAD, filler, HUGE_TAIL. */
+#define HUGE_HEAD "{\"padding\":\""
+#define HUGE_TAIL "\"}"
+
+enum fault_kind {
+	FAULT_503,
+	FAULT_429,
+	FAULT_RESET,
+	FAULT_SLOW,
+	FAULT_CUT,
+	FAULT_BADJSON,
+	FAULT_HUGE,
+	FAULT_FORBIDDEN,
+};
+
+struct fault {
+	enum fault_kind kind;
+	const char *name;	/* as logged */
+	char *prefix;		/* of the raw URI after /1.0 or /v1; "" for all */
+	guint64 left;		/* 503, 429, reset: answers left (under server.lock) */
+	guint64 arg;		/* 429: Retry-After; slow: milliseconds; huge: bytes */
+};
+
+enum error_style {
+	STYLE_CODE = 1,		/* message, httpCode, errorCode */
+	STYLE_CLASS = 2,	/* class, message */
+	STYLE_BOTH = 3,
+};
+
+/* The run state, shared by every connection thread. */
+struct server {
+	const char *data_dir;
+	const char *app_key;
+	const char *app_secret;
+	const char *consumer_key;
+	gint64 skew;		/* seconds added to the real clock */
+	gint64 window;		/* accepted timestamp distance, seconds */
+	enum error_style style;
+	struct fault *faults;
+	size_t nr_faults;
+	FILE *log;		/* NULL without --log */
+	GMutex lock;		/* the log file and the fault counters */
+	gint64 start_us;	/* monotonic */
+	gint inflight;		/* atomic: requests between arrival and answer */
+	gint counter;		/* atomic: requests seen, for query ids */
+	gint stopping;		/* atomic: set when shutting down */
+	int query_node;		/* the <n> of EU.ext-<n> */
+	guint32 query_epoch;	/* the <hex> of the query ids */
+};
+
+/* One HTTP request; it lives inside its connection and is reset for each
+ * request of a kept-alive connection. */
+struct request {
+	char *raw_uri;		/* as received, query included */
+	GString *body;
+	gboolean started;	/* the access handler has seen it */
+	gboolean counted;	/* it is in server.inflight */
+	gboolean answered;	/* a response is queued (or refused) */
+	gboolean too_big;	/* the body passed MAX_BODY */
+	gint64 t_ms;
+	int inflight;		/* server.inflight at arrival, itself included */
+	char query_id[64];
+	GString *faults;	/* names of the faults applied, '+'-separated */
+};
+
+/* One TCP connection: the socket context of libmicrohttpd. */
+struct conn {
+	struct request req;
+};
+
+/* What to send back. */
+struct answer {
+	unsigned status;
+	char *body;		/* g_malloc'd */
+	size_t len;
+	guint64 retry_after;	/* 0: no Retry-After header */
+	gboolean cut;		/* send half of body, then close */
+	guint64 huge;		/* > 0: a streamed body of that many bytes */
+};
+
+static void
+answer_init(struct answer *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+static void
+answer_release(struct answer *a)
+{
+	g_free(a->body);
+	answer_init(a);
+}
+
+static void
+answer_set(struct answer *a, unsigned status, char *body, size_t len)
+{
+	g_free(a->body);
+	a->status = status;
+	a->body = body;
+	a->len = len;
+}
+
+static gint64
+now_ms(const struct server *srv)
+{
+	return (g_get_monotonic_time() - srv->start_us) / 1000;
+}
+
+/* The server's clock: real time shifted by --skew. */
+static gint64
+server_time(const struct server *srv)
+{
+	return (gint64)time(NULL) + srv->skew;
+}
+
+/* Text from the request put in an error message: printable ASCII only, so
+ * the JSON body stays valid whatever the client sent. */
+static char *
+printable(const char *s)
+{
+	char *p, *out = g_strdup(s);
+
+	for (p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return out;
+}
+
+static const char *
+status_text(unsigned status)
+{
+	switch (status) {
+	case 400: return "400 Bad Request";
+	case 401: return "401 Unauthorized";
+	case 403: return "403 Forbidden";
+	case 404: return "404 Not Found";
+	case 413: return "413 Payload Too Large";
+	case 429: return "429 Too Many Requests";
+	case 503: return "503 Service Unavailable";
+	default: return "500 Internal Server Error";
+	}
+}
+
+/* An error body in the shape --error-style asks for (ovh-api.md §5).  The
+ * classes Client::BadRequest, Client::Forbidden and Client::NotFound have
+ * been seen; the others, and every errorCode this file invents (see the
+ * callers), are guesses. */
+static void
+answer_error(struct answer *a, const struct server *srv, unsigned status,
+	     const char *klass, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void
+answer_error(struct answer *a, const struct server *srv, unsigned status,
+	     const char *klass, const char *code, const char *fmt, ...)
+{
+	json_t *o = json_object();
+	char *msg, *text;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (srv->style & STYLE_CLASS)
+		json_object_set_new(o, "class", json_string(klass));
+	json_object_set_new(o, "message", json_string(msg));
+	if (srv->style & STYLE_CODE) {
+		json_object_set_new(o, "httpCode", json_string(status_text(status)));
+		json_object_set_new(o, "errorCode", json_string(code));
+	}
+	text = json_dumps(o, JSON_COMPACT);
+	if (!text) {
+		fprintf(stderr, "fake-ovh: out of memory\n");
+		abort();
+	}
+	answer_set(a, status, g_strdup(text), strlen(text));
+	free(text);
+	json_decref(o);
+	g_free(msg);
+}
+
+static void
+answer_internal(struct answer *a, const struct server *srv, const char *what)
+{
+	fprintf(stderr, "fake-ovh: %s\n", what);
+	answer_error(a, srv, 500, "Server::InternalServerError", "INTERNAL_SERVER_ERROR",
+		     "Internal server error");
+}
+
+/* 404 for an object or a path that is not there.  The real wording for an
+ * unknown IP under /ip/{ip}/spam is not known (ovh-api.md §5): this one
+ * copies the form other OVH calls use. */
+static void
+answer_not_found(struct answer *a, const struct server *srv, const char *name, const char *value)
+{
+	char *v = printable(value);
+
+	answer_error(a, srv, 404, "Client::NotFound", "RESOURCE_NOT_FOUND",
+		     "The requested object (%s = %s) does not exist", name, v);
+	g_free(v);
+}
+
+/* 400 for a parameter of the wrong type; the wording is a guess. */
+static void
+answer_bad_param(struct answer *a, const struct server *srv, const char *name,
+		 const char *value, const char *type)
+{
+	char *v = printable(value);
+
+	answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+		     "[%s] Given data (%s) is not valid for type %s", name, v, type);
+	g_free(v);
+}
+
+/* A JSON value as compact text, as the body of a 200. */
+static void
+answer_json(struct answer *a, const struct server *srv, json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (!text) {
+		answer_internal(a, srv, "cannot encode an answer");
+		return;
+	}
+	answer_set(a, 200, g_strdup(text), strlen(text));
+	free(text);
+}
+
+/* Read a whole data file.  0 and the new contents in *buf (g_free), or -1
+ * when it does not exist, or -2 (said on stderr) when it cannot be read. */
+static int
+read_data(const char *path, char **buf, size_t *len)
+{
+	GError *gerr = NULL;
+	gsize n;
+
+	if (g_file_get_contents(path, buf, &n, &gerr)) {
+		*len = n;
+		return 0;
+	}
+	*buf = NULL;
+	if (g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+		g_error_free(gerr);
+		return -1;
+	}
+	fprintf(stderr, "fake-ovh: %s\n", gerr->message);
+	g_error_free(gerr);
+	return -2;
+}
+
+/* Parse a data file as JSON: new reference, or NULL (said on stderr; *missing
+ * set when the file does not exist). */
+static json_t *
+load_json(const char *path, gboolean *missing)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	*missing = !g_file_test(path, G_FILE_TEST_EXISTS);
+	if (*missing)
+		return NULL;
+	v = json_load_file(path, JSON_DECODE_ANY, &jerr);
+	if (!v)
+		fprintf(stderr, "fake-ovh: '%s': %s (line %d)\n", path, jerr.text, jerr.line);
+	return v;
+}
+
+/* --- URLs ------------------------------------------------------------ */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..len) ('+' as a space in a query): a new string, or
+ * NULL for a bad escape or a decoded NUL. */
+static char *
+pct_decode(const char *s, size_t len, gboolean plus_is_space)
+{
+	GString *out = g_string_sized_new(len);
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= len)
+				goto bad;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hi < 0 ? -1 : hexval((unsigned char)s[i + 2]);
+			if (lo < 0 || (hi == 0 && lo == 0))
+				goto bad;
+			g_string_append_c(out, (char)(hi << 4 | lo));
+			i += 2;
+		} else if (s[i] == '+' && plus_is_space) {
+			g_string_append_c(out, ' ');
+		} else {
+			g_string_append_c(out, s[i]);
+		}
+	}
+	return g_string_free(out, FALSE);
+bad:
+	g_string_free(out, TRUE);
+	return NULL;
+}
+
+/* The decoded value of the first KEY=VALUE in a raw query string: new, or
+ * NULL when absent.  *bad is set when it is present but cannot be decoded. */
+static char *
+query_get(const char *query, const char *key, gboolean *bad)
+{
+	size_t klen = strlen(key);
+	const char *p = query, *end, *eq;
+
+	*bad = FALSE;
+	while (p && *p) {
+		end = strchr(p, '&');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq)
+			eq = end;
+		if ((size_t)(eq - p) == klen && memcmp(p, key, klen) == 0) {
+			char *v = eq < end ? pct_decode(eq + 1, (size_t)(end - eq - 1), TRUE)
+					   : g_strdup("");
+
+			*bad = v == NULL;
+			return v;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* --- addresses ------------------------------------------------------- */
+
+/* An IPv4 address or block "a.b.c.d[/n]": its network and prefix length. */
+static gboolean
+ipv4_block(const char *s, guint32 *net, unsigned *plen)
+{
+	const char *slash = strchr(s, '/');
+	char *addr = slash ? g_strndup(s, (size_t)(slash - s)) : g_strdup(s);
+	struct in_addr in;
+	guint64 n = 32;
+	gboolean ok;
+
+	ok = inet_pton(AF_INET, addr, &in) == 1 &&
+	     (!slash || g_ascii_string_to_unsigned(slash + 1, 10, 0, 32, &n, NULL));
+	g_free(addr);
+	if (!ok)
+		return FALSE;
+	*plen = (unsigned)n;
+	*net = ntohl(in.s_addr);
+	if (n < 32)
+		*net &= ~(0xffffffffu >> n);
+	return TRUE;
+}
+
+static gboolean
+ipv6_block(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	char *addr = slash ? g_strndup(s, (size_t)(slash - s)) : g_strdup(s);
+	struct in6_addr in6;
+	gboolean ok;
+
+	ok = inet_pton(AF_INET6, addr, &in6) == 1 &&
+	     (!slash || g_ascii_string_to_unsigned(slash + 1, 10, 0, 128, NULL, NULL));
+	g_free(addr);
+	return ok;
+}
+
+/* An ipBlock as the path takes it; also what makes it safe in a file name
+ * (digits, hex, '.', ':' and one '/'). */
+static gboolean
+valid_block(const char *s)
+{
+	guint32 net;
+	unsigned plen;
+
+	return ipv4_block(s, &net, &plen) || ipv6_block(s);
+}
+
+static gboolean
+valid_ipv4(const char *s)
+{
+	struct in_addr in;
+
+	return inet_pton(AF_INET, s, &in) == 1;
+}
+
+/* True when block (a string of ip.json) contains or equals want. */
+static gboolean
+block_contains(const char *block, const char *want)
+{
+	guint32 bnet, wnet;
+	unsigned bplen, wplen;
+
+	if (!ipv4_block(block, &bnet, &bplen) || !ipv4_block(want, &wnet, &wplen))
+		return strcmp(block, want) == 0;
+	if (wplen < bplen)
+		return FALSE;
+	return bplen == 0 || ((wnet ^ bnet) >> (32 - bplen)) == 0;
+}
+
+/* ISO 8601, as the API's datetime: a date, or a date and time with an
+ * optional offset (UTC when left out). */
+static gboolean
+valid_datetime(const char *s)
+{
+	GTimeZone *utc;
+	GDateTime *dt;
+	guint64 y, m, d;
+
+	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
+		char *ys = g_strndup(s, 4), *ms = g_strndup(s + 5, 2);
+		gboolean ok = g_ascii_string_to_unsigned(ys, 10, 1, 9999, &y, NULL) &&
+			      g_ascii_string_to_unsigned(ms, 10, 1, 12, &m, NULL) &&
+			      g_ascii_string_to_unsigned(s + 8, 10, 1, 31, &d, NULL) &&
+			      g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y);
+
+		g_free(ys);
+		g_free(ms);
+		return ok;
+	}
+	utc = g_time_zone_new_utc();
+	dt = g_date_time_new_from_iso8601(s, utc);
+	g_time_zone_unref(utc);
+	if (!dt)
+		return FALSE;
+	g_date_time_unref(dt);
+	return TRUE;
+}
+
+static const char *const ip_types[] = {
+	"cdn", "cloud", "dedicated", "failover", "hosted_ssl", "housing",
+	"loadBalancing", "mail", "overthebox", "pcc", "pci", "private", "vpn",
+	"vps", "vrack", "xdsl", NULL,
+};
+
+static const char *const spam_states[] = {
+	"blockedForSpam", "unblocked", "unblocking", NULL,
+};
+
+static gboolean
+in_enum(const char *const *values, const char *s)
+{
+	for (; *values; values++)
+		if (strcmp(*values, s) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* --- the calls ------------------------------------------------------- */
+
+/* GET /ip[?ip=ADDR][&type=T] */
+static void
+call_ip_list(struct answer *a, const struct server *srv, const char *query)
+{
+	char *path = g_build_filename(srv->data_dir, "ip.json", NULL);
+	char *want = NULL, *type = NULL, *tpath = NULL;
+	json_t *all = NULL, *typed = NULL, *out = NULL, *v, *t;
+	gboolean bad, missing;
+	size_t i, j;
+
+	if (!query) {
+		char *buf;
+		size_t len;
+		int rc = read_data(path, &buf, &len);
+
+		if (rc == 0)
+			answer_set(a, 200, buf, len);
+		else if (rc == -1)	/* an account without IPs */
+			answer_set(a, 200, g_strdup("[]"), 2);
+		else
+			answer_internal(a, srv, "cannot read ip.json");
+		goto out;
+	}
+	want = query_get(query, "ip", &bad);
+	if (bad || (want && !valid_block(want))) {
+		answer_bad_param(a, srv, "ip", want ? want : "", "ipBlock");
+		goto out;
+	}
+	type = query_get(query, "type", &bad);
+	if (bad || (type && !in_enum(ip_types, type))) {
+		answer_bad_param(a, srv, "type", type ? type : "", "ip.IpTypeEnum");
+		goto out;
+	}
+	all = load_json(path, &missing);
+	if (!all && missing)
+		all = json_array();
+	if (!json_is_array(all)) {
+		answer_internal(a, srv, "ip.json is not a JSON array");
+		goto out;
+	}
+	if (type) {
+		char *name = g_strconcat(type, ".json", NULL);
+
+		tpath = g_build_filename(srv->data_dir, "types", name, NULL);
+		g_free(name);
+		typed = load_json(tpath, &missing);
+		if (!typed && missing)
+			typed = json_array();
+		if (!json_is_array(typed)) {
+			answer_internal(a, srv, "a types/ file is not a JSON array");
+			goto out;
+		}
+	}
+	out = json_array();
+	json_array_foreach(all, i, v) {
+		gboolean keep = json_is_string(v);
+
+		if (keep && want)
+			keep = block_contains(json_string_value(v), want);
+		if (keep && typed) {
+			keep = FALSE;
+			json_array_foreach(typed, j, t)
+				if (json_is_string(t) && strcmp(json_string_value(t), json_string_value(v)) == 0)
+					keep = TRUE;
+		}
+		if (keep)
+			json_array_append(out, v);
+	}
+	answer_json(a, srv, out);
+out:
+	json_decref(out);
+	json_decref(typed);
+	json_decref(all);
+	g_free(tpath);
+	g_free(type);
+	g_free(want);
+	g_free(path);
+}
+
+static gint
+compare_ipv4(gconstpointer pa, gconstpointer pb)
+{
+	guint32 a = *(const guint32 *)pa, b = *(const guint32 *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* GET /ip/{block}/spam[?state=S] */
+static void
+call_spam_list(struct answer *a, const struct server *srv, const char *block_dir,
+	       const char *block, const char *query)
+{
+	GArray *ips = g_array_new(FALSE, FALSE, sizeof(guint32));
+	GError *gerr = NULL;
+	GDir *dir = NULL;
+	json_t *out = NULL;
+	char *state = NULL;
+	const char *name;
+	gboolean bad;
+	guint k;
+
+	state = query ? query_get(query, "state", &bad) : NULL;
+	if (query && (bad || (state && !in_enum(spam_states, state)))) {
+		answer_bad_param(a, srv, "state", state ? state : "", "ip.SpamStateEnum");
+		goto out;
+	}
+	if (!g_file_test(block_dir, G_FILE_TEST_IS_DIR)) {
+		answer_not_found(a, srv, "ip", block);
+		goto out;
+	}
+	dir = g_dir_open(block_dir, 0, &gerr);
+	if (!dir) {
+		answer_internal(a, srv, gerr->message);
+		g_error_free(gerr);
+		goto out;
+	}
+	while ((name = g_dir_read_name(dir))) {
+		struct in_addr in;
+		guint32 ip;
+
+		if (inet_pton(AF_INET, name, &in) != 1)
+			continue;
+		if (state) {
+			char *p = g_build_filename(block_dir, name, "spamip.json", NULL);
+			gboolean missing;
+			json_t *o = load_json(p, &missing);
+			const char *s = json_string_value(json_object_get(o, "state"));
+			gboolean keep = s && strcmp(s, state) == 0;
+
+			json_decref(o);
+			g_free(p);
+			if (!keep)
+				continue;
+		}
+		ip = ntohl(in.s_addr);
+		g_array_append_val(ips, ip);
+	}
+	g_array_sort(ips, compare_ipv4);
+	out = json_array();
+	for (k = 0; k < ips->len; k++) {
+		struct in_addr in;
+		char text[INET_ADDRSTRLEN];
+
+		in.s_addr = htonl(g_array_index(ips, guint32, k));
+		inet_ntop(AF_INET, &in, text, sizeof(text));
+		json_array_append_new(out, json_string(text));
+	}
+	answer_json(a, srv, out);
+out:
+	json_decref(out);
+	if (dir)
+		g_dir_close(dir);
+	g_free(state);
+	g_array_free(ips, TRUE);
+}
+
+/* A data file byte for byte, or 404 naming what is missing. */
+static void
+call_file(struct answer *a, const struct server *srv, const char *block_dir,
+	  const char *block, const char *ip, const char *file)
+{
+	char *path = g_build_filename(block_dir, ip, file, NULL);
+	char *buf;
+	size_t len;
+	int rc = read_data(path, &buf, &len);
+
+	if (rc == 0)
+		answer_set(a, 200, buf, len);
+	else if (rc == -2)
+		answer_internal(a, srv, "cannot read a data file");
+	else if (!g_file_test(block_dir, G_FILE_TEST_IS_DIR))
+		answer_not_found(a, srv, "ip", block);
+	else
+		answer_not_found(a, srv, "ipSpamming", ip);
+	g_free(path);
+}
+
+/* GET /ip/{block}/spam/{ip}/stats?from=…&to=… */
+static void
+call_stats(struct answer *a, const struct server *srv, const char *block_dir,
+	   const char *block, const char *ip, const char *query)
+{
+	static const char *const params[] = { "from", "to" };
+	char *v;
+	gboolean bad;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(params); i++) {
+		v = query ? query_get(query, params[i], &bad) : NULL;
+		if (!v && !bad) {
+			/* The real wording is not known. */
+			answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+				     "Missing parameter: %s", params[i]);
+			return;
+		}
+		if (bad || !valid_datetime(v)) {
+			answer_bad_param(a, srv, params[i], v ? v : "", "datetime");
+			g_free(v);
+			return;
+		}
+		g_free(v);
+	}
+	call_file(a, srv, block_dir, block, ip, "stats.json");
+}
+
+/* POST /ip/{block}/spam/{ip}/unblock: no body, or an empty object. */
+static void
+call_unblock(struct answer *a, const struct server *srv, const char *block_dir,
+	     const char *block, const char *ip, const GString *body)
+{
+	json_t *v = NULL;
+	json_error_t jerr;
+
+	if (body->len) {
+		v = json_loadb(body->str, body->len, 0, &jerr);
+		if (!json_is_object(v) || json_object_size(v) != 0) {
+			json_decref(v);
+			answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+				     "Invalid body: this call takes no parameter");
+			return;
+		}
+		json_decref(v);
+	}
+	call_file(a, srv, block_dir, block, ip, "spamip.json");
+}
+
+/* Route a signed call on its raw path (after /1.0 or /v1): the segments
+ * are split on literal '/' and decoded one by one, so a block sent with a
+ * bare '/' is not found, as on the real API. */
+static void
+route(struct answer *a, const struct server *srv, const char *method,
+      const char *path, const char *query, const GString *body)
+{
+	char **seg = g_strsplit(path, "/", -1);
+	guint n = g_strv_length(seg);
+	gboolean get = strcmp(method, "GET") == 0;
+	gboolean post = strcmp(method, "POST") == 0;
+	char *block = NULL, *ip = NULL, *block_name = NULL, *block_dir = NULL;
+
+	/* seg[0] is the empty string before the leading '/'. */
+	if (n == 2 && strcmp(seg[1], "ip") == 0 && get) {
+		call_ip_list(a, srv, query);
+		goto out;
+	}
+	if (n < 4 || n > 6 || strcmp(seg[1], "ip") != 0 || strcmp(seg[3], "spam") != 0 ||
+	    (n == 4 && !get) || (n == 5 && !get) ||
+	    (n == 6 && !((strcmp(seg[5], "stats") == 0 && get) ||
+			 (strcmp(seg[5], "unblock") == 0 && post)))) {
+		answer_not_found(a, srv, "path", path);
+		goto out;
+	}
+	block = pct_decode(seg[2], strlen(seg[2]), FALSE);
+	if (!block || !valid_block(block)) {
+		answer_bad_param(a, srv, "ip", block ? block : seg[2], "ipBlock");
+		goto out;
+	}
+	block_name = g_strdelimit(g_strdup(block), "/", '_');
+	block_dir = g_build_filename(srv->data_dir, "blocks", block_name, NULL);
+	if (n == 4) {
+		call_spam_list(a, srv, block_dir, block, query);
+		goto out;
+	}
+	ip = pct_decode(seg[4], strlen(seg[4]), FALSE);
+	if (!ip || !valid_ipv4(ip)) {
+		answer_bad_param(a, srv, "ipSpamming", ip ? ip : seg[4], "ipv4");
+		goto out;
+	}
+	if (n == 5)
+		call_file(a, srv, block_dir, block, ip, "spamip.json");
+	else if (post)
+		call_unblock(a, srv, block_dir, block, ip, body);
+	else
+		call_stats(a, srv, block_dir, block, ip, query);
+out:
+	g_free(block_dir);
+	g_free(block_name);
+	g_free(ip);
+	g_free(block);
+	g_strfreev(seg);
+}
+
+/* --- authentication -------------------------------------------------- */
+
+/* Check a signed call (ovh-api.md §1).  0 when it passes; else -1 with the
+ * error in a. */
+static int
+authenticate(struct answer *a, const struct server *srv, struct MHD_Connection *connection,
+	     const char *method, const struct request *rq)
+{
+	const char *ak, *ck, *ts, *sig, *host;
+	GChecksum *sha1;
+	char *expected;
+	gint64 t;
+	int rc = -1;
+
+	ak = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Ovh-Application");
+	ck = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Ovh-Consumer");
+	ts = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Ovh-Timestamp");
+	sig = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Ovh-Signature");
+	host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (!ak || !ck || !ts || !sig) {
+		answer_error(a, srv, 401, "Client::Unauthorized", "NOT_AUTHENTICATED",
+			     "You must login first");
+		return -1;
+	}
+	if (strcmp(ak, srv->app_key) != 0) {
+		answer_error(a, srv, 403, "Client::Forbidden", "INVALID_KEY",
+			     "This application key is invalid");
+		return -1;
+	}
+	if (strcmp(ck, srv->consumer_key) != 0) {
+		answer_error(a, srv, 403, "Client::Forbidden", "INVALID_CREDENTIAL",
+			     "This credential is not valid");
+		return -1;
+	}
+	/* How the real API words a timestamp out of its window is not known
+	 * (ovh-api.md §5): message and errorCode are made up. */
+	if (!g_ascii_string_to_signed(ts, 10, 0, G_MAXINT64, &t, NULL) ||
+	    t < server_time(srv) - srv->window || t > server_time(srv) + srv->window) {
+		answer_error(a, srv, 400, "Client::BadRequest", "INVALID_TIMESTAMP",
+			     "Invalid timestamp");
+		return -1;
+	}
+	/* The URL as the client built it: scheme, Host, and the request URI
+	 * as it came, never decoded. */
+	sha1 = g_checksum_new(G_CHECKSUM_SHA1);
+	g_checksum_update(sha1, (const guchar *)srv->app_secret, -1);
+	g_checksum_update(sha1, (const guchar *)"+", 1);
+	g_checksum_update(sha1, (const guchar *)srv->consumer_key, -1);
+	g_checksum_update(sha1, (const guchar *)"+", 1);
+	g_checksum_update(sha1, (const guchar *)method, -1);
+	g_checksum_update(sha1, (const guchar *)"+http://", 8);
+	g_checksum_update(sha1, (const guchar *)(host ? host : ""), -1);
+	g_checksum_update(sha1, (const guchar *)rq->raw_uri, -1);
+	g_checksum_update(sha1, (const guchar *)"+", 1);
+	g_checksum_update(sha1, (const guchar *)rq->body->str, (gssize)rq->body->len);
+	g_checksum_update(sha1, (const guchar *)"+", 1);
+	g_checksum_update(sha1, (const guchar *)ts, -1);
+	expected = g_strconcat("$1$", g_checksum_get_string(sha1), NULL);
+	g_checksum_free(sha1);
+	if (strcmp(sig, expected) != 0)
+		answer_error(a, srv, 400, "Client::BadRequest", "INVALID_SIGNATURE",
+			     "Invalid signature");
+	else
+		rc = 0;
+	g_free(expected);
+	return rc;
+}
+
+/* --- faults ---------------------------------------------------------- */
+
+/* Does fault f cover a request?  target is the raw URI after /1.0 or /v1,
+ * query included, so "/ip?" takes only GET /ip with a query; a prefix
+ * ending in '$' must be the whole path instead ("/ip$"). */
+static gboolean
+fault_matches(const struct fault *f, const char *target)
+{
+	size_t plen = strlen(f->prefix);
+	size_t tlen = strcspn(target, "?");
+
+	if (plen && f->prefix[plen - 1] == '$')
+		return tlen == plen - 1 && memcmp(target, f->prefix, tlen) == 0;
+	return g_str_has_prefix(target, f->prefix);
+}
+
+/* Pick the faults for a request: the sum of the matching slow delays in
+ * *delay (milliseconds), and the first other matching fault with uses left (NULL if
+ * none).  Counted uses are taken here. */
+static const struct fault *
+faults_pick(struct server *srv, const char *target, guint64 *delay, GString *names)
+{
+	const struct fault *chosen = NULL;
+	size_t i;
+
+	*delay = 0;
+	g_mutex_lock(&srv->lock);
+	for (i = 0; i < srv->nr_faults && !chosen; i++) {
+		struct fault *f = &srv->faults[i];
+
+		if (!fault_matches(f, target))
+			continue;
+		switch (f->kind) {
+		case FAULT_SLOW:
+			*delay += f->arg;
+			if (names->len)
+				g_string_append_c(names, '+');
+			g_string_append(names, f->name);
+			break;
+		case FAULT_503:
+		case FAULT_429:
+		case FAULT_RESET:
+			if (f->left == 0)
+				break;
+			f->left--;
+			chosen = f;
+			break;
+		default:
+			chosen = f;
+			break;
+		}
+	}
+	g_mutex_unlock(&srv->lock);
+	return chosen;
+}
+
+static void
+note_fault(struct request *rq, const struct fault *f)
+{
+	if (rq->faults->len)
+		g_string_append_c(rq->faults, '+');
+	g_string_append(rq->faults, f->name);
+}
+
+/* Sleep, but give up when the server is stopping. */
+static void
+sleep_unless_stopping(struct server *srv, guint64 ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (!g_atomic_int_get(&srv->stopping) && g_get_monotonic_time() < end)
+		g_usleep(20 * 1000);
+}
+
+/* The body of the cut fault: the first half of the answer, then an error
+ * that makes libmicrohttpd close the connection. */
+struct cut_body {
+	char *buf;
+	size_t half;
+};
+
+static ssize_t
+cut_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct cut_body *cb = cls;
+	size_t n;
+
+	if (pos >= cb->half)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	n = MIN(max, cb->half - (size_t)pos);
+	memcpy(buf, cb->buf + pos, n);
+	return (ssize_t)n;
+}
+
+static void
+cut_free(void *cls)
+{
+	struct cut_body *cb = cls;
+
+	g_free(cb->buf);
+	g_free(cb);
+}
+
+/* The body of the huge fault, made up as it goes: cls points to its
+ * length (freed with the response). */
+static ssize_t
+huge_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	uint64_t total = *(const uint64_t *)cls;
+	uint64_t head = sizeof(HUGE_HEAD) - 1, tail_at = total - (sizeof(HUGE_TAIL) - 1);
+	size_t n = 0;
+
+	if (pos >= total)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	while (n < max && pos < total) {
+		if (pos < head)
+			buf[n++] = HUGE_HEAD[pos++];
+		else if (pos >= tail_at)
+			buf[n++] = HUGE_TAIL[pos++ - tail_at];
+		else {
+			size_t run = (size_t)MIN((uint64_t)(max - n), tail_at - pos);
+
+			memset(buf + n, 'x', run);
+			n += run;
+			pos += run;
+		}
+	}
+	return (ssize_t)n;
+}
+
+/* --- the log --------------------------------------------------------- */
+
+/* Append s as a JSON string, every byte outside printable ASCII escaped
+ * (a raw URI need not be UTF-8). */
+static void
+json_quote(GString *out, const char *s)
+{
+	const unsigned char *p;
+
+	g_string_append_c(out, '"');
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_printf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p > 0x7e)
+			g_string_append_printf(out, "\\u%04x", *p);
+		else
+			g_string_append_c(out, (char)*p);
+	}
+	g_string_append_c(out, '"');
+}
+
+/* One line of the log for a request answered with status (0: none). */
+static void
+log_request(struct server *srv, const struct request *rq, const char *method, unsigned status)
+{
+	GString *line;
+
+	if (!srv->log)
+		return;
+	line = g_string_new(NULL);
+	g_string_append_printf(line, "{\"t_ms\":%" G_GINT64_FORMAT ",\"method\":", rq->t_ms);
+	json_quote(line, method);
+	g_string_append(line, ",\"url\":");
+	json_quote(line, rq->raw_uri ? rq->raw_uri : "");
+	g_string_append_printf(line, ",\"status\":%u,\"inflight\":%d,\"fault\":", status, rq->inflight);
+	if (rq->faults->len)
+		json_quote(line, rq->faults->str);
+	else
+		g_string_append(line, "null");
+	g_string_append(line, ",\"query_id\":");
+	json_quote(line, rq->query_id);
+	g_string_append(line, "}\n");
+	g_mutex_lock(&srv->lock);
+	if (fputs(line->str, srv->log) == EOF || fflush(srv->log) == EOF)
+		fprintf(stderr, "fake-ovh: cannot write the log: %s\n", g_strerror(errno));
+	g_mutex_unlock(&srv->lock);
+	g_string_free(line, TRUE);
+}
+
+/* --- libmicrohttpd glue ---------------------------------------------- */
+
+static void
+request_init(struct request *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->body = g_string_new(NULL);
+	rq->faults = g_string_new(NULL);
+}
+
+/* Take a request out of the in-flight count; safe to call twice. */
+static void
+request_end(struct server *srv, struct request *rq)
+{
+	if (rq->counted)
+		g_atomic_int_add(&srv->inflight, -1);
+	rq->counted = FALSE;
+}
+
+/* Free what a request holds (not the request: it is in its connection). */
+static void
+request_release(struct request *rq)
+{
+	g_free(rq->raw_uri);
+	g_string_free(rq->body, TRUE);
+	g_string_free(rq->faults, TRUE);
+}
+
+/* The connection state on_connection made. */
+static struct conn *
+conn_of(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* A connection opens or closes.  The request state lives in the
+ * connection, not in memory of its own: libmicrohttpd calls the completed
+ * callback only for requests that reached the access handler, so a
+ * request cut short before would leak; the connection's close always
+ * comes. */
+static void
+on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+	      enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	struct conn *c;
+
+	(void)connection;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		c = g_new0(struct conn, 1);
+		request_init(&c->req);
+		*socket_context = c;
+		return;
+	}
+	c = *socket_context;
+	if (!c)
+		return;
+	request_end(srv, &c->req);
+	request_release(&c->req);
+	g_free(c);
+	*socket_context = NULL;
+}
+
+/* Called with the request line's URI before libmicrohttpd splits off the
+ * query: keep it whole, it is what the client signed.  Whatever this
+ * returns is the access handler's *con_cls. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+	struct server *srv = cls;
+	struct conn *c = conn_of(connection);
+
+	if (!c)
+		return NULL;
+	request_end(srv, &c->req);
+	request_release(&c->req);
+	request_init(&c->req);
+	c->req.raw_uri = g_strdup(uri);
+	return c;
+}
+
+/* Leave %XX escapes alone: routing works on the raw path, where %2F inside
+ * a block is not a separator. */
+static size_t
+no_unescape(void *cls, struct MHD_Connection *connection, char *s)
+{
+	(void)cls;
+	(void)connection;
+	return strlen(s);
+}
+
+/* A request is over (answered, or its connection failed). */
+static void
+on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct conn *c = *con_cls;
+
+	(void)connection;
+	(void)toe;
+	if (c)
+		request_end(cls, &c->req);
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char *msg = g_strdup_vprintf(fmt, ap);
+	size_t len = strlen(msg);
+
+	(void)cls;
+	fprintf(stderr, "fake-ovh: libmicrohttpd: %s%s", msg,
+		len && msg[len - 1] == '\n' ? "" : "\n");
+	g_free(msg);
+}
+
+/* Send an answer with the headers every response carries, and log it. */
+static enum MHD_Result
+send_answer(struct server *srv, struct MHD_Connection *connection, struct request *rq,
+	    const char *method, struct answer *a)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (a->huge) {
+		guint64 *total = g_new(guint64, 1);
+
+		*total = a->huge;
+		resp = MHD_create_response_from_callback(a->huge, 64 * 1024, huge_reader, total, g_free);
+		if (!resp)
+			g_free(total);
+	} else if (a->cut) {
+		struct cut_body *cb = g_new0(struct cut_body, 1);
+
+		cb->buf = a->body;
+		cb->half = a->len / 2;
+		a->body = NULL;
+		resp = MHD_create_response_from_callback(a->len, 64 * 1024, cut_reader, cb, cut_free);
+		if (!resp)
+			cut_free(cb);
+	} else {
+		resp = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_COPY);
+	}
+	rq->answered = TRUE;
+	if (!resp) {
+		fprintf(stderr, "fake-ovh: cannot make a response\n");
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "X-Ovh-QueryID", rq->query_id);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-store");
+	if (a->retry_after) {
+		char v[32];
+
+		g_snprintf(v, sizeof(v), "%" G_GUINT64_FORMAT, a->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
+	ret = MHD_queue_response(connection, a->status, resp);
+	MHD_destroy_response(resp);
+	/* Out of the count before the answer goes out: a client that sends
+	 * its next request as soon as it has this answer must never be seen
+	 * above its concurrency. */
+	request_end(srv, rq);
+	log_request(srv, rq, method, a->status);
+	return ret;
+}
+
+/* Answer a request whose body has been read. */
+static enum MHD_Result
+respond(struct server *srv, struct MHD_Connection *connection, struct request *rq,
+	const char *method)
+{
+	char *raw_path = NULL;
+	const char *query, *path;
+	const struct fault *f;
+	struct answer a;
+	enum MHD_Result ret;
+	guint64 delay;
+	size_t base = 0;
+
+	answer_init(&a);
+	query = strchr(rq->raw_uri, '?');
+	raw_path = query ? g_strndup(rq->raw_uri, (size_t)(query - rq->raw_uri)) : g_strdup(rq->raw_uri);
+	if (query)
+		query++;
+	if (g_str_has_prefix(raw_path, "/1.0") && (raw_path[4] == '/' || raw_path[4] == '\0'))
+		base = 4;
+	else if (g_str_has_prefix(raw_path, "/v1") && (raw_path[3] == '/' || raw_path[3] == '\0'))
+		base = 3;
+	path = base ? raw_path + base : NULL;
+
+	f = faults_pick(srv, rq->raw_uri + base, &delay, rq->faults);
+	if (delay)
+		sleep_unless_stopping(srv, delay);
+	if (f && f->kind == FAULT_RESET) {
+		note_fault(rq, f);
+		rq->answered = TRUE;
+		request_end(srv, rq);
+		log_request(srv, rq, method, 0);
+		ret = MHD_NO;
+		goto out;
+	}
+	if (f && f->kind == FAULT_503) {
+		note_fault(rq, f);
+		answer_error(&a, srv, 503, "Server::ServiceUnavailable", "SERVICE_UNAVAILABLE",
+			     "Service is temporarily unavailable");
+		goto send;
+	}
+	if (f && f->kind == FAULT_429) {
+		/* Whether /1.0 answers 429 at all, and how, is not known
+		 * (ovh-api.md §7). */
+		note_fault(rq, f);
+		answer_error(&a, srv, 429, "Client::TooManyRequests", "TOO_MANY_REQUESTS",
+			     "Too many requests");
+		a.retry_after = f->arg;
+		goto send;
+	}
+	if (rq->too_big) {
+		answer_error(&a, srv, 413, "Client::PayloadTooLarge", "PAYLOAD_TOO_LARGE",
+			     "Request body larger than %d bytes", MAX_BODY);
+		goto send;
+	}
+	if (!path) {
+		answer_not_found(&a, srv, "path", raw_path);
+		goto send;
+	}
+	if (strcmp(path, "/auth/time") != 0 && authenticate(&a, srv, connection, method, rq) < 0)
+		goto send;
+	if (f && f->kind == FAULT_FORBIDDEN) {
+		note_fault(rq, f);
+		answer_error(&a, srv, 403, "Client::Forbidden", "NOT_GRANTED_CALL",
+			     "This call has not been granted");
+		goto send;
+	}
+	if (f && f->kind == FAULT_BADJSON) {
+		note_fault(rq, f);
+		answer_set(&a, 200, g_strdup(BAD_JSON), sizeof(BAD_JSON) - 1);
+		goto send;
+	}
+	if (f && f->kind == FAULT_HUGE) {
+		note_fault(rq, f);
+		answer_set(&a, 200, NULL, 0);
+		a.huge = f->arg;
+		goto send;
+	}
+	if (strcmp(path, "/auth/time") == 0 && strcmp(method, "GET") == 0) {
+		char *now = g_strdup_printf("%" G_GINT64_FORMAT, server_time(srv));
+
+		answer_set(&a, 200, now, strlen(now));
+	} else if (strcmp(path, "/auth/time") == 0) {
+		answer_not_found(&a, srv, "path", path);
+	} else {
+		route(&a, srv, method, path, query, rq->body);
+	}
+	if (f && f->kind == FAULT_CUT) {
+		note_fault(rq, f);
+		a.cut = TRUE;
+	}
+send:
+	ret = send_answer(srv, connection, rq, method, &a);
+out:
+	answer_release(&a);
+	g_free(raw_path);
+	return ret;
+}
+
+/* The access handler: called once when the header is in (the arrival:
+ * counted, given a query id, refused at once when its Content-Length is
+ * too big), once per piece of body, and once more without data, when it
+ * is answered. */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct conn *c = *con_cls;
+	struct request *rq;
+	const char *cl;
+	guint64 n;
+
+	(void)version;
+	if (!c) {
+		/* No URI callback for this request: should not happen. */
+		c = conn_of(connection);
+		if (!c)
+			return MHD_NO;
+		*con_cls = c;
+		if (!c->req.raw_uri)
+			c->req.raw_uri = g_strdup(url);
+	}
+	rq = &c->req;
+	if (!rq->started) {
+		rq->started = TRUE;
+		rq->t_ms = now_ms(srv);
+		rq->inflight = g_atomic_int_add(&srv->inflight, 1) + 1;
+		rq->counted = TRUE;
+		g_snprintf(rq->query_id, sizeof(rq->query_id), "EU.ext-%d.%08" G_GINT32_MODIFIER "x.%d",
+			   srv->query_node, srv->query_epoch, g_atomic_int_add(&srv->counter, 1) + 1);
+		cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && (!g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &n, NULL) || n > MAX_BODY)) {
+			/* Answered before the body is read: it never will be. */
+			rq->too_big = TRUE;
+			return respond(srv, connection, rq, method);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!rq->too_big && !rq->answered) {
+			if (*upload_data_size > MAX_BODY - rq->body->len)
+				rq->too_big = TRUE;
+			else
+				g_string_append_len(rq->body, upload_data, (gssize)*upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->answered)
+		return MHD_YES;
+	return respond(srv, connection, rq, method);
+}
+
+/* --- the command line ------------------------------------------------ */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fake-ovh --data DIR --app-key AK --app-secret AS --consumer-key CK\n"
+		"                [--port-file FILE] [--log FILE] [--skew SECONDS] [--window SECONDS]\n"
+		"                [--fault SPEC]... [--error-style code|class|both] [--max-seconds N]\n"
+		"\n"
+		"A fake OVHcloud API v1 (/ip anti-spam calls) on 127.0.0.1, for the tests.\n"
+		"\n"
+		"  --data DIR          the served tree: ip.json, types/T.json,\n"
+		"                      blocks/BLOCK_/IP/{spamip,stats}.json\n"
+		"  --app-key AK, --app-secret AS, --consumer-key CK\n"
+		"                      the only credentials accepted\n"
+		"  --port-file FILE    write the listening port there (also on stdout)\n"
+		"  --log FILE          one JSON line per request\n"
+		"  --skew SECONDS      the server clock is real time + SECONDS\n"
+		"  --window SECONDS    accepted timestamp distance (default 30)\n"
+		"  --fault SPEC        503:N[:PREFIX] 429:N:SECS[:PREFIX] reset:N[:PREFIX]\n"
+		"                      slow:SECS|MSms[:PREFIX] cut[:PREFIX] badjson[:PREFIX]\n"
+		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX]\n"
+		"  --error-style S     code, class or both (default) error bodies\n"
+		"  --max-seconds N     exit after N seconds (default 300)\n");
+}
+
+static const struct {
+	const char *name;
+	enum fault_kind kind;
+	int nargs;		/* numbers after the name */
+} fault_names[] = {
+	{ "503", FAULT_503, 1 },
+	{ "429", FAULT_429, 2 },
+	{ "reset", FAULT_RESET, 1 },
+	{ "slow", FAULT_SLOW, 1 },
+	{ "cut", FAULT_CUT, 0 },
+	{ "badjson", FAULT_BADJSON, 0 },
+	{ "huge", FAULT_HUGE, 1 },
+	{ "forbidden", FAULT_FORBIDDEN, 0 },
+};
+
+/* Parse one --fault SPEC into f.  0, or -1 after saying why on stderr. */
+static int
+parse_fault(const char *spec, struct fault *f)
+{
+	char **part = g_strsplit(spec, ":", -1);
+	guint n = g_strv_length(part), i, k;
+	guint64 num[2] = { 0, 0 };
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	for (k = 0; k < G_N_ELEMENTS(fault_names); k++)
+		if (n && strcmp(part[0], fault_names[k].name) == 0)
+			break;
+	if (k == G_N_ELEMENTS(fault_names)) {
+		fprintf(stderr, "fake-ovh: unknown fault '%s'\n", spec);
+		goto out;
+	}
+	if (n < 1u + (guint)fault_names[k].nargs) {
+		fprintf(stderr, "fake-ovh: fault '%s' needs %d number(s)\n", spec, fault_names[k].nargs);
+		goto out;
+	}
+	for (i = 0; i < (guint)fault_names[k].nargs; i++) {
+		char *digits = g_strdup(part[1 + i]);
+		gboolean ms = fault_names[k].kind == FAULT_SLOW && g_str_has_suffix(digits, "ms");
+		gboolean ok;
+
+		if (ms)
+			digits[strlen(digits) - 2] = '\0';
+		ok = g_ascii_string_to_unsigned(digits, 10, 0, G_MAXUINT32, &num[i], NULL);
+		g_free(digits);
+		if (!ok) {
+			fprintf(stderr, "fake-ovh: fault '%s': '%s' is not a number\n", spec, part[1 + i]);
+			goto out;
+		}
+		if (fault_names[k].kind == FAULT_SLOW && !ms)
+			num[i] *= 1000;
+	}
+	f->kind = fault_names[k].kind;
+	f->name = fault_names[k].name;
+	/* The prefix is the rest, colons and all. */
+	if (n > 1u + (guint)fault_names[k].nargs) {
+		f->prefix = g_strjoinv(":", part + 1 + fault_names[k].nargs);
+		if (f->prefix[0] != '/') {
+			fprintf(stderr, "fake-ovh: fault '%s': the prefix must start with '/'\n", spec);
+			goto out;
+		}
+	} else {
+		f->prefix = g_strdup("");
+	}
+	switch (f->kind) {
+	case FAULT_503:
+	case FAULT_RESET:
+		f->left = num[0];
+		break;
+	case FAULT_429:
+		f->left = num[0];
+		f->arg = num[1];
+		break;
+	case FAULT_SLOW:
+		f->arg = num[0];
+		break;
+	case FAULT_HUGE:
+		f->arg = num[0];
+		if (f->arg < sizeof(HUGE_HEAD) - 1 + sizeof(HUGE_TAIL) - 1) {
+			fprintf(stderr, "fake-ovh: fault '%s': at least %zu bytes\n", spec,
+				sizeof(HUGE_HEAD) - 1 + sizeof(HUGE_TAIL) - 1);
+			goto out;
+		}
+		break;
+	default:
+		break;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		g_free(f->prefix);
+		f->prefix = NULL;
+	}
+	g_strfreev(part);
+	return rc;
+}
+
+static int
+parse_seconds(const char *opt, const char *s, gint64 min, gint64 *out)
+{
+	if (g_ascii_string_to_signed(s, 10, min, G_MAXINT32, out, NULL))
+		return 0;
+	fprintf(stderr, "fake-ovh: %s: '%s' is not a valid number of seconds\n", opt, s);
+	return -1;
+}
+
+/* Write the port to path through a temporary file and a rename. */
+static int
+write_port_file(const char *path, unsigned port)
+{
+	char *tmp = g_strdup_printf("%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	int rc = -1;
+
+	if (!f) {
+		fprintf(stderr, "fake-ovh: cannot create '%s': %s\n", tmp, g_strerror(errno));
+		goto out;
+	}
+	fprintf(f, "%u\n", port);
+	if (fclose(f) == EOF) {
+		fprintf(stderr, "fake-ovh: cannot write '%s': %s\n", tmp, g_strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		fprintf(stderr, "fake-ovh: cannot rename '%s' to '%s': %s\n", tmp, path, g_strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	g_free(tmp);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "app-key", required_argument, NULL, 'a' },
+		{ "app-secret", required_argument, NULL, 's' },
+		{ "consumer-key", required_argument, NULL, 'c' },
+		{ "port-file", required_argument, NULL, 'p' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "skew", required_argument, NULL, 'k' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "error-style", required_argument, NULL, 'e' },
+		{ "max-seconds", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server srv;
+	struct MHD_Daemon *daemon = NULL;
+	const union MHD_DaemonInfo *info;
+	const char *port_file = NULL, *log_path = NULL;
+	struct sockaddr_in sa;
+	struct timespec wait;
+	gint64 max_seconds = 300, deadline, left;
+	sigset_t sigs;
+	unsigned port;
+	int opt, sig, status = EX_USAGE;
+	size_t i;
+
+	memset(&srv, 0, sizeof(srv));
+	g_mutex_init(&srv.lock);
+	srv.window = 30;
+	srv.style = STYLE_BOTH;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': srv.data_dir = optarg; break;
+		case 'a': srv.app_key = optarg; break;
+		case 's': srv.app_secret = optarg; break;
+		case 'c': srv.consumer_key = optarg; break;
+		case 'p': port_file = optarg; break;
+		case 'l': log_path = optarg; break;
+		case 'k':
+			if (parse_seconds("--skew", optarg, G_MININT32, &srv.skew) < 0)
+				goto out;
+			break;
+		case 'w':
+			if (parse_seconds("--window", optarg, 0, &srv.window) < 0)
+				goto out;
+			break;
+		case 'm':
+			if (parse_seconds("--max-seconds", optarg, 1, &max_seconds) < 0)
+				goto out;
+			break;
+		case 'f':
+			srv.faults = g_renew(struct fault, srv.faults, srv.nr_faults + 1);
+			if (parse_fault(optarg, &srv.faults[srv.nr_faults]) < 0)
+				goto out;
+			srv.nr_faults++;
+			break;
+		case 'e':
+			if (strcmp(optarg, "code") == 0)
+				srv.style = STYLE_CODE;
+			else if (strcmp(optarg, "class") == 0)
+				srv.style = STYLE_CLASS;
+			else if (strcmp(optarg, "both") == 0)
+				srv.style = STYLE_BOTH;
+			else {
+				fprintf(stderr, "fake-ovh: --error-style takes code, class or both, not '%s'\n", optarg);
+				goto out;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			status = EX_OK;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	if (optind < argc || !srv.data_dir || !srv.app_key || !srv.app_secret || !srv.consumer_key) {
+		usage(stderr);
+		goto out;
+	}
+	if (!g_file_test(srv.data_dir, G_FILE_TEST_IS_DIR)) {
+		fprintf(stderr, "fake-ovh: '%s' is not a folder\n", srv.data_dir);
+		status = EX_NOINPUT;
+		goto out;
+	}
+	if (log_path) {
+		srv.log = fopen(log_path, "a");
+		if (!srv.log) {
+			fprintf(stderr, "fake-ovh: cannot open '%s': %s\n", log_path, g_strerror(errno));
+			status = EX_CANTCREAT;
+			goto out;
+		}
+	}
+	srv.start_us = g_get_monotonic_time();
+	srv.query_node = (int)(getpid() % 9) + 1;
+	srv.query_epoch = (guint32)time(NULL);
+
+	/* Blocked before any thread exists, so every thread inherits the
+	 * mask and only sigtimedwait() below sees them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = 0;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* A thread per connection: a slow answer holds only its own. */
+	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+				  MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+				  0, NULL, NULL, on_request, &srv,
+				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				  MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv,
+				  MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+				  MHD_OPTION_END);
+	if (!daemon) {
+		fprintf(stderr, "fake-ovh: cannot start the HTTP server\n");
+		status = EX_UNAVAILABLE;
+		goto out;
+	}
+	info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+	if (!info || info->port == 0) {
+		fprintf(stderr, "fake-ovh: cannot learn the listening port\n");
+		status = EX_UNAVAILABLE;
+		goto out;
+	}
+	port = info->port;
+	if (port_file && write_port_file(port_file, port) < 0) {
+		status = EX_CANTCREAT;
+		goto out;
+	}
+	printf("%u\n", port);
+	if (fflush(stdout) == EOF) {
+		status = EX_IOERR;
+		goto out;
+	}
+
+	deadline = g_get_monotonic_time() + max_seconds * G_USEC_PER_SEC;
+	for (;;) {
+		left = deadline - g_get_monotonic_time();
+		if (left <= 0) {
+			fprintf(stderr, "fake-ovh: stopping after %" G_GINT64_FORMAT " seconds (--max-seconds)\n",
+				max_seconds);
+			break;
+		}
+		wait.tv_sec = (time_t)(left / G_USEC_PER_SEC);
+		wait.tv_nsec = (long)(left % G_USEC_PER_SEC) * 1000;
+		sig = sigtimedwait(&sigs, NULL, &wait);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig < 0 && errno != EAGAIN && errno != EINTR) {
+			fprintf(stderr, "fake-ovh: sigtimedwait: %s\n", g_strerror(errno));
+			break;
+		}
+	}
+	status = EX_OK;
+out:
+	g_atomic_int_set(&srv.stopping, 1);
+	if (daemon)
+		MHD_stop_daemon(daemon);
+	if (srv.log && fclose(srv.log) == EOF && status == EX_OK) {
+		fprintf(stderr, "fake-ovh: cannot write the log: %s\n", g_strerror(errno));
+		status = EX_IOERR;
+	}
+	for (i = 0; i < srv.nr_faults; i++)
+		g_free(srv.faults[i].prefix);
+	g_free(srv.faults);
+	g_mutex_clear(&srv.lock);
+	return status;
+}
