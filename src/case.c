@@ -1,13 +1,22 @@
 /* case.c - the gather stage: what is known about one block event */
 #include "config.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "case.h"
 #include "error.h"
 #include "netaddr.h"
+#include "outfile.h"
+#include "ovh.h"
+#include "ovhsign.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 void
@@ -41,18 +50,41 @@ case_set_ip(struct fpcase *c, const char *ip, const char *block)
 	c->block = block ? xstrdup(block) : NULL;
 }
 
+/* Parse the bytes in c->spamip_raw / c->stats_raw, named 'source'. */
+static int
+take_spamip(struct fpcase *c, const char *source, struct error *err)
+{
+	model_spamip_release(&c->spamip);
+	c->has_spamip = false;
+	if (model_parse_spamip(c->spamip_raw.buf, c->spamip_raw.len, source,
+			       &c->spamip, err) < 0)
+		return -1;
+	c->has_spamip = true;
+	free(c->spamip_source);
+	c->spamip_source = xstrdup(source);
+	return 0;
+}
+
+static int
+take_stats(struct fpcase *c, const char *source, struct error *err)
+{
+	model_stats_release(&c->stats);
+	c->has_stats = false;
+	if (model_parse_stats(c->stats_raw.buf, c->stats_raw.len, source,
+			      &c->stats, err) < 0)
+		return -1;
+	c->has_stats = true;
+	free(c->stats_source);
+	c->stats_source = xstrdup(source);
+	return 0;
+}
+
 int
 case_load_spamip(struct fpcase *c, const char *path, struct error *err)
 {
 	if (strbuf_read_file(&c->spamip_raw, path, err) < 0)
 		return -1;
-	if (model_parse_spamip(c->spamip_raw.buf, c->spamip_raw.len, path,
-			       &c->spamip, err) < 0)
-		return -1;
-	c->has_spamip = true;
-	free(c->spamip_source);
-	c->spamip_source = xstrdup(path);
-	return 0;
+	return take_spamip(c, path, err);
 }
 
 int
@@ -60,12 +92,228 @@ case_load_stats(struct fpcase *c, const char *path, struct error *err)
 {
 	if (strbuf_read_file(&c->stats_raw, path, err) < 0)
 		return -1;
-	if (model_parse_stats(c->stats_raw.buf, c->stats_raw.len, path,
-			      &c->stats, err) < 0)
+	return take_stats(c, path, err);
+}
+
+/* Copy an answer's bytes into a raw buffer (both are capped at 16 MiB). */
+static int
+copy_raw(struct strbuf *raw, const char *buf, size_t len, const char *source,
+	 struct error *err)
+{
+	strbuf_reset(raw);
+	if (strbuf_add(raw, buf, len) < 0)
+		return error_set(err, EX_PROTOCOL, "%s: the answer is larger than %d bytes",
+				 source, CASE_MAX_JSON);
+	return 0;
+}
+
+int
+case_set_spamip(struct fpcase *c, const char *buf, size_t len, const char *source,
+		struct error *err)
+{
+	if (copy_raw(&c->spamip_raw, buf, len, source, err) < 0)
 		return -1;
-	c->has_stats = true;
-	free(c->stats_source);
-	c->stats_source = xstrdup(path);
+	return take_spamip(c, source, err);
+}
+
+int
+case_set_stats(struct fpcase *c, const char *buf, size_t len, const char *source,
+	       struct error *err)
+{
+	if (copy_raw(&c->stats_raw, buf, len, source, err) < 0)
+		return -1;
+	return take_stats(c, source, err);
+}
+
+/* The prefix length of an IPv4 block "a.b.c.d/n" (32 without '/'). */
+static int
+block_prefix(const char *block)
+{
+	const char *slash = strchr(block, '/');
+	int n = 0;
+
+	if (slash == NULL)
+		return 32;
+	for (const char *p = slash + 1; *p >= '0' && *p <= '9' && n <= 32; p++)
+		n = n * 10 + (*p - '0');
+	return n;
+}
+
+/* GET /ip?ip=IP: the smallest IPv4 block of the account holding c->ip. */
+static int
+fetch_block(struct fpcase *c, struct ovh *api, struct error *err)
+{
+	struct ovh_call call;
+	const char *best = NULL;
+	char *path = xstrdup("/ip");
+	size_t i;
+	json_t *v;
+	int rc = -1;
+
+	ovhsign_query_add(&path, "ip", c->ip);
+	ovh_call_init(&call, path);
+	if (ovh_get(api, &call, err) < 0)
+		goto out;
+	if (!json_is_array(call.json)) {
+		error_set(err, EX_PROTOCOL, "GET %s: expected an array of IP blocks", path);
+		goto out;
+	}
+	json_array_foreach(call.json, i, v) {
+		const char *b = json_string_value(v);
+
+		if (b == NULL || !netaddr_is_block(b)) {
+			error_set(err, EX_PROTOCOL, "GET %s: element %zu is not an IP block", path, i);
+			goto out;
+		}
+		if (strchr(b, ':') || !netaddr_block_contains(b, c->ip))
+			continue;
+		if (best == NULL || block_prefix(b) > block_prefix(best))
+			best = b;
+	}
+	if (best == NULL) {
+		error_set(err, EX_NOINPUT, "no IP block of the account holds %s (GET %s): check the "
+			  "address, the endpoint and the credentials, or give --block", c->ip, path);
+		goto out;
+	}
+	free(c->block);
+	c->block = xstrdup(best);
+	rc = 0;
+out:
+	ovh_call_release(&call);
+	free(path);
+	return rc;
+}
+
+/* Add text after err's message (as far as it fits). */
+static void
+append_message(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+append_message(struct error *err, const char *fmt, ...)
+{
+	size_t n = strlen(err->msg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Run one GET and hand its body to 'take' (case_set_spamip or
+ * case_set_stats); an answer that is not the model is the API's fault. */
+static int
+fetch_document(struct fpcase *c, struct ovh *api, const char *path,
+	       int (*take)(struct fpcase *, const char *, size_t, const char *, struct error *),
+	       struct error *err)
+{
+	struct ovh_call call;
+	char *source = xasprintf("GET %s", path);
+	int rc = -1;
+
+	ovh_call_init(&call, path);
+	if (ovh_get(api, &call, err) < 0)
+		goto out;
+	if (take(c, call.body.buf, call.body.len, source, err) < 0) {
+		err->status = EX_PROTOCOL;
+		goto out;
+	}
+	rc = 0;
+out:
+	ovh_call_release(&call);
+	free(source);
+	return rc;
+}
+
+/* An API datetime for a query: UTC with an explicit offset. */
+static char *
+api_datetime(int64_t t)
+{
+	char iso[TIMEFMT_ISO_LEN];
+	size_t n;
+
+	timefmt_iso_utc(t, iso);
+	n = strlen(iso);
+	return xasprintf("%.*s+00:00", (int)(n - 1), iso);
+}
+
+int
+case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct error *err)
+{
+	char *eblock = NULL, *eip = NULL, *path = NULL, *f = NULL, *t = NULL;
+	int rc = -1;
+
+	if (c->block == NULL && fetch_block(c, api, err) < 0)
+		goto out;
+	eblock = ovhsign_escape_path(c->block);
+	eip = ovhsign_escape_path(c->ip);
+	path = xasprintf("/ip/%s/spam/%s", eblock, eip);
+	if (fetch_document(c, api, path, case_set_spamip, err) < 0) {
+		if (err->status == EX_NOINPUT)
+			append_message(err, ": is %s blocked for spam? 'fpkit scan --all-states' "
+				     "lists the account's IPs the anti-spam knows", c->ip);
+		goto out;
+	}
+	f = api_datetime(from ? from : c->spamip.date - CASE_WINDOW_BEFORE);
+	t = api_datetime(to ? to : c->spamip.date + CASE_WINDOW_AFTER);
+	free(path);
+	path = xasprintf("/ip/%s/spam/%s/stats", eblock, eip);
+	ovhsign_query_add(&path, "from", f);
+	ovhsign_query_add(&path, "to", t);
+	if (fetch_document(c, api, path, case_set_stats, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(eblock);
+	free(eip);
+	free(path);
+	free(f);
+	free(t);
+	return rc;
+}
+
+/* Write buf[0..len) to DIR/name through an outfile. */
+static int
+save_one(const char *dir, const char *name, const struct strbuf *raw, struct error *err)
+{
+	struct outfile o;
+	char *path = xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	const char *p = raw->buf;
+	size_t left = raw->len;
+	int rc = -1;
+
+	if (outfile_open(&o, path, err) < 0)
+		goto out;
+	while (left > 0) {
+		ssize_t n = write(o.fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_set(err, EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+			outfile_abort(&o);
+			goto out;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	rc = outfile_commit(&o, true, err);
+out:
+	free(path);
+	return rc;
+}
+
+int
+case_save_api(const struct fpcase *c, const char *dir, struct error *err)
+{
+	struct stat st;
+
+	if (*dir == '\0' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return error_set(err, EX_CANTCREAT, "--save-api '%s': no such folder: create it "
+				 "first", dir);
+	if (c->has_spamip && save_one(dir, "spam-ip.json", &c->spamip_raw, err) < 0)
+		return -1;
+	if (c->has_stats && save_one(dir, "stats.json", &c->stats_raw, err) < 0)
+		return -1;
 	return 0;
 }
 

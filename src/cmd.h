@@ -8,6 +8,8 @@ struct error;
 int cmd_pack(int argc, char **argv, struct error *err);
 int cmd_verify(int argc, char **argv, struct error *err);
 int cmd_find(int argc, char **argv, struct error *err);
+int cmd_scan(int argc, char **argv, struct error *err);
+int cmd_check(int argc, char **argv, struct error *err);
 
 /* Print warnings collected by the stages, one "fpkit: warning: " line
  * each, made safe for a terminal. */

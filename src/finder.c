@@ -7,8 +7,11 @@
 
 #include "error.h"
 #include "finder.h"
+#include "mime.h"
 #include "msgid.h"
 #include "xalloc.h"
+
+static bool want_message(const struct store_msg *msg, void *data);
 
 void
 finder_init(struct finder *f, struct diag *diag)
@@ -17,6 +20,7 @@ finder_init(struct finder *f, struct diag *diag)
 	f->index = g_hash_table_new(g_str_hash, g_str_equal);
 	f->opt.max_header = STORE_MAX_HEADER_DEFAULT;
 	f->opt.diag = diag;
+	f->opt.want = want_message;
 }
 
 void
@@ -35,6 +39,13 @@ finder_release(struct finder *f)
 	for (i = 0; i < f->nr_searched; i++)
 		free(f->searched[i]);
 	free(f->searched);
+	for (i = 0; i < f->nr_recent; i++) {
+		free(f->recent[i].path);
+		free(f->recent_ids[i]);
+	}
+	free(f->recent);
+	free(f->recent_dates);
+	free(f->recent_ids);
 	if (f->index)
 		g_hash_table_destroy(f->index);
 	memset(f, 0, sizeof(*f));
@@ -55,6 +66,7 @@ finder_add_target(struct finder *f, const char *id)
 	}
 	f->targets = xgrow(f->targets, f->nr_targets + 1, &f->alloc_targets,
 			   sizeof(*f->targets));
+	memset(&f->targets[f->nr_targets], 0, sizeof(f->targets[f->nr_targets]));
 	f->targets[f->nr_targets].id = canon;
 	f->targets[f->nr_targets].shown = msgid_strip(id, strlen(id));
 	f->targets[f->nr_targets].nr_hits = 0;
@@ -90,6 +102,107 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 	f->targets[target].nr_hits++;
 }
 
+void
+finder_want_recent(struct finder *f, size_t n, int64_t before)
+{
+	f->recent_max = n;
+	f->recent_before = before;
+	f->recent = xcalloc(n ? n : 1, sizeof(*f->recent));
+	f->recent_dates = xcalloc(n ? n : 1, sizeof(*f->recent_dates));
+	f->recent_ids = xcalloc(n ? n : 1, sizeof(*f->recent_ids));
+}
+
+/* Newer first; equal dates by path, then offset, so the choice does not
+ * depend on the order of the walk. */
+static int
+cmp_recent(int64_t da, const struct finder_hit *a, int64_t db, const struct finder_hit *b)
+{
+	int c;
+
+	if (da != db)
+		return da > db ? -1 : 1;
+	c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	return (a->offset > b->offset) - (a->offset < b->offset);
+}
+
+/* A message met by the scan: is it one of the most recent before the
+ * block? */
+static void
+consider_recent(struct finder *f, struct store_msg *msg)
+{
+	const char *value;
+	size_t vlen, pos = 0, i;
+	int64_t date;
+	struct finder_hit h;
+
+	if (!msgid_header_field(msg->header, msg->header_len, "date", &pos, &value, &vlen) ||
+	    mime_parse_date(value, vlen, &date) < 0) {
+		f->nr_undated++;
+		return;
+	}
+	if (date >= f->recent_before)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.path = (char *)msg->path;
+	h.offset = msg->offset;
+	if (f->nr_recent == f->recent_max &&
+	    cmp_recent(date, &h, f->recent_dates[f->nr_recent - 1], &f->recent[f->nr_recent - 1]) >= 0)
+		return;
+	if (store_msg_complete(msg) < 0)
+		return;
+	for (i = 0; i < f->nr_recent; i++)	/* one file reached twice */
+		if (f->recent[i].dev == msg->dev && f->recent[i].ino == msg->ino &&
+		    f->recent[i].offset == msg->offset)
+			return;
+	if (f->nr_recent == f->recent_max) {	/* drop the oldest */
+		f->nr_recent--;
+		free(f->recent[f->nr_recent].path);
+		free(f->recent_ids[f->nr_recent]);
+	}
+	for (i = f->nr_recent; i > 0 && cmp_recent(date, &h, f->recent_dates[i - 1],
+						    &f->recent[i - 1]) < 0; i--) {
+		f->recent[i] = f->recent[i - 1];
+		f->recent_dates[i] = f->recent_dates[i - 1];
+		f->recent_ids[i] = f->recent_ids[i - 1];
+	}
+	h.path = xstrdup(msg->path);
+	h.format = msg->format;
+	h.compression = msg->compression;
+	h.length = msg->length;
+	h.dev = msg->dev;
+	h.ino = msg->ino;
+	f->recent[i] = h;
+	f->recent_dates[i] = date;
+	pos = 0;
+	f->recent_ids[i] = msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen) ?
+			   msgid_strip(value, vlen) : NULL;
+	f->nr_recent++;
+}
+
+/* Does the message carry a target's id (or may it be a recent one)?
+ * Called by the store's reading threads at the same time: it only reads
+ * the index, and counts with an atomic add. */
+static bool
+want_message(const struct store_msg *msg, void *data)
+{
+	struct finder *f = data;
+	const char *value;
+	size_t vlen, pos = 0;
+	bool yes = f->recent_max > 0;
+
+	if (((__atomic_add_fetch(&f->nr_messages, 1, __ATOMIC_RELAXED)) & 4095) == 0 && f->progress)
+		f->progress(f, f->progress_data);
+	while (!yes && msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
+		char *canon = msgid_normalize(value, vlen);
+
+		yes = canon && g_hash_table_lookup(f->index, canon) != NULL;
+		free(canon);
+	}
+	return yes;
+}
+
 static int
 on_message(struct store_msg *msg, void *data, struct error *err)
 {
@@ -98,8 +211,6 @@ on_message(struct store_msg *msg, void *data, struct error *err)
 	size_t vlen, pos = 0;
 
 	(void)err;
-	if ((++f->nr_messages & 4095) == 0 && f->progress)
-		f->progress(f, f->progress_data);
 	while (msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
 		char *canon = msgid_normalize(value, vlen);
 		gpointer found;
@@ -111,6 +222,8 @@ on_message(struct store_msg *msg, void *data, struct error *err)
 		if (found)
 			add_hit(f, GPOINTER_TO_SIZE(found) - 1, msg);
 	}
+	if (f->recent_max)
+		consider_recent(f, msg);
 	return 0;
 }
 
@@ -140,6 +253,40 @@ cmp_hits(const void *a, const void *b)
 void
 finder_sort(struct finder *f)
 {
+	/* The recent messages, newest first, as targets of their own. */
+	for (size_t i = 0; i < f->nr_recent; i++) {
+		struct finder_target *t;
+		struct finder_hit *h;
+		bool known = false;
+
+		/* already a sample as a target's message */
+		for (size_t j = 0; j < f->nr_hits && !known; j++)
+			known = f->hits[j].dev == f->recent[i].dev && f->hits[j].ino == f->recent[i].ino &&
+				f->hits[j].offset == f->recent[i].offset;
+		if (known) {
+			free(f->recent[i].path);
+			free(f->recent_ids[i]);
+			continue;
+		}
+
+		f->targets = xgrow(f->targets, f->nr_targets + 1, &f->alloc_targets,
+				   sizeof(*f->targets));
+		t = &f->targets[f->nr_targets];
+		t->shown = f->recent_ids[i] ? f->recent_ids[i] : xstrdup("");
+		t->id = msgid_normalize(t->shown, strlen(t->shown));
+		if (t->id == NULL)
+			t->id = xstrdup("");
+		t->nr_hits = 1;
+		t->recent = true;
+		t->date = f->recent_dates[i];
+		f->recent_ids[i] = NULL;
+		f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
+		h = &f->hits[f->nr_hits++];
+		*h = f->recent[i];
+		h->target = f->nr_targets++;
+		f->recent[i].path = NULL;
+	}
+	f->nr_recent = 0;
 	if (f->nr_hits > 1)
 		qsort(f->hits, f->nr_hits, sizeof(*f->hits), cmp_hits);
 }

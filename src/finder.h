@@ -3,6 +3,7 @@
 #ifndef FPKIT_FINDER_H
 #define FPKIT_FINDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,8 +15,12 @@ struct _GHashTable;
 
 struct finder_target {
 	char *id;		/* canonical id (msgid_normalize), for matching */
-	char *shown;		/* as first given (msgid_strip), for people */
+	char *shown;		/* as first given (msgid_strip), for people; ""
+				 * for a message without Message-ID */
 	size_t nr_hits;
+	bool recent;		/* not searched for: one of the messages sent
+				 * just before the block (finder_want_recent) */
+	int64_t date;		/* ... and its Date */
 };
 
 struct finder_hit {
@@ -39,6 +44,15 @@ struct finder {
 	size_t nr_searched, alloc_searched;
 	uint64_t nr_messages;	/* messages whose header was read */
 	struct store_options opt;
+	/* The most recent messages dated before a time (pack
+	 * --before-block): candidates kept newest first. */
+	size_t recent_max;
+	int64_t recent_before;
+	struct finder_hit *recent;
+	int64_t *recent_dates;
+	char **recent_ids;
+	size_t nr_recent;
+	uint64_t nr_undated;	/* messages without a readable Date */
 	/* Called every few thousand messages (find's progress line). */
 	void (*progress)(const struct finder *f, void *data);
 	void *progress_data;
@@ -56,7 +70,13 @@ long finder_add_target(struct finder *f, const char *id);
  * reached twice (two overlapping paths) gives one hit. */
 int finder_scan(struct finder *f, const char *path, struct error *err);
 
-/* Put the hits in a stable order: by target, then path, then offset. */
+/* Also keep the n most recent messages whose Date is before 'before'
+ * (epoch), met by the following scans. */
+void finder_want_recent(struct finder *f, size_t n, int64_t before);
+
+/* After the scans: the recent messages become targets of their own
+ * (recent = true), each with its hit; then the hits are put in a stable
+ * order: by target, then path, then offset. */
 void finder_sort(struct finder *f);
 
 #endif

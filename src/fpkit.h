@@ -8,6 +8,8 @@
 
 #include "bundle.h"
 #include "case.h"
+#include "checks.h"
+#include "cmd_api.h"
 #include "error.h"
 #include "finder.h"
 #include "sample.h"
@@ -25,10 +27,17 @@ struct fpkit {
 	const char *template_path;	/* --template */
 	bool json;			/* --json */
 	bool force;			/* --force */
+	const char *save_api;		/* --save-api */
+	int64_t from, to;		/* --from, --to (epoch; 0: default window) */
+	struct cmd_api api;		/* cmd_api.c: the API options and client */
+	bool fetch;			/* cmd_pack.c: no saved JSON, ask the API */
+	size_t before_block;		/* --before-block */
+	struct checks_options check_opt;	/* --dkim-keys, --no-dkim, --date-slack */
 
 	struct fpcase kase;		/* case.c: what is known of the block */
 	struct finder finder;		/* finder.c: targets and where they are */
 	struct sample_list samples;	/* sample.c: the messages to attach */
+	struct checks_result *checks;	/* checks.c: one per sample */
 	json_t *summary;		/* summary.c: summary.json */
 	char *ticket;			/* ticket.c: TICKET.txt */
 	size_t ticket_len;

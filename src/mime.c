@@ -140,3 +140,17 @@ mime_summary_release(struct mime_summary *s)
 	free(s->message_id);
 	memset(s, 0, sizeof(*s));
 }
+
+int
+mime_parse_date(const char *value, size_t len, int64_t *epoch)
+{
+	char *copy = g_strndup(value, len);
+	GDateTime *dt = g_mime_utils_header_decode_date(copy);
+
+	g_free(copy);
+	if (dt == NULL)
+		return -1;
+	*epoch = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return 0;
+}

@@ -47,6 +47,10 @@ struct mime_summary {
 };
 
 void mime_summarize(const struct mime_message *m, struct mime_summary *s);
+
+/* Parse an RFC 5322 Date value (value[0..len), folding allowed) into
+ * epoch seconds; 0, or -1 when GMime cannot read it. */
+int mime_parse_date(const char *value, size_t len, int64_t *epoch);
 void mime_summary_release(struct mime_summary *s);
 
 #endif

@@ -54,11 +54,10 @@ is_wsp(char c)
 }
 
 bool
-msgid_next_field(const char *hdr, size_t len, size_t *pos,
-		 const char **value, size_t *vlen)
+msgid_header_field(const char *hdr, size_t len, const char *name, size_t *pos,
+		   const char **value, size_t *vlen)
 {
-	static const char name[] = "message-id";
-	const size_t nlen = sizeof(name) - 1;
+	const size_t nlen = strlen(name);
 	const char *end = hdr + len;
 	const char *p = hdr + *pos;
 
@@ -93,6 +92,13 @@ msgid_next_field(const char *hdr, size_t len, size_t *pos,
 	}
 	*pos = len;
 	return false;
+}
+
+bool
+msgid_next_field(const char *hdr, size_t len, size_t *pos,
+		 const char **value, size_t *vlen)
+{
+	return msgid_header_field(hdr, len, "message-id", pos, value, vlen);
 }
 
 char *

@@ -39,7 +39,8 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		/* Nothing from outside chooses a path: the id is reduced to a
 		 * safe single name component, and the number in front keeps
 		 * two samples of one id apart. */
-		safe = textsafe_filename(s->message_id, SAMPLE_NAME_MAX);
+		safe = textsafe_filename(*s->message_id ? s->message_id : "no-message-id",
+					 SAMPLE_NAME_MAX);
 		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
 		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);

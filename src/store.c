@@ -4,19 +4,26 @@
  * the finder needs, and bodies are most of a store's bytes.  An mbox has
  * to be read whole, since its messages are only told apart by the "From "
  * lines between them: it is streamed through one fixed buffer, the bodies
- * skipped with memmem, so memory does not grow with the file. */
+ * skipped by a search for "\nFrom ", so memory does not grow with the
+ * file. */
 #include "config.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "error.h"
 #include "msgid.h"
@@ -30,28 +37,106 @@
 #define STORE_MAX_DEPTH 64
 
 /* The first read of a message file; most header blocks fit. */
-#define STORE_FIRST_READ 16384
+#define STORE_FIRST_READ 4096
+
+#define STORE_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+/* Message files are read by this many threads (most of the time goes to
+ * open and read system calls, and a cold cache wants several requests in
+ * flight); callbacks still run one at a time. */
+#define STORE_THREADS 4
 
 /* The mbox window: large reads, and room for a whole header block
  * (max_header) plus its "From " line. */
 #define STORE_MBOX_BUF (4 * 1024 * 1024)
 
+/* A plain mbox at least this large is read by several threads, each
+ * from a "From " line on. */
+#define STORE_MBOX_SPLIT ((int64_t)64 * 1024 * 1024)
+
 /* The longest "From " line kept looking for its end. */
 #define STORE_MAX_FROM_LINE 4096
 
+/* The scan: shared by the threads, changed only under 'lock'. */
 struct walk {
 	const struct store_options *opt;
 	store_msg_fn fn;
 	void *data;
-	struct strbuf head;	/* reused header buffer */
-	char *mbox_buf;		/* the mbox window, allocated on first use */
-	size_t mbox_cap;
+	pthread_mutex_t lock;	/* around fn, diag and the failure */
+	bool failed;		/* a callback failed: stop */
+	struct error *err;	/* ... and why */
 	struct {		/* folders on the current path, for loops */
 		dev_t dev;
 		ino_t ino;
 	} stack[STORE_MAX_DEPTH];
 	int depth;
 };
+
+/* What one thread reuses from file to file. */
+struct worker {
+	struct walk *w;
+	struct strbuf head;	/* the header block being read */
+	struct strbuf path;	/* the file's path */
+	char *mbox_buf;		/* the mbox window, allocated on first use */
+	size_t mbox_cap;
+};
+
+static void
+worker_init(struct worker *wk, struct walk *w)
+{
+	memset(wk, 0, sizeof(*wk));
+	wk->w = w;
+	strbuf_init(&wk->head, w->opt->max_header);
+	strbuf_init(&wk->path, STRBUF_NO_MAX);
+}
+
+static void
+worker_release(struct worker *wk)
+{
+	strbuf_release(&wk->head);
+	strbuf_release(&wk->path);
+	free(wk->mbox_buf);
+}
+
+/* A warning for the scan's diag list, from any thread. */
+static void
+walk_diag(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+walk_diag(struct walk *w, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&w->lock);
+	diag_add(w->opt->diag, "%s", buf);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Hand a message to the callback, one at a time. */
+static int
+walk_deliver(struct worker *wk, struct store_msg *msg)
+{
+	struct walk *w = wk->w;
+	int rc;
+
+	/* Most messages are not wanted: that is decided without the lock. */
+	if (w->opt->want && !w->opt->want(msg, w->data))
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	if (w->failed) {
+		rc = -1;
+	} else {
+		rc = w->fn(msg, w->data, w->err);
+		if (rc < 0)
+			w->failed = true;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
 
 const char *
 store_format_name(enum store_format f)
@@ -79,19 +164,13 @@ store_msg_complete(struct store_msg *msg)
 	return 0;
 }
 
-static char *
-path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
-
-	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
-}
-
 /* A file read from its start, plain or through a decompressor. */
 struct reader {
-	int fd;			/* plain: the file; -1 when compressed */
-	struct tarball_stream zs;
+	int fd;			/* the file */
+	struct tarball_stream zs; /* compressed: the decompressor */
 	const char *compression;
+	int64_t pos;		/* plain: the next byte to read (pread) */
+	int64_t limit;		/* plain: where the data ends for us */
 };
 
 static ssize_t
@@ -101,11 +180,17 @@ reader_read(struct reader *r, char *buf, size_t len, struct error *err)
 
 	if (r->compression)
 		return tarball_stream_read(&r->zs, buf, len, err);
+	if ((int64_t)len > r->limit - r->pos)
+		len = r->limit > r->pos ? (size_t)(r->limit - r->pos) : 0;
+	if (len == 0)
+		return 0;
 	do
-		n = read(r->fd, buf, len);
+		n = pread(r->fd, buf, len, (off_t)r->pos);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		error_set(err, EX_IOERR, "cannot read: %s", strerror(errno));
+	else
+		r->pos += n;
 	return n;
 }
 
@@ -136,6 +221,7 @@ reader_open(struct reader *r, int fd, const char *path, const char *compression,
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->compression = compression;
+	r->limit = INT64_MAX;
 	if (compression)
 		return tarball_stream_open(&r->zs, path, err);
 	return 0;
@@ -161,9 +247,8 @@ header_end_from(const char *buf, size_t len, size_t old_len, bool *complete)
 
 /* Hand one message file's header block to the callback. */
 static int
-deliver_file(struct walk *w, const char *path, enum store_format format,
-	     const char *compression, int fd, size_t end, bool complete,
-	     struct error *err)
+deliver_file(struct worker *wk, const char *path, enum store_format format,
+	     const char *compression, int fd, size_t end, bool complete)
 {
 	struct store_msg msg;
 
@@ -174,15 +259,16 @@ deliver_file(struct walk *w, const char *path, enum store_format format,
 	msg.length = -1;
 	msg.dev = 0;
 	msg.ino = 0;
-	msg.header = w->head.buf;
+	msg.header = wk->head.buf;
 	msg.header_len = end;
 	msg.header_complete = complete;
 	msg.fd = fd;
-	return w->fn(&msg, w->data, err);
+	return walk_deliver(wk, &msg);
 }
 
-static int scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
-		     size_t first, struct error *err);
+static int scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
+		     int64_t first, int64_t limit);
+static int scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first);
 
 /* Where the first "From " line of a would-be mbox starts: white space
  * before it is tolerated (see VIOLATIONS.md).  -1 when buf does not
@@ -204,11 +290,12 @@ mbox_start(const char *buf, size_t len)
  * that holds no mbox is passed over (files met in a folder walk that are
  * not named *.eml). */
 static int
-scan_file(struct walk *w, const char *path, enum store_format assume, bool mbox_only,
-	  struct error *err)
+scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
+	  enum store_format assume, bool mbox_only)
 {
 	char chunk[STORE_FIRST_READ];
 	struct error rerr = ERROR_INIT;
+	struct walk *w = wk->w;
 	const char *compression;
 	struct reader r;
 	size_t end = 0;
@@ -216,23 +303,30 @@ scan_file(struct walk *w, const char *path, enum store_format assume, bool mbox_
 	int fd, rc = 0;
 	ssize_t n, first;
 
-	/* O_NONBLOCK: a FIFO put in the store's place must not hang us. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* O_NONBLOCK: a FIFO put in the store's place must not hang us.
+	 * openat: one path component for the kernel to resolve, not all. */
+	fd = dirfd >= 0 ? openat(dirfd, name, STORE_OPEN_FLAGS | O_NOATIME)
+			: open(path, STORE_OPEN_FLAGS | O_NOATIME);
+	if (fd < 0 && errno == EPERM)	/* O_NOATIME on another user's file */
+		fd = dirfd >= 0 ? openat(dirfd, name, STORE_OPEN_FLAGS) : open(path, STORE_OPEN_FLAGS);
 	if (fd < 0) {
-		diag_add(w->opt->diag, "skipped '%s': %s", path,
-			 errno == ENOENT ? "vanished during the scan" : strerror(errno));
+		walk_diag(w, "skipped '%s': %s", path,
+			  errno == ENOENT ? "vanished during the scan" : strerror(errno));
 		return 0;
 	}
+	/* Only the first pages are wanted: no readahead of the body.
+	 * O_NOATIME spares an inode write per message where allowed. */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 	do
 		n = read(fd, chunk, sizeof(chunk));
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		diag_add(w->opt->diag, "skipped '%s': %s", path, strerror(errno));
+		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	compression = tarball_compression(chunk, (size_t)n);
 	if (compression == NULL && (first = mbox_start(chunk, (size_t)n)) >= 0) {
-		rc = scan_mbox(w, path, fd, NULL, (size_t)first, err);
+		rc = scan_mbox_parallel(wk, path, fd, first);
 		goto out;
 	}
 	if (mbox_only && compression == NULL)
@@ -240,13 +334,13 @@ scan_file(struct walk *w, const char *path, enum store_format assume, bool mbox_
 	if (compression) {
 		/* Peek at the decompressed start to tell an mbox. */
 		if (reader_open(&r, fd, path, compression, &rerr) < 0) {
-			diag_add(w->opt->diag, "skipped '%s': %s", path, rerr.msg);
+			walk_diag(w, "skipped '%s': %s", path, rerr.msg);
 			goto out;
 		}
 		n = reader_fill(&r, chunk, sizeof(chunk), &rerr);
 		if (n > 0 && (first = mbox_start(chunk, (size_t)n)) >= 0) {
 			reader_close(&r);
-			rc = scan_mbox(w, path, fd, compression, (size_t)first, err);
+			rc = scan_mbox(wk, path, fd, compression, first, INT64_MAX);
 			goto out;
 		}
 		if (mbox_only) {
@@ -254,39 +348,38 @@ scan_file(struct walk *w, const char *path, enum store_format assume, bool mbox_
 			goto out;
 		}
 	} else {
-		r.fd = fd;	/* reading goes on after the first chunk */
-		r.compression = NULL;
+		reader_open(&r, fd, path, NULL, NULL);
+		r.pos = n;	/* reading goes on after the first chunk */
 	}
 	/* A single message: its header block, in as few reads as it takes. */
-	strbuf_init(&w->head, w->opt->max_header);
+	strbuf_reset(&wk->head);
 	for (;;) {
-		size_t room = w->opt->max_header - w->head.len, old = w->head.len;
+		size_t room = w->opt->max_header - wk->head.len, old = wk->head.len;
 
 		if (n < 0) {
-			diag_add(w->opt->diag, "skipped '%s': %s", path, rerr.msg);
+			walk_diag(w, "skipped '%s': %s", path, rerr.msg);
 			goto done;
 		}
 		if (n == 0)
 			break;
 		if ((size_t)n > room)
 			n = (ssize_t)room;
-		strbuf_add(&w->head, chunk, (size_t)n);
-		end = header_end_from(w->head.buf, w->head.len, old, &complete);
-		if (complete || w->head.len == w->opt->max_header)
+		strbuf_add(&wk->head, chunk, (size_t)n);
+		end = header_end_from(wk->head.buf, wk->head.len, old, &complete);
+		if (complete || wk->head.len == w->opt->max_header)
 			break;
 		n = reader_read(&r, chunk, sizeof(chunk), &rerr);
 	}
 	if (!complete) {
-		end = w->head.len;
-		if (w->head.len == w->opt->max_header)
-			diag_add(w->opt->diag, "'%s': header block larger than %zu bytes: "
-				 "only its start was searched", path, w->opt->max_header);
+		end = wk->head.len;
+		if (wk->head.len == w->opt->max_header)
+			walk_diag(w, "'%s': header block larger than %zu bytes: "
+				  "only its start was searched", path, w->opt->max_header);
 	}
-	rc = deliver_file(w, path, assume, compression, fd, end, complete, err);
+	rc = deliver_file(wk, path, assume, compression, fd, end, complete);
 done:
 	if (compression)
 		reader_close(&r);
-	strbuf_release(&w->head);
 out:
 	close(fd);
 	return rc;
@@ -294,9 +387,8 @@ out:
 
 /* Hand one mbox message to the callback: its header is in w->head. */
 static int
-deliver_mbox(struct walk *w, const char *path, const char *compression,
-	     const struct stat *st, int64_t start, int64_t end, bool complete,
-	     struct error *err)
+deliver_mbox(struct worker *wk, const char *path, const char *compression,
+	     const struct stat *st, int64_t start, int64_t end, bool complete)
 {
 	struct store_msg msg;
 
@@ -307,11 +399,47 @@ deliver_mbox(struct walk *w, const char *path, const char *compression,
 	msg.length = end - start;
 	msg.dev = st->st_dev;
 	msg.ino = st->st_ino;
-	msg.header = w->head.buf;
-	msg.header_len = w->head.len;
+	msg.header = wk->head.buf;
+	msg.header_len = wk->head.len;
 	msg.header_complete = complete;
 	msg.fd = -1;
-	return w->fn(&msg, w->data, err);
+	return walk_deliver(wk, &msg);
+}
+
+/* The first "\nFrom " in [p, p + len), or NULL: the hot loop of an mbox
+ * scan.  glibc's memmem is general; this looks for the pair "\nF" 16
+ * bytes at a time (SSE2, part of every x86-64) and checks the rest only
+ * there.  Elsewhere, memchr for the newlines. */
+static const char *
+find_separator(const char *p, size_t len)
+{
+	const char *end = p + len;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), f = _mm_set1_epi8('F');
+
+	while (end - p >= 22) {	/* 16 + 1 for the pair, + 5 for "rom " */
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl),
+									  _mm_cmpeq_epi8(b, f)));
+
+		while (mask) {
+			const char *c = p + __builtin_ctz(mask);
+
+			if (memcmp(c + 2, "rom ", 4) == 0)
+				return c;
+			mask &= mask - 1;
+		}
+		p += 16;
+	}
+#endif
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (end - p >= 6 && memcmp(p + 1, "From ", 5) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
 }
 
 /* True when the line at p (up to end) is an mbox "From " line:
@@ -345,9 +473,10 @@ is_from_line(const char *p, const char *end)
  * header block to the callback, through one window of STORE_MBOX_BUF
  * bytes. */
 static int
-scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
-	  size_t first, struct error *err)
+scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
+	  int64_t first, int64_t limit)
 {
+	struct walk *w = wk->w;
 	struct error rerr = ERROR_INIT;
 	struct reader r;
 	struct stat st;
@@ -359,32 +488,42 @@ scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
 	int rc = 0;
 	ssize_t n;
 
-	if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-		diag_add(w->opt->diag, "skipped '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
 		return 0;
 	}
 	if (reader_open(&r, fd, path, compression, &rerr) < 0) {
-		diag_add(w->opt->diag, "skipped '%s': %s", path, rerr.msg);
+		walk_diag(w, "skipped '%s': %s", path, rerr.msg);
 		return 0;
+	}
+	if (compression == NULL) {
+		/* A plain file is read from 'first' (a part of it, when
+		 * threads share it) up to 'limit'. */
+		r.pos = first;
+		r.limit = limit;
+		base = first;
+		first = 0;
 	}
 	cap = w->opt->max_header + STORE_MAX_FROM_LINE + 16;
 	if (cap < STORE_MBOX_BUF)
 		cap = STORE_MBOX_BUF;
-	if (w->mbox_cap < cap) {
-		free(w->mbox_buf);
-		w->mbox_buf = xmalloc(cap);
-		w->mbox_cap = cap;
+	if (wk->mbox_cap < cap) {
+		free(wk->mbox_buf);
+		wk->mbox_buf = xmalloc(cap);
+		wk->mbox_cap = cap;
 	}
-	buf = w->mbox_buf;
-	strbuf_init(&w->head, w->opt->max_header);
-	pos = first;	/* the first "From " line, after any blank lines */
+	buf = wk->mbox_buf;
+	/* Sequential reading: as much readahead as the kernel likes. */
+	if (compression == NULL)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	pos = (size_t)first;	/* the first "From " line, after any blank lines */
 
 	for (;;) {
 		/* Refill: keep what is still needed at the front. */
 		if (!eof && len < cap) {
 			n = reader_fill(&r, buf + len, cap - len, &rerr);
 			if (n < 0) {
-				diag_add(w->opt->diag, "'%s': %s: messages after byte %lld not searched",
+				walk_diag(w, "'%s': %s: messages after byte %lld not searched",
 					 path, rerr.msg, (long long)(base + (int64_t)len));
 				break;
 			}
@@ -401,7 +540,7 @@ scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
 				goto shift;
 			if (nl == NULL) {
 				if (len - pos >= STORE_MAX_FROM_LINE)
-					diag_add(w->opt->diag, "'%s': a \"From \" line at byte %lld is "
+					walk_diag(w, "'%s': a \"From \" line at byte %lld is "
 						 "longer than %d bytes: rest of the file not searched",
 						 path, (long long)(base + (int64_t)pos), STORE_MAX_FROM_LINE);
 				break;	/* a last "From " line and nothing after it */
@@ -413,19 +552,18 @@ scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
 			/* A message cut before its empty line must not lend
 			 * the next message's header. */
 			{
-				const char *next = memmem(buf + hstart - 1, avail + 1, "\nFrom ", 6);
+				const char *next = find_separator(buf + hstart - 1, avail + 1);
 
 				while (next && !is_from_line(next + 1, buf + len))
-					next = memmem(next + 1, avail - (size_t)(next + 1 - (buf + hstart)),
-						      "\nFrom ", 6);
+					next = find_separator(next + 1, avail - (size_t)(next + 1 - (buf + hstart)));
 				if (next)
 					avail = (size_t)(next + 1 - (buf + hstart));
 			}
 			hend = msgid_header_end(buf + hstart, avail, &complete);
 			if (!complete && !eof && hstart + avail == len && avail < w->opt->max_header)
 				goto shift;	/* the header goes on past the window */
-			strbuf_reset(&w->head);
-			strbuf_add(&w->head, buf + hstart, hend);
+			strbuf_reset(&wk->head);
+			strbuf_add(&wk->head, buf + hstart, hend);
 			msg_start = base + (int64_t)hstart;
 			pos = hstart + hend;
 			in_header = false;
@@ -433,11 +571,11 @@ scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
 		/* In a body: the next "\nFrom " ends it. */
 		{
 			size_t from = pos > 0 ? pos - 1 : 0;
-			const char *p = len > from ? memmem(buf + from, len - from, "\nFrom ", 6) : NULL;
+			const char *p = len > from ? find_separator(buf + from, len - from) : NULL;
 
 			/* "From " lines of the body that are no separators */
 			while (p != NULL && !is_from_line(p + 1, buf + len))
-				p = memmem(p + 1, len - (size_t)(p + 1 - buf), "\nFrom ", 6);
+				p = find_separator(p + 1, len - (size_t)(p + 1 - buf));
 			if (p != NULL && memchr(p + 1, '\n', len - (size_t)(p + 1 - buf)) == NULL && !eof) {
 				/* the separator's line is cut by the window */
 				pos = (size_t)(p - buf);
@@ -449,8 +587,8 @@ scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
 				/* The message ends with the newline before the
 				 * next "From " line; an empty line the writer put
 				 * there stays in, as git's mailsplit keeps it. */
-				rc = deliver_mbox(w, path, compression, &st, msg_start,
-						  base + (int64_t)at + 1, complete, err);
+				rc = deliver_mbox(wk, path, compression, &st, msg_start,
+						  base + (int64_t)at + 1, complete);
 				if (rc < 0)
 					break;
 				msg_start = -1;
@@ -459,8 +597,8 @@ scan_mbox(struct walk *w, const char *path, int fd, const char *compression,
 				continue;
 			}
 			if (eof) {
-				rc = deliver_mbox(w, path, compression, &st, msg_start,
-						  base + (int64_t)len, complete, err);
+				rc = deliver_mbox(wk, path, compression, &st, msg_start,
+						  base + (int64_t)len, complete);
 				msg_start = -1;
 				break;
 			}
@@ -477,7 +615,7 @@ shift:
 			if (keep == 0 && len == cap) {
 				/* nothing can be dropped: cannot happen, since the
 				 * window holds a whole header block */
-				diag_add(w->opt->diag, "'%s': cannot scan past byte %lld", path,
+				walk_diag(w, "'%s': cannot scan past byte %lld", path,
 					 (long long)base);
 				break;
 			}
@@ -489,9 +627,101 @@ shift:
 				break;
 		}
 	}
-	strbuf_release(&w->head);
 	reader_close(&r);
 	return rc;
+}
+
+/* The first "From " line at or after byte 'from' of a plain mbox (its
+ * offset), or 'size' when there is none. */
+static int64_t
+next_from_line(int fd, int64_t from, int64_t size)
+{
+	const size_t win = 1 << 20;
+	char *buf = xmalloc(win);
+	int64_t off = from > 0 ? from - 1 : 0, found = size;
+
+	while (off < size) {
+		ssize_t n = pread(fd, buf, win, (off_t)off);
+		const char *p = NULL, *end;
+
+		if (n <= 0)
+			break;
+		end = buf + n;
+		for (p = find_separator(buf, (size_t)n); p; p = find_separator(p + 1, (size_t)(end - p - 1))) {
+			if (memchr(p + 1, '\n', (size_t)(end - p - 1)) == NULL && off + n < size)
+				break;	/* the line is cut: read on from it */
+			if (is_from_line(p + 1, end)) {
+				found = off + (p + 1 - buf);
+				goto out;
+			}
+		}
+		if (n < 6 || off + n >= size)
+			break;
+		off = p ? off + (p - buf) : off + n - 6;
+	}
+out:
+	free(buf);
+	return found;
+}
+
+struct mbox_part {
+	struct walk *w;
+	const char *path;
+	int fd;
+	int64_t start, limit;
+};
+
+static void *
+mbox_part_thread(void *arg)
+{
+	struct mbox_part *part = arg;
+	struct worker wk;
+
+	worker_init(&wk, part->w);
+	scan_mbox(&wk, part->path, part->fd, NULL, part->start, part->limit);
+	worker_release(&wk);
+	return NULL;
+}
+
+/* A plain mbox: large ones are cut at "From " lines into one part per
+ * processor (at most STORE_THREADS), read at the same time. */
+static int
+scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
+{
+	struct mbox_part parts[STORE_THREADS];
+	pthread_t tid[STORE_THREADS];
+	struct stat st;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int nparts = 1, started = 0;
+
+	if (fstat(fd, &st) == 0 && st.st_size >= STORE_MBOX_SPLIT && cpus > 1)
+		nparts = cpus < STORE_THREADS ? (int)cpus : STORE_THREADS;
+	if (nparts == 1)
+		return scan_mbox(wk, path, fd, NULL, first, INT64_MAX);
+	for (int k = 0; k < nparts; k++) {
+		parts[k].w = wk->w;
+		parts[k].path = path;
+		parts[k].fd = fd;
+		parts[k].start = k == 0 ? first : next_from_line(fd, st.st_size / nparts * k, st.st_size);
+		if (k > 0 && parts[k].start < parts[k - 1].start)
+			parts[k].start = parts[k - 1].start;
+	}
+	for (int k = 0; k < nparts; k++)
+		parts[k].limit = k + 1 < nparts ? parts[k + 1].start : st.st_size;
+	for (int k = 1; k < nparts; k++) {
+		if (parts[k].start >= parts[k].limit)
+			continue;	/* an empty part */
+		if (pthread_create(&tid[started], NULL, mbox_part_thread, &parts[k]) != 0) {
+			mbox_part_thread(&parts[k]);
+			continue;
+		}
+		started++;
+	}
+	if (parts[0].start < parts[0].limit)
+		scan_mbox(wk, path, fd, NULL, parts[0].start, parts[0].limit);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	return wk->w->failed ? -1 : 0;
 }
 
 static int
@@ -500,57 +730,60 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in a folder, sorted bytewise, without "." and "..". */
-static char **
-read_dir_sorted(const char *path, size_t *nr, struct walk *w)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char **names = NULL;
-	size_t alloc = 0;
-
-	*nr = 0;
-	if (d == NULL) {
-		diag_add(w->opt->diag, "skipped folder '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		names = xgrow(names, *nr + 1, &alloc, sizeof(*names));
-		names[(*nr)++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (*nr)
-		qsort(names, *nr, sizeof(*names), cmp_names);
-	return names;
-}
+/* A folder's entries, sorted bytewise, without "." and ".."; each with
+ * its d_type (DT_UNKNOWN where the file system does not say). */
+struct entries {
+	char **names;		/* each name is preceded by its d_type byte */
+	size_t nr;
+};
 
 static void
-free_names(char **names, size_t nr)
+entries_release(struct entries *e)
 {
-	for (size_t i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
+	for (size_t i = 0; i < e->nr; i++)
+		free(e->names[i] - 1);
+	free(e->names);
+	memset(e, 0, sizeof(*e));
 }
 
-static bool
-is_dir(const char *path)
+static unsigned char
+entry_type(const char *name)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return (unsigned char)name[-1];
 }
 
-static bool
-is_maildir(const char *path)
+/* Read the folder open on dirfd (which stays open). */
+static int
+read_entries(struct walk *w, int dirfd, const char *path, struct entries *e)
 {
-	char *cur = path_join(path, "cur"), *new = path_join(path, "new");
-	bool yes = is_dir(cur) || is_dir(new);
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	size_t alloc = 0;
 
-	free(cur);
-	free(new);
-	return yes;
+	memset(e, 0, sizeof(*e));
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		char *copy;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		copy = xmalloc(n + 2);
+		copy[0] = (char)de->d_type;
+		memcpy(copy + 1, de->d_name, n + 1);
+		e->names = xgrow(e->names, e->nr + 1, &alloc, sizeof(*e->names));
+		e->names[e->nr++] = copy + 1;
+	}
+	closedir(d);
+	if (e->nr)
+		qsort(e->names, e->nr, sizeof(*e->names), cmp_names);
+	return 0;
 }
 
 static bool
@@ -561,107 +794,211 @@ has_eml_suffix(const char *name)
 	return n > 4 && strcasecmp(name + n - 4, ".eml") == 0;
 }
 
-static int walk_dir(struct walk *w, const char *path, struct error *err);
+/* The message files of one folder, read by a pool of threads.  Files are
+ * claimed in name order from a shared counter; the callback sees them in
+ * the order their reads finish, which the finder does not depend on. */
+struct batch {
+	struct walk *w;
+	int dirfd;
+	const char *dir;
+	char **files;
+	size_t nr;
+	enum store_format format;
+	size_t next;		/* the next file to claim (atomic) */
+};
+
+static void
+scan_one(struct worker *wk, struct batch *b, size_t i)
+{
+	const char *name = b->files[i];
+	size_t dn = strlen(b->dir);
+
+	strbuf_reset(&wk->path);
+	strbuf_add(&wk->path, b->dir, dn);
+	if (dn && b->dir[dn - 1] != '/')
+		strbuf_addch(&wk->path, '/');
+	strbuf_addstr(&wk->path, name);
+	/* In a plain folder, a file not named *.eml counts only if it is
+	 * an mbox. */
+	scan_file(wk, b->dirfd, name, wk->path.buf, b->format,
+		  b->format == STORE_EML && !has_eml_suffix(name));
+}
+
+static void *
+batch_thread(void *arg)
+{
+	struct batch *b = arg;
+	struct worker wk;
+	size_t i;
+
+	worker_init(&wk, b->w);
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->nr &&
+	       !__atomic_load_n(&b->w->failed, __ATOMIC_RELAXED))
+		scan_one(&wk, b, i);
+	worker_release(&wk);
+	return NULL;
+}
+
+static int
+scan_batch(struct walk *w, int dirfd, const char *dir, char **files, size_t nr,
+	   enum store_format format)
+{
+	struct batch b = { w, dirfd, dir, files, nr, format, 0 };
+	pthread_t tid[STORE_THREADS];
+	int started = 0;
+
+	/* A few files are not worth the threads. */
+	if (nr >= 16) {
+		for (; started < STORE_THREADS; started++)
+			if (pthread_create(&tid[started], NULL, batch_thread, &b) != 0)
+				break;
+	}
+	batch_thread(&b);	/* this thread works too (and alone if none started) */
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	return w->failed ? -1 : 0;
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *path);
 
 /* Every message file of a Maildir's cur/ or new/ (dot files are not
  * messages: Dovecot and Courier keep their indexes there). */
 static int
-walk_maildir_sub(struct walk *w, const char *path, struct error *err)
+walk_maildir_sub(struct walk *w, int parentfd, const char *parent, const char *sub)
 {
-	size_t nr, i;
-	char **names = read_dir_sorted(path, &nr, w);
+	struct entries e;
+	char *path = xasprintf("%s%s%s", parent, parent[strlen(parent) - 1] == '/' ? "" : "/", sub);
+	int fd = openat(parentfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t kept = 0;
 	int rc = 0;
 
-	for (i = 0; i < nr && rc == 0; i++) {
-		char *p;
-
-		if (names[i][0] == '.')
-			continue;
-		p = path_join(path, names[i]);
-		rc = scan_file(w, p, STORE_MAILDIR, false, err);
-		free(p);
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
+		free(path);
+		return 0;
 	}
-	free_names(names, nr);
+	if (read_entries(w, fd, path, &e) == 0) {
+		/* Dot files out; what is left is read whatever its type (a
+		 * symlink to a message counts; a folder is refused by
+		 * scan_file's checks as unreadable). */
+		for (size_t i = 0; i < e.nr; i++)
+			if (e.names[i][0] != '.' && entry_type(e.names[i]) != DT_DIR)
+				e.names[kept++] = e.names[i];
+			else
+				free(e.names[i] - 1);
+		e.nr = kept;
+		rc = scan_batch(w, fd, path, e.names, e.nr, STORE_MAILDIR);
+		entries_release(&e);
+	}
+	close(fd);
+	free(path);
 	return rc;
 }
 
 /* Enter a folder unless it is already on the current path (a loop made
  * of symlinks) or too deep. */
 static int
-walk_enter(struct walk *w, const char *path, struct error *err)
+walk_enter(struct walk *w, int parentfd, const char *name, const char *path)
 {
 	struct stat st;
-	int rc;
+	int fd, rc;
 
-	if (stat(path, &st) < 0) {
-		diag_add(w->opt->diag, "skipped folder '%s': %s", path, strerror(errno));
+	fd = parentfd >= 0 ? openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			   : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return 0;
 	}
 	for (int i = 0; i < w->depth; i++) {
 		if (w->stack[i].dev == st.st_dev && w->stack[i].ino == st.st_ino) {
-			diag_add(w->opt->diag, "skipped folder '%s': symlink loop", path);
+			walk_diag(w, "skipped folder '%s': symlink loop", path);
+			close(fd);
 			return 0;
 		}
 	}
 	if (w->depth == STORE_MAX_DEPTH) {
-		diag_add(w->opt->diag, "skipped folder '%s': more than %d levels deep",
-			 path, STORE_MAX_DEPTH);
+		walk_diag(w, "skipped folder '%s': more than %d levels deep", path, STORE_MAX_DEPTH);
+		close(fd);
 		return 0;
 	}
 	w->stack[w->depth].dev = st.st_dev;
 	w->stack[w->depth].ino = st.st_ino;
 	w->depth++;
-	rc = walk_dir(w, path, err);
+	rc = walk_dir(w, fd, path);
 	w->depth--;
+	close(fd);
 	return rc;
+}
+
+static bool
+is_subdir(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* A folder: a Maildir (its cur/ and new/, then its sub-folders, which
  * covers Maildir++ ".Sent" folders and nested layouts) or a plain folder
  * of *.eml files, mbox files and sub-folders. */
 static int
-walk_dir(struct walk *w, const char *path, struct error *err)
+walk_dir(struct walk *w, int dirfd, const char *path)
 {
-	bool maildir = is_maildir(path);
-	size_t nr, i;
-	char **names;
+	bool maildir = is_subdir(dirfd, "cur") || is_subdir(dirfd, "new");
+	struct entries e;
+	char **files = NULL;
+	size_t nr_files = 0, alloc = 0, i;
 	int rc = 0;
 
 	if (maildir) {
-		char *cur = path_join(path, "cur"), *new = path_join(path, "new");
-
-		if (is_dir(cur))
-			rc = walk_maildir_sub(w, cur, err);
-		if (rc == 0 && is_dir(new))
-			rc = walk_maildir_sub(w, new, err);
-		free(cur);
-		free(new);
+		rc = walk_maildir_sub(w, dirfd, path, "cur");
+		if (rc == 0)
+			rc = walk_maildir_sub(w, dirfd, path, "new");
 		if (rc)
 			return rc;
 	}
-	names = read_dir_sorted(path, &nr, w);
-	for (i = 0; i < nr && rc == 0; i++) {
-		const char *name = names[i];
+	if (read_entries(w, dirfd, path, &e) < 0)
+		return 0;
+	/* Files first (in parallel), then the sub-folders in name order. */
+	for (i = 0; i < e.nr && !maildir; i++) {
+		const char *name = e.names[i];
+		unsigned char t = entry_type(name);
 		struct stat st;
+
+		if (t == DT_DIR)
+			continue;
+		if (t == DT_REG || ((t == DT_LNK || t == DT_UNKNOWN) &&
+				    fstatat(dirfd, name, &st, 0) == 0 && S_ISREG(st.st_mode))) {
+			files = xgrow(files, nr_files + 1, &alloc, sizeof(*files));
+			files[nr_files++] = (char *)name;
+		} else if (t == DT_LNK && fstatat(dirfd, name, &st, 0) < 0) {
+			walk_diag(w, "skipped '%s/%s': %s", path, name,
+				  errno == ENOENT ? "dangling symlink" : strerror(errno));
+		}
+	}
+	if (nr_files)
+		rc = scan_batch(w, dirfd, path, files, nr_files, STORE_EML);
+	free(files);
+	for (i = 0; i < e.nr && rc == 0; i++) {
+		const char *name = e.names[i];
+		unsigned char t = entry_type(name);
 		char *p;
 
 		if (maildir && (strcmp(name, "cur") == 0 || strcmp(name, "new") == 0 ||
 				strcmp(name, "tmp") == 0))
 			continue;
-		p = path_join(path, name);
-		if (stat(p, &st) < 0) {
-			if (errno != ENOENT || lstat(p, &st) == 0)
-				diag_add(w->opt->diag, "skipped '%s': %s", p, strerror(errno));
-			else
-				diag_add(w->opt->diag, "skipped '%s': vanished during the scan", p);
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = walk_enter(w, p, err);
-		} else if (S_ISREG(st.st_mode) && !maildir) {
-			rc = scan_file(w, p, STORE_EML, !has_eml_suffix(name), err);
-		}
+		if (t != DT_DIR && t != DT_LNK && t != DT_UNKNOWN)
+			continue;
+		if (t != DT_DIR && !is_subdir(dirfd, name))
+			continue;
+		p = xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", name);
+		rc = walk_enter(w, dirfd, name, p);
 		free(p);
 	}
-	free_names(names, nr);
+	entries_release(&e);
 	return rc;
 }
 
@@ -670,6 +1007,7 @@ store_scan(const char *path, const struct store_options *opt,
 	   store_msg_fn fn, void *data, struct error *err)
 {
 	struct walk w;
+	struct worker wk;
 	struct stat st;
 	int rc;
 
@@ -677,25 +1015,30 @@ store_scan(const char *path, const struct store_options *opt,
 	w.opt = opt;
 	w.fn = fn;
 	w.data = data;
-	strbuf_init(&w.head, opt->max_header);
-	if (stat(path, &st) < 0)
-		return error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
-				 path, strerror(errno));
-	if (S_ISDIR(st.st_mode)) {
+	w.err = err;
+	pthread_mutex_init(&w.lock, NULL);
+	if (stat(path, &st) < 0) {
+		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
+			       path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
 		if (access(path, R_OK | X_OK) < 0)
-			return error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
-					 path, strerror(errno));
-		rc = walk_enter(&w, path, err);
+			rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
+				       path, strerror(errno));
+		else
+			rc = walk_enter(&w, -1, NULL, path);
 	} else if (!S_ISREG(st.st_mode)) {
-		return error_set(err, EX_NOINPUT, "mail store '%s' is neither a file nor a folder",
-				 path);
+		rc = error_set(err, EX_NOINPUT, "mail store '%s' is neither a file nor a folder",
+			       path);
 	} else if (access(path, R_OK) < 0) {
-		return error_set(err, EX_NOINPUT, "cannot read message '%s': %s",
-				 path, strerror(errno));
+		rc = error_set(err, EX_NOINPUT, "cannot read message '%s': %s",
+			       path, strerror(errno));
 	} else {
-		rc = scan_file(&w, path, STORE_EML, false, err);
+		worker_init(&wk, &w);
+		scan_file(&wk, -1, NULL, path, STORE_EML, false);
+		worker_release(&wk);
+		rc = w.failed ? -1 : 0;
 	}
-	free(w.mbox_buf);
+	pthread_mutex_destroy(&w.lock);
 	return rc;
 }
 
@@ -714,8 +1057,7 @@ copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
 	ssize_t n;
 
 	if (r->compression == NULL) {
-		if (lseek(r->fd, (off_t)offset, SEEK_SET) < 0)
-			return error_set(err, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+		r->pos = offset;
 		skip = 0;
 	}
 	while (skip > 0) {

@@ -50,6 +50,10 @@ typedef int (*store_msg_fn)(struct store_msg *msg, void *data, struct error *err
 struct store_options {
 	size_t max_header;	/* bytes of header block read per message */
 	struct diag *diag;	/* where skipped files are reported */
+	/* Optional, called for every message from the reading threads at
+	 * the same time, so it must be thread-safe: false passes the
+	 * message over without calling fn (which runs one at a time). */
+	bool (*want)(const struct store_msg *msg, void *data);
 };
 
 #define STORE_MAX_HEADER_DEFAULT (1024 * 1024)

@@ -93,15 +93,19 @@ build_targets(const struct fpcase *c, const struct finder *f, const struct sampl
 }
 
 static json_t *
-build_samples(const struct sample_list *l)
+build_samples(const struct finder *f, const struct sample_list *l)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct sample *s = &l->items[i];
 
-		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
-			"message_id", json_text(s->message_id),
+		const struct finder_target *t = &f->targets[s->hit->target];
+
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
+			"message_id", *s->message_id ? json_text(s->message_id) : json_null(),
+			"selected_by", t->recent ? "before-block" : "message-id",
+			"date", iso_or_null(t->recent, t->date),
 			"file", s->file,
 			"sha256", s->sha256,
 			"size", (json_int_t)(s->data ? (int64_t)s->data_len : s->hit->length),
@@ -121,7 +125,7 @@ summary_build(const struct fpcase *c, const struct finder *f, const struct sampl
 	json_t *missing = json_array(), *searched = json_array();
 
 	for (size_t i = 0; i < f->nr_targets; i++)
-		if (f->targets[i].nr_hits == 0)
+		if (f->targets[i].nr_hits == 0 && !f->targets[i].recent)
 			json_array_append_new(missing, json_text(f->targets[i].shown));
 	for (size_t i = 0; i < f->nr_searched; i++)
 		json_array_append_new(searched, json_text(f->searched[i]));
@@ -134,9 +138,18 @@ summary_build(const struct fpcase *c, const struct finder *f, const struct sampl
 		"block_seconds", c->has_spamip ? json_integer(c->spamip.time) : json_null(),
 		"stats", build_stats(c),
 		"targets", build_targets(c, f, l),
-		"samples", build_samples(l),
+		"samples", build_samples(f, l),
 		"missing", missing,
 		"searched", searched);
+}
+
+void
+summary_set_checks(json_t *sample, json_t *checks)
+{
+	if (json_is_object(sample))
+		json_object_set_new(sample, "checks", checks);
+	else
+		json_decref(checks);
 }
 
 char *

@@ -17,6 +17,10 @@ struct sample_list;
 json_t *summary_build(const struct fpcase *c, const struct finder *f,
 		      const struct sample_list *l);
 
+/* Set the "checks" object of one element of "samples" (fpkit check's
+ * findings: intact, problems, dkim, lint, received); steals checks. */
+void summary_set_checks(json_t *sample, json_t *checks);
+
 /* Serialise for the bundle: 2-space indent, a final newline (new). */
 char *summary_dump(json_t *summary, size_t *len);
 

@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "error.h"
+#include "lint.h"
 #include "strbuf.h"
 #include "template.h"
 #include "templates.h"
@@ -63,6 +64,58 @@ join_strings(json_t *arr, const char *sep)
 	return out;
 }
 
+/* "a, b, c": the "id" of each element of arr, those lint only counts
+ * left out. */
+static json_t *
+join_ids(json_t *arr)
+{
+	json_t *ids = json_array(), *v, *out;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		const char *id = json_string_value(json_object_get(v, "id"));
+
+		if (id && lint_is_finding(id))
+			json_array_append_new(ids, json_string(id));
+	}
+	out = join_strings(ids, ", ");
+	json_decref(ids);
+	return out;
+}
+
+/* What fpkit check found, per sample, ready for a line of text:
+ * check_problems and check_lint (rule ids), check_dkim ("pass
+ * (example.com, s=sel)" per signature), check_dkim_skipped; and
+ * nr_not_intact over all samples. */
+static void
+add_checks(json_t *ctx)
+{
+	json_t *s, *sig;
+	size_t i, k, bad = 0;
+
+	json_array_foreach(json_object_get(ctx, "samples"), i, s) {
+		json_t *chk = json_object_get(s, "checks");
+		struct strbuf sb;
+
+		if (!json_is_object(chk))
+			continue;
+		bad += !json_is_true(json_object_get(chk, "intact"));
+		json_object_set_new(s, "check_problems", join_ids(json_object_get(chk, "problems")));
+		json_object_set_new(s, "check_lint", join_ids(json_object_get(chk, "lint")));
+		json_object_set_new(s, "check_dkim_skipped",
+				    json_boolean(json_is_false(json_object_get(chk, "dkim_checked"))));
+		strbuf_init(&sb, STRBUF_NO_MAX);
+		json_array_foreach(json_object_get(chk, "dkim"), k, sig)
+			strbuf_addf(&sb, "%s%s (%s, s=%s)", k ? "; " : "",
+				    json_string_value(json_object_get(sig, "result")),
+				    json_string_value(json_object_get(sig, "domain")),
+				    json_string_value(json_object_get(sig, "selector")));
+		json_object_set_new(s, "check_dkim", json_string(sb.buf));
+		strbuf_release(&sb);
+	}
+	json_object_set_new(ctx, "nr_not_intact", json_integer((json_int_t)bad));
+}
+
 json_t *
 ticket_context(json_t *summary, const char *bundle_name)
 {
@@ -90,6 +143,22 @@ ticket_context(json_t *summary, const char *bundle_name)
 		set_utc_text(t, "date", "date_utc");
 		found += (size_t)yes;
 	}
+	/* The messages sent just before the block (pack --before-block). */
+	{
+		json_t *recent = json_array(), *s;
+
+		json_array_foreach(json_object_get(ctx, "samples"), i, s) {
+			if (strcmp(json_string_value(json_object_get(s, "selected_by")) ?
+				   json_string_value(json_object_get(s, "selected_by")) : "",
+				   "before-block") != 0)
+				continue;
+			set_utc_text(s, "date", "date_utc");
+			json_array_append(recent, s);
+		}
+		json_object_set_new(ctx, "nr_before_block",
+				    json_integer((json_int_t)json_array_size(recent)));
+		json_object_set_new(ctx, "before_block", recent);
+	}
 	/* Counted over the targets as listed, so that the ticket's numbers
 	 * agree with the list it shows (an id may be listed twice). */
 	json_object_set_new(ctx, "nr_targets", json_integer((json_int_t)json_array_size(targets)));
@@ -99,6 +168,7 @@ ticket_context(json_t *summary, const char *bundle_name)
 	json_object_set_new(ctx, "nr_missing",
 			    json_integer((json_int_t)(json_array_size(targets) - found)));
 	json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(targets) > found));
+	add_checks(ctx);
 	return ctx;
 }
 

@@ -17,8 +17,11 @@ int ticket_lang_known(const char *lang);
  * ready-made: bundle (its file name), blocked_at_utc ("2022-08-29
  * 16:42:50 UTC"), block_duration, state_blocked / state_unblocking /
  * state_unblocked, nr_targets, nr_found, nr_samples, nr_missing and
- * has_missing (counted over the targets as listed), and per target
- * found, files (its sample_files joined by ", ") and date_utc. */
+ * has_missing (counted over the targets as listed), per target found,
+ * files (its sample_files joined by ", ") and date_utc; before_block
+ * (the samples chosen by pack --before-block, each with date_utc) and
+ * nr_before_block; per sample, from its "checks", check_problems,
+ * check_lint, check_dkim and check_dkim_skipped, and nr_not_intact. */
 json_t *ticket_context(json_t *summary, const char *bundle_name);
 
 /* Render the ticket with the user's template file when template_path is

@@ -6,7 +6,8 @@
 # same files: a small awk program that unfolds each header block and
 # takes the Message-ID field's <...>.  For a sample of ids from each
 # Maildir, the number of samples fpkit packs must equal the number of
-# files awk finds carrying that id.
+# files awk finds carrying that id.  --no-dkim: some of these messages
+# carry real DKIM signatures, whose keys would be asked from DNS.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 
 CORPUS=${FPKIT_CORPUS:-$TESTS_DIR/../../shared/corpus}
@@ -61,7 +62,7 @@ cross_check() {
 		echo nobody@example.invalid >"$tmp/ids"
 	fi
 	mkstats "$tmp/ids" "$tmp/stats.json"
-	run pack --ip 192.0.2.1 --stats-json "$tmp/stats.json" --mail "$dir" -o "$tmp/$name.tar.gz" --json
+	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/stats.json" --mail "$dir" -o "$tmp/$name.tar.gz" --json
 	assert_status 0 "$name: pack over the corpus Maildir"
 	bad=0
 	while read -r id; do
@@ -92,12 +93,58 @@ if [ -d "$D" ]; then
 	own_ids "$D"/* >"$tmp/dup-oracle"
 	cut -f 1 "$tmp/dup-oracle" | sort | uniq -d >"$tmp/dup-ids"
 	mkstats "$tmp/dup-ids" "$tmp/dup-stats.json"
-	run pack --ip 192.0.2.1 --stats-json "$tmp/dup-stats.json" "$@" -o "$tmp/dup.tar.gz" --json
+	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/dup-stats.json" "$@" -o "$tmp/dup.tar.gz" --json
 	assert_status 0 "duplicate ids: pack"
 	assert_eq "$(jq '.samples | length' "$tmp/out")" \
 		"$(awk -F '\t' 'NR == FNR { d[$1] = 1; next } ($1 in d)' "$tmp/dup-ids" "$tmp/dup-oracle" | wc -l | tr -d ' ')" \
 		"duplicate ids: one sample per copy"
 	assert_true "duplicate ids: several ids shared" test "$(wc -l <"$tmp/dup-ids")" -ge 2
+fi
+
+# git's mboxrd sample: after unquoting, each body must be git's expected
+# one.  The messages have no Message-ID: a copy made here gets one
+# after each "From " line.
+G="$CORPUS/git/t/t5100"
+if [ -f "$G/sample.mboxrd" ] && [ -f "$G/0001mboxrd" ]; then
+	awk '/^From mboxrd / { print; n++; print "Message-ID: <mboxrd-" n "@fpkit.test>"; next } { print }' \
+		"$G/sample.mboxrd" >"$tmp/rd.mbox"
+	printf 'mboxrd-1@fpkit.test\nmboxrd-2@fpkit.test\n' >"$tmp/rd-ids"
+	mkstats "$tmp/rd-ids" "$tmp/rd-stats.json"
+	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/rd-stats.json" --mail "$tmp/rd.mbox" -o "$tmp/rd.tar.gz" --json
+	assert_status 0 "git sample.mboxrd: pack"
+	assert_eq "$(jq -r '[.samples[].mboxrd_unquoted] | map(tostring) | join(" ")' "$tmp/out")" "2 0" \
+		"git sample.mboxrd: the quoted lines counted"
+	mkdir "$tmp/rd"
+	tar -xzf "$tmp/rd.tar.gz" -C "$tmp/rd"
+	for n in 1 2; do
+		sed '1,/^$/d' "$tmp"/rd/*/samples/0$n-*.eml >"$tmp/rd-body-$n"
+		assert_true "git sample.mboxrd: message $n unquoted as git expects (000${n}mboxrd)" \
+			cmp -s "$G/000${n}mboxrd" "$tmp/rd-body-$n"
+	done
+fi
+
+# NUL bytes in an mbox: searched without harm.
+if [ -f "$G/nul-plain" ]; then
+	run find --msgid nobody@fpkit.test "$G/nul-plain"
+	assert_status 1 "git nul-plain: searched, nothing found"
+fi
+
+# git's sample.mbox: every id find reports is at the offset it says.
+if [ -f "$G/sample.mbox" ]; then
+	run find --json --msgid u5tacjjdpxq.fsf@lysator.liu.se \
+		--msgid 1226501681-24923-1-git-send-email-bda@mnsspb.ru "$G/sample.mbox"
+	assert_status 0 "git sample.mbox: ids found"
+	bad=0
+	while read -r line; do
+		off=$(printf '%s' "$line" | jq .offset)
+		len=$(printf '%s' "$line" | jq .length)
+		id=$(printf '%s' "$line" | jq -r .message_id)
+		dd if="$G/sample.mbox" bs=1 skip="$off" count="$len" 2>/dev/null | sed '/^$/q' |
+			grep -qi "^message-id: <$id>" || bad=$((bad + 1))
+		[ "$(dd if="$G/sample.mbox" bs=1 skip=$((off - 1)) count=1 2>/dev/null | od -An -c | tr -d ' ')" = '\n' ] ||
+			bad=$((bad + 1))
+	done <"$tmp/out"
+	assert_eq "$bad" 0 "git sample.mbox: offsets start at the message's header"
 fi
 
 # mu's tmp/ holds a message that must never be taken.
@@ -111,7 +158,7 @@ if [ -d "$T/tmp" ] && [ -n "$(ls "$T/tmp")" ]; then
 		sort -u "$tmp/tmp-ids" | comm -23 - "$tmp/curnew-ids" >"$tmp/only-tmp"
 		if [ -s "$tmp/only-tmp" ]; then
 			mkstats "$tmp/only-tmp" "$tmp/tmp-stats.json"
-			run pack --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$T" -o "$tmp/tmp.tar.gz" --json
+			run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$T" -o "$tmp/tmp.tar.gz" --json
 			assert_eq "$(jq '.samples | length' "$tmp/out")" 0 "mu: tmp/ is never searched"
 		fi
 	fi

@@ -1,0 +1,109 @@
+/* checks.h - the check stage: integrity, DKIM and best practices run on
+ * one message, and the findings written for people (text) and for
+ * programs (JSON) */
+#ifndef FPKIT_CHECKS_H
+#define FPKIT_CHECKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct error;
+struct dkimv;
+struct dkimv_sig;
+struct integrity_hop;
+
+/* Largest message checked (a sample is read whole into memory). */
+#define CHECKS_MAX_MESSAGE (64 * 1024 * 1024)
+
+/* Default slack around the window a Date must fall in: a message is
+ * often written a while before it leaves the queue. */
+#define CHECKS_DATE_SLACK_DEFAULT (24 * 3600)
+
+/* One finding: a stable rule id (static text) and where/why (new). */
+struct check_item {
+	const char *id;
+	char *detail;
+};
+
+struct check_list {
+	struct check_item *items;
+	size_t nr, alloc;
+};
+
+void check_list_add(struct check_list *l, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool check_list_has(const struct check_list *l, const char *id);
+void check_list_release(struct check_list *l);
+
+/* What the checks know from the command line (check) or the case (pack). */
+struct checks_options {
+	bool no_dkim;			/* --no-dkim */
+	const char *dkim_keys;		/* --dkim-keys FILE; NULL: DNS */
+	bool has_dkim_time;		/* --dkim-time EPOCH */
+	int64_t dkim_time;
+	unsigned dkim_min_bits;		/* --dkim-min-bits; 0: DKIMV_MIN_KEY_BITS */
+	bool has_window;		/* --window FROM,TO (check) or the case (pack) */
+	int64_t window_from, window_to;
+	int64_t date_slack;		/* --date-slack SECONDS */
+	const char *ip;			/* the blocked IP, NULL when unknown */
+};
+
+/* The state shared by the messages of one run: the options and the
+ * libopendkim library handle with its keys. */
+struct checks {
+	struct checks_options opt;
+	struct dkimv *dkim;		/* NULL with no_dkim */
+};
+
+/* Set up (copies opt; loads the --dkim-keys file).  EX_NOINPUT or
+ * EX_DATAERR for a keys file that cannot be read, EX_SOFTWARE when
+ * libopendkim cannot start. */
+int checks_init(struct checks *c, const struct checks_options *opt, struct error *err);
+void checks_release(struct checks *c);
+
+/* The findings on one message. */
+struct checks_result {
+	char *message_id;	/* its own Message-ID without <> (new), or NULL */
+	bool intact;		/* no problem found */
+	struct check_list problems;
+	struct dkimv_sig *sigs;	/* one per DKIM-Signature, in order */
+	size_t nr_sigs;
+	bool dkim_skipped;	/* --no-dkim */
+	struct check_list lint;
+	struct integrity_hop *hops;	/* the Received fields, newest first */
+	size_t nr_hops;
+	bool ip_seen;		/* opt.ip appears in a Received field */
+};
+
+/* Run every check on buf[0..len); 'target' is the Message-ID the
+ * message was found for, or NULL.  Never fails: what cannot be read is
+ * a problem in r.  r is freed by checks_result_release. */
+void checks_run(struct checks *c, const char *buf, size_t len, const char *target,
+		struct checks_result *r);
+void checks_result_release(struct checks_result *r);
+
+/* Read a whole message file (length < 0) or 'length' bytes of it from
+ * 'offset', and check it.  EX_NOINPUT/EX_IOERR when it cannot be read;
+ * a whole file larger than CHECKS_MAX_MESSAGE is EX_DATAERR, a range
+ * that large gives the single problem "too-large". */
+int checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t length,
+		    const char *target, struct checks_result *r, struct error *err);
+
+/* A number for "how bad": 0 for an intact message with everything
+ * passing, more for each problem, failing signature and lint finding;
+ * problems weigh most.  Sorts a report worst first. */
+unsigned long checks_badness(const struct checks_result *r);
+
+/* The findings for people: a few lines per section, header text made
+ * visible (new string).  'name' titles it (a file name). */
+char *checks_render_text(const struct checks_result *r, const struct checks *c,
+			 const char *name);
+
+/* The findings for programs (new reference): {intact, problems: [{id,
+ * detail}], dkim: [{domain, selector, algorithm, result, reason}], lint:
+ * [{id, detail}], received: [{from, by, ips}], blocked_ip, blocked_ip_seen}. */
+json_t *checks_to_json(const struct checks_result *r, const struct checks *c);
+
+#endif

@@ -1,0 +1,738 @@
+/* integrity.c - is this the message as it was sent
+ *
+ * Works on the raw bytes, line by line, so that every problem can say
+ * where it is; GMime's reading (mimewalk.c) gives the MIME tree and its
+ * warnings.  What is tolerated on purpose is in VIOLATIONS.md. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "integrity.h"
+#include "mimewalk.h"
+#include "msgid.h"
+#include "textsafe.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+/* A header field as found in the raw header block. */
+struct field {
+	const char *name;
+	size_t name_len;
+	const char *value;	/* after the colon, folding included */
+	size_t value_len;
+	unsigned line;
+	size_t offset;
+};
+
+struct header {
+	struct field *f;
+	size_t nr, alloc;
+};
+
+/* Line number (from 1) of byte 'off'. */
+static unsigned
+line_of(const char *buf, size_t len, size_t off)
+{
+	unsigned n = 1;
+
+	if (off > len)
+		off = len;
+	for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + off - p))) != NULL; p++)
+		n++;
+	return n;
+}
+
+static bool
+name_is(const struct field *f, const char *name)
+{
+	return f->name_len == strlen(name) && strncasecmp(f->name, name, f->name_len) == 0;
+}
+
+static bool
+name_has_prefix(const struct field *f, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return f->name_len >= n && strncasecmp(f->name, prefix, n) == 0;
+}
+
+/* A field name: printable US-ASCII but the colon (RFC 5322 3.6.8). */
+static size_t
+field_name_len(const char *p, const char *eol)
+{
+	const char *q = p;
+
+	while (q < eol && *q > 32 && *q < 127 && *q != ':')
+		q++;
+	return (size_t)(q - p);
+}
+
+/* Split the header block buf[0..hlen) into fields; lines that are
+ * neither a field nor its continuation are problems. */
+static void
+scan_header(const char *buf, size_t hlen, struct header *h, struct check_list *problems)
+{
+	const char *p = buf, *end = buf + hlen;
+	unsigned line = 1, bad = 0, first_bad = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		size_t n;
+
+		if (eol > p && eol[-1] == '\r')
+			eol--;
+		if (p == eol)
+			break;		/* the empty line */
+		if (line == 1 && eol - p >= 5 && memcmp(p, "From ", 5) == 0) {
+			check_list_add(problems, "mbox-from-line", "line 1: an mbox \"From \" "
+				       "separator line: the file was cut from an mbox, not "
+				       "saved as the message");
+		} else if ((*p == ' ' || *p == '\t') && h->nr > 0) {
+			struct field *f = &h->f[h->nr - 1];
+
+			f->value_len = (size_t)(eol - f->value);
+		} else if ((n = field_name_len(p, eol)) > 0 &&
+			   (p[n] == ':' || p[n] == ' ' || p[n] == '\t')) {
+			const char *c = p + n;
+
+			while (c < eol && (*c == ' ' || *c == '\t'))
+				c++;
+			if (c < eol && *c == ':') {
+				struct field *f;
+
+				h->f = xgrow(h->f, h->nr + 1, &h->alloc, sizeof(*h->f));
+				f = &h->f[h->nr++];
+				f->name = p;
+				f->name_len = n;
+				f->value = c + 1;
+				f->value_len = (size_t)(eol - c - 1);
+				f->line = line;
+				f->offset = (size_t)(p - buf);
+			} else if (!bad++) {
+				first_bad = line;
+			}
+		} else if (!bad++) {
+			first_bad = line;
+		}
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	if (bad) {
+		char more[64] = "";
+
+		if (bad > 1)
+			snprintf(more, sizeof(more), " and %u more", bad - 1);
+		check_list_add(problems, "header-line-invalid", "line %u%s: a header line "
+			       "that is neither a field nor the continuation of one", first_bad,
+			       more);
+	}
+}
+
+/* Every line of the message: length, line ends, 8-bit bytes in the
+ * header block, a last line cut short. */
+static void
+scan_lines(const char *buf, size_t len, size_t hlen, struct check_list *problems)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned line = 1, long_first = 0, lf_first = 0, cr_first = 0, h8_first = 0;
+	size_t long_len = 0, long_max = 0, nr_long = 0, nr_crlf = 0, nr_lf = 0, nr_cr = 0, nr_h8 = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		size_t n = (size_t)(eol - p);
+
+		if (nl) {
+			if (n > 0 && eol[-1] == '\r') {
+				nr_crlf++;
+				n--;
+			} else if (nr_lf++ == 0) {
+				lf_first = line;
+			}
+		}
+		if (n > INTEGRITY_MAX_LINE) {
+			if (nr_long++ == 0) {
+				long_first = line;
+				long_len = n;
+			}
+			if (n > long_max)
+				long_max = n;
+		}
+		/* A CR not followed by LF, inside the line. */
+		for (const char *c = p; (c = memchr(c, '\r', (size_t)(p + n - c))) != NULL; c++)
+			if (nr_cr++ == 0)
+				cr_first = line;
+		if ((size_t)(p - buf) < hlen) {
+			for (const char *c = p; c < p + n; c++) {
+				if ((unsigned char)*c >= 0x80) {
+					if (nr_h8++ == 0)
+						h8_first = line;
+					break;
+				}
+			}
+		}
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	if (nr_long)
+		check_list_add(problems, "line-too-long", "line %u is %zu octets long (RFC 5322 "
+			       "allows %d); %zu line%s over the limit, the longest %zu octets",
+			       long_first, long_len, INTEGRITY_MAX_LINE,
+			       nr_long, nr_long == 1 ? "" : "s", long_max);
+	if (nr_crlf && nr_lf)
+		check_list_add(problems, "line-ends-mixed", "%zu lines end in CRLF and %zu in a "
+			       "bare LF, the first at line %u: the file was re-written by "
+			       "something", nr_crlf, nr_lf, lf_first);
+	if (nr_cr)
+		check_list_add(problems, "bare-cr", "line %u: a CR not followed by LF "
+			       "(%zu in the message)", cr_first, nr_cr);
+	if (nr_h8)
+		check_list_add(problems, "header-8bit", "line %u: 8-bit bytes in the header "
+			       "without RFC 2047 encoding (%zu line%s)", h8_first, nr_h8,
+			       nr_h8 == 1 ? "" : "s");
+	if (len > 0 && buf[len - 1] != '\n')
+		check_list_add(problems, "final-newline-missing", "line %u (byte %zu): the last "
+			       "line has no line end: the copy may have been cut there",
+			       line - 1, len);
+}
+
+/* "Date (line 3)", "Date (lines 3, 9)" for the fields called name. */
+static char *
+where(const struct header *h, const char *name, size_t *count)
+{
+	char *s = xstrdup(""), *t;
+
+	*count = 0;
+	for (size_t i = 0; i < h->nr; i++) {
+		if (!name_is(&h->f[i], name))
+			continue;
+		t = xasprintf("%s%s%u", s, *count ? ", " : "", h->f[i].line);
+		free(s);
+		s = t;
+		(*count)++;
+	}
+	t = xasprintf("line%s %s", *count > 1 ? "s" : "", s);
+	free(s);
+	return t;
+}
+
+static const struct field *
+first(const struct header *h, const char *name)
+{
+	for (size_t i = 0; i < h->nr; i++)
+		if (name_is(&h->f[i], name))
+			return &h->f[i];
+	return NULL;
+}
+
+/* Exactly once (RFC 5322 3.6): Date and From; at most once: Message-ID. */
+static void
+check_counts(const struct header *h, struct check_list *problems)
+{
+	static const struct {
+		const char *name, *missing, *twice;
+	} once[] = {
+		{ "Date", "date-missing", "date-duplicated" },
+		{ "From", "from-missing", "from-duplicated" },
+		{ "Message-ID", "msgid-missing", "msgid-duplicated" },
+	};
+
+	for (size_t i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
+		size_t n;
+		char *lines = where(h, once[i].name, &n);
+
+		if (n == 0)
+			check_list_add(problems, once[i].missing, "no %s field in the header",
+				       once[i].name);
+		else if (n > 1)
+			check_list_add(problems, once[i].twice, "%zu %s fields (%s); RFC 5322 "
+				       "allows one", n, once[i].name, lines);
+		free(lines);
+	}
+}
+
+/* msg-id = "<" id-left "@" id-right ">" (RFC 5322 3.6.4), comments and
+ * folding white space around it allowed. */
+static bool
+msgid_well_formed(const char *v, size_t len)
+{
+	const char *p = v, *end = v + len, *lt, *gt, *at;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	/* a trailing comment is allowed */
+	if (end > p && end[-1] == ')') {
+		const char *c = memchr(p, '(', (size_t)(end - p));
+
+		if (c) {
+			end = c;
+			while (end > p && isspace((unsigned char)end[-1]))
+				end--;
+		}
+	}
+	if (p >= end || *p != '<' || end[-1] != '>')
+		return false;
+	lt = p;
+	gt = end - 1;
+	at = NULL;
+	for (const char *c = lt + 1; c < gt; c++) {
+		if (*c == '@')
+			at = c;
+		else if (*c == '<' || *c == '>' || isspace((unsigned char)*c) ||
+			 (unsigned char)*c < 32)
+			return false;
+	}
+	return at && at > lt + 1 && at < gt - 1;
+}
+
+static void
+check_msgid(const struct header *h, const struct integrity_options *opt,
+	    struct integrity_result *r)
+{
+	const struct field *f = first(h, "Message-ID");
+	char *mine, *want, *shown;
+
+	if (f == NULL)
+		return;
+	if (!msgid_well_formed(f->value, f->value_len)) {
+		size_t skip = strspn(f->value, " \t"), n = f->value_len > skip ? f->value_len - skip : 0;
+		char *v = textsafe_visible(f->value + skip, n > 200 ? 200 : n);
+
+		check_list_add(&r->problems, "msgid-malformed", "line %u: \"%s\" is not "
+			       "<left@right>", f->line, v);
+		free(v);
+	}
+	r->message_id = msgid_strip(f->value, f->value_len);
+	if (opt->target == NULL)
+		return;
+	mine = msgid_normalize(f->value, f->value_len);
+	want = msgid_normalize(opt->target, strlen(opt->target));
+	if (mine == NULL || want == NULL || strcmp(mine, want) != 0) {
+		char *v = textsafe_visible(r->message_id ? r->message_id : "",
+					   r->message_id ? strlen(r->message_id) : 0);
+
+		shown = textsafe_visible(opt->target, strlen(opt->target));
+		check_list_add(&r->problems, "msgid-mismatch", "line %u: <%s> is not the "
+			       "target <%s>", f->line, v, shown);
+		free(v);
+		free(shown);
+	}
+	free(mine);
+	free(want);
+}
+
+static void
+check_date(const struct header *h, const struct integrity_options *opt,
+	   struct check_list *problems)
+{
+	const struct field *f = first(h, "Date");
+	char d[TIMEFMT_ISO_LEN], a[TIMEFMT_ISO_LEN], b[TIMEFMT_ISO_LEN], dur[64], slack[64];
+	char *value;
+	int64_t t;
+
+	if (f == NULL)
+		return;
+	value = xstrndup(f->value, f->value_len);
+	if (mimewalk_parse_date(value, &t) < 0) {
+		char *v = textsafe_visible(value, strlen(value) > 200 ? 200 : strlen(value));
+
+		check_list_add(problems, "date-unparseable", "line %u: \"%s\" is not an RFC "
+			       "5322 date", f->line, v);
+		free(v);
+	} else if (opt->has_window &&
+		   (t < opt->window_from - opt->slack || t > opt->window_to + opt->slack)) {
+		int64_t off = t < opt->window_from ? opt->window_from - t : t - opt->window_to;
+
+		check_list_add(problems, "date-outside-window", "line %u: %s is %s %s the "
+			       "window %s to %s (slack %s)", f->line, timefmt_iso_utc(t, d),
+			       timefmt_duration(off, dur, sizeof(dur)),
+			       t < opt->window_from ? "before" : "after",
+			       timefmt_iso_utc(opt->window_from, a), timefmt_iso_utc(opt->window_to, b),
+			       timefmt_duration(opt->slack, slack, sizeof(slack)));
+	}
+	free(value);
+}
+
+/* Fields that a mail client writes when it stores or exports a message:
+ * their presence says the file is the client's copy, not the one sent. */
+static const struct {
+	const char *name;
+	bool prefix;
+	const char *who;
+} resave_signs[] = {
+	{ "X-Mozilla-", true, "Thunderbird (or another Mozilla client) stored it" },
+	{ "X-Unsent", false, "Outlook saved it as an unsent draft" },
+	{ "X-MS-Exchange-Organization-", true, "an Exchange or Outlook export" },
+	{ "X-Apple-Base-Url", false, "Apple Mail saved it" },
+	{ "X-Uniform-Type-Identifier", false, "Apple Mail saved it" },
+};
+
+static void
+check_resave(const struct header *h, struct check_list *problems)
+{
+	for (size_t k = 0; k < sizeof(resave_signs) / sizeof(resave_signs[0]); k++) {
+		const struct field *f = NULL;
+		size_t n = 0;
+
+		for (size_t i = 0; i < h->nr; i++) {
+			bool hit = resave_signs[k].prefix ? name_has_prefix(&h->f[i], resave_signs[k].name)
+							  : name_is(&h->f[i], resave_signs[k].name);
+
+			if (hit && n++ == 0)
+				f = &h->f[i];
+		}
+		if (f) {
+			char *name = textsafe_visible(f->name, f->name_len);
+			char more[64] = "";
+
+			if (n > 1)
+				snprintf(more, sizeof(more), " (and %zu more like it)", n - 1);
+			check_list_add(problems, "client-resave", "line %u: %s%s: %s, so this is "
+				       "not the copy that was sent", f->line, name, more,
+				       resave_signs[k].who);
+			free(name);
+		}
+	}
+}
+
+/* The word after 'key' ("from", "by") at a word boundary, outside
+ * comments; NULL when absent. */
+static char *
+received_word(const char *v, size_t len, const char *key)
+{
+	size_t k = strlen(key), j;
+	int depth = 0;
+
+	for (size_t i = 0; i + k < len; i++) {
+		if (v[i] == '(')
+			depth++;
+		else if (v[i] == ')' && depth > 0)
+			depth--;
+		if (depth || strncasecmp(v + i, key, k) != 0 ||
+		    (i > 0 && !isspace((unsigned char)v[i - 1])) || !isspace((unsigned char)v[i + k]))
+			continue;
+		i += k;
+		while (i < len && isspace((unsigned char)v[i]))
+			i++;
+		j = i;
+		while (j < len && !isspace((unsigned char)v[j]) && v[j] != ';' && v[j] != '(')
+			j++;
+		if (j == i)
+			return NULL;
+		return textsafe_visible(v + i, j - i > 255 ? 255 : j - i);
+	}
+	return NULL;
+}
+
+static bool
+ip_char(char c)
+{
+	return isxdigit((unsigned char)c) || c == '.' || c == ':';
+}
+
+/* Every IPv4 and IPv6 address in a Received value, in inet_ntop form. */
+static void
+received_ips(const char *v, size_t len, struct integrity_hop *hop)
+{
+	size_t i = 0;
+
+	while (i < len && hop->nr_ips < INTEGRITY_MAX_IPS) {
+		char tok[64], norm[INET6_ADDRSTRLEN];
+		unsigned char bin[16];
+		size_t j = i, n;
+		int af = 0;
+
+		if (!ip_char(v[i]) || (i > 0 && (isalnum((unsigned char)v[i - 1]) || v[i - 1] == '-'))) {
+			i++;
+			continue;
+		}
+		while (j < len && ip_char(v[j]))
+			j++;
+		n = j - i;
+		/* "IPv6:2001:db8::1" (RFC 5321 address literal) */
+		if (n < sizeof(tok)) {
+			memcpy(tok, v + i, n);
+			tok[n] = '\0';
+			while (n > 0 && (tok[n - 1] == '.' || tok[n - 1] == ':'))
+				tok[--n] = '\0';
+			if (inet_pton(AF_INET, tok, bin) == 1)
+				af = AF_INET;
+			else if (strchr(tok, ':') && inet_pton(AF_INET6, tok, bin) == 1)
+				af = AF_INET6;
+		}
+		if (af && inet_ntop(af, bin, norm, sizeof(norm))) {
+			bool dup = false;
+
+			for (size_t k = 0; k < hop->nr_ips; k++)
+				dup |= strcmp(hop->ips[k], norm) == 0;
+			if (!dup)
+				hop->ips[hop->nr_ips++] = xstrdup(norm);
+		}
+		i = j;
+	}
+}
+
+static void
+check_received(const char *buf, const struct header *h, const struct integrity_options *opt,
+	       struct integrity_result *r)
+{
+	char want[INET6_ADDRSTRLEN] = "";
+	unsigned char bin[16];
+
+	(void)buf;
+	if (opt->ip) {
+		if (inet_pton(AF_INET, opt->ip, bin) == 1)
+			inet_ntop(AF_INET, bin, want, sizeof(want));
+		else if (inet_pton(AF_INET6, opt->ip, bin) == 1)
+			inet_ntop(AF_INET6, bin, want, sizeof(want));
+	}
+	for (size_t i = 0; i < h->nr && r->nr_hops < INTEGRITY_MAX_HOPS; i++) {
+		const struct field *f = &h->f[i];
+		struct integrity_hop *hop;
+		char *v;
+
+		if (!name_is(f, "Received"))
+			continue;
+		/* Unfolded, so words split over lines are found. */
+		v = xstrndup(f->value, f->value_len);
+		for (char *c = v; *c; c++)
+			if (*c == '\r' || *c == '\n' || *c == '\t')
+				*c = ' ';
+		r->hops = xgrow(r->hops, r->nr_hops + 1, &r->alloc_hops, sizeof(*r->hops));
+		hop = &r->hops[r->nr_hops++];
+		memset(hop, 0, sizeof(*hop));
+		hop->line = f->line;
+		hop->from = received_word(v, strlen(v), "from");
+		hop->by = received_word(v, strlen(v), "by");
+		received_ips(v, strlen(v), hop);
+		for (size_t k = 0; *want && k < hop->nr_ips; k++)
+			r->ip_seen |= strcmp(hop->ips[k], want) == 0;
+		free(v);
+	}
+}
+
+/* The line "--boundary--" (RFC 2046 5.1.1 close-delimiter), with
+ * transport padding allowed after it. */
+static bool
+has_close_delimiter(const char *buf, size_t len, const char *boundary)
+{
+	size_t blen = strlen(boundary);
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+
+		if ((size_t)(eol - p) >= blen + 4 && p[0] == '-' && p[1] == '-' &&
+		    memcmp(p + 2, boundary, blen) == 0 && p[blen + 2] == '-' && p[blen + 3] == '-') {
+			const char *c = p + blen + 4;
+
+			while (c < eol && (*c == ' ' || *c == '\t' || *c == '\r'))
+				c++;
+			if (c == eol)
+				return true;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return false;
+}
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '/')
+		return 62;
+	return -1;
+}
+
+/* A base64 content (RFC 2045 6.8): alphabet and line ends only, whole
+ * 4-character groups, '=' padding only at the end.  Returns NULL when
+ * clean, else what is wrong (new), with *at the offending byte. */
+static char *
+base64_problem(const char *buf, size_t start, size_t end, size_t *at)
+{
+	size_t nr = 0, pad = 0;
+
+	for (size_t i = start; i < end; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+			continue;
+		if (c == '=') {
+			if (pad++ == 0 && nr % 4 < 2) {
+				*at = i;
+				return xstrdup("'=' padding in the wrong place");
+			}
+			nr++;
+			continue;
+		}
+		if (b64_value(c) < 0) {
+			*at = i;
+			return xasprintf("byte 0x%02x is not base64", c);
+		}
+		if (pad) {
+			*at = i;
+			return xstrdup("data after the '=' padding");
+		}
+		nr++;
+	}
+	if (nr % 4) {
+		*at = end;
+		return xasprintf("it ends in the middle of a 4-character group "
+				 "(%zu characters): the part was cut", nr);
+	}
+	return NULL;
+}
+
+static void
+check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
+	   const struct mimewalk *w, struct check_list *problems)
+{
+	const struct field *cl = first(h, "Content-Length");
+	size_t leaf = 0;
+
+	for (size_t i = 0; i < w->nr_parts; i++) {
+		const struct mimewalk_part *p = &w->parts[i];
+
+		if (p->kind == MIMEWALK_MULTIPART && p->boundary && *p->boundary &&
+		    !has_close_delimiter(buf, len, p->boundary)) {
+			char *b = textsafe_visible(p->boundary, strlen(p->boundary));
+
+			check_list_add(problems, "truncated-multipart", "the %s with boundary "
+				       "\"%s\" has no closing \"--%s--\" line; the message ends at "
+				       "line %u (byte %zu): it was cut", p->type, b, b,
+				       line_of(buf, len, len), len);
+			free(b);
+		}
+		if (p->kind != MIMEWALK_LEAF)
+			continue;
+		leaf++;
+		if (p->base64 && p->start >= 0 && (size_t)p->end <= len) {
+			size_t at = 0;
+			char *why = base64_problem(buf, (size_t)p->start, (size_t)p->end, &at);
+
+			if (why) {
+				check_list_add(problems, "base64-invalid", "part %zu (%s), line %u "
+					       "(byte %zu): %s", leaf, p->type, line_of(buf, len, at),
+					       at, why);
+				free(why);
+			}
+		}
+	}
+	if (cl) {
+		char *v = xstrndup(cl->value, cl->value_len), *end;
+		unsigned long long n;
+
+		n = strtoull(v, &end, 10);
+		while (*end == ' ' || *end == '\t' || *end == '\r')
+			end++;
+		if (end == v || *end != '\0' || v[strspn(v, " \t")] == '-')
+			check_list_add(problems, "content-length-invalid", "line %u: "
+				       "Content-Length is not a number", cl->line);
+		else if (n != (unsigned long long)(len - hlen))
+			check_list_add(problems, "content-length-mismatch", "line %u: "
+				       "Content-Length says %llu bytes, the body has %zu",
+				       cl->line, n, len - hlen);
+		free(v);
+	}
+}
+
+/* GMime's own findings, except those checked above with more detail. */
+static void
+add_mime_warnings(const char *buf, size_t len, const struct mimewalk *w,
+		  struct check_list *problems)
+{
+	for (size_t i = 0; i < w->nr_warnings; i++) {
+		const struct mimewalk_warning *x = &w->warnings[i];
+		const char *id = mimewalk_warning_id(x->code);
+		char at[64] = "";
+
+		if (strcmp(id, "header-8bit") == 0 && check_list_has(problems, "header-8bit"))
+			continue;
+		if (strcmp(id, "mime-truncated") == 0 &&
+		    (check_list_has(problems, "truncated-multipart") ||
+		     check_list_has(problems, "header-unterminated")))
+			continue;
+		if (strcmp(id, "mime-header-name-invalid") == 0 &&
+		    (check_list_has(problems, "header-line-invalid") ||
+		     check_list_has(problems, "mbox-from-line")))
+			continue;	/* said above, with the line */
+		if ((strcmp(id, "mime-header-duplicated") == 0 ||
+		     strcmp(id, "mime-header-conflicting") == 0) && x->item &&
+		    (strcasecmp(x->item, "Date") == 0 || strcasecmp(x->item, "From") == 0 ||
+		     strcasecmp(x->item, "Message-ID") == 0))
+			continue;	/* date-duplicated etc. say it with the lines */
+		if (x->offset >= 0 && (size_t)x->offset <= len)
+			snprintf(at, sizeof(at), "line %u (byte %" PRId64 "): ",
+				 line_of(buf, len, (size_t)x->offset), x->offset);
+		check_list_add(problems, id, "%s%s%s%s%s", at, mimewalk_warning_text(x->code),
+			       x->item ? " (" : "", x->item ? x->item : "", x->item ? ")" : "");
+	}
+}
+
+void
+integrity_check(const char *buf, size_t len, const struct mimewalk *w,
+		const struct integrity_options *opt, struct integrity_result *r)
+{
+	struct header h = { NULL, 0, 0 };
+	bool complete;
+	size_t hlen;
+
+	memset(r, 0, sizeof(*r));
+	if (len == 0) {
+		check_list_add(&r->problems, "empty", "the file is empty");
+		return;
+	}
+	hlen = msgid_header_end(buf, len, &complete);
+	if (!complete)
+		check_list_add(&r->problems, "header-unterminated", "no empty line ends the "
+			       "header block: the message has no body, or was cut in its "
+			       "header (it ends at line %u, byte %zu)", line_of(buf, len, len), len);
+	if (!w->parsed)
+		check_list_add(&r->problems, "parse-failed", "GMime finds no message in it");
+	scan_header(buf, hlen, &h, &r->problems);
+	scan_lines(buf, len, hlen, &r->problems);
+	check_counts(&h, &r->problems);
+	check_msgid(&h, opt, r);
+	check_date(&h, opt, &r->problems);
+	check_resave(&h, &r->problems);
+	if (w->parsed)
+		check_body(buf, len, hlen, &h, w, &r->problems);
+	if (w->too_many_parts)
+		check_list_add(&r->problems, "mime-too-many-parts", "more than %d MIME parts or "
+			       "%d levels: only the first were checked", MIMEWALK_MAX_PARTS,
+			       MIMEWALK_MAX_DEPTH);
+	add_mime_warnings(buf, len, w, &r->problems);
+	check_received(buf, &h, opt, r);
+	free(h.f);
+}
+
+void
+integrity_result_release(struct integrity_result *r)
+{
+	check_list_release(&r->problems);
+	for (size_t i = 0; i < r->nr_hops; i++) {
+		free(r->hops[i].from);
+		free(r->hops[i].by);
+		for (size_t k = 0; k < r->hops[i].nr_ips; k++)
+			free(r->hops[i].ips[k]);
+	}
+	free(r->hops);
+	free(r->message_id);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,54 @@
+/* integrity.h - is this the message as it was sent: RFC 5322 structure,
+ * cuts, client re-saves, dates, the Received chain */
+#ifndef FPKIT_INTEGRITY_H
+#define FPKIT_INTEGRITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks.h"
+
+struct mimewalk;
+
+/* RFC 5322 section 2.1.1: no line longer than 998 octets without its CRLF. */
+#define INTEGRITY_MAX_LINE 998
+
+/* Received fields listed; more are counted, not listed. */
+#define INTEGRITY_MAX_HOPS 100
+/* IP addresses kept per Received field. */
+#define INTEGRITY_MAX_IPS 8
+
+struct integrity_options {
+	const char *target;	/* the Message-ID it was found for, NULL if none */
+	bool has_window;	/* the Date must fall in [from - slack, to + slack] */
+	int64_t window_from, window_to, slack;
+	const char *ip;		/* the blocked IP, NULL when unknown */
+};
+
+/* One Received field (a hop), newest first. */
+struct integrity_hop {
+	unsigned line;		/* where the field starts */
+	char *from;		/* the name after "from", made visible; NULL if none */
+	char *by;		/* the name after "by" */
+	char *ips[INTEGRITY_MAX_IPS];	/* addresses found, in inet_ntop form */
+	size_t nr_ips;
+};
+
+struct integrity_result {
+	struct check_list problems;
+	struct integrity_hop *hops;
+	size_t nr_hops, alloc_hops;
+	bool ip_seen;		/* opt.ip is one of the hops' addresses */
+	char *message_id;	/* the first Message-ID without <> (msgid_strip), or NULL */
+};
+
+/* Check buf[0..len), which w is the GMime reading of (mimewalk_buffer on
+ * the same bytes).  Every problem gets a stable id and a detail saying
+ * where: a line number or a byte offset.  r is freed by
+ * integrity_result_release. */
+void integrity_check(const char *buf, size_t len, const struct mimewalk *w,
+		     const struct integrity_options *opt, struct integrity_result *r);
+void integrity_result_release(struct integrity_result *r);
+
+#endif

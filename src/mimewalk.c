@@ -1,0 +1,302 @@
+/* mimewalk.c - GMime, second module: one message parsed from memory for
+ * the checks (mime.c reads the found messages to describe them) */
+#include "config.h"
+
+#include <gmime/gmime.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mimewalk.h"
+#include "textsafe.h"
+#include "xalloc.h"
+
+static const struct {
+	const char *id;
+	const char *text;
+} warnings[] = {
+	[GMIME_WARN_DUPLICATED_HEADER] = { "mime-header-duplicated",
+		"a field that may appear once appears again" },
+	[GMIME_WARN_DUPLICATED_PARAMETER] = { "mime-parameter-duplicated",
+		"a header parameter is repeated" },
+	[GMIME_WARN_UNENCODED_8BIT_HEADER] = { "header-8bit",
+		"a header holds 8-bit bytes without RFC 2047 encoding" },
+	[GMIME_WARN_INVALID_CONTENT_TYPE] = { "mime-content-type-invalid",
+		"a Content-Type cannot be read; it is taken as application/octet-stream" },
+	[GMIME_WARN_INVALID_RFC2047_HEADER_VALUE] = { "mime-rfc2047-invalid",
+		"an RFC 2047 encoded word is malformed" },
+	[GMIME_WARN_MALFORMED_MULTIPART] = { "mime-multipart-empty",
+		"a multipart holds no part" },
+	[GMIME_WARN_TRUNCATED_MESSAGE] = { "mime-truncated",
+		"the message ends before its MIME structure does" },
+	[GMIME_WARN_MALFORMED_MESSAGE] = { "mime-malformed",
+		"the message is malformed" },
+	[GMIME_CRIT_INVALID_HEADER_NAME] = { "mime-header-name-invalid",
+		"a header name is invalid; readers may skip part of the message" },
+	[GMIME_CRIT_CONFLICTING_HEADER] = { "mime-header-conflicting",
+		"a field appears twice with different values" },
+	[GMIME_CRIT_CONFLICTING_PARAMETER] = { "mime-parameter-conflicting",
+		"a header parameter appears twice with different values" },
+	[GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY] = { "mime-boundary-missing",
+		"a multipart has no boundary parameter" },
+	[GMIME_WARN_INVALID_PARAMETER] = { "mime-parameter-invalid",
+		"a header parameter is invalid" },
+	[GMIME_WARN_INVALID_ADDRESS_LIST] = { "mime-address-list-invalid",
+		"an address list cannot be read" },
+	[GMIME_CRIT_NESTING_OVERFLOW] = { "mime-too-deep",
+		"MIME parts are nested deeper than GMime reads" },
+	[GMIME_WARN_PART_WITHOUT_CONTENT] = { "mime-part-without-content",
+		"a part's header is ended by a boundary: it has no content" },
+	[GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] = { "mime-part-empty",
+		"a part has neither header nor content" },
+};
+
+const char *
+mimewalk_warning_id(int code)
+{
+	if (code > 0 && (size_t)code < sizeof(warnings) / sizeof(warnings[0]) && warnings[code].id)
+		return warnings[code].id;
+	return "mime-warning";
+}
+
+const char *
+mimewalk_warning_text(int code)
+{
+	if (code > 0 && (size_t)code < sizeof(warnings) / sizeof(warnings[0]) && warnings[code].text)
+		return warnings[code].text;
+	return "GMime reported a problem it has no name for";
+}
+
+static void
+on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
+{
+	struct mimewalk *w = data;
+	struct mimewalk_warning *x;
+
+	/* A hostile message can make GMime warn without end: keep a bounded
+	 * number, as for the parts. */
+	if (w->nr_warnings >= MIMEWALK_MAX_PARTS)
+		return;
+	w->warnings = xgrow(w->warnings, w->nr_warnings + 1, &w->alloc_warnings,
+			    sizeof(*w->warnings));
+	x = &w->warnings[w->nr_warnings++];
+	x->offset = offset;
+	x->code = (int)code;
+	x->item = item ? textsafe_visible(item, strlen(item)) : NULL;
+}
+
+/* Append up to the cap of MIMEWALK_MAX_TEXT over text and html together. */
+static void
+add_text(struct mimewalk *w, char **dst, size_t *dlen, const char *s)
+{
+	size_t n = strlen(s), room = MIMEWALK_MAX_TEXT - (w->text_len + w->html_len);
+
+	if (n > room) {
+		n = room;
+		w->text_cut = true;
+	}
+	*dst = xrealloc(*dst, *dlen + n + 2);
+	memcpy(*dst + *dlen, s, n);
+	(*dst)[*dlen + n] = '\n';
+	*dlen += n + 1;
+	(*dst)[*dlen] = '\0';
+}
+
+static void
+walk(struct mimewalk *w, GMimeObject *obj, unsigned depth)
+{
+	GMimeContentType *ct;
+	struct mimewalk_part *p;
+	char *type;
+
+	if (obj == NULL)
+		return;
+	if (w->nr_parts >= MIMEWALK_MAX_PARTS || depth >= MIMEWALK_MAX_DEPTH) {
+		w->too_many_parts = true;
+		return;
+	}
+	ct = g_mime_object_get_content_type(obj);
+	type = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
+	w->parts = xgrow(w->parts, w->nr_parts + 1, &w->alloc_parts, sizeof(*w->parts));
+	p = &w->parts[w->nr_parts++];
+	memset(p, 0, sizeof(*p));
+	p->type = g_ascii_strdown(type, -1);
+	g_free(type);
+	p->depth = depth;
+	p->start = p->end = -1;
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		const char *b = g_mime_multipart_get_boundary(mp);
+		int n = g_mime_multipart_get_count(mp);
+
+		p->kind = MIMEWALK_MULTIPART;
+		p->boundary = b ? xstrdup(b) : NULL;
+		for (int i = 0; i < n; i++)
+			walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+		p->kind = MIMEWALK_MESSAGE;
+		if (inner)
+			walk(w, g_mime_message_get_mime_part(inner), depth + 1);
+	} else if (GMIME_IS_PART(obj)) {
+		GMimePart *part = GMIME_PART(obj);
+		GMimeDataWrapper *dw = g_mime_part_get_content(part);
+
+		p->kind = MIMEWALK_LEAF;
+		p->base64 = g_mime_part_get_content_encoding(part) == GMIME_CONTENT_ENCODING_BASE64;
+		if (dw) {
+			GMimeStream *s = g_mime_data_wrapper_get_stream(dw);
+
+			/* The parser keeps each content as a substream of the
+			 * message: its bounds are offsets in our buffer. */
+			if (s && s->bound_start >= 0 && s->bound_end >= s->bound_start) {
+				p->start = s->bound_start;
+				p->end = s->bound_end;
+			}
+		}
+		if (GMIME_IS_TEXT_PART(obj) && !g_mime_part_is_attachment(part) &&
+		    w->text_len + w->html_len < MIMEWALK_MAX_TEXT) {
+			char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+
+			if (t && strcmp(p->type, "text/html") == 0)
+				add_text(w, &w->html, &w->html_len, t);
+			else if (t && strcmp(p->type, "text/plain") == 0)
+				add_text(w, &w->text, &w->text_len, t);
+			g_free(t);
+		}
+	}
+}
+
+static size_t
+count_addresses(InternetAddressList *l)
+{
+	size_t n = 0;
+	int len = l ? internet_address_list_length(l) : 0;
+
+	for (int i = 0; i < len; i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(a))
+			n += count_addresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+		else
+			n++;
+	}
+	return n;
+}
+
+static void
+read_header(struct mimewalk *w, GMimeMessage *msg)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	InternetAddressList *from = g_mime_message_get_from(msg);
+	const char *subject = g_mime_message_get_subject(msg);
+	int n = hl ? g_mime_header_list_get_count(hl) : 0;
+
+	for (int i = 0; i < n && w->nr_fields < MIMEWALK_MAX_FIELDS; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		const char *value = g_mime_header_get_value(h);
+		struct mimewalk_field *f;
+
+		w->fields = xgrow(w->fields, w->nr_fields + 1, &w->alloc_fields, sizeof(*w->fields));
+		f = &w->fields[w->nr_fields++];
+		f->name = xstrdup(name ? name : "");
+		f->value = xstrdup(value ? value : "");
+	}
+	w->subject = subject ? xstrdup(subject) : NULL;
+	for (int i = 0; from && i < internet_address_list_length(from); i++) {
+		InternetAddress *a = internet_address_list_get_address(from, i);
+		const char *addr;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		if (addr && *addr) {
+			w->from_addr = xstrdup(addr);
+			break;
+		}
+	}
+	w->nr_recipients = count_addresses(g_mime_message_get_to(msg)) +
+			   count_addresses(g_mime_message_get_cc(msg));
+}
+
+void
+mimewalk_buffer(struct mimewalk *w, const char *buf, size_t len)
+{
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeParserOptions *opts;
+	GMimeMessage *msg;
+
+	memset(w, 0, sizeof(*w));
+	stream = g_mime_stream_mem_new_with_buffer(buf, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	opts = g_mime_parser_options_new();
+	g_mime_parser_options_set_warning_callback(opts, on_warning, w);
+	msg = g_mime_parser_construct_message(parser, opts);
+	if (msg) {
+		w->parsed = true;
+		read_header(w, msg);
+		walk(w, g_mime_message_get_mime_part(msg), 0);
+		g_object_unref(msg);
+	}
+	g_mime_parser_options_free(opts);
+	g_object_unref(parser);
+	g_object_unref(stream);
+}
+
+void
+mimewalk_release(struct mimewalk *w)
+{
+	for (size_t i = 0; i < w->nr_warnings; i++)
+		free(w->warnings[i].item);
+	for (size_t i = 0; i < w->nr_parts; i++) {
+		g_free(w->parts[i].type);
+		free(w->parts[i].boundary);
+	}
+	for (size_t i = 0; i < w->nr_fields; i++) {
+		free(w->fields[i].name);
+		free(w->fields[i].value);
+	}
+	free(w->warnings);
+	free(w->parts);
+	free(w->fields);
+	free(w->subject);
+	free(w->from_addr);
+	free(w->text);
+	free(w->html);
+	memset(w, 0, sizeof(*w));
+}
+
+const char *
+mimewalk_field(const struct mimewalk *w, const char *name)
+{
+	for (size_t i = 0; i < w->nr_fields; i++)
+		if (strcasecmp(w->fields[i].name, name) == 0)
+			return w->fields[i].value;
+	return NULL;
+}
+
+size_t
+mimewalk_count(const struct mimewalk *w, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->nr_fields; i++)
+		n += strcasecmp(w->fields[i].name, name) == 0;
+	return n;
+}
+
+int
+mimewalk_parse_date(const char *value, int64_t *epoch)
+{
+	GDateTime *dt = g_mime_utils_header_decode_date(value);
+
+	if (dt == NULL)
+		return -1;
+	*epoch = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return 0;
+}

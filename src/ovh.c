@@ -1,0 +1,643 @@
+/* ovh.c - the OVH API client over libcurl's multi interface
+ *
+ * Every GET of a batch is a call; each try of a call is one easy handle
+ * added to the multi handle, never more than opt.parallel at once, and
+ * never started before the rate bucket holds a token.  A try that fails
+ * in a way worth trying again is put back in the queue with a time
+ * before which it may not start (the backoff); the loop sleeps in
+ * curl_multi_poll until a socket is ready, a backoff ends or a token
+ * comes.  Nothing here prints: --verbose lines go to opt.trace. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "error.h"
+#include "ovh.h"
+#include "ovhconf.h"
+#include "ovhsign.h"
+#include "xalloc.h"
+
+struct ovh_xfer {
+	CURL *easy;		/* the try in progress, NULL between tries */
+	struct curl_slist *headers;
+	char *url;		/* the absolute URL, as signed */
+	bool active;		/* added to the multi handle */
+	bool done;
+	int64_t not_before;	/* monotonic ms: backoff */
+	int64_t started;	/* monotonic ms: this try */
+	bool too_big;		/* the body passed OVH_MAX_BODY */
+	char query_id[128];	/* X-Ovh-QueryID of the answer */
+	long retry_after;	/* Retry-After in seconds, -1 when absent */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+enum outcome { OUT_OK, OUT_RETRY, OUT_FAIL };
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ovh_options_init(struct ovh_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->connect_timeout_ms = OVH_DEFAULT_CONNECT_TIMEOUT_MS;
+	opt->timeout_ms = OVH_DEFAULT_TIMEOUT_MS;
+	opt->retries = OVH_DEFAULT_RETRIES;
+	opt->parallel = OVH_DEFAULT_PARALLEL;
+	opt->rate = OVH_DEFAULT_RATE;
+	opt->retry_base_ms = OVH_DEFAULT_RETRY_BASE_MS;
+}
+
+void
+ovh_call_init(struct ovh_call *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = xstrdup(path);
+	strbuf_init(&c->body, OVH_MAX_BODY);
+}
+
+static void
+xfer_end_try(struct ovh *o, struct ovh_xfer *x)
+{
+	if (x->easy) {
+		if (x->active)
+			curl_multi_remove_handle(o->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+	}
+	x->easy = NULL;
+	x->active = false;
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+}
+
+void
+ovh_call_release(struct ovh_call *c)
+{
+	free(c->path);
+	strbuf_release(&c->body);
+	json_decref(c->json);
+	if (c->x) {
+		/* A call is released after ovh_run, which ends every try. */
+		free(c->x->url);
+		free(c->x);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+int
+ovh_init(struct ovh *o, const struct ovhconf *conf, const struct ovh_options *opt,
+	 struct error *err)
+{
+	memset(o, 0, sizeof(*o));
+	o->conf = conf;
+	o->opt = *opt;
+	if (o->opt.parallel < 1)
+		o->opt.parallel = 1;
+	if (o->opt.rate < 1)
+		o->opt.rate = 1;
+	if (o->opt.retries < 0)
+		o->opt.retries = 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return error_set(err, EX_OSERR, "cannot set up libcurl");
+	o->multi = curl_multi_init();
+	if (o->multi == NULL) {
+		curl_global_cleanup();
+		return error_set(err, EX_OSERR, "cannot set up libcurl");
+	}
+	curl_multi_setopt(o->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->opt.parallel);
+	/* A bucket of 'burst' tokens refilled at rate - burst + 1 a minute
+	 * lets at most 'rate' requests start in any minute: the burst keeps
+	 * a pack (four requests) from waiting. */
+	o->burst = o->opt.rate / 10;
+	if (o->burst > 5)
+		o->burst = 5;
+	if (o->burst < 1)
+		o->burst = 1;
+	o->tokens = o->burst;
+	o->refilled_ms = mono_ms();
+	return 0;
+}
+
+void
+ovh_release(struct ovh *o)
+{
+	if (o->multi) {
+		curl_multi_cleanup(o->multi);
+		curl_global_cleanup();
+	}
+	memset(o, 0, sizeof(*o));
+}
+
+int64_t
+ovh_now(const struct ovh *o)
+{
+	return (int64_t)time(NULL) + (o->have_delta ? o->delta : 0);
+}
+
+static void
+trace(struct ovh *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+trace(struct ovh *o, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	if (o->opt.trace == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	o->opt.trace(o->opt.arg, line);
+}
+
+/* Take a token from the rate bucket, or say in *wait_ms when the next
+ * one comes. */
+static bool
+take_token(struct ovh *o, int64_t now, int64_t *wait_ms)
+{
+	double per_ms = (double)(o->opt.rate - o->burst + 1) / 60000.0;
+
+	o->tokens += (double)(now - o->refilled_ms) * per_ms;
+	if (o->tokens > o->burst)
+		o->tokens = o->burst;
+	o->refilled_ms = now;
+	if (o->tokens >= 1.0) {
+		o->tokens -= 1.0;
+		return true;
+	}
+	*wait_ms = (int64_t)((1.0 - o->tokens) / per_ms) + 1;
+	return false;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct ovh_call *c = arg;
+	size_t n = size * nmemb;
+
+	/* The cap is enforced here, while reading, not after. */
+	if (strbuf_add(&c->body, data, n) < 0) {
+		c->x->too_big = true;
+		return 0;
+	}
+	return n;
+}
+
+/* "Name: value" when the header line is that field, else NULL. */
+static const char *
+header_value(const char *line, size_t len, const char *name, size_t *vlen)
+{
+	size_t n = strlen(name);
+	const char *v, *end = line + len;
+
+	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return NULL;
+	for (v = line + n + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*vlen = (size_t)(end - v);
+	return v;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct ovh_xfer *x = arg;
+	size_t n = size * nmemb, vlen;
+	const char *v;
+
+	if ((v = header_value(data, n, "X-Ovh-QueryID", &vlen)) != NULL) {
+		if (vlen >= sizeof(x->query_id))
+			vlen = sizeof(x->query_id) - 1;
+		memcpy(x->query_id, v, vlen);
+		x->query_id[vlen] = '\0';
+	} else if ((v = header_value(data, n, "Retry-After", &vlen)) != NULL) {
+		/* Seconds only; an HTTP-date falls back to the backoff. */
+		long secs = 0;
+		size_t i;
+
+		for (i = 0; i < vlen && i < 9 && v[i] >= '0' && v[i] <= '9'; i++)
+			secs = secs * 10 + (v[i] - '0');
+		x->retry_after = i > 0 && i == vlen ? secs : (i == 9 ? OVH_RETRY_AFTER_MAX + 1 : -1);
+	}
+	return n;
+}
+
+/* Start the next try of c: a new easy handle, signed now. */
+static int
+start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct error *err)
+{
+	struct ovh_xfer *x = c->x;
+	char *h;
+
+	x->easy = curl_easy_init();
+	if (x->easy == NULL)
+		return error_set(err, EX_OSERR, "cannot set up libcurl");
+	x->headers = curl_slist_append(x->headers, "Accept: application/json");
+	h = xasprintf("X-Ovh-Application: %s", o->conf->application_key);
+	x->headers = curl_slist_append(x->headers, h);
+	explicit_bzero(h, strlen(h));
+	free(h);
+	if (sign) {
+		char sig[OVHSIGN_SIZE];
+		int64_t ts = (int64_t)time(NULL) + o->delta;
+
+		ovhsign_signature(o->conf->application_secret, o->conf->consumer_key, "GET",
+				  x->url, "", 0, ts, sig);
+		h = xasprintf("X-Ovh-Consumer: %s", o->conf->consumer_key);
+		x->headers = curl_slist_append(x->headers, h);
+		explicit_bzero(h, strlen(h));
+		free(h);
+		h = xasprintf("X-Ovh-Timestamp: %" PRId64, ts);
+		x->headers = curl_slist_append(x->headers, h);
+		free(h);
+		h = xasprintf("X-Ovh-Signature: %s", sig);
+		x->headers = curl_slist_append(x->headers, h);
+		free(h);
+	}
+	if (x->headers == NULL)
+		return error_set(err, EX_OSERR, "cannot set up libcurl");
+	strbuf_release(&c->body);
+	strbuf_init(&c->body, OVH_MAX_BODY);
+	x->too_big = false;
+	x->query_id[0] = '\0';
+	x->retry_after = -1;
+	x->errbuf[0] = '\0';
+	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "fpkit/" PACKAGE_VERSION);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, o->opt.connect_timeout_ms);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, o->opt.timeout_ms);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	if (curl_multi_add_handle(o->multi, x->easy) != CURLM_OK) {
+		xfer_end_try(o, x);
+		return error_set(err, EX_OSERR, "cannot set up libcurl");
+	}
+	x->active = true;
+	x->started = now;
+	c->tries++;
+	return 0;
+}
+
+/* The API's error as "403 MESSAGE (CODE, query id ID)" into buf, and
+ * whether it refuses the request's time. */
+static void
+describe_api_error(const struct ovh_call *c, char *buf, size_t size, bool *time_refused)
+{
+	const char *msg = NULL, *code = NULL;
+	json_t *root = json_loadb(c->body.buf, c->body.len, JSON_DECODE_ANY, NULL);
+	char extra[256] = "";
+	size_t n;
+
+	*time_refused = false;
+	if (json_is_object(root)) {
+		json_t *m = json_object_get(root, "message");
+		json_t *ec = json_object_get(root, "errorCode");
+		json_t *cl = json_object_get(root, "class");
+
+		msg = json_is_string(m) ? json_string_value(m) : NULL;
+		code = json_is_string(ec) ? json_string_value(ec) :
+		       json_is_string(cl) ? json_string_value(cl) : NULL;
+	}
+	if (code)
+		snprintf(extra, sizeof(extra), "%.120s", code);
+	if (c->x->query_id[0]) {
+		n = strlen(extra);
+		snprintf(extra + n, sizeof(extra) - n, "%squery id %s", n ? ", " : "",
+			 c->x->query_id);
+	}
+	if (msg)
+		n = (size_t)snprintf(buf, size, "%ld %.300s", c->status, msg);
+	else if (root)
+		n = (size_t)snprintf(buf, size, "%ld (an answer without an API error message)",
+				     c->status);
+	else if (c->body.len)
+		n = (size_t)snprintf(buf, size, "%ld (not an API error: '%.80s')", c->status,
+				     c->body.buf);
+	else
+		n = (size_t)snprintf(buf, size, "%ld (an empty answer)", c->status);
+	if (extra[0] && n < size)
+		snprintf(buf + n, size - n, " (%s)", extra);
+	/* Neither the wording nor the code of a refused timestamp is
+	 * documented (ovh-api.md section 5): QUERY_TIME_OUT / "Query out of
+	 * time" is what users report; look for any of it. */
+	if ((code && strcasestr(code, "TIME")) ||
+	    (msg && (strcasestr(msg, "timestamp") || strcasestr(msg, "out of time") ||
+		     strcasestr(msg, "clock"))))
+		*time_refused = true;
+	json_decref(root);
+}
+
+static int
+http_status_exit(long status, const char *code_text, bool time_refused)
+{
+	if (status == 401 || status == 403 || time_refused ||
+	    (code_text && strstr(code_text, "INVALID_SIGNATURE")))
+		return EX_NOPERM;
+	if (status == 404)
+		return EX_NOINPUT;
+	if (status == 408 || status == 429 || status >= 500)
+		return EX_TEMPFAIL;
+	return EX_PROTOCOL;
+}
+
+static bool
+retryable_status(long status)
+{
+	return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+static bool
+retryable_transport(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The backoff before try number 'tries' + 1: base * 2^(tries - 1),
+ * capped, then jittered to between half and all of it. */
+static int64_t
+backoff_ms(const struct ovh *o, int tries)
+{
+	double d = (double)o->opt.retry_base_ms;
+
+	for (int i = 1; i < tries && d < OVH_BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > OVH_BACKOFF_MAX_MS)
+		d = OVH_BACKOFF_MAX_MS;
+	return (int64_t)(d / 2 + d / 2 * g_random_double());
+}
+
+static void
+tries_suffix(const struct ovh_call *c, char *buf, size_t size)
+{
+	if (c->tries > 1)
+		snprintf(buf, size, " (gave up after %d tries)", c->tries);
+	else
+		buf[0] = '\0';
+}
+
+/* What became of the try of c that libcurl ended with rc. */
+static enum outcome
+end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
+	struct error *err)
+{
+	struct ovh_xfer *x = c->x;
+	char what[1024], tries[64];
+	long elapsed = (long)(now - x->started);
+	int status = 0;
+	bool retry = false, time_refused = false;
+
+	c->status = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &c->status);
+	xfer_end_try(o, x);
+	if (rc == CURLE_OK && c->status >= 200 && c->status <= 299) {
+		json_error_t jerr;
+
+		trace(o, "api: GET %s -> %ld in %ld ms (try %d of %d)", x->url, c->status,
+		      elapsed, c->tries, o->opt.retries + 1);
+		c->json = json_loadb(c->body.buf, c->body.len, JSON_DECODE_ANY, &jerr);
+		if (c->json)
+			return OUT_OK;
+		if (c->body.len == 0)
+			error_set(err, EX_PROTOCOL, "GET %s: %ld with an empty answer, expected "
+				  "JSON: is the endpoint an OVH API?", c->path, c->status);
+		else if ((size_t)jerr.position >= c->body.len)
+			error_set(err, EX_PROTOCOL, "GET %s: the answer is cut short: its %zu bytes "
+				  "end inside the JSON (%s)", c->path, c->body.len, jerr.text);
+		else
+			error_set(err, EX_PROTOCOL, "GET %s: the answer is not JSON (line %d, "
+				  "column %d: %s): is the endpoint an OVH API?", c->path, jerr.line,
+				  jerr.column, jerr.text);
+		return OUT_FAIL;
+	}
+	if (rc == CURLE_OK) {
+		describe_api_error(c, what, sizeof(what), &time_refused);
+		retry = retryable_status(c->status);
+		status = http_status_exit(c->status, what, time_refused);
+	} else if (x->too_big) {
+		trace(o, "api: GET %s -> larger than %d bytes in %ld ms (try %d of %d)", x->url,
+		      OVH_MAX_BODY, elapsed, c->tries, o->opt.retries + 1);
+		error_set(err, EX_PROTOCOL, "GET %s: the answer is larger than %d bytes: is the "
+			  "endpoint an OVH API?", c->path, OVH_MAX_BODY);
+		return OUT_FAIL;
+	} else {
+		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+
+		retry = retryable_transport(rc);
+		if (rc == CURLE_OPERATION_TIMEDOUT) {
+			snprintf(what, sizeof(what), "no answer in time (--connect-timeout %.3g s, "
+				 "--timeout %.3g s): %s", o->opt.connect_timeout_ms / 1000.0,
+				 o->opt.timeout_ms / 1000.0, detail);
+			status = EX_TEMPFAIL;
+		} else if (rc == CURLE_COULDNT_CONNECT) {
+			snprintf(what, sizeof(what), "cannot connect to the API at '%s': %s",
+				 o->conf->base_url, detail);
+			status = EX_UNAVAILABLE;
+		} else if (retry) {
+			snprintf(what, sizeof(what), "the connection was cut: %s", detail);
+			status = EX_TEMPFAIL;
+		} else {
+			snprintf(what, sizeof(what), "%s", detail);
+			status = EX_UNAVAILABLE;
+		}
+	}
+	if (retry && c->tries <= o->opt.retries &&
+	    !(x->retry_after > OVH_RETRY_AFTER_MAX)) {
+		int64_t delay = backoff_ms(o, c->tries);
+
+		if (x->retry_after >= 0 && x->retry_after * 1000 > delay)
+			delay = x->retry_after * 1000;
+		trace(o, "api: GET %s -> %s in %ld ms (try %d of %d): again in %" PRId64 " ms",
+		      x->url, what, elapsed, c->tries, o->opt.retries + 1, delay);
+		x->not_before = now + delay;
+		return OUT_RETRY;
+	}
+	trace(o, "api: GET %s -> %s in %ld ms (try %d of %d)", x->url, what, elapsed,
+	      c->tries, o->opt.retries + 1);
+	tries_suffix(c, tries, sizeof(tries));
+	if (retry && x->retry_after > OVH_RETRY_AFTER_MAX)
+		error_set(err, EX_TEMPFAIL, "GET %s: %s: the API asks to wait %ld s before "
+			  "trying again: try later", c->path, what, x->retry_after);
+	else if (time_refused && sign && o->delta)
+		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
+			  "although it was set by the API's own clock (GET /auth/time; the local "
+			  "clock is %" PRId64 " s %s): check the system clock, and that requests "
+			  "are not held up on the way", c->path, what,
+			  o->delta < 0 ? -o->delta : o->delta, o->delta < 0 ? "ahead" : "behind");
+	else if (time_refused && sign)
+		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
+			  "although it was set by the API's own clock (GET /auth/time): check the "
+			  "system clock, and that requests are not held up on the way", c->path, what);
+	else
+		error_set(err, status, "GET %s: %s%s", c->path, what, tries);
+	return OUT_FAIL;
+}
+
+/* Run the batch; 'sign' is false for GET /auth/time only. */
+static int
+run_batch(struct ovh *o, struct ovh_call **calls, size_t n, bool sign, bool progress,
+	  struct error *err)
+{
+	size_t done = 0;
+	int active = 0, rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ovh_call *c = calls[i];
+
+		if (c->x == NULL)
+			c->x = xcalloc(1, sizeof(*c->x));
+		free(c->x->url);
+		c->x->url = xasprintf("%s%s", o->conf->base_url, c->path);
+		c->x->done = false;
+		c->x->not_before = 0;
+		c->tries = 0;
+		c->status = 0;
+		json_decref(c->json);
+		c->json = NULL;
+	}
+	while (done < n) {
+		int64_t now = mono_ms(), wake = 1000, wait;
+		struct CURLMsg *msg;
+		long curl_wait = -1;
+		int running, left;
+
+		for (size_t i = 0; i < n && active < o->opt.parallel; i++) {
+			struct ovh_xfer *x = calls[i]->x;
+
+			if (x->done || x->active)
+				continue;
+			if (x->not_before > now) {
+				if (x->not_before - now < wake)
+					wake = x->not_before - now;
+				continue;
+			}
+			if (!take_token(o, now, &wait)) {
+				if (wait < wake)
+					wake = wait;
+				break;
+			}
+			if (start_try(o, calls[i], sign, now, err) < 0)
+				goto out;
+			active++;
+		}
+		if (curl_multi_perform(o->multi, &running) != CURLM_OK) {
+			error_set(err, EX_SOFTWARE, "libcurl's multi interface failed");
+			goto out;
+		}
+		while ((msg = curl_multi_info_read(o->multi, &left)) != NULL) {
+			struct ovh_call *c = NULL;
+			enum outcome r;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+			active--;
+			r = end_try(o, c, msg->data.result, sign, mono_ms(), err);
+			if (r == OUT_FAIL)
+				goto out;
+			if (r == OUT_OK) {
+				c->x->done = true;
+				done++;
+				if (progress && o->opt.progress)
+					o->opt.progress(o->opt.arg, done, n);
+			}
+			wake = 0;
+		}
+		if (done == n)
+			break;
+		curl_multi_timeout(o->multi, &curl_wait);
+		if (curl_wait >= 0 && curl_wait < wake)
+			wake = curl_wait;
+		if (wake > 0 && curl_multi_poll(o->multi, NULL, 0, (int)wake, NULL) != CURLM_OK) {
+			error_set(err, EX_SOFTWARE, "libcurl's multi interface failed");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		if (calls[i]->x)
+			xfer_end_try(o, calls[i]->x);
+	return rc;
+}
+
+/* GET /auth/time, unsigned: the delta between the API's clock and ours. */
+static int
+fetch_delta(struct ovh *o, struct error *err)
+{
+	struct ovh_call c, *one = &c;
+	int rc = -1;
+
+	ovh_call_init(&c, "/auth/time");
+	if (run_batch(o, &one, 1, false, false, err) < 0)
+		goto out;
+	if (!json_is_integer(c.json)) {
+		error_set(err, EX_PROTOCOL, "GET /auth/time: expected the API's time as an "
+			  "integer, got '%.40s': is the endpoint an OVH API?", c.body.buf);
+		goto out;
+	}
+	o->delta = (int64_t)json_integer_value(c.json) - (int64_t)time(NULL);
+	o->have_delta = true;
+	if (o->delta)
+		trace(o, "api: the local clock is %+" PRId64 " s off the API's: corrected",
+		      -o->delta);
+	rc = 0;
+out:
+	ovh_call_release(&c);
+	return rc;
+}
+
+int
+ovh_run(struct ovh *o, struct ovh_call **calls, size_t n, struct error *err)
+{
+	if (n == 0)
+		return 0;
+	if (!o->have_delta && fetch_delta(o, err) < 0)
+		return -1;
+	return run_batch(o, calls, n, true, true, err);
+}
+
+int
+ovh_get(struct ovh *o, struct ovh_call *c, struct error *err)
+{
+	return ovh_run(o, &c, 1, err);
+}

@@ -1,0 +1,111 @@
+/* ovh.h - the OVH API client: signed GETs over libcurl's multi
+ * interface, with retries, a rate ceiling and bounded parallelism (the
+ * one module that talks to libcurl) */
+#ifndef FPKIT_OVH_H
+#define FPKIT_OVH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+struct error;
+struct ovhconf;
+
+/* The largest answer body read; a larger one is an error. */
+#define OVH_MAX_BODY (16 * 1024 * 1024)
+/* A Retry-After longer than this ends the call instead of waiting. */
+#define OVH_RETRY_AFTER_MAX 60
+/* The longest wait between two tries, before jitter. */
+#define OVH_BACKOFF_MAX_MS 30000
+
+#define OVH_DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define OVH_DEFAULT_TIMEOUT_MS 30000
+#define OVH_DEFAULT_RETRIES 3
+#define OVH_DEFAULT_PARALLEL 4
+#define OVH_DEFAULT_RATE 50
+#define OVH_DEFAULT_RETRY_BASE_MS 1000
+
+struct ovh_options {
+	long connect_timeout_ms;	/* --connect-timeout */
+	long timeout_ms;		/* --timeout: one try, all included */
+	int retries;			/* --retries: tries after the first */
+	int parallel;			/* --parallel: requests at once */
+	int rate;			/* --rate: requests a minute, at most */
+	long retry_base_ms;		/* first backoff (FPKIT_RETRY_BASE_MS) */
+	/* With --verbose: called with one line per try, without "fpkit: "
+	 * and without any credential; NULL for none. */
+	void (*trace)(void *arg, const char *line);
+	/* Called by ovh_run after each call of a batch completes. */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *arg;
+};
+
+/* The defaults above, no trace, no progress. */
+void ovh_options_init(struct ovh_options *opt);
+
+struct ovh_xfer;
+
+/* One GET.  After a successful ovh_run, status is 2xx, body holds the
+ * answer byte for byte and json the same parsed (owned by the call). */
+struct ovh_call {
+	char *path;		/* encoded path and query, e.g. "/ip?ip=203.0.113.7" */
+	long status;		/* the last HTTP status, 0 when none came */
+	int tries;		/* tries made */
+	struct strbuf body;	/* capped at OVH_MAX_BODY */
+	json_t *json;
+	struct ovh_xfer *x;	/* ovh.c: the try in progress */
+};
+
+/* Set up a call of 'path' (copied; built with ovhsign_escape_path and
+ * ovhsign_query_add, relative to the endpoint's base URL). */
+void ovh_call_init(struct ovh_call *c, const char *path);
+/* Free the path, the body and the JSON of c (after ovh_run returned). */
+void ovh_call_release(struct ovh_call *c);
+
+struct ovh {
+	const struct ovhconf *conf;	/* borrowed: endpoint and credentials */
+	struct ovh_options opt;
+	void *multi;		/* the CURLM handle, private */
+	bool have_delta;
+	int64_t delta;		/* the API's clock minus ours, seconds */
+	int burst;		/* the rate ceiling as a token bucket */
+	double tokens;
+	int64_t refilled_ms;
+};
+
+/* Set up a client (no request is made yet).  EX_OSERR when libcurl
+ * cannot be set up. */
+int ovh_init(struct ovh *o, const struct ovhconf *conf, const struct ovh_options *opt,
+	     struct error *err);
+/* Free the multi handle and its connections; o->conf is not touched. */
+void ovh_release(struct ovh *o);
+
+/* Run calls[0..n) with at most opt.parallel at once and at most opt.rate
+ * requests started in any minute (a burst of up to 5, then one every
+ * 60/(rate - burst + 1) seconds; retries and GET /auth/time count).  The
+ * first call of a client fetches the API's time (GET /auth/time, once
+ * per client) to sign with.  A try that times out, cannot connect, is
+ * cut, or answers 408, 429 or 5xx is tried again up to opt.retries
+ * times, after an exponential backoff with jitter, or after Retry-After
+ * seconds when the API says more.  On the first call that fails for good
+ * the others are abandoned and -1 is returned with err as
+ * "GET PATH: 403 MESSAGE (CODE, query id ID)":
+ *   401, 403, a refused signature or timestamp: EX_NOPERM;
+ *   404: EX_NOINPUT;  other 4xx: EX_PROTOCOL;
+ *   408, 429, 5xx, time-outs, cut connections after the retries, or a
+ *   Retry-After over OVH_RETRY_AFTER_MAX: EX_TEMPFAIL;
+ *   cannot connect or resolve, TLS failures: EX_UNAVAILABLE;
+ *   a 2xx answer that is not JSON or larger than OVH_MAX_BODY: EX_PROTOCOL. */
+int ovh_run(struct ovh *o, struct ovh_call **calls, size_t n, struct error *err);
+
+/* ovh_run on one call. */
+int ovh_get(struct ovh *o, struct ovh_call *c, struct error *err);
+
+/* The current time by the API's clock (local clock plus the delta, once
+ * known). */
+int64_t ovh_now(const struct ovh *o);
+
+#endif

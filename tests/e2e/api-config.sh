@@ -1,0 +1,178 @@
+#!/bin/sh
+# Where fpkit finds the API endpoint and credentials, as python-ovh and
+# go-ovh do: OVH_* variables, then ./ovh.conf over ~/.ovh.conf, --config
+# over both, --endpoint over OVH_ENDPOINT; the permission warning; the
+# option and configuration errors.
+E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
+. "$E2E/lib.sh"
+. "$E2E/fakeapi.sh"
+[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
+	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY \
+	OVH_CLIENT_ID OVH_CLIENT_SECRET
+HOME=$tmp/home
+FPKIT_RETRY_BASE_MS=10
+export HOME FPKIT_RETRY_BASE_MS
+mkdir "$HOME" "$tmp/o"
+here=$(pwd -P)
+
+IP=203.0.113.7
+D=$tmp/data
+fakeapi_case "$D" 203.0.113.0/28 "$IP" "$DEMO_SPAMIP" "$DEMO_STATS"
+fakeapi_start "$D"
+
+# conf FILE CK [ENDPOINT]: an ovh.conf whose [default] endpoint is the
+# fake API (or ENDPOINT) and whose credentials have consumer key CK.
+conf() {
+	cat >"$1" <<EOF
+[default]
+; where the API is
+endpoint = ${3:-$FAKE_URL}
+
+[$FAKE_URL]
+application_key = $FAKE_AK
+application_secret = $FAKE_AS
+consumer_key = $2
+EOF
+	chmod 600 "$1"
+}
+pack_ip() { run pack --ip "$IP" -o "$tmp/o" --force "$@"; }
+
+# Nothing anywhere: a clear error, no request.
+pack_ip
+assert_status 78 "no credentials anywhere"
+assert_in "$tmp/err" "fpkit: pack: without --spam-ip-json or --stats-json, fpkit asks the API: no OVH API credentials for endpoint 'ovh-eu': set OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET and OVH_CONSUMER_KEY" \
+	"no credentials: what to set, and the saved-JSON way"
+run scan
+assert_status 78 "scan without credentials"
+assert_eq "$(grep -c . "$FAKE_LOG")" 0 "no request without credentials"
+
+# ./ovh.conf, readable by others: used, with a warning naming it.
+conf ovh.conf "$FAKE_CK"
+chmod 644 ovh.conf
+pack_ip
+assert_status 0 "credentials and endpoint from ./ovh.conf"
+assert_in "$tmp/err" "fpkit: warning: '$here/ovh.conf' holds API secrets and can be read by group or others (mode 0644): run 'chmod 600 $here/ovh.conf'" \
+	"a warning for an ovh.conf others can read"
+chmod 600 ovh.conf
+pack_ip
+assert_status 0 "./ovh.conf, mode 0600"
+assert_not_in "$tmp/err" "can be read by" "no warning at mode 0600"
+
+# ./ovh.conf wins over ~/.ovh.conf, and both are read.
+conf "$HOME/.ovh.conf" fakeCKwrongwrongwrong
+pack_ip
+assert_status 0 "./ovh.conf over a wrong ~/.ovh.conf"
+conf "$HOME/.ovh.conf" "$FAKE_CK"
+conf ovh.conf fakeCKwrongwrongwrong
+pack_ip
+assert_status 77 "a wrong ./ovh.conf over a right ~/.ovh.conf"
+rm ovh.conf
+pack_ip
+assert_status 0 "~/.ovh.conf alone"
+
+# A file naming only the consumer key, over one with the rest.
+printf '[%s]\nconsumer_key = %s\n' "$FAKE_URL" fakeCKwrongwrongwrong >ovh.conf
+pack_ip
+assert_status 77 "a key of ./ovh.conf replaces the same key of ~/.ovh.conf"
+
+# --config comes last of the files; the environment still wins.
+conf "$tmp/right.conf" "$FAKE_CK"
+pack_ip --config "$tmp/right.conf"
+assert_status 0 "--config over ./ovh.conf"
+export OVH_CONSUMER_KEY=fakeCKwrongwrongwrong
+pack_ip --config "$tmp/right.conf"
+assert_status 77 "OVH_CONSUMER_KEY over --config"
+OVH_CONSUMER_KEY=
+pack_ip --config "$tmp/right.conf"
+assert_status 0 "an empty OVH_CONSUMER_KEY counts as unset"
+unset OVH_CONSUMER_KEY
+rm ovh.conf
+
+# The endpoint: --endpoint over OVH_ENDPOINT over [default].  The
+# credentials come from a section named after the endpoint: here from
+# the environment, which any endpoint reads.
+fakeapi_env
+OVH_ENDPOINT=http://127.0.0.1:1/1.0
+pack_ip --retries 0
+assert_status 69 "OVH_ENDPOINT over the file's [default]"
+pack_ip --endpoint "$FAKE_URL"
+assert_status 0 "--endpoint over OVH_ENDPOINT"
+OVH_ENDPOINT=
+pack_ip --config "$HOME/.ovh.conf"
+assert_status 0 "an empty OVH_ENDPOINT counts as unset"
+unset OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
+pack_ip --endpoint ks-eu
+assert_status 78 "an endpoint name without credentials in its section"
+assert_in "$tmp/err" "no OVH API credentials for endpoint 'ks-eu'" "the section read is the endpoint's"
+pack_ip --endpoint ovh-mars
+assert_status 64 "an unknown --endpoint"
+assert_in "$tmp/err" "fpkit: unknown endpoint 'ovh-mars' (from --endpoint): expected one of ovh-eu, ovh-ca, ovh-us" \
+	"the endpoints are listed"
+export OVH_ENDPOINT=gopher://example.com
+pack_ip
+assert_status 78 "an unknown OVH_ENDPOINT"
+unset OVH_ENDPOINT
+
+# Configuration errors name the file and the line, never a value.
+printf '[default]\nendpoint = ovh-eu\nthis is not ini\n' >ovh.conf
+pack_ip
+assert_status 78 "a line that is not INI"
+assert_in "$tmp/err" "fpkit: '$here/ovh.conf' line 3: expected 'key = value' or '[section]'" \
+	"the file and the line are named"
+printf '[ovh-eu]\napplication_key = a\napplication_key = b\n' >ovh.conf
+pack_ip
+assert_status 78 "a key twice"
+assert_in "$tmp/err" "line 3: key 'application_key' appears twice in section [ovh-eu] (first on line 2)" \
+	"a key twice: both lines named"
+printf '[ovh-eu]\napplication_key = %s\nconsumer_key = %s\n' "$FAKE_AK" "$FAKE_CK" >ovh.conf
+pack_ip --endpoint ovh-eu
+assert_status 78 "an application key without its secret"
+assert_in "$tmp/err" "fpkit: application_key is set ('$here/ovh.conf' line 2) but not application_secret" \
+	"the key without its secret: where it was set"
+rm ovh.conf
+pack_ip --config "$tmp/absent.conf"
+assert_status 66 "a --config that does not exist"
+assert_in "$tmp/err" "cannot open --config '$tmp/absent.conf'" "the missing --config is named"
+
+# Option values.
+run pack --ip "$IP" --timeout 0
+assert_status 64 "--timeout 0"
+run pack --ip "$IP" --connect-timeout abc
+assert_status 64 "--connect-timeout abc"
+run pack --ip "$IP" --retries 21
+assert_status 64 "--retries 21"
+run pack --ip "$IP" --rate 0
+assert_status 64 "--rate 0"
+run pack --ip "$IP" --from 2026-11-20
+assert_status 64 "--from without a time"
+run pack --ip "$IP" --from 2026-11-20T10:00:00Z
+assert_status 64 "--from without --to"
+run pack --ip "$IP" --from 2026-11-20T10:00:00Z --to 2026-11-20T09:00:00Z
+assert_status 64 "--from after --to"
+run pack --spam-ip-json "$DEMO_SPAMIP" --save-api "$tmp"
+assert_status 64 "--save-api with saved JSON"
+assert_in "$tmp/err" "--save-api, --from and --to apply only when fpkit asks the API" "said why"
+run pack --ip 203.0.113.0/28
+assert_status 64 "--ip that is not an address: refused before any request"
+FPKIT_RETRY_BASE_MS=soon
+run pack --ip "$IP"
+assert_status 64 "a malformed FPKIT_RETRY_BASE_MS"
+FPKIT_RETRY_BASE_MS=10
+run scan extra
+assert_status 64 "scan takes no argument"
+
+# Help.
+run pack --help
+for opt in --endpoint --config --from --to --save-api --connect-timeout --timeout --retries --rate --verbose; do
+	assert_in "$tmp/out" "$opt" "pack --help mentions $opt"
+done
+run scan --help
+assert_status 0 "scan --help"
+for opt in --type --all-states --json --parallel --endpoint --config --timeout --retries --rate --verbose; do
+	assert_in "$tmp/out" "$opt" "scan --help mentions $opt"
+done
+run --help
+assert_in "$tmp/out" "scan" "fpkit --help lists scan"
+
+finish

@@ -1,0 +1,237 @@
+#!/bin/sh
+# The API misbehaving, one fault at a time: for each, the exact message,
+# the exit status, the tries made (from the fake server's log or the
+# --verbose trace), and nothing written: no bundle, no --save-api file.
+E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
+. "$E2E/lib.sh"
+. "$E2E/fakeapi.sh"
+[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
+	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
+HOME=$tmp/home
+# Backoffs of 5-10 ms, 10-20 ms, ...: the tests do not wait for them.
+FPKIT_RETRY_BASE_MS=10
+export HOME FPKIT_RETRY_BASE_MS
+mkdir "$HOME" "$tmp/o" "$tmp/api"
+
+BLOCK=203.0.113.0/28
+IP=203.0.113.7
+EB=203.0.113.0%2F28
+SPAM=/ip/$EB/spam/$IP
+STATS=$SPAM/stats
+WINDOW='?from=2026-11-19T13%3A32%3A07%2B00%3A00&to=2026-11-20T14%3A32%3A07%2B00%3A00'
+D=$tmp/data
+fakeapi_case "$D" "$BLOCK" "$IP" "$DEMO_SPAMIP" "$DEMO_STATS"
+
+# serve ARGS...: (re)start the fake API with ARGS and point fpkit at it.
+serve() {
+	fakeapi_start "$D" "$@"
+	fakeapi_env
+}
+
+# pack_api ARGS...: pack the demo IP from the API; the rate ceiling is
+# raised so that retries do not wait for it.
+pack_api() {
+	run pack --ip "$IP" --mail "$DEMO_MAIL" -o "$tmp/o" --save-api "$tmp/api" --rate 6000 "$@"
+}
+
+# statuses PATH: the statuses the server answered for PATH (after /1.0,
+# query included or not), in order, on one line.
+statuses() {
+	jq -r --arg u "/1.0$1" 'select(.url == $u or (.url | startswith($u + "?"))) | .status' \
+		"$FAKE_LOG" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# nothing_written WHAT
+nothing_written() {
+	no_leftovers "$tmp/o" "$1: no bundle"
+	no_leftovers "$tmp/api" "$1: no --save-api file"
+}
+
+# assert_err_re REGEX WHAT: stderr is exactly one line matching REGEX.
+assert_err_re() {
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qE -- "$1" "$tmp/err"; then
+		ok "$2"
+	else
+		not_ok "$2: stderr is not one line matching $1"
+	fi
+}
+
+QID='query id EU\.ext-[0-9]+\.[0-9a-f]+\.[0-9]+'
+RSPAM=$(printf '%s' "$SPAM" | sed 's/[.]/\\./g')
+RSTATS=$(printf '%s' "$STATS$WINDOW" | sed 's/[.?]/\\&/g')
+
+# 503 twice, then an answer: retried, and the bundle is written.
+serve --fault "503:2:$STATS"
+pack_api --verbose
+assert_status 0 "503 twice, then 200"
+assert_eq "$(statuses "$STATS")" "503 503 200" "503 twice: three tries"
+assert_in "$tmp/err" "-> 503 Service is temporarily unavailable (SERVICE_UNAVAILABLE, query id EU.ext-" \
+	"503 twice: each retry is traced"
+assert_true "503 twice: the bundle is written" test -f "$tmp/o/$DEMO_BUNDLE"
+rm -f "$tmp/o"/* "$tmp/api"/*
+
+# 503 for ever: four tries, then the last answer.
+serve --fault "503:99:$STATS"
+pack_api
+assert_status 75 "503 for ever"
+assert_err_re "^fpkit: GET $RSTATS: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\) \(gave up after 4 tries\)\$" \
+	"503 for ever: the message"
+assert_eq "$(statuses "$STATS")" "503 503 503 503" "503 for ever: 4 tries (--retries 3)"
+nothing_written "503 for ever"
+
+# --retries 0: one try, no retry.
+serve --fault "503:99:$STATS"
+pack_api --retries 0
+assert_status 75 "503 with --retries 0"
+assert_err_re "^fpkit: GET $RSTATS: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\)\$" \
+	"--retries 0: the message has no retry count"
+assert_eq "$(statuses "$STATS")" "503" "--retries 0: 1 try"
+nothing_written "--retries 0"
+
+# 429 with Retry-After: 1: the second try waits at least a second.
+serve --fault "429:1:1:$SPAM\$"
+pack_api
+assert_status 0 "429 once with Retry-After 1"
+assert_eq "$(statuses "$SPAM")" "429 200" "429 once: two tries"
+gap=$(jq -s --arg u "/1.0$SPAM" 'map(select(.url == $u) | .t_ms) | .[1] - .[0]' "$FAKE_LOG")
+assert_true "429 once: the retry came after Retry-After (${gap} ms)" test "$gap" -ge 1000
+assert_true "429 once: but not much later (${gap} ms)" test "$gap" -lt 2000
+rm -f "$tmp/o"/* "$tmp/api"/*
+
+# A Retry-After too long to wait for: no retry, a clear message.
+serve --fault "429:9:120:$SPAM\$"
+pack_api
+assert_status 75 "429 with Retry-After 120"
+assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $QID\): the API asks to wait 120 s before trying again: try later\$" \
+	"Retry-After 120: the message"
+assert_eq "$(statuses "$SPAM")" "429" "Retry-After 120: 1 try"
+nothing_written "Retry-After 120"
+
+# 429 for ever with a short Retry-After: four tries.
+serve --fault "429:99:0:$SPAM\$"
+pack_api
+assert_status 75 "429 for ever"
+assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $QID\) \(gave up after 4 tries\)\$" \
+	"429 for ever: the message"
+assert_eq "$(statuses "$SPAM")" "429 429 429 429" "429 for ever: 4 tries"
+nothing_written "429 for ever"
+
+# Connections closed without an answer: retried.
+serve --fault "reset:2:/ip?"
+pack_api --verbose
+assert_status 0 "two connection resets, then an answer"
+# Two tries: the first on the kept-alive connection, resent by libcurl.
+assert_eq "$(statuses /ip)" "0 0 200" "resets: three requests"
+assert_true "resets: the second try succeeds" \
+	grep -qE '^fpkit: api: GET http://[^ ]*/ip\?ip=203\.0\.113\.7 -> 200 in [0-9]+ ms \(try 2 of 4\)$' "$tmp/err"
+rm -f "$tmp/o"/* "$tmp/api"/*
+
+serve --fault "reset:99:/ip?"
+pack_api --retries 2
+assert_status 75 "resets for ever"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: the connection was cut: Empty reply from server \(gave up after 3 tries\)\$" \
+	"resets for ever: the message"
+# The first try went on the connection kept alive after GET /auth/time:
+# libcurl sends a request again on a fresh connection, once, when a kept
+# connection dies unanswered (the keep-alive race); so 3 tries, 4 requests.
+assert_eq "$(statuses /ip)" "0 0 0 0" "resets for ever: 3 tries (--retries 2), the first resent once by libcurl"
+nothing_written "resets for ever"
+
+# An answer slower than --timeout: each try ends at the time-out.
+serve --fault "slow:3:$SPAM\$"
+pack_api --timeout 0.3 --retries 1 --verbose
+assert_status 75 "an answer slower than --timeout"
+grep -v '^fpkit: api: ' "$tmp/err" >"$tmp/err1"
+assert_eq "$(wc -l <"$tmp/err1")" 1 "slow: one error line besides the trace"
+assert_true "slow: the message" grep -qE \
+	"^fpkit: GET $RSPAM: no answer in time \(--connect-timeout 10 s, --timeout 0\.3 s\): Operation timed out after [0-9]+ milliseconds with 0 bytes received \(gave up after 2 tries\)\$" \
+	"$tmp/err1"
+assert_eq "$(grep -c "^fpkit: api: GET .*$SPAM -> no answer in time" "$tmp/err")" 2 \
+	"slow: 2 tries, each traced"
+nothing_written "slow answer"
+
+# A body cut in the middle (Content-Length not reached): retried, then
+# a clear error.
+serve --fault "cut:$STATS"
+pack_api --retries 1
+assert_status 75 "a body cut short"
+assert_err_re "^fpkit: GET $RSTATS: the connection was cut: transfer closed with [0-9]+ bytes remaining to read \(gave up after 2 tries\)\$" \
+	"cut: the message"
+assert_eq "$(statuses "$STATS")" "200 200" "cut: 2 tries"
+nothing_written "cut body"
+
+# A 200 whose body is not JSON: not retried.
+serve --fault "badjson:$SPAM\$"
+pack_api
+assert_status 76 "a body that is not JSON"
+assert_err_re "^fpkit: GET $RSPAM: the answer is cut short: its 15 bytes end inside the JSON \(premature end of input" \
+	"bad JSON: the message"
+assert_eq "$(statuses "$SPAM")" "200" "bad JSON: 1 try"
+nothing_written "bad JSON"
+
+# An answer over 16 MiB: read no further, not retried.
+serve --fault "huge:20000000:$STATS"
+pack_api
+assert_status 76 "an oversized body"
+assert_err_re "^fpkit: GET $RSTATS: the answer is larger than 16777216 bytes: is the endpoint an OVH API\?\$" \
+	"oversized: the message"
+assert_eq "$(statuses "$STATS")" "200" "oversized: 1 try"
+nothing_written "oversized body"
+
+# 403 not granted, in each error style of the API: never retried.
+for style in code both class; do
+	serve --fault "forbidden:$SPAM\$" --error-style $style
+	pack_api
+	assert_status 77 "403 not granted ($style style)"
+	code=NOT_GRANTED_CALL
+	[ $style = class ] && code=Client::Forbidden
+	assert_err_re "^fpkit: GET $RSPAM: 403 This call has not been granted \($code, $QID\)\$" \
+		"403 ($style style): the message"
+	assert_eq "$(statuses "$SPAM")" "403" "403 ($style style): 1 try"
+	nothing_written "403 ($style style)"
+done
+
+# Wrong credentials.
+serve
+OVH_CONSUMER_KEY=fakeCKwrongwrongwrong
+pack_api
+assert_status 77 "a consumer key the API does not know"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 403 This credential is not valid \(INVALID_CREDENTIAL, $QID\)\$" \
+	"wrong consumer key: the message"
+OVH_CONSUMER_KEY=$FAKE_CK
+OVH_APPLICATION_SECRET=fakeASwrongwrongwrong
+pack_api
+assert_status 77 "a wrong application secret"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 400 Invalid signature \(INVALID_SIGNATURE, $QID\)\$" \
+	"wrong secret: the message"
+nothing_written "wrong credentials"
+OVH_APPLICATION_SECRET=$FAKE_AS
+
+# The server clock is an hour ahead and the window is missed anyway.
+serve --skew 3600 --window 1 --fault "slow:2:$SPAM\$"
+pack_api --block "$BLOCK"
+assert_status 77 "a timestamp refused with the clock an hour behind"
+assert_err_re "^fpkit: GET $RSPAM: 400 Invalid timestamp \(INVALID_TIMESTAMP, $QID\): the API refused the request's timestamp, although it was set by the API's own clock \(GET /auth/time; the local clock is 3600 s behind\)" \
+	"refused timestamp: the message names the offset"
+nothing_written "refused timestamp"
+
+# GET /auth/time failing: nothing else is asked.
+serve --fault "503:99:/auth/time"
+pack_api --retries 1
+assert_status 75 "GET /auth/time failing"
+assert_err_re "^fpkit: GET /auth/time: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\) \(gave up after 2 tries\)\$" \
+	"/auth/time failing: the message"
+assert_eq "$(jq -r .url "$FAKE_LOG" | sort -u)" "/1.0/auth/time" "/auth/time failing: no other call"
+nothing_written "/auth/time failing"
+
+# No server at all: connection refused, retried, EX_UNAVAILABLE.
+port=$FAKE_PORT
+fakeapi_stop
+pack_api --retries 1 --endpoint "http://127.0.0.1:$port/1.0"
+assert_status 69 "no server listening"
+assert_err_re "^fpkit: GET /auth/time: cannot connect to the API at 'http://127\.0\.0\.1:$port/1\.0': .* \(gave up after 2 tries\)\$" \
+	"no server: the message"
+nothing_written "no server"
+
+finish

@@ -1,0 +1,141 @@
+#!/bin/sh
+# fpkit pack against the fake OVH API: the calls it makes, encoded and
+# signed; the bundle is the one packed from saved JSON of the same bytes;
+# --save-api; saved JSON wins over the API; the server's clock; the
+# answers it refuses.
+E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
+. "$E2E/lib.sh"
+. "$E2E/fakeapi.sh"
+[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
+# Nothing of this machine's: no proxy, no ovh.conf, no OVH_* variables.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
+	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
+HOME=$tmp/home
+FPKIT_RETRY_BASE_MS=10
+export HOME FPKIT_RETRY_BASE_MS
+mkdir "$HOME"
+
+BLOCK=203.0.113.0/28
+IP=203.0.113.7
+EB=203.0.113.0%2F28
+D=$tmp/data
+fakeapi_case "$D" "$BLOCK" "$IP" "$DEMO_SPAMIP" "$DEMO_STATS"
+fakeapi_start "$D"
+fakeapi_env
+
+# urls: the URLs the server received, one line each.
+urls() { jq -r .url "$FAKE_LOG"; }
+
+mkdir "$tmp/live" "$tmp/saved" "$tmp/api"
+cd "$tmp/live"
+run pack --ip "$IP" --mail "$DEMO_MAIL" --save-api "$tmp/api"
+cd "$tmp"
+assert_status 0 "pack from the API"
+assert_true "the bundle has its usual name" test -f "$tmp/live/$DEMO_BUNDLE"
+assert_in "$tmp/out" "Subject: False positive: anti-spam block of 203.0.113.7" "the ticket is printed"
+cat >"$tmp/want" <<EOF
+/1.0/auth/time
+/1.0/ip?ip=$IP
+/1.0/ip/$EB/spam/$IP
+/1.0/ip/$EB/spam/$IP/stats?from=2026-11-19T13%3A32%3A07%2B00%3A00&to=2026-11-20T14%3A32%3A07%2B00%3A00
+EOF
+urls >"$tmp/got"
+assert_true "the time, the block, the SpamIp, the stats from 24 h before to 1 h after" \
+	cmp -s "$tmp/got" "$tmp/want"
+assert_eq "$(jq -r .status "$FAKE_LOG" | sort -u)" 200 "every call signed right (all 200)"
+
+# The answers went into the bundle and --save-api byte for byte.
+mkdir "$tmp/x"
+tar -xzf "$tmp/live/$DEMO_BUNDLE" -C "$tmp/x"
+top=${DEMO_BUNDLE%.tar.gz}
+assert_true "api/spam-ip.json is the served bytes" cmp -s "$DEMO_SPAMIP" "$tmp/x/$top/api/spam-ip.json"
+assert_true "api/stats.json is the served bytes" cmp -s "$DEMO_STATS" "$tmp/x/$top/api/stats.json"
+assert_true "--save-api spam-ip.json is the served bytes" cmp -s "$DEMO_SPAMIP" "$tmp/api/spam-ip.json"
+assert_true "--save-api stats.json is the served bytes" cmp -s "$DEMO_STATS" "$tmp/api/stats.json"
+assert_eq "$(stat -c %a "$tmp/api/spam-ip.json") $(stat -c %a "$tmp/api/stats.json")" "600 600" \
+	"saved answers have mode 0600"
+assert_eq "$(jq -r .block "$tmp/x/$top/summary.json")" "$BLOCK" "summary.json has the block found"
+
+# The same case from the saved answers: the same bundle, byte for byte.
+n=$(wc -l <"$FAKE_LOG")
+cd "$tmp/saved"
+run pack --spam-ip-json "$tmp/api/spam-ip.json" --stats-json "$tmp/api/stats.json" \
+	--block "$BLOCK" --mail "$DEMO_MAIL"
+cd "$tmp"
+assert_status 0 "pack from the saved answers"
+assert_true "the same bundle as from the API, byte for byte" \
+	cmp -s "$tmp/live/$DEMO_BUNDLE" "$tmp/saved/$DEMO_BUNDLE"
+assert_eq "$(wc -l <"$FAKE_LOG")" "$n" "saved JSON wins: no request with credentials set"
+
+# --block: no GET /ip?ip=; --from/--to: the window, in UTC, encoded.
+: >"$FAKE_LOG"
+run pack --ip "$IP" --block "$BLOCK" --from 2026-11-20T10:00:00+01:00 \
+	--to 2026-11-20T15:00:00Z -o "$tmp/o1.tar.gz"
+assert_status 0 "pack with --block, --from and --to"
+cat >"$tmp/want" <<EOF
+/1.0/auth/time
+/1.0/ip/$EB/spam/$IP
+/1.0/ip/$EB/spam/$IP/stats?from=2026-11-20T09%3A00%3A00%2B00%3A00&to=2026-11-20T15%3A00%3A00%2B00%3A00
+EOF
+urls >"$tmp/got"
+assert_true "no block lookup; the window asked for" cmp -s "$tmp/got" "$tmp/want"
+
+# Several blocks hold the IP: the smallest is the one.
+jq -c '. + ["203.0.113.0/24", "203.0.112.0/23"]' "$D/ip.json" >"$D/ip.new" && mv "$D/ip.new" "$D/ip.json"
+: >"$FAKE_LOG"
+run pack --ip "$IP" -o "$tmp/o2.tar.gz" --json
+assert_status 0 "pack with three blocks holding the IP"
+assert_eq "$(jq -r .block "$tmp/out")" "$BLOCK" "the smallest block is taken"
+
+# The server's clock is an hour ahead: the time delta covers it.
+fakeapi_start "$D" --skew 3600
+fakeapi_env
+run pack --ip "$IP" -o "$tmp/o3.tar.gz"
+assert_status 0 "a server clock one hour ahead"
+
+# The timestamp is refused all the same (here: an answer slower than the
+# server's window): the message says so.
+fakeapi_start "$D" --window 1 --fault "slow:2:/ip/$EB/spam/$IP\$"
+fakeapi_env
+mkdir "$tmp/o"
+run pack --ip "$IP" --block "$BLOCK" -o "$tmp/o"
+assert_status 77 "a refused timestamp"
+assert_in "$tmp/err" "fpkit: GET /ip/$EB/spam/$IP: 400 Invalid timestamp (INVALID_TIMESTAMP, query id EU.ext-" \
+	"the API's refusal is quoted"
+assert_in "$tmp/err" "the API refused the request's timestamp, although it was set by the API's own clock" \
+	"the message says the timestamp was refused despite the delta"
+no_leftovers "$tmp/o" "refused timestamp: nothing written"
+
+# An IP that no block of the account holds.
+fakeapi_start "$D"
+fakeapi_env
+run pack --ip 198.51.100.9 -o "$tmp/o"
+assert_status 66 "an IP in no block"
+assert_in "$tmp/err" "fpkit: no IP block of the account holds 198.51.100.9 (GET /ip?ip=198.51.100.9)" \
+	"no block: said so"
+
+# An IP of the block the anti-spam does not know: the API's 404.
+run pack --ip 203.0.113.8 -o "$tmp/o"
+assert_status 66 "an IP without an anti-spam record"
+assert_in "$tmp/err" "fpkit: GET /ip/$EB/spam/203.0.113.8: 404 " "the 404 is quoted"
+assert_in "$tmp/err" "is 203.0.113.8 blocked for spam?" "and explained"
+no_leftovers "$tmp/o" "404: nothing written"
+
+# An answer that is JSON but not the model: the API's fault, named.
+printf '{"date":"2026-11-20T14:32:07+01:00","ipSpamming":"203.0.113.9","state":"blockedForSpam"}' \
+	>"$tmp/notime.json"
+fakeapi_case "$D" "$BLOCK" 203.0.113.9 "$tmp/notime.json" "$DEMO_STATS"
+run pack --ip 203.0.113.9 -o "$tmp/o"
+assert_status 76 "a SpamIp answer without 'time'"
+assert_in "$tmp/err" "'GET /ip/$EB/spam/203.0.113.9' is not a valid SpamIp object: field 'time': missing" \
+	"the call and the field are named"
+no_leftovers "$tmp/o" "invalid answer: nothing written"
+
+# --save-api into a folder that does not exist.
+run pack --ip "$IP" -o "$tmp/o" --save-api "$tmp/nowhere"
+assert_status 73 "--save-api into a missing folder"
+assert_in "$tmp/err" "--save-api '$tmp/nowhere': no such folder" "the folder is named"
+no_leftovers "$tmp/o" "missing --save-api folder: nothing written"
+
+assert_true "the fake server stops cleanly" fakeapi_stop
+finish

@@ -1,0 +1,122 @@
+#!/bin/sh
+# fpkit check on the project's own cases (fixtures/check/*/*/): each
+# folder holds message.eml, the problem and lint rule ids expected
+# ('expect'), and the options to give ('args', when there are any).
+# Then the report's shape, the exit codes and the options.
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+
+C="$FIXTURES/check"
+
+# ids FIELD: the sorted rule ids of .FIELD in $tmp/out (one JSON line).
+ids() {
+	jq -r "[.$1[].id] | unique | join(\" \")" "$tmp/out"
+}
+
+for d in "$C"/good/*/ "$C"/broken/*/ "$C"/lint/*/; do
+	case=${d%/}
+	case=${case#"$C"/}
+	args=
+	[ -f "$d/args" ] && args=$(cat "$d/args")
+	# shellcheck disable=SC2086
+	run check --json --no-dkim $args "$d/message.eml"
+	want_p=$(sed -n 's/^problems: *//p' "$d/expect")
+	want_l=$(sed -n 's/^lint: *//p' "$d/expect")
+	assert_eq "$(ids problems)" "$want_p" "$case: problems"
+	assert_eq "$(ids lint)" "$want_l" "$case: lint"
+	if [ -z "$want_p" ]; then
+		assert_status 0 "$case: intact"
+		assert_eq "$(jq -r .intact "$tmp/out")" true "$case: intact in the JSON"
+	else
+		assert_status 1 "$case: not intact"
+		assert_eq "$(jq -r .intact "$tmp/out")" false "$case: not intact in the JSON"
+	fi
+done
+
+# The JSON object: its keys, in order, and the detail of a problem says
+# where it is.
+run check --json --no-dkim "$C/broken/truncated/message.eml"
+assert_eq "$(jq -c 'keys_unsorted' "$tmp/out")" \
+	'["file","message_id","intact","problems","dkim_checked","dkim","lint","received"]' \
+	"--json: the keys"
+assert_eq "$(jq -r .message_id "$tmp/out")" nl.celadon.r1190.77aa01@news.shop.example.com \
+	"--json: message_id without brackets"
+assert_in "$tmp/out" 'no closing \"--nl-1190--\" line; the message ends at line 43 (byte 1722)' \
+	"truncated: the detail says where the message ends"
+run check --json --no-dkim "$C/broken/header-broken/message.eml"
+assert_in "$tmp/out" '"line 13 is 1200 octets long' "line-too-long: the line number"
+assert_in "$tmp/out" '2 Date fields (lines 5, 6)' "date-duplicated: both lines"
+assert_in "$tmp/out" 'the first at line 6' "line-ends-mixed: the first bare LF"
+run check --json --no-dkim "$C/broken/thunderbird/message.eml"
+assert_in "$tmp/out" 'line 2: X-Mozilla-Status (and 2 more like it): Thunderbird' \
+	"client-resave: the field and its line"
+run check --json --no-dkim "$C/broken/outlook/message.eml"
+assert_in "$tmp/out" 'Outlook saved it as an unsent draft' "client-resave: Outlook's X-Unsent"
+assert_in "$tmp/out" 'X-MS-Exchange-Organization-AuthAs (and 1 more like it)' \
+	"client-resave: Exchange export fields"
+
+# Human report: one block per message, worst first, a closing count.
+run check --no-dkim "$C/good/plain/message.eml" "$C/broken/header-broken/message.eml" \
+	"$C/broken/truncated/message.eml"
+assert_status 1 "a mix of intact and broken messages"
+assert_eq "$(grep '^== ' "$tmp/out" | sed 's,.*/check/,,')" \
+	"$(printf '%s\n' 'broken/header-broken/message.eml ==' 'broken/truncated/message.eml ==' 'good/plain/message.eml ==')" \
+	"worst first"
+assert_in "$tmp/out" "Intact:          NO, 8 problems" "the problems are counted"
+assert_in "$tmp/out" "Intact:          yes, no problem found" "an intact message says so"
+assert_in "$tmp/out" "3 messages: 1 intact, 2 not intact" "the closing count"
+assert_in "$tmp/out" "DKIM:            not checked (--no-dkim)" "--no-dkim is said"
+
+# The Received chain, hop by hop, and the blocked IP.
+run check --json --no-dkim --ip 192.0.2.10 "$C/good/plain/message.eml"
+assert_eq "$(jq -c '.received' "$tmp/out")" \
+	'{"hops":[{"line":2,"from":"web1.shop.example.com","by":"mx1.shop.example.com","ips":["192.0.2.10"]}],"blocked_ip":"192.0.2.10","blocked_ip_seen":true}' \
+	"--ip: found in the Received chain"
+run check --json --no-dkim --ip 203.0.113.7 "$C/good/plain/message.eml"
+assert_eq "$(jq -r '.received.blocked_ip_seen' "$tmp/out")" false "--ip: not in the chain"
+run check --no-dkim --ip 203.0.113.7 "$C/good/plain/message.eml"
+assert_in "$tmp/out" "the blocked IP 203.0.113.7 does not appear in them" "--ip: said in the report"
+assert_in "$tmp/out" " 1. line 2: from web1.shop.example.com by mx1.shop.example.com [192.0.2.10]" \
+	"a hop: its line, names and IP"
+
+# Control characters from a header are shown, never printed raw.
+printf 'From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\nMessage-ID: <x\033[2J@example.com>\nSubject: s\n\nbody\n' >"$tmp/esc.eml"
+run check --no-dkim "$tmp/esc.eml"
+assert_in "$tmp/out" '\x1b[2J' "control bytes in a Message-ID are made visible"
+assert_false "no raw ESC in the report" grep -q "$(printf '\033')" "$tmp/out"
+
+# Exit statuses and usage errors.
+run check --no-dkim "$tmp/nonexistent.eml"
+assert_status 66 "a file that does not exist"
+assert_in "$tmp/err" "nonexistent.eml" "the missing file is named"
+run check --no-dkim "$tmp/nonexistent.eml" "$C/good/plain/message.eml"
+assert_status 66 "a missing file among good ones"
+assert_in "$tmp/out" "Intact:          yes" "the other files are still checked"
+run check
+assert_status 64 "no file"
+run check --window yesterday "$C/good/plain/message.eml"
+assert_status 64 "a bad --window"
+run check --window 2026-11-21T00:00:00Z,2026-11-20T00:00:00Z "$C/good/plain/message.eml"
+assert_status 64 "--window TO before FROM"
+run check --ip not-an-ip "$C/good/plain/message.eml"
+assert_status 64 "a bad --ip"
+run check --dkim-time soon "$C/good/plain/message.eml"
+assert_status 64 "a bad --dkim-time"
+run check --bogus "$C/good/plain/message.eml"
+assert_status 64 "an unknown option"
+run check --help
+assert_status 0 "check --help"
+for opt in --json --msgid --ip --window --date-slack --dkim-keys --dkim-time --dkim-min-bits --no-dkim; do
+	assert_in "$tmp/out" "$opt" "check --help mentions $opt"
+done
+run --help
+assert_in "$tmp/out" "check" "fpkit --help lists check"
+
+# The window in epoch seconds, and the slack.
+run check --json --no-dkim --window 1795180000,1795181000 --date-slack 0 "$C/good/plain/message.eml"
+assert_eq "$(ids problems)" "" "a Date inside the window (epoch seconds)"
+run check --json --no-dkim --window 1795181000,1795182000 --date-slack 0 "$C/good/plain/message.eml"
+assert_eq "$(ids problems)" date-outside-window "a Date 20 s before the window, no slack"
+run check --json --no-dkim --window 1795181000,1795182000 --date-slack 60 "$C/good/plain/message.eml"
+assert_eq "$(ids problems)" "" "the same within a 60 s slack"
+
+finish

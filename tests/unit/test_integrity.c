@@ -1,0 +1,365 @@
+/* test_integrity.c - unit tests for integrity.h (with mimewalk.h): each
+ * problem found on a message made in memory, with where it is */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "integrity.h"
+#include "mime.h"
+#include "mimewalk.h"
+
+#define HDR "From: Alice <alice@example.com>\n" \
+	"To: bob@example.net\n" \
+	"Subject: Hello\n" \
+	"Date: Fri, 20 Nov 2026 14:23:00 +0100\n" \
+	"Message-ID: <a1@example.com>\n" \
+	"MIME-Version: 1.0\n"
+#define GOOD HDR "Content-Type: text/plain\n\nHello Bob.\n"
+
+/* Check msg[0..len) with opt; r must be released by the caller. */
+static void
+check(const char *msg, size_t len, const struct integrity_options *opt,
+      struct integrity_result *r)
+{
+	struct integrity_options none;
+	struct mimewalk w;
+
+	memset(&none, 0, sizeof(none));
+	mimewalk_buffer(&w, msg, len);
+	integrity_check(msg, len, &w, opt ? opt : &none, r);
+	mimewalk_release(&w);
+}
+
+/* The problem ids of r, space-separated, in order. */
+static void
+assert_ids(const struct integrity_result *r, const char *want)
+{
+	char got[1024] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->problems.nr && n < sizeof(got) - 64; i++)
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s", i ? " " : "",
+				      r->problems.items[i].id);
+	if (strcmp(got, want) != 0)
+		fail_msg("problems: got \"%s\", expected \"%s\"", got, want);
+}
+
+static const char *
+detail(const struct integrity_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->problems.nr; i++)
+		if (strcmp(r->problems.items[i].id, id) == 0)
+			return r->problems.items[i].detail;
+	fail_msg("no problem '%s'", id);
+	return NULL;
+}
+
+#define CHECK(lit, opt, r) check((lit), sizeof(lit) - 1, (opt), (r))
+
+static void
+test_good(void **state)
+{
+	struct integrity_result r;
+
+	(void)state;
+	CHECK(GOOD, NULL, &r);
+	assert_ids(&r, "");
+	assert_string_equal(r.message_id, "a1@example.com");
+	integrity_result_release(&r);
+	/* the same in CRLF */
+	CHECK("From: a@example.com\r\nDate: Fri, 20 Nov 2026 14:23:00 +0100\r\n"
+	      "Message-ID: <b@example.com>\r\n\r\nbody\r\n", NULL, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+}
+
+static void
+test_empty(void **state)
+{
+	struct integrity_result r;
+
+	(void)state;
+	check("", 0, NULL, &r);
+	assert_ids(&r, "empty");
+	integrity_result_release(&r);
+}
+
+static void
+test_counts(void **state)
+{
+	struct integrity_result r;
+
+	(void)state;
+	CHECK("To: b@example.net\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Date: Fri, 20 Nov 2026 14:23:01 +0100\n\nx\n", NULL, &r);
+	assert_ids(&r, "date-duplicated from-missing msgid-missing");
+	assert_string_equal(detail(&r, "date-duplicated"),
+			    "2 Date fields (lines 2, 3); RFC 5322 allows one");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nfrom: c@example.com\nMessage-ID: <x@y>\n\nx\n", NULL, &r);
+	assert_ids(&r, "date-missing from-duplicated");
+	integrity_result_release(&r);
+}
+
+static void
+test_msgid(void **state)
+{
+	struct integrity_options o;
+	struct integrity_result r;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.target = "A1@EXAMPLE.COM";	/* the domain compares without case */
+	CHECK(GOOD, &o, &r);
+	assert_ids(&r, "msgid-mismatch");
+	integrity_result_release(&r);
+	o.target = "<a1@example.COM>";
+	CHECK(GOOD, &o, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: no-brackets@example.com\n\nx\n", NULL, &r);
+	assert_ids(&r, "msgid-malformed");
+	assert_string_equal(detail(&r, "msgid-malformed"),
+			    "line 3: \"no-brackets@example.com\" is not <left@right>");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: <ok@example.com> (a comment)\n\nx\n", NULL, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+}
+
+static void
+test_date_window(void **state)
+{
+	struct integrity_options o;
+	struct integrity_result r;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.has_window = true;
+	o.window_from = 1795180980;	/* 13:23:00Z: the Date exactly */
+	o.window_to = 1795181527;
+	CHECK(GOOD, &o, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+	o.window_from = 1795181000;
+	CHECK(GOOD, &o, &r);
+	assert_ids(&r, "date-outside-window");
+	assert_string_equal(detail(&r, "date-outside-window"),
+			    "line 4: 2026-11-20T13:23:00Z is 20s before the window "
+			    "2026-11-20T13:23:20Z to 2026-11-20T13:32:07Z (slack 0s)");
+	integrity_result_release(&r);
+	o.slack = 20;
+	CHECK(GOOD, &o, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: the day after\nMessage-ID: <x@y.z>\n\nx\n", &o, &r);
+	assert_ids(&r, "date-unparseable");
+	integrity_result_release(&r);
+}
+
+static void
+test_lines(void **state)
+{
+	struct integrity_result r;
+	char *msg;
+	size_t n;
+
+	(void)state;
+	/* 999 octets on line 6 of the body */
+	n = strlen(GOOD) + 1000;
+	msg = malloc(n + 1);
+	memcpy(msg, GOOD, strlen(GOOD));
+	memset(msg + strlen(GOOD), 'x', 999);
+	msg[n - 1] = '\n';
+	msg[n] = '\0';
+	check(msg, n, NULL, &r);
+	assert_ids(&r, "line-too-long");
+	assert_string_equal(detail(&r, "line-too-long"), "line 10 is 999 octets long (RFC 5322 "
+			    "allows 998); 1 line over the limit, the longest 999 octets");
+	integrity_result_release(&r);
+	/* 998 is allowed */
+	memmove(msg + strlen(GOOD), msg + strlen(GOOD) + 1, 999);
+	check(msg, n - 1, NULL, &r);
+	free(msg);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\r\nDate: Fri, 20 Nov 2026 14:23:00 +0100\r\n"
+	      "Message-ID: <b@example.com>\n\r\nbo\rdy\r\n", NULL, &r);
+	assert_ids(&r, "line-ends-mixed bare-cr");
+	assert_string_equal(detail(&r, "bare-cr"), "line 5: a CR not followed by LF (1 in the message)");
+	integrity_result_release(&r);
+	CHECK(GOOD "cut he", NULL, &r);
+	assert_ids(&r, "final-newline-missing");
+	integrity_result_release(&r);
+}
+
+static void
+test_header_block(void **state)
+{
+	struct integrity_result r;
+
+	(void)state;
+	CHECK(HDR, NULL, &r);
+	assert_ids(&r, "header-unterminated");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: <x@y.z>\nSubject: caf\xc3\xa9\nnot a field\n\nx\n", NULL, &r);
+	assert_ids(&r, "header-line-invalid header-8bit");
+	assert_string_equal(detail(&r, "header-line-invalid"), "line 5: a header line that is "
+			    "neither a field nor the continuation of one");
+	integrity_result_release(&r);
+	CHECK("From someone@example.com Fri Nov 20 14:23:00 2026\n" GOOD, NULL, &r);
+	assert_ids(&r, "mbox-from-line");
+	integrity_result_release(&r);
+}
+
+static void
+test_resave(void **state)
+{
+	struct integrity_result r;
+
+	(void)state;
+	CHECK("X-Mozilla-Status: 0001\nX-Mozilla-Status2: 00800000\n" GOOD, NULL, &r);
+	assert_ids(&r, "client-resave");
+	assert_non_null(strstr(detail(&r, "client-resave"), "line 1: X-Mozilla-Status (and 1 more"));
+	integrity_result_release(&r);
+	CHECK("x-ms-exchange-organization-authas: Internal\nX-Unsent: 1\n" GOOD, NULL, &r);
+	assert_ids(&r, "client-resave client-resave");
+	integrity_result_release(&r);
+}
+
+static void
+test_multipart(void **state)
+{
+	static const char mp[] = HDR "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"
+		"--b1\nContent-Type: text/plain\n\nhello\n"
+		"--b1\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+		"aGVsbG8gd29ybGQ=\n--b1--\n";
+	struct integrity_result r;
+	char *cut;
+
+	(void)state;
+	CHECK(mp, NULL, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+	/* cut after the base64 */
+	cut = strdup(mp);
+	*strstr(cut, "--b1--") = '\0';
+	check(cut, strlen(cut), NULL, &r);
+	assert_ids(&r, "truncated-multipart");
+	integrity_result_release(&r);
+	/* cut inside the base64, in the middle of a group */
+	*strstr(cut, "G8gd29y") = '\0';
+	check(cut, strlen(cut), NULL, &r);
+	assert_ids(&r, "final-newline-missing truncated-multipart base64-invalid");
+	assert_non_null(strstr(detail(&r, "base64-invalid"), "part 2 (application/octet-stream), "
+			       "line 17 (byte 319): "));
+	assert_non_null(strstr(detail(&r, "base64-invalid"), "it ends in the middle of a "
+			       "4-character group (5 characters): the part was cut"));
+	integrity_result_release(&r);
+	free(cut);
+	/* a bad character */
+	cut = strdup(mp);
+	strstr(cut, "aGVs")[1] = '*';
+	check(cut, strlen(cut), NULL, &r);
+	assert_ids(&r, "base64-invalid");
+	assert_non_null(strstr(detail(&r, "base64-invalid"), "byte 0x2a is not base64"));
+	integrity_result_release(&r);
+	free(cut);
+}
+
+static void
+test_content_length(void **state)
+{
+	struct integrity_result r;
+
+	(void)state;
+	CHECK(HDR "Content-Length: 11\n\nHello Bob.\n", NULL, &r);
+	assert_ids(&r, "");
+	integrity_result_release(&r);
+	CHECK(HDR "Content-Length: 12\n\nHello Bob.\n", NULL, &r);
+	assert_ids(&r, "content-length-mismatch");
+	assert_string_equal(detail(&r, "content-length-mismatch"),
+			    "line 7: Content-Length says 12 bytes, the body has 11");
+	integrity_result_release(&r);
+	CHECK(HDR "Content-Length: -1\n\nHello Bob.\n", NULL, &r);
+	assert_ids(&r, "content-length-invalid");
+	integrity_result_release(&r);
+}
+
+static void
+test_received(void **state)
+{
+	static const char msg[] =
+		"Received: from mx.example.com (mx.example.com [198.51.100.2])\n"
+		"\tby relay.example.net (Postfix) with ESMTPS id 12AB; Fri, 20 Nov 2026 14:23:00 +0100\n"
+		"Received: from [IPv6:2001:db8::1] (helo=web)\n"
+		"\tby mx.example.com with esmtp; Fri, 20 Nov 2026 14:22:59 +0100\n"
+		GOOD;
+	struct integrity_options o;
+	struct integrity_result r;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.ip = "2001:0db8:0:0::1";
+	CHECK(msg, &o, &r);
+	assert_int_equal(r.nr_hops, 2);
+	assert_string_equal(r.hops[0].from, "mx.example.com");
+	assert_string_equal(r.hops[0].by, "relay.example.net");
+	assert_int_equal(r.hops[0].nr_ips, 1);
+	assert_string_equal(r.hops[0].ips[0], "198.51.100.2");
+	assert_int_equal(r.hops[1].line, 3);
+	assert_int_equal(r.hops[1].nr_ips, 1);
+	assert_string_equal(r.hops[1].ips[0], "2001:db8::1");
+	assert_true(r.ip_seen);		/* compared in inet_ntop form */
+	integrity_result_release(&r);
+	o.ip = "198.51.100.3";
+	CHECK(msg, &o, &r);
+	assert_false(r.ip_seen);
+	integrity_result_release(&r);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	mime_global_init();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	mime_global_shutdown();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_msgid),
+		cmocka_unit_test(test_date_window),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_header_block),
+		cmocka_unit_test(test_resave),
+		cmocka_unit_test(test_multipart),
+		cmocka_unit_test(test_content_length),
+		cmocka_unit_test(test_received),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
