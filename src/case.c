@@ -247,7 +247,8 @@ case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct e
 	eblock = ovhsign_escape_path(c->block);
 	eip = ovhsign_escape_path(c->ip);
 	path = xasprintf("/ip/%s/spam/%s", eblock, eip);
-	if (fetch_document(c, api, path, case_set_spamip, err) < 0) {
+	/* scan --archive hands over the SpamIp object its scan read. */
+	if (!c->has_spamip && fetch_document(c, api, path, case_set_spamip, err) < 0) {
 		if (err->status == EX_NOINPUT)
 			append_message(err, ": is %s blocked for spam? 'fpkit scan --all-states' "
 				     "lists the account's IPs the anti-spam knows", c->ip);

@@ -56,9 +56,10 @@ int case_set_stats(struct fpcase *c, const char *buf, size_t len, const char *so
 
 /* Fill the case from the API through 'api', as case_load_* would from
  * saved files: the block (GET /ip?ip=IP, the smallest IPv4 block that
- * holds the IP) when none was given, then GET /ip/{block}/spam/{ip}, then
- * its stats between 'from' and 'to' (epoch seconds; 0: the default
- * window around the SpamIp date).  c->ip must be set.  Errors are those
+ * holds the IP) when none was given, then GET /ip/{block}/spam/{ip}
+ * unless the case holds a SpamIp object already, then its stats between
+ * 'from' and 'to' (epoch seconds; 0: the default window around the
+ * SpamIp date).  c->ip must be set.  Errors are those
  * of ovh_run; an answer that is not the documented model is EX_PROTOCOL;
  * no block holding the IP is EX_NOINPUT. */
 int case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to,

@@ -10,6 +10,7 @@ int cmd_verify(int argc, char **argv, struct error *err);
 int cmd_find(int argc, char **argv, struct error *err);
 int cmd_scan(int argc, char **argv, struct error *err);
 int cmd_check(int argc, char **argv, struct error *err);
+int cmd_alert(int argc, char **argv, struct error *err);
 
 /* Print warnings collected by the stages, one "fpkit: warning: " line
  * each, made safe for a terminal. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -115,8 +116,11 @@ trace_stderr(void *arg, const char *line)
 int
 cmd_api_connect(struct cmd_api *a, struct diag *d, struct error *err)
 {
-	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0 };
+	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0, a->why };
 
+	/* From here the process holds API secrets: no core dump may keep
+	 * them on disk. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (ovhconf_resolve(&a->conf, &src, d, err) < 0)
 		return -1;
 	if (a->verbose) {

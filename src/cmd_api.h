@@ -15,6 +15,8 @@ struct cmd_api {
 	const char *endpoint;		/* --endpoint */
 	const char *config;		/* --config */
 	bool verbose;			/* --verbose */
+	const char *why;		/* the command: why the API is asked, put
+					 * before a "no credentials" error */
 	struct ovh_options opt;		/* --connect-timeout, --timeout, --retries,
 					 * --rate, --parallel */
 	struct ovhconf conf;		/* cmd_api_connect: what was resolved */

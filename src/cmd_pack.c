@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "fpkit.h"
@@ -22,6 +23,7 @@
 static const char usage_text[] =
 	"usage: fpkit pack [OPTIONS] (--spam-ip-json FILE | --stats-json FILE)...\n"
 	"       fpkit pack [OPTIONS] --ip IP   (asks the OVH API)\n"
+	"       fpkit pack [OPTIONS] --alert FILE\n"
 	"\n"
 	"Build the evidence bundle and the ticket text for one IP blocked for spam.\n"
 	"\n"
@@ -30,8 +32,15 @@ static const char usage_text[] =
 	"  --block CIDR         the IP block that holds it, e.g. 203.0.113.0/28\n"
 	"  --spam-ip-json FILE  the object of GET /ip/{block}/spam/{ip}, as saved\n"
 	"  --stats-json FILE    the array of GET /ip/{block}/spam/{ip}/stats, as saved\n"
+	"  --alert FILE         the anti-spam alert e-mail OVHcloud sent (.eml, forwarded\n"
+	"                       or not): alone, the IP, block time and messages come from\n"
+	"                       it; with the API or saved JSON, those win and the alert\n"
+	"                       adds what they lack; packed as alert/alert.eml\n"
 	"  --mail PATH          a .eml file, a folder of .eml files or a Maildir\n"
 	"                       (repeatable)\n"
+	"  --maillog FILE       a Postfix, Exim or Sendmail log, plain or compressed:\n"
+	"                       the lines about the targets go into logs/ (repeatable;\n"
+	"                       rotated files oldest first)\n"
 	"  --before-block N     also take the N most recent messages dated before\n"
 	"                       the block (when no Message-ID is known)\n"
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
@@ -53,7 +62,8 @@ static const char usage_text[] =
 	CMD_API_USAGE;
 
 enum {
-	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_MAIL, OPT_FORCE,
+	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
+	OPT_FORCE,
 	OPT_LANG, OPT_TEMPLATE, OPT_JSON, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
@@ -64,7 +74,9 @@ static const struct option long_options[] = {
 	{ "block", required_argument, NULL, OPT_BLOCK },
 	{ "spam-ip-json", required_argument, NULL, OPT_SPAMIP },
 	{ "stats-json", required_argument, NULL, OPT_STATS },
+	{ "alert", required_argument, NULL, OPT_ALERT },
 	{ "mail", required_argument, NULL, OPT_MAIL },
+	{ "maillog", required_argument, NULL, OPT_MAILLOG },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "lang", required_argument, NULL, OPT_LANG },
@@ -136,6 +148,12 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		case OPT_BLOCK: fp->block = optarg; break;
 		case OPT_SPAMIP: fp->spamip_json = optarg; break;
 		case OPT_STATS: fp->stats_json = optarg; break;
+		case OPT_ALERT: fp->alert_file = optarg; break;
+		case OPT_MAILLOG:
+			fp->maillog = xgrow(fp->maillog, fp->nr_maillog + 1, &fp->alloc_maillog,
+					    sizeof(*fp->maillog));
+			fp->maillog[fp->nr_maillog++] = optarg;
+			break;
 		case OPT_MAIL:
 			fp->mail = xgrow(fp->mail, fp->nr_mail + 1, &fp->alloc_mail,
 					 sizeof(*fp->mail));
@@ -177,11 +195,13 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 				 TICKET_LANGS "; or give --template)", fp->lang);
 	/* Saved documents win: the API is asked only when none is given. */
 	if (fp->spamip_json == NULL && fp->stats_json == NULL) {
-		if (fp->ip == NULL)
+		if (fp->ip == NULL && fp->alert_file == NULL)
 			return error_set(err, EX_USAGE, "pack: nothing tells about the block: give "
 					 "--spam-ip-json, --stats-json or both (saved from the API "
-					 "console), or --ip to ask the OVH API");
-		fp->fetch = true;
+					 "console), --ip to ask the OVH API, or --alert with the "
+					 "alert e-mail");
+		/* --alert alone needs no API; with --ip the API is asked too. */
+		fp->fetch = fp->ip != NULL;
 	}
 	if (!fp->fetch && (fp->save_api || fp->from || fp->to))
 		return error_set(err, EX_USAGE, "pack: --save-api, --from and --to apply only when "
@@ -190,6 +210,15 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		return error_set(err, EX_USAGE, "pack: give both --from and --to, or neither");
 	if (fp->from && fp->from >= fp->to)
 		return error_set(err, EX_USAGE, "pack: --from must come before --to");
+	/* Before any request: a typo must not cost the API calls. */
+	if (fp->save_api) {
+		struct stat st;
+
+		if (stat(fp->save_api, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    access(fp->save_api, W_OK | X_OK) < 0)
+			return error_set(err, EX_CANTCREAT, "pack: --save-api '%s' is not a folder "
+					 "fpkit can write into: create it first", fp->save_api);
+	}
 	return 1;
 }
 

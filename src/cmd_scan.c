@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <glib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +15,20 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "archivedir.h"
 #include "cmd.h"
 #include "cmd_api.h"
 #include "error.h"
 #include "model.h"
 #include "netaddr.h"
 #include "ovhsign.h"
+#include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
 static const char usage_text[] =
 	"usage: fpkit scan [OPTIONS]\n"
+	"       fpkit scan --archive DIR [--mail PATH]... [OPTIONS]\n"
 	"\n"
 	"List the IP addresses of the OVH account that are blocked for spam, with\n"
 	"the block date and the time left (OVH API credentials needed).\n"
@@ -35,7 +39,9 @@ static const char usage_text[] =
 	"  --json               print a JSON array instead of a table\n"
 	"  --parallel N         at most N requests at once (default 4)\n"
 	CMD_API_USAGE
-	"  -h, --help           show this help\n";
+	"  -h, --help           show this help\n"
+	"\n"
+	ARCHIVE_DIR_USAGE;
 
 enum { OPT_TYPE = 256, OPT_ALL_STATES, OPT_JSON };
 
@@ -45,6 +51,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "parallel", required_argument, NULL, CMD_API_OPT_PARALLEL },
 	CMD_API_LONG_OPTIONS,
+	ARCHIVE_DIR_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -54,12 +61,15 @@ struct scan_row {
 	const char *block;	/* borrowed from struct scan's blocks */
 	char *ip;
 	struct model_spamip spamip;
+	char *spamip_raw;	/* ... as received, for --archive's bundles */
+	size_t spamip_len;
 };
 
 struct scan {
 	const char *type;	/* --type */
 	bool all_states;	/* --all-states */
 	bool json;		/* --json */
+	struct archive_dir_options arch;	/* --archive and its pack options */
 	struct cmd_api api;
 	char **blocks;		/* the IPv4 blocks of the account */
 	size_t nr_blocks, alloc_blocks;
@@ -81,7 +91,8 @@ parse_options(struct scan *s, int argc, char **argv, struct error *err)
 	if (cmd_api_init(&s->api, err) < 0)
 		return -1;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		if ((r = cmd_api_option(&s->api, "scan", c, optarg, err)) != 0) {
+		if ((r = cmd_api_option(&s->api, "scan", c, optarg, err)) != 0 ||
+		    (r = archive_dir_option(&s->arch, "scan", c, optarg, err)) != 0) {
 			if (r < 0)
 				return -1;
 			continue;
@@ -111,6 +122,11 @@ parse_options(struct scan *s, int argc, char **argv, struct error *err)
 	}
 	if (optind < argc)
 		return error_set(err, EX_USAGE, "scan: unexpected argument '%s'", argv[optind]);
+	if (archive_dir_options_check(&s->arch, "scan", err) < 0)
+		return -1;
+	if (s->arch.dir && s->json)
+		return error_set(err, EX_USAGE, "scan: --json and --archive do not go together: "
+				 "the archive's index.jsonl is the JSON");
 	return 1;
 }
 
@@ -233,17 +249,32 @@ list_ips(struct scan *s, struct error *err)
 		size_t j;
 		json_t *v;
 
+		GHashTable *seen;
+
 		if (check_strings(&calls[i], is_ipv4, "an IPv4 address", err) < 0)
 			goto out;
+		/* Only addresses of the block, once each: that bounds the rows
+		 * (and the calls that follow) by the block's size. */
+		seen = g_hash_table_new(g_str_hash, g_str_equal);
 		json_array_foreach(calls[i].json, j, v) {
 			struct scan_row *r;
+			const char *ip = json_string_value(v);
+
+			if (!netaddr_block_contains(s->blocks[i], ip)) {
+				diag_add(&s->diag, "GET /ip/%s/spam listed %s, which is not in the "
+					 "block: passed over", s->blocks[i], ip);
+				continue;
+			}
+			if (!g_hash_table_add(seen, (gpointer)ip))
+				continue;
 
 			s->rows = xgrow(s->rows, s->nr_rows + 1, &s->alloc_rows, sizeof(*s->rows));
 			r = &s->rows[s->nr_rows++];
 			memset(r, 0, sizeof(*r));
 			r->block = s->blocks[i];
-			r->ip = xstrdup(json_string_value(v));
+			r->ip = xstrdup(ip);
 		}
+		g_hash_table_destroy(seen);
 	}
 	rc = 0;
 out:
@@ -288,6 +319,7 @@ describe_ips(struct scan *s, struct error *err)
 				  calls[i].path, s->rows[i].spamip.ip, s->rows[i].ip);
 			goto out;
 		}
+		s->rows[i].spamip_raw = strbuf_detach(&calls[i].body, &s->rows[i].spamip_len);
 	}
 	rc = 0;
 out:
@@ -390,14 +422,62 @@ scan_release(struct scan *s)
 	for (size_t i = 0; i < s->nr_rows; i++) {
 		free(s->rows[i].ip);
 		model_spamip_release(&s->rows[i].spamip);
+		free(s->rows[i].spamip_raw);
 	}
 	free(s->rows);
+	archive_dir_options_release(&s->arch);
 	diag_release(&s->diag);
+}
+
+/* --archive: every event into the archive.  Printed: each bundle
+ * written (stdout), each failure and pack's warnings (stderr), and a
+ * count only when something was written, repaired or failed, so that
+ * cron mails news only. */
+static int
+archive_rows(struct scan *s, struct archive_dir *ad, struct error *err)
+{
+	size_t nr_new = 0, nr_failed = 0;
+	int status = 0;
+
+	for (size_t i = 0; i < s->nr_rows; i++) {
+		const struct scan_row *r = &s->rows[i];
+		struct archive_event ev = { r->block, r->ip, r->spamip_raw, r->spamip_len,
+					    r->spamip.date };
+		struct archive_dir_result res;
+		char at[TIMEFMT_ISO_LEN];
+
+		timefmt_iso_utc(r->spamip.date, at);
+		if (archive_dir_add(ad, &ev, &s->api.client, &res) < 0) {
+			char *msg = textsafe_visible(res.err.msg, strlen(res.err.msg));
+
+			cmd_print_diag(&res.warnings, "warning: ");
+			fprintf(stderr, "fpkit: archive: %s blocked at %s: %s\n", r->ip, at, msg);
+			free(msg);
+			if (nr_failed++ == 0)
+				status = res.err.status ? res.err.status : EX_SOFTWARE;
+		} else if (res.outcome == ARCHIVE_DIR_ARCHIVED) {
+			cmd_print_diag(&res.warnings, "warning: ");
+			printf("%s\n", res.bundle);
+			fflush(stdout);
+			nr_new++;
+		}
+		archive_dir_result_release(&res);
+	}
+	if (nr_new || nr_failed || ad->nr_dropped || ad->nr_added || ad->nr_removed)
+		fprintf(stderr, "fpkit: archive '%s': %zu event%s: %zu archived, %zu already "
+			"there, %zu failed\n", ad->dir, s->nr_rows, s->nr_rows == 1 ? "" : "s",
+			nr_new, s->nr_rows - nr_new - nr_failed, nr_failed);
+	if (nr_failed)
+		return error_set(err, status, "scan: archive '%s': %zu of %zu event%s could not be "
+				 "archived: the next run tries again", ad->dir, nr_failed, s->nr_rows,
+				 s->nr_rows == 1 ? "" : "s");
+	return 0;
 }
 
 int
 cmd_scan(int argc, char **argv, struct error *err)
 {
+	struct archive_dir ad = { .lock_fd = -1 };
 	struct scan s;
 	int rc;
 
@@ -410,6 +490,9 @@ cmd_scan(int argc, char **argv, struct error *err)
 		s.api.opt.progress = progress;
 		s.api.opt.arg = &s;
 	}
+	/* The lock comes first: a second run stops before any request. */
+	if (s.arch.dir && archive_dir_open(&ad, &s.arch, &s.diag, err) < 0)
+		goto out;
 	if (cmd_api_connect(&s.api, &s.diag, err) < 0)
 		goto out;
 	if (list_blocks(&s, err) < 0 || list_ips(&s, err) < 0 || describe_ips(&s, err) < 0) {
@@ -420,6 +503,11 @@ cmd_scan(int argc, char **argv, struct error *err)
 	if (s.nr_rows > 1)
 		qsort(s.rows, s.nr_rows, sizeof(*s.rows), row_cmp);
 	cmd_print_diag(&s.diag, "warning: ");
+	if (s.arch.dir) {
+		diag_release(&s.diag);
+		rc = archive_rows(&s, &ad, err);
+		goto out;
+	}
 	if (s.json)
 		print_json(&s);
 	else
@@ -433,6 +521,7 @@ cmd_scan(int argc, char **argv, struct error *err)
 out:
 	if (rc < 0)
 		cmd_print_diag(&s.diag, "warning: ");
+	archive_dir_close(&ad);
 	scan_release(&s);
 	return rc;
 }

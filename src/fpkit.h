@@ -6,12 +6,14 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "alert.h"
 #include "bundle.h"
 #include "case.h"
 #include "checks.h"
 #include "cmd_api.h"
 #include "error.h"
 #include "finder.h"
+#include "maillog.h"
 #include "sample.h"
 
 struct fpkit {
@@ -20,8 +22,11 @@ struct fpkit {
 	const char *block;		/* --block */
 	const char *spamip_json;	/* --spam-ip-json */
 	const char *stats_json;		/* --stats-json */
+	const char *alert_file;		/* --alert */
 	const char **mail;		/* --mail, in order */
 	size_t nr_mail, alloc_mail;
+	const char **maillog;		/* --maillog, in order */
+	size_t nr_maillog, alloc_maillog;
 	const char *output;		/* -o */
 	const char *lang;		/* --lang */
 	const char *template_path;	/* --template */
@@ -35,8 +40,12 @@ struct fpkit {
 	struct checks_options check_opt;	/* --dkim-keys, --no-dkim, --date-slack */
 
 	struct fpcase kase;		/* case.c: what is known of the block */
+	struct alert alert;		/* alert.c: the alert e-mail (--alert) */
+	size_t *alert_extra;		/* pack.c: the alert's targets the stats lack */
+	size_t nr_alert_extra;		/* (indexes in alert.targets) */
 	struct finder finder;		/* finder.c: targets and where they are */
 	struct sample_list samples;	/* sample.c: the messages to attach */
+	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
 	struct checks_result *checks;	/* checks.c: one per sample */
 	json_t *summary;		/* summary.c: summary.json */
 	char *ticket;			/* ticket.c: TICKET.txt */

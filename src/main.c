@@ -22,6 +22,7 @@ static const struct command {
 	{ "find", cmd_find, "print where messages with given Message-IDs are stored" },
 	{ "scan", cmd_scan, "list the account's IPs blocked for spam (OVH API)" },
 	{ "check", cmd_check, "check messages: integrity, DKIM, best practices" },
+	{ "alert", cmd_alert, "read an OVHcloud anti-spam alert e-mail" },
 };
 
 static void

@@ -205,6 +205,12 @@ model_parse_spamip(const char *buf, size_t len, const char *name,
 	}
 	if (get_integer(&c, root, "time", false, NULL, &out->time) < 0)
 		goto out;
+	/* Seconds of block: dates are computed from it, so keep it sane. */
+	if (out->time < 0 || out->time > 315360000) {
+		field_error(err, name, c.model, "time", "%lld seconds is not a block length",
+			    (long long)out->time);
+		goto out;
+	}
 	out->date_raw = xstrdup(date);
 	out->ip = xstrdup(ip);
 	out->state = xstrdup(state);

@@ -349,10 +349,12 @@ describe_api_error(const struct ovh_call *c, char *buf, size_t size, bool *time_
 		snprintf(buf + n, size - n, " (%s)", extra);
 	/* Neither the wording nor the code of a refused timestamp is
 	 * documented (ovh-api.md section 5): QUERY_TIME_OUT / "Query out of
-	 * time" is what users report; look for any of it. */
-	if ((code && strcasestr(code, "TIME")) ||
-	    (msg && (strcasestr(msg, "timestamp") || strcasestr(msg, "out of time") ||
-		     strcasestr(msg, "clock"))))
+	 * time" is what users report.  Only a client error can be one: a 408
+	 * or a 504 (Server::GatewayTimeout) is no verdict on our clock. */
+	if ((c->status == 400 || c->status == 401 || c->status == 403) &&
+	    ((code && (strcasecmp(code, "QUERY_TIME_OUT") == 0 ||
+		       strcasecmp(code, "INVALID_TIMESTAMP") == 0)) ||
+	     (msg && (strcasestr(msg, "timestamp") || strcasestr(msg, "out of time")))))
 		*time_refused = true;
 	json_decref(root);
 }
@@ -386,6 +388,10 @@ retryable_transport(CURLcode rc)
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
+	/* over HTTPS, libcurl speaks HTTP/2: a reset stream ends so */
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
 		return true;
 	default:
 		return false;
@@ -501,12 +507,14 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time; the local "
 			  "clock is %" PRId64 " s %s): check the system clock, and that requests "
-			  "are not held up on the way", c->path, what,
-			  o->delta < 0 ? -o->delta : o->delta, o->delta < 0 ? "ahead" : "behind");
+			  "are not held up on the way%s", c->path, what,
+			  o->delta < 0 ? -o->delta : o->delta, o->delta < 0 ? "ahead" : "behind",
+			  tries);
 	else if (time_refused && sign)
 		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time): check the "
-			  "system clock, and that requests are not held up on the way", c->path, what);
+			  "system clock, and that requests are not held up on the way%s", c->path,
+			  what, tries);
 	else
 		error_set(err, status, "GET %s: %s%s", c->path, what, tries);
 	return OUT_FAIL;
@@ -608,11 +616,22 @@ fetch_delta(struct ovh *o, struct error *err)
 	int rc = -1;
 
 	ovh_call_init(&c, "/auth/time");
-	if (run_batch(o, &one, 1, false, false, err) < 0)
+	if (run_batch(o, &one, 1, false, false, err) < 0) {
+		/* The first call of a run: an answer that is no API's means the
+		 * base URL is wrong more often than anything else. */
+		if (err && c.status >= 400 && c.status < 500) {
+			error_prefix(err, "the endpoint does not answer as the OVH API does (is its "
+				     "base URL right, ending in /1.0?)");
+			err->status = EX_CONFIG;
+		}
 		goto out;
-	if (!json_is_integer(c.json)) {
+	}
+	/* Ten years either way: beyond that the answer is no clock. */
+	if (!json_is_integer(c.json) ||
+	    json_integer_value(c.json) < (json_int_t)time(NULL) - 315360000 ||
+	    json_integer_value(c.json) > (json_int_t)time(NULL) + 315360000) {
 		error_set(err, EX_PROTOCOL, "GET /auth/time: expected the API's time as an "
-			  "integer, got '%.40s': is the endpoint an OVH API?", c.body.buf);
+			  "integer near ours, got '%.40s': is the endpoint an OVH API?", c.body.buf);
 		goto out;
 	}
 	o->delta = (int64_t)json_integer_value(c.json) - (int64_t)time(NULL);

@@ -253,7 +253,9 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 	int fd, rc = -1;
 
 	strbuf_init(&sb, OVHCONF_MAX_FILE);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO named ovh.conf must not hang us (it is
+	 * refused below as not a file). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (required)
 			return error_set(err, EX_NOINPUT, "cannot open --config '%s': %s", path,
@@ -268,6 +270,16 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 		else
 			diag_add(d, "'%s' is not a file: skipped", path);
 		rc = required ? -1 : 0;
+		goto out;
+	}
+	/* A default file someone else could have planted (./ovh.conf in a
+	 * shared folder) could send the keys to a host of its choosing:
+	 * only the user's own or root's, not writable by others, is read. */
+	if (!required && ((st.st_uid != geteuid() && st.st_uid != 0) ||
+			  (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		diag_add(d, "'%s' is not owned by you or root, or is writable by others: "
+			 "skipped (give it with --config if you trust it)", path);
+		rc = 0;
 		goto out;
 	}
 	for (;;) {
@@ -374,7 +386,7 @@ header_safe(const char *s)
 
 static int
 check_credentials(const struct found *ak, const struct found *as, const struct found *ck,
-		  const struct ini *ini, const char *endpoint, struct error *err)
+		  const struct ini *ini, const char *endpoint, const char *why, struct error *err)
 {
 	const struct found *all[] = { ak, as, ck };
 	static const char *const names[] = { "application_key", "application_secret",
@@ -385,10 +397,13 @@ check_credentials(const struct found *ak, const struct found *as, const struct f
 			return error_set(err, EX_CONFIG, "only OAuth2 client credentials (client_id) "
 					 "are set for endpoint '%s', which fpkit does not support: "
 					 "create an application key and a consumer key", endpoint);
-		return error_set(err, EX_CONFIG, "no OVH API credentials for endpoint '%s': set "
-				 "OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET and OVH_CONSUMER_KEY, "
-				 "or application_key, application_secret and consumer_key in section "
-				 "[%s] of an ovh.conf file (see fpkit(1))", endpoint, endpoint);
+		error_set(err, EX_CONFIG, "no OVH API credentials for endpoint '%s': set "
+			  "OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET and OVH_CONSUMER_KEY, "
+			  "or application_key, application_secret and consumer_key in section "
+			  "[%s] of an ovh.conf file (see fpkit(1))", endpoint, endpoint);
+		if (why)
+			error_prefix(err, "%s", why);
+		return -1;
 	}
 	if (ak->value && !as->value)
 		return error_set(err, EX_CONFIG, "application_key is set (%s) but not "
@@ -396,6 +411,10 @@ check_credentials(const struct found *ak, const struct found *as, const struct f
 	if (as->value && !ak->value)
 		return error_set(err, EX_CONFIG, "application_secret is set (%s) but not "
 				 "application_key: give both, for endpoint '%s'", as->where, endpoint);
+	if (!ak->value)
+		return error_set(err, EX_CONFIG, "consumer_key is set (%s) but not "
+				 "application_key and application_secret: give all three, for "
+				 "endpoint '%s'", ck->where, endpoint);
 	if (!ck->value)
 		return error_set(err, EX_CONFIG, "no consumer_key for endpoint '%s' (set "
 				 "OVH_CONSUMER_KEY or consumer_key in section [%s]): request one "
@@ -416,7 +435,10 @@ default_paths(char *paths[3])
 	char cwd[PATH_MAX], real[PATH_MAX];
 	size_t n = 0;
 
-	paths[n++] = xstrdup("/etc/ovh.conf");
+	/* FPKIT_SYSTEM_OVH_CONF names the system-wide file instead (tests,
+	 * and hosts that keep it elsewhere). */
+	paths[n++] = xstrdup(getenv("FPKIT_SYSTEM_OVH_CONF") && *getenv("FPKIT_SYSTEM_OVH_CONF") ?
+			     getenv("FPKIT_SYSTEM_OVH_CONF") : "/etc/ovh.conf");
 	if (home == NULL || *home == '\0') {
 		struct passwd *pw = getpwuid(getuid());
 
@@ -477,11 +499,18 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 		goto out;
 	}
 	c->endpoint = xstrdup(endpoint);
+	/* Plain HTTP sends the keys (not the secret) in clear: fine on
+	 * loopback (tests, a local proxy), worth a word elsewhere. */
+	if (strncasecmp(c->base_url, "http://", 7) == 0 &&
+	    strncmp(c->base_url + 7, "127.", 4) != 0 && strncmp(c->base_url + 7, "localhost", 9) != 0 &&
+	    strncmp(c->base_url + 7, "[::1]", 5) != 0)
+		diag_add(d, "endpoint '%s' is plain http: the application and consumer keys "
+			 "travel unencrypted", c->base_url);
 
 	lookup(&ak, &ini, endpoint, "application_key", "OVH_APPLICATION_KEY");
 	lookup(&as, &ini, endpoint, "application_secret", "OVH_APPLICATION_SECRET");
 	lookup(&ck, &ini, endpoint, "consumer_key", "OVH_CONSUMER_KEY");
-	if (check_credentials(&ak, &as, &ck, &ini, endpoint, err) < 0)
+	if (check_credentials(&ak, &as, &ck, &ini, endpoint, src->why, err) < 0)
 		goto out;
 	c->application_key = xstrdup(ak.value);
 	c->application_secret = xstrdup(as.value);

@@ -20,9 +20,12 @@ struct ovhconf_source {
 	const char *endpoint;	/* --endpoint: wins over OVH_ENDPOINT */
 	const char *config;	/* --config: read after the ovh.conf files */
 	/* The ovh.conf files, lowest priority first; NULL for the three of
-	 * the official clients: /etc/ovh.conf, ~/.ovh.conf, ./ovh.conf. */
+	 * the official clients: /etc/ovh.conf (or $FPKIT_SYSTEM_OVH_CONF),
+	 * ~/.ovh.conf, ./ovh.conf. */
 	const char *const *paths;
 	size_t nr_paths;
+	const char *why;	/* put before the error when no credential is
+				 * set at all (NULL: nothing) */
 };
 
 /* What was found.  The three credentials are never written into any

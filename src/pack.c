@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
+#include "arf.h"
 #include "fpkit.h"
+#include "msgid.h"
 #include "pack.h"
 #include "summary.h"
 #include "textsafe.h"
@@ -26,7 +28,9 @@ pack_init(struct fpkit *fp)
 	fp->lang = "en";
 	fp->check_opt.date_slack = CHECKS_DATE_SLACK_DEFAULT;
 	case_init(&fp->kase);
+	alert_init(&fp->alert);
 	finder_init(&fp->finder, &fp->diag);
+	maillog_init(&fp->trail, &fp->diag);
 }
 
 /* Gather from the API: the block, its SpamIp object and its stats. */
@@ -38,12 +42,9 @@ fetch(struct fpkit *fp, struct error *err)
 	/* The IP and the block are checked before anything is asked. */
 	if (case_settle(&fp->kase, err) < 0)
 		return -1;
-	if (cmd_api_connect(&fp->api, &fp->diag, err) < 0) {
-		if (strncmp(err->msg, "no OVH API credentials", 22) == 0)
-			error_prefix(err, "pack: without --spam-ip-json or --stats-json, fpkit asks "
-				     "the API");
+	fp->api.why = "pack: without --spam-ip-json or --stats-json, fpkit asks the API";
+	if (cmd_api_connect(&fp->api, &fp->diag, err) < 0)
 		return -1;
-	}
 	if (case_fetch(&fp->kase, &fp->api.client, fp->from, fp->to, err) < 0)
 		goto out;
 	if (fp->save_api && case_save_api(&fp->kase, fp->save_api, err) < 0)
@@ -54,21 +55,106 @@ out:
 	return rc;
 }
 
-/* Gather: the case from the saved API documents, or from the API. */
+/* The alert's IP for the case when nothing else names one; an alert
+ * about another IP than the case's is the wrong file. */
+static int
+alert_ip(struct fpkit *fp, struct error *err)
+{
+	struct fpcase *c = &fp->kase;
+	const char *ip = c->ip ? c->ip : c->has_spamip ? c->spamip.ip : NULL;
+
+	if (ip == NULL && fp->alert.ip == NULL)
+		return error_set(err, EX_DATAERR, "pack: no blocked IP found in the alert '%s': "
+				 "give --spam-ip-json, or --ip", fp->alert_file);
+	if (ip == NULL)
+		case_set_ip(c, fp->alert.ip, fp->block);
+	else if (fp->alert.ip && strcmp(ip, fp->alert.ip) != 0)
+		return error_set(err, EX_DATAERR, "pack: the alert '%s' is about %s, not %s: is "
+				 "it the right file?", fp->alert_file, fp->alert.ip, ip);
+	return 0;
+}
+
+/* Is the alert's target t among the stats' targets (the same Message-ID,
+ * or without one, the same destination)? */
+static bool
+in_stats(const struct model_stats *st, const struct alert_target *t)
+{
+	char *canon = t->message_id ? msgid_normalize(t->message_id, strlen(t->message_id)) : NULL;
+	bool found = false;
+
+	for (size_t k = 0; k < st->nr_targets && !found; k++) {
+		const struct model_target *m = &st->targets[k];
+
+		if (canon) {
+			char *other = msgid_normalize(m->message_id, strlen(m->message_id));
+
+			found = other && strcmp(canon, other) == 0;
+			free(other);
+		} else {
+			found = t->destination_ip && strcmp(t->destination_ip, m->destination_ip) == 0;
+		}
+	}
+	free(canon);
+	return found;
+}
+
+/* The alert's targets the stats lack fill the gap (all of them when
+ * there are no stats). */
+static void
+alert_targets(struct fpkit *fp)
+{
+	const struct model_stats *st = &fp->kase.stats;
+
+	fp->alert_extra = xcalloc(fp->alert.nr_targets ? fp->alert.nr_targets : 1,
+				  sizeof(*fp->alert_extra));
+	for (size_t i = 0; i < fp->alert.nr_targets; i++)
+		if (!fp->kase.has_stats || !in_stats(st, &fp->alert.targets[i]))
+			fp->alert_extra[fp->nr_alert_extra++] = i;
+	if (fp->kase.has_stats && fp->nr_alert_extra)
+		diag_add(&fp->diag, "the alert lists %zu message%s the stats do not: %s added to "
+			 "the targets", fp->nr_alert_extra, fp->nr_alert_extra == 1 ? "" : "s",
+			 fp->nr_alert_extra == 1 ? "it is" : "they are");
+}
+
+/* Gather: the case from the saved API documents, or from the API, and
+ * from the alert e-mail (--alert): the API's data wins, the alert gives
+ * what it lacks (the IP, the block time, targets). */
 static int
 gather(struct fpkit *fp, struct error *err)
 {
-	case_set_ip(&fp->kase, fp->ip, fp->block);
-	if (fp->fetch && fetch(fp, err) < 0)
+	if (fp->alert_file && alert_load(&fp->alert, fp->alert_file, &fp->diag, err) < 0) {
+		error_prefix(err, "pack: --alert");
 		return -1;
+	}
+	case_set_ip(&fp->kase, fp->ip, fp->block);
+	if (fp->fetch && fetch(fp, err) < 0) {
+		if (fp->alert_file && err->status == EX_CONFIG) {
+			size_t n = strlen(err->msg);
+
+			snprintf(err->msg + n, sizeof(err->msg) - n, " (with --alert and without "
+				 "--ip, no API is asked)");
+		}
+		return -1;
+	}
 	if (fp->spamip_json && case_load_spamip(&fp->kase, fp->spamip_json, err) < 0)
 		return -1;
 	if (fp->stats_json && case_load_stats(&fp->kase, fp->stats_json, err) < 0)
 		return -1;
+	if (fp->alert_file && alert_ip(fp, err) < 0)
+		return -1;
 	if (case_settle(&fp->kase, err) < 0)
 		return -1;
+	if (fp->alert_file) {
+		if (!fp->kase.has_blocked_at && fp->alert.has_date) {
+			fp->kase.blocked_at = fp->alert.date;
+			fp->kase.has_blocked_at = true;
+		}
+		alert_targets(fp);
+	}
 	if (!fp->kase.has_blocked_at)
-		return error_set(err, EX_DATAERR, "pack: no block date in the documents given");
+		return error_set(err, EX_DATAERR, "pack: no block date in the documents given%s",
+				 fp->alert_file ? " (the alert has no Date header and no date in "
+				 "its text)" : "");
 	return 0;
 }
 
@@ -82,6 +168,14 @@ locate(struct fpkit *fp, struct error *err)
 		if (finder_add_target(&fp->finder, st->targets[i].message_id) < 0)
 			diag_add(&fp->diag, "target %zu has an empty Message-ID: it cannot be searched",
 				 i + 1);
+	for (size_t i = 0; i < fp->nr_alert_extra; i++) {
+		const struct alert_target *t = &fp->alert.targets[fp->alert_extra[i]];
+
+		if (t->message_id == NULL || finder_add_target(&fp->finder, t->message_id) < 0)
+			diag_add(&fp->diag, "the alert gives no Message-ID for its message to %s: it "
+				 "cannot be searched (--before-block takes the messages sent "
+				 "before the block)", t->destination_ip ? t->destination_ip : "(none)");
+	}
 	if (fp->before_block)
 		finder_want_recent(&fp->finder, fp->before_block, fp->kase.blocked_at);
 	if (fp->nr_mail == 0 && (fp->finder.nr_targets > 0 || fp->before_block))
@@ -91,6 +185,27 @@ locate(struct fpkit *fp, struct error *err)
 			return -1;
 	finder_sort(&fp->finder);
 	return sample_collect(&fp->samples, &fp->finder, err);
+}
+
+/* Trail: the mail-log lines about every target (--maillog), followed
+ * through their queue ids; classic syslog years are taken from the block
+ * time. */
+static int
+trail(struct fpkit *fp, struct error *err)
+{
+	if (fp->nr_maillog == 0)
+		return 0;
+	for (size_t i = 0; i < fp->finder.nr_targets; i++)
+		if (!fp->finder.targets[i].recent)
+			maillog_add_target(&fp->trail, fp->finder.targets[i].shown);
+	for (size_t i = 0; i < fp->nr_maillog; i++)
+		if (maillog_add_file(&fp->trail, fp->maillog[i], err) < 0) {
+			error_prefix(err, "pack");
+			return -1;
+		}
+	if (fp->trail.nr_targets == 0)
+		diag_add(&fp->diag, "no Message-ID to look for in the mail logs");
+	return maillog_scan(&fp->trail, fp->kase.blocked_at, err);
 }
 
 /* The bundle's top folder and file name, and where to write it. */
@@ -202,6 +317,39 @@ check_samples(struct fpkit *fp, struct checks *chk, struct error *err)
 	return 0;
 }
 
+/* The summary's view of the alert: the targets only it lists, after the
+ * stats' ones, and "alert" (the file in the bundle, where it came from,
+ * its IP, date and number of messages). */
+static void
+summarize_alert(struct fpkit *fp)
+{
+	json_t *targets = json_object_get(fp->summary, "targets");
+	json_t *source = json_string(fp->alert_file);
+	char iso[TIMEFMT_ISO_LEN];
+
+	/* A file name that is not UTF-8 is shown as textsafe shows it. */
+	if (source == NULL) {
+		char *safe = textsafe_visible(fp->alert_file, strlen(fp->alert_file));
+
+		source = json_string(safe);
+		free(safe);
+	}
+	for (size_t i = 0; i < fp->nr_alert_extra; i++) {
+		const struct alert_target *t = &fp->alert.targets[fp->alert_extra[i]];
+
+		json_array_append_new(targets, summary_target(t->message_id, t->destination_ip,
+			t->has_spamscore, t->spamscore, false, 0, "alert", &fp->finder,
+			&fp->samples));
+	}
+	json_object_set_new(fp->summary, "alert", json_pack("{s:s, s:o, s:o, s:o, s:I}",
+		"file", "alert/alert.eml",
+		"source", source,
+		"ip", fp->alert.ip ? json_string(fp->alert.ip) : json_null(),
+		"date", fp->alert.has_date ? json_string(timefmt_iso_utc(fp->alert.date, iso)) :
+			json_null(),
+		"targets", (json_int_t)fp->alert.nr_targets));
+}
+
 /* Package: summary with the checks, ticket, the files, the tarball. */
 static int
 package(struct fpkit *fp, struct error *err)
@@ -220,6 +368,13 @@ package(struct fpkit *fp, struct error *err)
 	bundle_init(&fp->bundle, top, mtime);
 	free(top);
 	fp->summary = summary_build(&fp->kase, &fp->finder, &fp->samples);
+	if (fp->alert_file)
+		summarize_alert(fp);
+	/* logs/ and each target's delivery facts, before the ticket reads
+	 * the summary. */
+	maillog_bundle(&fp->trail, &fp->bundle);
+	if (fp->nr_maillog)
+		maillog_summarize(&fp->trail, fp->summary);
 	if (check_samples(fp, &chk, err) < 0)
 		goto out;
 	base = strrchr(fp->bundle_path, '/');
@@ -239,6 +394,9 @@ package(struct fpkit *fp, struct error *err)
 	if (fp->kase.has_stats)
 		bundle_add_data(&fp->bundle, "api/stats.json", fp->kase.stats_raw.buf,
 				fp->kase.stats_raw.len);
+	if (fp->alert_file)
+		bundle_add_data(&fp->bundle, "alert/alert.eml", fp->alert.raw.buf,
+				fp->alert.raw.len);
 	for (size_t i = 0; i < fp->samples.nr; i++) {
 		const struct sample *s = &fp->samples.items[i];
 		char *desc, *found;
@@ -257,6 +415,13 @@ package(struct fpkit *fp, struct error *err)
 		free(found);
 		bundle_add_take(&fp->bundle, s->check_file, text, strlen(text));
 	}
+	/* report.arf: the samples again, as feedback reports (arf.h). */
+	rc = arf_bundle(&fp->kase, &fp->finder, &fp->samples, &fp->trail, &fp->diag, &text,
+			&len, err);
+	if (rc < 0)
+		goto out;
+	if (text)
+		bundle_add_take(&fp->bundle, "report.arf", text, len);
 	rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
 out:
 	checks_release(&chk);
@@ -266,7 +431,8 @@ out:
 int
 pack_run(struct fpkit *fp, struct error *err)
 {
-	if (gather(fp, err) < 0 || locate(fp, err) < 0 || package(fp, err) < 0)
+	if (gather(fp, err) < 0 || locate(fp, err) < 0 || trail(fp, err) < 0 ||
+	    package(fp, err) < 0)
 		return -1;
 	return 0;
 }
@@ -276,11 +442,15 @@ pack_release(struct fpkit *fp)
 {
 	free(fp->mail);
 	case_release(&fp->kase);
+	alert_release(&fp->alert);
+	free(fp->alert_extra);
 	for (size_t i = 0; fp->checks && i < fp->samples.nr; i++)
 		checks_result_release(&fp->checks[i]);
 	free(fp->checks);
 	sample_list_release(&fp->samples);
 	finder_release(&fp->finder);
+	free(fp->maillog);
+	maillog_release(&fp->trail);
 	json_decref(fp->summary);
 	free(fp->ticket);
 	bundle_release(&fp->bundle);

@@ -61,6 +61,36 @@ build_stats(const struct fpcase *c)
 	return arr;
 }
 
+json_t *
+summary_target(const char *message_id, const char *destination_ip, bool has_spamscore,
+	       int64_t spamscore, bool has_date, int64_t date, const char *source,
+	       const struct finder *f, const struct sample_list *l)
+{
+	size_t n = message_id ? strlen(message_id) : 0;
+	char *canon = n ? msgid_normalize(message_id, n) : NULL;
+	char *shown = n ? msgid_strip(message_id, n) : NULL;
+	json_t *files = json_array(), *o;
+	size_t k;
+
+	/* The finder's target with the same canonical id, if any. */
+	for (k = 0; canon && k < f->nr_targets; k++)
+		if (strcmp(f->targets[k].id, canon) == 0)
+			break;
+	for (size_t j = 0; canon && k < f->nr_targets && j < l->nr; j++)
+		if (l->items[j].hit->target == k)
+			json_array_append_new(files, json_string(l->items[j].file));
+	o = json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}",
+		"message_id", message_id ? json_text(shown ? shown : message_id) : json_null(),
+		"destination_ip", str_or_null(destination_ip),
+		"spamscore", has_spamscore ? json_integer((json_int_t)spamscore) : json_null(),
+		"date", iso_or_null(has_date, date),
+		"source", source,
+		"sample_files", files);
+	free(canon);
+	free(shown);
+	return o;
+}
+
 static json_t *
 build_targets(const struct fpcase *c, const struct finder *f, const struct sample_list *l)
 {
@@ -68,26 +98,10 @@ build_targets(const struct fpcase *c, const struct finder *f, const struct sampl
 
 	for (size_t i = 0; c->has_stats && i < c->stats.nr_targets; i++) {
 		const struct model_target *t = &c->stats.targets[i];
-		char *canon = msgid_normalize(t->message_id, strlen(t->message_id));
-		char *shown = msgid_strip(t->message_id, strlen(t->message_id));
-		json_t *files = json_array();
-		size_t k;
 
-		/* The finder's target with the same canonical id, if any. */
-		for (k = 0; canon && k < f->nr_targets; k++)
-			if (strcmp(f->targets[k].id, canon) == 0)
-				break;
-		for (size_t j = 0; canon && k < f->nr_targets && j < l->nr; j++)
-			if (l->items[j].hit->target == k)
-				json_array_append_new(files, json_string(l->items[j].file));
-		json_array_append_new(arr, json_pack("{s:o, s:s, s:I, s:o, s:o}",
-			"message_id", json_text(shown ? shown : t->message_id),
-			"destination_ip", t->destination_ip,
-			"spamscore", (json_int_t)t->spamscore,
-			"date", iso_or_null(true, t->date),
-			"sample_files", files));
-		free(canon);
-		free(shown);
+		json_array_append_new(arr, summary_target(t->message_id, t->destination_ip, true,
+							  t->spamscore, true, t->date, "stats",
+							  f, l));
 	}
 	return arr;
 }

@@ -4,6 +4,8 @@
 #define FPKIT_SUMMARY_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct fpcase;
 struct finder;
@@ -11,11 +13,20 @@ struct sample_list;
 
 /* A new JSON object (json_decref it) with: fpkit_version, ip, block,
  * state, blocked_at, block_seconds, stats, targets (message_id,
- * destination_ip, spamscore, date, sample_files), samples (message_id, file,
- * sha256, size, source, format, offset), missing, searched.  Keys keep
- * this order, so the same inputs give the same bytes. */
+ * destination_ip, spamscore, date, source, sample_files), samples
+ * (message_id, file, sha256, size, source, format, offset), missing,
+ * searched.  Keys keep this order, so the same inputs give the same
+ * bytes. */
 json_t *summary_build(const struct fpcase *c, const struct finder *f,
 		      const struct sample_list *l);
+
+/* One element of "targets" (new): message_id (null when NULL),
+ * destination_ip, spamscore and date (null when unknown), source ("stats"
+ * for the API's stats, "alert" for a target only the alert lists) and
+ * sample_files, the samples found for that id. */
+json_t *summary_target(const char *message_id, const char *destination_ip, bool has_spamscore,
+		       int64_t spamscore, bool has_date, int64_t date, const char *source,
+		       const struct finder *f, const struct sample_list *l);
 
 /* Set the "checks" object of one element of "samples" (fpkit check's
  * findings: intact, problems, dkim, lint, received); steals checks. */

@@ -175,4 +175,54 @@ done
 run --help
 assert_in "$tmp/out" "scan" "fpkit --help lists scan"
 
+# Only a consumer key: a configuration error, not a crash.
+(
+	unset OVH_APPLICATION_KEY OVH_APPLICATION_SECRET
+	OVH_CONSUMER_KEY=ck-only
+	export OVH_CONSUMER_KEY
+	cd "$tmp" && run pack --ip 203.0.113.7 --endpoint http://127.0.0.1:9/1.0 -o "$tmp/x.tar.gz"
+	echo "$status" >"$tmp/ck-status"
+)
+assert_eq "$(cat "$tmp/ck-status")" 78 "a consumer key alone: exit 78"
+assert_in "$tmp/err" "consumer_key is set (OVH_CONSUMER_KEY) but not application_key" "a consumer key alone: said"
+
+# A ./ovh.conf that someone else owns (a shared folder): skipped, with a
+# warning; its endpoint is not used.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir "$tmp/shared"
+	printf '[default]\nendpoint = http://192.0.2.66/1.0\n' >"$tmp/shared/ovh.conf"
+	chown nobody "$tmp/shared/ovh.conf"
+	(
+		cd "$tmp/shared" && run pack --ip 203.0.113.7 -o "$tmp/y.tar.gz"
+		echo "$status" >"$tmp/planted-status"
+	)
+	assert_in "$tmp/err" "ovh.conf' is not owned by you or root" "a planted ./ovh.conf is skipped"
+	assert_not_in "$tmp/err" "192.0.2.66" "its endpoint is not used"
+fi
+
+# A FIFO named ovh.conf does not hang fpkit.
+mkdir "$tmp/fifo"
+mkfifo "$tmp/fifo/ovh.conf"
+(
+	cd "$tmp/fifo" && run pack --ip 203.0.113.7 -o "$tmp/z.tar.gz"
+	echo "$status" >"$tmp/fifo-status"
+) &
+pid=$!
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+	kill "$pid"
+	not_ok "a FIFO named ovh.conf hangs fpkit"
+else
+	ok "a FIFO named ovh.conf does not hang fpkit"
+fi
+wait "$pid" 2>/dev/null || true
+
+# A plain http endpoint that is not loopback: a warning.  No credential
+# is set, so nothing is sent anywhere: the run stops before any request.
+(
+	cd "$tmp" && run pack --ip 203.0.113.7 --endpoint http://192.0.2.1:9/1.0 -o "$tmp/w.tar.gz"
+)
+assert_in "$tmp/err" "endpoint 'http://192.0.2.1:9/1.0' is plain http" "plain http elsewhere than loopback: warned"
+
 finish

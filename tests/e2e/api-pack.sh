@@ -134,7 +134,7 @@ no_leftovers "$tmp/o" "invalid answer: nothing written"
 # --save-api into a folder that does not exist.
 run pack --ip "$IP" -o "$tmp/o" --save-api "$tmp/nowhere"
 assert_status 73 "--save-api into a missing folder"
-assert_in "$tmp/err" "--save-api '$tmp/nowhere': no such folder" "the folder is named"
+assert_in "$tmp/err" "--save-api '$tmp/nowhere' is not a folder fpkit can write into" "the folder is named"
 no_leftovers "$tmp/o" "missing --save-api folder: nothing written"
 
 assert_true "the fake server stops cleanly" fakeapi_stop

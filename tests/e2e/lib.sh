@@ -9,6 +9,20 @@ export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fpkit-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
+
+# Nothing of the machine's own OVH API set-up may reach a test: no
+# OVH_* variable, no ~/.ovh.conf, no /etc/ovh.conf (fpkit reads
+# FPKIT_SYSTEM_OVH_CONF instead); and should anything still try to leave
+# the machine through a proxy-aware client, it goes nowhere.
+unset OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY \
+	OVH_CLIENT_ID OVH_CLIENT_SECRET OVH_ACCESS_TOKEN
+mkdir "$tmp/.home"
+HOME=$tmp/.home
+FPKIT_SYSTEM_OVH_CONF=$tmp/no-etc-ovh.conf
+http_proxy=http://127.0.0.1:9
+https_proxy=http://127.0.0.1:9
+no_proxy=127.0.0.1,localhost
+export HOME FPKIT_SYSTEM_OVH_CONF http_proxy https_proxy no_proxy
 passed=0
 failed=0
 

@@ -76,7 +76,7 @@ bad badsummary "summary.json: not valid JSON"
 { cat "$T/SHA256SUMS"; echo "not a checksum line"; } >"$tmp/sums-bad-line"
 SKIP="SHA256SUMS"
 mk badline "f:$top/SHA256SUMS=$tmp/sums-bad-line"
-bad badline "SHA256SUMS: line 9 is not"
+bad badline "SHA256SUMS: line 10 is not"
 
 SKIP="SHA256SUMS"
 mk nosums

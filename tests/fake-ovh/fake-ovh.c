@@ -57,6 +57,7 @@
  * "/ip/203.0.113.0%2F28/spam"; the query counts, so "/ip?" is GET /ip
  * with a query only; a PREFIX ending in '$' is a whole path: "/ip$"), or
  * for every request, /auth/time included, when PREFIX is left out:
+ *   504:N[:PREFIX]          504 Server::GatewayTimeout, N times
  *   503:N[:PREFIX]          503 "Service is temporarily unavailable",
  *                           N times, then normal answers
  *   429:N:SECS[:PREFIX]     429 with "Retry-After: SECS", N times
@@ -120,6 +121,7 @@
 
 enum fault_kind {
 	FAULT_503,
+	FAULT_504,
 	FAULT_429,
 	FAULT_RESET,
 	FAULT_SLOW,
@@ -964,6 +966,7 @@ faults_pick(struct server *srv, const char *target, guint64 *delay, GString *nam
 			g_string_append(names, f->name);
 			break;
 		case FAULT_503:
+		case FAULT_504:
 		case FAULT_429:
 		case FAULT_RESET:
 			if (f->left == 0)
@@ -1317,6 +1320,14 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 			     "Service is temporarily unavailable");
 		goto send;
 	}
+	if (f && f->kind == FAULT_504) {
+		/* A gateway time-out: its class names a time-out, which a
+		 * client must not take for a refused timestamp. */
+		note_fault(rq, f);
+		answer_error(&a, srv, 504, "Server::GatewayTimeout", "GATEWAY_TIMEOUT",
+			     "Gateway timeout");
+		goto send;
+	}
 	if (f && f->kind == FAULT_429) {
 		/* Whether /1.0 answers 429 at all, and how, is not known
 		 * (ovh-api.md §7). */
@@ -1451,7 +1462,7 @@ usage(FILE *f)
 		"  --log FILE          one JSON line per request\n"
 		"  --skew SECONDS      the server clock is real time + SECONDS\n"
 		"  --window SECONDS    accepted timestamp distance (default 30)\n"
-		"  --fault SPEC        503:N[:PREFIX] 429:N:SECS[:PREFIX] reset:N[:PREFIX]\n"
+		"  --fault SPEC        503:N[:PREFIX] 504:N[:PREFIX] 429:N:SECS[:PREFIX] reset:N[:PREFIX]\n"
 		"                      slow:SECS|MSms[:PREFIX] cut[:PREFIX] badjson[:PREFIX]\n"
 		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX]\n"
 		"  --error-style S     code, class or both (default) error bodies\n"
@@ -1464,6 +1475,7 @@ static const struct {
 	int nargs;		/* numbers after the name */
 } fault_names[] = {
 	{ "503", FAULT_503, 1 },
+	{ "504", FAULT_504, 1 },
 	{ "429", FAULT_429, 2 },
 	{ "reset", FAULT_RESET, 1 },
 	{ "slow", FAULT_SLOW, 1 },
@@ -1524,6 +1536,7 @@ parse_fault(const char *spec, struct fault *f)
 	}
 	switch (f->kind) {
 	case FAULT_503:
+	case FAULT_504:
 	case FAULT_RESET:
 		f->left = num[0];
 		break;

@@ -1,0 +1,89 @@
+/* alert.h - the anti-spam alert e-mail OVHcloud sends when it blocks an
+ * IP: the blocked IP, the alert's date and the messages it lists */
+#ifndef FPKIT_ALERT_H
+#define FPKIT_ALERT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+struct diag;
+struct error;
+
+/* Bounds on what an alert may hold: the file (forwards with
+ * attachments included), one line of its decoded text, and the messages
+ * listed.  Past any of them the alert is refused (EX_DATAERR). */
+#define ALERT_MAX_SIZE (16 * 1024 * 1024)
+#define ALERT_MAX_LINE (64 * 1024)
+#define ALERT_MAX_TARGETS 10000
+
+/* One message the alert lists. */
+struct alert_target {
+	char *message_id;	/* as written, without <>; NULL when the alert gave none */
+	char *destination_ip;	/* IPv4; NULL when the alert gave none */
+	bool has_spamscore;
+	int64_t spamscore;
+};
+
+struct alert {
+	char *source;		/* the file name, as given */
+	struct strbuf raw;	/* the file, byte for byte */
+	char *ip;		/* the blocked IP; NULL when the alert names none */
+	bool has_date;
+	int64_t date;		/* when the alert was written (epoch): a date in its
+				 * text (a forward's "Date:" line), else its Date header */
+	struct alert_target *targets;	/* in the order listed, duplicates merged */
+	size_t nr_targets, alloc_targets;
+};
+
+void alert_init(struct alert *a);
+void alert_release(struct alert *a);
+
+/* Read the alert e-mail 'path' ("-": standard input) and parse it.
+ * EX_NOINPUT when it cannot be opened; EX_DATAERR when it is empty,
+ * larger than ALERT_MAX_SIZE, holds a line longer than ALERT_MAX_LINE or
+ * more than ALERT_MAX_TARGETS messages, or is no alert at all (neither a
+ * blocked IP nor a listed message).  An alert without a blocked IP is
+ * not an error here (a->ip NULL): the caller decides.  Oddities that are
+ * not errors go to 'diag' (may be NULL). */
+int alert_load(struct alert *a, const char *path, struct diag *diag, struct error *err);
+
+/* The same on an e-mail held in memory (copied into a->raw); 'name'
+ * names it in messages. */
+int alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
+		struct diag *diag, struct error *err);
+
+/* {"ip": ..., "date": ... (only when known), "targets": [{"message_id",
+ * "destination_ip", "spamscore"}, ...]}; unknown values are null. */
+json_t *alert_to_json(const struct alert *a);
+
+/* The parts, exposed for the unit tests. */
+
+/* One decoded text (no MIME): what it tells of the alert. */
+struct alert_scan {
+	char *ip;			/* the first blocked IP named, or NULL */
+	size_t ip_pos;			/* where, in the text */
+	struct alert_target *targets;	/* as found, not merged */
+	size_t nr_targets, alloc_targets;
+	size_t first_pos;		/* where the first target or the IP was found */
+	bool has_date;			/* a date in the text ("Date:" line, ISO time) */
+	int64_t date;
+	bool spam;			/* the text speaks of spam */
+};
+
+/* Scan text[0..len) (UTF-8; HTML when 'html').  Errors: a line longer
+ * than ALERT_MAX_LINE, more than ALERT_MAX_TARGETS targets. */
+int alert_scan_text(struct alert_scan *s, const char *text, size_t len, bool html,
+		    const char *name, struct error *err);
+void alert_scan_release(struct alert_scan *s);
+
+/* HTML to plain text as the scanner reads it (new string, free() it):
+ * tags dropped (script, style and head with their content), entities
+ * decoded, block elements and <br> end lines, table cells are separated
+ * by tabs and each table row is a line. */
+char *alert_html_to_text(const char *html, size_t len, size_t *outlen);
+
+#endif

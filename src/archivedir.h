@@ -1,0 +1,151 @@
+/* archivedir.h - fpkit scan --archive: a folder that keeps one bundle per
+ * block event (an IP and its block date), an index of them, a lock
+ * against a second run, and the repairs a stopped run needs.  The prefix
+ * is archive_dir_: libarchive owns archive_. */
+#ifndef FPKIT_ARCHIVE_H
+#define FPKIT_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct ovh;
+struct _GHashTable;
+
+/* The files of the folder besides the bundles. */
+#define ARCHIVE_DIR_INDEX "index.jsonl"
+#define ARCHIVE_DIR_LOCK ".lock"
+/* An index line longer than this is not one fpkit wrote: dropped. */
+#define ARCHIVE_DIR_MAX_LINE 65536
+
+/* --archive and the pack options that go with it. */
+struct archive_dir_options {
+	const char *dir;		/* --archive */
+	const char **mail;		/* --mail, in order */
+	size_t nr_mail, alloc_mail;
+	const char **maillog;		/* --maillog, in order */
+	size_t nr_maillog, alloc_maillog;
+	const char *lang;		/* --lang; NULL: pack's default */
+	size_t before_block;		/* --before-block; 0: none */
+	const char *dkim_keys;		/* --dkim-keys */
+	bool no_dkim;			/* --no-dkim */
+	bool any_pack_option;		/* one of the above but --archive */
+};
+
+/* getopt_long codes, above those of cmd_api.h. */
+enum {
+	ARCHIVE_DIR_OPT_ARCHIVE = 2048,
+	ARCHIVE_DIR_OPT_MAIL,
+	ARCHIVE_DIR_OPT_MAILLOG,
+	ARCHIVE_DIR_OPT_LANG,
+	ARCHIVE_DIR_OPT_BEFORE_BLOCK,
+	ARCHIVE_DIR_OPT_DKIM_KEYS,
+	ARCHIVE_DIR_OPT_NO_DKIM,
+};
+
+#define ARCHIVE_DIR_LONG_OPTIONS \
+	{ "archive", required_argument, NULL, ARCHIVE_DIR_OPT_ARCHIVE }, \
+	{ "mail", required_argument, NULL, ARCHIVE_DIR_OPT_MAIL }, \
+	{ "maillog", required_argument, NULL, ARCHIVE_DIR_OPT_MAILLOG }, \
+	{ "lang", required_argument, NULL, ARCHIVE_DIR_OPT_LANG }, \
+	{ "before-block", required_argument, NULL, ARCHIVE_DIR_OPT_BEFORE_BLOCK }, \
+	{ "dkim-keys", required_argument, NULL, ARCHIVE_DIR_OPT_DKIM_KEYS }, \
+	{ "no-dkim", no_argument, NULL, ARCHIVE_DIR_OPT_NO_DKIM }
+
+#define ARCHIVE_DIR_USAGE \
+	"Archiving every block event, for cron (fpkit(1), 'fpkit scan --archive'):\n" \
+	"  --archive DIR        write a bundle into DIR for each block event not there\n" \
+	"                       yet, and list it in DIR/index.jsonl\n" \
+	"and with it, as for fpkit pack:\n" \
+	"  --mail PATH          a mail store to take the samples from (repeatable)\n" \
+	"  --maillog FILE       a mail log to follow the targets in (repeatable)\n" \
+	"  --lang LANG          the ticket's language\n" \
+	"  --before-block N     also take the N messages sent just before the block\n" \
+	"  --dkim-keys FILE     DKIM keys from FILE, not from DNS\n" \
+	"  --no-dkim            do not verify the samples' DKIM signatures\n"
+
+/* Take option 'opt' with its argument: 1 when it is one of the above, 0
+ * when it is not, -1 with EX_USAGE when its value is wrong ('cmd' names
+ * the command in messages). */
+int archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt,
+		       const char *arg, struct error *err);
+
+/* After the options: EX_USAGE when pack options come without --archive. */
+int archive_dir_options_check(const struct archive_dir_options *o, const char *cmd,
+			      struct error *err);
+
+/* Free the lists of the options (not the strings: argv's). */
+void archive_dir_options_release(struct archive_dir_options *o);
+
+/* One block event the scan found.  Every pointer is borrowed. */
+struct archive_event {
+	const char *block;		/* the IP's block */
+	const char *ip;
+	const char *spamip;		/* GET /ip/{block}/spam/{ip}, byte for byte */
+	size_t spamip_len;
+	int64_t date;			/* its date: when the IP was blocked */
+};
+
+enum archive_dir_outcome {
+	ARCHIVE_DIR_PRESENT,		/* archived by an earlier run */
+	ARCHIVE_DIR_ARCHIVED,		/* bundle written, index line added */
+	ARCHIVE_DIR_FAILED,
+};
+
+/* What became of one event; freed by archive_dir_result_release. */
+struct archive_dir_result {
+	enum archive_dir_outcome outcome;
+	char *bundle;			/* DIR/fpkit-IP-DATE.tar.gz */
+	size_t nr_samples;		/* ARCHIVED: samples packed */
+	size_t nr_missing;		/* ARCHIVED: targets not found */
+	struct diag warnings;		/* pack's warnings for this event */
+	struct error err;		/* FAILED: why */
+};
+
+void archive_dir_result_release(struct archive_dir_result *r);
+
+struct archive_dir {
+	const struct archive_dir_options *opt;	/* borrowed */
+	char *dir;			/* opt->dir without trailing '/' */
+	char *index;			/* DIR/index.jsonl */
+	int lock_fd;			/* DIR/.lock, flock()ed; -1 when closed */
+	struct _GHashTable *names;	/* bundle names the index lists */
+	/* What archive_dir_open repaired. */
+	size_t nr_dropped;		/* index lines dropped */
+	size_t nr_added;		/* bundles added to the index */
+	size_t nr_removed;		/* temporary files removed */
+};
+
+/* Open the archive folder: create it (mode 0700) when it does not
+ * exist, take DIR/.lock (flock, without waiting), then repair what a
+ * stopped run may have left: index lines that are cut, unreadable,
+ * repeated or name a bundle that is not there are dropped; bundles the
+ * index does not list are added to it (their block read from their
+ * summary.json, the time they were written from their mtime); temporary
+ * files of bundles and of the index are removed.  The index is rewritten
+ * (atomically) only when something was repaired; each repair is a
+ * warning in d.  EX_TEMPFAIL when another run holds the lock,
+ * EX_CANTCREAT when the folder, the lock or the index cannot be made,
+ * EX_IOERR on read errors.  Nothing is asked of the API. */
+int archive_dir_open(struct archive_dir *a, const struct archive_dir_options *opt,
+		     struct diag *d, struct error *err);
+
+/* Archive one event unless the index lists it already (then nothing is
+ * asked of the API): fetch its stats through 'api' (the SpamIp object is
+ * the scan's), run the pack pipeline into DIR/fpkit-IP-DATE.tar.gz
+ * (written atomically, never over an existing file), then append its
+ * line to the index with a single write.  Returns 0 (ARCHIVED or
+ * PRESENT), or -1 (FAILED, the reason in r->err; nothing is left under
+ * the bundle's name).  r is filled either way. */
+int archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ovh *api,
+		    struct archive_dir_result *r);
+
+/* Release the lock and free a. */
+void archive_dir_close(struct archive_dir *a);
+
+/* The bundle's file name for an event, as fpkit pack names it (new). */
+char *archive_dir_bundle_name(const char *ip, int64_t date);
+
+#endif

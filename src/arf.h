@@ -1,0 +1,77 @@
+/* arf.h - GMime, third module: the bundle's report.arf, one RFC 5965
+ * feedback report per sample (Feedback-Type: not-spam, RFC 6430), kept
+ * together as an mboxrd file */
+#ifndef FPKIT_ARF_H
+#define FPKIT_ARF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct diag;
+struct error;
+struct fpcase;
+struct finder;
+struct maillog;
+struct sample_list;
+struct strbuf;
+
+/* The sender of every report: a reserved name (RFC 2606), since fpkit
+ * does not know who will send it. */
+#define ARF_FROM_NAME "fpkit"
+#define ARF_FROM_ADDR "fpkit@fpkit.invalid"
+
+/* Largest sample given a report (it is held in memory, twice). */
+#define ARF_MAX_SAMPLE ((size_t)256 * 1024 * 1024)
+
+/* What one report says about one sample.  Every pointer is borrowed. */
+struct arf_sample {
+	const char *ip;			/* Source-IP: the blocked address */
+	int64_t blocked_at;		/* the block time: the report's Date */
+	bool has_arrival;
+	int64_t arrival;		/* Arrival-Date: when the message was sent */
+	const char *message_id;		/* the target id as shown; "" for none */
+	const char *destination_ip;	/* the API's destinationIp, or NULL */
+	bool has_spamscore;
+	int64_t spamscore;		/* the API's spamscore */
+	const char *mail_from;		/* the MAIL FROM the mail logs give ("" for
+					 * the null sender), or NULL */
+	const char *const *rcpt;	/* the RCPT TOs the mail logs give */
+	size_t nr_rcpt;
+	size_t number, count;		/* "sample NUMBER of COUNT" */
+	const char *file;		/* the sample's name in the bundle */
+	const char *sha256;		/* of data, lowercase hex */
+	const char *data;		/* the message, byte for byte */
+	size_t len;
+};
+
+/* The feedback report for one sample, as a new message (free() it) of
+ * *len bytes: multipart/report; report-type=feedback-report with a
+ * text/plain part for people, a message/feedback-report part and the
+ * sample as message/rfc822, its bytes untouched.  Deterministic: the
+ * boundary and the Message-ID are derived from the sample's SHA-256,
+ * its number and the block time, the Date is the block time.
+ * Original-Mail-From (s->mail_from, else Return-Path, else From),
+ * Reported-Domain (From's domain) and Original-Rcpt-To (s->rcpt) are
+ * given only when known, in a form that needs no quoting. */
+char *arf_report(const struct arf_sample *s, size_t *len);
+
+/* Append msg[0..len) to 'mbox' as one mboxrd entry: a "From " line
+ * dated 'when' (UTC), the message with every line that matches
+ * /^>*From / quoted by one more '>', a newline if it lacks one, and an
+ * empty line. */
+void arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t when);
+
+/* report.arf for the samples of a pack run, in sample order: *out is
+ * new (free() it), NULL when there is no sample.  The mail-log trail
+ * (pack --maillog; NULL or empty for none) gives the envelope: MAIL FROM,
+ * and the RCPT TOs of the deliveries relayed to the destination IP the
+ * API names (or of every delivery, when the API names none or none went
+ * there).  A sample larger than ARF_MAX_SAMPLE is left out with a
+ * warning in d.  EX_NOINPUT/EX_IOERR when a sample's file cannot be read
+ * again or changed since it was found. */
+int arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,
+	       const struct maillog *trail, struct diag *d, char **out, size_t *len,
+	       struct error *err);
+
+#endif
