@@ -168,6 +168,11 @@ ticket_context(json_t *summary, const char *bundle_name)
 	json_object_set_new(ctx, "nr_missing",
 			    json_integer((json_int_t)(json_array_size(targets) - found)));
 	json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(targets) > found));
+	/* api/ is in the bundle only when the API (or its saved answers)
+	 * said something. */
+	json_object_set_new(ctx, "has_api",
+			    json_boolean(!json_is_null(json_object_get(ctx, "state")) ||
+					 json_array_size(json_object_get(ctx, "stats")) > 0));
 	add_checks(ctx);
 	return ctx;
 }

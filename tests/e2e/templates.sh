@@ -114,6 +114,13 @@ run pack --spam-ip-json "$DEMO_SPAMIP" -o "$tmp/noids.tar.gz"
 assert_status 0 "pack with the SpamIp object alone"
 assert_in "$tmp/out" "No Message-ID was given for this block." "the ticket says no id was given"
 
+# api/ is mentioned only when the bundle has it.
+assert_in "$tmp/en.txt" "api/ holds the anti-spam data from the OVHcloud API" "en: api/ named with API data"
+run pack --alert "$FIXTURES/alert/demo.eml" --mail "$DEMO_MAIL" -o "$tmp/alertonly.tar.gz"
+assert_status 0 "pack from the alert alone"
+assert_not_in "$tmp/out" "api/" "alert alone: the ticket does not speak of api/"
+assert_false "alert alone: no api/ in the bundle" sh -c "tar -tzf '$tmp/alertonly.tar.gz' | grep -q '/api/'"
+
 # The installed copies are the built-in ones: rendering them as --template
 # gives the same ticket.
 : "${TEMPLATES:?}"
