@@ -25,11 +25,22 @@ check_list_add(struct check_list *l, const char *id, const char *fmt, ...)
 	struct check_item *it;
 	va_list ap;
 	char *s;
+	int n;
 
+	/* measured, then written in memory from xmalloc: running out of
+	 * it ends the program in xalloc.c, as everywhere */
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = xstrdup(fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		/* an output error, not memory: only a detail over INT_MAX bytes */
+		s = xasprintf("(%s: the detail cannot be written)", id);
+	} else {
+		s = xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	l->items = xgrow(l->items, l->nr + 1, &l->alloc, sizeof(*l->items));
 	it = &l->items[l->nr++];
 	it->id = id;
@@ -82,6 +93,16 @@ checks_release(struct checks *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The findings on a message too large to be checked: that alone. */
+static void
+too_large(struct checks_result *r, int64_t len)
+{
+	check_list_add(&r->problems, "too-large", "the message is %lld bytes, more than "
+		       "the %d checked: not checked", (long long)len, CHECKS_MAX_MESSAGE);
+	r->dkim_skipped = r->lint_skipped = "the message is over 64 MiB";
+	r->intact = false;
+}
+
 void
 checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	   struct checks_result *r)
@@ -91,6 +112,16 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	struct mimewalk w;
 
 	memset(r, 0, sizeof(*r));
+	if (len > CHECKS_MAX_MESSAGE) {
+		too_large(r, (int64_t)len);
+		return;
+	}
+	if (!integrity_header_fits(buf, len, &r->problems)) {
+		/* GMime and libopendkim would spend time and memory in
+		 * proportion to the header: neither is run */
+		r->dkim_skipped = r->lint_skipped = "the header block is too large";
+		return;
+	}
 	memset(&io, 0, sizeof(io));
 	io.target = target;
 	io.has_window = c->opt.has_window;
@@ -117,7 +148,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 					       r->sigs[i].domain, r->sigs[i].selector,
 					       r->sigs[i].reason);
 	} else {
-		r->dkim_skipped = true;
+		r->dkim_skipped = "--no-dkim";
 	}
 	lint_check(&w, &r->lint);
 	r->intact = r->problems.nr == 0;
@@ -162,10 +193,7 @@ checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t leng
 		/* A sample found in a store is packed whatever its size: say
 		 * that it was not checked rather than stop. */
 		memset(r, 0, sizeof(*r));
-		check_list_add(&r->problems, "too-large", "the message is %lld bytes, more than "
-			       "the %d checked: not checked", (long long)length,
-			       CHECKS_MAX_MESSAGE);
-		r->dkim_skipped = true;
+		too_large(r, length);
 		strbuf_release(&sb);
 		return 0;
 	} else {
@@ -225,7 +253,7 @@ checks_render_text(const struct checks_result *r, const struct checks *c, const 
 		strbuf_addf(&sb, "  - %s: %s\n", r->problems.items[i].id,
 			    r->problems.items[i].detail);
 	if (r->dkim_skipped)
-		strbuf_addstr(&sb, "DKIM:            not checked (--no-dkim)\n");
+		strbuf_addf(&sb, "DKIM:            not checked (%s)\n", r->dkim_skipped);
 	else if (r->nr_sigs == 0)
 		strbuf_addstr(&sb, "DKIM:            no DKIM-Signature\n");
 	else
@@ -238,7 +266,9 @@ checks_render_text(const struct checks_result *r, const struct checks *c, const 
 		strbuf_addf(&sb, "  - %-8s d=%s s=%s a=%s: %s\n", dkimv_result_name(s->result),
 			    s->domain, s->selector, s->algorithm, s->reason);
 	}
-	if (nl == 0)
+	if (r->lint_skipped)
+		strbuf_addf(&sb, "Best practices:  not checked (%s)\n", r->lint_skipped);
+	else if (nl == 0)
 		strbuf_addstr(&sb, "Best practices:  followed\n");
 	else
 		strbuf_addf(&sb, "Best practices:  %zu finding%s\n", nl, nl == 1 ? "" : "s");
@@ -321,7 +351,7 @@ checks_to_json(const struct checks_result *r, const struct checks *c)
 	return json_pack("{s:b, s:o, s:b, s:o, s:o, s:o}",
 		"intact", r->intact,
 		"problems", items_json(&r->problems),
-		"dkim_checked", !r->dkim_skipped,
+		"dkim_checked", r->dkim_skipped == NULL,
 		"dkim", dkim,
 		"lint", items_json(&r->lint),
 		"received", received);

@@ -32,9 +32,14 @@ struct check_list {
 	size_t nr, alloc;
 };
 
+/* Append a finding: 'id' is borrowed (static text), the detail is
+ * formatted like printf into a new string the list owns.  Never fails:
+ * out of memory ends the program (xalloc.h). */
 void check_list_add(struct check_list *l, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Whether a finding with this id is in l. */
 bool check_list_has(const struct check_list *l, const char *id);
+/* Free the findings and their details; l is left empty, ready for use. */
 void check_list_release(struct check_list *l);
 
 /* What the checks know from the command line (check) or the case (pack). */
@@ -70,7 +75,10 @@ struct checks_result {
 	struct check_list problems;
 	struct dkimv_sig *sigs;	/* one per DKIM-Signature, in order */
 	size_t nr_sigs;
-	bool dkim_skipped;	/* --no-dkim */
+	const char *dkim_skipped;	/* why DKIM was not verified (static text:
+					 * "--no-dkim", ...); NULL when it was */
+	const char *lint_skipped;	/* why the best practices were not looked
+					 * at (static text); NULL when they were */
 	struct check_list lint;
 	struct integrity_hop *hops;	/* the Received fields, newest first */
 	size_t nr_hops;
@@ -79,7 +87,10 @@ struct checks_result {
 
 /* Run every check on buf[0..len); 'target' is the Message-ID the
  * message was found for, or NULL.  Never fails: what cannot be read is
- * a problem in r.  r is freed by checks_result_release. */
+ * a problem in r.  A message larger than CHECKS_MAX_MESSAGE ("too-large")
+ * or with a header block over the limits of integrity.h
+ * ("header-too-large") gets that one problem: nothing else is checked.
+ * r is freed by checks_result_release. */
 void checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 		struct checks_result *r);
 void checks_result_release(struct checks_result *r);

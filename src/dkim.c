@@ -31,6 +31,11 @@
 #define DKIMV_DRIFT 300
 #define DKIMV_NO_DRIFT ((uint64_t)1 << 40)
 
+/* A t= before this (2001-09-09T01:46:40Z) is no signing time: DKIM
+ * dates from 2004.  With --dkim-time such a t= is judged here, and kept
+ * out of the drift given to libopendkim (see no_drift). */
+#define DKIMV_MIN_TIME 1000000000LL
+
 const char *
 dkimv_result_name(enum dkimv_result r)
 {
@@ -377,39 +382,48 @@ tag_value(const char *v, size_t len, const char *tag)
 	return xstrdup("");
 }
 
-/* The DKIM-Signature fields of the header block, in order. */
-static size_t
-raw_signatures(const char *msg, size_t len, struct raw_sig *out, size_t max)
+/* When the header line p[0..eol) starts a DKIM-Signature field, the
+ * start of its value (after the colon), else NULL.  White space before
+ * the colon is allowed (RFC 5322 4.5.3). */
+static const char *
+sig_field_value(const char *p, const char *eol)
 {
 	static const char name[] = "dkim-signature";
 	const size_t nlen = sizeof(name) - 1;
-	bool complete;
-	size_t hlen = msgid_header_end(msg, len, &complete), nr = 0;
+	const char *q = p + nlen;
+
+	if ((size_t)(eol - p) <= nlen || strncasecmp(p, name, nlen) != 0)
+		return NULL;
+	while (q < eol && (*q == ' ' || *q == '\t'))
+		q++;
+	return q < eol && *q == ':' ? q + 1 : NULL;
+}
+
+/* The DKIM-Signature fields of the header block msg[0..hlen), in
+ * order: all are counted, the first 'max' read into out. */
+static size_t
+raw_signatures(const char *msg, size_t hlen, struct raw_sig *out, size_t max)
+{
 	const char *p = msg, *end = msg + hlen;
+	size_t nr = 0;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end, *q = p + nlen;
+		const char *eol = nl ? nl : end, *v = sig_field_value(p, eol);
 
-		if ((size_t)(eol - p) > nlen && strncasecmp(p, name, nlen) == 0) {
-			while (q < eol && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q < eol && *q == ':') {
-				const char *v = q + 1;
-
-				while (nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t')) {
-					nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
-					eol = nl ? nl : end;
-				}
-				if (nr < max) {
-					out[nr].d = tag_value(v, (size_t)(eol - v), "d");
-					out[nr].s = tag_value(v, (size_t)(eol - v), "s");
-					out[nr].a = tag_value(v, (size_t)(eol - v), "a");
-					out[nr].x = tag_value(v, (size_t)(eol - v), "x");
-					out[nr].t = tag_value(v, (size_t)(eol - v), "t");
-				}
-				nr++;
+		if (v) {
+			while (nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t')) {
+				nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
+				eol = nl ? nl : end;
 			}
+			if (nr < max) {
+				out[nr].d = tag_value(v, (size_t)(eol - v), "d");
+				out[nr].s = tag_value(v, (size_t)(eol - v), "s");
+				out[nr].a = tag_value(v, (size_t)(eol - v), "a");
+				out[nr].x = tag_value(v, (size_t)(eol - v), "x");
+				out[nr].t = tag_value(v, (size_t)(eol - v), "t");
+			}
+			nr++;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -522,71 +536,117 @@ describe(DKIM *d, DKIM_SIGINFO *sig, unsigned min_bits, struct dkimv_sig *out)
 /* With --dkim-time, libopendkim must not judge x= and t= against its
  * clock: set a clock drift so wide that it never does, and judge_times
  * does it against the time given.  libopendkim computes "t - drift" in
- * unsigned arithmetic, so the drift may not pass the smallest t=. */
+ * unsigned arithmetic, so the drift may not pass the smallest t=.  Only
+ * plausible t= count (DKIMV_MIN_TIME): one junk t=0 would otherwise make
+ * libopendkim judge every other signature by its own clock.  A t= below
+ * that is "in the future" for libopendkim, and judge_times says why. */
 static void
 no_drift(struct dkimv *v, const struct raw_sig *raw, size_t n)
 {
 	uint64_t drift = DKIMV_NO_DRIFT;
 
 	for (size_t i = 0; i < n; i++) {
-		char *end;
 		unsigned long long t;
 
-		if (*raw[i].t == '\0' || !isdigit((unsigned char)*raw[i].t))
+		if (!isdigit((unsigned char)*raw[i].t))
 			continue;
-		t = strtoull(raw[i].t, &end, 10);
-		if (t < drift)
+		t = strtoull(raw[i].t, NULL, 10);
+		if (t >= (unsigned long long)DKIMV_MIN_TIME && t < drift)
 			drift = t;
 	}
 	dkim_options(v->lib, DKIM_OP_SETOPT, DKIM_OPTS_CLOCKDRIFT, &drift, sizeof(drift));
 }
 
-/* RFC 6376 3.5 x= and t=, as of 'when' (--dkim-time), with libopendkim's
- * default allowance for clock drift. */
+/* Make s invalid for 'reason' (new; stolen). */
 static void
-judge_times(int64_t when, const char *x, const char *t, struct dkimv_sig *s)
+set_invalid(struct dkimv_sig *s, char *reason)
 {
-	char *end;
-	long long xv, tv;
-
-	if (s->result == DKIMV_INVALID || s->result == DKIMV_TEMPFAIL)
-		return;
-	xv = *x ? strtoll(x, &end, 10) : -1;
-	tv = *t ? strtoll(t, &end, 10) : -1;
-	if (xv >= 0 && when >= xv + DKIMV_DRIFT) {
-		free(s->reason);
-		s->result = DKIMV_INVALID;
-		s->body_changed = s->header_changed = false;
-		s->reason = xasprintf("signature expired: x=%lld is before the verification "
-				      "time %lld", xv, (long long)when);
-	} else if (tv >= 0 && tv > when + DKIMV_DRIFT) {
-		free(s->reason);
-		s->result = DKIMV_INVALID;
-		s->body_changed = s->header_changed = false;
-		s->reason = xasprintf("signature in the future: t=%lld is after the "
-				      "verification time %lld", tv, (long long)when);
-	}
+	free(s->reason);
+	s->result = DKIMV_INVALID;
+	s->body_changed = s->header_changed = false;
+	s->reason = reason;
 }
 
-/* The message as it travels over SMTP: every bare LF made CRLF (stores
- * keep LF; the signer saw CRLF).  libopendkim's FIXCRLF flag does the
- * same but goes wrong on files that mix both, as some exports do. */
-static char *
-crlf(const char *msg, size_t len, size_t *out_len)
+/* RFC 6376 3.5 x= and t=, as of 'when' (--dkim-time), with libopendkim's
+ * default allowance for clock drift.  lib_future: libopendkim found t=
+ * in the future (as it does for any t= below DKIMV_MIN_TIME, see
+ * no_drift).  x= and t= come from the message: strtoll clamps them to
+ * LLONG_MAX, so no comparison below adds to them. */
+static void
+judge_times(int64_t when, const char *x, const char *t, bool lib_future, struct dkimv_sig *s)
 {
-	size_t nr_lf = 0, k = 0;
-	char *out;
+	long long xv, tv;
 
-	for (size_t i = 0; i < len; i++)
-		nr_lf += msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r');
-	out = xmalloc(len + nr_lf + 1);
-	for (size_t i = 0; i < len; i++) {
-		if (msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r'))
-			out[k++] = '\r';
-		out[k++] = msg[i];
+	if (s->result == DKIMV_TEMPFAIL)
+		return;
+	xv = isdigit((unsigned char)*x) ? strtoll(x, NULL, 10) : -1;
+	tv = isdigit((unsigned char)*t) ? strtoll(t, NULL, 10) : -1;
+	if (tv >= 0 && tv < DKIMV_MIN_TIME && (s->result != DKIMV_INVALID || lib_future)) {
+		set_invalid(s, xasprintf("t=%s is no signing time (it is before 2001, and "
+					 "DKIM dates from 2004)", t));
+		return;
 	}
-	out[k] = '\0';
-	*out_len = k;
+	if (s->result == DKIMV_INVALID)
+		return;
+	/* when >= xv >= 0, so when - xv cannot overflow; tv >= 0, so
+	 * neither can tv - DKIMV_DRIFT. */
+	if (xv >= 0 && when >= xv && when - xv >= DKIMV_DRIFT)
+		set_invalid(s, xasprintf("signature expired: x=%s is before the verification "
+					 "time %lld", x, (long long)when));
+	else if (tv >= 0 && tv - DKIMV_DRIFT > when)
+		set_invalid(s, xasprintf("signature in the future: t=%s is after the "
+					 "verification time %lld", t, (long long)when));
+}
+
+/* Write the message as libopendkim is to read it into out (NULL: only
+ * measure it) and return its length.  Every bare LF is made CRLF: that
+ * is how the message travelled and was signed (stores keep LF), and
+ * libopendkim's FIXCRLF flag goes wrong on files that mix both, as some
+ * exports do.  The DKIM-Signature fields of the header block msg[0..hlen)
+ * past the first DKIMV_MAX_SIGS are left out: libopendkim verifies every
+ * signature it is given (a key lookup each) at a cost that grows with
+ * the square of their number. */
+static size_t
+wire_put(const char *msg, size_t len, size_t hlen, char *out)
+{
+	size_t i = 0, k = 0, nr_sigs = 0;
+	bool skip = false;
+
+	while (i < len) {
+		const char *nl = memchr(msg + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - msg) + 1 : len;	/* the line is msg[i..e) */
+		bool bare = nl && (e == 1 || msg[e - 2] != '\r');
+		size_t n = e - i - (bare ? 1 : 0);
+
+		/* a field starts here; its continuation lines go with it */
+		if (i < hlen && msg[i] != ' ' && msg[i] != '\t')
+			skip = sig_field_value(msg + i, nl ? nl : msg + len) != NULL &&
+			       ++nr_sigs > DKIMV_MAX_SIGS;
+		if (!(skip && i < hlen)) {
+			if (out)
+				memcpy(out + k, msg + i, n);
+			k += n;
+			if (bare) {
+				if (out)
+					memcpy(out + k, "\r\n", 2);
+				k += 2;
+			}
+		}
+		i = e;
+	}
+	return k;
+}
+
+/* wire_put's message (new, NUL-terminated), its length in *out_len. */
+static char *
+wire_form(const char *msg, size_t len, size_t hlen, size_t *out_len)
+{
+	size_t n = wire_put(msg, len, hlen, NULL);
+	char *out = xmalloc(n + 1);
+
+	wire_put(msg, len, hlen, out);
+	out[n] = '\0';
+	*out_len = n;
 	return out;
 }
 
@@ -595,7 +655,9 @@ dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 	     struct dkimv_sig **sigs, size_t *nr)
 {
 	struct raw_sig raw[DKIMV_MAX_SIGS];
-	size_t nraw = raw_signatures(msg, len, raw, DKIMV_MAX_SIGS), n;
+	bool complete;
+	size_t hlen = msgid_header_end(msg, len, &complete);
+	size_t nraw = raw_signatures(msg, hlen, raw, DKIMV_MAX_SIGS), n;
 	DKIM_SIGINFO **list = NULL;
 	int nlist = 0;
 	DKIM_STAT st;
@@ -612,9 +674,10 @@ dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 		return;
 	n = nraw < DKIMV_MAX_SIGS ? nraw : DKIMV_MAX_SIGS;
 	out = xcalloc(nraw, sizeof(*out));
-	wire = crlf(msg, len, &wlen);
+	wire = wire_form(msg, len, hlen, &wlen);
 	if (v->has_time)
 		no_drift(v, raw, n);
+	v->nr_verified++;
 	d = dkim_verify(v->lib, (const unsigned char *)"fpkit", NULL, &st);
 	if (d == NULL) {
 		why = "libopendkim cannot verify (dkim_verify)";
@@ -660,17 +723,15 @@ dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 			}
 			describe(d, sig, v->min_bits, s);
 			if (v->has_time)
-				judge_times(v->when, raw[i].x, raw[i].t, s);
-			if (s->result != DKIMV_INVALID && *s->domain && !domain_ok(s->domain)) {
-				free(s->reason);
-				s->result = DKIMV_INVALID;
-				s->body_changed = s->header_changed = false;
-				s->reason = xstrdup("d= is not a domain name (RFC 6376 3.5)");
-			}
+				judge_times(v->when, raw[i].x, raw[i].t,
+					    dkim_sig_geterror(sig) == DKIM_SIGERROR_FUTURE, s);
+			if (s->result != DKIMV_INVALID && *s->domain && !domain_ok(s->domain))
+				set_invalid(s, xstrdup("d= is not a domain name (RFC 6376 3.5)"));
 		} else if (i >= n) {
+			/* left out of what libopendkim read (wire_put) */
 			s->result = DKIMV_INVALID;
-			s->reason = xasprintf("not verified: more than %d DKIM-Signature fields",
-					      DKIMV_MAX_SIGS);
+			s->reason = xasprintf("not verified: more than %d DKIM-Signature fields, "
+					      "only the first %d are", DKIMV_MAX_SIGS, DKIMV_MAX_SIGS);
 		} else {
 			char *safe;
 

@@ -11,7 +11,8 @@
 struct error;
 
 /* Largest --dkim-keys file, and DKIM-Signature fields verified per
- * message (more are reported as not verified). */
+ * message (more are not given to libopendkim at all, and are reported
+ * as not verified). */
 #define DKIMV_MAX_KEYS_FILE (16 * 1024 * 1024)
 #define DKIMV_MAX_SIGS 32
 
@@ -53,6 +54,7 @@ struct dkimv {
 	struct dkimv_record *records;
 	size_t nr_records, alloc_records;
 	unsigned long nr_lookups;	/* key lookups answered from 'records' */
+	unsigned long nr_verified;	/* messages handed to libopendkim */
 	unsigned min_bits;		/* smallest key accepted */
 	bool has_time;			/* verify as of 'when', not now */
 	int64_t when;
@@ -64,7 +66,8 @@ struct dkimv {
  * for a DNS error, "" for an empty record) served through libopendkim's
  * DNS hooks, so that no query leaves the machine.  has_time/when: verify
  * as of that time instead of now: DKIM_OPTS_FIXEDTIME, and the x= and t=
- * tags judged here (libopendkim's verifier reads the clock for them).  min_bits: the
+ * tags judged here (libopendkim's verifier reads the clock for them; a
+ * t= before 2001 is then invalid, as no signing time).  min_bits: the
  * smallest RSA key accepted (DKIM_OPTS_MINKEYBITS; 0 for
  * DKIMV_MIN_KEY_BITS).  EX_NOINPUT /
  * EX_DATAERR for the keys file (the message names the line),
@@ -81,7 +84,10 @@ int dkimv_parse_keys(struct dkimv *v, const char *text, size_t len, const char *
 /* Verify every DKIM-Signature of msg[0..len).  *sigs is a new array of
  * *nr entries (free with dkimv_sigs_free), in the order of the fields; a
  * message without DKIM-Signature gives none, and libopendkim is not even
- * called for it (so no DNS query is made). */
+ * called for it (so no DNS query is made).  Past DKIMV_MAX_SIGS, the
+ * fields are removed from the copy libopendkim reads (no lookup is made
+ * for them) and reported invalid, "not verified".  The caller caps the
+ * header block's size (checks.c, integrity_header_fits). */
 void dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 		  struct dkimv_sig **sigs, size_t *nr);
 void dkimv_sigs_free(struct dkimv_sig *sigs, size_t nr);

@@ -16,6 +16,7 @@
 #include "integrity.h"
 #include "mimewalk.h"
 #include "msgid.h"
+#include "strbuf.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -35,31 +36,66 @@ struct header {
 	size_t nr, alloc;
 };
 
+/* Line numbers by byte offset, for the details.  The line that every
+ * LINES_BLOCK-th byte is on is counted once, in one pass: a message with
+ * a thousand findings is not read again from byte 0 for each, and the
+ * index stays small (16 Ki entries for CHECKS_MAX_MESSAGE). */
+#define LINES_BLOCK 4096
+
+struct lines {
+	const char *buf;
+	size_t len;
+	unsigned *first;	/* first[i]: the line byte i * LINES_BLOCK is on */
+	unsigned last;		/* the line the message ends on */
+};
+
+static unsigned
+count_lf(const char *p, size_t n)
+{
+	const char *end = p + n;
+	unsigned nr = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		nr++;
+		p++;
+	}
+	return nr;
+}
+
+static void
+lines_init(struct lines *li, const char *buf, size_t len)
+{
+	size_t nr = len / LINES_BLOCK + 1;
+	unsigned line = 1;
+
+	li->buf = buf;
+	li->len = len;
+	li->first = xcalloc(nr, sizeof(*li->first));
+	for (size_t b = 0; b < nr; b++) {
+		size_t start = b * LINES_BLOCK;
+
+		li->first[b] = line;
+		line += count_lf(buf + start, len - start < LINES_BLOCK ? len - start : LINES_BLOCK);
+	}
+	li->last = line;
+}
+
 /* Line number (from 1) of byte 'off'. */
 static unsigned
-line_of(const char *buf, size_t len, size_t off)
+line_of(const struct lines *li, size_t off)
 {
-	unsigned n = 1;
+	size_t b;
 
-	if (off > len)
-		off = len;
-	for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + off - p))) != NULL; p++)
-		n++;
-	return n;
+	if (off > li->len)
+		off = li->len;
+	b = off / LINES_BLOCK;
+	return li->first[b] + count_lf(li->buf + b * LINES_BLOCK, off - b * LINES_BLOCK);
 }
 
 static bool
 name_is(const struct field *f, const char *name)
 {
 	return f->name_len == strlen(name) && strncasecmp(f->name, name, f->name_len) == 0;
-}
-
-static bool
-name_has_prefix(const struct field *f, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return f->name_len >= n && strncasecmp(f->name, prefix, n) == 0;
 }
 
 /* A field name: printable US-ASCII but the colon (RFC 5322 3.6.8). */
@@ -98,8 +134,10 @@ scan_header(const char *buf, size_t hlen, struct header *h, struct check_list *p
 			struct field *f = &h->f[h->nr - 1];
 
 			f->value_len = (size_t)(eol - f->value);
-		} else if ((n = field_name_len(p, eol)) > 0 &&
+		} else if ((n = field_name_len(p, eol)) > 0 && n < (size_t)(eol - p) &&
 			   (p[n] == ':' || p[n] == ' ' || p[n] == '\t')) {
+			/* (a name alone may end the buffer: p[n] is checked
+			 * only inside the line) */
 			const char *c = p + n;
 
 			while (c < eol && (*c == ' ' || *c == '\t'))
@@ -135,14 +173,15 @@ scan_header(const char *buf, size_t hlen, struct header *h, struct check_list *p
 	}
 }
 
-/* Every line of the message: length, line ends, 8-bit bytes in the
- * header block, a last line cut short. */
+/* Every line of the message: length, line ends, NUL bytes, 8-bit bytes
+ * in the header block, a last line cut short. */
 static void
 scan_lines(const char *buf, size_t len, size_t hlen, struct check_list *problems)
 {
 	const char *p = buf, *end = buf + len;
-	unsigned line = 1, long_first = 0, lf_first = 0, cr_first = 0, h8_first = 0;
+	unsigned line = 1, long_first = 0, lf_first = 0, cr_first = 0, h8_first = 0, nul_line = 0;
 	size_t long_len = 0, long_max = 0, nr_long = 0, nr_crlf = 0, nr_lf = 0, nr_cr = 0, nr_h8 = 0;
+	size_t nr_nul = 0, nul_at = 0;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -169,6 +208,12 @@ scan_lines(const char *buf, size_t len, size_t hlen, struct check_list *problems
 		for (const char *c = p; (c = memchr(c, '\r', (size_t)(p + n - c))) != NULL; c++)
 			if (nr_cr++ == 0)
 				cr_first = line;
+		for (const char *c = p; (c = memchr(c, '\0', (size_t)(p + n - c))) != NULL; c++) {
+			if (nr_nul++ == 0) {
+				nul_line = line;
+				nul_at = (size_t)(c - buf);
+			}
+		}
 		if ((size_t)(p - buf) < hlen) {
 			for (const char *c = p; c < p + n; c++) {
 				if ((unsigned char)*c >= 0x80) {
@@ -193,6 +238,10 @@ scan_lines(const char *buf, size_t len, size_t hlen, struct check_list *problems
 	if (nr_cr)
 		check_list_add(problems, "bare-cr", "line %u: a CR not followed by LF "
 			       "(%zu in the message)", cr_first, nr_cr);
+	if (nr_nul)
+		check_list_add(problems, "nul-byte", "line %u (byte %zu): a NUL byte (%zu in the "
+			       "message): no message holds one (RFC 5322 2.1), and most programs "
+			       "cut the text there", nul_line, nul_at, nr_nul);
 	if (nr_h8)
 		check_list_add(problems, "header-8bit", "line %u: 8-bit bytes in the header "
 			       "without RFC 2047 encoding (%zu line%s)", h8_first, nr_h8,
@@ -203,24 +252,31 @@ scan_lines(const char *buf, size_t len, size_t hlen, struct check_list *problems
 			       line - 1, len);
 }
 
-/* "Date (line 3)", "Date (lines 3, 9)" for the fields called name. */
+/* Lines listed by where(); more are counted. */
+#define WHERE_MAX_LINES 10
+
+/* "line 3", "lines 3, 9" for the fields called name (new), their number
+ * in *count. */
 static char *
 where(const struct header *h, const char *name, size_t *count)
 {
-	char *s = xstrdup(""), *t;
+	struct strbuf sb;
+	char *s;
 
+	strbuf_init(&sb, STRBUF_NO_MAX);
 	*count = 0;
 	for (size_t i = 0; i < h->nr; i++) {
 		if (!name_is(&h->f[i], name))
 			continue;
-		t = xasprintf("%s%s%u", s, *count ? ", " : "", h->f[i].line);
-		free(s);
-		s = t;
+		if (*count < WHERE_MAX_LINES)
+			strbuf_addf(&sb, "%s%u", *count ? ", " : "", h->f[i].line);
 		(*count)++;
 	}
-	t = xasprintf("line%s %s", *count > 1 ? "s" : "", s);
-	free(s);
-	return t;
+	if (*count > WHERE_MAX_LINES)
+		strbuf_addf(&sb, " and %zu more", *count - WHERE_MAX_LINES);
+	s = xasprintf("line%s %s", *count > 1 ? "s" : "", sb.buf);
+	strbuf_release(&sb);
+	return s;
 }
 
 static const struct field *
@@ -304,8 +360,14 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 	if (f == NULL)
 		return;
 	if (!msgid_well_formed(f->value, f->value_len)) {
-		size_t skip = strspn(f->value, " \t"), n = f->value_len > skip ? f->value_len - skip : 0;
-		char *v = textsafe_visible(f->value + skip, n > 200 ? 200 : n);
+		size_t skip = 0, n;
+		char *v;
+
+		/* the value is not NUL-terminated: it may end the buffer */
+		while (skip < f->value_len && (f->value[skip] == ' ' || f->value[skip] == '\t'))
+			skip++;
+		n = f->value_len - skip;
+		v = textsafe_visible(f->value + skip, n > 200 ? 200 : n);
 
 		check_list_add(&r->problems, "msgid-malformed", "line %u: \"%s\" is not "
 			       "<left@right>", f->line, v);
@@ -330,6 +392,19 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 	free(want);
 }
 
+/* How far t lies outside [from, to], 0 inside.  Unsigned: the window and
+ * the slack come from the command line and may be as large as int64_t
+ * goes, so neither "from - slack" nor "t - from" may be computed signed. */
+static uint64_t
+outside(int64_t t, int64_t from, int64_t to)
+{
+	if (t < from)
+		return (uint64_t)from - (uint64_t)t;
+	if (t > to)
+		return (uint64_t)t - (uint64_t)to;
+	return 0;
+}
+
 static void
 check_date(const struct header *h, const struct integrity_options *opt,
 	   struct check_list *problems)
@@ -348,9 +423,10 @@ check_date(const struct header *h, const struct integrity_options *opt,
 		check_list_add(problems, "date-unparseable", "line %u: \"%s\" is not an RFC "
 			       "5322 date", f->line, v);
 		free(v);
-	} else if (opt->has_window &&
-		   (t < opt->window_from - opt->slack || t > opt->window_to + opt->slack)) {
-		int64_t off = t < opt->window_from ? opt->window_from - t : t - opt->window_to;
+	} else if (opt->has_window && outside(t, opt->window_from, opt->window_to) >
+		   (uint64_t)(opt->slack > 0 ? opt->slack : 0)) {
+		uint64_t far = outside(t, opt->window_from, opt->window_to);
+		int64_t off = far > INT64_MAX ? INT64_MAX : (int64_t)far;
 
 		check_list_add(problems, "date-outside-window", "line %u: %s is %s %s the "
 			       "window %s to %s (slack %s)", f->line, timefmt_iso_utc(t, d),
@@ -362,19 +438,31 @@ check_date(const struct header *h, const struct integrity_options *opt,
 	free(value);
 }
 
-/* Fields that a mail client writes when it stores or exports a message:
- * their presence says the file is the client's copy, not the one sent. */
+/* Fields that a mail client writes when it stores or exports a message,
+ * and that no sending program writes: their presence says the file is
+ * the client's copy, not the one sent.  Exchange's X-MS-Exchange-
+ * Organization-* fields are not among them: Exchange servers add them in
+ * transit, so genuine relayed mail carries them. */
 static const struct {
-	const char *name;
-	bool prefix;
+	const char *names[3];	/* fields of one client, NULL-padded */
 	const char *who;
 } resave_signs[] = {
-	{ "X-Mozilla-", true, "Thunderbird (or another Mozilla client) stored it" },
-	{ "X-Unsent", false, "Outlook saved it as an unsent draft" },
-	{ "X-MS-Exchange-Organization-", true, "an Exchange or Outlook export" },
-	{ "X-Apple-Base-Url", false, "Apple Mail saved it" },
-	{ "X-Uniform-Type-Identifier", false, "Apple Mail saved it" },
+	{ { "X-Mozilla-Status", "X-Mozilla-Status2", "X-Mozilla-Keys" },
+	  "Thunderbird (or another Mozilla client) stored it" },
+	{ { "X-Unsent" }, "Outlook saved it as an unsent draft" },
+	{ { "X-Apple-Base-Url" }, "Apple Mail saved it" },
+	{ { "X-Uniform-Type-Identifier" }, "Apple Mail saved it" },
 };
+
+static bool
+is_resave_sign(const struct field *f, size_t k)
+{
+	for (size_t j = 0; j < sizeof(resave_signs[k].names) / sizeof(resave_signs[k].names[0]) &&
+			   resave_signs[k].names[j]; j++)
+		if (name_is(f, resave_signs[k].names[j]))
+			return true;
+	return false;
+}
 
 static void
 check_resave(const struct header *h, struct check_list *problems)
@@ -383,13 +471,9 @@ check_resave(const struct header *h, struct check_list *problems)
 		const struct field *f = NULL;
 		size_t n = 0;
 
-		for (size_t i = 0; i < h->nr; i++) {
-			bool hit = resave_signs[k].prefix ? name_has_prefix(&h->f[i], resave_signs[k].name)
-							  : name_is(&h->f[i], resave_signs[k].name);
-
-			if (hit && n++ == 0)
+		for (size_t i = 0; i < h->nr; i++)
+			if (is_resave_sign(&h->f[i], k) && n++ == 0)
 				f = &h->f[i];
-		}
 		if (f) {
 			char *name = textsafe_visible(f->name, f->name_len);
 			char more[64] = "";
@@ -520,30 +604,80 @@ check_received(const char *buf, const struct header *h, const struct integrity_o
 	}
 }
 
-/* The line "--boundary--" (RFC 2046 5.1.1 close-delimiter), with
- * transport padding allowed after it. */
-static bool
-has_close_delimiter(const char *buf, size_t len, const char *boundary)
-{
-	size_t blen = strlen(boundary);
-	const char *p = buf, *end = buf + len;
+/* A boundary looked for, as a key of a sorted array. */
+struct bkey {
+	const char *b;
+	size_t len;
+	bool closed;
+};
 
+static int
+bkey_cmp(const void *a, const void *b)
+{
+	const struct bkey *x = a, *y = b;
+	int c = memcmp(x->b, y->b, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Which multiparts of w have their close-delimiter line "--boundary--"
+ * (RFC 2046 5.1.1), with transport padding allowed after it: a new
+ * array, one entry per part of w (NULL when w has no multipart).  One
+ * pass over the message whatever the number of multiparts: each line of
+ * the form "--X--" looks X up among the boundaries. */
+static bool *
+find_closed(const char *buf, size_t len, const struct mimewalk *w)
+{
+	const char *p = buf, *end = buf + len;
+	struct bkey *keys = NULL;
+	size_t nr = 0, nr_uniq = 0;
+	bool *closed = NULL;
+
+	for (size_t i = 0; i < w->nr_parts; i++) {
+		const struct mimewalk_part *m = &w->parts[i];
+
+		if (m->kind != MIMEWALK_MULTIPART || m->boundary == NULL || *m->boundary == '\0')
+			continue;
+		if (keys == NULL)
+			keys = xcalloc(w->nr_parts, sizeof(*keys));
+		keys[nr].b = m->boundary;
+		keys[nr++].len = strlen(m->boundary);
+	}
+	if (nr == 0)
+		return NULL;
+	qsort(keys, nr, sizeof(*keys), bkey_cmp);
+	for (size_t i = 0; i < nr; i++)
+		if (nr_uniq == 0 || bkey_cmp(&keys[nr_uniq - 1], &keys[i]) != 0)
+			keys[nr_uniq++] = keys[i];
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
+		const char *e = nl ? nl : end;
 
-		if ((size_t)(eol - p) >= blen + 4 && p[0] == '-' && p[1] == '-' &&
-		    memcmp(p + 2, boundary, blen) == 0 && p[blen + 2] == '-' && p[blen + 3] == '-') {
-			const char *c = p + blen + 4;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (e - p >= 5 && p[0] == '-' && p[1] == '-' && e[-1] == '-' && e[-2] == '-') {
+			struct bkey k = { p + 2, (size_t)(e - p - 4), false }, *hit;
 
-			while (c < eol && (*c == ' ' || *c == '\t' || *c == '\r'))
-				c++;
-			if (c == eol)
-				return true;
+			hit = bsearch(&k, keys, nr_uniq, sizeof(*keys), bkey_cmp);
+			if (hit)
+				hit->closed = true;
 		}
 		p = nl ? nl + 1 : end;
 	}
-	return false;
+	closed = xcalloc(w->nr_parts, sizeof(*closed));
+	for (size_t i = 0; i < w->nr_parts; i++) {
+		const struct mimewalk_part *m = &w->parts[i];
+		struct bkey k, *hit;
+
+		if (m->kind != MIMEWALK_MULTIPART || m->boundary == NULL || *m->boundary == '\0')
+			continue;
+		k.b = m->boundary;
+		k.len = strlen(m->boundary);
+		hit = bsearch(&k, keys, nr_uniq, sizeof(*keys), bkey_cmp);
+		closed[i] = hit && hit->closed;
+	}
+	free(keys);
+	return closed;
 }
 
 static int
@@ -601,22 +735,21 @@ base64_problem(const char *buf, size_t start, size_t end, size_t *at)
 
 static void
 check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
-	   const struct mimewalk *w, struct check_list *problems)
+	   const struct mimewalk *w, const struct lines *li, struct check_list *problems)
 {
 	const struct field *cl = first(h, "Content-Length");
+	bool *closed = find_closed(buf, len, w);
 	size_t leaf = 0;
 
 	for (size_t i = 0; i < w->nr_parts; i++) {
 		const struct mimewalk_part *p = &w->parts[i];
 
-		if (p->kind == MIMEWALK_MULTIPART && p->boundary && *p->boundary &&
-		    !has_close_delimiter(buf, len, p->boundary)) {
+		if (p->kind == MIMEWALK_MULTIPART && p->boundary && *p->boundary && !closed[i]) {
 			char *b = textsafe_visible(p->boundary, strlen(p->boundary));
 
 			check_list_add(problems, "truncated-multipart", "the %s with boundary "
 				       "\"%s\" has no closing \"--%s--\" line; the message ends at "
-				       "line %u (byte %zu): it was cut", p->type, b, b,
-				       line_of(buf, len, len), len);
+				       "line %u (byte %zu): it was cut", p->type, b, b, li->last, len);
 			free(b);
 		}
 		if (p->kind != MIMEWALK_LEAF)
@@ -628,12 +761,12 @@ check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
 
 			if (why) {
 				check_list_add(problems, "base64-invalid", "part %zu (%s), line %u "
-					       "(byte %zu): %s", leaf, p->type, line_of(buf, len, at),
-					       at, why);
+					       "(byte %zu): %s", leaf, p->type, line_of(li, at), at, why);
 				free(why);
 			}
 		}
 	}
+	free(closed);
 	if (cl) {
 		char *v = xstrndup(cl->value, cl->value_len), *end;
 		unsigned long long n;
@@ -641,7 +774,9 @@ check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
 		n = strtoull(v, &end, 10);
 		while (*end == ' ' || *end == '\t' || *end == '\r')
 			end++;
-		if (end == v || *end != '\0' || v[strspn(v, " \t")] == '-')
+		/* a NUL would end v early: "5\0junk" is no number */
+		if (end == v || *end != '\0' || v[strspn(v, " \t")] == '-' ||
+		    memchr(cl->value, '\0', cl->value_len))
 			check_list_add(problems, "content-length-invalid", "line %u: "
 				       "Content-Length is not a number", cl->line);
 		else if (n != (unsigned long long)(len - hlen))
@@ -654,8 +789,7 @@ check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
 
 /* GMime's own findings, except those checked above with more detail. */
 static void
-add_mime_warnings(const char *buf, size_t len, const struct mimewalk *w,
-		  struct check_list *problems)
+add_mime_warnings(const struct lines *li, const struct mimewalk *w, struct check_list *problems)
 {
 	for (size_t i = 0; i < w->nr_warnings; i++) {
 		const struct mimewalk_warning *x = &w->warnings[i];
@@ -677,9 +811,9 @@ add_mime_warnings(const char *buf, size_t len, const struct mimewalk *w,
 		    (strcasecmp(x->item, "Date") == 0 || strcasecmp(x->item, "From") == 0 ||
 		     strcasecmp(x->item, "Message-ID") == 0))
 			continue;	/* date-duplicated etc. say it with the lines */
-		if (x->offset >= 0 && (size_t)x->offset <= len)
+		if (x->offset >= 0 && (size_t)x->offset <= li->len)
 			snprintf(at, sizeof(at), "line %u (byte %" PRId64 "): ",
-				 line_of(buf, len, (size_t)x->offset), x->offset);
+				 line_of(li, (size_t)x->offset), x->offset);
 		check_list_add(problems, id, "%s%s%s%s%s", at, mimewalk_warning_text(x->code),
 			       x->item ? " (" : "", x->item ? x->item : "", x->item ? ")" : "");
 	}
@@ -690,6 +824,7 @@ integrity_check(const char *buf, size_t len, const struct mimewalk *w,
 		const struct integrity_options *opt, struct integrity_result *r)
 {
 	struct header h = { NULL, 0, 0 };
+	struct lines li;
 	bool complete;
 	size_t hlen;
 
@@ -698,11 +833,12 @@ integrity_check(const char *buf, size_t len, const struct mimewalk *w,
 		check_list_add(&r->problems, "empty", "the file is empty");
 		return;
 	}
+	lines_init(&li, buf, len);
 	hlen = msgid_header_end(buf, len, &complete);
 	if (!complete)
 		check_list_add(&r->problems, "header-unterminated", "no empty line ends the "
 			       "header block: the message has no body, or was cut in its "
-			       "header (it ends at line %u, byte %zu)", line_of(buf, len, len), len);
+			       "header (it ends at line %u, byte %zu)", li.last, len);
 	if (!w->parsed)
 		check_list_add(&r->problems, "parse-failed", "GMime finds no message in it");
 	scan_header(buf, hlen, &h, &r->problems);
@@ -712,14 +848,47 @@ integrity_check(const char *buf, size_t len, const struct mimewalk *w,
 	check_date(&h, opt, &r->problems);
 	check_resave(&h, &r->problems);
 	if (w->parsed)
-		check_body(buf, len, hlen, &h, w, &r->problems);
+		check_body(buf, len, hlen, &h, w, &li, &r->problems);
 	if (w->too_many_parts)
 		check_list_add(&r->problems, "mime-too-many-parts", "more than %d MIME parts or "
 			       "%d levels: only the first were checked", MIMEWALK_MAX_PARTS,
 			       MIMEWALK_MAX_DEPTH);
-	add_mime_warnings(buf, len, w, &r->problems);
+	add_mime_warnings(&li, w, &r->problems);
 	check_received(buf, &h, opt, r);
 	free(h.f);
+	free(li.first);
+}
+
+bool
+integrity_header_fits(const char *buf, size_t len, struct check_list *problems)
+{
+	bool complete;
+	size_t hlen = msgid_header_end(buf, len, &complete), nr = 0;
+	const char *p = buf, *end = buf + hlen;
+	unsigned line = 1;
+
+	if (hlen > INTEGRITY_MAX_HEADER) {
+		check_list_add(problems, "header-too-large", "line 1 (byte 0): the header block "
+			       "is %zu bytes%s, more than the %d read: nothing else was checked",
+			       hlen, complete ? "" : " (no empty line ends it)", INTEGRITY_MAX_HEADER);
+		return false;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		/* a line that starts a field (not a continuation, not the
+		 * empty line) */
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' &&
+		    ++nr > INTEGRITY_MAX_FIELDS) {
+			check_list_add(problems, "header-too-large", "line %u: the header block "
+				       "holds more than %d fields: nothing else was checked", line,
+				       INTEGRITY_MAX_FIELDS);
+			return false;
+		}
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	return true;
 }
 
 void

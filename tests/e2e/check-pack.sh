@@ -7,10 +7,12 @@
 
 top=${DEMO_BUNDLE%.tar.gz}
 
-# The demo case: intact samples without DKIM-Signature (so no DNS query
-# is made, even in the default DNS mode).
+# The demo case: intact samples without DKIM-Signature.  An empty
+# --dkim-keys file keeps DNS out of reach should a signature ever be
+# added (with --no-dkim the DKIM lines below would not be tested).
 mkdir "$tmp/demo"
-pack_demo -o "$tmp/demo"
+: >"$tmp/nokeys"
+pack_demo -o "$tmp/demo" --dkim-keys "$tmp/nokeys"
 assert_status 0 "pack on the demo case"
 assert_not_in "$tmp/err" "NOT INTACT" "no warning for intact samples"
 tar -xzf "$tmp/demo/$DEMO_BUNDLE" -C "$tmp/demo"
@@ -32,7 +34,7 @@ assert_in "$T" "What we checked in each message" "ticket: the section"
 assert_in "$T" "    Intact:          yes (complete, as sent, not re-saved by a mail client)" "ticket: intact"
 assert_in "$T" "    DKIM:            no signature" "ticket: DKIM"
 assert_in "$T" "    Best practices:  followed" "ticket: best practices"
-pack_demo -o "$tmp/fr.tar.gz" --lang fr
+pack_demo -o "$tmp/fr.tar.gz" --lang fr --no-dkim
 assert_in "$tmp/out" "Ce que nous avons vérifié dans chaque message" "ticket in French: the section"
 assert_in "$tmp/out" "    Intègre :            oui" "ticket in French: intact"
 pack_demo -o "$tmp/nodkim.tar.gz" --no-dkim
@@ -96,6 +98,29 @@ assert_eq "$(jq -r '.samples[1].checks.problems | map(.id) | join(" ")' "$tmp/ou
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats.json" --mail "$tmp/mail" --no-dkim \
 	--date-slack 1000000 -o "$tmp/old2.tar.gz" --json
 assert_eq "$(jq -r '.samples[1].checks.intact' "$tmp/out")" true "... within a wide --date-slack"
+
+# A sample over 64 MiB is packed but not checked, and the report says
+# so: not "--no-dkim", which was not given.
+mkdir -p "$tmp/huge/cur" "$tmp/huge/new" "$tmp/huge/tmp"
+{
+	sed '/^$/q' "$FIXTURES/check/good/plain/message.eml"
+	head -c 68157440 /dev/zero | tr '\0' x | fold -w 76
+} >"$tmp/huge/cur/1.host:2,S"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats.json" --mail "$tmp/huge" \
+	--dkim-keys "$tmp/keys" -o "$tmp/huge.tar.gz"
+assert_status 0 "a sample over 64 MiB is packed"
+mkdir "$tmp/hx"
+tar -xzf "$tmp/huge.tar.gz" -C "$tmp/hx"
+C="$tmp/hx/$top/checks/01-order-10490.1795181000.a1b2@shop.example.com.txt"
+assert_in "$C" "  - too-large: the message is 69054797 bytes" "over 64 MiB: too-large"
+assert_in "$C" "DKIM:            not checked (the message is over 64 MiB)" \
+	"over 64 MiB: DKIM not checked, and why"
+assert_not_in "$C" "--no-dkim" "over 64 MiB: not blamed on --no-dkim"
+assert_in "$C" "Best practices:  not checked (the message is over 64 MiB)" \
+	"over 64 MiB: best practices not looked at"
+assert_eq "$(jq -r '.samples[0].checks.dkim_checked' "$tmp/hx/$top/summary.json")" false \
+	"over 64 MiB: dkim_checked false"
+rm -rf "$tmp/huge" "$tmp/hx" "$tmp/huge.tar.gz"
 
 # Options that cannot be used.
 pack_demo -o "$tmp/x.tar.gz" --dkim-keys "$tmp/no-such-keys"

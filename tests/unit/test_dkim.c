@@ -97,39 +97,96 @@ verify_one(struct dkimv *v, const char *msg, enum dkimv_result want, const char 
 	dkimv_sigs_free(sigs, nr);
 }
 
+/* v set up with 'keys' as its --dkim-keys file, as of 1795181000. */
 static void
-test_offline(void **state)
+init_offline(struct dkimv *v)
 {
 	char path[] = "/tmp/fpkit-test-keys.XXXXXX";
 	struct error err = ERROR_INIT;
-	struct dkimv v;
-	struct dkimv_sig *sigs;
-	size_t nr;
 	int fd;
 
-	(void)state;
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, keys, sizeof(keys) - 1), (ssize_t)(sizeof(keys) - 1));
 	close(fd);
-	assert_int_equal(dkimv_init(&v, path, true, 1795181000, 0, &err), 0);
+	assert_int_equal(dkimv_init(v, path, true, 1795181000, 0, &err), 0);
 	unlink(path);
-	assert_true(v.offline);
+	assert_true(v->offline);
+}
 
-	/* no signature: nothing asked */
+static void
+test_offline(void **state)
+{
+	struct dkimv v;
+	struct dkimv_sig *sigs;
+	size_t nr;
+
+	(void)state;
+	init_offline(&v);
+
+	/* no signature: libopendkim is not even given the message (a field
+	 * that merely looks like one does not count) */
 	dkimv_verify(&v, "From: a@example.com\n\nx\n", 22, &sigs, &nr);
+	assert_int_equal(v.nr_verified, 0);
 	assert_int_equal(nr, 0);
 	assert_null(sigs);
+	dkimv_verify(&v, "X-DKIM-Signature: v=1\n\nDKIM-Signature: in the body\n", 52, &sigs, &nr);
+	assert_int_equal(v.nr_verified, 0);
+	assert_int_equal(nr, 0);
 	assert_int_equal(v.nr_lookups, 0);
 
 	verify_one(&v, SIGNED("gone"), DKIMV_INVALID, "no key record at gone._domainkey.example.com");
+	assert_int_equal(v.nr_verified, 1);	/* the control: a signed message is */
 	verify_one(&v, SIGNED("slow"), DKIMV_TEMPFAIL, "could not be fetched");
-	verify_one(&v, SIGNED("empty"), DKIMV_INVALID, "");
+	/* libopendkim cannot read an empty tag-list */
+	verify_one(&v, SIGNED("empty"), DKIMV_INVALID, "key DNS reply corrupt");
 	verify_one(&v, SIGNED("absent"), DKIMV_INVALID, "no key record");
 	/* a key that is not one */
-	verify_one(&v, SIGNED("sel"), DKIMV_INVALID, "");
+	verify_one(&v, SIGNED("sel"), DKIMV_INVALID, "unable to apply public key");
 	assert_int_equal(v.nr_lookups, 5);
 	dkimv_release(&v);
+}
+
+/* Past DKIMV_MAX_SIGS, the fields are not given to libopendkim: no key
+ * is looked up for them (libopendkim would verify them all, at a cost
+ * that grows with the square of their number), and each is reported as
+ * not verified. */
+static void
+test_too_many(void **state)
+{
+	static const char sig[] = "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+		"\td=example.com; s=gone; h=From; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
+		"\tb=dGVzdA==\n";
+	static const char rest[] = "From: a@example.com\nSubject: hi\n\nbody\n";
+	const size_t nr_sigs = 200;
+	struct dkimv v;
+	struct dkimv_sig *sigs;
+	size_t nr, len = 0;
+	char *msg = malloc(nr_sigs * (sizeof(sig) - 1) + sizeof(rest));
+
+	(void)state;
+	assert_non_null(msg);
+	for (size_t i = 0; i < nr_sigs; i++) {
+		memcpy(msg + len, sig, sizeof(sig) - 1);
+		len += sizeof(sig) - 1;
+	}
+	memcpy(msg + len, rest, sizeof(rest));
+	len += sizeof(rest) - 1;
+	init_offline(&v);
+	dkimv_verify(&v, msg, len, &sigs, &nr);
+	assert_int_equal(nr, nr_sigs);
+	assert_int_equal(v.nr_lookups, DKIMV_MAX_SIGS);
+	for (size_t i = 0; i < nr; i++) {
+		const char *want = i < DKIMV_MAX_SIGS ? "no key record at gone._domainkey.example.com" :
+			"not verified: more than 32 DKIM-Signature fields";
+
+		assert_int_equal(sigs[i].result, DKIMV_INVALID);
+		if (strstr(sigs[i].reason, want) != sigs[i].reason)
+			fail_msg("signature %zu: \"%s\", expected \"%s\"", i + 1, sigs[i].reason, want);
+	}
+	dkimv_sigs_free(sigs, nr);
+	dkimv_release(&v);
+	free(msg);
 }
 
 static void
@@ -150,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_offline),
+		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_result_names),
 	};
 

@@ -232,8 +232,19 @@ test_resave(void **state)
 	assert_ids(&r, "client-resave");
 	assert_non_null(strstr(detail(&r, "client-resave"), "line 1: X-Mozilla-Status (and 1 more"));
 	integrity_result_release(&r);
+	CHECK("X-Mozilla-Keys: \nX-Mozilla-Status2: 00800000\n" GOOD, NULL, &r);
+	assert_ids(&r, "client-resave");
+	assert_non_null(strstr(detail(&r, "client-resave"), "line 1: X-Mozilla-Keys (and 1 more"));
+	integrity_result_release(&r);
 	CHECK("x-ms-exchange-organization-authas: Internal\nX-Unsent: 1\n" GOOD, NULL, &r);
-	assert_ids(&r, "client-resave client-resave");
+	assert_ids(&r, "client-resave");
+	assert_non_null(strstr(detail(&r, "client-resave"), "line 2: X-Unsent: Outlook"));
+	integrity_result_release(&r);
+	/* Exchange adds these in transit: genuine relayed mail has them */
+	CHECK("X-MS-Exchange-Organization-AuthAs: Anonymous\n"
+	      "X-MS-Exchange-Organization-SCL: 1\nX-MS-Exchange-Organization-Network-Message-Id: "
+	      "3f1c\n" GOOD, NULL, &r);
+	assert_ids(&r, "");
 	integrity_result_release(&r);
 }
 
@@ -275,6 +286,159 @@ test_multipart(void **state)
 	assert_non_null(strstr(detail(&r, "base64-invalid"), "byte 0x2a is not base64"));
 	integrity_result_release(&r);
 	free(cut);
+}
+
+/* Many multiparts: each one's close-delimiter is found (or not) in one
+ * pass, boundaries shared or prefixes of each other included. */
+static void
+test_multipart_many(void **state)
+{
+	static const char nested[] = HDR "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+		"--b\nContent-Type: multipart/alternative; boundary=\"b-\"\n\n"
+		"--b-\nContent-Type: text/plain\n\none\n"
+		"--b---\n"
+		"--b\nContent-Type: multipart/alternative; boundary=\"b-x\"\n\n"
+		"--b-x\nContent-Type: text/plain\n\ntwo\n"
+		"--b\nContent-Type: text/plain\n\nthree\n"
+		"--b--  \r\n";
+	struct integrity_result r;
+
+	(void)state;
+	CHECK(nested, NULL, &r);
+	/* "--b---" closes "b-", not "b"; "b-x" is never closed (GMime,
+	 * reading "--b-x" as a delimiter of "b", finds it empty) */
+	assert_ids(&r, "line-ends-mixed truncated-multipart mime-multipart-empty");
+	assert_non_null(strstr(detail(&r, "truncated-multipart"), "boundary \"b-x\""));
+	integrity_result_release(&r);
+}
+
+/* Line numbers stay right however far into the message the finding is
+ * (they come from an index made once, not from a count from byte 0). */
+static void
+test_line_numbers(void **state)
+{
+	static const char head[] = HDR "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+		"--b\nContent-Type: application/octet-stream\n"
+		"Content-Transfer-Encoding: base64\n\n";
+	struct integrity_result r;
+	char want[128], *msg;
+	size_t len = 0, at;
+	unsigned line = 1;
+
+	(void)state;
+	msg = malloc(sizeof(head) + 3000 * 5 + 32);
+	assert_non_null(msg);
+	memcpy(msg, head, sizeof(head) - 1);
+	len = sizeof(head) - 1;
+	for (int i = 0; i < 3000; i++) {
+		memcpy(msg + len, "QUFB\n", 5);
+		len += 5;
+	}
+	at = len + 2;
+	memcpy(msg + len, "QU*B\n--b--\n", 11);
+	len += 11;
+	for (size_t i = 0; i < at; i++)
+		line += msg[i] == '\n';
+	check(msg, len, NULL, &r);
+	assert_ids(&r, "base64-invalid");
+	snprintf(want, sizeof(want), "part 1 (application/octet-stream), line %u (byte %zu): ",
+		 line, at);
+	assert_non_null(strstr(detail(&r, "base64-invalid"), want));
+	integrity_result_release(&r);
+	free(msg);
+}
+
+/* A message that ends where a header line does, in a buffer of exactly
+ * its size (no NUL after it): nothing is read past the end (ASan). */
+static void
+test_exact_buffer(void **state)
+{
+	static const char *const cases[] = {
+		"From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\nX-Name",
+		"From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\nMessage-ID:   ",
+	};
+	static const char *const want[] = {
+		"header-unterminated parse-failed header-line-invalid final-newline-missing "
+		"msgid-missing",
+		"header-unterminated final-newline-missing msgid-malformed",
+	};
+	struct integrity_result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = strlen(cases[i]);
+		char *buf = malloc(len);
+
+		assert_non_null(buf);
+		memcpy(buf, cases[i], len);
+		check(buf, len, NULL, &r);
+		free(buf);
+		assert_ids(&r, want[i]);
+		integrity_result_release(&r);
+	}
+}
+
+static void
+test_nul(void **state)
+{
+	static const char body_nul[] = HDR "\nHello\0Bob.\n";
+	static const char cl_nul[] = HDR "Content-Length: 5\0junk\n\nHello\n";
+	struct integrity_result r;
+
+	(void)state;
+	CHECK(body_nul, NULL, &r);
+	assert_ids(&r, "nul-byte");
+	assert_string_equal(detail(&r, "nul-byte"), "line 8 (byte 158): a NUL byte (1 in the "
+			    "message): no message holds one (RFC 5322 2.1), and most programs "
+			    "cut the text there");
+	integrity_result_release(&r);
+	/* "5\0junk" is not 5, though the body is 5 bytes long */
+	CHECK(cl_nul, NULL, &r);
+	assert_ids(&r, "nul-byte content-length-invalid");
+	integrity_result_release(&r);
+}
+
+/* The header block's limits: size and number of fields. */
+static void
+test_header_fits(void **state)
+{
+	struct check_list problems = { NULL, 0, 0 };
+	size_t n = (INTEGRITY_MAX_FIELDS + 1) * 3, len;
+	char *msg = malloc(2 * 1024 * 1024 + 16);
+
+	(void)state;
+	assert_non_null(msg);
+	/* as many fields as allowed, then one more */
+	for (size_t i = 0; i < n; i += 3)
+		memcpy(msg + i, "a:\n", 3);
+	memcpy(msg + n, "\nbody\n", 6);
+	assert_true(integrity_header_fits(msg + 3, n - 3 + 6, &problems));
+	assert_int_equal(problems.nr, 0);
+	assert_false(integrity_header_fits(msg, n + 6, &problems));
+	assert_int_equal(problems.nr, 1);
+	assert_string_equal(problems.items[0].id, "header-too-large");
+	assert_string_equal(problems.items[0].detail, "line 10001: the header block holds "
+			    "more than 10000 fields: nothing else was checked");
+	check_list_release(&problems);
+	/* continuation lines are no fields */
+	for (size_t i = 3; i < n; i += 3)
+		msg[i] = ' ';
+	assert_true(integrity_header_fits(msg, n + 6, &problems));
+	/* 2 MiB in one folded field */
+	len = 2 * 1024 * 1024;
+	memcpy(msg, "Subject: ", 9);
+	for (size_t i = 9; i < len; i++)
+		msg[i] = i % 70 == 0 ? '\n' : i % 70 == 1 ? ' ' : 'x';
+	memcpy(msg + len, "\n\nbody\n", 7);
+	assert_false(integrity_header_fits(msg, len + 7, &problems));
+	assert_string_equal(problems.items[0].detail, "line 1 (byte 0): the header block is "
+			    "2097154 bytes, more than the 1048576 read: nothing else was checked");
+	check_list_release(&problems);
+	/* as large without its empty line */
+	assert_false(integrity_header_fits(msg, len, &problems));
+	assert_non_null(strstr(problems.items[0].detail, "(no empty line ends it)"));
+	check_list_release(&problems);
+	free(msg);
 }
 
 static void
@@ -357,6 +521,11 @@ main(void)
 		cmocka_unit_test(test_header_block),
 		cmocka_unit_test(test_resave),
 		cmocka_unit_test(test_multipart),
+		cmocka_unit_test(test_multipart_many),
+		cmocka_unit_test(test_line_numbers),
+		cmocka_unit_test(test_exact_buffer),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_header_fits),
 		cmocka_unit_test(test_content_length),
 		cmocka_unit_test(test_received),
 	};
