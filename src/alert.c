@@ -64,9 +64,13 @@
  *   is made of labels (HTML, tabs, '|' or aligned columns) gives one
  *   target per row.  A line with nothing but an IPv4 address, an id with
  *   '@' and maybe a number is a target too.
- * - the blocked IP: the first IPv4 address after "your IP", "votre IP",
+ * - the blocked IP: the IPv4 address after "your IP", "votre IP",
  *   "vos IP", "adresse IP", "ipSpamming", ... (not a destination), or
  *   one followed by "blocked"/"bloqué"; else the first in the subject.
+ *   A forward's own note may name one too ("the server IP ... got
+ *   this:"): the alert's is the one of the message that lists the
+ *   messages, else of the one forwarded deepest; in one text, the one
+ *   closest before the list, else the one quoted deepest.
  * - the date: a "Date:" line (a forward's header) or an ISO 8601 time
  *   with a zone in the alert's text, before the list; else the Date
  *   header of the message that holds the alert.
@@ -299,18 +303,38 @@ tag_end(const char *html, size_t len, size_t p)
 	return len;
 }
 
+#define NR_SKIPPED (sizeof(html_skipped) / sizeof(html_skipped[0]) - 1)
+
+/* The index of name[0..n) in html_skipped, or -1. */
+static int
+skipped_index(const char *name, size_t n)
+{
+	for (size_t k = 0; k < NR_SKIPPED; k++)
+		if (strlen(html_skipped[k]) == n && strncmp(html_skipped[k], name, n) == 0)
+			return (int)k;
+	return -1;
+}
+
 /* Skip an element's content up to its end tag "</name" (nothing when
- * there is none: a <head> left open must not hide the body). */
+ * there is none: a <head> left open must not hide the body).  *none is
+ * where a search for this end tag found none: none is found from any
+ * later point either, so that search is not made again (a part of
+ * repeated "<script>" would cost one search to the end per tag,
+ * quadratic time). */
 static size_t
-skip_element(const char *html, size_t len, size_t p, const char *name, size_t n)
+skip_element(const char *html, size_t len, size_t p, const char *name, size_t n,
+	     size_t *none)
 {
 	size_t start = p;
 
+	if (p >= *none)
+		return start;
 	for (; p + n + 2 <= len; p++)
 		if (html[p] == '<' && html[p + 1] == '/' &&
 		    strncasecmp(html + p + 2, name, n) == 0 &&
 		    !is_alnum((unsigned char)(p + n + 2 < len ? html[p + n + 2] : ' ')))
 			return tag_end(html, len, p);
+	*none = start;
 	return start;
 }
 
@@ -318,9 +342,11 @@ char *
 alert_html_to_text(const char *html, size_t len, size_t *outlen)
 {
 	struct html_state h;
-	size_t i = 0;
+	size_t i = 0, no_end[NR_SKIPPED];
 
 	memset(&h, 0, sizeof(h));
+	for (size_t k = 0; k < NR_SKIPPED; k++)
+		no_end[k] = SIZE_MAX;
 	strbuf_init(&h.out, STRBUF_NO_MAX);
 	while (i < len) {
 		unsigned char c = (unsigned char)html[i];
@@ -330,6 +356,7 @@ alert_html_to_text(const char *html, size_t len, size_t *outlen)
 			bool end = false;
 			char name[16];
 			size_t n = 0;
+			int skip;
 
 			if (p < len && html[p] == '!') {
 				if (len - p >= 3 && strncmp(html + p, "!--", 3) == 0) {
@@ -375,8 +402,8 @@ alert_html_to_text(const char *html, size_t len, size_t *outlen)
 				continue;
 			}
 			i = tag_end(html, len, p);
-			if (!end && tag_is(name, n, html_skipped)) {
-				i = skip_element(html, len, i, name, n);
+			if (!end && (skip = skipped_index(name, n)) >= 0) {
+				i = skip_element(html, len, i, name, n, &no_end[skip]);
 				continue;
 			}
 			if (strcmp(name, "br") == 0) {
@@ -419,21 +446,54 @@ alert_html_to_text(const char *html, size_t len, size_t *outlen)
 
 /* ---- lines ---- */
 
+/* Where the "> " quoting of the prepared text changes: the lines from
+ * pos on were quoted 'depth' deep (a forward quotes what it forwards). */
+struct quote_mark {
+	size_t pos;
+	unsigned depth;
+};
+
+struct quoting {
+	struct quote_mark *marks;	/* by pos */
+	size_t nr, alloc;
+};
+
+/* How deep the line holding b[pos] was quoted. */
+static unsigned
+quote_depth(const struct quoting *qt, size_t pos)
+{
+	size_t lo = 0, hi = qt->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (qt->marks[mid].pos <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? qt->marks[lo - 1].depth : 0;
+}
+
 /* The text as the scanner reads it: lines end in '\n'; "> " quoting,
  * carriage returns and trailing blanks are gone; the spaces, dashes and
  * colons word processors put in (no-break, narrow and thin spaces,
  * non-breaking hyphens, en and em dashes, full-width colons) are plain
  * ASCII, and invisible characters (zero-width space, BOM, soft hyphen)
- * are dropped.  EX_DATAERR for a line longer than ALERT_MAX_LINE. */
+ * are dropped.  The quoting removed is noted in qt.  EX_DATAERR for a
+ * line longer than ALERT_MAX_LINE. */
 static char *
-prepare(const char *text, size_t len, const char *name, size_t *outlen, struct error *err)
+prepare(const char *text, size_t len, const char *name, size_t *outlen, struct quoting *qt,
+	struct error *err)
 {
 	struct strbuf sb;
 	size_t i = 0, line = 0;
+	unsigned last_depth = 0;
 
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	while (i < len) {
 		size_t start = i, end, p, keep;
+		unsigned depth = 0;
 
 		while (i < len && text[i] != '\n' && text[i] != '\r')
 			i++;
@@ -456,11 +516,18 @@ prepare(const char *text, size_t len, const char *name, size_t *outlen, struct e
 				q++;
 			if (q < end && text[q] == '>') {
 				p = ++q;
+				depth++;
 				if (q < end && text[q] == ' ')
 					p = ++q;
 				continue;
 			}
 			break;
+		}
+		if (depth != last_depth) {
+			qt->marks = xgrow(qt->marks, qt->nr + 1, &qt->alloc, sizeof(*qt->marks));
+			qt->marks[qt->nr].pos = sb.len;
+			qt->marks[qt->nr++].depth = depth;
+			last_depth = depth;
 		}
 		keep = sb.len;
 		while (p < end) {
@@ -693,6 +760,40 @@ structure_follows(const char *b, size_t len, size_t p)
 	return match_label(b, len, p, false, &end) != K_NONE;
 }
 
+/* Is the chunk c[0..n) a number as a score is written: digits ("300"),
+ * or with 'decimals' also "300.5" and "300,5"? */
+static bool
+number_chunk(const char *c, size_t n, bool decimals)
+{
+	size_t p = 0;
+
+	while (p < n && is_digit((unsigned char)c[p]))
+		p++;
+	if (p == 0)
+		return false;
+	if (decimals && p + 1 < n && (c[p] == '.' || c[p] == ','))
+		for (p++; p < n && is_digit((unsigned char)c[p]); p++)
+			;
+	return p == n;
+}
+
+/* After a chunk ending at b[p]: a separator, then a score label ("300
+ * - Spam score: 300")? */
+static bool
+score_label_follows(const char *b, size_t len, size_t p)
+{
+	size_t n, end;
+
+	while (p < len && is_blank((unsigned char)b[p]))
+		p++;
+	n = chunk_len(b, len, p);
+	if (n == 0 || !is_separator_chunk(b + p, n))
+		return false;
+	for (p += n; p < len && is_blank((unsigned char)b[p]); p++)
+		;
+	return p < len && match_label(b, len, p, false, &end) == K_SCORE;
+}
+
 /* Can the id value v be followed by chunk c on the next line? */
 static bool
 id_goes_on(const struct strbuf *v, const char *b, size_t len, size_t c, size_t n)
@@ -707,6 +808,13 @@ id_goes_on(const struct strbuf *v, const char *b, size_t len, size_t c, size_t n
 		    ch == '"' || ch == '[' || ch == ']' || ch == '\\')
 			return false;
 	}
+	/* An id ending the line with '.', '-', ... is cut there, unless
+	 * what starts the next line is a number: a score written on its
+	 * own ("Message-ID: abc@ex." then "300 - Spam score: 300"), not
+	 * the rest of the id. */
+	if (number_chunk(b + c, n, false) ||
+	    (number_chunk(b + c, n, true) && score_label_follows(b, len, c + n)))
+		return false;
 	if (strchr(".-_=@+", last) && last)
 		return true;
 	if (ipv4_at(b, len, c, ip) == n)
@@ -904,6 +1012,7 @@ struct scanner {
 	struct record r;
 	size_t *dest_pos;	/* where destination values were read */
 	size_t nr_dest_pos, alloc_dest_pos;
+	struct quoting qt;	/* the quoting prepare() removed */
 	struct error *err;
 	bool failed;
 };
@@ -1276,18 +1385,50 @@ set_ip(struct scanner *sc, const char *ip, size_t pos)
 		s->first_pos = pos;
 }
 
-/* The first IPv4 address after a trigger phrase, before any label and
- * within a few lines; else the first one followed on its line by
- * "block..." or "bloqu...". */
+/* An IPv4 address named after a trigger phrase. */
+struct ip_cand {
+	char ip[16];
+	size_t pos;
+	unsigned depth;		/* how deep its line was quoted */
+};
+
+/* Which of the addresses named after a trigger phrase is the blocked
+ * one.  A forward's own note may name one too ("the server IP
+ * 192.0.2.1 got this:") above the alert it quotes, so the first is not
+ * the answer: the one closest before the first message listed (the
+ * alert's sentence comes before its list), else the first of those
+ * quoted deepest (the forwarded part). */
+static const struct ip_cand *
+pick_ip(const struct alert_scan *s, const struct ip_cand *c, size_t nr)
+{
+	const struct ip_cand *best = NULL;
+
+	for (size_t i = 0; s->nr_targets > 0 && i < nr && c[i].pos < s->first_pos; i++)
+		best = &c[i];
+	if (best)
+		return best;
+	best = &c[0];
+	for (size_t i = 1; i < nr; i++)
+		if (c[i].depth > best->depth)
+			best = &c[i];
+	return best;
+}
+
+/* The IPv4 address after a trigger phrase, before any label and within
+ * a few lines (pick_ip chooses when there are several); else the first
+ * one followed on its line by "block..." or "bloqu...".  A second
+ * address named after a trigger is noted in s->ip_other. */
 static void
 find_ip(struct scanner *sc)
 {
 	const char *b = sc->b;
-	size_t len = sc->len, end;
+	size_t len = sc->len, end, nr = 0, alloc = 0;
+	struct ip_cand *cand = NULL;
+	const struct ip_cand *best;
 	char ip[16];
 
 	for (size_t p = 0; p < len; p++) {
-		size_t tend = 0;
+		size_t tend = 0, n;
 
 		if (!word_start(b, p) || b[p] == '\n' || is_blank((unsigned char)b[p]))
 			continue;
@@ -1299,17 +1440,30 @@ find_ip(struct scanner *sc)
 			tend = match_words(b, len, p, *t);
 		if (!tend)
 			continue;
+		p = tend - 1;
 		for (size_t q = tend; q < len && q < tend + 240; q++) {
 			if (b[q] == '\n' && q + 1 < len && b[q + 1] == '\n')
 				break;
 			if (match_label(b, len, q, false, &end) != K_NONE)
 				break;
-			if (is_digit((unsigned char)b[q]) && ipv4_at(b, len, q, ip)) {
-				set_ip(sc, ip, q);
-				return;
+			if (is_digit((unsigned char)b[q]) && (n = ipv4_at(b, len, q, ip))) {
+				cand = xgrow(cand, nr + 1, &alloc, sizeof(*cand));
+				memcpy(cand[nr].ip, ip, sizeof(ip));
+				cand[nr].pos = q;
+				cand[nr++].depth = quote_depth(&sc->qt, q);
+				p = q + n - 1;
+				break;
 			}
 		}
-		p = tend - 1;
+	}
+	if (nr) {
+		best = pick_ip(sc->s, cand, nr);
+		for (size_t i = 0; i < nr && sc->s->ip_other == NULL; i++)
+			if (strcmp(cand[i].ip, best->ip) != 0)
+				sc->s->ip_other = xstrdup(cand[i].ip);
+		set_ip(sc, best->ip, best->pos);
+		free(cand);
+		return;
 	}
 	for (size_t p = 0; p < len; p++) {
 		size_t n;
@@ -1454,16 +1608,18 @@ alert_scan_text(struct alert_scan *s, const char *text, size_t len, bool html,
 	size_t blen, p = 0;
 
 	memset(s, 0, sizeof(*s));
+	memset(&sc, 0, sizeof(sc));
+	memset(&t, 0, sizeof(t));
 	if (html) {
 		plain = alert_html_to_text(text, len, &len);
 		text = plain;
 	}
-	b = prepare(text, len, name, &blen, err);
+	b = prepare(text, len, name, &blen, &sc.qt, err);
 	free(plain);
-	if (b == NULL)
+	if (b == NULL) {
+		free(sc.qt.marks);
 		return -1;
-	memset(&sc, 0, sizeof(sc));
-	memset(&t, 0, sizeof(t));
+	}
 	sc.b = b;
 	sc.len = blen;
 	sc.name = name;
@@ -1508,6 +1664,7 @@ alert_scan_text(struct alert_scan *s, const char *text, size_t len, bool html,
 		s->spam = strcasestr(b, "spam") != NULL;
 	}
 	free(sc.dest_pos);
+	free(sc.qt.marks);
 	free(b);
 	if (sc.failed) {
 		alert_scan_release(s);
@@ -1520,6 +1677,7 @@ void
 alert_scan_release(struct alert_scan *s)
 {
 	free(s->ip);
+	free(s->ip_other);
 	for (size_t i = 0; i < s->nr_targets; i++) {
 		free(s->targets[i].message_id);
 		free(s->targets[i].destination_ip);
@@ -1650,14 +1808,66 @@ merge_target(struct alert *a, struct merger *mg, struct alert_target *t, const c
 	return 0;
 }
 
+/* Does a text that lists messages ('listed') at MIME depth 'depth'
+ * outrank the best so far? */
+static bool
+outranks(bool listed, unsigned depth, bool best_listed, unsigned best_depth)
+{
+	if (listed != best_listed)
+		return listed;
+	return depth > best_depth;
+}
+
+/* A blocked IP a text names. */
+struct text_ip {
+	char *ip;		/* new */
+	size_t msg;		/* the message of the text; (size_t)-1: a second
+				 * address of a text, never taken */
+	unsigned depth;		/* its MIME depth */
+};
+
+/* The blocked IP among those the texts name: one of the alert's own
+ * message ('alert_msg'), else the one forwarded deepest, else the
+ * first; it moves to a->ip.  Every other address is a warning. */
+static void
+pick_text_ip(struct alert *a, struct text_ip *ips, size_t nr, size_t alert_msg,
+	     const char *name, struct diag *diag)
+{
+	struct text_ip *best = NULL;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (ips[i].msg == (size_t)-1)
+			continue;
+		if (best == NULL || (best->msg != alert_msg && ips[i].msg == alert_msg) ||
+		    ((best->msg == alert_msg) == (ips[i].msg == alert_msg) &&
+		     ips[i].depth > best->depth))
+			best = &ips[i];
+	}
+	if (best == NULL)
+		return;
+	for (size_t i = 0; diag && i < nr; i++) {
+		bool told = strcmp(ips[i].ip, best->ip) == 0;
+
+		for (size_t k = 0; k < i && !told; k++)
+			told = strcmp(ips[k].ip, ips[i].ip) == 0;
+		if (!told)
+			diag_add(diag, "'%s' also names %s as a blocked IP: %s is taken", name,
+				 ips[i].ip, best->ip);
+	}
+	a->ip = best->ip;
+	best->ip = NULL;
+}
+
 int
 alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	    struct diag *diag, struct error *err)
 {
 	struct alertmime m;
 	struct merger mg = { NULL, NULL, 0 };
-	size_t alert_msg = (size_t)-1;
-	bool date_from_text = false, spam = false;
+	struct text_ip *ips = NULL;
+	size_t alert_msg = (size_t)-1, nr_ips = 0, alloc_ips = 0;
+	unsigned alert_depth = 0;
+	bool date_from_text = false, spam = false, alert_listed = false;
 	int rc = -1;
 
 	clear_parsed(a);
@@ -1681,26 +1891,38 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 		diag_add(diag, "'%s': more MIME parts than fpkit reads (%d, or nested %d deep): "
 			 "the rest is ignored", name, ALERTMIME_MAX_PARTS, ALERTMIME_MAX_DEPTH);
 	for (size_t i = 0; i < m.nr_texts; i++) {
+		unsigned depth = m.msgs[m.texts[i].msg].depth;
 		struct alert_scan s;
 
 		if (alert_scan_text(&s, m.texts[i].text, m.texts[i].len, m.texts[i].html, name,
 				    err) < 0)
 			goto out;
 		spam |= s.spam;
-		if ((s.ip || s.nr_targets) && alert_msg == (size_t)-1) {
+		/* The alert is the text that lists messages, else the one
+		 * forwarded deepest, else the first: a forward's own note is
+		 * not it. */
+		if ((s.ip || s.nr_targets) &&
+		    (alert_msg == (size_t)-1 || outranks(s.nr_targets > 0, depth, alert_listed,
+							 alert_depth))) {
 			alert_msg = m.texts[i].msg;
-			if (s.has_date) {
-				a->has_date = true;
-				a->date = s.date;
-				date_from_text = true;
-			}
+			alert_listed = s.nr_targets > 0;
+			alert_depth = depth;
+			a->has_date = date_from_text = s.has_date;
+			a->date = s.has_date ? s.date : 0;
 		}
-		if (s.ip && a->ip == NULL) {
-			a->ip = s.ip;
+		if (s.ip) {
+			ips = xgrow(ips, nr_ips + 1, &alloc_ips, sizeof(*ips));
+			ips[nr_ips].ip = s.ip;
+			ips[nr_ips].msg = m.texts[i].msg;
+			ips[nr_ips++].depth = depth;
 			s.ip = NULL;
-		} else if (s.ip && strcmp(s.ip, a->ip) != 0 && diag) {
-			diag_add(diag, "'%s' also names %s as a blocked IP: %s is taken", name, s.ip,
-				 a->ip);
+		}
+		if (s.ip_other) {
+			ips = xgrow(ips, nr_ips + 1, &alloc_ips, sizeof(*ips));
+			ips[nr_ips].ip = s.ip_other;
+			ips[nr_ips].msg = (size_t)-1;	/* never taken */
+			ips[nr_ips++].depth = 0;
+			s.ip_other = NULL;
 		}
 		for (size_t k = 0; k < s.nr_targets; k++) {
 			if (merge_target(a, &mg, &s.targets[k], name, err) < 0) {
@@ -1716,6 +1938,7 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 		s.nr_targets = 0;
 		alert_scan_release(&s);
 	}
+	pick_text_ip(a, ips, nr_ips, alert_msg, name, diag);
 	/* No IP in the text: the subject of the alert, then of the others,
 	 * when the texts list messages or the subject speaks of spam. */
 	if (a->ip == NULL && alert_msg != (size_t)-1 && m.msgs[alert_msg].subject)
@@ -1749,6 +1972,9 @@ out:
 	alertmime_release(&m);
 	g_hash_table_destroy(mg.first);
 	free(mg.next);
+	for (size_t i = 0; i < nr_ips; i++)
+		free(ips[i].ip);
+	free(ips);
 	if (rc < 0)
 		clear_parsed(a);
 	return rc;

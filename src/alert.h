@@ -64,8 +64,10 @@ json_t *alert_to_json(const struct alert *a);
 
 /* One decoded text (no MIME): what it tells of the alert. */
 struct alert_scan {
-	char *ip;			/* the first blocked IP named, or NULL */
+	char *ip;			/* the blocked IP named, or NULL */
 	size_t ip_pos;			/* where, in the text */
+	char *ip_other;			/* another address named as the blocked
+					 * one, not taken; or NULL */
 	struct alert_target *targets;	/* as found, not merged */
 	size_t nr_targets, alloc_targets;
 	size_t first_pos;		/* where the first target or the IP was found */

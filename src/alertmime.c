@@ -4,12 +4,15 @@
  * converts each text from its charset; alert.c never sees MIME. */
 #include "config.h"
 
+#include <errno.h>
 #include <gmime/gmime.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "alertmime.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 struct walk {
@@ -61,8 +64,48 @@ html_meta_charset(const guint8 *data, size_t len, char *buf, size_t size)
 	return false;
 }
 
+/* Convert data from 'charset' to UTF-8 through cd, strictly: NULL at a
+ * byte the charset does not have.  An incomplete sequence at the end is
+ * dropped (as g_mime_iconv_strndup does).  Unlike g_mime_iconv_strndup,
+ * the length is kept: a U+0000 in the text does not end it. */
+static GByteArray *
+convert_strict(iconv_t cd, const guint8 *data, size_t len)
+{
+	GByteArray *out = g_byte_array_new();
+	char *in = (char *)data;
+	size_t inleft = len, used = 0;
+	bool flushed = false;
+
+	while (!flushed) {
+		size_t room = inleft * 2 + 16, outleft = room, rc;
+		char *o;
+
+		g_byte_array_set_size(out, (guint)(used + room));
+		o = (char *)out->data + used;
+		if (inleft > 0) {
+			rc = iconv(cd, &in, &inleft, &o, &outleft);
+		} else {
+			/* Back to the initial shift state, once all is read. */
+			rc = iconv(cd, NULL, NULL, &o, &outleft);
+			flushed = rc != (size_t)-1;
+		}
+		used = (size_t)((guint8 *)o - out->data);
+		if (rc != (size_t)-1 || errno == E2BIG)
+			continue;
+		if (errno == EINVAL) {
+			inleft = 0;
+			continue;
+		}
+		iconv(cd, NULL, NULL, NULL, NULL);
+		g_byte_array_unref(out);
+		return NULL;
+	}
+	g_byte_array_set_size(out, (guint)used);
+	return out;
+}
+
 /* Convert data from 'charset' to UTF-8 with GMime: strictly first
- * (g_mime_iconv_strndup fails on a byte the charset does not have), else
+ * (convert_strict fails on a byte the charset does not have), else
  * through GMime's charset filter, which skips such bytes.  NULL when
  * GMime knows no such charset or nothing came out. */
 static GByteArray *
@@ -72,18 +115,13 @@ convert(const guint8 *data, size_t len, const char *charset)
 	GMimeStream *mem, *filtered;
 	GByteArray *out;
 	iconv_t cd = g_mime_iconv_open("utf-8", charset);
-	char *strict;
 
 	if (cd == (iconv_t)-1)
 		return NULL;
-	strict = g_mime_iconv_strndup(cd, (const char *)data, len);
+	out = convert_strict(cd, data, len);
 	g_mime_iconv_close(cd);
-	if (strict) {
-		out = g_byte_array_new();
-		g_byte_array_append(out, (const guint8 *)strict, (guint)strlen(strict));
-		g_free(strict);
+	if (out)
 		return out;
-	}
 	filter = g_mime_filter_charset_new(charset, "utf-8");
 	if (filter == NULL)
 		return NULL;
@@ -102,6 +140,55 @@ convert(const guint8 *data, size_t len, const char *charset)
 		return NULL;
 	}
 	return out;
+}
+
+/* Is p[0..len) UTF-8, NUL bytes allowed (g_utf8_validate stops at
+ * one)? */
+static bool
+utf8_valid(const guint8 *p, size_t len)
+{
+	while (len > 0) {
+		const guint8 *nul = memchr(p, '\0', len);
+		size_t n = nul ? (size_t)(nul - p) : len;
+
+		if (!g_utf8_validate((const char *)p, (gssize)n, NULL))
+			return false;
+		n += nul != NULL;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* p[0..len) as valid UTF-8 (new, NUL-terminated, *lenp bytes): what is
+ * not UTF-8 becomes U+FFFD; NUL bytes are kept (alert.c reads them as
+ * blanks), so the text goes on past them. */
+static char *
+utf8_text(const guint8 *p, size_t len, size_t *lenp)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	while (len > 0) {
+		const guint8 *nul = memchr(p, '\0', len);
+		size_t n = nul ? (size_t)(nul - p) : len;
+
+		if (g_utf8_validate((const char *)p, (gssize)n, NULL)) {
+			strbuf_add(&sb, p, n);
+		} else {
+			char *valid = g_utf8_make_valid((const char *)p, (gssize)n);
+
+			strbuf_addstr(&sb, valid);
+			g_free(valid);
+		}
+		if (nul) {
+			strbuf_addch(&sb, '\0');
+			n++;
+		}
+		p += n;
+		len -= n;
+	}
+	return strbuf_detach(&sb, lenp);
 }
 
 /* The text of a text part as UTF-8: from its declared charset, or from
@@ -127,7 +214,7 @@ part_text(GMimePart *part, bool html, size_t *lenp)
 	if (charset && *charset && g_ascii_strcasecmp(charset, "us-ascii") != 0 &&
 	    g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "utf8") != 0)
 		conv = convert(raw->data, raw->len, charset);
-	if (conv == NULL && !g_utf8_validate((const char *)raw->data, (gssize)raw->len, NULL)) {
+	if (conv == NULL && !utf8_valid(raw->data, raw->len)) {
 		if (html && html_meta_charset(raw->data, raw->len, meta, sizeof(meta)) &&
 		    g_ascii_strcasecmp(meta, "utf-8") != 0)
 			conv = convert(raw->data, raw->len, meta);
@@ -136,19 +223,7 @@ part_text(GMimePart *part, bool html, size_t *lenp)
 	}
 	p = conv ? conv->data : raw->data;
 	len = conv ? conv->len : raw->len;
-	/* Whatever is left that is not UTF-8 becomes U+FFFD. */
-	if (len == 0) {
-		text = xstrdup("");
-	} else if (g_utf8_validate((const char *)p, (gssize)len, NULL)) {
-		text = xstrndup((const char *)p, len);
-	} else {
-		char *valid = g_utf8_make_valid((const char *)p, (gssize)len);
-
-		text = xstrdup(valid);
-		g_free(valid);
-	}
-	/* A NUL inside the text would end it early: the parser reads lines. */
-	*lenp = strlen(text);
+	text = utf8_text(p, len, lenp);
 	g_byte_array_unref(raw);
 	if (conv)
 		g_byte_array_unref(conv);

@@ -28,7 +28,8 @@ struct alertmime_msg {
 struct alertmime_text {
 	size_t msg;		/* index in msgs of the message it belongs to */
 	bool html;
-	char *text;		/* NUL-terminated */
+	char *text;		/* NUL-terminated, but NUL bytes of the part are
+				 * kept: len is its length */
 	size_t len;
 };
 

@@ -262,6 +262,29 @@ out:
 	return ok;
 }
 
+/* Open 'path' with 'flags' (O_CREAT added), and when that creates it,
+ * give it mode 0600 whatever the umask (as outfile.c does): under
+ * umask 0277 open() would make it 0400, which the next run could not
+ * open to write.  A file that exists keeps its mode.  The fd, or -1
+ * with errno set. */
+static int
+open_0600(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CREAT | O_EXCL, 0600);
+
+	if (fd < 0 && errno == EEXIST)
+		return open(path, flags);
+	if (fd >= 0 && fchmod(fd, 0600) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* Append one line with a single write(2): a reader never sees half of
  * it unless the disk fills, and then the next run drops it. */
 static int
@@ -269,7 +292,7 @@ index_append(struct archive_dir *a, const char *line, struct error *err)
 {
 	size_t len = strlen(line);
 	ssize_t n;
-	int fd = open(a->index, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open_0600(a->index, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return error_set(err, EX_CANTCREAT, "cannot open '%s': %s", a->index,
@@ -489,20 +512,27 @@ rewrite_index(struct archive_dir *a, const struct strbuf *keep, const struct str
 	return outfile_commit(&o, true, err);
 }
 
-/* Create the folder when missing, and take the lock. */
+/* Create the folder when missing (mode 0700 whatever the umask: under
+ * umask 0277 mkdir would make it 0500, where nothing can be written),
+ * and take the lock. */
 static int
 lock_dir(struct archive_dir *a, struct error *err)
 {
 	struct stat st;
 	char *lock;
 
-	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(a->dir, 0700) == 0) {
+		if (chmod(a->dir, 0700) < 0)
+			return error_set(err, EX_CANTCREAT, "archive: cannot set the mode of "
+					 "folder '%s': %s", a->dir, strerror(errno));
+	} else if (errno != EEXIST) {
 		return error_set(err, EX_CANTCREAT, "archive: cannot create folder '%s': %s",
 				 a->dir, strerror(errno));
+	}
 	if (stat(a->dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return error_set(err, EX_CANTCREAT, "archive: '%s' is not a folder", a->dir);
 	lock = path_in(a, ARCHIVE_DIR_LOCK);
-	a->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	a->lock_fd = open_0600(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (a->lock_fd < 0) {
 		error_set(err, EX_CANTCREAT, "archive: cannot open '%s': %s", lock, strerror(errno));
 		free(lock);

@@ -118,8 +118,9 @@ struct archive_dir {
 	size_t nr_removed;		/* temporary files removed */
 };
 
-/* Open the archive folder: create it (mode 0700) when it does not
- * exist, take DIR/.lock (flock, without waiting), then repair what a
+/* Open the archive folder: create it (mode 0700, whatever the umask)
+ * when it does not exist, take DIR/.lock (flock, without waiting; the
+ * lock and the index are created 0600), then repair what a
  * stopped run may have left: index lines that are cut, unreadable,
  * repeated or name a bundle that is not there are dropped; bundles the
  * index does not list are added to it (their block read from their
@@ -137,8 +138,11 @@ int archive_dir_open(struct archive_dir *a, const struct archive_dir_options *op
  * the scan's), run the pack pipeline into DIR/fpkit-IP-DATE.tar.gz
  * (written atomically, never over an existing file), then append its
  * line to the index with a single write.  Returns 0 (ARCHIVED or
- * PRESENT), or -1 (FAILED, the reason in r->err; nothing is left under
- * the bundle's name).  r is filled either way. */
+ * PRESENT), or -1 (FAILED, the reason in r->err).  When the pipeline
+ * fails, nothing is left under the bundle's name; when the bundle is
+ * written but hashing it or appending its line fails, the bundle stays
+ * without its line, and the next archive_dir_open adopts it (adds its
+ * line).  r is filled either way. */
 int archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ovh *api,
 		    struct archive_dir_result *r);
 

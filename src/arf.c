@@ -360,18 +360,20 @@ arf_report(const struct arf_sample *s, size_t *len)
 
 	out = g_mime_stream_mem_new();
 	g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, out);
-	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
-	result = xmalloc(ba->len + 1);
-	memcpy(result, ba->data, ba->len);
-	result[ba->len] = '\0';
-	*len = ba->len;
-
-	g_object_unref(out);
+	/* The message and its copy of the sample go before the report is
+	 * copied out: a large sample is then in memory three times at
+	 * most (the caller's, the stream's, the result), not four. */
 	g_object_unref(orig);
 	g_object_unref(fb);
 	g_object_unref(text);
 	g_object_unref(mp);
 	g_object_unref(msg);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+	result = xmalloc(ba->len + 1);
+	memcpy(result, ba->data, ba->len);
+	result[ba->len] = '\0';
+	*len = ba->len;
+	g_object_unref(out);
 	free(boundary);
 	free(id);
 	free(subject);
@@ -600,9 +602,12 @@ arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_l
 		msg = arf_report(&a, &msg_len);
 		free(rcpt);
 		json_decref(logs);
+		/* The sample read again is in the report now: freed before
+		 * the report is copied into the mbox. */
+		free(fresh);
+		a.data = NULL;
 		arf_mbox_append(&mbox, msg, msg_len, c->blocked_at);
 		free(msg);
-		free(fresh);
 	}
 	if (mbox.len > 0)
 		*out = strbuf_detach(&mbox, len);

@@ -127,6 +127,12 @@ parse_options(struct scan *s, int argc, char **argv, struct error *err)
 	if (s->arch.dir && s->json)
 		return error_set(err, EX_USAGE, "scan: --json and --archive do not go together: "
 				 "the archive's index.jsonl is the JSON");
+	/* An address unblocked since would be archived as a block event
+	 * that is not one (its SpamIp object's date is the last block's). */
+	if (s->arch.dir && s->all_states)
+		return error_set(err, EX_USAGE, "scan: --all-states and --archive do not go "
+				 "together: only the addresses blocked now are block events to "
+				 "archive");
 	return 1;
 }
 

@@ -509,10 +509,12 @@ maillog_queue_id(struct maillog_span msg, struct maillog_span *qid, struct maill
 }
 
 /* One "key=value" of a ", "-separated list (Postfix, Sendmail).  A value
- * runs to the next ", " outside angle brackets; the value of status=
- * (Postfix) and stat= (Sendmail), always the last field, runs to the end
- * of the line, since the remote answer in it may hold anything.  A
- * field without '=' has an empty key. */
+ * runs to the next ", " outside angle brackets, and inside them outside
+ * a quoted string: an address's quoted local part may hold ", " and
+ * '>' ("from=<\"x>, msgid=<...>, y\"@example.org>" is one field); the
+ * value of status= (Postfix) and stat= (Sendmail), always the last
+ * field, runs to the end of the line, since the remote answer in it may
+ * hold anything.  A field without '=' has an empty key. */
 struct kv {
 	struct maillog_span key, val;
 };
@@ -540,12 +542,19 @@ kv_next(struct maillog_span s, size_t *pos, struct kv *kv)
 		return true;
 	}
 	for (q = v; q < end; q++) {
-		if (*q == '<')
+		if (*q == '"' && depth > 0) {
+			for (q++; q < end && *q != '"'; q++)
+				if (*q == '\\' && q + 1 < end)
+					q++;
+			if (q == end)
+				break;
+		} else if (*q == '<') {
 			depth++;
-		else if (*q == '>' && depth > 0)
+		} else if (*q == '>' && depth > 0) {
 			depth--;
-		else if (*q == ',' && depth == 0 && q + 1 < end && q[1] == ' ')
+		} else if (*q == ',' && depth == 0 && q + 1 < end && q[1] == ' ') {
 			break;
+		}
 	}
 	kv->val = span(v, (size_t)(q - v));
 	*pos = q < end ? (size_t)(q + 2 - s.p) : s.len;
@@ -564,6 +573,28 @@ kv_get(struct maillog_span s, const char *key, struct maillog_span *val)
 			*val = kv.val;
 			return true;
 		}
+	return false;
+}
+
+/* The value of the first field 'key' after field 'after'.  Sendmail's
+ * from= line is "from=<sender>, size=N, class=N, nrcpts=N,
+ * msgid=<id>, ..., relay=...": what comes before size= is the sender's
+ * address, which the sender chose, so a msgid= or relay= in it is none. */
+static bool
+kv_get_after(struct maillog_span s, const char *after, const char *key,
+	     struct maillog_span *val)
+{
+	size_t pos = 0;
+	struct kv kv;
+	bool past = false;
+
+	while (kv_next(s, &pos, &kv)) {
+		if (past && span_is(kv.key, key)) {
+			*val = kv.val;
+			return true;
+		}
+		past |= span_is(kv.key, after);
+	}
 	return false;
 }
 
@@ -651,9 +682,9 @@ sendmail_facts(struct maillog_span rest, struct maillog_facts *f)
 		return;
 	if (span_is(kv.key, "from")) {
 		f->from = span_unbracket(kv.val);
-		if (kv_get(rest, "msgid", &v))
+		if (kv_get_after(rest, "size", "msgid", &v))
 			f->message_id = span_trim(v);
-		if (kv_get(rest, "relay", &v))
+		if (kv_get_after(rest, "size", "relay", &v))
 			f->client = v;
 	} else if (span_is(kv.key, "to") && kv_get(rest, "stat", &v)) {
 		f->recipient = true;
@@ -674,62 +705,106 @@ sendmail_facts(struct maillog_span rest, struct maillog_facts *f)
 	}
 }
 
-/* Exim's "K=value" fields are blank-separated; a quoted value runs to its
- * closing quote (with \" inside), and H= goes on over the "(helo)" and
- * "[ip]" that follow the name.  Errors come after ": ". */
+/* The value of an Exim field starting at q (after "K="): a quoted one
+ * runs to its closing quote (with \" inside), any other to a blank or a
+ * quote.  H= ('host') goes on over the "(helo)" and "[ip]" that follow
+ * the name, or stand for it: a HELO name is what the client sent, and
+ * where junk is accepted it may hold blanks and ')', so it runs to the
+ * ") [" before the address.  The value in *val; returns where the
+ * field ends. */
+static const char *
+exim_value(const char *q, const char *end, bool host, struct maillog_span *val)
+{
+	const char *p = q;
+
+	if (p < end && *p == '"') {
+		for (p++; p < end && *p != '"'; p++)
+			if (*p == '\\' && p + 1 < end)
+				p++;
+		*val = span(q + 1, (size_t)(p - q - 1));
+		return p < end ? p + 1 : end;
+	}
+	/* The name, unless "H=(helo) [ip]" or "H=[ip]" has none. */
+	if (!host || p == end || (*p != '(' && *p != '['))
+		while (p < end && *p != ' ' && *p != '"')
+			p++;
+	while (host && p < end) {
+		const char *part = p == q ? p : *p == ' ' ? p + 1 : end, *close = NULL;
+
+		if (part == end || (*part != '(' && *part != '['))
+			break;
+		if (*part == '(')
+			close = memmem(part, (size_t)(end - part), ") [", 3);
+		if (close == NULL)
+			close = memchr(part, *part == '(' ? ')' : ']', (size_t)(end - part));
+		if (close == NULL)
+			break;
+		for (p = close + 1; p < end && *p != ' ' && *p != ':'; p++)
+			;
+		if (p < end && *p == ':' && p + 1 < end && p[1] != ' ')
+			for (; p < end && *p != ' '; p++)
+				;	/* [ip]:port */
+	}
+	*val = span(q, (size_t)(p > q && p[-1] == ':' ? p - 1 - q : p - q));	/* "...: error" */
+	return p;
+}
+
+/* Exim's "K=value" fields are blank-separated (exim_value), after the
+ * mark and the address that start the line ("<= sender", "=> rcpt").
+ * The line is read field by field, each value skipped whole, so that a
+ * "K=" inside another field's value (a quoted subject, a HELO name) is
+ * no field; a quote in any other word starts a quoted string too; and
+ * the recipients listed after a bare "for" are no fields.  With 'last',
+ * the last field 'key' is taken, else the first: Exim writes id= after
+ * the fields a sender may fill with blanks (H=, A=, U=), so the last is
+ * the real one should a junk HELO name hold " id=".  Errors come after
+ * ": ". */
 static bool
-exim_field(struct maillog_span rest, const char *key, struct maillog_span *val)
+exim_field(struct maillog_span rest, const char *key, bool last, struct maillog_span *val)
 {
 	const char *p = rest.p, *end = rest.p + rest.len;
 	size_t klen = strlen(key);
+	bool found = false;
 
+	if (rest.len >= 3 && p[2] == ' ' && strchr("<=-*", p[0]) && strchr("=>*", p[1]))
+		for (p += 3; p < end && *p != ' '; p++)
+			;	/* the mark and the address */
 	while (p < end) {
-		const char *q;
+		const char *k = p, *eq;
+		struct maillog_span v;
 
-		if (*p == '"') {	/* a quoted word: skip it */
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		while (p < end && (is_alnum(*p) || *p == '_' || *p == '-'))
+			p++;
+		if (p < end && *p == '=' && p > k) {
+			eq = p;
+			p = exim_value(p + 1, end, eq - k == 1 && *k == 'H', &v);
+			if ((size_t)(eq - k) == klen && memcmp(k, key, klen) == 0) {
+				*val = v;
+				found = true;
+				if (!last)
+					return true;
+			}
+			continue;
+		}
+		if (p - k == 3 && memcmp(k, "for", 3) == 0 && (p == end || *p == ' '))
+			break;	/* the recipients */
+		/* Any other word, to its end; a quoted string in it may hold
+		 * blanks. */
+		for (; p < end && *p != ' '; p++) {
+			if (*p != '"')
+				continue;
 			for (p++; p < end && *p != '"'; p++)
 				if (*p == '\\' && p + 1 < end)
 					p++;
-			p = p < end ? p + 1 : end;
-		} else if ((size_t)(end - p) > klen && memcmp(p, key, klen) == 0 &&
-			   p[klen] == '=' && (p == rest.p || p[-1] == ' ')) {
-			q = p + klen + 1;
-			if (q < end && *q == '"') {
-				const char *e = q + 1;
-
-				while (e < end && *e != '"') {
-					if (*e == '\\' && e + 1 < end)
-						e++;
-					e++;
-				}
-				*val = span(q + 1, (size_t)(e - q - 1));
-				return true;
-			}
-			for (p = q; p < end && *p != ' ' && *p != '"'; p++)
-				;
-			/* "H=name (helo) [ip]": the parts after the name. */
-			while (klen == 1 && *key == 'H' && p + 1 < end && *p == ' ' &&
-			       (p[1] == '(' || p[1] == '[')) {
-				const char *close = memchr(p + 1, p[1] == '(' ? ')' : ']',
-							   (size_t)(end - p - 1));
-
-				if (close == NULL)
-					break;
-				for (p = close + 1; p < end && *p != ' ' && *p != ':'; p++)
-					;
-				if (p < end && *p == ':' && p + 1 < end && p[1] != ' ')
-					for (; p < end && *p != ' '; p++)
-						;	/* [ip]:port */
-			}
-			if (p > q && p[-1] == ':')
-				p--;		/* "...: error" follows */
-			*val = span(q, (size_t)(p - q));
-			return true;
-		} else {
-			p++;
+			if (p == end)
+				break;
 		}
 	}
-	return false;
+	return found;
 }
 
 /* The first ": " outside quotes, where Exim's error text starts. */
@@ -772,9 +847,9 @@ exim_facts(struct maillog_span rest, struct maillog_facts *f)
 		who = span(rest.p + 3, 0);
 	if (span_starts(rest, "<= ")) {
 		f->from = span_is(who, "<>") ? span("", 0) : who;
-		if (exim_field(rest, "H", &v))
+		if (exim_field(rest, "H", false, &v))
 			f->client = v;
-		if (exim_field(rest, "id", &v))
+		if (exim_field(rest, "id", true, &v))
 			f->message_id = v;
 		return;
 	}
@@ -786,9 +861,9 @@ exim_facts(struct maillog_span rest, struct maillog_facts *f)
 		f->recipient = true;
 		f->to = who;
 		f->status = span(marks[i].status, strlen(marks[i].status));
-		if (exim_field(rest, "H", &v))
+		if (exim_field(rest, "H", false, &v))
 			f->relay = v;
-		if (exim_field(rest, "C", &v))
+		if (exim_field(rest, "C", false, &v))
 			f->detail = v;
 		else
 			f->detail = exim_error(rest);
@@ -819,7 +894,7 @@ maillog_announced_id(struct maillog_span msg, struct maillog_span *qid, struct m
 	if (!maillog_queue_id(msg, qid, &rest))
 		return MAILLOG_NONE;
 	if (qid->len < msg.len && msg.p[qid->len] == ' ') {
-		if (!span_starts(rest, "<= ") || !exim_field(rest, "id", &v) || v.len == 0)
+		if (!span_starts(rest, "<= ") || !exim_field(rest, "id", true, &v) || v.len == 0)
 			return MAILLOG_NONE;
 		*id = v;
 		return MAILLOG_EXIM;
@@ -829,7 +904,8 @@ maillog_announced_id(struct maillog_span msg, struct maillog_span *qid, struct m
 		return id->len ? MAILLOG_POSTFIX : MAILLOG_NONE;
 	}
 	/* Sendmail's from= line holds msgid=; Postfix's qmgr from= does not. */
-	if (span_starts(rest, "from=") && kv_get(rest, "msgid", &v) && (v = span_trim(v)).len) {
+	if (span_starts(rest, "from=") && kv_get_after(rest, "size", "msgid", &v) &&
+	    (v = span_trim(v)).len) {
 		*id = v;
 		return MAILLOG_SENDMAIL;
 	}

@@ -107,9 +107,12 @@ void maillog_parse_facts(enum maillog_mta mta, struct maillog_span rest,
 
 /* The Message-ID a message announces when its queue takes it: Postfix
  * cleanup "QID: message-id=<id>", Exim "ID <= sender ... id=id ...",
- * Sendmail "QID: from=..., msgid=<id>, ...".  A Message-ID anywhere else
- * (a bounce quoting it, a header_checks warning, a subject) is not one.
- * Returns the MTA, or MAILLOG_NONE. */
+ * Sendmail "QID: from=..., size=N, ..., msgid=<id>, ...".  A Message-ID
+ * anywhere else (a bounce quoting it, a header_checks warning, a
+ * subject) is not one, nor is one the sender wrote into the line: the
+ * Sendmail msgid= is the first after size=, the Exim id= the last field
+ * before the recipients, outside the H= value.  Returns the MTA, or
+ * MAILLOG_NONE. */
 enum maillog_mta maillog_announced_id(struct maillog_span msg, struct maillog_span *qid,
 				      struct maillog_span *id);
 

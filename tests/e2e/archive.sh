@@ -2,10 +2,10 @@
 # fpkit scan --archive against the fake OVH API: each block event
 # archived exactly once (a second run creates nothing and asks only what
 # the scan asks), a new block date gives a second bundle, the bundle is
-# the one fpkit pack makes, modes 0700/0600, one failed event does not
-# stop the others, an existing file is never replaced, usage errors, and
-# an unreachable API writes nothing.  archive-crash.sh has the lock and
-# the stopped runs.
+# the one fpkit pack makes, modes 0700/0600 (under umask 0277 too), one
+# failed event does not stop the others, an existing file is never
+# replaced, usage errors, and an unreachable API writes nothing.
+# archive-crash.sh has the lock and the stopped runs.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
@@ -119,6 +119,27 @@ assert_in "$tmp/err" "fpkit: archive: $IP5 blocked at 2026-11-19T09:00:00Z: '$E/
 	"its event fails, and says why"
 assert_eq "$(index_names "$E")" "$B7 $B9" "the other events are archived"
 
+# Under umask 0277, where mkdir and open alone would give 0500 and 0400
+# (and the next run could not open the lock or the index to write): the
+# folder is 0700 and the files 0600 all the same, and a second run
+# appends.  (As root, a 0400 file can still be written: the modes tell.)
+K=$tmp/umask
+(umask 277; archive "$K"; echo "$status" >"$tmp/status")
+status=$(cat "$tmp/status")
+assert_status 0 "umask 0277: first run"
+assert_eq "$(stat -c %a "$K")" 700 "umask 0277: the folder is created 0700"
+assert_eq "$(stat -c '%a' "$K/$B5" "$K/$B7" "$K/$B9" "$K/index.jsonl" "$K/.lock" | sort -u)" 600 \
+	"umask 0277: bundles, index and lock are 0600"
+fakeapi_case "$D" "$BLOCK" "$IP7" "$tmp/again.json" "$DEMO_STATS"
+(umask 277; archive "$K"; echo "$status" >"$tmp/status")
+status=$(cat "$tmp/status")
+assert_status 0 "umask 0277: second run"
+assert_eq "$(cat "$tmp/out")" "$K/$B7b" "umask 0277: the second run archives the new event"
+assert_true "umask 0277: the index matches the bundles" index_matches "$K"
+assert_eq "$(stat -c '%a' "$K" "$K/$B7b" "$K/index.jsonl" "$K/.lock" | tr '\n' ' ')" \
+	"700 600 600 600 " "umask 0277: the modes after the second run"
+fakeapi_case "$D" "$BLOCK" "$IP7" "$DEMO_SPAMIP" "$DEMO_STATS"
+
 # Usage.
 run scan --mail "$DEMO_MAIL"
 assert_status 64 "--mail without --archive"
@@ -129,6 +150,9 @@ run scan --archive "$tmp/u" --before-block 0
 assert_status 64 "--before-block 0"
 run scan --archive "$tmp/u" --lang xx
 assert_status 64 "--lang without a template"
+run scan --archive "$tmp/u" --all-states
+assert_status 64 "--all-states with --archive: unblocked addresses are no block events"
+assert_in "$tmp/err" "--all-states and --archive do not go together" "said so"
 assert_false "usage errors create nothing" test -e "$tmp/u"
 run scan --archive "$tmp/nowhere/deeper"
 assert_status 73 "a folder whose parent is missing"

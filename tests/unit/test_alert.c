@@ -332,6 +332,134 @@ test_blocked_ip(void **state)
 	alert_scan_release(&s);
 }
 
+/* A forward whose own note names an address after a trigger phrase
+ * ("the server IP ...") above the alert it quotes: the alert's address
+ * is the blocked one, the note's is noted as another. */
+static void
+test_forward_note_ip(void **state)
+{
+	struct alert_scan s;
+
+	(void)state;
+	/* With a list: the address closest before it. */
+	scan(&s,
+	     "Hi, the server IP 192.0.2.1 got this:\n\n"
+	     "> Our anti-spam protection layer has detected that your IP\n"
+	     "> 203.0.113.7 is sending spam.\n"
+	     "> Destination IP: 198.51.100.5 - Message-ID: abc@ex.com - Spam score: 300\n",
+	     false);
+	assert_string_equal(s.ip, "203.0.113.7");
+	assert_string_equal(s.ip_other, "192.0.2.1");
+	assert_int_equal(s.nr_targets, 1);
+	alert_scan_release(&s);
+	/* The same unquoted (a forward that keeps no "> "). */
+	scan(&s,
+	     "Hi, the server IP 192.0.2.1 got this:\n\n"
+	     "Our anti-spam protection layer has detected that your IP 203.0.113.7 is "
+	     "sending spam.\n\n"
+	     "Destination IP: 198.51.100.5 - Message-ID: abc@ex.com - Spam score: 300\n",
+	     false);
+	assert_string_equal(s.ip, "203.0.113.7");
+	alert_scan_release(&s);
+	/* Without a list: the one quoted deepest. */
+	scan(&s,
+	     "Hi, the server IP 192.0.2.1 got this:\n\n"
+	     "> Our anti-spam protection layer has detected that your IP\n"
+	     "> 203.0.113.7 is sending spam.\n",
+	     false);
+	assert_string_equal(s.ip, "203.0.113.7");
+	assert_string_equal(s.ip_other, "192.0.2.1");
+	alert_scan_release(&s);
+	/* One address named twice is no other. */
+	scan(&s, "Your IP 203.0.113.7 is sending spam. Unblock the IP 203.0.113.7 later.\n",
+	     false);
+	assert_string_equal(s.ip, "203.0.113.7");
+	assert_null(s.ip_other);
+	alert_scan_release(&s);
+}
+
+/* The same with the alert attached (message/rfc822): the forward's note
+ * names an address too, but the alert is the message that lists the
+ * messages; the other address is a warning. */
+static void
+test_forward_note_ip_attached(void **state)
+{
+	const char *mail =
+		"Subject: Fwd: alert\n"
+		"Date: Mon, 09 Nov 2026 08:30:00 +0100\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n"
+		"--b\nContent-Type: text/plain\n\nHi, the server IP 192.0.2.5 got this.\n"
+		"--b\nContent-Type: message/rfc822\n\n"
+		"Subject: Anti-spam\n"
+		"Date: Sun, 08 Nov 2026 03:14:15 +0100\n"
+		"Content-Type: text/plain\n\n"
+		"Our anti-spam protection layer has detected that your IP 203.0.113.7 is sending "
+		"spam.\n"
+		"Destination IP: 198.51.100.90 - Message-ID: a@x.com - Spam score: 310\n"
+		"--b--\n";
+	struct diag d = DIAG_INIT;
+	struct error err = ERROR_INIT;
+	struct alert a;
+
+	(void)state;
+	alert_init(&a);
+	assert_int_equal(alert_parse(&a, mail, strlen(mail), "fwd.eml", &d, &err), 0);
+	assert_string_equal(a.ip, "203.0.113.7");
+	/* The alert's own Date, not the forward's. */
+	assert_true(a.has_date);
+	assert_int_equal(a.date, 1794104055);
+	assert_int_equal(d.nr, 1);
+	assert_string_equal(d.items[0], "'fwd.eml' also names 192.0.2.5 as a blocked IP: "
+			    "203.0.113.7 is taken");
+	alert_release(&a);
+	diag_release(&d);
+}
+
+/* A Message-ID that ends its line with '.' (or '-', '_', '=', '@',
+ * '+') goes on on the next line, but not into a number there: that is
+ * a score ("300 - Spam score: 300"), not the rest of the id. */
+static void
+test_id_before_number(void **state)
+{
+	struct alert_scan s;
+
+	(void)state;
+	scan(&s,
+	     "Destination IP: 198.51.100.1 - Message-ID: abc@ex.\n"
+	     "300 - Spam score: 300\n"
+	     "Destination IP: 198.51.100.2 - Message-ID: def@ex-\n"
+	     "300.5 - Spam score: 300.5\n"
+	     "Destination IP: 198.51.100.3 - Message-ID: ghi@\n"
+	     "12\n"
+	     "Destination IP: 198.51.100.4 - Message-ID: jkl@mail.\n"
+	     "example.org - Spam score: 288\n"
+	     "Destination IP: 198.51.100.5 - Message-ID: 1655508652095.\n"
+	     "1234@x.net - Spam score: 7\n",
+	     false);
+	assert_int_equal(s.nr_targets, 5);
+	TARGET(&s, 0, "abc@ex", "198.51.100.1", 300);
+	TARGET(&s, 1, "def@ex-", "198.51.100.2", 300);
+	TARGET(&s, 2, "ghi@", "198.51.100.3", -1);
+	/* Wraps that do go on. */
+	TARGET(&s, 3, "jkl@mail.example.org", "198.51.100.4", 288);
+	TARGET(&s, 4, "1655508652095.1234@x.net", "198.51.100.5", 7);
+	alert_scan_release(&s);
+}
+
+/* An element whose content is skipped (script, style, head, template,
+ * title) left open hides nothing, however often it is opened. */
+static void
+test_html_unclosed(void **state)
+{
+	const char *html = "<p>a</p><script>b</script>c<script>d<SCRIPT>e<style>f<script>g";
+	size_t len;
+	char *t = alert_html_to_text(html, strlen(html), &len);
+
+	(void)state;
+	assert_string_equal(t, "a\n\ncdefg\n");
+	free(t);
+}
+
 static void
 test_html_to_text(void **state)
 {
@@ -537,6 +665,50 @@ test_mime_forwards(void **state)
 	free(mail);
 }
 
+/* NUL bytes in a part (prepare() reads them as blanks) do not end its
+ * text: what follows is read, whatever the charset. */
+static void
+test_mime_nul(void **state)
+{
+	static const char mail[] =
+		"Subject: x\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n"
+		"--b\nContent-Type: text/plain; charset=utf-8\n\n"
+		"Your IP 192.0.2.1 is sending spam.\0 d\xc3\xa9j\xc3\xa0\n"
+		"Destination IP: 198.51.100.1 - Message-ID: a@x.org - Spam score: 3\n"
+		"--b\nContent-Type: text/plain; charset=iso-8859-1\n\n"
+		"x\0y \xe9\n"
+		"Destination IP: 198.51.100.2 - Message-ID: b@x.org - Spam score: 4\n"
+		"--b--\n";
+	static const char text0[] =
+		"Your IP 192.0.2.1 is sending spam.\0 d\xc3\xa9j\xc3\xa0\n"
+		"Destination IP: 198.51.100.1 - Message-ID: a@x.org - Spam score: 3";
+	static const char text1[] =
+		"x\0y \xc3\xa9\n"
+		"Destination IP: 198.51.100.2 - Message-ID: b@x.org - Spam score: 4";
+	struct alertmime m;
+	struct error err = ERROR_INIT;
+	struct alert a;
+
+	(void)state;
+	assert_int_equal(alertmime_buffer(&m, mail, sizeof(mail) - 1), 0);
+	assert_int_equal(m.nr_texts, 2);
+	/* UTF-8 with a NUL is still UTF-8 (not windows-1252), kept whole. */
+	assert_int_equal(m.texts[0].len, sizeof(text0) - 1);
+	assert_memory_equal(m.texts[0].text, text0, sizeof(text0) - 1);
+	/* Converted from Latin-1: the NUL does not cut it either. */
+	assert_int_equal(m.texts[1].len, sizeof(text1) - 1);
+	assert_memory_equal(m.texts[1].text, text1, sizeof(text1) - 1);
+	alertmime_release(&m);
+	alert_init(&a);
+	assert_int_equal(alert_parse(&a, mail, sizeof(mail) - 1, "nul.eml", NULL, &err), 0);
+	assert_string_equal(a.ip, "192.0.2.1");
+	assert_int_equal(a.nr_targets, 2);
+	TARGET(&a, 0, "a@x.org", "198.51.100.1", 3);
+	TARGET(&a, 1, "b@x.org", "198.51.100.2", 4);
+	alert_release(&a);
+}
+
 /* The text and HTML alternatives of one alert: merged, what one lacks
  * the other gives; an id differing only in the domain's case is the
  * same. */
@@ -637,6 +809,10 @@ main(void)
 		cmocka_unit_test(test_quoted_forward),
 		cmocka_unit_test(test_iso_date),
 		cmocka_unit_test(test_blocked_ip),
+		cmocka_unit_test(test_forward_note_ip),
+		cmocka_unit_test(test_forward_note_ip_attached),
+		cmocka_unit_test(test_id_before_number),
+		cmocka_unit_test(test_html_unclosed),
 		cmocka_unit_test(test_html_to_text),
 		cmocka_unit_test(test_html_table),
 		cmocka_unit_test(test_line_too_long),
@@ -644,6 +820,7 @@ main(void)
 		cmocka_unit_test(test_mime_latin1),
 		cmocka_unit_test(test_mime_charsets),
 		cmocka_unit_test(test_mime_forwards),
+		cmocka_unit_test(test_mime_nul),
 		cmocka_unit_test(test_merge_alternatives),
 		cmocka_unit_test(test_not_alerts),
 	};

@@ -298,6 +298,59 @@ test_announced_id(void **state)
 			 MAILLOG_NONE);
 }
 
+/* What a sender writes into a line must not pass for another message's
+ * id: the queue would be filed as that message's trail.  Sendmail: */
+static void
+test_announced_id_forged_sendmail(void **state)
+{
+	struct maillog_span qid, id;
+
+	(void)state;
+	/* Sendmail: a quoted local part holding ", msgid=<...>, " and '>'
+	 * is one from= field; the msgid= is the one after size=. */
+	assert_int_equal(maillog_announced_id(lit("4AKENP1x012345: from=<\"x>, "
+						  "msgid=<victim@bank.example>, y<\"@evil.example>, "
+						  "size=1, class=0, nrcpts=1, msgid=<real@evil.example>, "
+						  "proto=ESMTP, relay=[192.0.2.1]"), &qid, &id),
+			 MAILLOG_SENDMAIL);
+	assert_span(id, "<real@evil.example>");
+	/* ... and without quotes, in a sender Sendmail logs as it came. */
+	assert_int_equal(maillog_announced_id(lit("4AKENP1x012345: from=x, "
+						  "msgid=<victim@bank.example>, size=1, class=0, "
+						  "nrcpts=1, msgid=<real@evil.example>, proto=ESMTP"),
+					      &qid, &id), MAILLOG_SENDMAIL);
+	assert_span(id, "<real@evil.example>");
+}
+
+/* Exim: " id=" in a junk HELO name (even with ')' in it), in an A=
+ * value with blanks, as the sender, or as a recipient is no id=. */
+static void
+test_announced_id_forged_exim(void **state)
+{
+	struct maillog_span qid, id;
+
+	(void)state;
+	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
+						  "H=(x id=victim@bank.example) [192.0.2.1] P=esmtp S=1 "
+						  "id=real@evil.example"), &qid, &id), MAILLOG_EXIM);
+	assert_span(id, "real@evil.example");
+	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
+						  "H=mx.evil.example (x) id=victim@bank.example (y) "
+						  "[192.0.2.1] P=esmtp S=1 id=real@evil.example"),
+					      &qid, &id), MAILLOG_EXIM);
+	assert_span(id, "real@evil.example");
+	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
+						  "H=h [192.0.2.1] A=plain:x id=victim@bank.example "
+						  "P=esmtpa S=1 id=real@evil.example T=\"hi\""),
+					      &qid, &id), MAILLOG_EXIM);
+	assert_span(id, "real@evil.example");
+	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= id=victim@bank.example "
+						  "H=h [192.0.2.1] P=esmtp S=1 id=real@evil.example "
+						  "T=\"hi\" from <a@evil.example> for id=victim@bank.example "
+						  "b@example.org"), &qid, &id), MAILLOG_EXIM);
+	assert_span(id, "real@evil.example");
+}
+
 /* ---- facts ---- */
 
 static void
@@ -347,6 +400,11 @@ test_facts_postfix(void **state)
 	assert_span(f.to, "\"a, b\"@example.com");
 	assert_span(f.relay, "local");
 	assert_span(f.dsn, NULL);
+	/* Nor does a quoted '>' in them. */
+	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: to=<\"x>, relay=evil[192.0.2.1], y\"@example.com>, "
+	      "relay=mx.example.com[198.51.100.40]:25, dsn=2.0.0, status=sent (250 ok)", &f);
+	assert_span(f.to, "\"x>, relay=evil[192.0.2.1], y\"@example.com");
+	assert_span(f.relay, "mx.example.com[198.51.100.40]:25");
 	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: removed", &f);
 	assert_true(f.end);
 	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: message-id=<a@b>", &f);
@@ -422,6 +480,14 @@ test_facts_sendmail(void **state)
 	assert_span(f.from, "news@example");
 	assert_span(f.message_id, "<m@mx3>");
 	assert_span(f.client, "web1.example [203.0.113.20]");
+	/* A sender that writes fields of its own is one field. */
+	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: from=<\"x>, msgid=<victim@bank.example>, "
+	      "relay=mx.bank.example, y<\"@evil.example>, size=1, class=0, nrcpts=1, "
+	      "msgid=<real@evil.example>, proto=ESMTP, daemon=MTA, relay=[192.0.2.1]", &f);
+	assert_span(f.from, "\"x>, msgid=<victim@bank.example>, relay=mx.bank.example, "
+		    "y<\"@evil.example");
+	assert_span(f.message_id, "<real@evil.example>");
+	assert_span(f.client, "[192.0.2.1]");
 	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: to=<c@example.com>,<d@example.com>, delay=00:00:01, "
 	      "mailer=esmtp, relay=mx.example.com. [198.51.100.40], dsn=2.0.0, stat=Sent (Ok: queued)",
 	      &f);
@@ -627,6 +693,8 @@ main(void)
 		cmocka_unit_test(test_time_year_boundary),
 		cmocka_unit_test(test_queue_id),
 		cmocka_unit_test(test_announced_id),
+		cmocka_unit_test(test_announced_id_forged_sendmail),
+		cmocka_unit_test(test_announced_id_forged_exim),
 		cmocka_unit_test(test_facts_postfix),
 		cmocka_unit_test(test_facts_exim),
 		cmocka_unit_test(test_facts_sendmail),
