@@ -348,11 +348,12 @@ checks_to_json(const struct checks_result *r, const struct checks *c)
 	received = json_pack("{s:o, s:o, s:o}", "hops", hops,
 		"blocked_ip", c->opt.ip ? jstr(c->opt.ip) : json_null(),
 		"blocked_ip_seen", c->opt.ip ? json_boolean(r->ip_seen) : json_null());
-	return json_pack("{s:b, s:o, s:b, s:o, s:o, s:o}",
+	return json_pack("{s:b, s:o, s:b, s:o, s:b, s:o, s:o}",
 		"intact", r->intact,
 		"problems", items_json(&r->problems),
 		"dkim_checked", r->dkim_skipped == NULL,
 		"dkim", dkim,
+		"lint_checked", r->lint_skipped == NULL,
 		"lint", items_json(&r->lint),
 		"received", received);
 }

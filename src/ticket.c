@@ -85,7 +85,8 @@ join_ids(json_t *arr)
 
 /* What fpkit check found, per sample, ready for a line of text:
  * check_problems and check_lint (rule ids), check_dkim ("pass
- * (example.com, s=sel)" per signature), check_dkim_skipped; and
+ * (example.com, s=sel)" per signature), check_dkim_skipped,
+ * check_lint_skipped; and
  * nr_not_intact over all samples. */
 static void
 add_checks(json_t *ctx)
@@ -104,6 +105,8 @@ add_checks(json_t *ctx)
 		json_object_set_new(s, "check_lint", join_ids(json_object_get(chk, "lint")));
 		json_object_set_new(s, "check_dkim_skipped",
 				    json_boolean(json_is_false(json_object_get(chk, "dkim_checked"))));
+		json_object_set_new(s, "check_lint_skipped",
+				    json_boolean(json_is_false(json_object_get(chk, "lint_checked"))));
 		strbuf_init(&sb, STRBUF_NO_MAX);
 		json_array_foreach(json_object_get(chk, "dkim"), k, sig)
 			strbuf_addf(&sb, "%s%s (%s, s=%s)", k ? "; " : "",

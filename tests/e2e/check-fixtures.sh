@@ -36,7 +36,7 @@ done
 # where it is.
 run check --json --no-dkim "$C/broken/truncated/message.eml"
 assert_eq "$(jq -c 'keys_unsorted' "$tmp/out")" \
-	'["file","message_id","intact","problems","dkim_checked","dkim","lint","received"]' \
+	'["file","message_id","intact","problems","dkim_checked","dkim","lint_checked","lint","received"]' \
 	"--json: the keys"
 assert_eq "$(jq -r .message_id "$tmp/out")" nl.celadon.r1190.77aa01@news.shop.example.com \
 	"--json: message_id without brackets"

@@ -19,7 +19,7 @@ tar -xzf "$tmp/demo/$DEMO_BUNDLE" -C "$tmp/demo"
 S="$tmp/demo/$top/summary.json"
 assert_eq "$(jq -c '[.samples[].checks.intact]' "$S")" "[true,true]" "summary: both samples intact"
 assert_eq "$(jq -c '[.samples[].checks | keys_unsorted]' "$S" | tr -d '\n')" \
-	'[["intact","problems","dkim_checked","dkim","lint","received"],["intact","problems","dkim_checked","dkim","lint","received"]]' \
+	'[["intact","problems","dkim_checked","dkim","lint_checked","lint","received"],["intact","problems","dkim_checked","dkim","lint_checked","lint","received"]]' \
 	"summary: the checks object's keys"
 assert_eq "$(jq -r '.samples[0].checks.received.blocked_ip_seen' "$S")" true \
 	"summary: the blocked IP is in the Received chain"
@@ -120,6 +120,10 @@ assert_in "$C" "Best practices:  not checked (the message is over 64 MiB)" \
 	"over 64 MiB: best practices not looked at"
 assert_eq "$(jq -r '.samples[0].checks.dkim_checked' "$tmp/hx/$top/summary.json")" false \
 	"over 64 MiB: dkim_checked false"
+assert_eq "$(jq -r '.samples[0].checks.lint_checked' "$tmp/hx/$top/summary.json")" false \
+	"over 64 MiB: lint_checked false"
+assert_in "$tmp/hx/$top/TICKET.txt" "Best practices:  not checked" \
+	"over 64 MiB: the ticket does not claim the practices were followed"
 rm -rf "$tmp/huge" "$tmp/hx" "$tmp/huge.tar.gz"
 
 # Options that cannot be used.
