@@ -90,8 +90,10 @@
 #include "alert.h"
 #include "alertmime.h"
 #include "error.h"
+#include "mime.h"
 #include "msgid.h"
 #include "netaddr.h"
+#include "summary.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -1508,7 +1510,7 @@ date_line(const char *b, size_t len, size_t p, size_t e, int64_t *t)
 		q++;
 		while (q < e && is_blank((unsigned char)b[q]))
 			q++;
-		if (q < e && alertmime_parse_date(b + q, e - q, t) == 0)
+		if (q < e && mime_parse_date(b + q, e - q, t) == 0)
 			return true;
 	}
 	return false;
@@ -2012,29 +2014,13 @@ alert_load(struct alert *a, const char *path, struct diag *diag, struct error *e
 	return alert_parse(a, a->raw.buf, a->raw.len, a->source, diag, err);
 }
 
-/* A string for JSON even when it is not UTF-8 (ids come from strangers). */
-static json_t *
-json_text(const char *s)
-{
-	json_t *v;
-	char *safe;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) != NULL)
-		return v;
-	safe = textsafe_visible(s, strlen(s));
-	v = json_string(safe);
-	free(safe);
-	return v;
-}
 
 json_t *
 alert_to_json(const struct alert *a)
 {
 	json_t *o = json_object(), *targets = json_array();
 
-	json_object_set_new(o, "ip", json_text(a->ip));
+	json_object_set_new(o, "ip", summary_text(a->ip));
 	if (a->has_date) {
 		char iso[TIMEFMT_ISO_LEN];
 
@@ -2044,8 +2030,8 @@ alert_to_json(const struct alert *a)
 		const struct alert_target *t = &a->targets[i];
 
 		json_array_append_new(targets, json_pack("{s:o, s:o, s:o}",
-			"message_id", json_text(t->message_id),
-			"destination_ip", json_text(t->destination_ip),
+			"message_id", summary_text(t->message_id),
+			"destination_ip", summary_text(t->destination_ip),
 			"spamscore", t->has_spamscore ? json_integer((json_int_t)t->spamscore) :
 							json_null()));
 	}

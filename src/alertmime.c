@@ -377,17 +377,3 @@ alertmime_release(struct alertmime *a)
 	free(a->texts);
 	memset(a, 0, sizeof(*a));
 }
-
-int
-alertmime_parse_date(const char *s, size_t len, int64_t *epoch)
-{
-	char *copy = g_strndup(s, len);
-	GDateTime *dt = g_mime_utils_header_decode_date(copy);
-
-	g_free(copy);
-	if (dt == NULL)
-		return -1;
-	*epoch = g_date_time_to_unix(dt);
-	g_date_time_unref(dt);
-	return 0;
-}

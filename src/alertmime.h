@@ -47,8 +47,4 @@ struct alertmime {
 int alertmime_buffer(struct alertmime *a, const char *buf, size_t len);
 void alertmime_release(struct alertmime *a);
 
-/* Parse an RFC 5322 date (GMime's lenient parser) from s[0..len); 0, or
- * -1 when it cannot be read. */
-int alertmime_parse_date(const char *s, size_t len, int64_t *epoch);
-
 #endif

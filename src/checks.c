@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "checks.h"
+#include "summary.h"
 #include "digest.h"
 #include "dkim.h"
 #include "error.h"
@@ -300,15 +301,7 @@ checks_render_text(const struct checks_result *r, const struct checks *c, const 
 static json_t *
 jstr(const char *s)
 {
-	json_t *v = json_string(s ? s : "");
-
-	if (v == NULL) {
-		char *safe = textsafe_visible(s, strlen(s));
-
-		v = json_string(safe);
-		free(safe);
-	}
-	return v;
+	return summary_text(s ? s : "");
 }
 
 static json_t *

@@ -27,13 +27,14 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The string as JSON even when it is not UTF-8 (ids come from strangers):
- * jansson refuses invalid UTF-8, so fall back to the \xHH form. */
-static json_t *
-json_text(const char *s)
+json_t *
+summary_text(const char *s)
 {
-	json_t *v = json_string(s);
+	json_t *v;
 
+	if (s == NULL)
+		return json_null();
+	v = json_string(s);
 	if (v == NULL) {
 		char *safe = textsafe_visible(s, strlen(s));
 
@@ -80,7 +81,7 @@ summary_target(const char *message_id, const char *destination_ip, bool has_spam
 		if (l->items[j].hit->target == k)
 			json_array_append_new(files, json_string(l->items[j].file));
 	o = json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}",
-		"message_id", message_id ? json_text(shown ? shown : message_id) : json_null(),
+		"message_id", message_id ? summary_text(shown ? shown : message_id) : json_null(),
 		"destination_ip", str_or_null(destination_ip),
 		"spamscore", has_spamscore ? json_integer((json_int_t)spamscore) : json_null(),
 		"date", iso_or_null(has_date, date),
@@ -117,13 +118,13 @@ build_samples(const struct finder *f, const struct sample_list *l)
 		const struct finder_target *t = &f->targets[s->hit->target];
 
 		json_array_append_new(arr, json_pack("{s:o, s:s, s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
-			"message_id", *s->message_id ? json_text(s->message_id) : json_null(),
+			"message_id", *s->message_id ? summary_text(s->message_id) : json_null(),
 			"selected_by", t->recent ? "before-block" : "message-id",
 			"date", iso_or_null(t->recent, t->date),
 			"file", s->file,
 			"sha256", s->sha256,
 			"size", (json_int_t)(s->data ? (int64_t)s->data_len : s->hit->length),
-			"source", json_text(s->hit->path),
+			"source", summary_text(s->hit->path),
 			"format", store_format_name(s->hit->format),
 			"compression", str_or_null(s->hit->compression),
 			"offset", (json_int_t)s->hit->offset,
@@ -140,9 +141,9 @@ summary_build(const struct fpcase *c, const struct finder *f, const struct sampl
 
 	for (size_t i = 0; i < f->nr_targets; i++)
 		if (f->targets[i].nr_hits == 0 && !f->targets[i].recent)
-			json_array_append_new(missing, json_text(f->targets[i].shown));
+			json_array_append_new(missing, summary_text(f->targets[i].shown));
 	for (size_t i = 0; i < f->nr_searched; i++)
-		json_array_append_new(searched, json_text(f->searched[i]));
+		json_array_append_new(searched, summary_text(f->searched[i]));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"fpkit_version", PACKAGE_VERSION,
 		"ip", c->ip,
