@@ -34,17 +34,24 @@ struct parser {
 	const char *p;		/* parse position */
 	const char *name;	/* template name for messages */
 	struct error *err;
+	const char *counted;	/* line_of: newlines counted up to here ... */
+	unsigned line;		/* ... where this line starts or goes on */
 };
 
+/* The line 'at' is on.  Counted on from the last call, since tags are met
+ * in order: counting from the start for each tag made a large template
+ * of many tags take seconds (quadratic). */
 static unsigned
-line_of(const struct parser *ps, const char *at)
+line_of(struct parser *ps, const char *at)
 {
-	unsigned line = 1;
-
-	for (const char *q = ps->tpl; q < at; q++)
-		if (*q == '\n')
-			line++;
-	return line;
+	if (at < ps->counted) {
+		ps->counted = ps->tpl;
+		ps->line = 1;
+	}
+	for (; ps->counted < at; ps->counted++)
+		if (*ps->counted == '\n')
+			ps->line++;
+	return ps->line;
 }
 
 static void
@@ -206,6 +213,7 @@ parse_into(struct parser *ps, struct node *parent, const char *section, int dept
 struct render {
 	json_t *stack[TEMPLATE_MAX_DEPTH + 2];
 	int depth;
+	size_t steps;		/* nodes rendered so far (TEMPLATE_MAX_STEPS) */
 	struct strbuf out;
 	const char *name;
 	struct error *err;
@@ -310,6 +318,13 @@ render_nodes(struct render *r, const struct node *parent)
 		const struct node *n = &parent->kids[i];
 		json_t *v;
 
+		/* Sections over lists nested in each other multiply: the
+		 * output cap does not bound those that write nothing. */
+		if (++r->steps > TEMPLATE_MAX_STEPS)
+			return error_set(r->err, EX_DATAERR,
+					 "template '%s' takes more than %d steps to render: are "
+					 "sections over lists nested in each other?", r->name,
+					 TEMPLATE_MAX_STEPS);
 		switch (n->type) {
 		case NODE_TEXT:
 			if (emit(r, n->text, n->len) < 0)
@@ -344,7 +359,7 @@ int
 template_render(const char *tpl, size_t len, const char *name, json_t *ctx,
 		size_t max_output, char **out, size_t *out_len, struct error *err)
 {
-	struct parser ps = { tpl, tpl + len, tpl, name, err };
+	struct parser ps = { tpl, tpl + len, tpl, name, err, tpl, 1 };
 	struct node root;
 	struct render r;
 	int rc = -1;

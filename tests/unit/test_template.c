@@ -440,6 +440,61 @@ test_max_output(void **state)
 	check_error("abcdef", 6, "{}", 5, 0, __LINE__);
 }
 
+/* k sections over the same list, each inside the last, writing nothing
+ * (new string). */
+static char *
+nested_lists(int k)
+{
+	size_t size = (size_t)k * 12 + 1, off = 0;
+	char *s = malloc(size);
+
+	assert_non_null(s);
+	for (int i = 0; i < k; i++)
+		off += (size_t)snprintf(s + off, size - off, "{{#l}}");
+	for (int i = 0; i < k; i++)
+		off += (size_t)snprintf(s + off, size - off, "{{/l}}");
+	return s;
+}
+
+static void
+test_step_limit(void **state)
+{
+	static const char json[] = "{\"l\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}";
+	char *tpl;
+
+	(void)state;
+	/* 16^k/15 steps, and no output for the output cap to stop: 5 deep
+	 * is 69905 steps, 7 deep would be 17 million. */
+	tpl = nested_lists(5);
+	check_render(tpl, strlen(tpl), json, "", __LINE__);
+	free(tpl);
+	tpl = nested_lists(7);
+	check_error(tpl, strlen(tpl), json, TEMPLATE_MAX_OUTPUT, 0, __LINE__);
+	free(tpl);
+}
+
+static void
+test_line_of_many_tags(void **state)
+{
+	/* Not more: under ASan each strstr of the parser measures the rest
+	 * of the template, which makes large templates quadratic there. */
+	const int n = 20000;
+	size_t size = (size_t)n * 6 + 32, off = 0;
+	char *tpl = malloc(size);
+
+	(void)state;
+	assert_non_null(tpl);
+	/* Lines are counted once for all the tags, not from the start for
+	 * each (which took 20 seconds on a template of 1 MiB), and stay
+	 * right. */
+	for (int i = 0; i < n; i++)
+		off += (size_t)snprintf(tpl + off, size - off, "{{a}}\n");
+	off += (size_t)snprintf(tpl + off, size - off, "x {{/b}}\n");
+	check_error(tpl, off, "{\"a\":1}", TEMPLATE_MAX_OUTPUT, (unsigned)n + 1, __LINE__);
+	free(tpl);
+	assert_render_error("{{a}}\n\n{{#b}}\n{{a}}\n", "{}", 3);
+}
+
 static void
 test_nul_byte(void **state)
 {
@@ -495,6 +550,8 @@ main(void)
 		cmocka_unit_test(test_error_empty_tag),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_max_output),
+		cmocka_unit_test(test_step_limit),
+		cmocka_unit_test(test_line_of_many_tags),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_error_leaves_no_output),
 	};

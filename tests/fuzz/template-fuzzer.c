@@ -1,0 +1,85 @@
+/* template-fuzzer.c - the ticket template renderer (template.h): the
+ * input is the template ('pack --template' reads it from the user, who
+ * may have it from anyone), rendered against one fixed context shaped
+ * like ticket_context's, with the limits 'pack' uses.
+ *
+ * Checked besides crashes: a render that succeeds stays within the
+ * output limit and says how long it is. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fuzz.h"
+#include "template.h"
+
+/* Every JSON type, arrays of objects and of scalars, nested objects,
+ * empty and false values: what a summary.json gives the ticket. */
+static const char context_json[] =
+	"{\"ip\": \"203.0.113.7\", \"block\": \"203.0.113.0/24\","
+	" \"blocked_at_utc\": \"2026-11-20 13:32:07 UTC\", \"block_seconds\": 86400,"
+	" \"block_duration\": \"1 day\", \"state\": \"blockedForSpam\","
+	" \"state_blocked\": true, \"state_unblocking\": false, \"state_unblocked\": false,"
+	" \"nr_targets\": 3, \"nr_found\": 2, \"nr_missing\": 1, \"has_missing\": true,"
+	" \"nr_samples\": 2, \"nr_before_block\": 0, \"has_api\": true, \"score\": 1.5,"
+	" \"empty\": \"\", \"zero\": 0, \"none\": null, \"nothing\": [], \"obj\": {},"
+	" \"targets\": ["
+	"  {\"message_id\": \"a@example.com\", \"destination_ip\": \"198.51.100.1\","
+	"   \"spamscore\": 300, \"date_utc\": \"2026-11-20 13:00:00 UTC\", \"found\": true,"
+	"   \"files\": \"samples/01.eml\"},"
+	"  {\"message_id\": \"b@example.com\", \"destination_ip\": \"198.51.100.2\","
+	"   \"spamscore\": 120, \"found\": false, \"files\": \"\"},"
+	"  {\"message_id\": null, \"destination_ip\": null, \"spamscore\": null, \"found\": false}],"
+	" \"before_block\": [], \"searched\": [\"/var/mail\", \"~/Maildir\"],"
+	" \"samples\": ["
+	"  {\"file\": \"samples/01.eml\", \"checks\": {\"intact\": true, \"dkim\": {\"result\": \"pass\"}},"
+	"   \"check_dkim\": \"pass (example.com, s1)\", \"check_lint\": \"\"},"
+	"  {\"file\": \"samples/02.eml\", \"checks\": {\"intact\": false},"
+	"   \"check_problems\": \"re-saved by a mail client\", \"check_dkim_skipped\": true}],"
+	" \"nest\": {\"a\": {\"b\": {\"c\": [1, 2, 3]}}}}";
+
+/* Built once, read by every run: template_render never changes it. */
+static json_t *context;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	json_error_t jerr;
+
+	(void)argc;
+	(void)argv;
+	context = json_loads(context_json, 0, &jerr);
+	if (context == NULL) {
+		fprintf(stderr, "template-fuzzer: bad context: %s\n", jerr.text);
+		abort();
+	}
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct error err = ERROR_INIT;
+	char *tpl, *out = NULL;
+	size_t out_len = 0;
+
+	/* template_render wants the NUL after the template (template.h). */
+	tpl = malloc(size + 1);
+	if (tpl == NULL)
+		return 0;
+	memcpy(tpl, data, size);
+	tpl[size] = '\0';
+	if (template_render(tpl, size, "fuzz.mustache", context, TEMPLATE_MAX_OUTPUT,
+			    &out, &out_len, &err) == 0) {
+		if (out == NULL || out_len > TEMPLATE_MAX_OUTPUT || strlen(out) > out_len)
+			abort();
+	} else if (out != NULL || err.status == 0) {
+		abort();
+	}
+	free(out);
+	free(tpl);
+	return 0;
+}
