@@ -46,7 +46,7 @@ keep scan --verbose --json --rate 100000
 assert_status 0 "scan --verbose --json"
 keep scan --all-states --rate 100000
 assert_status 0 "scan, the table"
-if command -v script >/dev/null 2>&1; then
+if command -v script >/dev/null 2>&1 && script -qec "test -t 2" /dev/null >/dev/null 2>&1 </dev/null; then
 	script -qec "'$FPKIT' scan --rate 100000" "$OUT/tty" >/dev/null 2>&1 </dev/null || :
 	assert_in "$OUT/tty" "fpkit: scan: " "the terminal run is kept"
 fi
