@@ -90,6 +90,7 @@
 #include "alert.h"
 #include "alertmime.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "mime.h"
 #include "msgid.h"
 #include "netaddr.h"
@@ -483,7 +484,7 @@ quote_depth(const struct quoting *qt, size_t pos)
  * non-breaking hyphens, en and em dashes, full-width colons) are plain
  * ASCII, and invisible characters (zero-width space, BOM, soft hyphen)
  * are dropped.  The quoting removed is noted in qt.  EX_DATAERR for a
- * line longer than ALERT_MAX_LINE. */
+ * line longer than FPKIT_LIMIT_ALERT_LINE. */
 static char *
 prepare(const char *text, size_t len, const char *name, size_t *outlen, struct quoting *qt,
 	struct error *err)
@@ -505,11 +506,11 @@ prepare(const char *text, size_t len, const char *name, size_t *outlen, struct q
 		if (i < len && text[i] == '\n' && (i == end || text[i - 1] == '\r'))
 			i++;
 		line++;
-		if (end - start > ALERT_MAX_LINE) {
+		if (end - start > FPKIT_LIMIT_ALERT_LINE) {
 			strbuf_release(&sb);
 			return error_set(err, EX_DATAERR, "'%s': line %zu of the alert's text is "
 					 "longer than %d bytes: is this an alert?", name, line,
-					 ALERT_MAX_LINE), NULL;
+					 FPKIT_LIMIT_ALERT_LINE), NULL;
 		}
 		/* Quoting: "> ", ">> ", "> > ". */
 		p = start;
@@ -1038,12 +1039,12 @@ add_target(struct scanner *sc, char *id, char *dest, bool has_score, int64_t sco
 		free(dest);
 		return;
 	}
-	if (s->nr_targets >= ALERT_MAX_TARGETS) {
+	if (s->nr_targets >= FPKIT_LIMIT_ALERT_TARGETS) {
 		free(id);
 		free(dest);
 		sc->failed = true;
 		error_set(sc->err, EX_DATAERR, "'%s' lists more than %d messages: is this an "
-			  "alert?", sc->name, ALERT_MAX_TARGETS);
+			  "alert?", sc->name, FPKIT_LIMIT_ALERT_TARGETS);
 		return;
 	}
 	if (s->nr_targets == 0 && (s->ip == NULL || pos < s->first_pos))
@@ -1694,7 +1695,7 @@ void
 alert_init(struct alert *a)
 {
 	memset(a, 0, sizeof(*a));
-	strbuf_init(&a->raw, ALERT_MAX_SIZE);
+	strbuf_init(&a->raw, FPKIT_LIMIT_ALERT);
 }
 
 static void
@@ -1786,12 +1787,12 @@ merge_target(struct alert *a, struct merger *mg, struct alert_target *t, const c
 		free(canon);
 		return 0;
 	}
-	if (a->nr_targets >= ALERT_MAX_TARGETS) {
+	if (a->nr_targets >= FPKIT_LIMIT_ALERT_TARGETS) {
 		free(t->message_id);
 		free(t->destination_ip);
 		free(canon);
 		return error_set(err, EX_DATAERR, "'%s' lists more than %d messages: is this an "
-				 "alert?", name, ALERT_MAX_TARGETS);
+				 "alert?", name, FPKIT_LIMIT_ALERT_TARGETS);
 	}
 	a->targets = xgrow(a->targets, a->nr_targets + 1, &a->alloc_targets, sizeof(*a->targets));
 	a->targets[a->nr_targets++] = *t;
@@ -1876,8 +1877,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	if (a->raw.buf != buf) {
 		strbuf_reset(&a->raw);
 		if (strbuf_add(&a->raw, buf, len) < 0)
-			return error_set(err, EX_DATAERR, "'%s' is larger than the limit of %d bytes "
-					 "for an alert", name, ALERT_MAX_SIZE);
+			return error_set(err, EX_DATAERR, "'%s': larger than the limit of %d bytes "
+					 "for an alert", name, FPKIT_LIMIT_ALERT);
 	}
 	if (a->source != name) {
 		free(a->source);
@@ -1891,7 +1892,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	mg.first = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
 	if (m.cut && diag)
 		diag_add(diag, "'%s': more MIME parts than fpkit reads (%d, or nested %d deep): "
-			 "the rest is ignored", name, ALERTMIME_MAX_PARTS, ALERTMIME_MAX_DEPTH);
+			 "the rest is ignored", name, FPKIT_LIMIT_ALERT_PARTS,
+			 FPKIT_LIMIT_ALERT_DEPTH);
 	for (size_t i = 0; i < m.nr_texts; i++) {
 		unsigned depth = m.msgs[m.texts[i].msg].depth;
 		struct alert_scan s;
@@ -2000,13 +2002,11 @@ alert_load(struct alert *a, const char *path, struct diag *diag, struct error *e
 			if (n == 0)
 				break;
 			if (strbuf_add(&a->raw, chunk, (size_t)n) < 0)
-				return error_set(err, EX_DATAERR, "the alert on the standard input is "
-						 "larger than the limit of %d bytes", ALERT_MAX_SIZE);
+				return error_set(err, EX_DATAERR, "the standard input: larger "
+						 "than the limit of %d bytes for an alert",
+						 FPKIT_LIMIT_ALERT);
 		}
-	} else if (strbuf_read_file(&a->raw, path, err) < 0) {
-		if (err->status == EX_DATAERR)
-			error_set(err, EX_DATAERR, "'%s' is larger than the limit of %d bytes for an "
-				  "alert", path, ALERT_MAX_SIZE);
+	} else if (strbuf_read_file(&a->raw, path, "an alert", err) < 0) {
 		return -1;
 	}
 	free(a->source);

@@ -13,13 +13,6 @@
 struct diag;
 struct error;
 
-/* Bounds on what an alert may hold: the file (forwards with
- * attachments included), one line of its decoded text, and the messages
- * listed.  Past any of them the alert is refused (EX_DATAERR). */
-#define ALERT_MAX_SIZE (16 * 1024 * 1024)
-#define ALERT_MAX_LINE (64 * 1024)
-#define ALERT_MAX_TARGETS 10000
-
 /* One message the alert lists. */
 struct alert_target {
 	char *message_id;	/* as written, without <>; NULL when the alert gave none */
@@ -44,9 +37,9 @@ void alert_release(struct alert *a);
 
 /* Read the alert e-mail 'path' ("-": standard input) and parse it.
  * EX_NOINPUT when it cannot be opened; EX_DATAERR when it is empty,
- * larger than ALERT_MAX_SIZE, holds a line longer than ALERT_MAX_LINE or
- * more than ALERT_MAX_TARGETS messages, or is no alert at all (neither a
- * blocked IP nor a listed message).  An alert without a blocked IP is
+ * larger than FPKIT_LIMIT_ALERT, holds a line longer than
+ * FPKIT_LIMIT_ALERT_LINE or more than FPKIT_LIMIT_ALERT_TARGETS messages,
+ * or is no alert at all (neither a blocked IP nor a listed message).  An alert without a blocked IP is
  * not an error here (a->ip NULL): the caller decides.  Oddities that are
  * not errors go to 'diag' (may be NULL). */
 int alert_load(struct alert *a, const char *path, struct diag *diag, struct error *err);
@@ -77,7 +70,7 @@ struct alert_scan {
 };
 
 /* Scan text[0..len) (UTF-8; HTML when 'html').  Errors: a line longer
- * than ALERT_MAX_LINE, more than ALERT_MAX_TARGETS targets. */
+ * than FPKIT_LIMIT_ALERT_LINE, more than FPKIT_LIMIT_ALERT_TARGETS targets. */
 int alert_scan_text(struct alert_scan *s, const char *text, size_t len, bool html,
 		    const char *name, struct error *err);
 void alert_scan_release(struct alert_scan *s);

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "alertmime.h"
+#include "fpkit_limits.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -305,7 +306,7 @@ walk_object(struct walk *w, GMimeObject *obj, size_t msg, unsigned depth)
 
 	if (obj == NULL)
 		return;
-	if (w->nr_parts >= ALERTMIME_MAX_PARTS || depth >= ALERTMIME_MAX_DEPTH) {
+	if (w->nr_parts >= FPKIT_LIMIT_ALERT_PARTS || depth >= FPKIT_LIMIT_ALERT_DEPTH) {
 		a->cut = true;
 		return;
 	}

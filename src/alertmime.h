@@ -8,11 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* How far the walk goes: MIME parts visited and nesting depth (as
- * mimewalk.h). */
-#define ALERTMIME_MAX_PARTS 1000
-#define ALERTMIME_MAX_DEPTH 64
-
 /* One message: the file's own (the first) or one forwarded inside it. */
 struct alertmime_msg {
 	unsigned depth;		/* MIME nesting depth: 0 for the file's own */
@@ -38,7 +33,7 @@ struct alertmime {
 	size_t nr_msgs, alloc_msgs;
 	struct alertmime_text *texts;	/* in document order */
 	size_t nr_texts, alloc_texts;
-	bool cut;		/* ALERTMIME_MAX_PARTS or _DEPTH reached */
+	bool cut;		/* FPKIT_LIMIT_ALERT_PARTS or _DEPTH reached */
 };
 
 /* Walk the message in buf[0..len) (a copy is taken).  Returns 0, or -1

@@ -28,6 +28,7 @@
 #include "archivedir.h"
 #include "digest.h"
 #include "fpkit.h"
+#include "fpkit_limits.h"
 #include "netaddr.h"
 #include "outfile.h"
 #include "ovhsign.h"
@@ -37,10 +38,6 @@
 #include "ticket.h"
 #include "timefmt.h"
 #include "xalloc.h"
-
-/* summary.json read back from a bundle the index lost: as verify.h. */
-#define SUMMARY_MAX (16 * 1024 * 1024)
-#define SUMMARY_MAX_ENTRIES 10000
 
 static const char **
 push(const char **list, size_t *nr, size_t *alloc, const char *s)
@@ -221,9 +218,11 @@ index_line(const char *ip, const char *block, int64_t date, const char *bundle,
 }
 
 /* Read a bundle's summary.json (as untrusted input): true when it is a
- * JSON object, with *block the block it records (new) or NULL. */
+ * JSON object, with *block the block it records (new) or NULL.  When it
+ * is not, why[] names the limit passed, if one was ("" if none). */
+#define BUNDLE_WHY_SIZE 96
 static bool
-bundle_summary(const char *path, const char *top, char **block)
+bundle_summary(const char *path, const char *top, char **block, char why[BUNDLE_WHY_SIZE])
 {
 	struct error err = ERROR_INIT;
 	struct tarball_reader r;
@@ -234,19 +233,28 @@ bundle_summary(const char *path, const char *top, char **block)
 	bool ok = false;
 
 	*block = NULL;
-	strbuf_init(&sb, SUMMARY_MAX);
+	why[0] = '\0';
+	strbuf_init(&sb, FPKIT_LIMIT_BUNDLE_META);
 	if (tarball_reader_open(&r, path, &err) < 0)
 		goto out;
-	while (tarball_next(&r, &e, &err) > 0 && ++n <= SUMMARY_MAX_ENTRIES) {
+	while (tarball_next(&r, &e, &err) > 0) {
 		char buf[16384];
 		ssize_t got;
 		json_t *j, *b;
 
+		if (++n > FPKIT_LIMIT_BUNDLE_ENTRIES) {
+			snprintf(why, BUNDLE_WHY_SIZE, "more than the limit of %d entries before "
+				 "its summary.json", FPKIT_LIMIT_BUNDLE_ENTRIES);
+			break;
+		}
 		if (strcmp(e.path, want) != 0 || e.type != TARBALL_FILE)
 			continue;
 		while ((got = tarball_read(&r, buf, sizeof(buf), &err)) > 0)
-			if (strbuf_add(&sb, buf, (size_t)got) < 0)
+			if (strbuf_add(&sb, buf, (size_t)got) < 0) {
+				snprintf(why, BUNDLE_WHY_SIZE, "its summary.json is larger than the "
+					 "limit of %d bytes", FPKIT_LIMIT_BUNDLE_META);
 				break;
+			}
 		j = got == 0 ? json_loadb(sb.buf, sb.len, 0, NULL) : NULL;
 		ok = json_is_object(j);
 		b = json_object_get(j, "block");
@@ -311,23 +319,63 @@ index_append(struct archive_dir *a, const char *line, struct error *err)
 	return 0;
 }
 
+/* The next line of f: its length (counting what did not fit), the first
+ * 'size' bytes of it in buf, and whether it ends with a newline; -1 at
+ * the end.  A line over the limit costs no memory (getline would hold it
+ * whole). */
+static ssize_t
+index_line_read(FILE *f, char *buf, size_t size, bool *complete)
+{
+	size_t n = 0;
+	int c;
+
+	*complete = false;
+	while ((c = getc(f)) != EOF) {
+		if (n < size)
+			buf[n] = (char)c;
+		n++;
+		if (c == '\n') {
+			*complete = true;
+			break;
+		}
+	}
+	return n == 0 ? -1 : (ssize_t)n;
+}
+
 /* The lines of the index worth keeping: complete, an object naming a
  * bundle that is there, and the first to name it. */
 static int
 read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct error *err)
 {
-	FILE *f = fopen(a->index, "re");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
+	/* Non-blocking: a FIFO planted there would hang every run. */
+	int fd = open(a->index, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	FILE *f = NULL;
+	char *line = NULL, too_long[64];
+	size_t lineno = 0;
+	bool complete;
+	struct stat fst;
 	ssize_t n;
 	int rc = -1;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return error_set(err, EX_IOERR, "cannot read '%s': %s", a->index, strerror(errno));
 	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode)) {
+		close(fd);
+		return error_set(err, EX_CANTCREAT, "archive: '%s' is not a regular file: move "
+				 "it away", a->index);
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return error_set(err, EX_IOERR, "cannot read '%s': %s", a->index, strerror(errno));
+	}
+	line = xmalloc(FPKIT_LIMIT_INDEX_LINE);
+	snprintf(too_long, sizeof(too_long), "longer than the limit of %d bytes",
+		 FPKIT_LIMIT_INDEX_LINE);
+	while ((n = index_line_read(f, line, FPKIT_LIMIT_INDEX_LINE, &complete)) >= 0) {
 		const char *why = NULL, *name = NULL;
 		json_t *j = NULL;
 		char ip[16];
@@ -337,12 +385,12 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 
 		lineno++;
 		/* (json_is_object evaluates its argument twice.) */
-		if (n > 0 && line[n - 1] == '\n' && n <= ARCHIVE_DIR_MAX_LINE)
+		if (complete && n <= FPKIT_LIMIT_INDEX_LINE)
 			j = json_loadb(line, (size_t)n, 0, NULL);
-		if (n == 0 || line[n - 1] != '\n')
+		if (!complete)
 			why = "cut short (a run was stopped while writing it)";
-		else if (n > ARCHIVE_DIR_MAX_LINE)
-			why = "too long";
+		else if (n > FPKIT_LIMIT_INDEX_LINE)
+			why = too_long;
 		else if (!json_is_object(j) || !json_is_string(json_object_get(j, "bundle")))
 			why = "not an index line";
 		else if (!parse_name(name = json_string_value(json_object_get(j, "bundle")),
@@ -432,7 +480,7 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 	for (size_t i = 0; i < nr; i++) {
 		const char *name = names[i];
 		char *path = path_in(a, name), *top, *block, *line;
-		char ip[16], sha[DIGEST_HEX_SIZE];
+		char ip[16], sha[DIGEST_HEX_SIZE], why[BUNDLE_WHY_SIZE];
 		struct stat st;
 		int64_t date, mtime;
 
@@ -446,11 +494,12 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 		} else if (parse_name(name, ip, &date) && !g_hash_table_contains(a->names, name) &&
 			   lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			top = xstrndup(name, strlen(name) - 7);
-			if (!bundle_summary(path, top, &block)) {
+			if (!bundle_summary(path, top, &block, why)) {
 				/* Not ours: never touched, and its event fails
 				 * (the name is taken) until someone looks. */
 				diag_add(d, "archive '%s': '%s' is not a bundle fpkit can read: "
-					 "left alone, not listed in the index", a->dir, name);
+					 "left alone, not listed in the index%s%s", a->dir, name,
+					 why[0] ? ": " : "", why);
 				free(top);
 				free(path);
 				continue;

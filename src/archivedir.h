@@ -17,8 +17,6 @@ struct _GHashTable;
 /* The files of the folder besides the bundles. */
 #define ARCHIVE_DIR_INDEX "index.jsonl"
 #define ARCHIVE_DIR_LOCK ".lock"
-/* An index line longer than this is not one fpkit wrote: dropped. */
-#define ARCHIVE_DIR_MAX_LINE 65536
 
 /* --archive and the pack options that go with it. */
 struct archive_dir_options {

@@ -15,6 +15,7 @@
 #include "digest.h"
 #include "error.h"
 #include "finder.h"
+#include "fpkit_limits.h"
 #include "maillog.h"
 #include "mime.h"
 #include "msgid.h"
@@ -449,9 +450,9 @@ sample_bytes(const struct sample *s, const char **data, size_t *len, char **fres
 		*len = s->data_len;
 		return 1;
 	}
-	if (h->length < 0 || (uint64_t)h->length > ARF_MAX_SAMPLE)
+	if (h->length < 0 || (uint64_t)h->length > FPKIT_LIMIT_ARF_SAMPLE)
 		return 0;
-	strbuf_init(&sb, ARF_MAX_SAMPLE);
+	strbuf_init(&sb, FPKIT_LIMIT_ARF_SAMPLE);
 	if (digest_file_range(h->path, h->offset, h->length, sha, to_strbuf, &sb, err) < 0) {
 		strbuf_release(&sb);
 		return -1;
@@ -585,7 +586,7 @@ arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_l
 			goto out;
 		if (r == 0) {
 			diag_add(d, "sample '%s' is larger than %zu MiB: report.arf has no report "
-				 "for it", s->file, ARF_MAX_SAMPLE >> 20);
+				 "for it", s->file, FPKIT_LIMIT_ARF_SAMPLE >> 20);
 			continue;
 		}
 		a.ip = c->ip;

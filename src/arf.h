@@ -21,9 +21,6 @@ struct strbuf;
 #define ARF_FROM_NAME "fpkit"
 #define ARF_FROM_ADDR "fpkit@fpkit.invalid"
 
-/* Largest sample given a report (it is held in memory, twice). */
-#define ARF_MAX_SAMPLE ((size_t)256 * 1024 * 1024)
-
 /* What one report says about one sample.  Every pointer is borrowed. */
 struct arf_sample {
 	const char *ip;			/* Source-IP: the blocked address */
@@ -67,7 +64,7 @@ void arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t w
  * (pack --maillog; NULL or empty for none) gives the envelope: MAIL FROM,
  * and the RCPT TOs of the deliveries relayed to the destination IP the
  * API names (or of every delivery, when the API names none or none went
- * there).  A sample larger than ARF_MAX_SAMPLE is left out with a
+ * there).  A sample larger than FPKIT_LIMIT_ARF_SAMPLE is left out with a
  * warning in d.  EX_NOINPUT/EX_IOERR when a sample's file cannot be read
  * again or changed since it was found. */
 int arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,

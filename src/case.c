@@ -12,6 +12,7 @@
 
 #include "case.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "netaddr.h"
 #include "outfile.h"
 #include "ovh.h"
@@ -23,8 +24,8 @@ void
 case_init(struct fpcase *c)
 {
 	memset(c, 0, sizeof(*c));
-	strbuf_init(&c->spamip_raw, CASE_MAX_JSON);
-	strbuf_init(&c->stats_raw, CASE_MAX_JSON);
+	strbuf_init(&c->spamip_raw, FPKIT_LIMIT_API_DOCUMENT);
+	strbuf_init(&c->stats_raw, FPKIT_LIMIT_API_DOCUMENT);
 }
 
 void
@@ -82,7 +83,7 @@ take_stats(struct fpcase *c, const char *source, struct error *err)
 int
 case_load_spamip(struct fpcase *c, const char *path, struct error *err)
 {
-	if (strbuf_read_file(&c->spamip_raw, path, err) < 0)
+	if (strbuf_read_file(&c->spamip_raw, path, "an API document", err) < 0)
 		return -1;
 	return take_spamip(c, path, err);
 }
@@ -90,7 +91,7 @@ case_load_spamip(struct fpcase *c, const char *path, struct error *err)
 int
 case_load_stats(struct fpcase *c, const char *path, struct error *err)
 {
-	if (strbuf_read_file(&c->stats_raw, path, err) < 0)
+	if (strbuf_read_file(&c->stats_raw, path, "an API document", err) < 0)
 		return -1;
 	return take_stats(c, path, err);
 }
@@ -103,7 +104,7 @@ copy_raw(struct strbuf *raw, const char *buf, size_t len, const char *source,
 	strbuf_reset(raw);
 	if (strbuf_add(raw, buf, len) < 0)
 		return error_set(err, EX_PROTOCOL, "%s: the answer is larger than %d bytes",
-				 source, CASE_MAX_JSON);
+				 source, FPKIT_LIMIT_API_DOCUMENT);
 	return 0;
 }
 

@@ -11,9 +11,6 @@
 struct error;
 struct ovh;
 
-/* Largest API document read from a file. */
-#define CASE_MAX_JSON (16 * 1024 * 1024)
-
 struct fpcase {
 	char *ip;		/* the blocked address (--ip or ipSpamming) */
 	char *block;		/* its block (--block), NULL when unknown */

@@ -13,6 +13,7 @@
 #include "digest.h"
 #include "dkim.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "integrity.h"
 #include "lint.h"
 #include "mimewalk.h"
@@ -99,7 +100,7 @@ static void
 too_large(struct checks_result *r, int64_t len)
 {
 	check_list_add(&r->problems, "too-large", "the message is %lld bytes, more than "
-		       "the %d checked: not checked", (long long)len, CHECKS_MAX_MESSAGE);
+		       "the %d checked: not checked", (long long)len, FPKIT_LIMIT_MESSAGE);
 	r->dkim_skipped = r->lint_skipped = "the message is over 64 MiB";
 	r->intact = false;
 }
@@ -113,7 +114,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	struct mimewalk w;
 
 	memset(r, 0, sizeof(*r));
-	if (len > CHECKS_MAX_MESSAGE) {
+	if (len > FPKIT_LIMIT_MESSAGE) {
 		too_large(r, (int64_t)len);
 		return;
 	}
@@ -135,6 +136,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	r->problems = ir.problems;
 	r->hops = ir.hops;
 	r->nr_hops = ir.nr_hops;
+	r->nr_received = ir.nr_received;
 	r->ip_seen = ir.ip_seen;
 	r->message_id = ir.message_id;
 	if (c->dkim) {
@@ -187,10 +189,10 @@ checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t leng
 	struct strbuf sb;
 	int rc;
 
-	strbuf_init(&sb, CHECKS_MAX_MESSAGE);
+	strbuf_init(&sb, FPKIT_LIMIT_MESSAGE);
 	if (length < 0) {
-		rc = strbuf_read_file(&sb, path, err);
-	} else if (length > CHECKS_MAX_MESSAGE) {
+		rc = strbuf_read_file(&sb, path, "a message to check", err);
+	} else if (length > FPKIT_LIMIT_MESSAGE) {
 		/* A sample found in a store is packed whatever its size: say
 		 * that it was not checked rather than stop. */
 		memset(r, 0, sizeof(*r));
@@ -276,7 +278,10 @@ checks_render_text(const struct checks_result *r, const struct checks *c, const 
 	for (size_t i = 0; i < r->lint.nr; i++)
 		strbuf_addf(&sb, "  %s %s: %s\n", lint_is_finding(r->lint.items[i].id) ? "-" : "~",
 			    r->lint.items[i].id, r->lint.items[i].detail);
-	strbuf_addf(&sb, "Received:        %zu field%s", r->nr_hops, r->nr_hops == 1 ? "" : "s");
+	strbuf_addf(&sb, "Received:        %zu field%s", r->nr_received,
+		    r->nr_received == 1 ? "" : "s");
+	if (r->nr_received > r->nr_hops)
+		strbuf_addf(&sb, ", the first %zu listed (the limit)", r->nr_hops);
 	if (c->opt.ip) {
 		v = textsafe_visible(c->opt.ip, strlen(c->opt.ip));
 		strbuf_addf(&sb, "; the blocked IP %s %s", v,

@@ -14,9 +14,6 @@ struct dkimv;
 struct dkimv_sig;
 struct integrity_hop;
 
-/* Largest message checked (a sample is read whole into memory). */
-#define CHECKS_MAX_MESSAGE (64 * 1024 * 1024)
-
 /* Default slack around the window a Date must fall in: a message is
  * often written a while before it leaves the queue. */
 #define CHECKS_DATE_SLACK_DEFAULT (24 * 3600)
@@ -82,12 +79,13 @@ struct checks_result {
 	struct check_list lint;
 	struct integrity_hop *hops;	/* the Received fields, newest first */
 	size_t nr_hops;
+	size_t nr_received;	/* Received fields, also those past the listed ones */
 	bool ip_seen;		/* opt.ip appears in a Received field */
 };
 
 /* Run every check on buf[0..len); 'target' is the Message-ID the
  * message was found for, or NULL.  Never fails: what cannot be read is
- * a problem in r.  A message larger than CHECKS_MAX_MESSAGE ("too-large")
+ * a problem in r.  A message larger than FPKIT_LIMIT_MESSAGE ("too-large")
  * or with a header block over the limits of integrity.h
  * ("header-too-large") gets that one problem: nothing else is checked.
  * r is freed by checks_result_release. */
@@ -97,7 +95,7 @@ void checks_result_release(struct checks_result *r);
 
 /* Read a whole message file (length < 0) or 'length' bytes of it from
  * 'offset', and check it.  EX_NOINPUT/EX_IOERR when it cannot be read;
- * a whole file larger than CHECKS_MAX_MESSAGE is EX_DATAERR, a range
+ * a whole file larger than FPKIT_LIMIT_MESSAGE is EX_DATAERR, a range
  * that large gives the single problem "too-large". */
 int checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t length,
 		    const char *target, struct checks_result *r, struct error *err);

@@ -13,6 +13,7 @@
 #include "checks.h"
 #include "cmd.h"
 #include "error.h"
+#include "msgid.h"
 #include "netaddr.h"
 #include "textsafe.h"
 #include "timefmt.h"
@@ -112,7 +113,18 @@ parse_options(int argc, char **argv, struct checks_options *o, bool *json,
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON: *json = true; break;
-		case OPT_MSGID: *msgid = optarg; break;
+		case OPT_MSGID: {
+			/* An id that is empty once canonical (<>) matches nothing. */
+			char *canon = msgid_normalize(optarg, strlen(optarg));
+			bool empty = canon == NULL;
+
+			free(canon);
+			if (empty)
+				return error_set(err, EX_USAGE, "check: --msgid '%s' is no "
+						 "Message-ID", optarg);
+			*msgid = optarg;
+			break;
+		}
 		case OPT_IP:
 			if (!netaddr_is_ip(optarg))
 				return error_set(err, EX_USAGE, "check: --ip '%s' is not an IP address",

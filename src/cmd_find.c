@@ -15,12 +15,10 @@
 #include "cmd.h"
 #include "error.h"
 #include "finder.h"
+#include "fpkit_limits.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
-
-/* Largest --msgid-file read. */
-#define FIND_MAX_ID_FILE (64 * 1024 * 1024)
 
 static const char usage_text[] =
 	"usage: fpkit find [--json] (--msgid ID | --msgid-file FILE)... PATH...\n"
@@ -49,26 +47,40 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Add each id of a --msgid-file. */
+/* Add each id of a --msgid-file.  EX_DATAERR for a NUL byte (it would
+ * cut an id short unseen) or a line that holds no Message-ID. */
 static int
 add_id_file(struct finder *f, const char *path, struct error *err)
 {
 	struct strbuf sb;
 	char *p, *end;
+	size_t lineno = 1;
 	int rc = -1;
 
-	strbuf_init(&sb, FIND_MAX_ID_FILE);
-	if (strbuf_read_file(&sb, strcmp(path, "-") == 0 ? "/dev/stdin" : path, err) < 0)
+	strbuf_init(&sb, FPKIT_LIMIT_MSGID_FILE);
+	if (strbuf_read_file(&sb, strcmp(path, "-") == 0 ? "/dev/stdin" : path,
+			     "a --msgid-file", err) < 0)
 		goto out;
-	for (p = sb.buf, end = sb.buf + sb.len; p < end;) {
+	for (p = sb.buf, end = sb.buf + sb.len; p < end; lineno++) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *e = nl ? nl : end;
 
+		if (memchr(p, '\0', (size_t)(e - p))) {
+			error_set(err, EX_DATAERR, "'%s' line %zu holds a NUL byte: expected "
+				  "Message-IDs, one per line", path, lineno);
+			goto out;
+		}
 		*e = '\0';
 		if (e > p && e[-1] == '\r')
 			e[-1] = '\0';
-		if (*p && *p != '#')
-			finder_add_target(f, p);
+		if (p[strspn(p, " \t")] != '\0' && *p != '#' && finder_add_target(f, p) < 0) {
+			char *v = textsafe_visible(p, strlen(p));
+
+			error_set(err, EX_DATAERR, "'%s' line %zu: '%s' is no Message-ID", path,
+				  lineno, v);
+			free(v);
+			goto out;
+		}
 		p = e + 1;
 	}
 	rc = 0;
@@ -149,6 +161,7 @@ cmd_find(int argc, char **argv, struct error *err)
 	struct diag diag = DIAG_INIT;
 	struct finder f;
 	struct progress pr;
+	const char *id_file = NULL;	/* the last --msgid-file */
 	bool json = false;
 	size_t missing = 0;
 	int c, rc = -1;
@@ -168,6 +181,7 @@ cmd_find(int argc, char **argv, struct error *err)
 		case 'f':
 			if (add_id_file(&f, optarg, err) < 0)
 				goto out;
+			id_file = optarg;
 			break;
 		case 'j': json = true; break;
 		case 'h':
@@ -183,6 +197,11 @@ cmd_find(int argc, char **argv, struct error *err)
 				  argv[optind - 1]);
 			goto out;
 		}
+	}
+	if (f.nr_targets == 0 && id_file) {
+		error_set(err, EX_USAGE, "find: '%s' holds no Message-ID, only empty or # lines",
+			  id_file);
+		goto out;
 	}
 	if (f.nr_targets == 0) {
 		error_set(err, EX_USAGE, "find: no Message-ID given: use --msgid or --msgid-file");

@@ -15,6 +15,7 @@
 
 #include "dkim.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "msgid.h"
 #include "strbuf.h"
 #include "textsafe.h"
@@ -277,8 +278,8 @@ dkimv_init(struct dkimv *v, const char *keys_path, bool has_time, int64_t when,
 		struct strbuf sb;
 		int rc;
 
-		strbuf_init(&sb, DKIMV_MAX_KEYS_FILE);
-		rc = strbuf_read_file(&sb, keys_path, err);
+		strbuf_init(&sb, FPKIT_LIMIT_DKIM_KEYS_FILE);
+		rc = strbuf_read_file(&sb, keys_path, "a --dkim-keys file", err);
 		if (rc == 0)
 			rc = dkimv_parse_keys(v, sb.buf, sb.len, keys_path, err);
 		strbuf_release(&sb);
@@ -603,7 +604,7 @@ judge_times(int64_t when, const char *x, const char *t, bool lib_future, struct 
  * is how the message travelled and was signed (stores keep LF), and
  * libopendkim's FIXCRLF flag goes wrong on files that mix both, as some
  * exports do.  The DKIM-Signature fields of the header block msg[0..hlen)
- * past the first DKIMV_MAX_SIGS are left out: libopendkim verifies every
+ * past the first FPKIT_LIMIT_DKIM_SIGNATURES are left out: libopendkim verifies every
  * signature it is given (a key lookup each) at a cost that grows with
  * the square of their number. */
 static size_t
@@ -621,7 +622,7 @@ wire_put(const char *msg, size_t len, size_t hlen, char *out)
 		/* a field starts here; its continuation lines go with it */
 		if (i < hlen && msg[i] != ' ' && msg[i] != '\t')
 			skip = sig_field_value(msg + i, nl ? nl : msg + len) != NULL &&
-			       ++nr_sigs > DKIMV_MAX_SIGS;
+			       ++nr_sigs > FPKIT_LIMIT_DKIM_SIGNATURES;
 		if (!(skip && i < hlen)) {
 			if (out)
 				memcpy(out + k, msg + i, n);
@@ -654,10 +655,10 @@ void
 dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 	     struct dkimv_sig **sigs, size_t *nr)
 {
-	struct raw_sig raw[DKIMV_MAX_SIGS];
+	struct raw_sig raw[FPKIT_LIMIT_DKIM_SIGNATURES];
 	bool complete;
 	size_t hlen = msgid_header_end(msg, len, &complete);
-	size_t nraw = raw_signatures(msg, hlen, raw, DKIMV_MAX_SIGS), n;
+	size_t nraw = raw_signatures(msg, hlen, raw, FPKIT_LIMIT_DKIM_SIGNATURES), n;
 	DKIM_SIGINFO **list = NULL;
 	int nlist = 0;
 	DKIM_STAT st;
@@ -672,7 +673,7 @@ dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 	/* No DKIM-Signature: libopendkim is not called, no query is made. */
 	if (nraw == 0)
 		return;
-	n = nraw < DKIMV_MAX_SIGS ? nraw : DKIMV_MAX_SIGS;
+	n = nraw < FPKIT_LIMIT_DKIM_SIGNATURES ? nraw : FPKIT_LIMIT_DKIM_SIGNATURES;
 	out = xcalloc(nraw, sizeof(*out));
 	wire = wire_form(msg, len, hlen, &wlen);
 	if (v->has_time)
@@ -731,7 +732,8 @@ dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 			/* left out of what libopendkim read (wire_put) */
 			s->result = DKIMV_INVALID;
 			s->reason = xasprintf("not verified: more than %d DKIM-Signature fields, "
-					      "only the first %d are", DKIMV_MAX_SIGS, DKIMV_MAX_SIGS);
+					      "only the first %d are", FPKIT_LIMIT_DKIM_SIGNATURES,
+					      FPKIT_LIMIT_DKIM_SIGNATURES);
 		} else {
 			char *safe;
 

@@ -10,12 +10,6 @@
 
 struct error;
 
-/* Largest --dkim-keys file, and DKIM-Signature fields verified per
- * message (more are not given to libopendkim at all, and are reported
- * as not verified). */
-#define DKIMV_MAX_KEYS_FILE (16 * 1024 * 1024)
-#define DKIMV_MAX_SIGS 32
-
 /* Keys smaller than this are refused (RFC 8301 section 3.2). */
 #define DKIMV_MIN_KEY_BITS 1024
 
@@ -84,10 +78,11 @@ int dkimv_parse_keys(struct dkimv *v, const char *text, size_t len, const char *
 /* Verify every DKIM-Signature of msg[0..len).  *sigs is a new array of
  * *nr entries (free with dkimv_sigs_free), in the order of the fields; a
  * message without DKIM-Signature gives none, and libopendkim is not even
- * called for it (so no DNS query is made).  Past DKIMV_MAX_SIGS, the
- * fields are removed from the copy libopendkim reads (no lookup is made
- * for them) and reported invalid, "not verified".  The caller caps the
- * header block's size (checks.c, integrity_header_fits). */
+ * called for it (so no DNS query is made).  Past
+ * FPKIT_LIMIT_DKIM_SIGNATURES, the fields are removed from the copy
+ * libopendkim reads (no lookup is made for them) and reported invalid,
+ * "not verified".  The caller caps the header block's size (checks.c,
+ * integrity_header_fits). */
 void dkimv_verify(struct dkimv *v, const char *msg, size_t len,
 		  struct dkimv_sig **sigs, size_t *nr);
 void dkimv_sigs_free(struct dkimv_sig *sigs, size_t nr);

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "finder.h"
+#include "fpkit_limits.h"
 #include "mime.h"
 #include "msgid.h"
 #include "xalloc.h"
@@ -18,7 +19,7 @@ finder_init(struct finder *f, struct diag *diag)
 {
 	memset(f, 0, sizeof(*f));
 	f->index = g_hash_table_new(g_str_hash, g_str_equal);
-	f->opt.max_header = STORE_MAX_HEADER_DEFAULT;
+	f->opt.max_header = FPKIT_LIMIT_HEADER_BLOCK;
 	f->opt.diag = diag;
 	f->opt.want = want_message;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fpkit_limits.h"
 #include "integrity.h"
 #include "mimewalk.h"
 #include "msgid.h"
@@ -39,7 +40,7 @@ struct header {
 /* Line numbers by byte offset, for the details.  The line that every
  * LINES_BLOCK-th byte is on is counted once, in one pass: a message with
  * a thousand findings is not read again from byte 0 for each, and the
- * index stays small (16 Ki entries for CHECKS_MAX_MESSAGE). */
+ * index stays small (16 Ki entries for FPKIT_LIMIT_MESSAGE). */
 #define LINES_BLOCK 4096
 
 struct lines {
@@ -529,7 +530,7 @@ received_ips(const char *v, size_t len, struct integrity_hop *hop)
 {
 	size_t i = 0;
 
-	while (i < len && hop->nr_ips < INTEGRITY_MAX_IPS) {
+	while (i < len && hop->nr_ips < FPKIT_LIMIT_RECEIVED_IPS) {
 		char tok[64], norm[INET6_ADDRSTRLEN];
 		unsigned char bin[16];
 		size_t j = i, n;
@@ -579,13 +580,15 @@ check_received(const char *buf, const struct header *h, const struct integrity_o
 		else if (inet_pton(AF_INET6, opt->ip, bin) == 1)
 			inet_ntop(AF_INET6, bin, want, sizeof(want));
 	}
-	for (size_t i = 0; i < h->nr && r->nr_hops < INTEGRITY_MAX_HOPS; i++) {
+	for (size_t i = 0; i < h->nr; i++) {
 		const struct field *f = &h->f[i];
 		struct integrity_hop *hop;
 		char *v;
 
 		if (!name_is(f, "Received"))
 			continue;
+		if (++r->nr_received > FPKIT_LIMIT_RECEIVED_HOPS)
+			continue;	/* counted, not listed */
 		/* Unfolded, so words split over lines are found. */
 		v = xstrndup(f->value, f->value_len);
 		for (char *c = v; *c; c++)
@@ -851,8 +854,8 @@ integrity_check(const char *buf, size_t len, const struct mimewalk *w,
 		check_body(buf, len, hlen, &h, w, &li, &r->problems);
 	if (w->too_many_parts)
 		check_list_add(&r->problems, "mime-too-many-parts", "more than %d MIME parts or "
-			       "%d levels: only the first were checked", MIMEWALK_MAX_PARTS,
-			       MIMEWALK_MAX_DEPTH);
+			       "%d levels: only the first were checked", FPKIT_LIMIT_MIME_PARTS,
+			       FPKIT_LIMIT_MIME_DEPTH);
 	add_mime_warnings(&li, w, &r->problems);
 	check_received(buf, &h, opt, r);
 	free(h.f);
@@ -867,10 +870,11 @@ integrity_header_fits(const char *buf, size_t len, struct check_list *problems)
 	const char *p = buf, *end = buf + hlen;
 	unsigned line = 1;
 
-	if (hlen > INTEGRITY_MAX_HEADER) {
+	if (hlen > FPKIT_LIMIT_HEADER_BLOCK) {
 		check_list_add(problems, "header-too-large", "line 1 (byte 0): the header block "
 			       "is %zu bytes%s, more than the %d read: nothing else was checked",
-			       hlen, complete ? "" : " (no empty line ends it)", INTEGRITY_MAX_HEADER);
+			       hlen, complete ? "" : " (no empty line ends it)",
+			       FPKIT_LIMIT_HEADER_BLOCK);
 		return false;
 	}
 	while (p < end) {
@@ -879,10 +883,10 @@ integrity_header_fits(const char *buf, size_t len, struct check_list *problems)
 		/* a line that starts a field (not a continuation, not the
 		 * empty line) */
 		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' &&
-		    ++nr > INTEGRITY_MAX_FIELDS) {
+		    ++nr > FPKIT_LIMIT_HEADER_FIELDS) {
 			check_list_add(problems, "header-too-large", "line %u: the header block "
 				       "holds more than %d fields: nothing else was checked", line,
-				       INTEGRITY_MAX_FIELDS);
+				       FPKIT_LIMIT_HEADER_FIELDS);
 			return false;
 		}
 		p = nl ? nl + 1 : end;

@@ -8,22 +8,12 @@
 #include <stdint.h>
 
 #include "checks.h"
+#include "fpkit_limits.h"
 
 struct mimewalk;
 
 /* RFC 5322 section 2.1.1: no line longer than 998 octets without its CRLF. */
 #define INTEGRITY_MAX_LINE 998
-
-/* The largest header block read, and the most fields in it: GMime and
- * libopendkim spend time and memory in proportion to it (21 million
- * fields took a minute and 14 GB), so a larger one is not checked. */
-#define INTEGRITY_MAX_HEADER (1024 * 1024)
-#define INTEGRITY_MAX_FIELDS 10000
-
-/* Received fields listed; more are counted, not listed. */
-#define INTEGRITY_MAX_HOPS 100
-/* IP addresses kept per Received field. */
-#define INTEGRITY_MAX_IPS 8
 
 struct integrity_options {
 	const char *target;	/* the Message-ID it was found for, NULL if none */
@@ -37,7 +27,8 @@ struct integrity_hop {
 	unsigned line;		/* where the field starts */
 	char *from;		/* the name after "from", made visible; NULL if none */
 	char *by;		/* the name after "by" */
-	char *ips[INTEGRITY_MAX_IPS];	/* addresses found, in inet_ntop form */
+	/* addresses found, in inet_ntop form */
+	char *ips[FPKIT_LIMIT_RECEIVED_IPS];
 	size_t nr_ips;
 };
 
@@ -45,6 +36,7 @@ struct integrity_result {
 	struct check_list problems;
 	struct integrity_hop *hops;
 	size_t nr_hops, alloc_hops;
+	size_t nr_received;	/* Received fields, also those past the listed ones */
 	bool ip_seen;		/* opt.ip is one of the hops' addresses */
 	char *message_id;	/* the first Message-ID without <> (msgid_strip), or NULL */
 };
@@ -57,8 +49,8 @@ void integrity_check(const char *buf, size_t len, const struct mimewalk *w,
 		     const struct integrity_options *opt, struct integrity_result *r);
 void integrity_result_release(struct integrity_result *r);
 
-/* Whether the header block of buf[0..len) is within INTEGRITY_MAX_HEADER
- * and INTEGRITY_MAX_FIELDS.  When it is not, adds "header-too-large" to
+/* Whether the header block of buf[0..len) is within FPKIT_LIMIT_HEADER_BLOCK
+ * and FPKIT_LIMIT_HEADER_FIELDS.  When it is not, adds "header-too-large" to
  * problems (saying where) and returns false: the caller checks nothing
  * else (no GMime, no libopendkim). */
 bool integrity_header_fits(const char *buf, size_t len, struct check_list *problems);

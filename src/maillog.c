@@ -11,7 +11,7 @@
  * anchor lies in it, or is dropped.  So a queue id used again for
  * another message (Postfix reuses them) never joins two messages, and
  * lines that come before the Message-ID (smtpd's client=) are kept.
- * Only lines of anchored queues are ever held, within MAILLOG_MAX_KEPT. */
+ * Only lines of anchored queues are ever held, within FPKIT_LIMIT_LOG_KEPT. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,6 +27,7 @@
 
 #include "bundle.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "maillog.h"
 #include "msgid.h"
 #include "strbuf.h"
@@ -991,7 +992,7 @@ reader_fill(struct reader *r, struct error *err)
 }
 
 /* The next line, without its LF (and CR): 1, 0 at the end, -1 on a read
- * error.  A line longer than MAILLOG_MAX_LINE is read past and given
+ * error.  A line longer than FPKIT_LIMIT_LOG_LINE is read past and given
  * with *toolong set and no bytes, so that both passes count it alike. */
 static int
 reader_next(struct reader *r, const char **line, size_t *len, bool *toolong,
@@ -1009,7 +1010,7 @@ reader_next(struct reader *r, const char **line, size_t *len, bool *toolong,
 
 			r->pos = nl ? (size_t)(nl + 1 - r->buf) : r->end;
 			r->lineno++;
-			if (skipping || n > MAILLOG_MAX_LINE) {
+			if (skipping || n > FPKIT_LIMIT_LOG_LINE) {
 				*toolong = true;
 				*line = s;
 				*len = 0;
@@ -1023,7 +1024,7 @@ reader_next(struct reader *r, const char **line, size_t *len, bool *toolong,
 		}
 		if (r->eof)
 			return 0;
-		if (r->end - r->pos > MAILLOG_MAX_LINE) {
+		if (r->end - r->pos > FPKIT_LIMIT_LOG_LINE) {
 			skipping = true;	/* drop what we have of it */
 			r->pos = r->end;
 		}
@@ -1132,9 +1133,9 @@ maillog_add_file(struct maillog *m, const char *path, struct error *err)
 	ssize_t n;
 	int fd;
 
-	if (m->nr_files >= MAILLOG_MAX_FILES)
+	if (m->nr_files >= FPKIT_LIMIT_LOG_FILES)
 		return error_set(err, EX_USAGE, "more than %d mail logs given (at '%s'): "
-				 "join some of them first", MAILLOG_MAX_FILES, path);
+				 "join some of them first", FPKIT_LIMIT_LOG_FILES, path);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return error_set(err, errno == ENOENT || errno == EACCES ? EX_NOINPUT : EX_IOERR,
@@ -1200,7 +1201,7 @@ struct scan {
 	size_t nr_queues, alloc_queues;
 	GHashTable *qindex;	/* queue key -> index + 1 */
 	size_t kept;		/* bytes of lines held */
-	bool warned_kept, warned_anchors;
+	bool warned_kept, warned_anchors, warned_queue;
 	uint64_t seq;		/* lines read, over all the files */
 };
 
@@ -1247,11 +1248,11 @@ add_anchor(struct scan *sc, const struct maillog_syslog *sl, struct maillog_span
 
 	if (!queue_key(key, sizeof(key), sl->host, qid))
 		return;
-	if (sc->nr_anchors == MAILLOG_MAX_ANCHORS) {
+	if (sc->nr_anchors == FPKIT_LIMIT_LOG_ANCHORS) {
 		if (!sc->warned_anchors)
 			diag_add(sc->m->diag, "mail logs: more than %d lines announce the targets' "
 				 "Message-IDs: those after the first %d are not followed",
-				 MAILLOG_MAX_ANCHORS, MAILLOG_MAX_ANCHORS);
+				 FPKIT_LIMIT_LOG_ANCHORS, FPKIT_LIMIT_LOG_ANCHORS);
 		sc->warned_anchors = true;
 		return;
 	}
@@ -1325,7 +1326,7 @@ pass_anchors(struct scan *sc, struct error *err)
 		if (f->long_lines)
 			diag_add(m->diag, "mail log '%s': %" PRIu64 " line%s longer than %d bytes "
 				 "skipped (the first is line %" PRIu64 ")", f->path, f->long_lines,
-				 f->long_lines == 1 ? "" : "s", MAILLOG_MAX_LINE, first_long);
+				 f->long_lines == 1 ? "" : "s", FPKIT_LIMIT_LOG_LINE, first_long);
 	}
 	return rc < 0 ? -1 : 0;
 }
@@ -1339,11 +1340,17 @@ keep_line(struct scan *sc, struct queue *q, const char *line, size_t len, size_t
 	struct maillog_line *l;
 
 	s->last_seq = sc->seq;
-	if (s->nr_lines >= MAILLOG_MAX_STORY_LINES || len > MAILLOG_MAX_KEPT - sc->kept) {
-		if (s->nr_lines < MAILLOG_MAX_STORY_LINES && !sc->warned_kept) {
+	if (s->nr_lines >= FPKIT_LIMIT_LOG_QUEUE_LINES || len > FPKIT_LIMIT_LOG_KEPT - sc->kept) {
+		if (s->nr_lines < FPKIT_LIMIT_LOG_QUEUE_LINES && !sc->warned_kept) {
 			diag_add(sc->m->diag, "mail logs: more than %zu bytes of lines about the "
-				 "targets: the rest are left out of logs/", MAILLOG_MAX_KEPT);
+				 "targets: the rest are left out of logs/", FPKIT_LIMIT_LOG_KEPT);
 			sc->warned_kept = true;
+		}
+		if (s->nr_lines >= FPKIT_LIMIT_LOG_QUEUE_LINES && !sc->warned_queue) {
+			diag_add(sc->m->diag, "mail logs: queue %s on %s has more than the limit of "
+				 "%d lines: the rest are left out of logs/ (counted there)", q->qid,
+				 q->host, FPKIT_LIMIT_LOG_QUEUE_LINES);
+			sc->warned_queue = true;
 		}
 		s->omitted++;
 		return;
@@ -1502,7 +1509,7 @@ maillog_scan(struct maillog *m, int64_t near, struct error *err)
 	memset(&sc, 0, sizeof(sc));
 	m->near = near;
 	sc.m = m;
-	sc.cap = MAILLOG_WINDOW + MAILLOG_MAX_LINE + 1;
+	sc.cap = MAILLOG_WINDOW + FPKIT_LIMIT_LOG_LINE + 1;
 	sc.buf = xmalloc(sc.cap);
 	sc.qindex = g_hash_table_new(g_str_hash, g_str_equal);
 	if (pass_anchors(&sc, err) < 0)
@@ -1679,8 +1686,8 @@ excerpt(const struct maillog *m, const struct maillog_target *t, size_t *len)
 		if (s->omitted)
 			strbuf_addf(&sb, "# %" PRIu64 " more line%s of this queue left out (limits: "
 				    "%d lines a queue, %zu bytes in all)\n", s->omitted,
-				    s->omitted == 1 ? "" : "s", MAILLOG_MAX_STORY_LINES,
-				    MAILLOG_MAX_KEPT);
+				    s->omitted == 1 ? "" : "s", FPKIT_LIMIT_LOG_QUEUE_LINES,
+				    FPKIT_LIMIT_LOG_KEPT);
 	}
 	return strbuf_detach(&sb, len);
 }
@@ -1701,7 +1708,7 @@ maillog_bundle(struct maillog *m, struct bundle *b)
 		if (t->nr_stories == 0)
 			continue;
 		/* Nothing from outside chooses a path (sample.c). */
-		safe = textsafe_filename(t->shown, MAILLOG_NAME_MAX);
+		safe = textsafe_filename(t->shown, FPKIT_LIMIT_NAME_ID);
 		free(t->file);
 		t->file = xasprintf("logs/%0*zu-%s.log", width, i + 1, safe);
 		free(safe);

@@ -15,16 +15,6 @@ struct diag;
 struct error;
 struct _GHashTable;
 
-/* Limits on what is read from the logs (see LIMITS in fpkit(1)). */
-#define MAILLOG_MAX_FILES 256		/* --maillog files */
-#define MAILLOG_MAX_LINE 16384		/* bytes in a line: longer ones are skipped */
-#define MAILLOG_MAX_ANCHORS 4096	/* lines that carry a target's Message-ID */
-#define MAILLOG_MAX_STORY_LINES 5000	/* lines kept per queue story */
-#define MAILLOG_MAX_KEPT ((size_t)8 * 1024 * 1024)	/* bytes of lines kept in all */
-
-/* Longest Message-ID part of an excerpt's file name (as sample.h). */
-#define MAILLOG_NAME_MAX 80
-
 enum maillog_mta {
 	MAILLOG_NONE,
 	MAILLOG_POSTFIX,
@@ -133,7 +123,7 @@ struct maillog_file {
 	ino_t ino;
 	int64_t bytes;		/* decompressed bytes read by the first pass */
 	uint64_t lines;
-	uint64_t long_lines;	/* lines over MAILLOG_MAX_LINE, skipped */
+	uint64_t long_lines;	/* lines over FPKIT_LIMIT_LOG_LINE, skipped */
 };
 
 struct maillog {
@@ -160,7 +150,7 @@ long maillog_add_target(struct maillog *m, const char *id);
  * zstd (told by its first bytes).  Files are read as one stream in the
  * order given, so rotated files go oldest first.  EX_NOINPUT when it
  * cannot be opened or is not a regular file, EX_USAGE past
- * MAILLOG_MAX_FILES; a file given twice is read once (a warning). */
+ * FPKIT_LIMIT_LOG_FILES; a file given twice is read once (a warning). */
 int maillog_add_file(struct maillog *m, const char *path, struct error *err);
 
 /* Read the files twice through one window: first the lines that announce

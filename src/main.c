@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "mime.h"
+#include "outfile.h"
 #include "textsafe.h"
 
 static const struct command {
@@ -66,6 +67,9 @@ main(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	int status;
 
+	/* Here, before any thread: the handler runs its clean-up on this
+	 * thread (outfile.c). */
+	outfile_signals_init();
 	mime_global_init();
 	status = run(argc, argv, &err);
 	mime_global_shutdown();

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "mime.h"
+#include "msgid.h"
 #include "textsafe.h"
+#include "xalloc.h"
 
 void
 mime_global_init(void)
@@ -23,6 +26,22 @@ void
 mime_global_shutdown(void)
 {
 	g_mime_shutdown();
+}
+
+/* GMime is given no header block larger than the checks read
+ * (FPKIT_LIMIT_HEADER_BLOCK): its time and memory grow with it, and with
+ * an allocator whose realloc copies, a 100 MB header took half an hour.
+ * head[0..len) is the message's start, at least the limit and one byte
+ * when the message is that long. */
+static int
+header_fits(const char *head, size_t len, const char *name, struct error *err)
+{
+	bool complete;
+
+	if (msgid_header_end(head, len, &complete) > FPKIT_LIMIT_HEADER_BLOCK)
+		return error_set(err, EX_DATAERR, "'%s': header block larger than %d bytes: not "
+				 "parsed", name, FPKIT_LIMIT_HEADER_BLOCK);
+	return 0;
 }
 
 /* Parse the message on m->stream (already set). */
@@ -43,6 +62,10 @@ int
 mime_message_open(struct mime_message *m, const char *path, int64_t offset,
 		  int64_t length, struct error *err)
 {
+	/* The start of the message, enough to see its header block end. */
+	size_t want = length < 0 || length > FPKIT_LIMIT_HEADER_BLOCK ?
+		      FPKIT_LIMIT_HEADER_BLOCK + 1 : (size_t)length, got = 0;
+	char *head;
 	GMimeStream *fs;
 	int fd;
 
@@ -50,6 +73,22 @@ mime_message_open(struct mime_message *m, const char *path, int64_t offset,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return error_set(err, EX_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
+	head = xmalloc(want + 1);
+	while (got < want) {
+		ssize_t n = pread(fd, head + got, want - got, (off_t)(offset + (int64_t)got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (header_fits(head, got, path, err) < 0) {
+		free(head);
+		close(fd);
+		return -1;
+	}
+	free(head);
 	fs = g_mime_stream_fs_new(fd);	/* owns fd from here */
 	m->stream = g_mime_stream_substream(fs, offset, offset + length);
 	g_object_unref(fs);		/* the substream holds its own ref */
@@ -63,6 +102,8 @@ mime_message_open_mem(struct mime_message *m, const char *data, size_t len,
 	GByteArray *ba;
 
 	memset(m, 0, sizeof(*m));
+	if (header_fits(data, len, name, err) < 0)
+		return -1;
 	/* GMime's memory stream copies into its own array: simple, and the
 	 * samples are few. */
 	ba = g_byte_array_sized_new((guint)len);

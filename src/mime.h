@@ -24,10 +24,12 @@ struct mime_message {
 };
 
 /* Parse 'length' bytes of 'path' from 'offset'.  EX_NOINPUT when the file
- * cannot be opened, EX_DATAERR when GMime finds no message in it. */
+ * cannot be opened, EX_DATAERR when GMime finds no message in it or its
+ * header block is larger than FPKIT_LIMIT_HEADER_BLOCK (not parsed). */
 int mime_message_open(struct mime_message *m, const char *path, int64_t offset,
 		      int64_t length, struct error *err);
-/* Parse a message held in memory (borrowed: data must outlive m). */
+/* Parse a message held in memory (borrowed: data must outlive m);
+ * EX_DATAERR as above. */
 int mime_message_open_mem(struct mime_message *m, const char *data, size_t len,
 			  const char *name, struct error *err);
 void mime_message_close(struct mime_message *m);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fpkit_limits.h"
 #include "mimewalk.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -75,7 +76,7 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer d
 
 	/* A hostile message can make GMime warn without end: keep a bounded
 	 * number, as for the parts. */
-	if (w->nr_warnings >= MIMEWALK_MAX_PARTS)
+	if (w->nr_warnings >= FPKIT_LIMIT_MIME_PARTS)
 		return;
 	w->warnings = xgrow(w->warnings, w->nr_warnings + 1, &w->alloc_warnings,
 			    sizeof(*w->warnings));
@@ -85,11 +86,11 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer d
 	x->item = item ? textsafe_visible(item, strlen(item)) : NULL;
 }
 
-/* Append up to the cap of MIMEWALK_MAX_TEXT over text and html together. */
+/* Append up to the cap of FPKIT_LIMIT_MIME_TEXT over text and html together. */
 static void
 add_text(struct mimewalk *w, char **dst, size_t *dlen, const char *s)
 {
-	size_t n = strlen(s), room = MIMEWALK_MAX_TEXT - (w->text_len + w->html_len);
+	size_t n = strlen(s), room = FPKIT_LIMIT_MIME_TEXT - (w->text_len + w->html_len);
 
 	if (n > room) {
 		n = room;
@@ -111,7 +112,7 @@ walk(struct mimewalk *w, GMimeObject *obj, unsigned depth)
 
 	if (obj == NULL)
 		return;
-	if (w->nr_parts >= MIMEWALK_MAX_PARTS || depth >= MIMEWALK_MAX_DEPTH) {
+	if (w->nr_parts >= FPKIT_LIMIT_MIME_PARTS || depth >= FPKIT_LIMIT_MIME_DEPTH) {
 		w->too_many_parts = true;
 		return;
 	}
@@ -156,7 +157,7 @@ walk(struct mimewalk *w, GMimeObject *obj, unsigned depth)
 			}
 		}
 		if (GMIME_IS_TEXT_PART(obj) && !g_mime_part_is_attachment(part) &&
-		    w->text_len + w->html_len < MIMEWALK_MAX_TEXT) {
+		    w->text_len + w->html_len < FPKIT_LIMIT_MIME_TEXT) {
 			char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
 
 			if (t && strcmp(p->type, "text/html") == 0)
@@ -193,7 +194,7 @@ read_header(struct mimewalk *w, GMimeMessage *msg)
 	const char *subject = g_mime_message_get_subject(msg);
 	int n = hl ? g_mime_header_list_get_count(hl) : 0;
 
-	for (int i = 0; i < n && w->nr_fields < MIMEWALK_MAX_FIELDS; i++) {
+	for (int i = 0; i < n && w->nr_fields < FPKIT_LIMIT_HEADER_FIELDS; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *name = g_mime_header_get_name(h);
 		const char *value = g_mime_header_get_value(h);

@@ -8,14 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Limits on what one message may make us keep: MIME parts walked (mblaze
- * prunes at 64 levels; GMime has its own nesting limit), header fields
- * recorded, and decoded text kept for the lint. */
-#define MIMEWALK_MAX_PARTS 1000
-#define MIMEWALK_MAX_DEPTH 64
-#define MIMEWALK_MAX_FIELDS 2000
-#define MIMEWALK_MAX_TEXT (4 * 1024 * 1024)
-
 /* A malformation GMime reported through its parser warning callback. */
 struct mimewalk_warning {
 	int64_t offset;		/* byte offset in the message; -1 when GMime does not say */
@@ -52,7 +44,7 @@ struct mimewalk {
 	size_t nr_warnings, alloc_warnings;
 	struct mimewalk_part *parts;	/* in document order */
 	size_t nr_parts, alloc_parts;
-	bool too_many_parts;	/* MIMEWALK_MAX_PARTS or _DEPTH reached */
+	bool too_many_parts;	/* FPKIT_LIMIT_MIME_PARTS or _DEPTH reached */
 	struct mimewalk_field *fields;	/* in order */
 	size_t nr_fields, alloc_fields;
 	char *subject;		/* decoded UTF-8, NULL when absent */
@@ -62,7 +54,7 @@ struct mimewalk {
 	size_t text_len;
 	char *html;		/* text/html parts, decoded, concatenated */
 	size_t html_len;
-	bool text_cut;		/* MIMEWALK_MAX_TEXT reached */
+	bool text_cut;		/* FPKIT_LIMIT_MIME_TEXT reached */
 };
 
 /* Parse buf[0..len) (a copy is taken).  Never fails: a buffer GMime

@@ -71,11 +71,19 @@ field_error(struct error *err, const char *name, const char *model,
 static json_t *
 load_document(const char *buf, size_t len, const char *name, struct error *err)
 {
+	const char *nul;
 	json_error_t jerr;
 	json_t *root;
 
 	if (len == 0) {
 		error_set(err, EX_DATAERR, "'%s' is empty: expected a JSON document saved from the API", name);
+		return NULL;
+	}
+	/* jansson would stop there with "end of file expected". */
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		error_set(err, EX_DATAERR, "'%s' is not valid JSON: it holds a NUL byte (at byte "
+			  "%zu)", name, (size_t)(nul - buf));
 		return NULL;
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -138,6 +146,21 @@ get_integer(struct ctx *c, json_t *obj, const char *key, bool nullable,
 	return 0;
 }
 
+/* A time in seconds since the epoch, within what dates are written for. */
+static int
+get_time(struct ctx *c, json_t *obj, const char *key, int64_t *out)
+{
+	char p[320];
+
+	if (get_integer(c, obj, key, false, NULL, out) < 0)
+		return -1;
+	if (*out < 0 || *out > TIMEFMT_MAX)
+		return field_error(c->err, c->name, c->model, field_path(c, key, p, sizeof(p)),
+				   "%lld is not a time from 1970 to 9999 (seconds since the "
+				   "epoch)", (long long)*out);
+	return 0;
+}
+
 static int
 get_string(struct ctx *c, json_t *obj, const char *key, const char **out)
 {
@@ -190,9 +213,11 @@ model_parse_spamip(const char *buf, size_t len, const char *name,
 	}
 	if (get_string(&c, root, "date", &date) < 0)
 		goto out;
-	if (timefmt_parse_iso(date, &out->date) < 0) {
+	if (timefmt_parse_iso(date, &out->date) < 0 ||
+	    out->date < 0 || out->date > TIMEFMT_MAX) {
 		field_error(err, name, c.model, "date",
-			    "'%.64s' is not an ISO 8601 date with a time zone", date);
+			    "'%.64s' is not an ISO 8601 date with a time zone, from 1970 "
+			    "to 9999", date);
 		goto out;
 	}
 	if (get_ipv4(&c, root, "ipSpamming", &ip) < 0 ||
@@ -237,7 +262,7 @@ parse_target(struct ctx *c, json_t *v, struct model_target *t)
 	if (!json_is_object(v))
 		return field_error(c->err, c->name, c->model, c->path,
 				   "expected a SpamTarget object, got %s", json_type_name(v));
-	if (get_integer(c, v, "date", false, NULL, &t->date) < 0 ||
+	if (get_time(c, v, "date", &t->date) < 0 ||
 	    get_ipv4(c, v, "destinationIp", &dest) < 0 ||
 	    get_string(c, v, "messageId", &id) < 0 ||
 	    get_integer(c, v, "spamscore", false, NULL, &t->spamscore) < 0)
@@ -262,7 +287,7 @@ parse_stats_entry(struct ctx *c, json_t *v, size_t index, struct model_stats *ou
 				   "expected a SpamStats object, got %s", json_type_name(v));
 	if (get_integer(c, v, "averageSpamscore", true, &e->has_average, &e->average_spamscore) < 0 ||
 	    get_integer(c, v, "numberOfSpams", false, NULL, &e->number_of_spams) < 0 ||
-	    get_integer(c, v, "timestamp", false, NULL, &e->timestamp) < 0 ||
+	    get_time(c, v, "timestamp", &e->timestamp) < 0 ||
 	    get_integer(c, v, "total", false, NULL, &e->total) < 0)
 		return -1;
 	spams = json_object_get(v, "detectedSpams");

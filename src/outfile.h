@@ -26,4 +26,12 @@ int outfile_commit(struct outfile *o, bool replace, struct error *err);
  * after a commit. */
 void outfile_abort(struct outfile *o);
 
+/* From now on, SIGINT, SIGTERM and SIGHUP remove the temporary files of
+ * the outfiles not yet committed or aborted, then stop the program by
+ * the same signal (its exit status says so); one ignored on entry stays
+ * ignored.  SIGPIPE is ignored: writes to a closed pipe fail (EPIPE).
+ * Call once, from the main thread, before any other thread starts and
+ * any outfile is opened. */
+void outfile_signals_init(void);
+
 #endif

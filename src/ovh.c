@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "ovh.h"
 #include "ovhconf.h"
 #include "ovhsign.h"
@@ -35,7 +36,7 @@ struct ovh_xfer {
 	bool done;
 	int64_t not_before;	/* monotonic ms: backoff */
 	int64_t started;	/* monotonic ms: this try */
-	bool too_big;		/* the body passed OVH_MAX_BODY */
+	bool too_big;		/* the body passed FPKIT_LIMIT_API_ANSWER */
 	char query_id[128];	/* X-Ovh-QueryID of the answer */
 	long retry_after;	/* Retry-After in seconds, -1 when absent */
 	char errbuf[CURL_ERROR_SIZE];
@@ -69,7 +70,7 @@ ovh_call_init(struct ovh_call *c, const char *path)
 {
 	memset(c, 0, sizeof(*c));
 	c->path = xstrdup(path);
-	strbuf_init(&c->body, OVH_MAX_BODY);
+	strbuf_init(&c->body, FPKIT_LIMIT_API_ANSWER);
 }
 
 static void
@@ -236,7 +237,8 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 
 		for (i = 0; i < vlen && i < 9 && v[i] >= '0' && v[i] <= '9'; i++)
 			secs = secs * 10 + (v[i] - '0');
-		x->retry_after = i > 0 && i == vlen ? secs : (i == 9 ? OVH_RETRY_AFTER_MAX + 1 : -1);
+		x->retry_after = i > 0 && i == vlen ? secs :
+				  (i == 9 ? FPKIT_LIMIT_RETRY_AFTER + 1 : -1);
 	}
 	return n;
 }
@@ -276,7 +278,7 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 	if (x->headers == NULL)
 		return error_set(err, EX_OSERR, "cannot set up libcurl");
 	strbuf_release(&c->body);
-	strbuf_init(&c->body, OVH_MAX_BODY);
+	strbuf_init(&c->body, FPKIT_LIMIT_API_ANSWER);
 	x->too_big = false;
 	x->query_id[0] = '\0';
 	x->retry_after = -1;
@@ -461,9 +463,9 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		status = http_status_exit(c->status, what, time_refused);
 	} else if (x->too_big) {
 		trace(o, "api: GET %s -> larger than %d bytes in %ld ms (try %d of %d)", x->url,
-		      OVH_MAX_BODY, elapsed, c->tries, o->opt.retries + 1);
+		      FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
 		error_set(err, EX_PROTOCOL, "GET %s: the answer is larger than %d bytes: is the "
-			  "endpoint an OVH API?", c->path, OVH_MAX_BODY);
+			  "endpoint an OVH API?", c->path, FPKIT_LIMIT_API_ANSWER);
 		return OUT_FAIL;
 	} else {
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
@@ -487,7 +489,7 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		}
 	}
 	if (retry && c->tries <= o->opt.retries &&
-	    !(x->retry_after > OVH_RETRY_AFTER_MAX)) {
+	    !(x->retry_after > FPKIT_LIMIT_RETRY_AFTER)) {
 		int64_t delay = backoff_ms(o, c->tries);
 
 		if (x->retry_after >= 0 && x->retry_after * 1000 > delay)
@@ -500,9 +502,10 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 	trace(o, "api: GET %s -> %s in %ld ms (try %d of %d)", x->url, what, elapsed,
 	      c->tries, o->opt.retries + 1);
 	tries_suffix(c, tries, sizeof(tries));
-	if (retry && x->retry_after > OVH_RETRY_AFTER_MAX)
+	if (retry && x->retry_after > FPKIT_LIMIT_RETRY_AFTER)
 		error_set(err, EX_TEMPFAIL, "GET %s: %s: the API asks to wait %ld s before "
-			  "trying again: try later", c->path, what, x->retry_after);
+			  "trying again, more than the limit of %d s: try later", c->path, what,
+			  x->retry_after, FPKIT_LIMIT_RETRY_AFTER);
 	else if (time_refused && sign && o->delta)
 		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time; the local "

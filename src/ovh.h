@@ -14,10 +14,6 @@
 struct error;
 struct ovhconf;
 
-/* The largest answer body read; a larger one is an error. */
-#define OVH_MAX_BODY (16 * 1024 * 1024)
-/* A Retry-After longer than this ends the call instead of waiting. */
-#define OVH_RETRY_AFTER_MAX 60
 /* The longest wait between two tries, before jitter. */
 #define OVH_BACKOFF_MAX_MS 30000
 
@@ -54,7 +50,7 @@ struct ovh_call {
 	char *path;		/* encoded path and query, e.g. "/ip?ip=203.0.113.7" */
 	long status;		/* the last HTTP status, 0 when none came */
 	int tries;		/* tries made */
-	struct strbuf body;	/* capped at OVH_MAX_BODY */
+	struct strbuf body;	/* capped at FPKIT_LIMIT_API_ANSWER */
 	json_t *json;
 	struct ovh_xfer *x;	/* ovh.c: the try in progress */
 };
@@ -96,9 +92,10 @@ void ovh_release(struct ovh *o);
  *   401, 403, a refused signature or timestamp: EX_NOPERM;
  *   404: EX_NOINPUT;  other 4xx: EX_PROTOCOL;
  *   408, 429, 5xx, time-outs, cut connections after the retries, or a
- *   Retry-After over OVH_RETRY_AFTER_MAX: EX_TEMPFAIL;
+ *   Retry-After over FPKIT_LIMIT_RETRY_AFTER: EX_TEMPFAIL;
  *   cannot connect or resolve, TLS failures: EX_UNAVAILABLE;
- *   a 2xx answer that is not JSON or larger than OVH_MAX_BODY: EX_PROTOCOL. */
+ *   a 2xx answer that is not JSON or larger than FPKIT_LIMIT_API_ANSWER:
+ *   EX_PROTOCOL. */
 int ovh_run(struct ovh *o, struct ovh_call **calls, size_t n, struct error *err);
 
 /* ovh_run on one call. */

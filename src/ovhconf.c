@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "ovhconf.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -153,9 +154,9 @@ ini_parse(struct ini *ini, const char *file, char *buf, bool *secrets, struct er
 		if (eol == NULL)
 			eol = next;
 		lineno++;
-		if ((size_t)(eol - line) > OVHCONF_MAX_LINE) {
+		if ((size_t)(eol - line) > FPKIT_LIMIT_OVHCONF_LINE) {
 			error_set(err, EX_CONFIG, "'%s' line %zu: longer than %d bytes", file, lineno,
-				  OVHCONF_MAX_LINE);
+				  FPKIT_LIMIT_OVHCONF_LINE);
 			goto out;
 		}
 		if (eol > line && eol[-1] == '\r')
@@ -252,7 +253,7 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 	ssize_t n;
 	int fd, rc = -1;
 
-	strbuf_init(&sb, OVHCONF_MAX_FILE);
+	strbuf_init(&sb, FPKIT_LIMIT_OVHCONF_FILE);
 	/* O_NONBLOCK: a FIFO named ovh.conf must not hang us (it is
 	 * refused below as not a file). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -294,7 +295,7 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 			break;
 		if (strbuf_add(&sb, chunk, (size_t)n) < 0) {
 			error_set(err, EX_CONFIG, "'%s' is larger than %d bytes: is it an ovh.conf "
-				  "file?", path, OVHCONF_MAX_FILE);
+				  "file?", path, FPKIT_LIMIT_OVHCONF_FILE);
 			goto out;
 		}
 	}

@@ -8,10 +8,6 @@
 struct diag;
 struct error;
 
-/* Caps on an ovh.conf file: it holds a few short lines. */
-#define OVHCONF_MAX_FILE (64 * 1024)
-#define OVHCONF_MAX_LINE 1024
-
 /* The endpoint used when none is named anywhere (go-ovh's default). */
 #define OVHCONF_DEFAULT_ENDPOINT "ovh-eu"
 

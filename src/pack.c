@@ -251,9 +251,12 @@ bundle_mtime(const struct fpkit *fp, int64_t *mtime, struct error *err)
 	if (sde && *sde) {
 		errno = 0;
 		v = strtoll(sde, &end, 10);
-		if (*end != '\0' || v < 0 || errno)
+		/* Digits only (strtoll would take blanks and a sign), within
+		 * TIMEFMT_MAX as every time from outside (GNU tar cannot read
+		 * the entries of a bundle dated 2^63 - 1). */
+		if (*sde < '0' || *sde > '9' || *end != '\0' || errno || v > TIMEFMT_MAX)
 			return error_set(err, EX_USAGE, "SOURCE_DATE_EPOCH='%.32s' is not a number "
-					 "of seconds since 1970", sde);
+					 "of seconds from 1970 to 9999", sde);
 		*mtime = v;
 		return 0;
 	}

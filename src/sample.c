@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "finder.h"
+#include "fpkit_limits.h"
 #include "sample.h"
 #include "strbuf.h"
 #include "textsafe.h"
@@ -40,7 +41,7 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		 * safe single name component, and the number in front keeps
 		 * two samples of one id apart. */
 		safe = textsafe_filename(*s->message_id ? s->message_id : "no-message-id",
-					 SAMPLE_NAME_MAX);
+					 FPKIT_LIMIT_NAME_ID);
 		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
 		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);
@@ -50,7 +51,7 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 			struct store_extract_info info;
 			struct strbuf sb;
 
-			strbuf_init(&sb, SAMPLE_MAX_SIZE);
+			strbuf_init(&sb, FPKIT_LIMIT_SAMPLE);
 			if (store_extract(h->path, h->format, h->compression, h->offset, h->length,
 					  &sb, &info, err) < 0) {
 				strbuf_release(&sb);

@@ -13,12 +13,6 @@ struct error;
 struct finder;
 struct finder_hit;
 
-/* Longest Message-ID part of a sample's file name. */
-#define SAMPLE_NAME_MAX 80
-
-/* Largest message taken out of an mbox (it is held in memory). */
-#define SAMPLE_MAX_SIZE ((size_t)256 * 1024 * 1024)
-
 struct sample {
 	const struct finder_hit *hit;	/* borrowed from the finder */
 	const char *message_id;		/* the target id as given (borrowed) */

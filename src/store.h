@@ -56,8 +56,6 @@ struct store_options {
 	bool (*want)(const struct store_msg *msg, void *data);
 };
 
-#define STORE_MAX_HEADER_DEFAULT (1024 * 1024)
-
 /* Scan 'path': a message file (any name), an mbox file (one that starts
  * with "From "), either of them compressed with gzip, xz, bzip2 or zstd,
  * a Maildir (cur/ and new/; tmp/ ignored; nested Maildir++ folders

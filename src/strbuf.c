@@ -127,7 +127,7 @@ strbuf_detach(struct strbuf *sb, size_t *len)
 }
 
 int
-strbuf_read_file(struct strbuf *sb, const char *path, struct error *err)
+strbuf_read_file(struct strbuf *sb, const char *path, const char *what, struct error *err)
 {
 	char chunk[65536];
 	int fd, rc = -1;
@@ -150,8 +150,8 @@ strbuf_read_file(struct strbuf *sb, const char *path, struct error *err)
 		if (n == 0)
 			break;
 		if (strbuf_add(sb, chunk, (size_t)n) < 0) {
-			error_set(err, EX_DATAERR, "'%s' is larger than the limit of %zu bytes",
-				  path, sb->max);
+			error_set(err, EX_DATAERR, "'%s': larger than the limit of %zu bytes%s%s",
+				  path, sb->max, what ? " for " : "", what ? what : "");
 			goto out;
 		}
 	}

@@ -35,8 +35,10 @@ char *strbuf_detach(struct strbuf *sb, size_t *len);
 
 /* Replace sb's content with the whole of file 'path'.  Fails with
  * EX_NOINPUT when it cannot be opened, EX_IOERR on a read error and
- * EX_DATAERR when it is larger than sb->max; the message names the file
- * (and the limit). */
-int strbuf_read_file(struct strbuf *sb, const char *path, struct error *err);
+ * EX_DATAERR when it is larger than sb->max; the message names the file,
+ * and for the last the limit and what the file is ('what', e.g. "an API
+ * document"; NULL: not said). */
+int strbuf_read_file(struct strbuf *sb, const char *path, const char *what,
+		     struct error *err);
 
 #endif

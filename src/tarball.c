@@ -14,8 +14,17 @@
 static int
 write_error(struct tarball_writer *w, struct error *err)
 {
+	const char *what = archive_error_string(w->a);
+	int e = archive_errno(w->a);
+
+	/* libarchive says only "Write error" when write(2) fails: the
+	 * system's reason (a full disk) is in its errno.  EILSEQ and EINVAL
+	 * are its own codes for format and usage errors, -1 for the rest. */
+	if (e > 0 && e != EILSEQ && e != EINVAL)
+		return error_set(err, EX_IOERR, "cannot write '%s': %s: %s", w->name,
+				 what ? what : "write error", strerror(e));
 	return error_set(err, EX_IOERR, "cannot write '%s': %s", w->name,
-			 archive_error_string(w->a) ? archive_error_string(w->a) : "unknown error");
+			 what ? what : "unknown error");
 }
 
 int

@@ -13,6 +13,7 @@
 #include <sysexits.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "strbuf.h"
 #include "template.h"
 #include "xalloc.h"
@@ -187,11 +188,11 @@ parse_into(struct parser *ps, struct node *parent, const char *section, int dept
 			k->line = line_of(ps, open);
 			continue;
 		}
-		if (depth + 1 > TEMPLATE_MAX_DEPTH) {
+		if (depth + 1 > FPKIT_LIMIT_TEMPLATE_DEPTH) {
 			free(name);
 			return error_set(ps->err, EX_DATAERR,
 					 "template '%s' line %u: sections nested deeper than %d",
-					 ps->name, line_of(ps, open), TEMPLATE_MAX_DEPTH);
+					 ps->name, line_of(ps, open), FPKIT_LIMIT_TEMPLATE_DEPTH);
 		}
 		k = add_kid(parent, sigil == '#' ? NODE_SECTION : NODE_INVERTED);
 		k->name = name;
@@ -211,9 +212,9 @@ parse_into(struct parser *ps, struct node *parent, const char *section, int dept
 }
 
 struct render {
-	json_t *stack[TEMPLATE_MAX_DEPTH + 2];
+	json_t *stack[FPKIT_LIMIT_TEMPLATE_DEPTH + 2];
 	int depth;
-	size_t steps;		/* nodes rendered so far (TEMPLATE_MAX_STEPS) */
+	size_t steps;		/* nodes rendered so far (FPKIT_LIMIT_TEMPLATE_STEPS) */
 	struct strbuf out;
 	const char *name;
 	struct error *err;
@@ -320,11 +321,11 @@ render_nodes(struct render *r, const struct node *parent)
 
 		/* Sections over lists nested in each other multiply: the
 		 * output cap does not bound those that write nothing. */
-		if (++r->steps > TEMPLATE_MAX_STEPS)
+		if (++r->steps > FPKIT_LIMIT_TEMPLATE_STEPS)
 			return error_set(r->err, EX_DATAERR,
 					 "template '%s' takes more than %d steps to render: are "
 					 "sections over lists nested in each other?", r->name,
-					 TEMPLATE_MAX_STEPS);
+					 FPKIT_LIMIT_TEMPLATE_STEPS);
 		switch (n->type) {
 		case NODE_TEXT:
 			if (emit(r, n->text, n->len) < 0)
@@ -372,9 +373,9 @@ template_render(const char *tpl, size_t len, const char *name, json_t *ctx,
 	}
 	if (tpl[len] != '\0')
 		return error_set(err, EX_SOFTWARE, "template '%s' is not NUL-terminated", name);
-	if (len > TEMPLATE_MAX_SIZE)
+	if (len > FPKIT_LIMIT_TEMPLATE)
 		return error_set(err, EX_DATAERR, "template '%s' is larger than %d bytes",
-				 name, TEMPLATE_MAX_SIZE);
+				 name, FPKIT_LIMIT_TEMPLATE);
 	rc = parse_into(&ps, &root, NULL, 0);
 	if (rc != 0) {
 		if (rc > 0)	/* cannot happen at top level; be safe */

@@ -8,14 +8,6 @@
 
 struct error;
 
-/* Limits (tmux FORMAT_LOOP_LIMIT): a template may nest sections this
- * deep, be this large, produce this much text, and take this many steps
- * (a tag or a text rendered once) to do it. */
-#define TEMPLATE_MAX_DEPTH 32
-#define TEMPLATE_MAX_SIZE (1024 * 1024)
-#define TEMPLATE_MAX_OUTPUT (8 * 1024 * 1024)
-#define TEMPLATE_MAX_STEPS (4 * 1024 * 1024)
-
 /* Render tpl[0..len) (followed by a NUL, as strbuf and string literals
  * are) against ctx (borrowed) into a new NUL-terminated
  * string (*out, free() it).

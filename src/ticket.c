@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "lint.h"
 #include "strbuf.h"
 #include "template.h"
@@ -193,15 +194,15 @@ ticket_render(const char *lang, const char *template_path, json_t *ctx,
 		if (b == NULL)
 			return error_set(err, EX_USAGE, "no ticket template for language '%s' "
 					 "(known: " TICKET_LANGS ")", lang);
-		return template_render(b->text, b->len, b->name, ctx, TEMPLATE_MAX_OUTPUT,
+		return template_render(b->text, b->len, b->name, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
 				       out, len, err);
 	}
-	strbuf_init(&sb, TEMPLATE_MAX_SIZE);
-	if (strbuf_read_file(&sb, template_path, err) < 0) {
+	strbuf_init(&sb, FPKIT_LIMIT_TEMPLATE);
+	if (strbuf_read_file(&sb, template_path, "a ticket template", err) < 0) {
 		strbuf_release(&sb);
 		return -1;
 	}
-	rc = template_render(sb.buf, sb.len, template_path, ctx, TEMPLATE_MAX_OUTPUT,
+	rc = template_render(sb.buf, sb.len, template_path, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
 			     out, len, err);
 	strbuf_release(&sb);
 	return rc;

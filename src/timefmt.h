@@ -19,6 +19,11 @@ char *timefmt_iso_utc(int64_t t, char *buf);
 /* Write t as "20220829T164250Z" (UTC, for file names). */
 char *timefmt_compact_utc(int64_t t, char *buf);
 
+/* 9999-12-31T23:59:59Z: times read from outside must lie from 0 (1970)
+ * to this, so that the dates and bundle names written from them are
+ * ISO 8601, with four-digit years. */
+#define TIMEFMT_MAX INT64_C(253402300799)
+
 /* Write a duration in seconds as "1h 05m 09s" (leading zero units
  * dropped; "0s" for 0). */
 char *timefmt_duration(int64_t seconds, char *buf, size_t size);

@@ -15,6 +15,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "strbuf.h"
 #include "tarball.h"
 #include "verify.h"
@@ -96,7 +97,7 @@ read_entry(struct state *st, struct tarball_reader *r, const char *name,
 		digest_update(&d, buf, (size_t)n);
 		got += n;
 		if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
-			problem(st, "%s: larger than %d bytes", name, VERIFY_MAX_META);
+			problem(st, "%s: larger than the limit of %d bytes", name, FPKIT_LIMIT_BUNDLE_META);
 			keep = NULL;
 		}
 	}
@@ -209,15 +210,15 @@ take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entr
 		problem(st, "entry '%.200s': a file where the top folder should be", e->path);
 		return 0;
 	}
-	if (e->size < 0 || e->size > VERIFY_MAX_ENTRY_SIZE) {
+	if (e->size < 0 || e->size > FPKIT_LIMIT_BUNDLE_ENTRY) {
 		problem(st, "%s: larger than the limit of %lld bytes", rel,
-			(long long)VERIFY_MAX_ENTRY_SIZE);
+			(long long)FPKIT_LIMIT_BUNDLE_ENTRY);
 		return -1;
 	}
 	*total += e->size;
-	if (*total > VERIFY_MAX_TOTAL) {
-		problem(st, "bundle holds more than %lld bytes: not read further",
-			(long long)VERIFY_MAX_TOTAL);
+	if (*total > FPKIT_LIMIT_BUNDLE_TOTAL) {
+		problem(st, "bundle holds more than the limit of %lld bytes: not read further",
+			(long long)FPKIT_LIMIT_BUNDLE_TOTAL);
 		return -1;
 	}
 	if (find_seen(st, rel)) {
@@ -255,15 +256,16 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 	st.bundle = path;
 	st.problems = problems;
 	st.res = res;
-	strbuf_init(&st.sums, VERIFY_MAX_META);
-	strbuf_init(&st.summary, VERIFY_MAX_META);
+	strbuf_init(&st.sums, FPKIT_LIMIT_BUNDLE_META);
+	strbuf_init(&st.summary, FPKIT_LIMIT_BUNDLE_META);
 	if (tarball_reader_open(&r, path, err) < 0)
 		return -1;
 	/* A damaged archive is one more problem with the bundle, not a
 	 * failure of the command: it goes to the list. */
 	while ((rc = tarball_next(&r, &e, &rerr)) > 0) {
-		if (++nr_entries > VERIFY_MAX_ENTRIES) {
-			problem(&st, "more than %d entries: not read further", VERIFY_MAX_ENTRIES);
+		if (++nr_entries > FPKIT_LIMIT_BUNDLE_ENTRIES) {
+			problem(&st, "more than the limit of %d entries: not read further",
+				FPKIT_LIMIT_BUNDLE_ENTRIES);
 			break;
 		}
 		if (take_entry(&st, &r, &e, &total, &rerr) < 0)

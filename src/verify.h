@@ -8,12 +8,6 @@
 struct diag;
 struct error;
 
-/* Limits on what is read back from a bundle. */
-#define VERIFY_MAX_ENTRIES 10000
-#define VERIFY_MAX_ENTRY_SIZE ((int64_t)1 << 30)	/* 1 GiB per file */
-#define VERIFY_MAX_TOTAL ((int64_t)8 << 30)		/* 8 GiB in all */
-#define VERIFY_MAX_META (16 * 1024 * 1024)	/* SHA256SUMS, summary.json */
-
 struct verify_result {
 	unsigned long nr_files;		/* files checked against SHA256SUMS */
 	unsigned long nr_problems;

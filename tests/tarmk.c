@@ -13,6 +13,7 @@
  *                  archive is cut 1000 bytes in (must be the last entry;
  *                  the tarball is then written without gzip, so that the
  *                  cut lands inside the tar stream)
+ * NAME may hold any byte but NUL, UTF-8 or not.
  */
 #include "config.h"
 
@@ -70,6 +71,9 @@ main(int argc, char **argv)
 
 	a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
+	/* Names as raw bytes, so that a name that is not UTF-8 can be
+	 * written whatever the locale. */
+	archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY");
 	if (!cut)
 		archive_write_add_filter_gzip(a);
 	if (archive_write_open_filename(a, argv[1]) != ARCHIVE_OK)

@@ -5,14 +5,8 @@
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
-[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
-	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
-HOME=$tmp/home
-# Backoffs of 5-10 ms, 10-20 ms, ...: the tests do not wait for them.
-FPKIT_RETRY_BASE_MS=10
-export HOME FPKIT_RETRY_BASE_MS
-mkdir "$HOME" "$tmp/o" "$tmp/api"
+fakeapi_setup
+mkdir "$tmp/o" "$tmp/api"
 
 BLOCK=203.0.113.0/28
 IP=203.0.113.7
@@ -120,7 +114,7 @@ rm -f "$tmp/o"/* "$tmp/api"/*
 serve --fault "429:9:120:$SPAM\$"
 pack_api
 assert_status 75 "429 with Retry-After 120"
-assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $QID\): the API asks to wait 120 s before trying again: try later\$" \
+assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $QID\): the API asks to wait 120 s before trying again, more than the limit of 60 s: try later\$" \
 	"Retry-After 120: the message"
 assert_eq "$(statuses "$SPAM")" "429" "Retry-After 120: 1 try"
 nothing_written "Retry-After 120"

@@ -149,10 +149,10 @@ assert_eq "$r" "invalid	key too small: 768 bits, fewer than the 1024 required (R
 dkim "$tmp/small.eml" --dkim-min-bits 512
 assert_eq "$res" pass "... passes with --dkim-min-bits 512"
 
-# More than DKIMV_MAX_SIGS signatures: the first 32 verified, the rest
-# reported but never given to libopendkim, which verified them all (with
-# DNS, two sockets each: 100,000 took minutes).  The key lookups made are
-# counted below, under strace.
+# More than FPKIT_LIMIT_DKIM_SIGNATURES signatures: the first 32
+# verified, the rest reported but never given to libopendkim, which
+# verified them all (with DNS, two sockets each: 100,000 took minutes).
+# The key lookups made are counted below, under strace.
 {
 	i=0
 	while [ $i -lt 200 ]; do

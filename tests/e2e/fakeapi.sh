@@ -2,6 +2,7 @@
 # OVH API (tests/fake-ovh/fake-ovh.c): lay out its data tree, start it on
 # a loopback port, point fpkit at it, stop it.
 #
+#   fakeapi_setup                             skips without the server; own HOME
 #   fakeapi_case DIR BLOCK IP SPAMIP_FILE [STATS_FILE]
 #   fakeapi_start DIR [fake-ovh options...]   sets FAKE_PORT FAKE_URL FAKE_LOG
 #   fakeapi_env                               exports the OVH_* variables
@@ -32,6 +33,19 @@ FAKE_BAD_STOPS=0
 fakeapi_runs=0
 
 trap 'fakeapi_stop >/dev/null 2>&1 || :; rm -rf "$tmp"' EXIT
+
+# fakeapi_setup: how every test of the fake API starts.  Skipped when
+# the server is not built; a home of its own ($tmp/home, lib.sh has
+# already cleared the OVH_* variables and the system ovh.conf); backoffs
+# of 5-10 ms, 10-20 ms, ... that no test waits for.  lib.sh's proxy
+# guard stays: the server is on 127.0.0.1, which no_proxy exempts.
+fakeapi_setup() {
+	[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
+	HOME=$tmp/home
+	FPKIT_RETRY_BASE_MS=10
+	export HOME FPKIT_RETRY_BASE_MS
+	mkdir -p "$HOME"
+}
 
 # fakeapi_case DIR BLOCK IP SPAMIP_FILE [STATS_FILE]: one IP of BLOCK
 # blocked for spam in the data tree DIR: its GET /ip/{block}/spam/{ip}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "fuzz.h"
 #include "template.h"
 
@@ -72,9 +73,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(tpl, data, size);
 	tpl[size] = '\0';
-	if (template_render(tpl, size, "fuzz.mustache", context, TEMPLATE_MAX_OUTPUT,
+	if (template_render(tpl, size, "fuzz.mustache", context, FPKIT_LIMIT_TEMPLATE_OUTPUT,
 			    &out, &out_len, &err) == 0) {
-		if (out == NULL || out_len > TEMPLATE_MAX_OUTPUT || strlen(out) > out_len)
+		if (out == NULL || out_len > FPKIT_LIMIT_TEMPLATE_OUTPUT || strlen(out) > out_len)
 			abort();
 	} else if (out != NULL || err.status == 0) {
 		abort();

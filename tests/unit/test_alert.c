@@ -20,6 +20,7 @@
 #include "alert.h"
 #include "alertmime.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "mime.h"
 #include "xalloc.h"
 
@@ -517,7 +518,7 @@ test_html_table(void **state)
 static void
 test_line_too_long(void **state)
 {
-	size_t n = ALERT_MAX_LINE + 10;
+	size_t n = FPKIT_LIMIT_ALERT_LINE + 10;
 	char *text = xmalloc(n + 1);
 	struct error err = ERROR_INIT;
 	struct alert_scan s;
@@ -540,7 +541,7 @@ test_too_many_targets(void **state)
 
 	(void)state;
 	strbuf_init(&sb, STRBUF_NO_MAX);
-	for (int i = 0; i <= ALERT_MAX_TARGETS; i++)
+	for (int i = 0; i <= FPKIT_LIMIT_ALERT_TARGETS; i++)
 		strbuf_addf(&sb, "Destination IP: 198.51.100.1 - Message-ID: m%d@x.org - "
 			    "Spam score: 1\n", i);
 	assert_int_equal(alert_scan_text(&s, sb.buf, sb.len, false, "many.eml", &err), -1);

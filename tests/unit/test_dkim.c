@@ -16,6 +16,7 @@
 
 #include "dkim.h"
 #include "error.h"
+#include "fpkit_limits.h"
 
 static const char keys[] =
 	"# a comment\n"
@@ -147,7 +148,7 @@ test_offline(void **state)
 	dkimv_release(&v);
 }
 
-/* Past DKIMV_MAX_SIGS, the fields are not given to libopendkim: no key
+/* Past FPKIT_LIMIT_DKIM_SIGNATURES, the fields are not given to libopendkim: no key
  * is looked up for them (libopendkim would verify them all, at a cost
  * that grows with the square of their number), and each is reported as
  * not verified. */
@@ -175,9 +176,9 @@ test_too_many(void **state)
 	init_offline(&v);
 	dkimv_verify(&v, msg, len, &sigs, &nr);
 	assert_int_equal(nr, nr_sigs);
-	assert_int_equal(v.nr_lookups, DKIMV_MAX_SIGS);
+	assert_int_equal(v.nr_lookups, FPKIT_LIMIT_DKIM_SIGNATURES);
 	for (size_t i = 0; i < nr; i++) {
-		const char *want = i < DKIMV_MAX_SIGS ? "no key record at gone._domainkey.example.com" :
+		const char *want = i < FPKIT_LIMIT_DKIM_SIGNATURES ? "no key record at gone._domainkey.example.com" :
 			"not verified: more than 32 DKIM-Signature fields";
 
 		assert_int_equal(sigs[i].result, DKIMV_INVALID);

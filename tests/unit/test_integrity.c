@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fpkit_limits.h"
 #include "integrity.h"
 #include "mime.h"
 #include "mimewalk.h"
@@ -403,7 +404,7 @@ static void
 test_header_fits(void **state)
 {
 	struct check_list problems = { NULL, 0, 0 };
-	size_t n = (INTEGRITY_MAX_FIELDS + 1) * 3, len;
+	size_t n = (FPKIT_LIMIT_HEADER_FIELDS + 1) * 3, len;
 	char *msg = malloc(2 * 1024 * 1024 + 16);
 
 	(void)state;

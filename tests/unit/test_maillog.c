@@ -19,6 +19,7 @@
 
 #include "bundle.h"
 #include "error.h"
+#include "fpkit_limits.h"
 #include "maillog.h"
 #include "timefmt.h"
 
@@ -546,7 +547,7 @@ has_line(const char *text, const char *a, const char *b, const char *c)
 static void
 test_scan_reused_queue(void **state)
 {
-	char *long_line = malloc(MAILLOG_MAX_LINE + 200);
+	char *long_line = malloc(FPKIT_LIMIT_LOG_LINE + 200);
 	struct error err = ERROR_INIT;
 	struct diag diag = DIAG_INIT;
 	const struct bundle_entry *e;
@@ -557,8 +558,8 @@ test_scan_reused_queue(void **state)
 	json_t *d, *r;
 
 	(void)state;
-	memset(long_line, 'A', MAILLOG_MAX_LINE + 100);
-	long_line[MAILLOG_MAX_LINE + 100] = '\0';
+	memset(long_line, 'A', FPKIT_LIMIT_LOG_LINE + 100);
+	long_line[FPKIT_LIMIT_LOG_LINE + 100] = '\0';
 	assert_true(asprintf(&text,
 		"Nov 20 14:04:58 mx1 postfix/pickup[1]: 3F1A2B4C5D: uid=33 from=<www-data>\n"
 		"Nov 20 14:04:58 mx1 postfix/cleanup[2]: 3F1A2B4C5D: message-id=<first@x>\n"

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "ovhconf.h"
 
 /* Values no message may ever show. */
@@ -398,12 +399,12 @@ static void
 test_error_long_line(void **state)
 {
 	struct fixture *f = *state;
-	char *text = malloc(OVHCONF_MAX_LINE + 64);
+	char *text = malloc(FPKIT_LIMIT_OVHCONF_LINE + 64);
 
 	assert_non_null(text);
-	snprintf(text, OVHCONF_MAX_LINE + 64, "[ovh-eu]\nx = ");
-	memset(text + strlen(text), 'a', OVHCONF_MAX_LINE);
-	text[OVHCONF_MAX_LINE + 10] = '\0';
+	snprintf(text, FPKIT_LIMIT_OVHCONF_LINE + 64, "[ovh-eu]\nx = ");
+	memset(text + strlen(text), 'a', FPKIT_LIMIT_OVHCONF_LINE);
+	text[FPKIT_LIMIT_OVHCONF_LINE + 10] = '\0';
 	put(f, "a.conf", text, 0600);
 	free(text);
 	assert_error(f, resolve(f, NULL, NULL), EX_CONFIG, "line 2: longer than 1024 bytes");
@@ -413,7 +414,7 @@ static void
 test_error_large_file(void **state)
 {
 	struct fixture *f = *state;
-	size_t n = OVHCONF_MAX_FILE + 1;
+	size_t n = FPKIT_LIMIT_OVHCONF_FILE + 1;
 	char *text = malloc(n + 1);
 
 	assert_non_null(text);

@@ -324,7 +324,7 @@ test_read_file(void **state)
 	strbuf_init(&sb, 1024);
 	/* The old content is replaced, not appended to. */
 	assert_int_equal(strbuf_addstr(&sb, "old content"), 0);
-	assert_int_equal(strbuf_read_file(&sb, path, &err), 0);
+	assert_int_equal(strbuf_read_file(&sb, path, NULL, &err), 0);
 	assert_int_equal(err.status, 0);
 	assert_int_equal(sb.len, sizeof(data) - 1);
 	assert_memory_equal(sb.buf, data, sizeof(data));
@@ -350,7 +350,7 @@ test_read_file_large(void **state)
 		data[i] = (char)(i * 7 % 251);
 	path = make_temp(data, n);
 	strbuf_init(&sb, n);		/* exactly at the cap */
-	assert_int_equal(strbuf_read_file(&sb, path, &err), 0);
+	assert_int_equal(strbuf_read_file(&sb, path, NULL, &err), 0);
 	assert_int_equal(sb.len, n);
 	assert_memory_equal(sb.buf, data, n);
 	assert_invariants(&sb);
@@ -371,7 +371,7 @@ test_read_file_empty(void **state)
 	path = make_temp("", 0);
 	strbuf_init(&sb, 10);
 	assert_int_equal(strbuf_addstr(&sb, "old"), 0);
-	assert_int_equal(strbuf_read_file(&sb, path, &err), 0);
+	assert_int_equal(strbuf_read_file(&sb, path, NULL, &err), 0);
 	assert_int_equal(sb.len, 0);
 	assert_string_equal(sb.buf, "");
 	strbuf_release(&sb);
@@ -390,7 +390,7 @@ test_read_file_missing(void **state)
 	path = make_temp("x", 1);
 	unlink(path);			/* a name that surely does not exist */
 	strbuf_init(&sb, 1024);
-	assert_int_equal(strbuf_read_file(&sb, path, &err), -1);
+	assert_int_equal(strbuf_read_file(&sb, path, NULL, &err), -1);
 	assert_int_equal(err.status, EX_NOINPUT);
 	if (strstr(err.msg, path) == NULL)
 		fail_msg("message \"%s\" does not name '%s'", err.msg, path);
@@ -409,12 +409,12 @@ test_read_file_over_cap(void **state)
 	(void)state;
 	path = make_temp("0123456789A", 11);
 	strbuf_init(&sb, 10);
-	assert_int_equal(strbuf_read_file(&sb, path, &err), -1);
+	assert_int_equal(strbuf_read_file(&sb, path, "a test file", &err), -1);
 	assert_int_equal(err.status, EX_DATAERR);
 	if (strstr(err.msg, path) == NULL)
 		fail_msg("message \"%s\" does not name '%s'", err.msg, path);
-	if (strstr(err.msg, "10") == NULL)
-		fail_msg("message \"%s\" does not give the limit", err.msg);
+	if (strstr(err.msg, "larger than the limit of 10 bytes for a test file") == NULL)
+		fail_msg("message \"%s\" does not give the limit and the input", err.msg);
 	/* Nothing of the file is left behind. */
 	assert_empty_released(&sb);
 	strbuf_release(&sb);
@@ -433,7 +433,7 @@ test_read_file_null_err(void **state)
 	unlink(path);
 	strbuf_init(&sb, 1024);
 	/* err may be NULL: the failure is still reported. */
-	assert_int_equal(strbuf_read_file(&sb, path, NULL), -1);
+	assert_int_equal(strbuf_read_file(&sb, path, NULL, NULL), -1);
 	strbuf_release(&sb);
 	free(path);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "template.h"
 
 #define TPL_NAME "t.mustache"
@@ -40,7 +41,7 @@ check_render(const char *tpl, size_t len, const char *json, const char *want, in
 	size_t out_len = 12345;
 	int rc;
 
-	rc = template_render(tpl, len, TPL_NAME, ctx, TEMPLATE_MAX_OUTPUT, &out, &out_len, &err);
+	rc = template_render(tpl, len, TPL_NAME, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT, &out, &out_len, &err);
 	json_decref(ctx);
 	if (rc != 0)
 		fail_msg("line %d: render failed (%d): %s", line, rc, err.msg);
@@ -109,7 +110,7 @@ check_error(const char *tpl, size_t len, const char *json, size_t max_output,
 }
 
 #define assert_render_error(tpl, json, want_line) \
-	check_error((tpl), sizeof(tpl) - 1, (json), TEMPLATE_MAX_OUTPUT, (want_line), __LINE__)
+	check_error((tpl), sizeof(tpl) - 1, (json), FPKIT_LIMIT_TEMPLATE_OUTPUT, (want_line), __LINE__)
 
 static void
 test_variables(void **state)
@@ -391,25 +392,25 @@ test_depth_limit(void **state)
 
 	(void)state;
 	/* As deep as allowed: renders. */
-	tpl = nested(TEMPLATE_MAX_DEPTH, '#');
+	tpl = nested(FPKIT_LIMIT_TEMPLATE_DEPTH, '#');
 	check_render(tpl, strlen(tpl), "{\"s\":true}", "x\n", __LINE__);
 	free(tpl);
-	tpl = nested(TEMPLATE_MAX_DEPTH, '#');
+	tpl = nested(FPKIT_LIMIT_TEMPLATE_DEPTH, '#');
 	check_render(tpl, strlen(tpl), "{\"s\":[1]}", "x\n", __LINE__);
 	free(tpl);
-	tpl = nested(TEMPLATE_MAX_DEPTH, '^');
+	tpl = nested(FPKIT_LIMIT_TEMPLATE_DEPTH, '^');
 	check_render(tpl, strlen(tpl), "{\"s\":false}", "x\n", __LINE__);
 	free(tpl);
 	/* One deeper: refused, naming the line of the section too many. */
-	tpl = nested(TEMPLATE_MAX_DEPTH + 1, '#');
-	check_error(tpl, strlen(tpl), "{\"s\":true}", TEMPLATE_MAX_OUTPUT,
-		    TEMPLATE_MAX_DEPTH + 1, __LINE__);
+	tpl = nested(FPKIT_LIMIT_TEMPLATE_DEPTH + 1, '#');
+	check_error(tpl, strlen(tpl), "{\"s\":true}", FPKIT_LIMIT_TEMPLATE_OUTPUT,
+		    FPKIT_LIMIT_TEMPLATE_DEPTH + 1, __LINE__);
 	free(tpl);
-	tpl = nested(TEMPLATE_MAX_DEPTH + 1, '^');
-	check_error(tpl, strlen(tpl), "{}", TEMPLATE_MAX_OUTPUT, TEMPLATE_MAX_DEPTH + 1, __LINE__);
+	tpl = nested(FPKIT_LIMIT_TEMPLATE_DEPTH + 1, '^');
+	check_error(tpl, strlen(tpl), "{}", FPKIT_LIMIT_TEMPLATE_OUTPUT, FPKIT_LIMIT_TEMPLATE_DEPTH + 1, __LINE__);
 	free(tpl);
 	tpl = nested(1000, '#');
-	check_error(tpl, strlen(tpl), "{}", TEMPLATE_MAX_OUTPUT, TEMPLATE_MAX_DEPTH + 1, __LINE__);
+	check_error(tpl, strlen(tpl), "{}", FPKIT_LIMIT_TEMPLATE_OUTPUT, FPKIT_LIMIT_TEMPLATE_DEPTH + 1, __LINE__);
 	free(tpl);
 }
 
@@ -469,7 +470,7 @@ test_step_limit(void **state)
 	check_render(tpl, strlen(tpl), json, "", __LINE__);
 	free(tpl);
 	tpl = nested_lists(7);
-	check_error(tpl, strlen(tpl), json, TEMPLATE_MAX_OUTPUT, 0, __LINE__);
+	check_error(tpl, strlen(tpl), json, FPKIT_LIMIT_TEMPLATE_OUTPUT, 0, __LINE__);
 	free(tpl);
 }
 
@@ -490,7 +491,7 @@ test_line_of_many_tags(void **state)
 	for (int i = 0; i < n; i++)
 		off += (size_t)snprintf(tpl + off, size - off, "{{a}}\n");
 	off += (size_t)snprintf(tpl + off, size - off, "x {{/b}}\n");
-	check_error(tpl, off, "{\"a\":1}", TEMPLATE_MAX_OUTPUT, (unsigned)n + 1, __LINE__);
+	check_error(tpl, off, "{\"a\":1}", FPKIT_LIMIT_TEMPLATE_OUTPUT, (unsigned)n + 1, __LINE__);
 	free(tpl);
 	assert_render_error("{{a}}\n\n{{#b}}\n{{a}}\n", "{}", 3);
 }
@@ -501,9 +502,9 @@ test_nul_byte(void **state)
 	static const char tpl[] = "ab\0{{x}}cd";
 
 	(void)state;
-	check_error(tpl, sizeof(tpl) - 1, "{\"x\":1}", TEMPLATE_MAX_OUTPUT, 0, __LINE__);
-	check_error("\0", 1, "{}", TEMPLATE_MAX_OUTPUT, 0, __LINE__);
-	check_error("line 1\nline 2\0", 14, "{}", TEMPLATE_MAX_OUTPUT, 0, __LINE__);
+	check_error(tpl, sizeof(tpl) - 1, "{\"x\":1}", FPKIT_LIMIT_TEMPLATE_OUTPUT, 0, __LINE__);
+	check_error("\0", 1, "{}", FPKIT_LIMIT_TEMPLATE_OUTPUT, 0, __LINE__);
+	check_error("line 1\nline 2\0", 14, "{}", FPKIT_LIMIT_TEMPLATE_OUTPUT, 0, __LINE__);
 }
 
 static void
@@ -517,7 +518,7 @@ test_error_leaves_no_output(void **state)
 	(void)state;
 	/* Errors are found before any output, even late in the template. */
 	assert_int_equal(template_render("{{a}} text {{a}}\n{{/b}}", 23, TPL_NAME, ctx,
-					 TEMPLATE_MAX_OUTPUT, &out, &out_len, &err), -1);
+					 FPKIT_LIMIT_TEMPLATE_OUTPUT, &out, &out_len, &err), -1);
 	assert_null(out);
 	assert_int_equal(err.status, EX_DATAERR);
 	json_decref(ctx);

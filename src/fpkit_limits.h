@@ -1,0 +1,140 @@
+/* fpkit_limits.h - every limit on what fpkit reads from outside, in one place
+ *
+ * Files, API answers, mail, logs, templates and bundles come from people
+ * and programs fpkit does not control: each is read within a limit, so
+ * that a hostile or broken input costs bounded time and memory, and each
+ * limit, when passed, gives a message that names the input and the limit
+ * (or a warning, where the rest of the input is still worth reading).
+ * fpkit(1) lists them under LIMITS, with the name used here.  They are
+ * compile-time constants: change one here and rebuild.
+ *
+ * Not here: the limits a standard sets and a check judges (998 octets a
+ * line, RFC 5322; 254 bytes an address, RFC 5321; a mail log's host name
+ * and queue id, the cells of an alert's table row), which are part of
+ * what the input must look like, and the ranges of command-line options,
+ * which cmd_*.c give with their options.
+ *
+ * (Not named limits.h: the -I for src/ would hide the system's <limits.h>
+ * behind it, from our files and from the libraries' headers alike.) */
+#ifndef FPKIT_FPKIT_LIMITS_H
+#define FPKIT_FPKIT_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- the OVH API ---- */
+
+/* A saved API document (--spam-ip-json, --stats-json), in bytes. */
+#define FPKIT_LIMIT_API_DOCUMENT (16 * 1024 * 1024)
+/* The body of an API answer, in bytes (checked in the curl write
+ * callback: no more is read). */
+#define FPKIT_LIMIT_API_ANSWER (16 * 1024 * 1024)
+/* The longest Retry-After waited for, in seconds; a longer one ends the
+ * call. */
+#define FPKIT_LIMIT_RETRY_AFTER 60
+/* An ovh.conf file, and a line of it, in bytes. */
+#define FPKIT_LIMIT_OVHCONF_FILE (64 * 1024)
+#define FPKIT_LIMIT_OVHCONF_LINE 1024
+
+/* ---- the alert e-mail (--alert, fpkit alert) ---- */
+
+/* The alert file, in bytes. */
+#define FPKIT_LIMIT_ALERT (16 * 1024 * 1024)
+/* A line of its decoded text, in bytes. */
+#define FPKIT_LIMIT_ALERT_LINE (64 * 1024)
+/* Messages it lists. */
+#define FPKIT_LIMIT_ALERT_TARGETS 10000
+/* MIME parts read, and how deep they nest; the rest is ignored. */
+#define FPKIT_LIMIT_ALERT_PARTS 1000
+#define FPKIT_LIMIT_ALERT_DEPTH 64
+
+/* ---- mail stores and the messages found (--mail, fpkit find) ---- */
+
+/* Folders followed below a store; deeper ones are skipped (the walk
+ * keeps one entry per level against symlink loops). */
+#define FPKIT_LIMIT_STORE_DEPTH 64
+/* A message's header block, in bytes: only that much is searched for
+ * its Message-ID, and a larger one is not checked (GMime and
+ * libopendkim spend time and memory in proportion to it: 21 million
+ * fields took a minute and 14 GB). */
+#define FPKIT_LIMIT_HEADER_BLOCK (1024 * 1024)
+/* Fields of a header block; a header with more is not checked, and
+ * GMime's reading of one that is (what the best practices look at)
+ * keeps as many. */
+#define FPKIT_LIMIT_HEADER_FIELDS 10000
+/* An mbox "From " line, in bytes; past a longer one the file is not
+ * searched. */
+#define FPKIT_LIMIT_FROM_LINE 4096
+/* A --msgid-file, in bytes. */
+#define FPKIT_LIMIT_MSGID_FILE (64 * 1024 * 1024)
+/* A sample taken out of an mbox or a compressed file, in bytes: it is
+ * held in memory, unquoted or decompressed. */
+#define FPKIT_LIMIT_SAMPLE ((size_t)256 * 1024 * 1024)
+/* Bytes of a Message-ID kept in a bundle file name (samples/, checks/,
+ * logs/). */
+#define FPKIT_LIMIT_NAME_ID 80
+
+/* ---- checks (fpkit check, the samples of fpkit pack) ---- */
+
+/* A message checked, in bytes: read whole.  (checks.c says "over 64 MiB"
+ * in words, for the report.) */
+#define FPKIT_LIMIT_MESSAGE (64 * 1024 * 1024)
+/* MIME parts checked, and how deep they nest; GMime's warnings kept
+ * are bounded by the parts limit too. */
+#define FPKIT_LIMIT_MIME_PARTS 1000
+#define FPKIT_LIMIT_MIME_DEPTH 64
+/* Decoded text and HTML kept for the best practices, in bytes. */
+#define FPKIT_LIMIT_MIME_TEXT (4 * 1024 * 1024)
+/* Received fields listed (more are counted), and addresses kept from
+ * each one. */
+#define FPKIT_LIMIT_RECEIVED_HOPS 100
+#define FPKIT_LIMIT_RECEIVED_IPS 8
+/* A --dkim-keys file, in bytes. */
+#define FPKIT_LIMIT_DKIM_KEYS_FILE (16 * 1024 * 1024)
+/* DKIM-Signature fields verified per message; the others are not given
+ * to libopendkim at all, and are reported as not verified. */
+#define FPKIT_LIMIT_DKIM_SIGNATURES 32
+
+/* ---- ticket templates (--template) ---- */
+
+/* The template file, and what it renders, in bytes. */
+#define FPKIT_LIMIT_TEMPLATE (1024 * 1024)
+#define FPKIT_LIMIT_TEMPLATE_OUTPUT (8 * 1024 * 1024)
+/* Sections nested in each other. */
+#define FPKIT_LIMIT_TEMPLATE_DEPTH 32
+/* Tags and pieces of text rendered: sections over lists nested in each
+ * other multiply, and the output limit does not bound those that write
+ * nothing (tmux's FORMAT_LOOP_LIMIT). */
+#define FPKIT_LIMIT_TEMPLATE_STEPS (4 * 1024 * 1024)
+
+/* ---- mail logs (--maillog) ---- */
+
+/* Files given. */
+#define FPKIT_LIMIT_LOG_FILES 256
+/* A line, in bytes: longer ones are skipped and counted. */
+#define FPKIT_LIMIT_LOG_LINE 16384
+/* Lines that announce a target's Message-ID; the others are not
+ * followed. */
+#define FPKIT_LIMIT_LOG_ANCHORS 4096
+/* Lines kept per queue, and bytes of lines kept in all; the others are
+ * counted and left out. */
+#define FPKIT_LIMIT_LOG_QUEUE_LINES 5000
+#define FPKIT_LIMIT_LOG_KEPT ((size_t)8 * 1024 * 1024)
+
+/* ---- bundles read back (fpkit verify, fpkit scan --archive) ---- */
+
+/* Entries of a bundle, folders included. */
+#define FPKIT_LIMIT_BUNDLE_ENTRIES 10000
+/* An entry, and all of them, in bytes. */
+#define FPKIT_LIMIT_BUNDLE_ENTRY ((int64_t)1 << 30)
+#define FPKIT_LIMIT_BUNDLE_TOTAL ((int64_t)8 << 30)
+/* SHA256SUMS and summary.json, each, in bytes: they are held in memory. */
+#define FPKIT_LIMIT_BUNDLE_META (16 * 1024 * 1024)
+/* A line of an archive's index.jsonl, in bytes: a longer one is not one
+ * fpkit wrote, and is dropped. */
+#define FPKIT_LIMIT_INDEX_LINE 65536
+/* A sample given its own report in report.arf, in bytes: it is held in
+ * memory. */
+#define FPKIT_LIMIT_ARF_SAMPLE ((size_t)256 * 1024 * 1024)
+
+#endif

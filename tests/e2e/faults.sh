@@ -1,0 +1,491 @@
+#!/bin/sh
+# Faults: a full disk, I/O errors and refusals on every file fpkit writes
+# (the bundle, --save-api files, standard output, scan --archive's
+# bundles, index and folder), signals while a bundle is being written,
+# and store files that cannot be read or vanish during the search.
+# Faults come from tests/faultshim.c (LD_PRELOAD), which fails or delays
+# chosen calls.  Each failure must give the documented status and a
+# message naming the file, leave nothing under the final name and no
+# temporary file (.NAME.XXXXXX) behind.
+E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
+. "$E2E/lib.sh"
+[ -f "${FAULTSHIM:-}" ] || skip_all "no fault shim built (tests/faultshim.so)"
+# An ASan fpkit wants its runtime first among the libraries; the shim
+# comes before it, on purpose.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+
+# faulty VAR=VALUE... -- ARGS...: run fpkit as run() does, with the shim
+# and the FAULT_* variables given (tests/faultshim.c); the shim logs each
+# faulted call to $tmp/fault.log, emptied first.
+faulty() {
+	: >"$tmp/fault.log"
+	set +e
+	(
+		while [ "$1" != -- ]; do export "$1"; shift; done
+		shift
+		FAULT_LOG=$tmp/fault.log
+		LD_PRELOAD=$FAULTSHIM
+		export FAULT_LOG LD_PRELOAD
+		exec ${FPKIT_VALGRIND:-} "$FPKIT" "$@"
+	) >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	set -e
+}
+
+# faulty_bg VAR=VALUE... -- ARGS...: the same in the background; $pid
+# is fpkit's process id.  The shim writes $tmp/mark at its first faulted
+# call.  $launch, when set, is a command that runs fpkit (e.g. env
+# --default-signal=INT).
+launch=
+faulty_bg() {
+	rm -f "$tmp/mark"
+	: >"$tmp/fault.log"
+	(
+		while [ "$1" != -- ]; do export "$1"; shift; done
+		shift
+		FAULT_LOG=$tmp/fault.log
+		FAULT_MARK=$tmp/mark
+		LD_PRELOAD=$FAULTSHIM
+		export FAULT_LOG FAULT_MARK LD_PRELOAD
+		# shellcheck disable=SC2086
+		exec $launch ${FPKIT_VALGRIND:-} "$FPKIT" "$@"
+	) </dev/null >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+}
+
+# wait_mark: wait (30 s at most) until the shim has met its fault in
+# the background run; false if fpkit ended first or it took too long.
+wait_mark() {
+	wm_i=0
+	while [ ! -s "$tmp/mark" ]; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		wm_i=$((wm_i + 1))
+		[ $wm_i -lt 600 ] || return 1
+		sleep 0.05
+	done
+}
+
+# reap: wait for the background run; its exit status in $status.
+reap() {
+	status=0
+	wait "$pid" || status=$?
+}
+
+# faulted WHAT: the shim did fault a call in the last run (else the test
+# proves nothing).
+faulted() {
+	assert_true "$1: the fault was met" test -s "$tmp/fault.log"
+}
+
+# fresh: an empty output folder $O.
+fresh() {
+	rm -rf "$tmp/o"
+	mkdir "$tmp/o"
+	O=$tmp/o
+}
+
+# stopped STATUS WHAT: the run failed with STATUS and $O holds nothing,
+# neither a bundle nor a temporary file.
+stopped() {
+	assert_status "$1" "$2"
+	no_leftovers "$O" "$2: no bundle, no temporary file"
+}
+
+# pack into $O/b.tar.gz.
+pack_o() {
+	faulty "$@" -- pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+		--mail "$DEMO_MAIL" --no-dkim -o "$O/b.tar.gz"
+}
+
+# --- The bundle -------------------------------------------------------
+
+fresh
+pack_o FAULT_CALL=write FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=ENOSPC
+faulted "full disk"
+stopped 74 "full disk on the bundle"
+assert_in "$tmp/err" "fpkit: cannot write '$O/b.tar.gz': " "full disk: the message names the bundle"
+assert_in "$tmp/err" "No space left on device" "full disk: the message says why"
+assert_eq "$(wc -c <"$tmp/out")" 0 "full disk: no ticket printed"
+
+# A bundle of many blocks, with the disk full half-way: the writes
+# before went to the temporary file, which must go too.
+mkdir -p "$tmp/big/cur" "$tmp/big/new" "$tmp/big/tmp"
+{
+	printf 'From: shop@shop.example.com\nTo: a@example.net\n'
+	printf 'Date: Fri, 20 Nov 2026 13:23:00 +0000\nSubject: big\n'
+	printf 'Message-ID: <order-10482.1795180980.7d1e@shop.example.com>\n\n'
+	head -c 600000 /dev/urandom | od -An -tx1 | tr -d ' '
+} >"$tmp/big/cur/1.big:2,S"
+fresh
+faulty FAULT_CALL=write FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=ENOSPC FAULT_AFTER=5 -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/big" \
+	--no-dkim -o "$O/b.tar.gz"
+faulted "full disk after five blocks"
+stopped 74 "full disk after five blocks"
+assert_in "$tmp/err" "fpkit: cannot write '$O/b.tar.gz': " "full disk after five blocks: the message"
+
+fresh
+pack_o FAULT_CALL=write FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=EIO
+faulted "I/O error"
+stopped 74 "I/O error on the bundle"
+assert_in "$tmp/err" "Input/output error" "I/O error: the message says why"
+
+fresh
+pack_o FAULT_CALL=fsync FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=EIO
+faulted "fsync"
+stopped 74 "fsync fails"
+assert_in "$tmp/err" "fpkit: cannot write '$O/b.tar.gz': Input/output error" "fsync: the message"
+
+fresh
+pack_o FAULT_CALL=close FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=EDQUOT
+faulted "close"
+stopped 74 "close fails (a quota met on a network file system)"
+assert_in "$tmp/err" "fpkit: cannot write '$O/b.tar.gz': Disk quota exceeded" "close: the message"
+
+fresh
+pack_o FAULT_CALL=link FAULT_PATH=/b.tar.gz FAULT_ERRNO=EIO
+faulted "link"
+stopped 73 "the link to the final name fails"
+assert_in "$tmp/err" "fpkit: cannot create '$O/b.tar.gz': Input/output error" "link: the message"
+
+# No hard links on this file system: a check, then a rename.
+fresh
+pack_o FAULT_CALL=link FAULT_PATH=/b.tar.gz FAULT_ERRNO=EPERM
+faulted "no hard links"
+assert_status 0 "no hard links: the bundle is renamed into place"
+assert_eq "$(ls -A "$O")" b.tar.gz "no hard links: the bundle and nothing else"
+run verify "$O/b.tar.gz"
+assert_status 0 "no hard links: the bundle is whole"
+cp "$O/b.tar.gz" "$tmp/b.before"
+pack_o FAULT_CALL=link FAULT_PATH=/b.tar.gz FAULT_ERRNO=EPERM
+assert_status 73 "no hard links, the name taken"
+assert_in "$tmp/err" "fpkit: '$O/b.tar.gz' already exists" "no hard links, the name taken: the message"
+assert_eq "$(ls -A "$O")" b.tar.gz "no hard links, the name taken: no temporary file"
+assert_true "no hard links, the name taken: the old bundle untouched" cmp -s "$tmp/b.before" "$O/b.tar.gz"
+
+# --force: a rename over the old bundle, which stays whole if it fails.
+faulty FAULT_CALL=rename FAULT_PATH=/b.tar.gz FAULT_ERRNO=EIO -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/big" \
+	--no-dkim -o "$O/b.tar.gz" --force
+faulted "rename"
+assert_status 73 "--force and the rename fails"
+assert_in "$tmp/err" "fpkit: cannot create '$O/b.tar.gz': Input/output error" "rename: the message"
+assert_eq "$(ls -A "$O")" b.tar.gz "rename: no temporary file"
+assert_true "rename: the old bundle untouched" cmp -s "$tmp/b.before" "$O/b.tar.gz"
+
+fresh
+pack_o FAULT_CALL=mkstemp FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=EACCES
+faulted "mkstemp"
+stopped 73 "no temporary file can be made"
+assert_in "$tmp/err" "fpkit: cannot create a file in '$O': Permission denied" "mkstemp: the message"
+
+fresh
+pack_o FAULT_CALL=fchmod FAULT_PATH=/.b.tar.gz. FAULT_ERRNO=EPERM
+faulted "fchmod"
+stopped 73 "the mode cannot be set"
+assert_in "$tmp/err" "fpkit: cannot set the mode of '$O/.b.tar.gz." "fchmod: the message"
+
+# The ticket on a full standard output: the bundle is written, the
+# status says the ticket was lost.
+if [ -w /dev/full ]; then
+	fresh
+	set +e
+	fpkit pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+		--no-dkim -o "$O/b.tar.gz" >/dev/full 2>"$tmp/err"
+	status=$?
+	set -e
+	assert_status 74 "the ticket on a full standard output"
+	assert_in "$tmp/err" "fpkit: cannot write standard output: No space left on device" \
+		"full standard output: the message"
+	assert_eq "$(ls -A "$O")" b.tar.gz "full standard output: the bundle, no temporary file"
+fi
+
+# --- Signals while the bundle is written -------------------------------
+
+# The bundle's first write waits 30 s; the signal comes in that wait.
+# signalled SIGNAL STATUS
+signalled() {
+	sg_sig=$1
+	sg_status=$2
+	fresh
+	faulty_bg FAULT_CALL=write FAULT_PATH=/.b.tar.gz. FAULT_DELAY_MS=30000 -- \
+		pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+		--mail "$DEMO_MAIL" --no-dkim -o "$O/b.tar.gz"
+	if ! wait_mark; then
+		reap
+		not_ok "SIG$sg_sig: the bundle's write was never reached (exit $status)"
+		return 0
+	fi
+	assert_true "SIG$sg_sig: the temporary file is there when the signal comes" \
+		sh -c "ls -A '$O' | grep -q '^\.b\.tar\.gz\.......\$'"
+	t0=$(date +%s)
+	kill -"$sg_sig" "$pid"
+	reap
+	t1=$(date +%s)
+	stopped "$sg_status" "SIG$sg_sig while the bundle is written"
+	assert_true "SIG$sg_sig: fpkit stops at once ($((t1 - t0)) s)" test $((t1 - t0)) -lt 10
+	assert_eq "$(wc -c <"$tmp/out")" 0 "SIG$sg_sig: no ticket printed"
+}
+signalled TERM 143
+signalled HUP 129
+if env --default-signal=INT true 2>/dev/null; then
+	# A shell may start background jobs with SIGINT ignored (dash
+	# does): undo that, as a terminal's Ctrl-C would find it.
+	launch="env --default-signal=INT"
+	signalled INT 130
+	launch=
+else
+	echo "# env --default-signal not supported: SIGINT is not tested"
+fi
+
+# SIGPIPE is ignored (a closed pipe is a write error), and so is a
+# signal ignored on entry (here SIGHUP, under nohup): the run goes on
+# once the write's 2 s wait is over.
+for sig in PIPE HUP; do
+	[ $sig = HUP ] && launch=nohup
+	fresh
+	faulty_bg FAULT_CALL=write FAULT_PATH=/.b.tar.gz. FAULT_DELAY_MS=2000 -- \
+		pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+		--mail "$DEMO_MAIL" --no-dkim -o "$O/b.tar.gz"
+	launch=
+	if wait_mark; then
+		kill -"$sig" "$pid"
+		reap
+		assert_status 0 "SIG$sig ignored: the run goes on"
+		assert_eq "$(ls -A "$O")" b.tar.gz "SIG$sig ignored: the bundle is written"
+	else
+		reap
+		not_ok "SIG$sig ignored: the bundle's write was never reached (exit $status)"
+	fi
+done
+
+# SIGTERM while the store is read by several threads: one of them waits
+# in openat; the run stops at once all the same, having written nothing.
+mkdir -p "$tmp/many/cur" "$tmp/many/new"
+cp "$DEMO_MAIL"/cur/* "$DEMO_MAIL"/new/* "$tmp/many/cur/"
+i=0
+while [ $i -lt 40 ]; do
+	printf 'From: a@example.com\nMessage-ID: <filler-%d@example.com>\n\nfiller\n' $i \
+		>"$tmp/many/cur/filler-$i:2,S"
+	i=$((i + 1))
+done
+fresh
+faulty_bg FAULT_CALL=openat FAULT_PATH=/filler-20: FAULT_DELAY_MS=30000 -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$tmp/many" --no-dkim -o "$O/b.tar.gz"
+if wait_mark; then
+	t0=$(date +%s)
+	kill -TERM "$pid"
+	reap
+	t1=$(date +%s)
+	stopped 143 "SIGTERM during a threaded store scan"
+	assert_true "SIGTERM during the scan: fpkit stops at once ($((t1 - t0)) s)" test $((t1 - t0)) -lt 10
+else
+	reap
+	not_ok "SIGTERM during the scan: the store was never read (exit $status)"
+fi
+
+# --- Mail stores that fail under fpkit ----------------------------------
+
+ORDER_FILE=1795180981.M731554P4268.mx1.shop.example.com,S=2771,W=2840
+ORDER_ID=order-10482.1795180980.7d1e@shop.example.com
+
+# A message file that cannot be opened (chmod 000 for an ordinary user;
+# root reads it anyway, so the shim's EACCES stands for it).
+fresh
+pack_o FAULT_CALL=openat FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=EACCES
+faulted "unreadable message"
+assert_status 0 "an unreadable message file: the bundle is written"
+assert_in "$tmp/err" "fpkit: warning: skipped '$DEMO_MAIL/new/$ORDER_FILE': Permission denied" \
+	"unreadable: a warning names the file and says why"
+assert_in "$tmp/err" "fpkit: warning: not found: <$ORDER_ID>" "unreadable: its message is reported missing"
+assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "unreadable: the other message is still packed"
+assert_eq "$(ls -A "$O")" b.tar.gz "unreadable: the bundle, no temporary file"
+if [ "$(id -u)" -ne 0 ]; then
+	rm -rf "$tmp/m000"
+	cp -R "$DEMO_MAIL" "$tmp/m000"
+	chmod 000 "$tmp/m000/new/$ORDER_FILE"
+	fresh
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/m000" \
+		--no-dkim -o "$O/b.tar.gz"
+	assert_status 0 "a message file of mode 000"
+	assert_in "$tmp/err" "fpkit: warning: skipped '$tmp/m000/new/$ORDER_FILE': Permission denied" \
+		"mode 000: the warning"
+	assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "mode 000: the rest is packed"
+	chmod 600 "$tmp/m000/new/$ORDER_FILE"
+else
+	echo "# running as root, where mode 000 does not stop a read: only the shim's EACCES is tested"
+fi
+
+# A folder that cannot be opened.
+fresh
+pack_o FAULT_CALL=openat FAULT_PATH=/Maildir/new FAULT_ERRNO=EACCES
+faulted "unreadable folder"
+assert_status 0 "an unreadable folder"
+assert_in "$tmp/err" "fpkit: warning: skipped folder '$DEMO_MAIL/new': Permission denied" \
+	"unreadable folder: the warning"
+assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "unreadable folder: the rest is packed"
+
+# A read error in the middle of the search.
+fresh
+pack_o FAULT_CALL=read FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=EIO
+faulted "read error"
+assert_status 0 "a message file with a read error"
+assert_in "$tmp/err" "fpkit: warning: skipped '$DEMO_MAIL/new/$ORDER_FILE': Input/output error" \
+	"read error: the warning"
+assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "read error: the rest is packed"
+
+# A message file listed by readdir and gone when opened.
+fresh
+pack_o FAULT_CALL=openat FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=ENOENT
+faulted "vanished"
+assert_status 0 "a message file vanished during the scan"
+assert_in "$tmp/err" "fpkit: warning: skipped '$DEMO_MAIL/new/$ORDER_FILE': vanished during the scan" \
+	"vanished: the warning"
+assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "vanished: the rest is packed"
+
+# Found, then gone before it is packed: the bundle cannot be whole.
+fresh
+pack_o FAULT_CALL=open FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=ENOENT
+faulted "gone before packing"
+stopped 66 "a message found, then gone before it is packed"
+assert_in "$tmp/err" "fpkit: cannot open '$DEMO_MAIL/new/$ORDER_FILE': No such file or directory" \
+	"gone before packing: the message"
+fresh
+pack_o FAULT_CALL=pread FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=EIO
+faulted "read error while packing"
+stopped 74 "a read error while the message is packed"
+assert_in "$tmp/err" "fpkit: cannot read '$DEMO_MAIL/new/$ORDER_FILE': Input/output error" \
+	"read error while packing: the message"
+
+# The same, for real: files removed while fpkit reads the folder.  The
+# shim only slows each open after the first 20 down (20 ms), so that the
+# files can be removed in the middle of the scan, after the folder was
+# listed; the kernel then says ENOENT.
+rm -rf "$tmp/race"
+mkdir -p "$tmp/race/cur" "$tmp/race/new"
+cp "$DEMO_MAIL"/cur/* "$DEMO_MAIL"/new/* "$tmp/race/cur/"
+i=0
+while [ $i -lt 200 ]; do
+	printf 'From: a@example.com\nMessage-ID: <filler-%d@example.com>\n\nfiller\n' $i \
+		>"$tmp/race/cur/filler-$i:2,S"
+	i=$((i + 1))
+done
+faulty_bg FAULT_CALL=openat FAULT_PATH=/race/cur/ FAULT_AFTER=20 FAULT_DELAY_MS=20 -- \
+	find --msgid "$ORDER_ID" --msgid nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com "$tmp/race"
+if wait_mark; then
+	find "$tmp/race/cur" -name 'filler-*' -delete
+	reap
+	assert_status 0 "files removed during the scan: every target found"
+	assert_eq "$(grep -v "^fpkit: warning: skipped '$tmp/race/cur/filler-[0-9]*:2,S': vanished during the scan\$" "$tmp/err" || :)" \
+		"" "files removed during the scan: no other message"
+	vanished=$(grep -c 'vanished during the scan' "$tmp/err" || :)
+	assert_true "files removed during the scan: reported ($vanished files)" test "$vanished" -ge 100
+	assert_eq "$(cut -f1 "$tmp/out" | sort -u | tr '\n' ' ')" \
+		"nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com $ORDER_ID " \
+		"files removed during the scan: the targets are printed"
+else
+	reap
+	not_ok "files removed during the scan: the scan was never slowed (exit $status)"
+fi
+
+# --- --save-api and scan --archive (the fake API) ------------------------
+
+. "$E2E/fakeapi.sh"
+if [ ! -x "$FAKE_OVH" ]; then
+	echo "# no fake-ovh server built: --save-api and scan --archive are not tested"
+	finish
+	exit $?
+fi
+. "$E2E/archive-lib.sh"
+
+# --save-api: each answer file through its own temporary file.
+fresh
+mkdir "$tmp/api"
+faulty FAULT_CALL=write FAULT_PATH=/.stats.json. FAULT_ERRNO=ENOSPC -- \
+	pack --ip "$IP7" --mail "$DEMO_MAIL" --no-dkim -o "$O/b.tar.gz" --save-api "$tmp/api"
+faulted "--save-api full disk"
+stopped 74 "--save-api on a full disk"
+assert_in "$tmp/err" "fpkit: cannot write '$tmp/api/stats.json': No space left on device" \
+	"--save-api full disk: the message names the file"
+assert_eq "$(ls -A "$tmp/api")" spam-ip.json "--save-api full disk: the file before it, no temporary file"
+rm -f "$tmp/api"/*
+faulty FAULT_CALL=rename FAULT_PATH=/spam-ip.json FAULT_ERRNO=EIO -- \
+	pack --ip "$IP7" --mail "$DEMO_MAIL" --no-dkim -o "$O/b.tar.gz" --save-api "$tmp/api"
+faulted "--save-api rename"
+stopped 73 "--save-api: the rename fails"
+assert_in "$tmp/err" "fpkit: cannot create '$tmp/api/spam-ip.json': Input/output error" \
+	"--save-api rename: the message"
+no_leftovers "$tmp/api" "--save-api rename: nothing left"
+
+# scan --archive: a full disk on the second event's bundle; the others
+# are archived, the failed one is retried by the next run.
+A=$tmp/arch
+faulty FAULT_CALL=write FAULT_PATH="/.$B7." FAULT_ERRNO=ENOSPC -- \
+	scan --archive "$A" --mail "$DEMO_MAIL" --no-dkim --rate 100000
+faulted "archive full disk"
+assert_status 74 "scan --archive: a full disk on one bundle"
+assert_in "$tmp/err" "cannot write '$A/$B7': Write error: No space left on device" \
+	"scan --archive full disk: the message names the bundle"
+assert_eq "$(index_names "$A")" "$B5 $B9" "scan --archive full disk: the other events archived"
+assert_true "scan --archive full disk: the index matches the folder, no temporary file" index_matches "$A"
+archive "$A"
+assert_status 0 "scan --archive: the next run"
+assert_eq "$(index_names "$A")" "$B5 $B7 $B9" "the next run archives the event that failed"
+assert_not_in "$tmp/err" "removed" "the next run has nothing to remove"
+
+# The index line cannot be appended: the bundle stays, and the next run
+# lists it.
+A=$tmp/arch2
+faulty FAULT_CALL=write FAULT_PATH=/index.jsonl FAULT_AFTER=1 FAULT_ERRNO=EIO -- \
+	scan --archive "$A" --mail "$DEMO_MAIL" --no-dkim --rate 100000
+faulted "index append"
+assert_status 74 "scan --archive: the index cannot be written"
+assert_in "$tmp/err" "cannot write '$A/index.jsonl': Input/output error" "index append: the message"
+archive "$A"
+assert_status 0 "index append: the next run"
+assert_in "$tmp/err" "was not in the index (a run was stopped before listing it): added" \
+	"index append: the next run lists the bundle"
+assert_true "index append: the index matches the folder" index_matches "$A"
+
+# The folder cannot be created.
+A=$tmp/arch3
+faulty FAULT_CALL=mkdir FAULT_PATH=/arch3 FAULT_ERRNO=EACCES -- \
+	scan --archive "$A" --mail "$DEMO_MAIL" --no-dkim --rate 100000
+faulted "archive mkdir"
+assert_status 73 "scan --archive: the folder cannot be created"
+assert_in "$tmp/err" "fpkit: archive: cannot create folder '$A': Permission denied" "mkdir: the message"
+assert_false "mkdir: no folder" test -e "$A"
+
+# SIGTERM while the third bundle is written: its temporary file goes,
+# the lock is let go, and the next run finds nothing to repair.
+A=$tmp/arch4
+faulty_bg FAULT_CALL=write FAULT_PATH="/.$B9." FAULT_DELAY_MS=30000 -- \
+	scan --archive "$A" --mail "$DEMO_MAIL" --no-dkim --rate 100000
+if wait_mark; then
+	assert_true "scan --archive SIGTERM: the temporary file is there" \
+		sh -c "ls -A '$A' | grep -q '^\.$B9\.......\$'"
+	kill -TERM "$pid"
+	reap
+	assert_status 143 "scan --archive: SIGTERM while a bundle is written"
+	assert_true "scan --archive SIGTERM: the index matches the folder, no temporary file" \
+		index_matches "$A"
+	assert_eq "$(index_names "$A")" "$B5 $B7" "scan --archive SIGTERM: the bundles before it"
+	if command -v flock >/dev/null 2>&1; then
+		assert_true "scan --archive SIGTERM: the lock is free" flock -n "$A/.lock" true
+	fi
+	archive "$A"
+	assert_status 0 "scan --archive SIGTERM: the next run"
+	assert_eq "$(index_names "$A")" "$B5 $B7 $B9" "scan --archive SIGTERM: the next run completes it"
+	assert_not_in "$tmp/err" "left by a run that was stopped" "scan --archive SIGTERM: no file to remove"
+	assert_not_in "$tmp/err" "was not in the index" "scan --archive SIGTERM: no bundle to list"
+	assert_not_in "$tmp/err" "dropped" "scan --archive SIGTERM: no line to drop"
+else
+	reap
+	not_ok "scan --archive SIGTERM: the bundle's write was never reached (exit $status)"
+fi
+
+assert_true "the fake API stops cleanly" fakeapi_stop
+assert_eq "$FAKE_BAD_STOPS" 0 "the fake API stopped cleanly each time"
+finish

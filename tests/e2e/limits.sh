@@ -1,0 +1,519 @@
+#!/bin/sh
+# The limits on outside input (src/fpkit_limits.h, LIMITS in fpkit(1)):
+# for each limit a run can reach in little time, an input just over it
+# fails or warns with a message that names the input and the limit, and,
+# where it is cheap, one at the limit passes.  Inputs are made here with
+# shell tools, holes (truncate) where their bytes do not matter.
+#
+# Every limit, and where it is tested ("here" for this file):
+#   FPKIT_LIMIT_API_DOCUMENT     here
+#   FPKIT_LIMIT_API_ANSWER       api-faults.sh ("an oversized body": the
+#                                fake API's fault 'huge')
+#   FPKIT_LIMIT_RETRY_AFTER      api-faults.sh ("429 with Retry-After 120")
+#   FPKIT_LIMIT_OVHCONF_FILE     here, and unit/test_ovhconf.c
+#   FPKIT_LIMIT_OVHCONF_LINE     here, and unit/test_ovhconf.c
+#   FPKIT_LIMIT_ALERT            alert.sh ("a file over 16 MiB is refused")
+#   FPKIT_LIMIT_ALERT_LINE       alert.sh, unit/test_alert.c
+#   FPKIT_LIMIT_ALERT_TARGETS    alert.sh, unit/test_alert.c
+#   FPKIT_LIMIT_ALERT_PARTS      here
+#   FPKIT_LIMIT_ALERT_DEPTH      here
+#   FPKIT_LIMIT_STORE_DEPTH      here
+#   FPKIT_LIMIT_HEADER_BLOCK     pack-errors.sh (searched up to it, with a
+#                                warning); check-fixtures.sh and
+#                                unit/test_integrity.c (not checked past it)
+#   FPKIT_LIMIT_HEADER_FIELDS    check-fixtures.sh, unit/test_integrity.c
+#   FPKIT_LIMIT_FROM_LINE        here
+#   FPKIT_LIMIT_MSGID_FILE       here
+#   FPKIT_LIMIT_SAMPLE           here
+#   FPKIT_LIMIT_NAME_ID          here
+#   FPKIT_LIMIT_MESSAGE          here (fpkit check), check-pack.sh (a
+#                                packed sample over it is not checked)
+#   FPKIT_LIMIT_MIME_PARTS       here
+#   FPKIT_LIMIT_MIME_DEPTH       here
+#   FPKIT_LIMIT_MIME_TEXT        here
+#   FPKIT_LIMIT_RECEIVED_HOPS    here
+#   FPKIT_LIMIT_RECEIVED_IPS     here
+#   FPKIT_LIMIT_DKIM_KEYS_FILE   here
+#   FPKIT_LIMIT_DKIM_SIGNATURES  check-dkim.sh, unit/test_dkim.c
+#   FPKIT_LIMIT_TEMPLATE         here
+#   FPKIT_LIMIT_TEMPLATE_OUTPUT  templates.sh ("output bomb stopped")
+#   FPKIT_LIMIT_TEMPLATE_DEPTH   templates.sh, unit/test_template.c
+#   FPKIT_LIMIT_TEMPLATE_STEPS   unit/test_template.c (test_step_limit:
+#                                what fpkit renders holds no list long
+#                                enough to reach it quickly)
+#   FPKIT_LIMIT_LOG_FILES        here
+#   FPKIT_LIMIT_LOG_LINE         maillog.sh, unit/test_maillog.c
+#   FPKIT_LIMIT_LOG_ANCHORS      here
+#   FPKIT_LIMIT_LOG_QUEUE_LINES  here
+#   FPKIT_LIMIT_LOG_KEPT         here
+#   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive)
+#   FPKIT_LIMIT_BUNDLE_ENTRY     verify.sh ("huge"); unit/test_verify.c (at
+#                                the limit, and one byte over)
+#   FPKIT_LIMIT_BUNDLE_TOTAL     unit/test_verify.c: 8 GiB is too much to
+#                                read in a test
+#   FPKIT_LIMIT_BUNDLE_META      here (fpkit verify, scan --archive)
+#   FPKIT_LIMIT_INDEX_LINE       here
+#   FPKIT_LIMIT_ARF_SAMPLE       here
+. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+: "${TARMK:?run the tests through 'make check'}"
+
+MiB=1048576
+
+# pad FILE SIZE: append blanks to FILE up to SIZE bytes.
+pad() {
+	pad_n=$(($2 - $(stat -c %s "$1")))
+	head -c "$pad_n" /dev/zero | tr '\0' ' ' >>"$1"
+}
+
+# sized FILE SIZE: FILE of SIZE bytes of no interest (a hole).
+sized() {
+	: >"$1"
+	truncate -s "$2" "$1"
+}
+
+# ---- saved API documents ----
+
+sized "$tmp/big.json" $((16 * MiB + 1))
+mkdir "$tmp/o"
+run pack --spam-ip-json "$tmp/big.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+	-o "$tmp/o/b.tar.gz"
+assert_status 65 "API document: one byte over the limit"
+assert_in "$tmp/err" "'$tmp/big.json': larger than the limit of 16777216 bytes for an API document" \
+	"API document: the file and the limit are named"
+no_leftovers "$tmp/o" "API document over the limit: nothing written"
+cp "$DEMO_SPAMIP" "$tmp/at.json"
+pad "$tmp/at.json" $((16 * MiB))
+run pack --spam-ip-json "$tmp/at.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+	--no-dkim -o "$tmp/o/a.tar.gz"
+assert_status 0 "API document: at the limit"
+rm -f "$tmp/o/a.tar.gz" "$tmp/big.json" "$tmp/at.json"
+
+# ---- ovh.conf ----
+
+# conf_line N: a comment line of N bytes, and its newline.
+conf_line() { printf '; %s\n' "$(head -c $(($1 - 2)) /dev/zero | tr '\0' x)"; }
+
+{ printf '[default]\nendpoint=ovh-eu\n'; conf_line 1024; conf_line 1025; } >"$tmp/long-line.conf"
+run scan --config "$tmp/long-line.conf"
+assert_status 78 "ovh.conf: a line one byte over the limit"
+assert_in "$tmp/err" "'$tmp/long-line.conf' line 4: longer than 1024 bytes" \
+	"ovh.conf line: the file, the line and the limit are named"
+{ printf '[default]\nendpoint=ovh-eu\n'; i=0; while [ $i -lt 64 ]; do conf_line 1024; i=$((i + 1)); done; } |
+	head -c 65536 >"$tmp/at.conf"
+{ cat "$tmp/at.conf"; printf '\n'; } >"$tmp/big.conf"
+run scan --config "$tmp/big.conf"
+assert_status 78 "ovh.conf: one byte over the limit"
+assert_in "$tmp/err" "'$tmp/big.conf' is larger than 65536 bytes" "ovh.conf: the file and the limit are named"
+run scan --config "$tmp/at.conf"
+assert_in "$tmp/err" "no OVH API credentials" "ovh.conf: at the limit, read to the end"
+assert_not_in "$tmp/err" "larger than" "ovh.conf: at the limit, read"
+assert_not_in "$tmp/err" "longer than" "ovh.conf: a line at the limit, read"
+
+# ---- the alert e-mail: MIME parts and depth (a warning, the rest read) ----
+
+# alert_parts N: the demo alert as the first of N text parts of a
+# multipart (N + 1 parts with the multipart itself).
+alert_parts() {
+	sed -n '1,/^MIME-Version/p' "$ALERT"
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain; charset=utf-8\n\n'
+	sed '1,/^$/d' "$ALERT"
+	awk -v n="$1" 'BEGIN { for (i = 1; i < n; i++) printf "\n--b\nContent-Type: text/plain\n\npart %d\n", i }'
+	printf '\n--b--\n'
+}
+
+# nest N: stdin as a text part inside N multiparts, each in the other.
+nest() {
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i }'
+	printf 'Content-Type: text/plain; charset=utf-8\n\n'
+	cat
+	awk -v n="$1" 'BEGIN { for (i = n; i >= 1; i--) printf "\n--b%d--\n", i }'
+}
+
+ALERT="$FIXTURES/alert/demo.eml"
+alert_parts 1000 >"$tmp/parts.eml"
+run alert "$tmp/parts.eml"
+assert_status 0 "alert: 1001 MIME parts, still read"
+assert_in "$tmp/err" "'$tmp/parts.eml': more MIME parts than fpkit reads (1000, or nested 64 deep)" \
+	"alert: the part limit is named"
+alert_parts 999 >"$tmp/parts.eml"
+run alert "$tmp/parts.eml"
+assert_eq "$(cat "$tmp/err")" "" "alert: 1000 MIME parts, no warning"
+{ sed -n '1,/^MIME-Version/p' "$ALERT"; sed '1,/^$/d' "$ALERT" | nest 64; } >"$tmp/deep.eml"
+run alert "$tmp/deep.eml"
+assert_in "$tmp/err" "'$tmp/deep.eml': more MIME parts than fpkit reads (1000, or nested 64 deep)" \
+	"alert: text nested 64 multiparts deep, past the depth limit"
+{ sed -n '1,/^MIME-Version/p' "$ALERT"; sed '1,/^$/d' "$ALERT" | nest 63; } >"$tmp/deep.eml"
+run alert "$tmp/deep.eml"
+assert_status 0 "alert: text nested 63 multiparts deep"
+assert_in "$tmp/out" "Messages:    3" "alert: at the depth limit, the messages are read"
+
+# ---- mail stores ----
+
+ORDER_ID=order-10482.1795180980.7d1e@shop.example.com
+ORDER="$DEMO_MAIL/new/1795180981.M731554P4268.mx1.shop.example.com,S=2771,W=2840"
+
+# deep N: a store whose message lies N folders below it.
+deep() {
+	d="$tmp/deep$1"
+	p=$d
+	i=0
+	while [ $i -lt "$1" ]; do p=$p/d; i=$((i + 1)); done
+	mkdir -p "$p"
+	cp "$ORDER" "$p/m.eml"
+}
+deep 64
+run find --msgid "$ORDER_ID" "$tmp/deep64"
+assert_status 1 "store: a message 65 levels deep (the store's own counts) is not found"
+assert_in "$tmp/err" "more than 64 levels deep" "store: the depth limit is named"
+deep 63
+run find --msgid "$ORDER_ID" "$tmp/deep63"
+assert_status 0 "store: a message 64 levels deep is found"
+rm -rf "$tmp/deep63" "$tmp/deep64"
+
+# mbox_from N: an mbox of two messages, the second (the target) after a
+# "From " line of N bytes.
+mbox_from() {
+	printf 'From a@example.com Fri Nov 20 13:23:00 2026\nSubject: first\n\nbody\n\n'
+	printf 'From %s@example.com Fri Nov 20 13:23:00 2026\n' "$(head -c $(($1 - 42)) /dev/zero | tr '\0' x)"
+	cat "$ORDER"
+}
+mbox_from 4097 >"$tmp/long-from.mbox"
+run find --msgid "$ORDER_ID" "$tmp/long-from.mbox"
+assert_status 1 "mbox: the message after a 4097-byte \"From \" line is not found"
+assert_in "$tmp/err" "'$tmp/long-from.mbox': a \"From \" line at byte 66 is longer than 4096 bytes" \
+	"mbox: the file, the line and the limit are named"
+mbox_from 4096 >"$tmp/long-from.mbox"
+run find --msgid "$ORDER_ID" "$tmp/long-from.mbox"
+assert_status 0 "mbox: after a 4096-byte \"From \" line, found"
+
+sized "$tmp/ids" $((64 * MiB + 1))
+run find --msgid-file "$tmp/ids" "$DEMO_MAIL"
+assert_status 65 "--msgid-file: one byte over the limit"
+assert_in "$tmp/err" "'$tmp/ids': larger than the limit of 67108864 bytes for a --msgid-file" \
+	"--msgid-file: the file and the limit are named"
+rm -f "$tmp/ids"
+
+# A sample taken out of an mbox is held in memory: one over the limit
+# fails the run.
+{ printf 'From a@example.com Fri Nov 20 13:23:00 2026\n'; cat "$ORDER"; } >"$tmp/big.mbox"
+truncate -s $((256 * MiB + 100)) "$tmp/big.mbox"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/big.mbox" \
+	--no-dkim -o "$tmp/o/b.tar.gz"
+assert_status 65 "mbox sample over the limit"
+assert_in "$tmp/err" "a message in '$tmp/big.mbox' is larger than the limit of 268435456 bytes" \
+	"mbox sample: the file and the limit are named"
+no_leftovers "$tmp/o" "mbox sample over the limit: nothing written"
+rm -f "$tmp/big.mbox"
+
+# The Message-ID in a bundle file name: 80 bytes of it.
+# name_case ID: a store and stats whose second target has Message-ID ID.
+name_case() {
+	rm -rf "$tmp/names"
+	mkdir "$tmp/names"
+	sed "s/^Message-ID: .*/Message-ID: <$1>/I" "$ORDER" >"$tmp/names/m.eml"
+	jq --arg id "$1" '.[0].detectedSpams[1].messageId = $id' "$DEMO_STATS" >"$tmp/names/stats.json"
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/names/stats.json" \
+		--mail "$tmp/names/m.eml" --no-dkim --json -o "$tmp/o/n.tar.gz"
+	rm -f "$tmp/o/n.tar.gz"
+}
+a68=$(head -c 68 /dev/zero | tr '\0' a)
+name_case "${a68}b@example.com"
+assert_eq "$(jq -r '.samples[].file' "$tmp/out")" "samples/01-${a68}b@example.co.eml" \
+	"sample name: an 81-byte Message-ID is cut to 80 bytes"
+name_case "${a68}@example.com"
+assert_eq "$(jq -r '.samples[].file' "$tmp/out")" "samples/01-${a68}@example.com.eml" \
+	"sample name: an 80-byte Message-ID is kept whole"
+
+# ---- checks ----
+
+# msg_head: the header of a message to check, up to its MIME-Version.
+msg_head() {
+	printf 'From: a@example.com\nTo: b@example.org\nSubject: limits\n'
+	printf 'Date: Fri, 20 Nov 2026 13:23:00 +0000\nMessage-ID: <limits@example.com>\nMIME-Version: 1.0\n'
+}
+
+sized "$tmp/big.eml" $((64 * MiB + 1))
+run check --no-dkim "$tmp/big.eml"
+assert_status 65 "check: a message one byte over the limit"
+assert_in "$tmp/err" "'$tmp/big.eml': larger than the limit of 67108864 bytes for a message to check" \
+	"check: the file and the limit are named"
+rm -f "$tmp/big.eml"
+
+# mime_parts N: a multipart of N text parts (N + 1 parts in all).
+mime_parts() {
+	msg_head
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "--b\nContent-Type: text/plain\n\npart %d\n", i }'
+	printf -- '--b--\n'
+}
+mime_parts 1000 >"$tmp/parts.eml"
+run check --no-dkim "$tmp/parts.eml"
+assert_status 1 "check: 1001 MIME parts, not intact"
+assert_in "$tmp/out" "mime-too-many-parts: more than 1000 MIME parts or 64 levels" \
+	"check: the part limit is named"
+mime_parts 999 >"$tmp/parts.eml"
+run check --no-dkim "$tmp/parts.eml"
+assert_status 0 "check: 1000 MIME parts"
+{ msg_head; echo hello | nest 64; } >"$tmp/deep.eml"
+run check --no-dkim "$tmp/deep.eml"
+assert_in "$tmp/out" "mime-too-many-parts: more than 1000 MIME parts or 64 levels" \
+	"check: a text nested 64 multiparts deep, past the depth limit"
+{ msg_head; echo hello | nest 63; } >"$tmp/deep.eml"
+run check --no-dkim "$tmp/deep.eml"
+assert_status 0 "check: a text nested 63 multiparts deep"
+
+# Decoded text for the best practices: a phrase past 4 MiB of text is not
+# seen; just before, it is.
+# text_msg N: a text of N lines of 64 bytes, then "act now".
+text_msg() {
+	msg_head
+	printf 'Content-Type: text/plain; charset=us-ascii\n\n'
+	awk -v n="$1" 'BEGIN { l = "x"; while (length(l) < 63) l = l l; l = substr(l, 1, 63)
+		for (i = 0; i < n; i++) print l }'
+	echo 'act now'
+}
+text_msg 65534 >"$tmp/text.eml"
+run check --no-dkim "$tmp/text.eml"
+assert_in "$tmp/out" '"act now" 1' "text: a phrase within the first 4 MiB is counted"
+text_msg 65536 >"$tmp/text.eml"
+run check --no-dkim "$tmp/text.eml"
+assert_not_in "$tmp/out" '"act now"' "text: a phrase after 4 MiB of text is not read"
+rm -f "$tmp/text.eml"
+
+# received N: a message with N Received fields, the first with 9 addresses.
+received() {
+	printf 'Received: from a.example.com ([192.0.2.1] [192.0.2.2] [192.0.2.3] [192.0.2.4] [192.0.2.5]\n'
+	printf '\t[192.0.2.6] [192.0.2.7] [192.0.2.8] [192.0.2.9]) by mx.example.com;\n'
+	printf '\tFri, 20 Nov 2026 13:23:00 +0000\n'
+	awk -v n="$1" 'BEGIN { for (i = 1; i < n; i++)
+		printf "Received: from h%d.example.com by mx.example.com; Fri, 20 Nov 2026 13:23:00 +0000\n", i }'
+	msg_head
+	printf 'Content-Type: text/plain\n\nhello\n'
+}
+received 101 >"$tmp/received.eml"
+run check --no-dkim "$tmp/received.eml"
+assert_in "$tmp/out" "Received:        101 fields, the first 100 listed (the limit)" \
+	"Received: past the limit, counted and the limit said"
+assert_in "$tmp/out" "100. line 102: from h99.example.com" "Received: the 100th is listed"
+assert_not_in "$tmp/out" "h100.example.com" "Received: the 101st is not"
+assert_in "$tmp/out" "[192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4, 192.0.2.5, 192.0.2.6, 192.0.2.7, 192.0.2.8]" \
+	"Received: 8 addresses of a field kept"
+assert_not_in "$tmp/out" "192.0.2.9" "Received: not the 9th"
+received 100 >"$tmp/received.eml"
+run check --no-dkim "$tmp/received.eml"
+assert_in "$tmp/out" "Received:        100 fields
+" "Received: at the limit, all listed"
+
+sized "$tmp/keys" $((16 * MiB + 1))
+run check --dkim-keys "$tmp/keys" "$ORDER"
+assert_status 65 "--dkim-keys: one byte over the limit"
+assert_in "$tmp/err" "'$tmp/keys': larger than the limit of 16777216 bytes for a --dkim-keys file" \
+	"--dkim-keys: the file and the limit are named"
+rm -f "$tmp/keys"
+
+# ---- ticket templates ----
+
+printf '{{ip}}\n' >"$tmp/t.mustache"
+pad "$tmp/t.mustache" $((MiB + 1))
+pack_demo --no-dkim --template "$tmp/t.mustache" -o "$tmp/o/t.tar.gz"
+assert_status 65 "template: one byte over the limit"
+assert_in "$tmp/err" "'$tmp/t.mustache': larger than the limit of 1048576 bytes for a ticket template" \
+	"template: the file and the limit are named"
+no_leftovers "$tmp/o" "template over the limit: nothing written"
+truncate -s $((MiB)) "$tmp/t.mustache"
+pack_demo --no-dkim --template "$tmp/t.mustache" -o "$tmp/o/t.tar.gz"
+assert_status 0 "template: at the limit"
+assert_eq "$(sed -n 1p "$tmp/out")" "203.0.113.7" "template: at the limit, rendered"
+rm -f "$tmp/o/t.tar.gz"
+
+# ---- mail logs ----
+
+TZ=UTC
+export TZ
+
+# log_pack ARGS...: pack the demo case with more arguments (mail logs).
+log_pack() {
+	rm -f "$tmp/o/l.tar.gz"
+	pack_demo --no-dkim -o "$tmp/o/l.tar.gz" "$@"
+}
+
+mkdir "$tmp/logs"
+set --
+i=1
+while [ $i -le 257 ]; do
+	: >"$tmp/logs/$i.log"
+	[ $i -eq 257 ] || set -- "$@" --maillog "$tmp/logs/$i.log"
+	i=$((i + 1))
+done
+log_pack "$@"
+assert_status 0 "mail logs: 256 files"
+log_pack "$@" --maillog "$tmp/logs/257.log"
+assert_status 64 "mail logs: 257 files"
+assert_in "$tmp/err" "more than 256 mail logs given (at '$tmp/logs/257.log')" \
+	"mail logs: the file and the limit are named"
+set --
+
+# Lines that announce a target: one per queue.
+anchors() {
+	awk -v id="$ORDER_ID" -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+		printf "Nov 20 13:20:00 mx1 postfix/cleanup[1]: Q%07d: message-id=<%s>\n", i, id }'
+}
+anchors 4097 >"$tmp/anchors.log"
+log_pack --maillog "$tmp/anchors.log"
+assert_status 0 "mail logs: 4097 lines announce a target"
+assert_in "$tmp/err" "more than 4096 lines announce the targets' Message-IDs" \
+	"mail logs: the announcing-line limit is named"
+anchors 4096 >"$tmp/anchors.log"
+log_pack --maillog "$tmp/anchors.log"
+assert_not_in "$tmp/err" "lines announce" "mail logs: 4096 announcing lines, all followed"
+
+# queue N WIDTH: one queue of N lines about a target, each padded to
+# about WIDTH bytes.
+queue() {
+	awk -v id="$ORDER_ID" -v n="$1" -v w="$2" 'BEGIN { p = "x"; while (length(p) < w) p = p p
+		p = substr(p, 1, w)
+		printf "Nov 20 13:20:00 mx1 postfix/cleanup[1]: A1B2C3D4E5: message-id=<%s>\n", id
+		for (i = 1; i < n; i++)
+			printf "Nov 20 13:20:01 mx1 postfix/smtp[2]: A1B2C3D4E5: to=<r%d@example.org>, status=deferred (%s)\n", i, p }'
+}
+excerpt() { tar -xzOf "$tmp/o/l.tar.gz" --wildcards '*/logs/*'; }
+queue 5001 1 >"$tmp/queue.log"
+log_pack --maillog "$tmp/queue.log"
+assert_status 0 "mail logs: a queue of 5001 lines"
+assert_in "$tmp/err" "queue A1B2C3D4E5 on mx1 has more than the limit of 5000 lines" \
+	"mail logs: the queue and the limit are named"
+excerpt >"$tmp/excerpt"
+assert_in "$tmp/excerpt" "# 1 more line of this queue left out (limits: 5000 lines a queue" \
+	"mail logs: the excerpt counts the line left out"
+queue 5000 1 >"$tmp/queue.log"
+log_pack --maillog "$tmp/queue.log"
+assert_not_in "$tmp/err" "has more than" "mail logs: a queue of 5000 lines, no warning"
+excerpt >"$tmp/excerpt"
+assert_eq "$(grep -c ': Nov 20 13:20' "$tmp/excerpt")" 5000 "mail logs: all 5000 lines kept"
+
+queue 1000 8900 >"$tmp/queue.log"
+log_pack --maillog "$tmp/queue.log"
+assert_status 0 "mail logs: 9 MB of lines about a target"
+assert_in "$tmp/err" "more than 8388608 bytes of lines about the targets" \
+	"mail logs: the kept-bytes limit is named"
+rm -f "$tmp/queue.log" "$tmp/anchors.log" "$tmp/excerpt"
+unset TZ
+
+# ---- fpkit verify ----
+
+pack_demo --no-dkim -o "$tmp/good.tar.gz"
+mkdir "$tmp/x"
+tar -xzf "$tmp/good.tar.gz" -C "$tmp/x"
+top=$(ls "$tmp/x")
+
+# bundle_with OUT N [ENTRY...]: the good bundle's files (but SHA256SUMS
+# when BIG_SUMS is set) and more entries, with folders added up to N
+# entries in all.
+bundle_with() {
+	bw_out=$1
+	bw_n=$2
+	shift 2
+	bw_list=$( (cd "$tmp/x" && find "$top" -type f | sort) |
+		awk -v x="$tmp/x" -v top="$top" -v n="$bw_n" -v more=$# -v skip="$BIG_SUMS" '
+			BEGIN { print "d:" top }
+			skip != "" && /\/SHA256SUMS$/ { next }
+			{ print "f:" $0 "=" x "/" $0; nr++ }
+			END { for (i = nr + 1 + more; i < n; i++) print "d:" top "/d" i }')
+	IFS='
+'
+	# shellcheck disable=SC2086
+	set -- $bw_list "$@"
+	unset IFS
+	"$TARMK" "$bw_out" "$@"
+}
+BIG_SUMS=
+bundle_with "$tmp/e.tar.gz" 10001
+run verify "$tmp/e.tar.gz"
+assert_status 65 "verify: 10001 entries"
+assert_in "$tmp/err" "e.tar.gz: more than the limit of 10000 entries: not read further" \
+	"verify: the entry-count limit is named"
+bundle_with "$tmp/e.tar.gz" 10000
+run verify "$tmp/e.tar.gz"
+assert_status 0 "verify: 10000 entries"
+
+cp "$tmp/x/$top/SHA256SUMS" "$tmp/sums"
+truncate -s $((16 * MiB + 1)) "$tmp/sums"
+BIG_SUMS=1
+bundle_with "$tmp/m.tar.gz" 0 "f:$top/SHA256SUMS=$tmp/sums"
+run verify "$tmp/m.tar.gz"
+assert_status 65 "verify: SHA256SUMS over the limit"
+assert_in "$tmp/err" "m.tar.gz: SHA256SUMS: larger than the limit of 16777216 bytes" \
+	"verify: the file and the limit are named"
+BIG_SUMS=
+rm -f "$tmp/sums" "$tmp/e.tar.gz" "$tmp/m.tar.gz"
+
+# ---- report.arf: a sample over its limit gets no report ----
+
+mkdir -p "$tmp/arf/cur"
+cp "$ORDER" "$tmp/arf/cur/big.eml"
+truncate -s $((256 * MiB + 1)) "$tmp/arf/cur/big.eml"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/arf" \
+	--no-dkim -o "$tmp/o/arf.tar.gz"
+assert_status 0 "report.arf: a sample over the limit is packed"
+assert_in "$tmp/err" "is larger than 256 MiB: report.arf has no report for it" \
+	"report.arf: the sample and the limit are named"
+rm -rf "$tmp/arf" "$tmp/o/arf.tar.gz"
+
+# ---- fpkit scan --archive: its index, and bundles it did not list ----
+
+E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
+. "$E2E/fakeapi.sh"
+if [ ! -x "$FAKE_OVH" ]; then
+	printf '# no fake-ovh server built: the archive limits are not tested\n'
+	finish
+	exit
+fi
+. "$E2E/archive-lib.sh"
+
+A=$tmp/archive
+archive "$A"
+assert_status 0 "archive: the first run"
+# The first line padded to the limit, exactly; a second one over it.
+awk 'NR == 1 { p = " "; while (length(p) < 65536) p = p p
+		sub(/}$/, substr(p, 1, 65535 - length($0)) "}"); print
+		sub(/}$/, " }"); print }
+     NR > 1' "$A/index.jsonl" >"$tmp/index"
+mv "$tmp/index" "$A/index.jsonl"
+assert_eq "$(head -n 1 "$A/index.jsonl" | wc -c)" 65536 "archive: an index line of 65536 bytes"
+archive "$A"
+assert_status 0 "archive: a run over an index line too long"
+assert_in "$tmp/err" "archive '$A': index line 2 dropped: longer than the limit of 65536 bytes" \
+	"archive: the index, the line and the limit are named"
+assert_not_in "$tmp/err" "index line 1 dropped" "archive: the line at the limit is kept"
+
+# A bundle fpkit did not list, for an event of no interest to the API.
+OTHER=fpkit-192.0.2.1-20260101T000000Z
+head -c $((16 * MiB + 1)) /dev/zero >"$tmp/summary"
+"$TARMK" "$A/$OTHER.tar.gz" "d:$OTHER" "f:$OTHER/summary.json=$tmp/summary"
+archive "$A"
+assert_status 0 "archive: a bundle whose summary.json is over the limit, beside"
+assert_in "$tmp/err" "'$OTHER.tar.gz' is not a bundle fpkit can read: left alone, not listed in the index: its summary.json is larger than the limit of 16777216 bytes" \
+	"archive: the bundle and the summary limit are named"
+rm -f "$tmp/summary"
+awk -v top="$OTHER" 'BEGIN { print "d:" top; for (i = 1; i < 10000; i++) print "d:" top "/d" i
+	print "s:" top "/summary.json={\"block\":\"192.0.2.0/24\"}" }' >"$tmp/list"
+IFS='
+'
+# shellcheck disable=SC2046
+"$TARMK" "$A/$OTHER.tar.gz" $(cat "$tmp/list")
+unset IFS
+archive "$A"
+assert_in "$tmp/err" "'$OTHER.tar.gz' is not a bundle fpkit can read: left alone, not listed in the index: more than the limit of 10000 entries before its summary.json" \
+	"archive: the bundle and the entry limit are named"
+sed -i 2d "$tmp/list"
+IFS='
+'
+# shellcheck disable=SC2046
+"$TARMK" "$A/$OTHER.tar.gz" $(cat "$tmp/list")
+unset IFS
+archive "$A"
+assert_in "$tmp/err" "'$OTHER.tar.gz' was not in the index" \
+	"archive: summary.json as the 10000th entry, read, and the bundle listed"
+
+finish
