@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include "msgid.h"
-#include "strbuf.h"
 #include "xalloc.h"
 
 size_t
@@ -69,7 +68,9 @@ msgid_header_field(const char *hdr, size_t len, const char *name, size_t *pos,
 
 		if (p == eol || (eol - p == 1 && *p == '\r'))
 			break;		/* the empty line: end of the header */
-		if (is_wsp(*p) || (size_t)(eol - p) <= nlen ||
+		/* name is lower case: a cheap look at the first letter
+		 * passes most lines over. */
+		if (is_wsp(*p) || (*p | 0x20) != name[0] || (size_t)(eol - p) <= nlen ||
 		    strncasecmp(p, name, nlen) != 0) {
 			p = eol < end ? eol + 1 : end;
 			continue;
@@ -104,15 +105,15 @@ msgid_next_field(const char *hdr, size_t len, size_t *pos,
 char *
 msgid_strip(const char *value, size_t len)
 {
-	struct strbuf sb;
 	const char *p = value, *end = value + len;
 	int depth = 0;
 	bool quoted = false;
-	char *s, *open, *close;
+	/* What is kept is never longer than the value: this runs for every
+	 * Message-ID field of a store, so no buffer that grows. */
+	char *s = xmalloc(len + 1), *o = s, *open, *close;
 	size_t n;
 
 	/* Pass 1: drop folding, comments and white space outside quotes. */
-	strbuf_init(&sb, STRBUF_NO_MAX);
 	for (; p < end; p++) {
 		char c = *p;
 
@@ -129,24 +130,25 @@ msgid_strip(const char *value, size_t len)
 		}
 		if (quoted) {
 			if (c == '\\' && p + 1 < end) {
-				strbuf_addch(&sb, c);
+				*o++ = c;
 				c = *++p;
 			} else if (c == '"') {
 				quoted = false;
 			}
-			strbuf_addch(&sb, c);
+			*o++ = c;
 			continue;
 		}
 		if (c == '(') {
 			depth = 1;
 		} else if (c == '"') {
 			quoted = true;
-			strbuf_addch(&sb, c);
+			*o++ = c;
 		} else if (!is_wsp(c) && c != '\0') {
-			strbuf_addch(&sb, c);
+			*o++ = c;
 		}
 	}
-	s = strbuf_detach(&sb, &n);
+	n = (size_t)(o - s);
+	*o = '\0';
 
 	/* Pass 2: the id between the brackets, when there are brackets; a
 	 * '>' inside a quoted local part does not close them. */

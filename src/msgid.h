@@ -30,8 +30,9 @@ size_t msgid_header_end(const char *buf, size_t len, bool *complete);
 bool msgid_next_field(const char *hdr, size_t len, size_t *pos,
 		      const char **value, size_t *vlen);
 
-/* The same for any field 'name' (compared in any case): msgid_next_field
- * is this with "message-id". */
+/* The same for any field 'name', given in lower case (the header's
+ * field names may be in any case): msgid_next_field is this with
+ * "message-id". */
 bool msgid_header_field(const char *hdr, size_t len, const char *name, size_t *pos,
 			const char **value, size_t *vlen);
 

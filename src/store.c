@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -26,15 +27,12 @@
 #endif
 
 #include "error.h"
+#include "fpkit_limits.h"
 #include "msgid.h"
 #include "store.h"
 #include "strbuf.h"
 #include "tarball.h"
 #include "xalloc.h"
-
-/* Folders nested deeper than this are not followed: no real store is
- * that deep, and it bounds the walk on hostile trees. */
-#define STORE_MAX_DEPTH 64
 
 /* The first read of a message file; most header blocks fit. */
 #define STORE_FIRST_READ 4096
@@ -54,9 +52,6 @@
  * from a "From " line on. */
 #define STORE_MBOX_SPLIT ((int64_t)64 * 1024 * 1024)
 
-/* The longest "From " line kept looking for its end. */
-#define STORE_MAX_FROM_LINE 4096
-
 /* The scan: shared by the threads, changed only under 'lock'. */
 struct walk {
 	const struct store_options *opt;
@@ -68,8 +63,9 @@ struct walk {
 	struct {		/* folders on the current path, for loops */
 		dev_t dev;
 		ino_t ino;
-	} stack[STORE_MAX_DEPTH];
+	} stack[FPKIT_LIMIT_STORE_DEPTH];
 	int depth;
+	struct queue *queue;	/* the files found, for the reading threads */
 };
 
 /* What one thread reuses from file to file. */
@@ -504,7 +500,7 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 		base = first;
 		first = 0;
 	}
-	cap = w->opt->max_header + STORE_MAX_FROM_LINE + 16;
+	cap = w->opt->max_header + FPKIT_LIMIT_FROM_LINE + 16;
 	if (cap < STORE_MBOX_BUF)
 		cap = STORE_MBOX_BUF;
 	if (wk->mbox_cap < cap) {
@@ -536,13 +532,17 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 			const char *nl = memchr(buf + pos, '\n', len - pos);
 			size_t hstart, avail, hend;
 
-			if (nl == NULL && !eof && len - pos < STORE_MAX_FROM_LINE)
+			/* The limit holds wherever the line falls in the
+			 * window: a longer line is not waited for, nor taken
+			 * when its end happens to be there already. */
+			if (nl == NULL && !eof && len - pos <= FPKIT_LIMIT_FROM_LINE)
 				goto shift;
-			if (nl == NULL) {
-				if (len - pos >= STORE_MAX_FROM_LINE)
+			if (nl == NULL || (size_t)(nl - (buf + pos)) > FPKIT_LIMIT_FROM_LINE) {
+				if (len - pos > FPKIT_LIMIT_FROM_LINE)
 					walk_diag(w, "'%s': a \"From \" line at byte %lld is "
 						 "longer than %d bytes: rest of the file not searched",
-						 path, (long long)(base + (int64_t)pos), STORE_MAX_FROM_LINE);
+						 path, (long long)(base + (int64_t)pos),
+						 FPKIT_LIMIT_FROM_LINE);
 				break;	/* a last "From " line and nothing after it */
 			}
 			hstart = (size_t)(nl + 1 - buf);
@@ -724,66 +724,230 @@ scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
 	return wk->w->failed ? -1 : 0;
 }
 
+/* The folder walk is a pipeline: this thread reads the folders and
+ * queues their message files; a pool of STORE_THREADS threads opens and
+ * reads them meanwhile.  Listing a large folder costs about as much as
+ * reading a tenth of its files' headers, so it is not left on the
+ * critical path.  The queue is bounded: memory does not grow with the
+ * size of a folder. */
+#define STORE_QUEUE 4096
+#define STORE_TAKE 16		/* files a thread takes at a time */
+#define STORE_OPEN_FOLDERS 64	/* folders held open for queued files */
+
+/* A folder whose files are queued: open until its last file is read. */
+struct folder {
+	int fd;
+	char *path;
+	enum store_format format;
+	unsigned refs;		/* queued files, plus the walker's; under q->lock */
+};
+
+struct item {
+	struct folder *dir;
+	char *name;
+	bool mbox_only;		/* a file that counts only if it is an mbox */
+};
+
+struct queue {
+	struct walk *w;
+	pthread_mutex_t lock;
+	pthread_cond_t more;	/* an item was queued, or the walk ended */
+	pthread_cond_t room;	/* an item was taken */
+	struct item items[STORE_QUEUE];
+	size_t head, nr;
+	bool done;		/* the walker queues nothing more */
+	int folders;		/* folders held open for queued files */
+	int max_folders;	/* ... at most */
+	pthread_t tid[STORE_THREADS];
+	int started;		/* threads in the pool; -1: none could start */
+	struct worker solo;	/* without a pool: files are read at once */
+};
+
+/* Under q->lock. */
+static void
+folder_put(struct queue *q, struct folder *d)
+{
+	if (--d->refs == 0) {
+		close(d->fd);
+		free(d->path);
+		free(d);
+		q->folders--;
+		pthread_cond_signal(&q->room);
+	}
+}
+
+static void
+scan_item(struct worker *wk, const struct item *it)
+{
+	const char *dir = it->dir->path;
+	size_t dn = strlen(dir);
+
+	strbuf_reset(&wk->path);
+	strbuf_add(&wk->path, dir, dn);
+	if (dn && dir[dn - 1] != '/')
+		strbuf_addch(&wk->path, '/');
+	strbuf_addstr(&wk->path, it->name);
+	scan_file(wk, it->dir->fd, it->name, wk->path.buf, it->dir->format, it->mbox_only);
+}
+
+/* Take files from the queue until the walk is over and the queue empty.
+ * After a failed callback, the files still queued are dropped unread. */
+static void
+queue_work(struct queue *q, struct worker *wk)
+{
+	struct item took[STORE_TAKE];
+	size_t n = 0;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		/* Give back the folders of the last files taken. */
+		for (size_t i = 0; i < n; i++) {
+			folder_put(q, took[i].dir);
+			free(took[i].name);
+		}
+		while (q->nr == 0 && !q->done)
+			pthread_cond_wait(&q->more, &q->lock);
+		if (q->nr == 0)
+			break;
+		for (n = 0; n < STORE_TAKE && q->nr; n++) {
+			took[n] = q->items[q->head];
+			q->head = (q->head + 1) % STORE_QUEUE;
+			q->nr--;
+		}
+		pthread_cond_signal(&q->room);
+		pthread_mutex_unlock(&q->lock);
+		for (size_t i = 0; i < n; i++)
+			if (!__atomic_load_n(&q->w->failed, __ATOMIC_RELAXED))
+				scan_item(wk, &took[i]);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *
+queue_thread(void *arg)
+{
+	struct queue *q = arg;
+	struct worker wk;
+
+	worker_init(&wk, q->w);
+	queue_work(q, &wk);
+	worker_release(&wk);
+	return NULL;
+}
+
+static void
+queue_init(struct queue *q, struct walk *w)
+{
+	struct rlimit rl;
+
+	memset(q, 0, sizeof(*q));
+	q->w = w;
+	/* Leave room for the walk's own descriptors (one per level) and the
+	 * threads' files under a low RLIMIT_NOFILE. */
+	q->max_folders = STORE_OPEN_FOLDERS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < 2 * STORE_OPEN_FOLDERS + FPKIT_LIMIT_STORE_DEPTH + 32)
+		q->max_folders = rl.rlim_cur > FPKIT_LIMIT_STORE_DEPTH + 40 ?
+			(int)(rl.rlim_cur - FPKIT_LIMIT_STORE_DEPTH - 32) / 2 : 4;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->more, NULL);
+	pthread_cond_init(&q->room, NULL);
+}
+
+/* Queue one file of 'dir' (the name is taken over); the pool starts with
+ * the first file. */
+static void
+queue_add(struct queue *q, struct folder *dir, char *name, bool mbox_only)
+{
+	if (q->started == 0) {
+		for (; q->started < STORE_THREADS; q->started++)
+			if (pthread_create(&q->tid[q->started], NULL, queue_thread, q) != 0)
+				break;
+		if (q->started == 0) {
+			q->started = -1;
+			worker_init(&q->solo, q->w);
+		}
+	}
+	if (q->started < 0) {
+		struct item it = { dir, name, mbox_only };
+
+		if (!__atomic_load_n(&q->w->failed, __ATOMIC_RELAXED))
+			scan_item(&q->solo, &it);
+		free(name);
+		return;
+	}
+	pthread_mutex_lock(&q->lock);
+	while (q->nr == STORE_QUEUE)
+		pthread_cond_wait(&q->room, &q->lock);
+	q->items[(q->head + q->nr) % STORE_QUEUE] = (struct item){ dir, name, mbox_only };
+	q->nr++;
+	dir->refs++;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* The walk is over: this thread reads files too until none is left. */
+static void
+queue_finish(struct queue *q)
+{
+	struct worker wk;
+
+	pthread_mutex_lock(&q->lock);
+	q->done = true;
+	pthread_cond_broadcast(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	worker_init(&wk, q->w);
+	queue_work(q, &wk);
+	worker_release(&wk);
+	for (int i = 0; i < q->started; i++)
+		pthread_join(q->tid[i], NULL);
+	if (q->started < 0)
+		worker_release(&q->solo);
+	pthread_cond_destroy(&q->room);
+	pthread_cond_destroy(&q->more);
+	pthread_mutex_destroy(&q->lock);
+}
+
+/* A folder to queue files of: dup(dirfd), so that it outlives the walk's
+ * own descriptor.  A tree of many small folders must not run out of
+ * descriptors: past STORE_OPEN_FOLDERS, wait for the threads to finish
+ * one. */
+static struct folder *
+folder_new(struct queue *q, int dirfd, const char *path, enum store_format format)
+{
+	struct folder *d;
+	int fd;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->folders >= q->max_folders && q->started > 0)
+		pthread_cond_wait(&q->room, &q->lock);
+	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0)
+		q->folders++;
+	pthread_mutex_unlock(&q->lock);
+	if (fd < 0)
+		return NULL;
+	d = xmalloc(sizeof(*d));
+	d->fd = fd;
+	d->path = xstrdup(path);
+	d->format = format;
+	d->refs = 1;
+	return d;
+}
+
+static void
+folder_done(struct queue *q, struct folder *d)
+{
+	pthread_mutex_lock(&q->lock);
+	folder_put(q, d);
+	pthread_mutex_unlock(&q->lock);
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A folder's entries, sorted bytewise, without "." and ".."; each with
- * its d_type (DT_UNKNOWN where the file system does not say). */
-struct entries {
-	char **names;		/* each name is preceded by its d_type byte */
-	size_t nr;
-};
-
-static void
-entries_release(struct entries *e)
-{
-	for (size_t i = 0; i < e->nr; i++)
-		free(e->names[i] - 1);
-	free(e->names);
-	memset(e, 0, sizeof(*e));
-}
-
-static unsigned char
-entry_type(const char *name)
-{
-	return (unsigned char)name[-1];
-}
-
-/* Read the folder open on dirfd (which stays open). */
-static int
-read_entries(struct walk *w, int dirfd, const char *path, struct entries *e)
-{
-	int fd = dup(dirfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	size_t alloc = 0;
-
-	memset(e, 0, sizeof(*e));
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-		char *copy;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		copy = xmalloc(n + 2);
-		copy[0] = (char)de->d_type;
-		memcpy(copy + 1, de->d_name, n + 1);
-		e->names = xgrow(e->names, e->nr + 1, &alloc, sizeof(*e->names));
-		e->names[e->nr++] = copy + 1;
-	}
-	closedir(d);
-	if (e->nr)
-		qsort(e->names, e->nr, sizeof(*e->names), cmp_names);
-	return 0;
 }
 
 static bool
@@ -794,106 +958,119 @@ has_eml_suffix(const char *name)
 	return n > 4 && strcasecmp(name + n - 4, ".eml") == 0;
 }
 
-/* The message files of one folder, read by a pool of threads.  Files are
- * claimed in name order from a shared counter; the callback sees them in
- * the order their reads finish, which the finder does not depend on. */
-struct batch {
-	struct walk *w;
-	int dirfd;
-	const char *dir;
-	char **files;
-	size_t nr;
-	enum store_format format;
-	size_t next;		/* the next file to claim (atomic) */
+static bool
+is_subdir(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool
+is_dot_or_dotdot(const char *name)
+{
+	return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
+enum list_mode {
+	LIST_MAILDIR_MESSAGES,	/* a Maildir's cur/ or new/ */
+	LIST_PLAIN,		/* a folder of *.eml files, mbox files, folders */
+	LIST_FOLDERS_ONLY,	/* a Maildir: only its sub-folders count */
 };
 
-static void
-scan_one(struct worker *wk, struct batch *b, size_t i)
-{
-	const char *name = b->files[i];
-	size_t dn = strlen(b->dir);
-
-	strbuf_reset(&wk->path);
-	strbuf_add(&wk->path, b->dir, dn);
-	if (dn && b->dir[dn - 1] != '/')
-		strbuf_addch(&wk->path, '/');
-	strbuf_addstr(&wk->path, name);
-	/* In a plain folder, a file not named *.eml counts only if it is
-	 * an mbox. */
-	scan_file(wk, b->dirfd, name, wk->path.buf, b->format,
-		  b->format == STORE_EML && !has_eml_suffix(name));
-}
-
-static void *
-batch_thread(void *arg)
-{
-	struct batch *b = arg;
-	struct worker wk;
-	size_t i;
-
-	worker_init(&wk, b->w);
-	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->nr &&
-	       !__atomic_load_n(&b->w->failed, __ATOMIC_RELAXED))
-		scan_one(&wk, b, i);
-	worker_release(&wk);
-	return NULL;
-}
-
+/* Read the folder open on dirfd (which stays open), in the order the
+ * file system gives, and queue its message files.  In a Maildir's cur/
+ * or new/, every entry but folders and dot files is a message (Dovecot
+ * and Courier keep their indexes in dot files; a symlink to a message
+ * counts; a folder that the file system did not tell is refused by
+ * scan_file).  In a plain folder, a regular file (or a symlink to one)
+ * counts only if it is an mbox unless it is named *.eml.  The
+ * sub-folders' names are returned in 'subdirs', sorted, unless subdirs
+ * is NULL. */
 static int
-scan_batch(struct walk *w, int dirfd, const char *dir, char **files, size_t nr,
-	   enum store_format format)
+list_folder(struct walk *w, int dirfd, const char *path, enum list_mode mode,
+	    char ***subdirs, size_t *nr_subdirs)
 {
-	struct batch b = { w, dirfd, dir, files, nr, format, 0 };
-	pthread_t tid[STORE_THREADS];
-	int started = 0;
+	bool maildir = mode == LIST_MAILDIR_MESSAGES;
+	struct folder *dir = NULL;
+	struct dirent *de;
+	size_t alloc = 0;
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	/* A few files are not worth the threads. */
-	if (nr >= 16) {
-		for (; started < STORE_THREADS; started++)
-			if (pthread_create(&tid[started], NULL, batch_thread, &b) != 0)
-				break;
+	if (subdirs) {
+		*subdirs = NULL;
+		*nr_subdirs = 0;
 	}
-	batch_thread(&b);	/* this thread works too (and alone if none started) */
-	for (int i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	return w->failed ? -1 : 0;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && !__atomic_load_n(&w->failed, __ATOMIC_RELAXED)) {
+		const char *name = de->d_name;
+		unsigned char t = de->d_type;
+		struct stat st;
+		bool file;
+
+		if (is_dot_or_dotdot(name))
+			continue;
+		if (maildir) {
+			file = name[0] != '.' && t != DT_DIR;
+		} else if (t == DT_DIR) {
+			file = false;
+		} else if (t == DT_REG) {
+			file = true;
+		} else if ((t == DT_LNK || t == DT_UNKNOWN) && fstatat(dirfd, name, &st, 0) == 0) {
+			file = S_ISREG(st.st_mode);
+			if (S_ISDIR(st.st_mode))
+				t = DT_DIR;
+		} else {
+			if (t == DT_LNK && mode == LIST_PLAIN)
+				walk_diag(w, "skipped '%s/%s': %s", path, name,
+					  errno == ENOENT ? "dangling symlink" : strerror(errno));
+			file = false;
+		}
+		if (file && mode != LIST_FOLDERS_ONLY) {
+			if (dir == NULL)
+				dir = folder_new(w->queue, dirfd, path,
+						 maildir ? STORE_MAILDIR : STORE_EML);
+			if (dir == NULL) {
+				walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
+				break;
+			}
+			queue_add(w->queue, dir, xstrdup(name), !maildir && !has_eml_suffix(name));
+		} else if (subdirs && t == DT_DIR) {
+			*subdirs = xgrow(*subdirs, *nr_subdirs + 1, &alloc, sizeof(**subdirs));
+			(*subdirs)[(*nr_subdirs)++] = xstrdup(name);
+		}
+	}
+	closedir(d);
+	if (dir)
+		folder_done(w->queue, dir);
+	if (subdirs && *nr_subdirs)
+		qsort(*subdirs, *nr_subdirs, sizeof(**subdirs), cmp_names);
+	return 0;
 }
 
 static int walk_dir(struct walk *w, int dirfd, const char *path);
 
-/* Every message file of a Maildir's cur/ or new/ (dot files are not
- * messages: Dovecot and Courier keep their indexes there). */
-static int
+/* Every message file of a Maildir's cur/ or new/. */
+static void
 walk_maildir_sub(struct walk *w, int parentfd, const char *parent, const char *sub)
 {
-	struct entries e;
 	char *path = xasprintf("%s%s%s", parent, parent[strlen(parent) - 1] == '/' ? "" : "/", sub);
 	int fd = openat(parentfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	size_t kept = 0;
-	int rc = 0;
 
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
-		free(path);
-		return 0;
+	} else {
+		list_folder(w, fd, path, LIST_MAILDIR_MESSAGES, NULL, NULL);
+		close(fd);
 	}
-	if (read_entries(w, fd, path, &e) == 0) {
-		/* Dot files out; what is left is read whatever its type (a
-		 * symlink to a message counts; a folder is refused by
-		 * scan_file's checks as unreadable). */
-		for (size_t i = 0; i < e.nr; i++)
-			if (e.names[i][0] != '.' && entry_type(e.names[i]) != DT_DIR)
-				e.names[kept++] = e.names[i];
-			else
-				free(e.names[i] - 1);
-		e.nr = kept;
-		rc = scan_batch(w, fd, path, e.names, e.nr, STORE_MAILDIR);
-		entries_release(&e);
-	}
-	close(fd);
 	free(path);
-	return rc;
 }
 
 /* Enter a folder unless it is already on the current path (a loop made
@@ -919,8 +1096,8 @@ walk_enter(struct walk *w, int parentfd, const char *name, const char *path)
 			return 0;
 		}
 	}
-	if (w->depth == STORE_MAX_DEPTH) {
-		walk_diag(w, "skipped folder '%s': more than %d levels deep", path, STORE_MAX_DEPTH);
+	if (w->depth == FPKIT_LIMIT_STORE_DEPTH) {
+		walk_diag(w, "skipped folder '%s': more than %d levels deep", path, FPKIT_LIMIT_STORE_DEPTH);
 		close(fd);
 		return 0;
 	}
@@ -933,14 +1110,6 @@ walk_enter(struct walk *w, int parentfd, const char *name, const char *path)
 	return rc;
 }
 
-static bool
-is_subdir(int dirfd, const char *name)
-{
-	struct stat st;
-
-	return fstatat(dirfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* A folder: a Maildir (its cur/ and new/, then its sub-folders, which
  * covers Maildir++ ".Sent" folders and nested layouts) or a plain folder
  * of *.eml files, mbox files and sub-folders. */
@@ -948,58 +1117,34 @@ static int
 walk_dir(struct walk *w, int dirfd, const char *path)
 {
 	bool maildir = is_subdir(dirfd, "cur") || is_subdir(dirfd, "new");
-	struct entries e;
-	char **files = NULL;
-	size_t nr_files = 0, alloc = 0, i;
+	char **subdirs;
+	size_t nr_subdirs, i;
 	int rc = 0;
 
+	/* In a Maildir, files beside cur/ and new/ are the server's, not
+	 * messages: only its sub-folders count there. */
 	if (maildir) {
-		rc = walk_maildir_sub(w, dirfd, path, "cur");
-		if (rc == 0)
-			rc = walk_maildir_sub(w, dirfd, path, "new");
-		if (rc)
-			return rc;
+		walk_maildir_sub(w, dirfd, path, "cur");
+		walk_maildir_sub(w, dirfd, path, "new");
 	}
-	if (read_entries(w, dirfd, path, &e) < 0)
+	if (list_folder(w, dirfd, path, maildir ? LIST_FOLDERS_ONLY : LIST_PLAIN,
+			&subdirs, &nr_subdirs) < 0)
 		return 0;
-	/* Files first (in parallel), then the sub-folders in name order. */
-	for (i = 0; i < e.nr && !maildir; i++) {
-		const char *name = e.names[i];
-		unsigned char t = entry_type(name);
-		struct stat st;
-
-		if (t == DT_DIR)
-			continue;
-		if (t == DT_REG || ((t == DT_LNK || t == DT_UNKNOWN) &&
-				    fstatat(dirfd, name, &st, 0) == 0 && S_ISREG(st.st_mode))) {
-			files = xgrow(files, nr_files + 1, &alloc, sizeof(*files));
-			files[nr_files++] = (char *)name;
-		} else if (t == DT_LNK && fstatat(dirfd, name, &st, 0) < 0) {
-			walk_diag(w, "skipped '%s/%s': %s", path, name,
-				  errno == ENOENT ? "dangling symlink" : strerror(errno));
-		}
-	}
-	if (nr_files)
-		rc = scan_batch(w, dirfd, path, files, nr_files, STORE_EML);
-	free(files);
-	for (i = 0; i < e.nr && rc == 0; i++) {
-		const char *name = e.names[i];
-		unsigned char t = entry_type(name);
+	for (i = 0; i < nr_subdirs; i++) {
+		const char *name = subdirs[i];
 		char *p;
 
-		if (maildir && (strcmp(name, "cur") == 0 || strcmp(name, "new") == 0 ||
-				strcmp(name, "tmp") == 0))
-			continue;
-		if (t != DT_DIR && t != DT_LNK && t != DT_UNKNOWN)
-			continue;
-		if (t != DT_DIR && !is_subdir(dirfd, name))
-			continue;
-		p = xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", name);
-		rc = walk_enter(w, dirfd, name, p);
-		free(p);
+		if (rc == 0 && !__atomic_load_n(&w->failed, __ATOMIC_RELAXED) &&
+		    !(maildir && (strcmp(name, "cur") == 0 || strcmp(name, "new") == 0 ||
+				  strcmp(name, "tmp") == 0))) {
+			p = xasprintf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", name);
+			rc = walk_enter(w, dirfd, name, p);
+			free(p);
+		}
+		free(subdirs[i]);
 	}
-	entries_release(&e);
-	return rc;
+	free(subdirs);
+	return w->failed ? -1 : rc;
 }
 
 int
@@ -1020,12 +1165,18 @@ store_scan(const char *path, const struct store_options *opt,
 	if (stat(path, &st) < 0) {
 		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
 			       path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode) && access(path, R_OK | X_OK) < 0) {
+		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
+			       path, strerror(errno));
 	} else if (S_ISDIR(st.st_mode)) {
-		if (access(path, R_OK | X_OK) < 0)
-			rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
-				       path, strerror(errno));
-		else
-			rc = walk_enter(&w, -1, NULL, path);
+		struct queue q;
+
+		queue_init(&q, &w);
+		w.queue = &q;
+		rc = walk_enter(&w, -1, NULL, path);
+		queue_finish(&q);
+		if (w.failed)
+			rc = -1;
 	} else if (!S_ISREG(st.st_mode)) {
 		rc = error_set(err, EX_NOINPUT, "mail store '%s' is neither a file nor a folder",
 			       path);
@@ -1110,7 +1261,7 @@ copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
 	}
 	return 0;
 toobig:
-	return error_set(err, EX_DATAERR, "a message in '%s' is larger than %zu bytes",
+	return error_set(err, EX_DATAERR, "a message in '%s' is larger than the limit of %zu bytes",
 			 path, out->max);
 }
 

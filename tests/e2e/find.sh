@@ -104,4 +104,22 @@ run find --msgid "$FIRST" "$tmp/cut.mbox.gz"
 assert_status 1 "a cut gzip: the id is not found"
 assert_in "$tmp/err" "cut.mbox.gz" "the cut file is named"
 
+# A tree of many small folders under a low limit of open files: every
+# message is found (the folders held open for the reading threads are
+# bounded by the limit), none is skipped.
+i=1
+while [ "$i" -le 300 ]; do
+	mkdir -p "$tmp/tree/d$i"
+	printf 'Message-ID: <tree%d@example.org>\nSubject: s\n\nbody\n' "$i" >"$tmp/tree/d$i/m.eml"
+	echo "tree$i@example.org"
+	i=$((i + 1))
+done >"$tmp/tree-ids"
+set +e
+(ulimit -n 24 && fpkit find --msgid-file "$tmp/tree-ids" "$tmp/tree") >"$tmp/out" 2>"$tmp/err"
+status=$?
+set -e
+assert_status 0 "300 folders with 24 open files allowed"
+assert_eq "$(wc -l <"$tmp/out")" 300 "every message of the 300 folders is found"
+assert_not_in "$tmp/err" "skipped" "no folder or file skipped"
+
 finish
