@@ -6,14 +6,8 @@
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
-[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
-	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY \
-	OVH_CLIENT_ID OVH_CLIENT_SECRET
-HOME=$tmp/home
-FPKIT_RETRY_BASE_MS=10
-export HOME FPKIT_RETRY_BASE_MS
-mkdir "$HOME" "$tmp/o"
+fakeapi_setup
+mkdir "$tmp/o"
 here=$(pwd -P)
 
 IP=203.0.113.7

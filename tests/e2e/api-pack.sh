@@ -6,14 +6,7 @@
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
-[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
-# Nothing of this machine's: no proxy, no ovh.conf, no OVH_* variables.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
-	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
-HOME=$tmp/home
-FPKIT_RETRY_BASE_MS=10
-export HOME FPKIT_RETRY_BASE_MS
-mkdir "$HOME"
+fakeapi_setup
 
 BLOCK=203.0.113.0/28
 IP=203.0.113.7

@@ -6,13 +6,7 @@
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
-[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy \
-	OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
-HOME=$tmp/home
-FPKIT_RETRY_BASE_MS=10
-export HOME FPKIT_RETRY_BASE_MS
-mkdir "$HOME"
+fakeapi_setup
 
 # The account: blocks 100.64.N.0/28 for N = 1..50 and one IPv6 block.
 D=$tmp/data

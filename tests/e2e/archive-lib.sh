@@ -1,11 +1,7 @@
 # archive-lib.sh - sourced by archive.sh and archive-crash.sh after
 # lib.sh and fakeapi.sh: an account with three block events on the fake
 # API, and helpers to run the archiver and to look at its folder.
-unset OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
-HOME=$tmp/home
-FPKIT_RETRY_BASE_MS=10
-export HOME FPKIT_RETRY_BASE_MS
-mkdir -p "$HOME"
+fakeapi_setup
 
 # Two blocks, three IPs blocked for spam, scanned in this order.
 BLOCK5=198.51.100.0/28

@@ -9,7 +9,6 @@
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
-[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
 . "$E2E/archive-lib.sh"
 
 # The first run: three events, three bundles, three lines.
