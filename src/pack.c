@@ -434,6 +434,9 @@ out:
 int
 pack_run(struct fpkit *fp, struct error *err)
 {
+	/* A bad --template is said at once, not after the search. */
+	if (fp->template_path && ticket_check(fp->template_path, err) < 0)
+		return -1;
 	if (gather(fp, err) < 0 || locate(fp, err) < 0 || trail(fp, err) < 0 ||
 	    package(fp, err) < 0)
 		return -1;

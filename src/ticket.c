@@ -182,6 +182,19 @@ ticket_context(json_t *summary, const char *bundle_name)
 }
 
 int
+ticket_check(const char *template_path, struct error *err)
+{
+	json_t *empty = json_object();
+	char *out = NULL;
+	size_t len;
+	int rc = ticket_render(NULL, template_path, empty, &out, &len, err);
+
+	free(out);
+	json_decref(empty);
+	return rc;
+}
+
+int
 ticket_render(const char *lang, const char *template_path, json_t *ctx,
 	      char **out, size_t *len, struct error *err)
 {

@@ -24,6 +24,11 @@ int ticket_lang_known(const char *lang);
  * check_lint, check_dkim and check_dkim_skipped, and nr_not_intact. */
 json_t *ticket_context(json_t *summary, const char *bundle_name);
 
+/* Read the user's template and render it once with an empty context, so
+ * that a template that cannot be read or is not valid is refused before
+ * the work that leads to the ticket.  Errors as ticket_render(). */
+int ticket_check(const char *template_path, struct error *err);
+
 /* Render the ticket with the user's template file when template_path is
  * not NULL, else with the built-in one for lang.  *out is new.
  * EX_NOINPUT/EX_DATAERR for an unreadable or bad template. */

@@ -128,4 +128,14 @@ pack_demo -o "$tmp/en2.tar.gz" --template "$TEMPLATES/ticket.en.mustache"
 assert_true "templates/ticket.en.mustache is the built-in English ticket" \
 	sh -c "sed 's/en2.tar.gz/en.tar.gz/' '$tmp/out' | cmp -s - '$tmp/en.txt'"
 
+# A bad template is refused before the search: with a mail store that
+# does not exist, the template's error comes first (status 65, not 66).
+printf 'Hello {{#samples}}never closed\n' >"$tmp/unclosed.mustache"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/no-such-store" \
+	--template "$tmp/unclosed.mustache" -o "$tmp/early.tar.gz"
+assert_status 65 "a bad --template ends pack before the search"
+assert_in "$tmp/err" "section 'samples' is never closed" "the template's error is the one given"
+assert_not_in "$tmp/err" "no-such-store" "the store was not searched"
+assert_false "no bundle for a bad template" test -e "$tmp/early.tar.gz"
+
 finish
