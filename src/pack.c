@@ -153,7 +153,7 @@ gather(struct fpkit *fp, struct error *err)
 	}
 	if (!fp->kase.has_blocked_at)
 		return error_set(err, EX_DATAERR, "pack: no block date in the documents given%s",
-				 fp->alert_file ? " (the alert has no Date header and no date in "
+				 fp->alert_file ? " (the alert has no Date header that can be read, and no date in "
 				 "its text)" : "");
 	return 0;
 }

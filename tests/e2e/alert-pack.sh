@@ -152,6 +152,10 @@ printf 'Subject: Spam\n\nYour IP 203.0.113.7 is sending spam.\n' >"$tmp/nodate.e
 run pack --alert "$tmp/nodate.eml" --no-dkim
 assert_status 65 "an alert without a date, alone"
 assert_in "$tmp/err" "no block date in the documents given (the alert has no Date header" "the missing date is explained"
+printf 'Date: Mon, 1 Jan 1900 00:00:00 +0000\nSubject: Spam\n\nYour IP 203.0.113.7 is sending spam.\n' >"$tmp/olddate.eml"
+run pack --alert "$tmp/olddate.eml" --no-dkim
+assert_status 65 "an alert whose Date cannot be read, alone"
+assert_in "$tmp/err" "no Date header that can be read" "a Date header that is there but unreadable is not called missing"
 run pack --alert "$A/demo.eml" --ip 203.0.113.7 --no-dkim
 assert_status 78 "--alert with --ip asks the API: no credentials here"
 assert_in "$tmp/err" "(with --alert and without --ip, no API is asked)" "the way without the API is told"
