@@ -1,9 +1,11 @@
 /* cmd.c - what the subcommands share */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "cmd.h"
 #include "error.h"
@@ -18,4 +20,38 @@ cmd_print_diag(const struct diag *d, const char *prefix)
 		fprintf(stderr, "fpkit: %s%s\n", prefix, safe);
 		free(safe);
 	}
+}
+
+int
+cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
+	       struct error *err)
+{
+	const struct option *exact = NULL, *prefix = NULL;
+	size_t n, matches = 0;
+	const char *name, *eq;
+
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+		return error_set(err, EX_USAGE, "%s: unknown option '%s': see 'fpkit %s --help'",
+				 cmd, arg, cmd);
+	name = arg + 2;
+	eq = strchr(name, '=');
+	n = eq ? (size_t)(eq - name) : strlen(name);
+	for (const struct option *o = opts; o->name; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (o->name[n] == '\0')
+			exact = o;
+		prefix = o;
+		matches++;
+	}
+	if (exact == NULL && matches == 1)
+		exact = prefix;
+	if (exact && eq && exact->has_arg == no_argument)
+		return error_set(err, EX_USAGE, "%s: --%s takes no value: see 'fpkit %s --help'",
+				 cmd, exact->name, cmd);
+	if (exact == NULL && matches > 1)
+		return error_set(err, EX_USAGE, "%s: '--%.*s' is the start of several options: "
+				 "give it whole (see 'fpkit %s --help')", cmd, (int)n, name, cmd);
+	return error_set(err, EX_USAGE, "%s: unknown option '%s': see 'fpkit %s --help'",
+			 cmd, arg, cmd);
 }

@@ -12,6 +12,13 @@ int cmd_scan(int argc, char **argv, struct error *err);
 int cmd_check(int argc, char **argv, struct error *err);
 int cmd_alert(int argc, char **argv, struct error *err);
 
+/* The error for an option getopt_long refused: unknown, the start of
+ * several long options, or a value given to one that takes none.
+ * Returns -1 (EX_USAGE). */
+struct option;
+int cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
+		   struct error *err);
+
 /* Print warnings collected by the stages, one "fpkit: warning: " line
  * each, made safe for a terminal. */
 struct diag;

@@ -87,8 +87,7 @@ cmd_alert(int argc, char **argv, struct error *err)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return error_set(err, EX_USAGE, "alert: unknown option '%s': see "
-					 "'fpkit alert --help'", argv[optind - 1]);
+			return cmd_bad_option("alert", long_options, argv[optind - 1], err);
 		}
 	}
 	if (optind != argc - 1)

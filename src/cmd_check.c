@@ -162,8 +162,7 @@ parse_options(int argc, char **argv, struct checks_options *o, bool *json,
 			return error_set(err, EX_USAGE, "check: '%s' needs a value: see 'fpkit check "
 					 "--help'", argv[optind - 1]);
 		default:
-			return error_set(err, EX_USAGE, "check: unknown option '%s': see 'fpkit "
-					 "check --help'", argv[optind - 1]);
+			return cmd_bad_option("check", long_options, argv[optind - 1], err);
 		}
 	}
 	if (optind == argc)

@@ -193,8 +193,7 @@ cmd_find(int argc, char **argv, struct error *err)
 				  argv[optind - 1]);
 			goto out;
 		default:
-			error_set(err, EX_USAGE, "find: unknown option '%s': see 'fpkit find --help'",
-				  argv[optind - 1]);
+			cmd_bad_option("find", long_options, argv[optind - 1], err);
 			goto out;
 		}
 	}

@@ -183,8 +183,7 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 			return error_set(err, EX_USAGE, "pack: '%s' needs a value: see 'fpkit pack --help'",
 					 argv[optind - 1]);
 		default:
-			return error_set(err, EX_USAGE, "pack: unknown option '%s': see 'fpkit pack --help'",
-					 argv[optind - 1]);
+			return cmd_bad_option("pack", long_options, argv[optind - 1], err);
 		}
 	}
 	if (optind < argc)

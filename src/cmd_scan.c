@@ -116,8 +116,7 @@ parse_options(struct scan *s, int argc, char **argv, struct error *err)
 			return error_set(err, EX_USAGE, "scan: '%s' needs a value: see 'fpkit scan --help'",
 					 argv[optind - 1]);
 		default:
-			return error_set(err, EX_USAGE, "scan: unknown option '%s': see 'fpkit scan --help'",
-					 argv[optind - 1]);
+			return cmd_bad_option("scan", long_options, argv[optind - 1], err);
 		}
 	}
 	if (optind < argc)

@@ -42,8 +42,7 @@ cmd_verify(int argc, char **argv, struct error *err)
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
-			return error_set(err, EX_USAGE, "verify: unknown option '%s': "
-					 "see 'fpkit verify --help'", argv[optind - 1]);
+			return cmd_bad_option("verify", long_options, argv[optind - 1], err);
 		}
 	}
 	if (optind == argc)

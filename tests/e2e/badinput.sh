@@ -386,7 +386,8 @@ cmd-empty|''|64|'' is not an fpkit command
 cmd-dash|-x|64|'-x' is not an fpkit command
 pack-unknown-option|pack $PACKDEMO --frobnicate -o "$OUT"|64|unknown option '--frobnicate'
 pack-missing-value|pack $PACKDEMO -o "$OUT" --ip|64|'--ip' needs a value
-pack-flag-given-value|pack $PACKDEMO -o "$OUT" --json=yes|64|unknown option '--json=yes'
+pack-flag-given-value|pack $PACKDEMO -o "$OUT" --json=yes|64|--json takes no value
+pack-ambiguous-option|pack $PACKDEMO -o "$OUT" --d x|64|'--d' is the start of several options
 before-block-negative|pack $PACKDEMO -o "$OUT" --before-block -1|64|--before-block takes a number of messages from 1 to 10000, not '-1'
 before-block-huge|pack $PACKDEMO -o "$OUT" --before-block 99999999999999999999|64|not '99999999999999999999'
 before-block-zero|pack $PACKDEMO -o "$OUT" --before-block 0|64|not '0'
