@@ -610,6 +610,10 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 			hend = msgid_header_end(buf + hstart, avail, &complete);
 			if (!complete && !eof && hstart + avail == len && avail < w->opt->max_header)
 				goto shift;	/* the header goes on past the window */
+			if (!complete && avail == w->opt->max_header)
+				walk_diag(w, "'%s': the message at byte %lld has a header block "
+					  "larger than %zu bytes: only its start was searched", path,
+					  (long long)(base + (int64_t)hstart), w->opt->max_header);
 			strbuf_reset(&wk->head);
 			strbuf_add(&wk->head, buf + hstart, hend);
 			msg_start = base + (int64_t)hstart;
