@@ -84,11 +84,21 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 		diag_add(f->opt.diag, "skipped '%s': cannot stat it", msg->path);
 		return;
 	}
+	/* One file reached by two paths (a hard link, a symlink): the
+	 * smaller path is kept, whatever the order in which the reading
+	 * threads met them. */
 	for (size_t i = 0; i < f->nr_hits; i++) {
 		h = &f->hits[i];
 		if (h->target == target && h->dev == msg->dev && h->ino == msg->ino &&
-		    h->offset == msg->offset)
+		    h->offset == msg->offset) {
+			if (strcmp(msg->path, h->path) < 0) {
+				free(h->path);
+				h->path = xstrdup(msg->path);
+				h->format = msg->format;
+				h->compression = msg->compression;
+			}
 			return;
+		}
 	}
 	f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
 	h = &f->hits[f->nr_hits++];
@@ -153,10 +163,24 @@ consider_recent(struct finder *f, struct store_msg *msg)
 		return;
 	if (store_msg_complete(msg) < 0)
 		return;
-	for (i = 0; i < f->nr_recent; i++)	/* one file reached twice */
-		if (f->recent[i].dev == msg->dev && f->recent[i].ino == msg->ino &&
-		    f->recent[i].offset == msg->offset)
+	/* One file reached twice: the smaller path is kept (see add_hit);
+	 * the entry is taken out and put in again in its place. */
+	for (i = 0; i < f->nr_recent; i++) {
+		size_t after = f->nr_recent - i - 1;
+
+		if (f->recent[i].dev != msg->dev || f->recent[i].ino != msg->ino ||
+		    f->recent[i].offset != msg->offset)
+			continue;
+		if (strcmp(msg->path, f->recent[i].path) >= 0)
 			return;
+		free(f->recent[i].path);
+		free(f->recent_ids[i]);
+		memmove(&f->recent[i], &f->recent[i + 1], after * sizeof(*f->recent));
+		memmove(&f->recent_dates[i], &f->recent_dates[i + 1], after * sizeof(*f->recent_dates));
+		memmove(&f->recent_ids[i], &f->recent_ids[i + 1], after * sizeof(*f->recent_ids));
+		f->nr_recent--;
+		break;
+	}
 	if (f->nr_recent == f->recent_max) {	/* drop the oldest */
 		f->nr_recent--;
 		free(f->recent[f->nr_recent].path);

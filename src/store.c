@@ -131,7 +131,7 @@ walk_deliver(struct worker *wk, struct store_msg *msg)
 	} else {
 		rc = w->fn(msg, w->data, w->err);
 		if (rc < 0)
-			w->failed = true;
+			__atomic_store_n(&w->failed, true, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return rc;
@@ -773,7 +773,7 @@ scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
 		scan_mbox(wk, path, fd, NULL, parts[0].start, parts[0].limit);
 	for (int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
-	return wk->w->failed ? -1 : 0;
+	return __atomic_load_n(&wk->w->failed, __ATOMIC_RELAXED) ? -1 : 0;
 }
 
 /* The folder walk is a pipeline: this thread reads the folders and
@@ -888,6 +888,24 @@ queue_thread(void *arg)
 	return NULL;
 }
 
+/* How many descriptors are open now (one more than that, counting the
+ * one that reads the list: on the safe side). */
+static long
+open_descriptors(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	long n = 0;
+
+	if (d == NULL)
+		return 64;	/* cannot tell: assume many */
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void
 queue_init(struct queue *q, struct walk *w)
 {
@@ -895,13 +913,24 @@ queue_init(struct queue *q, struct walk *w)
 
 	memset(q, 0, sizeof(*q));
 	q->w = w;
-	/* Leave room for the walk's own descriptors (one per level) and the
-	 * threads' files under a low RLIMIT_NOFILE. */
+	/* Descriptors: besides those open now and the folders held for the
+	 * threads, the walk needs one per level of folders and two while it
+	 * lists one, and each reading thread (the main one too, at the end)
+	 * up to two.  What is left bounds the folders held; when too little
+	 * is left, no pool: files are read one at a time, folder after
+	 * folder, as the limit allows. */
 	q->max_folders = STORE_OPEN_FOLDERS;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < 2 * STORE_OPEN_FOLDERS + FPKIT_LIMIT_STORE_DEPTH + 32)
-		q->max_folders = rl.rlim_cur > FPKIT_LIMIT_STORE_DEPTH + 40 ?
-			(int)(rl.rlim_cur - FPKIT_LIMIT_STORE_DEPTH - 32) / 2 : 4;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		long room = (long)rl.rlim_cur - open_descriptors() - FPKIT_LIMIT_STORE_DEPTH - 2 -
+			    2 * (STORE_THREADS + 1) - 8;
+
+		if (room < 4) {
+			q->started = -1;
+			worker_init(&q->solo, w);
+		} else if (room < q->max_folders) {
+			q->max_folders = (int)room;
+		}
+	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->more, NULL);
 	pthread_cond_init(&q->room, NULL);
@@ -1196,7 +1225,7 @@ walk_dir(struct walk *w, int dirfd, const char *path)
 		free(subdirs[i]);
 	}
 	free(subdirs);
-	return w->failed ? -1 : rc;
+	return __atomic_load_n(&w->failed, __ATOMIC_RELAXED) ? -1 : rc;
 }
 
 int

@@ -60,8 +60,10 @@ struct store_options {
  * with "From "), either of them compressed with gzip, xz, bzip2 or zstd,
  * a Maildir (cur/ and new/; tmp/ ignored; nested Maildir++ folders
  * followed), or a folder searched recursively for Maildirs, *.eml files
- * and mbox files.  Entries are visited in byte order of their names, so
- * scans are repeatable.  Files that cannot be read, symlink loops and
+ * and mbox files.  Sub-folders are entered in byte order of their names;
+ * the files of a folder are read by several threads in the order the file
+ * system lists them, so fn sees messages in no set order (the finder
+ * sorts what it keeps).  Files that cannot be read, symlink loops and
  * files that vanish are reported to opt->diag and skipped.  Fails
  * (EX_NOINPUT) only when 'path' itself cannot be read, or when fn fails. */
 int store_scan(const char *path, const struct store_options *opt,

@@ -359,6 +359,34 @@ stopped 74 "a read error while the message is packed"
 assert_in "$tmp/err" "fpkit: cannot read '$DEMO_MAIL/new/$ORDER_FILE': Input/output error" \
 	"read error while packing: the message"
 
+# The same store gives the same result whatever the timing: a message
+# file reached by two paths (a hard link) is reported under the path that
+# sorts first, even when the reading threads meet the other one first
+# (the open of the first one delayed while the other threads read the
+# 200 files queued around it, then the one in b/).
+mkdir -p "$tmp/twice/a" "$tmp/twice/b"
+i=1
+while [ "$i" -le 200 ]; do
+	printf 'Message-ID: <pad%d@example.org>\n\nbody\n' "$i" >"$tmp/twice/a/pad$i.eml"
+	i=$((i + 1))
+done
+printf 'Message-ID: <linked@example.org>\n\nbody\n' >"$tmp/twice/b/x.eml"
+ln "$tmp/twice/b/x.eml" "$tmp/twice/a/x.eml"
+faulty FAULT_CALL=openat FAULT_PATH=/twice/a/x.eml FAULT_DELAY_MS=1000 -- \
+	find --msgid linked@example.org "$tmp/twice"
+assert_status 0 "a hard-linked message, its first path read last"
+assert_true "the delay was met" test -s "$tmp/fault.log"
+assert_eq "$(cut -f2 "$tmp/out")" "$tmp/twice/a/x.eml" "it is reported under the path that sorts first"
+# The same for the messages sent before the block (pack --before-block).
+printf 'Message-ID: <linked@example.org>\nDate: Fri, 20 Nov 2026 13:00:00 +0000\n\nbody\n' \
+	>"$tmp/twice/b/x.eml"
+faulty FAULT_CALL=openat FAULT_PATH=/twice/a/x.eml FAULT_DELAY_MS=1000 -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --mail "$tmp/twice" --before-block 1 \
+	--no-dkim --json -o "$tmp/twice.tar.gz"
+assert_status 0 "--before-block over a hard-linked message, its first path read last"
+assert_eq "$(jq -r '.samples[0].source' "$tmp/out")" "$tmp/twice/a/x.eml" \
+	"--before-block keeps the path that sorts first"
+
 # The same, for real: files removed while fpkit reads the folder.  The
 # shim only slows each open after the first 20 down (20 ms), so that the
 # files can be removed in the middle of the scan, after the folder was

@@ -106,7 +106,8 @@ assert_in "$tmp/err" "cut.mbox.gz" "the cut file is named"
 
 # A tree of many small folders under a low limit of open files: every
 # message is found (the folders held open for the reading threads are
-# bounded by the limit), none is skipped.
+# bounded by what the limit leaves, and with too little left the files
+# are read one at a time), none is skipped.
 i=1
 while [ "$i" -le 300 ]; do
 	mkdir -p "$tmp/tree/d$i"
@@ -121,5 +122,11 @@ set -e
 assert_status 0 "300 folders with 24 open files allowed"
 assert_eq "$(wc -l <"$tmp/out")" 300 "every message of the 300 folders is found"
 assert_not_in "$tmp/err" "skipped" "no folder or file skipped"
+set +e
+(ulimit -n 12 && fpkit find --msgid-file "$tmp/tree-ids" "$tmp/tree") >"$tmp/out" 2>"$tmp/err"
+status=$?
+set -e
+assert_status 0 "300 folders with 12 open files allowed"
+assert_eq "$(wc -l <"$tmp/out")" 300 "every message found with 12 open files"
 
 finish
