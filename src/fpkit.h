@@ -48,6 +48,8 @@ struct fpkit {
 	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
 	struct checks_result *checks;	/* checks.c: one per sample */
 	json_t *summary;		/* summary.c: summary.json */
+	char *template_text;		/* pack.c: --template's text, read once */
+	size_t template_len;
 	char *ticket;			/* ticket.c: TICKET.txt */
 	size_t ticket_len;
 	struct bundle bundle;		/* bundle.c: the files of the tarball */

@@ -383,7 +383,8 @@ package(struct fpkit *fp, struct error *err)
 	base = strrchr(fp->bundle_path, '/');
 	base = base ? base + 1 : fp->bundle_path;
 	ctx = ticket_context(fp->summary, base);
-	rc = ticket_render(fp->lang, fp->template_path, ctx, &fp->ticket, &fp->ticket_len, err);
+	rc = ticket_render(fp->lang, fp->template_path, fp->template_text, fp->template_len, ctx,
+			   &fp->ticket, &fp->ticket_len, err);
 	json_decref(ctx);
 	if (rc < 0)
 		goto out;
@@ -435,7 +436,9 @@ int
 pack_run(struct fpkit *fp, struct error *err)
 {
 	/* A bad --template is said at once, not after the search. */
-	if (fp->template_path && ticket_check(fp->template_path, err) < 0)
+	if (fp->template_path && !fp->template_text &&
+	    ticket_template_load(fp->template_path, &fp->template_text, &fp->template_len,
+				 err) < 0)
 		return -1;
 	if (gather(fp, err) < 0 || locate(fp, err) < 0 || trail(fp, err) < 0 ||
 	    package(fp, err) < 0)
@@ -459,6 +462,7 @@ pack_release(struct fpkit *fp)
 	maillog_release(&fp->trail);
 	json_decref(fp->summary);
 	free(fp->ticket);
+	free(fp->template_text);
 	bundle_release(&fp->bundle);
 	free(fp->bundle_path);
 	diag_release(&fp->diag);

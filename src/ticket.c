@@ -182,41 +182,45 @@ ticket_context(json_t *summary, const char *bundle_name)
 }
 
 int
-ticket_check(const char *template_path, struct error *err)
+ticket_template_load(const char *template_path, char **text, size_t *len, struct error *err)
 {
 	json_t *empty = json_object();
-	char *out = NULL;
-	size_t len;
-	int rc = ticket_render(NULL, template_path, empty, &out, &len, err);
-
-	free(out);
-	json_decref(empty);
-	return rc;
-}
-
-int
-ticket_render(const char *lang, const char *template_path, json_t *ctx,
-	      char **out, size_t *len, struct error *err)
-{
-	const struct template_builtin *b;
 	struct strbuf sb;
+	char *out = NULL;
+	size_t out_len;
 	int rc;
 
-	if (template_path == NULL) {
-		b = builtin_for(lang);
-		if (b == NULL)
-			return error_set(err, EX_USAGE, "no ticket template for language '%s' "
-					 "(known: " TICKET_LANGS ")", lang);
-		return template_render(b->text, b->len, b->name, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
-				       out, len, err);
-	}
 	strbuf_init(&sb, FPKIT_LIMIT_TEMPLATE);
 	if (strbuf_read_file(&sb, template_path, "a ticket template", err) < 0) {
 		strbuf_release(&sb);
+		json_decref(empty);
 		return -1;
 	}
-	rc = template_render(sb.buf, sb.len, template_path, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
-			     out, len, err);
-	strbuf_release(&sb);
-	return rc;
+	rc = template_render(sb.buf, sb.len, template_path, empty, FPKIT_LIMIT_TEMPLATE_OUTPUT,
+			     &out, &out_len, err);
+	free(out);
+	json_decref(empty);
+	if (rc < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	*text = strbuf_detach(&sb, len);
+	return 0;
+}
+
+int
+ticket_render(const char *lang, const char *template_name, const char *template_text,
+	      size_t template_len, json_t *ctx, char **out, size_t *len, struct error *err)
+{
+	const struct template_builtin *b;
+
+	if (template_text)
+		return template_render(template_text, template_len, template_name, ctx,
+				       FPKIT_LIMIT_TEMPLATE_OUTPUT, out, len, err);
+	b = builtin_for(lang);
+	if (b == NULL)
+		return error_set(err, EX_USAGE, "no ticket template for language '%s' "
+				 "(known: " TICKET_LANGS ")", lang);
+	return template_render(b->text, b->len, b->name, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
+			       out, len, err);
 }

@@ -24,15 +24,19 @@ int ticket_lang_known(const char *lang);
  * check_lint, check_dkim and check_dkim_skipped, and nr_not_intact. */
 json_t *ticket_context(json_t *summary, const char *bundle_name);
 
-/* Read the user's template and render it once with an empty context, so
- * that a template that cannot be read or is not valid is refused before
- * the work that leads to the ticket.  Errors as ticket_render(). */
-int ticket_check(const char *template_path, struct error *err);
+/* Read the user's template into *text (new, *len bytes) and render it
+ * once with an empty context, so that a template that cannot be read or
+ * is not valid is refused before the work that leads to the ticket; the
+ * ticket is then rendered from *text, the file being read once (it may
+ * be a pipe).  EX_NOINPUT/EX_DATAERR for an unreadable or bad template. */
+int ticket_template_load(const char *template_path, char **text, size_t *len,
+			 struct error *err);
 
-/* Render the ticket with the user's template file when template_path is
- * not NULL, else with the built-in one for lang.  *out is new.
- * EX_NOINPUT/EX_DATAERR for an unreadable or bad template. */
-int ticket_render(const char *lang, const char *template_path, json_t *ctx,
-		  char **out, size_t *len, struct error *err);
+/* Render the ticket with the user's template (template_text, as loaded
+ * above; template_name names it in messages) when template_text is not
+ * NULL, else with the built-in one for lang.  *out is new.  EX_DATAERR
+ * for a template that passes a limit. */
+int ticket_render(const char *lang, const char *template_name, const char *template_text,
+		  size_t template_len, json_t *ctx, char **out, size_t *len, struct error *err);
 
 #endif

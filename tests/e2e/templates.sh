@@ -128,6 +128,11 @@ pack_demo -o "$tmp/en2.tar.gz" --template "$TEMPLATES/ticket.en.mustache"
 assert_true "templates/ticket.en.mustache is the built-in English ticket" \
 	sh -c "sed 's/en2.tar.gz/en.tar.gz/' '$tmp/out' | cmp -s - '$tmp/en.txt'"
 
+# A template from a pipe: read once, checked first, rendered at the end.
+printf 'IP={{ip}}\n' | fpkit pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$DEMO_MAIL" --template /dev/stdin -o "$tmp/piped.tar.gz" >"$tmp/out" 2>"$tmp/err" || :
+assert_in "$tmp/out" "IP=203.0.113.7" "a template from a pipe gives its ticket"
+
 # A bad template is refused before the search: with a mail store that
 # does not exist, the template's error comes first (status 65, not 66).
 printf 'Hello {{#samples}}never closed\n' >"$tmp/unclosed.mustache"
