@@ -36,6 +36,9 @@ cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
 	name = arg + 2;
 	eq = strchr(name, '=');
 	n = eq ? (size_t)(eq - name) : strlen(name);
+	if (n == 0)		/* "--=x": no name at all */
+		return error_set(err, EX_USAGE, "%s: unknown option '%s': see 'fpkit %s --help'",
+				 cmd, arg, cmd);
 	for (const struct option *o = opts; o->name; o++) {
 		if (strncmp(o->name, name, n) != 0)
 			continue;

@@ -73,7 +73,9 @@ add_id_file(struct finder *f, const char *path, struct error *err)
 		*e = '\0';
 		if (e > p && e[-1] == '\r')
 			e[-1] = '\0';
-		if (p[strspn(p, " \t")] != '\0' && *p != '#' && finder_add_target(f, p) < 0) {
+		/* Blank lines and comments (# after any blanks) are skipped. */
+		if (p[strspn(p, " \t")] != '\0' && p[strspn(p, " \t")] != '#' &&
+		    finder_add_target(f, p) < 0) {
 			char *v = textsafe_visible(p, strlen(p));
 
 			error_set(err, EX_DATAERR, "'%s' line %zu: '%s' is no Message-ID", path,

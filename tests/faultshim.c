@@ -122,11 +122,16 @@ next_fn(const char *name)
 #define NEXT(var, name) \
 	do { if ((var) == NULL) (var) = (__typeof__(var))next_fn(name); } while (0)
 
+/* unlink is what fpkit's signal handler calls (outfile.c): looked up
+ * here, before main, since dlsym is no call for a signal handler. */
+static int (*next_unlink)(const char *);
+
 __attribute__((constructor)) static void
 faultshim_init(void)
 {
 	const char *calls = getenv("FAULT_CALL"), *e;
 
+	NEXT(next_unlink, "unlink");
 	if (calls == NULL || *calls == '\0')
 		return;
 	for (const char *p = calls; *p;) {
@@ -590,11 +595,9 @@ chmod(const char *path, mode_t mode)
 int
 unlink(const char *path)
 {
-	static int (*next)(const char *);
-
 	CHECK_PATH(F_UNLINK, "unlink", path);
-	NEXT(next, "unlink");
-	return next(path);
+	NEXT(next_unlink, "unlink");
+	return next_unlink(path);
 }
 
 #define WRAP_FOPEN(name) \

@@ -388,7 +388,7 @@ assert_eq "$(jq -r '.samples[0].source' "$tmp/out")" "$tmp/twice/a/x.eml" \
 	"--before-block keeps the path that sorts first"
 
 # The same, for real: files removed while fpkit reads the folder.  The
-# shim only slows each open after the first 20 down (20 ms), so that the
+# shim only slows each open after the first 20 down (100 ms), so that the
 # files can be removed in the middle of the scan, after the folder was
 # listed; the kernel then says ENOENT.
 rm -rf "$tmp/race"
@@ -400,7 +400,7 @@ while [ $i -lt 200 ]; do
 		>"$tmp/race/cur/filler-$i:2,S"
 	i=$((i + 1))
 done
-faulty_bg FAULT_CALL=openat FAULT_PATH=/race/cur/ FAULT_AFTER=20 FAULT_DELAY_MS=20 -- \
+faulty_bg FAULT_CALL=openat FAULT_PATH=/race/cur/ FAULT_AFTER=20 FAULT_DELAY_MS=100 -- \
 	find --msgid "$ORDER_ID" --msgid nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com "$tmp/race"
 if wait_mark; then
 	find "$tmp/race/cur" -name 'filler-*' -delete

@@ -104,6 +104,12 @@ run find --msgid "$FIRST" "$tmp/cut.mbox.gz"
 assert_status 1 "a cut gzip: the id is not found"
 assert_in "$tmp/err" "cut.mbox.gz" "the cut file is named"
 
+# --msgid-file: blank lines and comments, indented or not, are no ids.
+printf '  # an indented comment\n\t\n# another\n%s\n' "$FIRST" >"$tmp/ids-commented"
+run find --msgid-file "$tmp/ids-commented" "$MB/sent.mbox"
+assert_status 0 "a --msgid-file with indented comments and blank lines"
+assert_not_in "$tmp/err" "not found" "only the one id is searched for"
+
 # A tree of many small folders under a low limit of open files: every
 # message is found (the folders held open for the reading threads are
 # bounded by what the limit leaves, and with too little left the files

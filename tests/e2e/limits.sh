@@ -461,6 +461,19 @@ assert_in "$tmp/err" "is larger than 256 MiB: report.arf has no report for it" \
 	"report.arf: the sample and the limit are named"
 rm -rf "$tmp/arf" "$tmp/o/arf.tar.gz"
 
+# FPKIT_LIMIT_HEADER_BLOCK in an mbox: a message whose header block is
+# longer is searched in its first 1 MiB, with a warning that says where;
+# the message after it is found as usual.
+{
+	printf 'From a@example.com Fri Nov 20 13:00:00 2026\nMessage-ID: <longhead@example.com>\nX-Long: '
+	head -c 1100000 /dev/zero | tr '\0' a
+	printf '\nSubject: s\n\nbody\nFrom a@example.com Fri Nov 20 13:00:00 2026\nMessage-ID: <after@example.com>\n\nbody\n'
+} >"$tmp/longhead.mbox"
+run find --msgid longhead@example.com --msgid after@example.com "$tmp/longhead.mbox"
+assert_status 0 "mbox: a header block over the limit, both messages found"
+assert_in "$tmp/err" "the message at byte 44 has a header block larger than 1048576 bytes: only its start was searched" \
+	"mbox: the header block limit is named, with where the message is"
+
 # ---- fpkit scan --archive: its index, and bundles it did not list ----
 
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
@@ -516,18 +529,5 @@ unset IFS
 archive "$A"
 assert_in "$tmp/err" "'$OTHER.tar.gz' was not in the index" \
 	"archive: summary.json as the 10000th entry, read, and the bundle listed"
-
-# FPKIT_LIMIT_HEADER_BLOCK in an mbox: a message whose header block is
-# longer is searched in its first 1 MiB, with a warning that says where;
-# the message after it is found as usual.
-{
-	printf 'From a@example.com Fri Nov 20 13:00:00 2026\nMessage-ID: <longhead@example.com>\nX-Long: '
-	head -c 1100000 /dev/zero | tr '\0' a
-	printf '\nSubject: s\n\nbody\nFrom a@example.com Fri Nov 20 13:00:00 2026\nMessage-ID: <after@example.com>\n\nbody\n'
-} >"$tmp/longhead.mbox"
-run find --msgid longhead@example.com --msgid after@example.com "$tmp/longhead.mbox"
-assert_status 0 "mbox: a header block over the limit, both messages found"
-assert_in "$tmp/err" "the message at byte 44 has a header block larger than 1048576 bytes: only its start was searched" \
-	"mbox: the header block limit is named, with where the message is"
 
 finish

@@ -12,7 +12,6 @@
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 FPKIT_RETRY_BASE_MS=10
 export FPKIT_RETRY_BASE_MS
 
