@@ -121,18 +121,14 @@ while [ "$i" -le 300 ]; do
 	echo "tree$i@example.org"
 	i=$((i + 1))
 done >"$tmp/tree-ids"
-set +e
-(ulimit -n 24 && fpkit find --msgid-file "$tmp/tree-ids" "$tmp/tree") >"$tmp/out" 2>"$tmp/err"
-status=$?
-set -e
-assert_status 0 "300 folders with 24 open files allowed"
-assert_eq "$(wc -l <"$tmp/out")" 300 "every message of the 300 folders is found"
-assert_not_in "$tmp/err" "skipped" "no folder or file skipped"
-set +e
-(ulimit -n 12 && fpkit find --msgid-file "$tmp/tree-ids" "$tmp/tree") >"$tmp/out" 2>"$tmp/err"
-status=$?
-set -e
-assert_status 0 "300 folders with 12 open files allowed"
-assert_eq "$(wc -l <"$tmp/out")" 300 "every message found with 12 open files"
+for n in 24 12; do
+	set +e
+	(ulimit -n "$n" && fpkit find --msgid-file "$tmp/tree-ids" "$tmp/tree") >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	set -e
+	assert_status 0 "300 folders with $n open files allowed"
+	assert_eq "$(wc -l <"$tmp/out")" 300 "every message of the 300 folders found with $n open files"
+	assert_not_in "$tmp/err" "skipped" "no folder or file skipped with $n open files"
+done
 
 finish
