@@ -121,7 +121,10 @@ while [ "$i" -le 300 ]; do
 	echo "tree$i@example.org"
 	i=$((i + 1))
 done >"$tmp/tree-ids"
-for n in 24 12; do
+# (valgrind itself does not start with 12.)
+limits="24 12"
+[ -z "${FPKIT_VALGRIND:-}" ] || limits=24
+for n in $limits; do
 	set +e
 	(ulimit -n "$n" && fpkit find --msgid-file "$tmp/tree-ids" "$tmp/tree") >"$tmp/out" 2>"$tmp/err"
 	status=$?
