@@ -28,6 +28,9 @@
 #include "ovhsign.h"
 #include "xalloc.h"
 
+/* A Retry-After of ten digits or more (only the first nine are read). */
+#define RETRY_AFTER_HUGE 1000000000L
+
 struct ovh_xfer {
 	CURL *easy;		/* the try in progress, NULL between tries */
 	struct curl_slist *headers;
@@ -38,7 +41,8 @@ struct ovh_xfer {
 	int64_t started;	/* monotonic ms: this try */
 	bool too_big;		/* the body passed FPKIT_LIMIT_API_ANSWER */
 	char query_id[128];	/* X-Ovh-QueryID of the answer */
-	long retry_after;	/* Retry-After in seconds, -1 when absent */
+	long retry_after;	/* Retry-After in seconds, -1 when absent,
+				 * RETRY_AFTER_HUGE past 9 digits */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -237,8 +241,8 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 
 		for (i = 0; i < vlen && i < 9 && v[i] >= '0' && v[i] <= '9'; i++)
 			secs = secs * 10 + (v[i] - '0');
-		x->retry_after = i > 0 && i == vlen ? secs :
-				  (i == 9 ? FPKIT_LIMIT_RETRY_AFTER + 1 : -1);
+		/* Ten digits or more: more than 999999999 s, said so. */
+		x->retry_after = i > 0 && i == vlen ? secs : (i == 9 ? RETRY_AFTER_HUGE : -1);
 	}
 	return n;
 }
@@ -503,9 +507,11 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 	      c->tries, o->opt.retries + 1);
 	tries_suffix(c, tries, sizeof(tries));
 	if (retry && x->retry_after > FPKIT_LIMIT_RETRY_AFTER)
-		error_set(err, EX_TEMPFAIL, "GET %s: %s: the API asks to wait %ld s before "
+		error_set(err, EX_TEMPFAIL, "GET %s: %s: the API asks to wait %s%ld s before "
 			  "trying again, more than the limit of %d s: try later", c->path, what,
-			  x->retry_after, FPKIT_LIMIT_RETRY_AFTER);
+			  x->retry_after == RETRY_AFTER_HUGE ? "more than " : "",
+			  x->retry_after == RETRY_AFTER_HUGE ? RETRY_AFTER_HUGE - 1 : x->retry_after,
+			  FPKIT_LIMIT_RETRY_AFTER);
 	else if (time_refused && sign && o->delta)
 		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time; the local "

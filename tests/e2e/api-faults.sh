@@ -118,6 +118,14 @@ assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $Q
 	"Retry-After 120: the message"
 assert_eq "$(statuses "$SPAM")" "429" "Retry-After 120: 1 try"
 nothing_written "Retry-After 120"
+# Ten digits or more: only the first nine are read, and the message says
+# "more than" rather than a number the server did not give.
+serve --fault "429:9:4294967295:$SPAM\$"
+pack_api
+assert_status 75 "429 with a 10-digit Retry-After"
+assert_err_re "the API asks to wait more than 999999999 s before trying again, more than the limit of 60 s: try later\$" \
+	"a 10-digit Retry-After: the message"
+nothing_written "a 10-digit Retry-After"
 
 # 429 for ever with a short Retry-After: four tries.
 serve --fault "429:99:0:$SPAM\$"
