@@ -236,6 +236,11 @@ model_parse_spamip(const char *buf, size_t len, const char *name,
 			    (long long)out->time);
 		goto out;
 	}
+	if (out->date + out->time > TIMEFMT_MAX) {
+		field_error(err, name, c.model, "time", "%lld seconds after the date would end the "
+			    "block after 9999", (long long)out->time);
+		goto out;
+	}
 	out->date_raw = xstrdup(date);
 	out->ip = xstrdup(ip);
 	out->state = xstrdup(state);

@@ -83,6 +83,7 @@ gen_json() {
 	spamip spamip-time-int64.json time=9223372036854775807
 	spamip spamip-dup.json '"ipSpamming": "192.0.2.1"'
 	spamip spamip-year0.json 'date="0000-01-01T00:00:00Z"'
+	spamip spamip-past-9999.json 'date="9999-12-31T00:00:00Z"' time=172800
 	spamip spamip-feb30.json 'date="2026-02-30T00:00:00Z"'
 	spamip spamip-nozone.json 'date="2026-11-20T14:32:07"'
 	spamip spamip-ip-escape.json 'ipSpamming="\u001b[2J"'
@@ -439,6 +440,7 @@ spamip-time-overflow|pack --spam-ip-json "$IN/spamip-time-overflow.json" -o "$OU
 spamip-time-negative|pack --spam-ip-json "$IN/spamip-time-negative.json" -o "$OUT"|65|field 'time': -1 seconds is not a block length
 spamip-time-int64|pack --spam-ip-json "$IN/spamip-time-int64.json" -o "$OUT"|65|9223372036854775807 seconds is not a block length
 spamip-duplicate-key|pack --spam-ip-json "$IN/spamip-dup.json" -o "$OUT"|65|duplicate object key
+spamip-ends-after-9999|pack --spam-ip-json "$IN/spamip-past-9999.json" -o "$OUT"|65|field 'time': 172800 seconds after the date would end the block after 9999
 spamip-year-0|pack --spam-ip-json "$IN/spamip-year0.json" -o "$OUT"|65|field 'date': '0000-01-01T00:00:00Z' is not an ISO 8601 date with a time zone, from 1970 to 9999
 spamip-feb-30|pack --spam-ip-json "$IN/spamip-feb30.json" -o "$OUT"|65|field 'date': '2026-02-30T00:00:00Z'
 spamip-no-zone|pack --spam-ip-json "$IN/spamip-nozone.json" -o "$OUT"|65|field 'date': '2026-11-20T14:32:07'
