@@ -22,6 +22,7 @@
 #include "error.h"
 #include "fpkit_limits.h"
 #include "mime.h"
+#include "mime_fixture.h"
 #include "xalloc.h"
 
 /* Scan a literal as plain text (html false) or HTML. */
@@ -780,22 +781,6 @@ test_not_alerts(void **state)
 	alert_release(&a);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	mime_global_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	mime_global_shutdown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -826,5 +811,5 @@ main(void)
 		cmocka_unit_test(test_not_alerts),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, mime_setup, mime_teardown);
 }

@@ -15,6 +15,7 @@
 
 #include "arf.h"
 #include "digest.h"
+#include "mime_fixture.h"
 #include "strbuf.h"
 
 /* 2026-11-20T13:32:07Z and 2026-11-20T13:28:21Z */
@@ -447,22 +448,6 @@ test_mbox(void **state)
 	free(r2);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	g_mime_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	g_mime_shutdown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -475,5 +460,5 @@ main(void)
 		cmocka_unit_test(test_mbox),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, mime_setup, mime_teardown);
 }

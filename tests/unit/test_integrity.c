@@ -14,6 +14,7 @@
 #include "fpkit_limits.h"
 #include "integrity.h"
 #include "mime.h"
+#include "mime_fixture.h"
 #include "mimewalk.h"
 
 #define HDR "From: Alice <alice@example.com>\n" \
@@ -493,22 +494,6 @@ test_received(void **state)
 	integrity_result_release(&r);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	mime_global_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	mime_global_shutdown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -531,5 +516,5 @@ main(void)
 		cmocka_unit_test(test_received),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, mime_setup, mime_teardown);
 }

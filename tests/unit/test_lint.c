@@ -14,6 +14,7 @@
 
 #include "lint.h"
 #include "mime.h"
+#include "mime_fixture.h"
 #include "mimewalk.h"
 
 #define BASE "From: Shop <news@shop.example.com>\nTo: a@example.net\n" \
@@ -144,22 +145,6 @@ test_phrases_and_mime(void **state)
 				 "c'est gratuit !\n", &d), "mime-version-missing phrases");
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	mime_global_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	mime_global_shutdown();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -171,5 +156,5 @@ main(void)
 		cmocka_unit_test(test_phrases_and_mime),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, mime_setup, mime_teardown);
 }
