@@ -203,16 +203,16 @@ elif ! unshare -n true 2>/dev/null; then
 	echo "# unshare -n not permitted: the no-DNS check is passed over"
 else
 	# LeakSanitizer refuses to run under ptrace.
-	ASAN_OPTIONS=detect_leaks=0 unshare -n strace -f -qq -e trace=socket,connect \
+	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 unshare -n strace -f -qq -e trace=socket,connect \
 		-o "$tmp/trace" "$FPKIT" check "$MSG" >/dev/null 2>&1 || true
 	assert_false "DNS mode, unsigned message: no socket opened" grep -q 'AF_INET' "$tmp/trace"
-	ASAN_OPTIONS=detect_leaks=0 unshare -n strace -f -qq -e trace=socket,connect \
+	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 unshare -n strace -f -qq -e trace=socket,connect \
 		-o "$tmp/trace2" "$FPKIT" check --json "$tmp/sel.eml" >"$tmp/out" 2>/dev/null || true
 	assert_true "control: DNS mode, signed message, a query is tried" grep -q 'AF_INET' "$tmp/trace2"
 	assert_eq "$(jq -r '.dkim[0].result' "$tmp/out")" tempfail "control: offline DNS is a tempfail"
 	# 201 signatures: keys are looked up for the first 32 only (the
 	# resolver opens two sockets per lookup; it opened 402).
-	ASAN_OPTIONS=detect_leaks=0 unshare -n strace -f -qq -e trace=socket \
+	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 unshare -n strace -f -qq -e trace=socket \
 		-o "$tmp/trace3" "$FPKIT" check --json "$tmp/many.eml" >"$tmp/out" 2>/dev/null || true
 	n=$(grep -c 'socket(AF_INET' "$tmp/trace3" || true)
 	assert_true "DNS mode, 201 signatures: lookups for 32 at most ($n sockets)" \

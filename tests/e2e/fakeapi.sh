@@ -32,7 +32,7 @@ FAKE_ERR=
 FAKE_BAD_STOPS=0
 fakeapi_runs=0
 
-trap 'fakeapi_stop >/dev/null 2>&1 || :; rm -rf "$tmp"' EXIT
+trap 'fakeapi_stop >/dev/null 2>&1 || :; rm -rf "$tmp" "$san"' EXIT
 
 # fakeapi_setup: how every test of the fake API starts.  Skipped when
 # the server is not built; a home of its own ($tmp/home, lib.sh has

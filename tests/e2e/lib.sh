@@ -7,8 +7,20 @@ export LC_ALL
 : "${FIXTURES:?run the tests through 'make check'}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fpkit-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# Sanitizer reports of every process the test starts fail the test.
+# ASan and LSan write them to files in $san, whatever the process's
+# stderr was redirected to; UBSan (GCC's runtime ignores log_path)
+# writes them to stderr.  All three make the process exit 99 rather than
+# 1 (fpkit's own status for "not found" and "not intact"), as valgrind
+# does under 'make check-valgrind'.  fpkit() and run() fail on status 99
+# or a report, finish() on any report left in $san.
+san=$(mktemp -d "${TMPDIR:-/tmp}/fpkit-san.XXXXXX")
+trap 'rm -rf "$tmp" "$san"' EXIT
 cd "$tmp"
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99:log_path=$san/asan
+LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}exitcode=99:log_path=$san/lsan
+UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99
+export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 
 # Nothing of the machine's own OVH API set-up may reach a test: no
 # OVH_* variable, no ~/.ovh.conf, no /etc/ovh.conf (fpkit reads
@@ -30,16 +42,46 @@ failed=0
 # 'make check-valgrind').
 fpkit() {
 	# shellcheck disable=SC2086
-	${FPKIT_VALGRIND:-} "$FPKIT" "$@"
+	${FPKIT_VALGRIND:-} "$FPKIT" "$@" && return 0
+	set -- $? "$@"
+	[ "$1" -ne 99 ] || san_report "fpkit ${2:-}: exit 99, a sanitizer or valgrind report"
+	return "$1"
 }
 
 # run ARGS...: run fpkit; stdout in $tmp/out, stderr in $tmp/err, exit
 # status in $status.  Never stops the script.
 run() {
 	set +e
-	fpkit "$@" >"$tmp/out" 2>"$tmp/err"
+	# shellcheck disable=SC2086
+	${FPKIT_VALGRIND:-} "$FPKIT" "$@" >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	set -e
+	san_check "fpkit $*" || :
+}
+
+# san_check WHAT: WHAT fails if a sanitizer report was written to $san
+# since the last check, or is in $tmp/err, or the status was 99; the
+# report's first lines are shown.  Returns 1 if so.
+san_check() {
+	set -- "$1" "$(find "$san" -type f ! -name '*.seen' | sort)"
+	if [ -z "$2" ] && [ "${status:-0}" -ne 99 ] &&
+		! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/err" 2>/dev/null; then
+		return 0
+	fi
+	san_report "$1: a sanitizer report (exit ${status:-?})"
+	for f in $2; do
+		sed 's/^/#   /' "$f" | head -40
+		mv "$f" "$f.seen"
+	done
+	return 1
+}
+
+# san_report WHAT: count a failed assertion for a sanitizer report, on
+# the script's own output (fd 9) even when the command's was redirected.
+exec 9>&1
+san_report() {
+	failed=$((failed + 1))
+	printf 'not ok - %s\n' "$1" >&9
 }
 
 ok() { passed=$((passed + 1)); printf 'ok - %s\n' "$*"; }
@@ -103,6 +145,9 @@ pack_demo() {
 
 # finish: the count, and the exit status the harness reads.
 finish() {
+	status=0
+	: >"$tmp/err"
+	san_check "a command of this script (not through run)" || :
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	[ "$failed" -eq 0 ]
 }
