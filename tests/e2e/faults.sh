@@ -3,20 +3,20 @@
 # (the bundle, --save-api files, standard output, scan --archive's
 # bundles, index and folder), signals while a bundle is being written,
 # and store files that cannot be read or vanish during the search.
-# Faults come from tests/faultshim.c (LD_PRELOAD), which fails or delays
+# Faults come from tests/helpers/faultshim.c (LD_PRELOAD), which fails or delays
 # chosen calls.  Each failure must give the documented status and a
 # message naming the file, leave nothing under the final name and no
 # temporary file (.NAME.XXXXXX) behind.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
-[ -f "${FAULTSHIM:-}" ] || skip_all "no fault shim built (tests/faultshim.so)"
+[ -f "${FAULTSHIM:-}" ] || skip_all "no fault shim built (tests/helpers/faultshim.so)"
 # An ASan fpkit wants its runtime first among the libraries; the shim
 # comes before it, on purpose.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
 
 # faulty VAR=VALUE... -- ARGS...: run fpkit as run() does, with the shim
-# and the FAULT_* variables given (tests/faultshim.c); the shim logs each
+# and the FAULT_* variables given (tests/helpers/faultshim.c); the shim logs each
 # faulted call to $tmp/fault.log, emptied first.
 faulty() {
 	: >"$tmp/fault.log"

@@ -2,7 +2,7 @@
 # fpkit verify: a sound bundle passes; a changed, incomplete or padded
 # one fails naming each problem; a hostile one (absolute names, '..',
 # links, devices, sizes that lie, too large) is refused without writing
-# anything.  Hostile tarballs are made by tests/tarmk.
+# anything.  Hostile tarballs are made by tests/helpers/tarmk.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 : "${TARMK:?run the tests through 'make check'}"
 

@@ -48,7 +48,7 @@ esac
 
 rm -rf "$work/seeds"
 mkdir -p "$work/corpus" "$work/seeds" "$work/findings"
-FPKIT=${FPKIT:-$build/src/fpkit} TARMK=${TARMK:-$build/tests/tarmk} \
+FPKIT=${FPKIT:-$build/src/fpkit} TARMK=${TARMK:-$build/tests/helpers/tarmk} \
 	"$here/seeds.sh" "$target" "$work/seeds"
 shared=$top/../shared/corpus
 case $target in

@@ -2,7 +2,7 @@
  *
  * This runs on every message of every store, so it works on raw bytes,
  * line by line, without allocating until a field named Message-ID is
- * seen.  Leniencies accepted on purpose are listed in VIOLATIONS.md. */
+ * seen.  Leniencies accepted on purpose are listed in doc/VIOLATIONS.md. */
 #include "config.h"
 
 #include <stdlib.h>

@@ -270,7 +270,7 @@ static int scan_mbox(struct worker *wk, const char *path, int fd, const char *co
 static int scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first);
 
 /* Where the first "From " line of a would-be mbox starts: white space
- * before it is tolerated (see VIOLATIONS.md).  -1 when buf does not
+ * before it is tolerated (see doc/VIOLATIONS.md).  -1 when buf does not
  * start an mbox. */
 static ssize_t
 mbox_start(const char *buf, size_t len)

@@ -36,7 +36,7 @@
  *
  * For example, a full disk under the bundle's temporary file:
  *
- *   LD_PRELOAD=tests/faultshim.so FAULT_CALL=write FAULT_ERRNO=ENOSPC \
+ *   LD_PRELOAD=tests/helpers/faultshim.so FAULT_CALL=write FAULT_ERRNO=ENOSPC \
  *   FAULT_PATH=/.b.tar.gz. fpkit pack ... -o out/b.tar.gz
  *
  * A faulted call does not reach the system (one only delayed does),

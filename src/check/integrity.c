@@ -2,7 +2,7 @@
  *
  * Works on the raw bytes, line by line, so that every problem can say
  * where it is; GMime's reading (mimewalk.c) gives the MIME tree and its
- * warnings.  What is tolerated on purpose is in VIOLATIONS.md. */
+ * warnings.  What is tolerated on purpose is in doc/VIOLATIONS.md. */
 #include "config.h"
 
 #include <arpa/inet.h>
