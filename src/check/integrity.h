@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checks.h"
+#include "checklist.h"
 #include "fpkit_limits.h"
 
 struct mimewalk;

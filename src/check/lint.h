@@ -3,7 +3,7 @@
 #ifndef FPKIT_LINT_H
 #define FPKIT_LINT_H
 
-#include "checks.h"
+#include "checklist.h"
 
 struct mimewalk;
 
