@@ -1,12 +1,15 @@
 #!/bin/sh
-# Outside text on its way to a person: Message-IDs of the stats JSON and
-# of the alert e-mail, and a SpamIp field, that carry terminal escapes
-# (an OSC 52 clipboard write, a screen clear, BEL) and bidi or invisible
-# characters (U+202E, U+2066, U+200F, U+FEFF...).  fpkit pack prints the
-# ticket and writes it as TICKET.txt: neither holds one raw byte of them,
-# and each value is still there, escaped as textsafe shows it (\x1b,
-# <U+202E>).  The template's own text is trusted; --json stays exact.
-. "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+# Outside text on its way to a person: Message-IDs of the stats JSON
+# (saved, or from the fake API on loopback) and of the alert e-mail, and
+# a SpamIp field, that carry terminal escapes (an OSC 52 clipboard write,
+# a screen clear, BEL) and bidi or invisible characters (U+202E, U+2066,
+# U+200F, U+FEFF...).  fpkit pack prints the ticket and writes it as
+# TICKET.txt: neither holds one raw byte of them, and each value is still
+# there, escaped as textsafe shows it (\x1b, <U+202E>).  The template's
+# own text is trusted; --json stays exact.
+E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
+. "$E2E/lib.sh"
+. "$E2E/fakeapi.sh"
 
 top=${DEMO_BUNDLE%.tar.gz}
 
@@ -137,5 +140,27 @@ assert_status 0 "fpkit alert on the hostile alert"
 assert_clean "$tmp/out" "fpkit alert"
 assert_in "$tmp/out" "Message-ID:      <$AID1>" "fpkit alert: the id escaped"
 assert_in "$tmp/out" "Message-ID:      <$AID2>" "fpkit alert: the bidi id escaped"
+
+# --- The same documents from the API (the fake one on loopback). ---
+if [ -x "$FAKE_OVH" ]; then
+	fakeapi_setup
+	fakeapi_case "$tmp/data" 203.0.113.0/28 203.0.113.7 "$tmp/spam-ip.json" "$tmp/stats.json"
+	fakeapi_case "$tmp/data" 203.0.113.0/28 203.0.113.8 "$tmp/bad-state.json"
+	fakeapi_start "$tmp/data"
+	fakeapi_env
+	run pack --ip 203.0.113.7 --mail "$DEMO_MAIL" --no-dkim -o "$tmp/api.tar.gz"
+	assert_status 0 "pack --ip: hostile Message-IDs from the API"
+	assert_clean "$tmp/out" "API: the ticket printed"
+	assert_clean "$tmp/err" "API: the warnings"
+	assert_in "$tmp/out" "Message-ID:      <$ID1_SHOWN>" "API: the escaped id is in the ticket"
+	assert_in "$tmp/out" "Message-ID:      <$ID2_SHOWN>" "API: the bidi id is in the ticket, escaped"
+	run pack --ip 203.0.113.8 -o "$tmp/api-bad.tar.gz"
+	assert_status 76 "pack --ip: the API's SpamIp state with escapes is refused"
+	assert_in "$tmp/err" "got '\\x1b]52;c;ZXZpbA==\\x07<U+202E><U+FEFF>'" "API: the state shown escaped"
+	assert_clean "$tmp/err" "API: the error"
+	assert_true "the fake API stops cleanly" fakeapi_stop
+else
+	echo "# no fake-ovh built: the API part is skipped"
+fi
 
 finish
