@@ -16,7 +16,7 @@
 #include "integrity.h"
 #include "jsontext.h"
 #include "lint.h"
-#include "mimewalk.h"
+#include "mime.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -63,11 +63,36 @@ void
 checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	   struct checks_result *r)
 {
+	struct mime_message m;
+	char *copy;
+
+	if (len > FPKIT_LIMIT_MESSAGE) {
+		memset(r, 0, sizeof(*r));
+		too_large(r, (int64_t)len);
+		return;
+	}
+	copy = xmalloc(len + 1);
+	memcpy(copy, buf, len);
+	mime_message_take(&m, copy, len);
+	checks_run_message(c, &m, target, r);
+	mime_message_close(&m);
+}
+
+void
+checks_run_message(struct checks *c, const struct mime_message *m, const char *target,
+		   struct checks_result *r)
+{
+	const char *buf = m->data;
+	size_t len = m->len;
 	struct integrity_options io;
 	struct integrity_result ir;
-	struct mimewalk w;
+	struct mime_walk w;
 
 	memset(r, 0, sizeof(*r));
+	if (len > FPKIT_LIMIT_MESSAGE) {
+		too_large(r, (int64_t)len);
+		return;
+	}
 	if (len > FPKIT_LIMIT_MESSAGE) {
 		too_large(r, (int64_t)len);
 		return;
@@ -85,7 +110,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	io.window_to = c->opt.window_to;
 	io.slack = c->opt.date_slack;
 	io.ip = c->opt.ip;
-	mimewalk_buffer(&w, buf, len);
+	mime_walk_message(&w, m);
 	integrity_check(buf, len, &w, &io, &ir);
 	r->problems = ir.problems;
 	r->hops = ir.hops;
@@ -109,7 +134,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	}
 	lint_check(&w, &r->lint);
 	r->intact = r->problems.nr == 0;
-	mimewalk_release(&w);
+	mime_walk_release(&w);
 }
 
 void
@@ -128,38 +153,25 @@ checks_result_release(struct checks_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int
-to_strbuf(const void *data, size_t len, void *arg, struct error *err)
-{
-	(void)err;
-	return strbuf_add(arg, data, len);
-}
-
 int
-checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t length,
-		const char *target, struct checks_result *r, struct error *err)
+checks_run_file(struct checks *c, const char *path, const char *target,
+		struct checks_result *r, struct error *err)
 {
-	char sha[DIGEST_HEX_SIZE];
+	struct mime_message m;
 	struct strbuf sb;
-	int rc;
+	char *data;
+	size_t len;
 
 	strbuf_init(&sb, FPKIT_LIMIT_MESSAGE);
-	if (length < 0) {
-		rc = strbuf_read_file(&sb, path, "a message to check", err);
-	} else if (length > FPKIT_LIMIT_MESSAGE) {
-		/* A sample found in a store is packed whatever its size: say
-		 * that it was not checked rather than stop. */
-		memset(r, 0, sizeof(*r));
-		too_large(r, length);
+	if (strbuf_read_file(&sb, path, "a message to check", err) < 0) {
 		strbuf_release(&sb);
-		return 0;
-	} else {
-		rc = digest_file_range(path, offset, length, sha, to_strbuf, &sb, err);
+		return -1;
 	}
-	if (rc == 0)
-		checks_run(c, sb.buf, sb.len, target, r);
-	strbuf_release(&sb);
-	return rc;
+	data = strbuf_detach(&sb, &len);
+	mime_message_take(&m, data, len);
+	checks_run_message(c, &m, target, r);
+	mime_message_close(&m);
+	return 0;
 }
 
 unsigned long

@@ -72,14 +72,18 @@ struct checks_result {
  * r is freed by checks_result_release. */
 void checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 		struct checks_result *r);
+/* The same on a message already read and parsed once (a sample):
+ * m is borrowed. */
+struct mime_message;
+void checks_run_message(struct checks *c, const struct mime_message *m, const char *target,
+			struct checks_result *r);
 void checks_result_release(struct checks_result *r);
 
-/* Read a whole message file (length < 0) or 'length' bytes of it from
- * 'offset', and check it.  EX_NOINPUT/EX_IOERR when it cannot be read;
- * a whole file larger than FPKIT_LIMIT_MESSAGE is EX_DATAERR, a range
- * that large gives the single problem "too-large". */
-int checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t length,
-		    const char *target, struct checks_result *r, struct error *err);
+/* Read a whole message file once, parse it once, and check it.
+ * EX_NOINPUT/EX_IOERR when it cannot be read; a file larger than
+ * FPKIT_LIMIT_MESSAGE is EX_DATAERR. */
+int checks_run_file(struct checks *c, const char *path, const char *target,
+		    struct checks_result *r, struct error *err);
 
 /* A number for "how bad": 0 for an intact message with everything
  * passing, more for each problem, failing signature and lint finding;

@@ -42,7 +42,8 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 	struct error xerr = ERROR_INIT;
 	struct strbuf sb;
 	size_t cap = budget < FPKIT_LIMIT_SAMPLE ? budget : FPKIT_LIMIT_SAMPLE;
-	char *moved;
+	char *moved, *data;
+	size_t len;
 	int fd, rc = 0;
 
 	if (h->length >= 0 && h->compression == NULL && (uint64_t)h->length > cap) {
@@ -90,8 +91,12 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 		goto out;
 	}
 	s->unquoted = info.unquoted;
-	s->data = strbuf_detach(&sb, &s->data_len);
-	digest_buffer(s->data, s->data_len, s->sha256);
+	data = strbuf_detach(&sb, &len);
+	digest_buffer(data, len, s->sha256);
+	/* Parsed once, here: the checks and report.arf read this parse. */
+	mime_message_take(&s->msg, data, len);
+	s->data = s->msg.data;
+	s->data_len = s->msg.len;
 	rc = 1;
 out:
 	return rc;
@@ -113,7 +118,6 @@ sample_collect(struct sample_list *l, struct finder *f, struct diag *diag, struc
 	for (size_t i = 0; i < f->nr_hits; i++) {
 		struct finder_hit *h = &f->hits[i];
 		struct finder_target *t = &f->targets[h->target];
-		struct mime_message m;
 		struct sample *s;
 		char *safe;
 
@@ -151,10 +155,9 @@ sample_collect(struct sample_list *l, struct finder *f, struct diag *diag, struc
 		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
 		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);
-		if (mime_message_open_mem(&m, s->data, s->data_len, h->path, NULL) == 0) {
-			mime_summarize(&m, &s->mime);
+		if (s->msg.message) {
+			mime_summarize(&s->msg, &s->mime);
 			s->parsed = true;
-			mime_message_close(&m);
 		}
 	}
 	if (over_target)
@@ -175,7 +178,7 @@ sample_list_release(struct sample_list *l)
 	for (size_t i = 0; i < l->nr; i++) {
 		free(l->items[i].file);
 		free(l->items[i].check_file);
-		free(l->items[i].data);
+		mime_message_close(&l->items[i].msg);
 		mime_summary_release(&l->items[i].mime);
 	}
 	free(l->items);

@@ -20,9 +20,11 @@ struct sample {
 	char *file;		/* "samples/01-<id>.eml" inside the bundle */
 	char *check_file;	/* "checks/01-<id>.txt" */
 	char sha256[DIGEST_HEX_SIZE];
-	char *data;		/* the bytes, read once from the store through
-				 * the descriptor the scan's file was checked
-				 * on: unquoted, decompressed */
+	struct mime_message msg; /* the bytes, read once from the store
+				 * through the descriptor the scan's file was
+				 * checked on (unquoted, decompressed), and
+				 * their one parse by GMime */
+	const char *data;	/* msg.data, msg.len */
 	size_t data_len;
 	unsigned long unquoted;	/* mboxrd ">From " lines given back */
 	bool parsed;		/* GMime read it: 'mime' is filled */

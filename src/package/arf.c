@@ -96,17 +96,25 @@ path_value(const char *v)
 /* Read the envelope facts the sample's header keeps, if GMime can read
  * it at all. */
 static void
-origin_read(struct arf_origin *o, const char *data, size_t len)
+origin_read(struct arf_origin *o, const struct arf_sample *s)
 {
-	struct mime_message m;
+	struct mime_message own;
+	const struct mime_message *m = s->msg;
 	InternetAddressList *from;
 	GMimeObject *obj;
 
 	memset(o, 0, sizeof(*o));
-	if (mime_message_open_mem(&m, data, len, "sample", NULL) < 0)
-		return;
-	obj = GMIME_OBJECT(m.message);
-	from = g_mime_message_get_from(m.message);
+	if (m == NULL) {
+		char *copy = xmalloc(s->len + 1);
+
+		memcpy(copy, s->data, s->len);
+		mime_message_take(&own, copy, s->len);
+		m = &own;
+	}
+	if (m->message == NULL)
+		goto out;
+	obj = GMIME_OBJECT(m->message);
+	from = g_mime_message_get_from(m->message);
 	o->mail_from = path_value(g_mime_object_get_header(obj, "Return-Path"));
 	if (from && internet_address_list_length(from) > 0) {
 		InternetAddress *ia = internet_address_list_get_address(from, 0);
@@ -124,7 +132,9 @@ origin_read(struct arf_origin *o, const char *data, size_t len)
 			}
 		}
 	}
-	mime_message_close(&m);
+out:
+	if (m == &own)
+		mime_message_close(&own);
 }
 
 static void
@@ -318,7 +328,7 @@ arf_report(const struct arf_sample *s, size_t *len)
 	char when[TIMEFMT_ISO_LEN], iso[TIMEFMT_ISO_LEN];
 	char *t, *subject, *id, *boundary, *result;
 
-	origin_read(&o, s->data, s->len);
+	origin_read(&o, s);
 	timefmt_compact_utc(s->blocked_at, when);
 	timefmt_iso_utc(s->blocked_at, iso);
 
@@ -537,6 +547,7 @@ arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_l
 		memset(&a, 0, sizeof(a));
 		a.data = s->data;
 		a.len = s->data_len;
+		a.msg = &s->msg;
 		a.ip = c->ip;
 		a.blocked_at = c->blocked_at;
 		a.message_id = s->message_id;

@@ -11,6 +11,7 @@
 struct diag;
 struct error;
 struct fpcase;
+struct mime_message;
 struct finder;
 struct maillog;
 struct sample_list;
@@ -40,6 +41,8 @@ struct arf_sample {
 	const char *sha256;		/* of data, lowercase hex */
 	const char *data;		/* the message, byte for byte */
 	size_t len;
+	const struct mime_message *msg;	/* its one parse (sample.h), or NULL:
+					 * then it is parsed here */
 };
 
 /* The feedback report for one sample, as a new message (free() it) of

@@ -298,7 +298,7 @@ check_samples(struct fpkit *fp, struct checks *chk, struct error *err)
 		const struct sample *s = &fp->samples.items[i];
 		const char *target = *s->message_id ? s->message_id : NULL;
 
-		checks_run(chk, s->data, s->data_len, target, &fp->checks[i]);
+		checks_run_message(chk, &s->msg, target, &fp->checks[i]);
 		summary_set_checks(json_array_get(samples, i), checks_to_json(&fp->checks[i], chk));
 		if (!fp->checks[i].intact) {
 			const struct check_list *p = &fp->checks[i].problems;
