@@ -15,7 +15,6 @@
 #include "lint.h"
 #include "mime.h"
 #include "mime_fixture.h"
-#include "mime.h"
 
 #define BASE "From: Shop <news@shop.example.com>\nTo: a@example.net\n" \
 	"Date: Fri, 20 Nov 2026 14:23:00 +0100\nMessage-ID: <n1@shop.example.com>\n" \
