@@ -260,6 +260,10 @@ gen_bundles() {
 	# (One eval: growing "$@" one entry at a time is quadratic.)
 	eval "set -- $(awk -v t="$top" 'BEGIN { for (i = 0; i <= 10000; i++) printf " s:%s/f%d=x", t, i }')"
 	"$TARMK" "$IN/many.tar.gz" "$@"
+	# 16 MiB of empty lines: 16777216 problems, of 18 KB.
+	head -c 16777216 /dev/zero | tr '\0' '\n' >"$tmp/newlines"
+	"$TARMK" "$IN/sums-newlines.tar.gz" "d:$top" "f:$top/SHA256SUMS=$tmp/newlines"
+	rm -f "$tmp/newlines"
 	printf 'not a tarball' | gzip >"$IN/gzip-text.tar.gz"
 	head -c 200 "$IN/good.tar.gz" >"$IN/cut.tar.gz"
 	gzip -dc "$IN/good.tar.gz" | xz >"$IN/good.tar.xz"
@@ -559,6 +563,7 @@ verify-top-is-file|verify "$IN/top-file.tar.gz"|65|a file where the top folder s
 verify-summary-array|verify "$IN/summary-array.tar.gz"|65|summary.json: not a JSON object
 verify-summary-duplicate|verify "$IN/summary-dup.tar.gz"|65|summary.json: not valid JSON: line 1: duplicate object key
 verify-10001-entries|verify "$IN/many.tar.gz"|65|10000 entries: not read further
+verify-sums-newlines|verify "$IN/sums-newlines.tar.gz"|65|sums-newlines.tar.gz: ... and 16777117 more problems, not listed
 verify-gzip-not-tar|verify "$IN/gzip-text.tar.gz"|65|is not a readable bundle: Unrecognized archive format
 verify-cut-gzip|verify "$IN/cut.tar.gz"|65|is not a readable bundle: truncated gzip input
 verify-xz|verify "$IN/good.tar.xz"|65|is not a readable bundle

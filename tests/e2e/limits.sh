@@ -53,7 +53,10 @@
 #   FPKIT_LIMIT_BUNDLE_TOTAL     unit/test_verify.c: 8 GiB is too much to
 #                                read in a test
 #   FPKIT_LIMIT_BUNDLE_META      here (fpkit verify, scan --archive)
+#   FPKIT_LIMIT_BUNDLE_PROBLEMS  here (fpkit verify), and
+#                                unit/test_verify.c
 #   FPKIT_LIMIT_INDEX_LINE       here
+#   FPKIT_LIMIT_INDEX_DROPPED    here
 #   FPKIT_LIMIT_ARF_SAMPLE       here
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 : "${TARMK:?run the tests through 'make check'}"
@@ -446,8 +449,25 @@ run verify "$tmp/m.tar.gz"
 assert_status 65 "verify: SHA256SUMS over the limit"
 assert_in "$tmp/err" "m.tar.gz: SHA256SUMS: larger than the limit of 16777216 bytes" \
 	"verify: the file and the limit are named"
+
+# FPKIT_LIMIT_BUNDLE_PROBLEMS: the good bundle with N empty lines added
+# to its SHA256SUMS has N problems, of which the first 100 are listed.
+for n in 99 100 101; do
+	{ cat "$tmp/x/$top/SHA256SUMS"; head -c $n /dev/zero | tr '\0' '\n'; } >"$tmp/sums"
+	bundle_with "$tmp/p.tar.gz" 0 "f:$top/SHA256SUMS=$tmp/sums"
+	run verify p.tar.gz
+	assert_status 65 "verify: $n problems"
+	assert_in "$tmp/err" "fpkit: 'p.tar.gz' FAILED: $n problems" "verify: $n problems, all counted"
+	assert_eq "$(grep -c "^fpkit: p.tar.gz: SHA256SUMS: line [0-9]* is not" "$tmp/err")" \
+		"$((n < 100 ? n : 100))" "verify: $n problems, the first 100 at most listed"
+	case $n in
+	101) assert_in "$tmp/err" "fpkit: p.tar.gz: ... and 1 more problem, not listed" \
+		"verify: 101 problems, the one not listed is counted" ;;
+	*) assert_not_in "$tmp/err" "more problem" "verify: $n problems, no count of others" ;;
+	esac
+done
 BIG_SUMS=
-rm -f "$tmp/sums" "$tmp/e.tar.gz" "$tmp/m.tar.gz"
+rm -f "$tmp/sums" "$tmp/e.tar.gz" "$tmp/m.tar.gz" "$tmp/p.tar.gz"
 
 # ---- report.arf: a sample over its limit gets no report ----
 
