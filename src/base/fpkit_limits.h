@@ -141,8 +141,16 @@
 #define FPKIT_LIMIT_BUNDLE_TOTAL ((int64_t)8 << 30)
 /* SHA256SUMS and summary.json, each, in bytes: they are held in memory. */
 #define FPKIT_LIMIT_BUNDLE_META (16 * 1024 * 1024)
+/* Problems of a bundle listed one by one; the others are only counted
+ * (a SHA256SUMS of 16 MiB of empty lines is 16 million problems: listed,
+ * they took 2 GB of memory and 1.2 GB of standard error). */
+#define FPKIT_LIMIT_BUNDLE_PROBLEMS 100
 /* A line of an archive's index.jsonl, in bytes: a longer one is not one
  * fpkit wrote, and is dropped. */
 #define FPKIT_LIMIT_INDEX_LINE 65536
+/* Dropped lines of an archive's index.jsonl named in a warning each;
+ * the others are only counted (the index has no size limit: it grows
+ * with the archive). */
+#define FPKIT_LIMIT_INDEX_DROPPED 100
 
 #endif

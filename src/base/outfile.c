@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -117,6 +118,37 @@ outfile_signals_init(void)
 	 * to leave signals alone (ovh.c), and GMime's gpgme would ignore
 	 * SIGPIPE anyway. */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+char *
+outfile_dir_unsafe(const char *dir)
+{
+	struct stat st;
+	struct passwd *pw;
+	char owner[192] = "", mode[64] = "";
+	const char *who;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		/* (The name is for the reader only: the uid decides.) */
+		pw = getpwuid(st.st_uid);
+		if (pw && strlen(pw->pw_name) < 64)
+			snprintf(owner, sizeof(owner), "belongs to user '%s' (uid %lu), who is "
+				 "neither root nor you", pw->pw_name, (unsigned long)st.st_uid);
+		else
+			snprintf(owner, sizeof(owner), "belongs to uid %lu, who is neither root "
+				 "nor you", (unsigned long)st.st_uid);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		who = (st.st_mode & S_IWGRP) && (st.st_mode & S_IWOTH) ? "its group and others" :
+		      st.st_mode & S_IWGRP ? "its group" : "others";
+		snprintf(mode, sizeof(mode), "can be written by %s (mode %04o)", who,
+			 (unsigned)(st.st_mode & 07777));
+	}
+	if (owner[0] == '\0' && mode[0] == '\0')
+		return NULL;
+	return xasprintf("%s%s%s", owner, owner[0] && mode[0] ? ", and " : "", mode);
 }
 
 int

@@ -26,6 +26,16 @@ int outfile_commit(struct outfile *o, bool replace, struct error *err);
  * after a commit. */
 void outfile_abort(struct outfile *o);
 
+/* Why users other than root and the one running fpkit (the effective
+ * user, "you" in the text) could add, replace or remove files in folder
+ * 'dir': it belongs to such a user, or its group or others may write to
+ * it (the sticky bit does not help: it keeps files from being removed,
+ * not from being planted).  A new string that completes "folder 'DIR'
+ * ..." ("can be written by its group and others (mode 0777)"), or NULL
+ * when they could not, or when 'dir' cannot be looked at (the caller's
+ * next step on it fails then, with its own message). */
+char *outfile_dir_unsafe(const char *dir);
+
 /* From now on, SIGINT, SIGTERM and SIGHUP remove the temporary files of
  * the outfiles not yet committed or aborted, then stop the program by
  * the same signal (its exit status says so); one ignored on entry stays

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "cmd.h"
 #include "fpkit.h"
+#include "outfile.h"
 #include "pack.h"
 #include "summary.h"
 #include "textsafe.h"
@@ -259,6 +261,29 @@ report(struct fpkit *fp)
 		fprintf(stderr, "fpkit: tick the checklist in the ticket before you send it\n");
 }
 
+/* -o: a warning when others than root and you can write into the folder
+ * the bundle goes into (they could replace it before it is sent); not
+ * refused, as the archive folder is, since the folder is chosen for
+ * this one run. */
+static void
+warn_output_folder(struct fpkit *fp)
+{
+	struct stat st;
+	char *copy, *why;
+	const char *dir;
+
+	if (fp->output == NULL || *fp->output == '\0')
+		return;
+	copy = xstrdup(fp->output);
+	dir = stat(fp->output, &st) == 0 && S_ISDIR(st.st_mode) ? fp->output : dirname(copy);
+	why = outfile_dir_unsafe(dir);
+	if (why)
+		diag_add(&fp->diag, "the bundle goes into folder '%s', which %s: other users "
+			 "could replace or add files there", dir, why);
+	free(why);
+	free(copy);
+}
+
 int
 cmd_pack(int argc, char **argv, struct error *err)
 {
@@ -269,6 +294,7 @@ cmd_pack(int argc, char **argv, struct error *err)
 	rc = parse_options(&fp, argc, argv, err);
 	if (rc <= 0)
 		goto out;
+	warn_output_folder(&fp);
 	if (pack_run(&fp, err) < 0) {
 		cmd_print_diag(&fp.diag, "warning: ");
 		rc = -1;

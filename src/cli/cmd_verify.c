@@ -69,12 +69,20 @@ cmd_verify(int argc, char **argv, struct error *err)
 			if (asprintf(&prefix, "%s: ", name) < 0)
 				prefix = NULL;
 			cmd_print_diag(&problems, prefix ? prefix : "");
+			/* verify_bundle lists the first ones only. */
+			if (res.nr_problems > problems.nr) {
+				unsigned long more = res.nr_problems - problems.nr;
+
+				fprintf(stderr, "fpkit: %s: ... and %lu more problem%s, not listed\n",
+					name, more, more == 1 ? "" : "s");
+			}
 			fprintf(stderr, "fpkit: '%s' FAILED: %lu problem%s\n", name,
 				res.nr_problems, res.nr_problems == 1 ? "" : "s");
 			free(prefix);
 		} else if (!quiet) {
 			printf("%s: OK, %lu files match SHA256SUMS\n", name, res.nr_files);
 		}
+		verify_result_release(&res);
 		diag_release(&problems);
 		free(name);
 	}

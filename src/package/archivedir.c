@@ -34,9 +34,9 @@
 #include "ovhsign.h"
 #include "pack.h"
 #include "strbuf.h"
-#include "tarball.h"
 #include "ticket.h"
 #include "timefmt.h"
+#include "verify.h"
 #include "xalloc.h"
 
 static const char **
@@ -82,6 +82,7 @@ archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt, cons
 		break;
 	case ARCHIVE_DIR_OPT_DKIM_KEYS: o->dkim_keys = arg; break;
 	case ARCHIVE_DIR_OPT_NO_DKIM: o->no_dkim = true; break;
+	case ARCHIVE_DIR_OPT_UNSAFE_OK: o->unsafe_ok = true; break;
 	default:
 		return 0;
 	}
@@ -95,7 +96,8 @@ archive_dir_options_check(const struct archive_dir_options *o, const char *cmd,
 {
 	if (o->dir == NULL && o->any_pack_option)
 		return error_set(err, EX_USAGE, "%s: --mail, --maillog, --lang, --before-block, "
-				 "--dkim-keys and --no-dkim go with --archive DIR", cmd);
+				 "--dkim-keys, --no-dkim and --archive-unsafe-ok go with --archive "
+				 "DIR", cmd);
 	return 0;
 }
 
@@ -217,56 +219,51 @@ index_line(const char *ip, const char *block, int64_t date, const char *bundle,
 	return line;
 }
 
-/* Read a bundle's summary.json (as untrusted input): true when it is a
- * JSON object, with *block the block it records (new) or NULL.  When it
- * is not, why[] names the limit passed, if one was ("" if none). */
-#define BUNDLE_WHY_SIZE 96
+/* Whether a bundle the index does not list may be added to it: it must
+ * pass the checks of 'fpkit verify' (a file named like a bundle may have
+ * been put there by someone else, or damaged), and its top folder be
+ * named after it.  When it may, *block is the block its summary.json
+ * records (new) or NULL; when it may not, *why completes the warning
+ * "'NAME' ..." (new). */
 static bool
-bundle_summary(const char *path, const char *top, char **block, char why[BUNDLE_WHY_SIZE])
+bundle_adoptable(const char *path, const char *top, char **block, char **why)
 {
 	struct error err = ERROR_INIT;
-	struct tarball_reader r;
-	struct tarball_entry e;
-	struct strbuf sb;
-	char *want = xasprintf("%s/summary.json", top);
-	unsigned long n = 0;
+	struct verify_result res;
+	struct diag problems = DIAG_INIT;
+	json_t *b;
 	bool ok = false;
 
 	*block = NULL;
-	why[0] = '\0';
-	strbuf_init(&sb, FPKIT_LIMIT_BUNDLE_META);
-	if (tarball_reader_open(&r, path, &err) < 0)
+	*why = NULL;
+	if (verify_bundle(path, &res, &problems, &err) < 0) {
+		*why = xasprintf("fails 'fpkit verify': left alone, not listed in the index: %s",
+				 err.msg);
 		goto out;
-	while (tarball_next(&r, &e, &err) > 0) {
-		char buf[16384];
-		ssize_t got;
-		json_t *j, *b;
-
-		if (++n > FPKIT_LIMIT_BUNDLE_ENTRIES) {
-			snprintf(why, BUNDLE_WHY_SIZE, "more than the limit of %d entries before "
-				 "its summary.json", FPKIT_LIMIT_BUNDLE_ENTRIES);
-			break;
-		}
-		if (strcmp(e.path, want) != 0 || e.type != TARBALL_FILE)
-			continue;
-		while ((got = tarball_read(&r, buf, sizeof(buf), &err)) > 0)
-			if (strbuf_add(&sb, buf, (size_t)got) < 0) {
-				snprintf(why, BUNDLE_WHY_SIZE, "its summary.json is larger than the "
-					 "limit of %d bytes", FPKIT_LIMIT_BUNDLE_META);
-				break;
-			}
-		j = got == 0 ? json_loadb(sb.buf, sb.len, 0, NULL) : NULL;
-		ok = json_is_object(j);
-		b = json_object_get(j, "block");
-		if (json_is_string(b) && netaddr_is_block(json_string_value(b)))
-			*block = xstrdup(json_string_value(b));
-		json_decref(j);
-		break;
 	}
-	tarball_reader_close(&r);
+	if (res.nr_problems) {
+		char more[64] = "";
+
+		if (res.nr_problems > 1)
+			snprintf(more, sizeof(more), " (and %lu more problem%s)",
+				 res.nr_problems - 1, res.nr_problems == 2 ? "" : "s");
+		*why = xasprintf("fails 'fpkit verify': left alone, not listed in the index: %s%s",
+				 problems.items[0], more);
+		goto out;
+	}
+	/* (A bundle without problems has a top folder.) */
+	if (res.top == NULL || strcmp(res.top, top) != 0) {
+		*why = xasprintf("is not named after its top folder '%s': left alone, not listed "
+				 "in the index", res.top ? res.top : "");
+		goto out;
+	}
+	b = json_object_get(res.summary, "block");
+	if (json_is_string(b) && netaddr_is_block(json_string_value(b)))
+		*block = xstrdup(json_string_value(b));
+	ok = true;
 out:
-	strbuf_release(&sb);
-	free(want);
+	verify_result_release(&res);
+	diag_release(&problems);
 	return ok;
 }
 
@@ -401,8 +398,11 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 		else if (lstat(path = path_in(a, name), &st) < 0 || !S_ISREG(st.st_mode))
 			why = "its bundle is not there";
 		if (why) {
-			diag_add(d, "archive '%s': index line %zu dropped: %s%s%s", a->dir, lineno,
-				 why, name ? ": " : "", name ? name : "");
+			/* Named up to a limit, then counted: the index
+			 * has no size limit. */
+			if (a->nr_dropped < FPKIT_LIMIT_INDEX_DROPPED)
+				diag_add(d, "archive '%s': index line %zu dropped: %s%s%s", a->dir,
+					 lineno, why, name ? ": " : "", name ? name : "");
 			a->nr_dropped++;
 		} else {
 			g_hash_table_add(a->names, xstrdup(name));
@@ -414,6 +414,12 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 	if (ferror(f)) {
 		error_set(err, EX_IOERR, "cannot read '%s': %s", a->index, strerror(errno));
 		goto out;
+	}
+	if (a->nr_dropped > FPKIT_LIMIT_INDEX_DROPPED) {
+		size_t more = a->nr_dropped - FPKIT_LIMIT_INDEX_DROPPED;
+
+		diag_add(d, "archive '%s': ... and %zu more index line%s dropped, not listed",
+			 a->dir, more, more == 1 ? "" : "s");
 	}
 	rc = 0;
 out:
@@ -479,8 +485,8 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 		return -1;
 	for (size_t i = 0; i < nr; i++) {
 		const char *name = names[i];
-		char *path = path_in(a, name), *top, *block, *line;
-		char ip[16], sha[DIGEST_HEX_SIZE], why[BUNDLE_WHY_SIZE];
+		char *path = path_in(a, name), *top, *block, *line, *why;
+		char ip[16], sha[DIGEST_HEX_SIZE];
 		struct stat st;
 		int64_t date, mtime;
 
@@ -494,12 +500,12 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 		} else if (parse_name(name, ip, &date) && !g_hash_table_contains(a->names, name) &&
 			   lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			top = xstrndup(name, strlen(name) - 7);
-			if (!bundle_summary(path, top, &block, why)) {
-				/* Not ours: never touched, and its event fails
-				 * (the name is taken) until someone looks. */
-				diag_add(d, "archive '%s': '%s' is not a bundle fpkit can read: "
-					 "left alone, not listed in the index%s%s", a->dir, name,
-					 why[0] ? ": " : "", why);
+			if (!bundle_adoptable(path, top, &block, &why)) {
+				/* Not ours, or not as we wrote it: never
+				 * touched, and its event fails (the name is
+				 * taken) until someone looks. */
+				diag_add(d, "archive '%s': '%s' %s", a->dir, name, why);
+				free(why);
 				free(top);
 				free(path);
 				continue;
@@ -563,12 +569,12 @@ rewrite_index(struct archive_dir *a, const struct strbuf *keep, const struct str
 
 /* Create the folder when missing (mode 0700 whatever the umask: under
  * umask 0277 mkdir would make it 0500, where nothing can be written),
- * and take the lock. */
+ * refuse it when others could write there, and take the lock. */
 static int
 lock_dir(struct archive_dir *a, struct error *err)
 {
 	struct stat st;
-	char *lock;
+	char *lock, *why;
 
 	if (mkdir(a->dir, 0700) == 0) {
 		if (chmod(a->dir, 0700) < 0)
@@ -580,6 +586,15 @@ lock_dir(struct archive_dir *a, struct error *err)
 	}
 	if (stat(a->dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return error_set(err, EX_CANTCREAT, "archive: '%s' is not a folder", a->dir);
+	/* Before anything is written there: whoever else can write there
+	 * could plant bundles, take the lock or replace the index. */
+	if (!a->opt->unsafe_ok && (why = outfile_dir_unsafe(a->dir)) != NULL) {
+		error_set(err, EX_CANTCREAT, "archive: folder '%s' %s: other users could plant "
+			  "or replace files there; make it yours and writable by you alone "
+			  "(chown, chmod go-w), or give --archive-unsafe-ok", a->dir, why);
+		free(why);
+		return -1;
+	}
 	lock = path_in(a, ARCHIVE_DIR_LOCK);
 	a->lock_fd = open_0600(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (a->lock_fd < 0) {

@@ -29,6 +29,7 @@ struct archive_dir_options {
 	size_t before_block;		/* --before-block; 0: none */
 	const char *dkim_keys;		/* --dkim-keys */
 	bool no_dkim;			/* --no-dkim */
+	bool unsafe_ok;			/* --archive-unsafe-ok */
 	bool any_pack_option;		/* one of the above but --archive */
 };
 
@@ -41,6 +42,7 @@ enum {
 	ARCHIVE_DIR_OPT_BEFORE_BLOCK,
 	ARCHIVE_DIR_OPT_DKIM_KEYS,
 	ARCHIVE_DIR_OPT_NO_DKIM,
+	ARCHIVE_DIR_OPT_UNSAFE_OK,
 };
 
 #define ARCHIVE_DIR_LONG_OPTIONS \
@@ -50,12 +52,15 @@ enum {
 	{ "lang", required_argument, NULL, ARCHIVE_DIR_OPT_LANG }, \
 	{ "before-block", required_argument, NULL, ARCHIVE_DIR_OPT_BEFORE_BLOCK }, \
 	{ "dkim-keys", required_argument, NULL, ARCHIVE_DIR_OPT_DKIM_KEYS }, \
-	{ "no-dkim", no_argument, NULL, ARCHIVE_DIR_OPT_NO_DKIM }
+	{ "no-dkim", no_argument, NULL, ARCHIVE_DIR_OPT_NO_DKIM }, \
+	{ "archive-unsafe-ok", no_argument, NULL, ARCHIVE_DIR_OPT_UNSAFE_OK }
 
 #define ARCHIVE_DIR_USAGE \
 	"Archiving every block event, for cron (fpkit(1), 'fpkit scan --archive'):\n" \
 	"  --archive DIR        write a bundle into DIR for each block event not there\n" \
 	"                       yet, and list it in DIR/index.jsonl\n" \
+	"  --archive-unsafe-ok  archive into DIR even when other users than root and\n" \
+	"                       you can write there (refused without it)\n" \
 	"and with it, as for fpkit pack:\n" \
 	"  --mail PATH          a mail store to take the samples from (repeatable)\n" \
 	"  --maillog FILE       a mail log to follow the targets in (repeatable)\n" \
@@ -117,17 +122,22 @@ struct archive_dir {
 };
 
 /* Open the archive folder: create it (mode 0700, whatever the umask)
- * when it does not exist, take DIR/.lock (flock, without waiting; the
- * lock and the index are created 0600), then repair what a
- * stopped run may have left: index lines that are cut, unreadable,
- * repeated or name a bundle that is not there are dropped; bundles the
- * index does not list are added to it (their block read from their
- * summary.json, the time they were written from their mtime); temporary
- * files of bundles and of the index are removed.  The index is rewritten
- * (atomically) only when something was repaired; each repair is a
- * warning in d.  EX_TEMPFAIL when another run holds the lock,
- * EX_CANTCREAT when the folder, the lock or the index cannot be made,
- * EX_IOERR on read errors.  Nothing is asked of the API. */
+ * when it does not exist, refuse it when users other than root and this
+ * one could write there (outfile_dir_unsafe) unless opt->unsafe_ok,
+ * take DIR/.lock (flock, without waiting; the lock and the index are
+ * created 0600), then repair what a stopped run may have left: index
+ * lines that are cut, unreadable, repeated or name a bundle that is not
+ * there are dropped (a warning each for the first
+ * FPKIT_LIMIT_INDEX_DROPPED, then one that counts the others); bundles
+ * the index does not list are added to it when they pass verify_bundle
+ * and their top folder is named after them (their block read from their
+ * summary.json, the time they were written from their mtime), and left
+ * alone otherwise; temporary files of bundles and of the index are
+ * removed.  The index is rewritten (atomically) only when something was
+ * repaired; each repair is a warning in d.  EX_TEMPFAIL when another run
+ * holds the lock, EX_CANTCREAT when the folder is refused or the folder,
+ * the lock or the index cannot be made, EX_IOERR on read errors.
+ * Nothing is asked of the API. */
 int archive_dir_open(struct archive_dir *a, const struct archive_dir_options *opt,
 		     struct diag *d, struct error *err);
 

@@ -2,9 +2,13 @@
  *
  * Nothing is extracted: entries are streamed through SHA-256 and only
  * SHA256SUMS and summary.json are kept in memory, each capped.  A name
- * is never used as a path on this machine. */
+ * is never used as a path on this machine.  What a bundle costs is
+ * bounded by its limits alone: names are matched through a hash table
+ * (SHA256SUMS may hold millions of lines), and past
+ * FPKIT_LIMIT_BUNDLE_PROBLEMS problems are only counted. */
 #include "config.h"
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -30,10 +34,12 @@ struct seen {
 struct state {
 	const char *bundle;
 	struct diag *problems;
+	unsigned long nr_listed;	/* problems put in 'problems' */
 	struct verify_result *res;
 	char *top;		/* the top folder's name */
 	struct seen *files;
 	size_t nr, alloc;
+	GHashTable *by_name;	/* a file's name (borrowed) -> its index + 1 */
 	struct strbuf sums, summary;
 	bool have_sums, have_summary;
 };
@@ -47,11 +53,14 @@ problem(struct state *st, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 
+	st->res->nr_problems++;
+	if (st->nr_listed >= FPKIT_LIMIT_BUNDLE_PROBLEMS)
+		return;
+	st->nr_listed++;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	diag_add(st->problems, "%s", buf);
-	st->res->nr_problems++;
 }
 
 /* Why a name from the archive cannot be trusted, or NULL. */
@@ -116,10 +125,9 @@ read_entry(struct state *st, struct tarball_reader *r, const char *name,
 static struct seen *
 find_seen(struct state *st, const char *name)
 {
-	for (size_t i = 0; i < st->nr; i++)
-		if (strcmp(st->files[i].name, name) == 0)
-			return &st->files[i];
-	return NULL;
+	size_t i = GPOINTER_TO_SIZE(g_hash_table_lookup(st->by_name, name));
+
+	return i ? &st->files[i - 1] : NULL;
 }
 
 static bool
@@ -175,7 +183,35 @@ check_sums(struct state *st)
 			problem(st, "%s: not listed in SHA256SUMS", st->files[i].name);
 }
 
-/* One archive entry: its name is checked before anything else. */
+/* Count an entry's size against the limits, whatever becomes of the
+ * entry: the data of an entry that is not read (a refused or repeated
+ * one) is read through all the same (libarchive decompresses it to skip
+ * it), so each costs its size in time.  'rel' names the entry in the
+ * problem, or NULL for its path as it is.  -1 when a limit is passed:
+ * the bundle is not read further. */
+static int
+count_size(struct state *st, const struct tarball_entry *e, const char *rel, int64_t *total)
+{
+	if (e->size < 0 || e->size > FPKIT_LIMIT_BUNDLE_ENTRY) {
+		if (rel)
+			problem(st, "%s: larger than the limit of %lld bytes", rel,
+				(long long)FPKIT_LIMIT_BUNDLE_ENTRY);
+		else
+			problem(st, "entry '%.200s': larger than the limit of %lld bytes",
+				e->path, (long long)FPKIT_LIMIT_BUNDLE_ENTRY);
+		return -1;
+	}
+	*total += e->size;
+	if (*total > FPKIT_LIMIT_BUNDLE_TOTAL) {
+		problem(st, "bundle holds more than the limit of %lld bytes: not read further",
+			(long long)FPKIT_LIMIT_BUNDLE_TOTAL);
+		return -1;
+	}
+	return 0;
+}
+
+/* One archive entry: its name is checked before anything else, and its
+ * size counted whatever it is. */
 static int
 take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entry *e,
 	   int64_t *total, struct error *err)
@@ -187,40 +223,31 @@ take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entr
 
 	if (why) {
 		problem(st, "entry '%.200s': refused: %s", e->path, why);
-		return 0;
+		return count_size(st, e, NULL, total);
 	}
 	if (e->type == TARBALL_SYMLINK || e->type == TARBALL_HARDLINK || e->type == TARBALL_OTHER) {
 		problem(st, "entry '%.200s': refused: %s", e->path,
 			e->type == TARBALL_OTHER ? "not a file or folder" : "a link");
-		return 0;
+		return count_size(st, e, NULL, total);
 	}
 	toplen = strcspn(e->path, "/");
 	if (st->top == NULL)
 		st->top = xstrndup(e->path, toplen);
 	if (toplen != strlen(st->top) || strncmp(e->path, st->top, toplen) != 0) {
 		problem(st, "entry '%.200s': outside the top folder '%s'", e->path, st->top);
-		return 0;
+		return count_size(st, e, NULL, total);
 	}
 	rel = e->path + toplen;
 	if (*rel == '/')
 		rel++;
 	if (e->type == TARBALL_DIR)
-		return 0;
+		return count_size(st, e, NULL, total);
 	if (*rel == '\0') {
 		problem(st, "entry '%.200s': a file where the top folder should be", e->path);
-		return 0;
+		return count_size(st, e, NULL, total);
 	}
-	if (e->size < 0 || e->size > FPKIT_LIMIT_BUNDLE_ENTRY) {
-		problem(st, "%s: larger than the limit of %lld bytes", rel,
-			(long long)FPKIT_LIMIT_BUNDLE_ENTRY);
+	if (count_size(st, e, rel, total) < 0)
 		return -1;
-	}
-	*total += e->size;
-	if (*total > FPKIT_LIMIT_BUNDLE_TOTAL) {
-		problem(st, "bundle holds more than the limit of %lld bytes: not read further",
-			(long long)FPKIT_LIMIT_BUNDLE_TOTAL);
-		return -1;
-	}
 	if (find_seen(st, rel)) {
 		problem(st, "%s: appears twice in the bundle", rel);
 		return 0;
@@ -236,6 +263,7 @@ take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entr
 	f = &st->files[st->nr++];
 	memset(f, 0, sizeof(*f));
 	f->name = xstrdup(rel);
+	g_hash_table_insert(st->by_name, f->name, GSIZE_TO_POINTER(st->nr));
 	return read_entry(st, r, rel, e->size, keep, f->sha256, err);
 }
 
@@ -256,10 +284,11 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 	st.bundle = path;
 	st.problems = problems;
 	st.res = res;
-	strbuf_init(&st.sums, FPKIT_LIMIT_BUNDLE_META);
-	strbuf_init(&st.summary, FPKIT_LIMIT_BUNDLE_META);
 	if (tarball_reader_open(&r, path, err) < 0)
 		return -1;
+	st.by_name = g_hash_table_new(g_str_hash, g_str_equal);
+	strbuf_init(&st.sums, FPKIT_LIMIT_BUNDLE_META);
+	strbuf_init(&st.summary, FPKIT_LIMIT_BUNDLE_META);
 	/* A damaged archive is one more problem with the bundle, not a
 	 * failure of the command: it goes to the list. */
 	while ((rc = tarball_next(&r, &e, &rerr)) > 0) {
@@ -291,13 +320,25 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 			problem(&st, "summary.json: not valid JSON: line %d: %s", jerr.line, jerr.text);
 		else if (!json_is_object(j))
 			problem(&st, "summary.json: not a JSON object");
+		else
+			res->summary = json_incref(j);
 		json_decref(j);
 	}
+	res->top = st.top;
+	g_hash_table_destroy(st.by_name);
 	for (size_t i = 0; i < st.nr; i++)
 		free(st.files[i].name);
 	free(st.files);
-	free(st.top);
 	strbuf_release(&st.sums);
 	strbuf_release(&st.summary);
 	return 0;
+}
+
+void
+verify_result_release(struct verify_result *res)
+{
+	free(res->top);
+	json_decref(res->summary);
+	res->top = NULL;
+	res->summary = NULL;
 }

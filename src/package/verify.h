@@ -3,24 +3,34 @@
 #ifndef FPKIT_VERIFY_H
 #define FPKIT_VERIFY_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 struct diag;
 struct error;
 
+/* Freed by verify_result_release. */
 struct verify_result {
 	unsigned long nr_files;		/* files checked against SHA256SUMS */
-	unsigned long nr_problems;
+	unsigned long nr_problems;	/* all of them, listed or not */
+	char *top;			/* the top folder's name, or NULL */
+	json_t *summary;		/* summary.json when it is an object, or NULL */
 };
 
 /* Read the bundle at 'path' and put one line per problem in 'problems'
  * (a file missing, extra or changed, a bad SHA256SUMS line, a
  * summary.json that does not parse, and entries that are absolute, hold
  * '..', are links or devices, lie outside the top folder, repeat a name
- * or pass a limit).  Returns 0 when the bundle could be read to the end
- * (problems or not); -1 with err when it cannot be opened (EX_NOINPUT) or
- * is no archive at all (EX_DATAERR). */
+ * or pass a limit), the first FPKIT_LIMIT_BUNDLE_PROBLEMS of them: the
+ * others are only counted in res->nr_problems.  The size of every entry,
+ * refused or not, counts against the size limits.  Returns 0 when the
+ * bundle could be read to the end (problems or not), with res filled
+ * (release it); -1 with err when it cannot be opened (EX_NOINPUT) or is
+ * no archive at all (EX_DATAERR), with nothing to release. */
 int verify_bundle(const char *path, struct verify_result *res,
 		  struct diag *problems, struct error *err);
+
+/* Free what res holds (not res). */
+void verify_result_release(struct verify_result *res);
 
 #endif

@@ -4,12 +4,16 @@
 # the scan asks), a new block date gives a second bundle, the bundle is
 # the one fpkit pack makes, modes 0700/0600 (under umask 0277 too), one
 # failed event does not stop the others, an existing file is never
-# replaced, usage errors, and an unreachable API writes nothing.
+# replaced, a folder others can write is refused (unless
+# --archive-unsafe-ok), a bundle the index does not list is adopted only
+# when it passes 'fpkit verify', usage errors, and an unreachable API
+# writes nothing.
 # archive-crash.sh has the lock and the stopped runs.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
 . "$E2E/archive-lib.sh"
+: "${TARMK:?run the tests through 'make check'}"
 
 # The first run: three events, three bundles, three lines.
 A=$tmp/archive
@@ -113,7 +117,8 @@ printf 'not a bundle\n' >"$E/$B5"
 archive "$E"
 assert_status 73 "a file in the way"
 assert_eq "$(cat "$E/$B5")" "not a bundle" "the file is untouched"
-assert_in "$tmp/err" "'$B5' is not a bundle fpkit can read: left alone" "it is reported"
+assert_in "$tmp/err" "'$B5' fails 'fpkit verify': left alone, not listed in the index: " \
+	"it is reported"
 assert_in "$tmp/err" "fpkit: archive: $IP5 blocked at 2026-11-19T09:00:00Z: '$E/$B5' already exists and is not in the index" \
 	"its event fails, and says why"
 assert_eq "$(index_names "$E")" "$B7 $B9" "the other events are archived"
@@ -139,6 +144,99 @@ assert_eq "$(stat -c '%a' "$K" "$K/$B7b" "$K/index.jsonl" "$K/.lock" | tr '\n' '
 	"700 600 600 600 " "umask 0277: the modes after the second run"
 fakeapi_case "$D" "$BLOCK" "$IP7" "$DEMO_SPAMIP" "$DEMO_STATS"
 
+# A folder others than root and this user can write: refused before
+# anything is written or asked, unless --archive-unsafe-ok says so.
+# unsafe DIR WHAT: the run into DIR is refused, and says WHAT.
+unsafe() {
+	: >"$FAKE_LOG"
+	archive "$1"
+	assert_status 73 "folder $2: refused"
+	assert_in "$tmp/err" "fpkit: archive: folder '$1' $2: other users could plant or replace files there" \
+		"folder $2: says why"
+	assert_in "$tmp/err" "give --archive-unsafe-ok" "folder $2: says what to do"
+	assert_eq "$(ls -A "$1")" "" "folder $2: nothing written"
+	assert_eq "$(wc -l <"$FAKE_LOG")" 0 "folder $2: no request made"
+}
+W=$tmp/shared
+mkdir "$W"
+chmod 0777 "$W"
+unsafe "$W" "can be written by its group and others (mode 0777)"
+chmod 0770 "$W"
+unsafe "$W" "can be written by its group (mode 0770)"
+chmod 0702 "$W"
+unsafe "$W" "can be written by others (mode 0702)"
+chmod 1777 "$W"
+unsafe "$W" "can be written by its group and others (mode 1777)"
+archive "$W" --archive-unsafe-ok
+assert_status 0 "folder mode 1777 with --archive-unsafe-ok: archived"
+assert_eq "$(index_names "$W")" "$B5 $B7 $B9" "--archive-unsafe-ok: every event archived"
+assert_eq "$(stat -c %a "$W")" 1777 "--archive-unsafe-ok: the folder's mode is left as it was"
+chmod 0755 "$W"
+archive "$W"
+assert_status 0 "the same folder, mode 0755: taken"
+# Owned by another user: root alone can give a folder away.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	O=$tmp/others
+	mkdir -m 700 "$O"
+	chown nobody "$O"
+	unsafe "$O" "belongs to user 'nobody' (uid $(id -u nobody)), who is neither root nor you"
+	chmod 0777 "$O"
+	unsafe "$O" "belongs to user 'nobody' (uid $(id -u nobody)), who is neither root nor you, and can be written by its group and others (mode 0777)"
+	chmod 0700 "$O"
+	archive "$O" --archive-unsafe-ok
+	assert_status 0 "a folder of nobody's with --archive-unsafe-ok: archived"
+else
+	printf '# not root, or no user nobody: a folder of another user is not tested\n'
+fi
+
+# A file named like a bundle that the index does not list (planted by
+# someone who could write there, or damaged) is added to the index only
+# when it passes 'fpkit verify' and its top folder is named after it.
+# plant DIR NAME [CHANGE]: the demo event's bundle under the top folder
+# and file name NAME, made with tar, after CHANGE (a shell command run in
+# its top folder).
+plant() {
+	rm -rf "$tmp/pl"
+	mkdir "$tmp/pl"
+	tar -xzf "$A/$B7" -C "$tmp/pl"
+	mv "$tmp/pl/${B7%.tar.gz}" "$tmp/pl/$2"
+	if [ -n "${3:-}" ]; then (cd "$tmp/pl/$2" && eval "$3"); fi
+	(cd "$tmp/pl" && tar -czf "$1/$2.tar.gz" "$2")
+}
+P=$tmp/planted
+OTHER=fpkit-192.0.2.1-20260101T000000Z
+archive "$P"
+assert_status 0 "planted: the first run"
+plant "$P" "$OTHER"
+archive "$P"
+assert_in "$tmp/err" "'$OTHER.tar.gz' was not in the index (a run was stopped before listing it): added" \
+	"planted: a sound bundle is adopted"
+assert_true "planted: the index matches the bundles" index_matches "$P"
+rm "$P/$OTHER.tar.gz"
+archive "$P"
+plant "$P" "$OTHER" "printf x >>TICKET.txt"
+archive "$P"
+assert_status 0 "planted: a changed bundle beside"
+assert_in "$tmp/err" "archive '$P': '$OTHER.tar.gz' fails 'fpkit verify': left alone, not listed in the index: TICKET.txt: SHA-256 does not match SHA256SUMS: the file was changed" \
+	"planted: a changed bundle is not adopted, and the warning says why"
+assert_eq "$(index_names "$P")" "$B5 $B7 $B9" "planted: the changed bundle is not in the index"
+printf '{"block": "192.0.2.0/24"}' >"$tmp/summary.json"
+rm "$P/$OTHER.tar.gz"
+"$TARMK" "$P/$OTHER.tar.gz" "d:$OTHER" "f:$OTHER/summary.json=$tmp/summary.json"
+cp "$P/$OTHER.tar.gz" "$tmp/planted.tar.gz"
+archive "$P"
+assert_in "$tmp/err" "'$OTHER.tar.gz' fails 'fpkit verify': left alone, not listed in the index: SHA256SUMS: missing" \
+	"planted: a summary.json alone is not adopted"
+assert_eq "$(index_names "$P")" "$B5 $B7 $B9" "planted: the summary.json alone is not in the index"
+assert_true "planted: the file is left as it was" cmp -s "$tmp/planted.tar.gz" "$P/$OTHER.tar.gz"
+rm "$P/$OTHER.tar.gz"
+plant "$P" "fpkit-192.0.2.2-20260101T000000Z"
+mv "$P/fpkit-192.0.2.2-20260101T000000Z.tar.gz" "$P/$OTHER.tar.gz"
+archive "$P"
+assert_in "$tmp/err" "'$OTHER.tar.gz' is not named after its top folder 'fpkit-192.0.2.2-20260101T000000Z': left alone, not listed in the index" \
+	"planted: a sound bundle under another name is not adopted"
+assert_eq "$(index_names "$P")" "$B5 $B7 $B9" "planted: nor listed"
+
 # Usage.
 run scan --mail "$DEMO_MAIL"
 assert_status 64 "--mail without --archive"
@@ -152,6 +250,9 @@ assert_status 64 "--lang without a template"
 run scan --archive "$tmp/u" --all-states
 assert_status 64 "--all-states with --archive: unblocked addresses are no block events"
 assert_in "$tmp/err" "--all-states and --archive do not go together" "said so"
+run scan --archive-unsafe-ok
+assert_status 64 "--archive-unsafe-ok without --archive"
+assert_in "$tmp/err" "--no-dkim and --archive-unsafe-ok go with --archive DIR" "said so"
 assert_false "usage errors create nothing" test -e "$tmp/u"
 run scan --archive "$tmp/nowhere/deeper"
 assert_status 73 "a folder whose parent is missing"

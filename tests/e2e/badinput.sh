@@ -5,11 +5,12 @@
 # nested multiparts, Message-IDs made of path characters, control bytes,
 # terminal escapes or bidi characters, JSON of the wrong types, huge
 # numbers, duplicate keys, alerts without an IP, bundles with '..',
-# absolute names, links and sizes that lie, bad ovh.conf files, bad
-# command lines).  One row per case, in the table at the end: the exit
-# status fpkit(1) documents, a piece of the message, no raw ESC or U+202E
-# printed, nothing left under an output name when it fails, and no crash
-# (no signal, no sanitizer report).
+# absolute names, links and sizes that lie, bad ovh.conf files, archive
+# folders others can write, bundles planted in one, indexes of empty
+# lines, bad command lines).  One row per case, in the table at the end:
+# the exit status fpkit(1) documents, a piece of the message, no raw ESC
+# or U+202E printed, nothing left under an output name when it fails, and
+# no crash (no signal, no sanitizer report).
 #
 # Run it alone with: make check TESTS=tests/e2e/badinput.sh
 #
@@ -271,6 +272,10 @@ gen_bundles() {
 	# (One eval: growing "$@" one entry at a time is quadratic.)
 	eval "set -- $(awk -v t="$top" 'BEGIN { for (i = 0; i <= 10000; i++) printf " s:%s/f%d=x", t, i }')"
 	"$TARMK" "$IN/many.tar.gz" "$@"
+	# 16 MiB of empty lines: 16777216 problems, of 18 KB.
+	head -c 16777216 /dev/zero | tr '\0' '\n' >"$tmp/newlines"
+	"$TARMK" "$IN/sums-newlines.tar.gz" "d:$top" "f:$top/SHA256SUMS=$tmp/newlines"
+	rm -f "$tmp/newlines"
 	printf 'not a tarball' | gzip >"$IN/gzip-text.tar.gz"
 	head -c 200 "$IN/good.tar.gz" >"$IN/cut.tar.gz"
 	gzip -dc "$IN/good.tar.gz" | xz >"$IN/good.tar.xz"
@@ -310,6 +315,19 @@ gen_conf() {
 	mkdir "$IN/arch-dir/index.jsonl"
 	printf 'x' >"$IN/arch-fake/fpkit-192.0.2.1-20261120T133207Z.tar.gz"
 	: >"$IN/arch-file"
+	# A bundle of a summary.json alone, planted: it names a block, but
+	# has no SHA256SUMS.
+	mkdir "$IN/arch-planted"
+	"$TARMK" "$IN/arch-planted/fpkit-192.0.2.1-20261120T133207Z.tar.gz" \
+		"d:fpkit-192.0.2.1-20261120T133207Z" \
+		's:fpkit-192.0.2.1-20261120T133207Z/summary.json={"block": "192.0.2.0/24"}'
+	mkdir "$IN/arch-blank"
+	head -c 1048576 /dev/zero | tr '\0' '\n' >"$IN/arch-blank/index.jsonl"
+	mkdir "$IN/arch-0777" "$IN/arch-1777" "$IN/arch-nobody"
+	chmod 0777 "$IN/arch-0777"
+	chmod 1777 "$IN/arch-1777"
+	chmod 0700 "$IN/arch-nobody"
+	chown nobody "$IN/arch-nobody" 2>/dev/null || :
 }
 
 gen_json
@@ -585,6 +603,7 @@ verify-top-is-file|verify "$IN/top-file.tar.gz"|65|a file where the top folder s
 verify-summary-array|verify "$IN/summary-array.tar.gz"|65|summary.json: not a JSON object
 verify-summary-duplicate|verify "$IN/summary-dup.tar.gz"|65|summary.json: not valid JSON: line 1: duplicate object key
 verify-10001-entries|verify "$IN/many.tar.gz"|65|10000 entries: not read further
+verify-sums-newlines|verify "$IN/sums-newlines.tar.gz"|65|sums-newlines.tar.gz: ... and 16777117 more problems, not listed
 verify-gzip-not-tar|verify "$IN/gzip-text.tar.gz"|65|is not a readable bundle: Unrecognized archive format
 verify-cut-gzip|verify "$IN/cut.tar.gz"|65|is not a readable bundle: truncated gzip input
 verify-xz|verify "$IN/good.tar.xz"|65|is not a readable bundle
@@ -606,8 +625,21 @@ conf-folder|scan --config "$IN"|66|is not a file
 archive-index-garbage|scan --archive "$IN/arch-garbage"|78|index line 3 dropped: not an index line
 archive-index-fifo|scan --archive "$IN/arch-fifo"|73|index.jsonl' is not a regular file
 archive-index-folder|scan --archive "$IN/arch-dir"|73|index.jsonl' is not a regular file
-archive-fake-bundle|scan --archive "$IN/arch-fake"|78|is not a bundle fpkit can read
+archive-fake-bundle|scan --archive "$IN/arch-fake"|78|fails 'fpkit verify': left alone, not listed in the index
+archive-planted-summary|scan --archive "$IN/arch-planted"|78|fails 'fpkit verify': left alone, not listed in the index: SHA256SUMS: missing
+archive-index-blank-lines|scan --archive "$IN/arch-blank"|78|... and 1048476 more index lines dropped, not listed
 archive-not-folder|scan --archive "$IN/arch-file"|73|is not a folder
+archive-folder-0777|scan --archive "$IN/arch-0777"|73|folder '$IN/arch-0777' can be written by its group and others (mode 0777)
+archive-folder-1777|scan --archive "$IN/arch-1777"|73|folder '$IN/arch-1777' can be written by its group and others (mode 1777)
+archive-unsafe-ok-alone|scan --archive-unsafe-ok|64|--archive-unsafe-ok go with --archive DIR
 EOF
+
+# A folder of another user: only root can give one away.
+if [ "$(stat -c %U "$IN/arch-nobody")" = nobody ]; then
+	row archive-folder-nobody 73 "folder '\$IN/arch-nobody' belongs to user 'nobody'" \
+		'scan --archive "$IN/arch-nobody"'
+else
+	printf '# not root, or no user nobody: an archive folder of another user is not tested\n'
+fi
 
 finish

@@ -53,12 +53,15 @@
 #   FPKIT_LIMIT_BUNDLE_TOTAL     unit/test_verify.c: 8 GiB is too much to
 #                                read in a test
 #   FPKIT_LIMIT_BUNDLE_META      here (fpkit verify, scan --archive)
+#   FPKIT_LIMIT_BUNDLE_PROBLEMS  here (fpkit verify), and
+#                                unit/test_verify.c
 #   FPKIT_LIMIT_INDEX_LINE       here
 #   FPKIT_LIMIT_SAMPLES_PER_TARGET  pack-errors.sh (20 and 21 copies)
 #   FPKIT_LIMIT_SAMPLES          here (1000 and 1001)
 #   FPKIT_LIMIT_SAMPLES_TOTAL    not reached: more than 1 GiB of samples is
 #                                too much for a test; the same code path
 #                                as FPKIT_LIMIT_SAMPLE, which is tested
+#   FPKIT_LIMIT_INDEX_DROPPED    here
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 : "${TARMK:?run the tests through 'make check'}"
 
@@ -490,8 +493,25 @@ run verify "$tmp/m.tar.gz"
 assert_status 65 "verify: SHA256SUMS over the limit"
 assert_in "$tmp/err" "m.tar.gz: SHA256SUMS: larger than the limit of 16777216 bytes" \
 	"verify: the file and the limit are named"
+
+# FPKIT_LIMIT_BUNDLE_PROBLEMS: the good bundle with N empty lines added
+# to its SHA256SUMS has N problems, of which the first 100 are listed.
+for n in 99 100 101; do
+	{ cat "$tmp/x/$top/SHA256SUMS"; head -c $n /dev/zero | tr '\0' '\n'; } >"$tmp/sums"
+	bundle_with "$tmp/p.tar.gz" 0 "f:$top/SHA256SUMS=$tmp/sums"
+	run verify p.tar.gz
+	assert_status 65 "verify: $n problems"
+	assert_in "$tmp/err" "fpkit: 'p.tar.gz' FAILED: $n problems" "verify: $n problems, all counted"
+	assert_eq "$(grep -c "^fpkit: p.tar.gz: SHA256SUMS: line [0-9]* is not" "$tmp/err")" \
+		"$((n < 100 ? n : 100))" "verify: $n problems, the first 100 at most listed"
+	case $n in
+	101) assert_in "$tmp/err" "fpkit: p.tar.gz: ... and 1 more problem, not listed" \
+		"verify: 101 problems, the one not listed is counted" ;;
+	*) assert_not_in "$tmp/err" "more problem" "verify: $n problems, no count of others" ;;
+	esac
+done
 BIG_SUMS=
-rm -f "$tmp/sums" "$tmp/e.tar.gz" "$tmp/m.tar.gz"
+rm -f "$tmp/sums" "$tmp/e.tar.gz" "$tmp/m.tar.gz" "$tmp/p.tar.gz"
 
 
 # FPKIT_LIMIT_HEADER_BLOCK in an mbox: a message whose header block is
@@ -506,6 +526,27 @@ run find --msgid longhead@example.com --msgid after@example.com "$tmp/longhead.m
 assert_status 0 "mbox: a header block over the limit, both messages found"
 assert_in "$tmp/err" "the message at byte 44 has a header block larger than 1048576 bytes: only its start was searched" \
 	"mbox: the header block limit is named, with where the message is"
+
+# ---- fpkit scan --archive: index lines dropped (before any request:
+# without credentials, the run stops after the repairs, status 78) ----
+
+# FPKIT_LIMIT_INDEX_DROPPED: an index of N lines that are not JSON has N
+# lines dropped, of which the first 100 are named.
+for n in 99 100 101; do
+	mkdir -m 700 "$tmp/drop"
+	head -c $n /dev/zero | tr '\0' '\n' >"$tmp/drop/index.jsonl"
+	run scan --archive "$tmp/drop"
+	assert_status 78 "archive: $n index lines dropped, no credentials"
+	assert_eq "$(grep -c "^fpkit: warning: archive '$tmp/drop': index line [0-9]* dropped: not an index line" "$tmp/err")" \
+		"$((n < 100 ? n : 100))" "archive: $n index lines dropped, the first 100 at most named"
+	case $n in
+	101) assert_in "$tmp/err" "fpkit: warning: archive '$tmp/drop': ... and 1 more index line dropped, not listed" \
+		"archive: 101 index lines dropped, the one not named is counted" ;;
+	*) assert_not_in "$tmp/err" "more index line" "archive: $n index lines dropped, no count of others" ;;
+	esac
+	assert_eq "$(wc -c <"$tmp/drop/index.jsonl")" 0 "archive: $n index lines dropped, all of them"
+	rm -rf "$tmp/drop"
+done
 
 # ---- fpkit scan --archive: its index, and bundles it did not list ----
 
@@ -534,26 +575,36 @@ assert_in "$tmp/err" "archive '$A': index line 2 dropped: longer than the limit 
 	"archive: the index, the line and the limit are named"
 assert_not_in "$tmp/err" "index line 1 dropped" "archive: the line at the limit is kept"
 
-# A bundle fpkit did not list, for an event of no interest to the API.
+# A bundle fpkit did not list, for an event of no interest to the API:
+# read as 'fpkit verify' reads it, within the same limits.
 OTHER=fpkit-192.0.2.1-20260101T000000Z
 head -c $((16 * MiB + 1)) /dev/zero >"$tmp/summary"
 "$TARMK" "$A/$OTHER.tar.gz" "d:$OTHER" "f:$OTHER/summary.json=$tmp/summary"
 archive "$A"
 assert_status 0 "archive: a bundle whose summary.json is over the limit, beside"
-assert_in "$tmp/err" "'$OTHER.tar.gz' is not a bundle fpkit can read: left alone, not listed in the index: its summary.json is larger than the limit of 16777216 bytes" \
+assert_in "$tmp/err" "'$OTHER.tar.gz' fails 'fpkit verify': left alone, not listed in the index: summary.json: larger than the limit of 16777216 bytes" \
 	"archive: the bundle and the summary limit are named"
 rm -f "$tmp/summary"
-awk -v top="$OTHER" 'BEGIN { print "d:" top; for (i = 1; i < 10000; i++) print "d:" top "/d" i
-	print "s:" top "/summary.json={\"block\":\"192.0.2.0/24\"}" }' >"$tmp/list"
+# A sound bundle of N entries: its folder, N - 3 folders in it,
+# summary.json and SHA256SUMS.
+printf '{"block":"192.0.2.0/24"}' >"$tmp/summary"
+printf '%s  summary.json\n' "$(sha256sum <"$tmp/summary" | cut -c1-64)" >"$tmp/sums"
+sound_list() {
+	awk -v top="$OTHER" -v n="$1" -v x="$tmp" 'BEGIN { print "d:" top
+		for (i = 1; i <= n - 3; i++) print "d:" top "/d" i
+		print "f:" top "/summary.json=" x "/summary"; print "f:" top "/SHA256SUMS=" x "/sums" }'
+}
+sound_list 10001 >"$tmp/list"
 IFS='
 '
 # shellcheck disable=SC2046
 "$TARMK" "$A/$OTHER.tar.gz" $(cat "$tmp/list")
 unset IFS
 archive "$A"
-assert_in "$tmp/err" "'$OTHER.tar.gz' is not a bundle fpkit can read: left alone, not listed in the index: more than the limit of 10000 entries before its summary.json" \
+assert_in "$tmp/err" "'$OTHER.tar.gz' fails 'fpkit verify': left alone, not listed in the index: more than the limit of 10000 entries: not read further" \
 	"archive: the bundle and the entry limit are named"
-sed -i 2d "$tmp/list"
+assert_not_in "$tmp/err" "'$OTHER.tar.gz' was not in the index" "archive: 10001 entries, not listed"
+sound_list 10000 >"$tmp/list"
 IFS='
 '
 # shellcheck disable=SC2046
@@ -561,6 +612,7 @@ IFS='
 unset IFS
 archive "$A"
 assert_in "$tmp/err" "'$OTHER.tar.gz' was not in the index" \
-	"archive: summary.json as the 10000th entry, read, and the bundle listed"
+	"archive: a sound bundle of 10000 entries, read, and listed"
+rm -f "$tmp/summary" "$tmp/sums" "$tmp/list"
 
 finish

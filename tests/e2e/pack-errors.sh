@@ -1,6 +1,7 @@
 #!/bin/sh
 # pack's failures leave nothing under the final name and no temporary
-# file; stores with odd files are reported, not fatal.
+# file; stores with odd files are reported, not fatal; an output folder
+# others can write gets a warning.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 
 mkdir "$tmp/o"
@@ -102,5 +103,32 @@ assert_eq "$(jq '.samples | length' "$tmp/out")" 20 "20 copies: all packed"
 assert_not_in "$tmp/err" "left out" "20 copies: no warning"
 tar -tzf "$tmp/o/many.tar.gz" | grep '/samples/.' >"$tmp/order"
 assert_true "archive order is numeric order" sh -c "sort -t/ -k3 -n '$tmp/order' | cmp -s - '$tmp/order'"
+
+# An output folder others than root and this user can write: the bundle
+# is written, with a warning (they could replace it before it is sent).
+WARN="fpkit: warning: the bundle goes into folder"
+mkdir "$tmp/shared"
+chmod 0777 "$tmp/shared"
+pack_demo --no-dkim -o "$tmp/shared"
+assert_status 0 "-o a folder of mode 0777: written"
+assert_in "$tmp/err" "$WARN '$tmp/shared', which can be written by its group and others (mode 0777): other users could replace or add files there" \
+	"-o a folder of mode 0777: a warning"
+pack_demo --no-dkim -o "$tmp/shared/named.tar.gz"
+assert_in "$tmp/err" "$WARN '$tmp/shared', which can be written by its group and others (mode 0777)" \
+	"-o a file in a folder of mode 0777: a warning about its folder"
+chmod 0755 "$tmp/shared"
+pack_demo --no-dkim -o "$tmp/shared/other.tar.gz"
+assert_status 0 "-o a folder of mode 0755: written"
+assert_not_in "$tmp/err" "$WARN" "-o a folder of mode 0755: no warning"
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -m 700 "$tmp/nobody"
+	chown nobody "$tmp/nobody"
+	pack_demo --no-dkim -o "$tmp/nobody"
+	assert_status 0 "-o a folder of another user: written"
+	assert_in "$tmp/err" "$WARN '$tmp/nobody', which belongs to user 'nobody' (uid $(id -u nobody)), who is neither root nor you" \
+		"-o a folder of another user: a warning"
+else
+	printf '# not root, or no user nobody: an output folder of another user is not tested\n'
+fi
 
 finish
