@@ -21,7 +21,7 @@
 #include "error.h"
 #include "model.h"
 #include "netaddr.h"
-#include "ovhsign.h"
+#include "ovhapi.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -155,50 +155,17 @@ progress_end(struct scan *s)
 	s->progress_shown = false;
 }
 
-/* c->json must be an array of strings each accepted by 'valid'. */
-static int
-check_strings(const struct ovh_call *c, bool (*valid)(const char *), const char *what,
-	      struct error *err)
-{
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(c->json))
-		return error_set(err, EX_PROTOCOL, "GET %s: expected an array of %s", c->path, what);
-	json_array_foreach(c->json, i, v)
-		if (!json_is_string(v) || !valid(json_string_value(v)))
-			return error_set(err, EX_PROTOCOL, "GET %s: element %zu is not %s",
-					 c->path, i, what);
-	return 0;
-}
-
-static bool
-is_block(const char *s)
-{
-	return netaddr_is_block(s);
-}
-
-static bool
-is_ipv4(const char *s)
-{
-	return netaddr_is_ipv4(s);
-}
-
 /* GET /ip: the IPv4 blocks. */
 static int
 list_blocks(struct scan *s, struct error *err)
 {
 	struct ovh_call call;
-	char *path = xstrdup("/ip");
 	size_t i;
 	json_t *v;
 	int rc = -1;
 
-	if (s->type)
-		ovhsign_query_add(&path, "type", s->type);
-	ovh_call_init(&call, path);
-	if (ovh_get(&s->api.client, &call, err) < 0 ||
-	    check_strings(&call, is_block, "an IP block", err) < 0)
+	ovhapi_ip_blocks(&call, NULL, s->type);
+	if (ovh_get(&s->api.client, &call, err) < 0 || ovhapi_check_blocks(&call, err) < 0)
 		goto out;
 	json_array_foreach(call.json, i, v) {
 		const char *b = json_string_value(v);
@@ -215,7 +182,6 @@ list_blocks(struct scan *s, struct error *err)
 	rc = 0;
 out:
 	ovh_call_release(&call);
-	free(path);
 	return rc;
 }
 
@@ -237,15 +203,8 @@ list_ips(struct scan *s, struct error *err)
 	int rc = -1;
 
 	for (size_t i = 0; i < s->nr_blocks; i++) {
-		char *eb = ovhsign_escape_path(s->blocks[i]);
-		char *path = xasprintf("/ip/%s/spam", eb);
-
-		if (!s->all_states)
-			ovhsign_query_add(&path, "state", "blockedForSpam");
-		ovh_call_init(&calls[i], path);
+		ovhapi_spam_ips(&calls[i], s->blocks[i], s->all_states ? NULL : "blockedForSpam");
 		ptrs[i] = &calls[i];
-		free(eb);
-		free(path);
 	}
 	s->phase = "blocks";
 	if (ovh_run(&s->api.client, ptrs, s->nr_blocks, err) < 0)
@@ -256,7 +215,7 @@ list_ips(struct scan *s, struct error *err)
 
 		GHashTable *seen;
 
-		if (check_strings(&calls[i], is_ipv4, "an IPv4 address", err) < 0)
+		if (ovhapi_check_spam_ips(&calls[i], err) < 0)
 			goto out;
 		/* Only addresses of the block, once each: that bounds the rows
 		 * (and the calls that follow) by the block's size. */
@@ -296,15 +255,8 @@ describe_ips(struct scan *s, struct error *err)
 	int rc = -1;
 
 	for (size_t i = 0; i < s->nr_rows; i++) {
-		char *eb = ovhsign_escape_path(s->rows[i].block);
-		char *ei = ovhsign_escape_path(s->rows[i].ip);
-		char *path = xasprintf("/ip/%s/spam/%s", eb, ei);
-
-		ovh_call_init(&calls[i], path);
+		ovhapi_spam_ip(&calls[i], s->rows[i].block, s->rows[i].ip);
 		ptrs[i] = &calls[i];
-		free(eb);
-		free(ei);
-		free(path);
 	}
 	s->phase = "IPs";
 	if (ovh_run(&s->api.client, ptrs, s->nr_rows, err) < 0)

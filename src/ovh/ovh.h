@@ -55,8 +55,9 @@ struct ovh_call {
 	struct ovh_xfer *x;	/* ovh.c: the try in progress */
 };
 
-/* Set up a call of 'path' (copied; built with ovhsign_escape_path and
- * ovhsign_query_add, relative to the endpoint's base URL). */
+/* Set up a call of 'path' (copied; relative to the endpoint's base URL,
+ * escaped as signed).  Other modules set up their calls with ovhapi.h,
+ * the one that writes the API's paths. */
 void ovh_call_init(struct ovh_call *c, const char *path);
 /* Free the path, the body and the JSON of c (after ovh_run returned). */
 void ovh_call_release(struct ovh_call *c);
