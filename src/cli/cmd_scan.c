@@ -17,11 +17,11 @@
 
 #include "archivedir.h"
 #include "cmd.h"
-#include "cmd_api.h"
 #include "error.h"
 #include "model.h"
 #include "netaddr.h"
 #include "ovhapi.h"
+#include "ovhclient.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"  --all-states         every IP the anti-spam knows, also unblocked ones\n"
 	"  --json               print a JSON array instead of a table\n"
 	"  --parallel N         at most N requests at once (default 4)\n"
-	CMD_API_USAGE
+	OVHCLIENT_USAGE
 	"  -h, --help           show this help\n"
 	"\n"
 	ARCHIVE_DIR_USAGE;
@@ -49,8 +49,8 @@ static const struct option long_options[] = {
 	{ "type", required_argument, NULL, OPT_TYPE },
 	{ "all-states", no_argument, NULL, OPT_ALL_STATES },
 	{ "json", no_argument, NULL, OPT_JSON },
-	{ "parallel", required_argument, NULL, CMD_API_OPT_PARALLEL },
-	CMD_API_LONG_OPTIONS,
+	{ "parallel", required_argument, NULL, OVHCLIENT_OPT_PARALLEL },
+	OVHCLIENT_LONG_OPTIONS,
 	ARCHIVE_DIR_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -70,7 +70,7 @@ struct scan {
 	bool all_states;	/* --all-states */
 	bool json;		/* --json */
 	struct archive_dir_options arch;	/* --archive and its pack options */
-	struct cmd_api api;
+	struct ovhclient api;
 	char **blocks;		/* the IPv4 blocks of the account */
 	size_t nr_blocks, alloc_blocks;
 	size_t nr_other;	/* IPv6 blocks, passed over */
@@ -88,10 +88,10 @@ parse_options(struct scan *s, int argc, char **argv, struct error *err)
 
 	optind = 1;
 	opterr = 0;
-	if (cmd_api_init(&s->api, err) < 0)
+	if (ovhclient_init(&s->api, err) < 0)
 		return -1;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		if ((r = cmd_api_option(&s->api, "scan", c, optarg, err)) != 0 ||
+		if ((r = ovhclient_option(&s->api, "scan", c, optarg, err)) != 0 ||
 		    (r = archive_dir_option(&s->arch, "scan", c, optarg, err)) != 0) {
 			if (r < 0)
 				return -1;
@@ -372,7 +372,7 @@ print_table(const struct scan *s)
 static void
 scan_release(struct scan *s)
 {
-	cmd_api_release(&s->api);
+	ovhclient_release(&s->api);
 	for (size_t i = 0; i < s->nr_blocks; i++)
 		free(s->blocks[i]);
 	free(s->blocks);
@@ -443,14 +443,16 @@ cmd_scan(int argc, char **argv, struct error *err)
 	if (rc <= 0)
 		goto out;
 	rc = -1;
-	if (isatty(STDERR_FILENO) && !s.api.verbose) {
+	if (s.api.verbose)
+		s.api.opt.trace = cmd_trace;
+	else if (isatty(STDERR_FILENO)) {
 		s.api.opt.progress = progress;
 		s.api.opt.arg = &s;
 	}
 	/* The lock comes first: a second run stops before any request. */
 	if (s.arch.dir && archive_dir_open(&ad, &s.arch, &s.diag, err) < 0)
 		goto out;
-	if (cmd_api_connect(&s.api, &s.diag, err) < 0)
+	if (ovhclient_connect(&s.api, &s.diag, err) < 0)
 		goto out;
 	if (list_blocks(&s, err) < 0 || list_ips(&s, err) < 0 || describe_ips(&s, err) < 0) {
 		progress_end(&s);
