@@ -80,6 +80,7 @@ ovhclient_option(struct ovhclient *a, const char *cmd, int opt, const char *arg,
 	case OVHCLIENT_OPT_ENDPOINT: a->endpoint = arg; break;
 	case OVHCLIENT_OPT_CONFIG: a->config = arg; break;
 	case OVHCLIENT_OPT_VERBOSE: a->verbose = true; break;
+	case OVHCLIENT_OPT_INSECURE_HTTP: a->insecure_http = true; break;
 	case OVHCLIENT_OPT_CONNECT_TIMEOUT:
 		rc = parse_seconds(cmd, "--connect-timeout", arg, &a->opt.connect_timeout_ms, err);
 		break;
@@ -104,7 +105,8 @@ ovhclient_option(struct ovhclient *a, const char *cmd, int opt, const char *arg,
 int
 ovhclient_connect(struct ovhclient *a, struct diag *d, struct error *err)
 {
-	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0, a->why };
+	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0, a->why,
+				      a->insecure_http };
 
 	/* From here the process holds API secrets: no core dump may keep
 	 * them on disk. */

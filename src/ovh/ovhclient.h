@@ -17,6 +17,7 @@ struct ovhclient {
 	const char *config;		/* --config */
 	bool verbose;			/* --verbose: the command then sets
 					 * opt.trace */
+	bool insecure_http;		/* --insecure-http */
 	const char *why;		/* the command: why the API is asked, put
 					 * before a "no credentials" error */
 	struct ovh_options opt;		/* --connect-timeout, --timeout, --retries,
@@ -37,6 +38,7 @@ enum {
 	OVHCLIENT_OPT_RATE,
 	OVHCLIENT_OPT_PARALLEL,
 	OVHCLIENT_OPT_VERBOSE,
+	OVHCLIENT_OPT_INSECURE_HTTP,
 };
 
 /* The entries of a struct option table, all but --parallel. */
@@ -47,7 +49,8 @@ enum {
 	{ "timeout", required_argument, NULL, OVHCLIENT_OPT_TIMEOUT }, \
 	{ "retries", required_argument, NULL, OVHCLIENT_OPT_RETRIES }, \
 	{ "rate", required_argument, NULL, OVHCLIENT_OPT_RATE }, \
-	{ "verbose", no_argument, NULL, OVHCLIENT_OPT_VERBOSE }
+	{ "verbose", no_argument, NULL, OVHCLIENT_OPT_VERBOSE }, \
+	{ "insecure-http", no_argument, NULL, OVHCLIENT_OPT_INSECURE_HTTP }
 
 /* Their lines in a --help text. */
 #define OVHCLIENT_USAGE \
@@ -58,7 +61,9 @@ enum {
 	"  --timeout S          seconds for one try of a request (default 30)\n" \
 	"  --retries N          tries again after a failure, at most N times (default 3)\n" \
 	"  --rate N             at most N requests a minute (default 50)\n" \
-	"  --verbose            trace each request on standard error\n"
+	"  --verbose            trace each request on standard error\n" \
+	"  --insecure-http      accept a plain http:// endpoint on a host that is not\n" \
+	"                       loopback (the keys and the answers travel unencrypted)\n"
 
 /* Set the defaults; FPKIT_RETRY_BASE_MS, when set, replaces the first
  * backoff (for the tests).  EX_USAGE when it is not a number. */

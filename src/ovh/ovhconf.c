@@ -28,6 +28,7 @@
 
 #include "error.h"
 #include "fpkit_limits.h"
+#include "ovh.h"
 #include "ovhconf.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -465,6 +466,7 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 	const struct ini_entry *e;
 	const char *endpoint, *from;
 	struct found ak, as, ck;
+	bool plain = false;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -500,13 +502,16 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 		goto out;
 	}
 	c->endpoint = xstrdup(endpoint);
-	/* Plain HTTP sends the keys (not the secret) in clear: fine on
-	 * loopback (tests, a local proxy), worth a word elsewhere. */
-	if (strncasecmp(c->base_url, "http://", 7) == 0 &&
-	    strncmp(c->base_url + 7, "127.", 4) != 0 && strncmp(c->base_url + 7, "localhost", 9) != 0 &&
-	    strncmp(c->base_url + 7, "[::1]", 5) != 0)
-		diag_add(d, "endpoint '%s' is plain http: the application and consumer keys "
-			 "travel unencrypted", c->base_url);
+	/* Before anything is sent, and before the credentials' messages
+	 * name the endpoint (a URL may hold a password). */
+	if (ovh_check_endpoint(c->base_url, from, src->insecure_http, &plain, err) < 0) {
+		if (err && src->endpoint)
+			err->status = EX_USAGE;
+		goto out;
+	}
+	if (plain)
+		diag_add(d, "endpoint '%s' is plain http (--insecure-http): the application and "
+			 "consumer keys travel unencrypted", c->base_url);
 
 	lookup(&ak, &ini, endpoint, "application_key", "OVH_APPLICATION_KEY");
 	lookup(&as, &ini, endpoint, "application_secret", "OVH_APPLICATION_SECRET");

@@ -3,6 +3,7 @@
 #ifndef FPKIT_OVHCONF_H
 #define FPKIT_OVHCONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct diag;
@@ -22,6 +23,7 @@ struct ovhconf_source {
 	size_t nr_paths;
 	const char *why;	/* put before the error when no credential is
 				 * set at all (NULL: nothing) */
+	bool insecure_http;	/* --insecure-http: see ovh_check_endpoint */
 };
 
 /* What was found.  The three credentials are never written into any
@@ -45,8 +47,13 @@ struct ovhconf {
  * exist is skipped; one that exists but cannot be read is skipped with a
  * warning in d; so is a file holding application_secret, consumer_key or
  * client_secret that group or others can read (a warning only).
- * Errors (-1): --config missing or unreadable (EX_NOINPUT); a file too
- * large, a line too long or not INI, a key twice in one section
+ * An endpoint URL is checked by ovh_check_endpoint before the
+ * credentials are looked up; a plain http one let through by
+ * src->insecure_http gets a warning.
+ * Errors (-1): --config missing or unreadable (EX_NOINPUT); a URL that
+ * ovh_check_endpoint refuses (EX_USAGE from --endpoint, EX_CONFIG
+ * otherwise); a file too large, a line too long or not INI, a key twice
+ * in one section
  * (EX_CONFIG, naming the file and the line); an unknown endpoint name
  * (EX_USAGE from --endpoint, EX_CONFIG otherwise); no application key,
  * an application key without its secret or the reverse, no consumer

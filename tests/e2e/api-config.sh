@@ -212,11 +212,14 @@ else
 fi
 wait "$pid" 2>/dev/null || true
 
-# A plain http endpoint that is not loopback: a warning.  No credential
-# is set, so nothing is sent anywhere: the run stops before any request.
+# A plain http endpoint that is not loopback: refused, before the
+# credentials are looked for (tests/e2e/api-endpoint.sh has the rest).
 (
 	cd "$tmp" && run pack --ip 203.0.113.7 --endpoint http://192.0.2.1:9/1.0 -o "$tmp/w.tar.gz"
+	echo "$status" >"$tmp/plain-status"
 )
-assert_in "$tmp/err" "endpoint 'http://192.0.2.1:9/1.0' is plain http" "plain http elsewhere than loopback: warned"
+assert_eq "$(cat "$tmp/plain-status")" 64 "plain http elsewhere than loopback: refused"
+assert_in "$tmp/err" "endpoint 'http://192.0.2.1:9/1.0' (from --endpoint) is plain http to a host that is not loopback" \
+	"plain http elsewhere than loopback: said"
 
 finish

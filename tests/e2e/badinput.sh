@@ -409,6 +409,13 @@ retries-negative|pack --ip 192.0.2.1 --retries -1 -o "$OUT"|64|--retries '-1' is
 rate-huge|pack --ip 192.0.2.1 --rate 99999999999999999999 -o "$OUT"|64|--rate '99999999999999999999' is not a whole number
 timeout-nan|pack --ip 192.0.2.1 --timeout nan -o "$OUT"|64|--timeout 'nan' is not a number of seconds
 endpoint-scheme|pack --ip 192.0.2.1 --endpoint ftp://api.example.com -o "$OUT"|64|unknown endpoint 'ftp://api.example.com'
+endpoint-http-remote|pack --ip 192.0.2.1 --endpoint http://192.0.2.1/1.0 -o "$OUT"|64|(from --endpoint) is plain http to a host that is not loopback
+endpoint-http-127-name|pack --ip 192.0.2.1 --endpoint http://127.attacker.invalid/1.0 -o "$OUT"|64|is plain http to a host that is not loopback
+endpoint-http-localhost-name|pack --ip 192.0.2.1 --endpoint http://localhost.evil.invalid/1.0 -o "$OUT"|64|is plain http to a host that is not loopback
+endpoint-userinfo-host|pack --ip 192.0.2.1 --endpoint http://127.0.0.1@attacker.invalid/1.0 -o "$OUT"|64|holds user information ('user:password@' before the host)
+endpoint-userinfo-password|scan --endpoint https://u:pw@eu.api.ovh.com/1.0|64|holds user information
+endpoint-not-url|scan --endpoint 'http://[::1/1.0'|64|is not a URL libcurl can read
+endpoint-http-env|OVH_ENDPOINT=http://192.0.2.1/1.0 scan|78|(from OVH_ENDPOINT) is plain http
 lang-empty|pack $PACKDEMO -o "$OUT" --lang ''|64|no ticket in language ''
 sde-sign|SOURCE_DATE_EPOCH=+5 pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH='+5' is not a number of seconds
 sde-blank|SOURCE_DATE_EPOCH=' 5' pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH=' 5' is not a number of seconds
