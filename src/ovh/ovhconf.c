@@ -256,8 +256,20 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 
 	strbuf_init(&sb, FPKIT_LIMIT_OVHCONF_FILE);
 	/* O_NONBLOCK: a FIFO named ovh.conf must not hang us (it is
-	 * refused below as not a file). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	 * refused below as not a file).  O_NOFOLLOW: a link someone planted
+	 * (./ovh.conf -> /etc/passwd in a shared folder) must not make a
+	 * root-owned file, that is no ovh.conf, stop the run; what is
+	 * judged below is what was opened, not what the name says. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP) {
+		if (required)
+			return error_set(err, EX_NOINPUT, "cannot open --config '%s': it is a "
+					 "symbolic link, which fpkit does not follow: give the "
+					 "file it points to", path);
+		diag_add(d, "'%s' is a symbolic link, which fpkit does not follow: skipped "
+			 "(replace it with the file, or give that file with --config)", path);
+		return 0;
+	}
 	if (fd < 0) {
 		if (required)
 			return error_set(err, EX_NOINPUT, "cannot open --config '%s': %s", path,

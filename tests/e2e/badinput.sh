@@ -293,6 +293,9 @@ gen_conf() {
 	printf '[ovh-eu]\napplication_key = k\n' >"$IN/conf-nosecret"
 	printf '[default]\nendpoint = \377\376\n' >"$IN/conf-utf8"
 	printf '[default]\r\nendpoint = ovh-eu\r\n' >"$IN/conf-crlf"
+	ln -s /etc/passwd "$IN/conf-link"
+	mkdir "$IN/home-link"
+	ln -s /etc/passwd "$IN/home-link/.ovh.conf"
 	mkdir "$IN/arch-garbage" "$IN/arch-fifo" "$IN/arch-dir" "$IN/arch-fake"
 	printf 'not json\n{"ip": 1}\n\0\0\n' >"$IN/arch-garbage/index.jsonl"
 	mkfifo "$IN/arch-fifo/index.jsonl"
@@ -584,6 +587,9 @@ conf-not-utf8|scan --config "$IN/conf-utf8"|78|unknown endpoint '\xff\xfe'
 conf-crlf|scan --config "$IN/conf-crlf"|78|no OVH API credentials for endpoint 'ovh-eu'
 conf-missing|scan --config "$IN/no-such.conf"|66|cannot open --config
 conf-folder|scan --config "$IN"|66|is not a file
+conf-link-config|scan --config "$IN/conf-link"|66|it is a symbolic link, which fpkit does not follow: give the file it points to
+conf-link-home|HOME=$IN/home-link scan|78|home-link/.ovh.conf' is a symbolic link, which fpkit does not follow: skipped
+conf-link-system|FPKIT_SYSTEM_OVH_CONF=$IN/conf-link scan|78|conf-link' is a symbolic link, which fpkit does not follow: skipped
 archive-index-garbage|scan --archive "$IN/arch-garbage"|78|index line 3 dropped: not an index line
 archive-index-fifo|scan --archive "$IN/arch-fifo"|73|index.jsonl' is not a regular file
 archive-index-folder|scan --archive "$IN/arch-dir"|73|index.jsonl' is not a regular file
