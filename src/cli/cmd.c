@@ -22,6 +22,16 @@ cmd_print_diag(const struct diag *d, const char *prefix)
 	}
 }
 
+void
+cmd_trace(void *arg, const char *line)
+{
+	char *safe = textsafe_visible(line, strlen(line));
+
+	(void)arg;
+	fprintf(stderr, "fpkit: %s\n", safe);
+	free(safe);
+}
+
 int
 cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
 	       struct error *err)

@@ -24,4 +24,9 @@ int cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
 struct diag;
 void cmd_print_diag(const struct diag *d, const char *prefix);
 
+/* --verbose: the trace of the API client (struct ovh_options' trace),
+ * one "fpkit: " line on standard error each, made safe for a terminal.
+ * arg is not used. */
+void cmd_trace(void *arg, const char *line);
+
 #endif

@@ -61,7 +61,7 @@ static const char usage_text[] =
 	"  --from DATE, --to DATE  the stats window, ISO 8601 with a time zone\n"
 	"                       (default: 24 hours before the block date to 1 hour after)\n"
 	"  --save-api DIR       also write the answers as DIR/spam-ip.json, DIR/stats.json\n"
-	CMD_API_USAGE;
+	OVHCLIENT_USAGE;
 
 enum {
 	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
@@ -91,7 +91,7 @@ static const struct option long_options[] = {
 	{ "dkim-keys", required_argument, NULL, OPT_DKIM_KEYS },
 	{ "no-dkim", no_argument, NULL, OPT_NO_DKIM },
 	{ "date-slack", required_argument, NULL, OPT_DATE_SLACK },
-	CMD_API_LONG_OPTIONS,
+	OVHCLIENT_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -114,10 +114,10 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 
 	optind = 1;
 	opterr = 0;
-	if (cmd_api_init(&fp->api, err) < 0)
+	if (ovhclient_init(&fp->api, err) < 0)
 		return -1;
 	while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
-		if ((r = cmd_api_option(&fp->api, "pack", c, optarg, err)) != 0) {
+		if ((r = ovhclient_option(&fp->api, "pack", c, optarg, err)) != 0) {
 			if (r < 0)
 				return -1;
 			continue;
@@ -295,6 +295,8 @@ cmd_pack(int argc, char **argv, struct error *err)
 	if (rc <= 0)
 		goto out;
 	warn_output_folder(&fp);
+	if (fp.api.verbose)
+		fp.api.opt.trace = cmd_trace;
 	if (pack_run(&fp, err) < 0) {
 		cmd_print_diag(&fp.diag, "warning: ");
 		rc = -1;

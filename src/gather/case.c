@@ -16,8 +16,7 @@
 #include "netaddr.h"
 #include "outfile.h"
 #include "ovh.h"
-#include "ovhsign.h"
-#include "timefmt.h"
+#include "ovhapi.h"
 #include "xalloc.h"
 
 void
@@ -146,26 +145,16 @@ fetch_block(struct fpcase *c, struct ovh *api, struct error *err)
 {
 	struct ovh_call call;
 	const char *best = NULL;
-	char *path = xstrdup("/ip");
 	size_t i;
 	json_t *v;
 	int rc = -1;
 
-	ovhsign_query_add(&path, "ip", c->ip);
-	ovh_call_init(&call, path);
-	if (ovh_get(api, &call, err) < 0)
+	ovhapi_ip_blocks(&call, c->ip, NULL);
+	if (ovh_get(api, &call, err) < 0 || ovhapi_check_blocks(&call, err) < 0)
 		goto out;
-	if (!json_is_array(call.json)) {
-		error_set(err, EX_PROTOCOL, "GET %s: expected an array of IP blocks", path);
-		goto out;
-	}
 	json_array_foreach(call.json, i, v) {
 		const char *b = json_string_value(v);
 
-		if (b == NULL || !netaddr_is_block(b)) {
-			error_set(err, EX_PROTOCOL, "GET %s: element %zu is not an IP block", path, i);
-			goto out;
-		}
 		if (strchr(b, ':') || !netaddr_block_contains(b, c->ip))
 			continue;
 		if (best == NULL || block_prefix(b) > block_prefix(best))
@@ -173,7 +162,8 @@ fetch_block(struct fpcase *c, struct ovh *api, struct error *err)
 	}
 	if (best == NULL) {
 		error_set(err, EX_NOINPUT, "no IP block of the account holds %s (GET %s): check the "
-			  "address, the endpoint and the credentials, or give --block", c->ip, path);
+			  "address, the endpoint and the credentials, or give --block", c->ip,
+			  call.path);
 		goto out;
 	}
 	free(c->block);
@@ -181,7 +171,6 @@ fetch_block(struct fpcase *c, struct ovh *api, struct error *err)
 	rc = 0;
 out:
 	ovh_call_release(&call);
-	free(path);
 	return rc;
 }
 
@@ -200,77 +189,52 @@ append_message(struct error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Run one GET and hand its body to 'take' (case_set_spamip or
- * case_set_stats); an answer that is not the model is the API's fault. */
+/* Run the call c (set up by ovhapi_*, released here) and hand its body
+ * to 'take' (case_set_spamip or case_set_stats); an answer that is not
+ * the model is the API's fault. */
 static int
-fetch_document(struct fpcase *c, struct ovh *api, const char *path,
+fetch_document(struct fpcase *c, struct ovh *api, struct ovh_call *call,
 	       int (*take)(struct fpcase *, const char *, size_t, const char *, struct error *),
 	       struct error *err)
 {
-	struct ovh_call call;
-	char *source = xasprintf("GET %s", path);
+	char *source = xasprintf("GET %s", call->path);
 	int rc = -1;
 
-	ovh_call_init(&call, path);
-	if (ovh_get(api, &call, err) < 0)
+	if (ovh_get(api, call, err) < 0)
 		goto out;
-	if (take(c, call.body.buf, call.body.len, source, err) < 0) {
+	if (take(c, call->body.buf, call->body.len, source, err) < 0) {
 		err->status = EX_PROTOCOL;
 		goto out;
 	}
 	rc = 0;
 out:
-	ovh_call_release(&call);
+	ovh_call_release(call);
 	free(source);
 	return rc;
-}
-
-/* An API datetime for a query: UTC with an explicit offset. */
-static char *
-api_datetime(int64_t t)
-{
-	char iso[TIMEFMT_ISO_LEN];
-	size_t n;
-
-	timefmt_iso_utc(t, iso);
-	n = strlen(iso);
-	return xasprintf("%.*s+00:00", (int)(n - 1), iso);
 }
 
 int
 case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct error *err)
 {
-	char *eblock = NULL, *eip = NULL, *path = NULL, *f = NULL, *t = NULL;
-	int rc = -1;
+	struct ovh_call call;
 
 	if (c->block == NULL && fetch_block(c, api, err) < 0)
-		goto out;
-	eblock = ovhsign_escape_path(c->block);
-	eip = ovhsign_escape_path(c->ip);
-	path = xasprintf("/ip/%s/spam/%s", eblock, eip);
+		return -1;
 	/* scan --archive hands over the SpamIp object its scan read. */
-	if (!c->has_spamip && fetch_document(c, api, path, case_set_spamip, err) < 0) {
-		if (err->status == EX_NOINPUT)
-			append_message(err, ": is %s blocked for spam? 'fpkit scan --all-states' "
-				     "lists the account's IPs the anti-spam knows", c->ip);
-		goto out;
+	if (!c->has_spamip) {
+		ovhapi_spam_ip(&call, c->block, c->ip);
+		if (fetch_document(c, api, &call, case_set_spamip, err) < 0) {
+			if (err->status == EX_NOINPUT)
+				append_message(err, ": is %s blocked for spam? 'fpkit scan "
+					       "--all-states' lists the account's IPs the "
+					       "anti-spam knows", c->ip);
+			return -1;
+		}
 	}
-	f = api_datetime(from ? from : c->spamip.date - CASE_WINDOW_BEFORE);
-	t = api_datetime(to ? to : c->spamip.date + CASE_WINDOW_AFTER);
-	free(path);
-	path = xasprintf("/ip/%s/spam/%s/stats", eblock, eip);
-	ovhsign_query_add(&path, "from", f);
-	ovhsign_query_add(&path, "to", t);
-	if (fetch_document(c, api, path, case_set_stats, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(eblock);
-	free(eip);
-	free(path);
-	free(f);
-	free(t);
-	return rc;
+	ovhapi_spam_stats(&call, c->block, c->ip,
+			  from ? from : c->spamip.date - CASE_WINDOW_BEFORE,
+			  to ? to : c->spamip.date + CASE_WINDOW_AFTER);
+	return fetch_document(c, api, &call, case_set_stats, err);
 }
 
 /* Write buf[0..len) to DIR/name through an outfile. */

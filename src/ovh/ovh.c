@@ -9,6 +9,7 @@
  * comes.  Nothing here prints: --verbose lines go to opt.trace. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <glib.h>
@@ -103,6 +104,98 @@ ovh_call_release(struct ovh_call *c)
 		free(c->x);
 	}
 	memset(c, 0, sizeof(*c));
+}
+
+/* Is 'host', as curl_url gives it, a loopback address written as such?
+ * Exact matches only: "127.attacker.invalid" and "localhost.evil.invalid"
+ * are names some resolver answers for, not loopback. */
+static bool
+host_is_loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char inner[INET6_ADDRSTRLEN];
+	size_t n = strlen(host);
+
+	/* DNS names are case-insensitive; libcurl answers "localhost" from
+	 * loopback itself, without asking a resolver. */
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	/* libcurl writes other IPv4 notations (127.1, 0x7f.0.0.1) as
+	 * dotted decimal, the only form inet_pton takes. */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && n - 2 < sizeof(inner) && host[0] == '[' && host[n - 1] == ']') {
+		memcpy(inner, host + 1, n - 2);
+		inner[n - 2] = '\0';
+		return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return false;
+}
+
+int
+ovh_check_endpoint(const char *url, const char *from, bool insecure_http, bool *plain,
+		   struct error *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *part = NULL;
+	CURLUcode uc;
+	int rc = -1;
+
+	*plain = false;
+	if (u == NULL)
+		return error_set(err, EX_OSERR, "cannot set up libcurl");
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc != CURLUE_OK) {
+		if (strchr(url, '@'))
+			error_set(err, EX_CONFIG, "the endpoint (from %s) is not a URL libcurl can "
+				  "read: %s", from, curl_url_strerror(uc));
+		else
+			error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is not a URL libcurl can "
+				  "read: %s", url, from, curl_url_strerror(uc));
+		goto out;
+	}
+	/* "user@", "user:password@", ":password@" and ";options@" all go
+	 * to the server as credentials of their own. */
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_OPTIONS, &part, 0) == CURLUE_OK) {
+		error_set(err, EX_CONFIG, "the endpoint (from %s) holds user information "
+			  "('user:password@' before the host), which fpkit refuses to send: the API "
+			  "needs none (it takes the application and consumer keys); remove it",
+			  from);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) has no scheme or no host", url,
+			  from);
+		goto out;
+	}
+	if (strcasecmp(scheme, "https") == 0 ||
+	    (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))) {
+		rc = 0;
+	} else if (strcasecmp(scheme, "http") != 0) {
+		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is neither http:// nor https://",
+			  url, from);
+	} else if (insecure_http) {
+		*plain = true;
+		rc = 0;
+	} else {
+		/* Before anything is sent: the keys and the signature would
+		 * cross the network in clear, and anyone on the way could
+		 * replay the signed requests or change the answers. */
+		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is plain http to a host that is "
+			  "not loopback: the application and consumer keys and the answers would "
+			  "travel unencrypted; use https://, or give --insecure-http if the "
+			  "network on the way is yours", url, from);
+	}
+out:
+	curl_free(part);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 int

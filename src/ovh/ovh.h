@@ -55,8 +55,9 @@ struct ovh_call {
 	struct ovh_xfer *x;	/* ovh.c: the try in progress */
 };
 
-/* Set up a call of 'path' (copied; built with ovhsign_escape_path and
- * ovhsign_query_add, relative to the endpoint's base URL). */
+/* Set up a call of 'path' (copied; relative to the endpoint's base URL,
+ * escaped as signed).  Other modules set up their calls with ovhapi.h,
+ * the one that writes the API's paths. */
 void ovh_call_init(struct ovh_call *c, const char *path);
 /* Free the path, the body and the JSON of c (after ovh_run returned). */
 void ovh_call_release(struct ovh_call *c);
@@ -71,6 +72,20 @@ struct ovh {
 	double tokens;
 	int64_t refilled_ms;
 };
+
+/* Check the base URL of an endpoint before anything is sent to it,
+ * parsed as libcurl parses it (curl_url):
+ *  - user information ("user:password@") is refused: libcurl would send
+ *    it as Basic authentication, and traces and messages show the URL;
+ *  - the scheme must be https, or http to a host that is literally
+ *    loopback: an IPv4 address of 127.0.0.0/8, the IPv6 address ::1, or
+ *    the name localhost (not a name that starts or ends so); plain http
+ *    elsewhere is refused unless 'insecure_http', and *plain then tells
+ *    that it was let through.
+ * 'from' names where the URL came from.  EX_CONFIG; the message shows
+ * the URL only when it cannot hold a password. */
+int ovh_check_endpoint(const char *url, const char *from, bool insecure_http, bool *plain,
+		       struct error *err);
 
 /* Set up a client (no request is made yet).  EX_OSERR when libcurl
  * cannot be set up. */

@@ -28,6 +28,7 @@
 
 #include "error.h"
 #include "fpkit_limits.h"
+#include "ovh.h"
 #include "ovhconf.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -255,8 +256,20 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 
 	strbuf_init(&sb, FPKIT_LIMIT_OVHCONF_FILE);
 	/* O_NONBLOCK: a FIFO named ovh.conf must not hang us (it is
-	 * refused below as not a file). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	 * refused below as not a file).  O_NOFOLLOW: a link someone planted
+	 * (./ovh.conf -> /etc/passwd in a shared folder) must not make a
+	 * root-owned file, that is no ovh.conf, stop the run; what is
+	 * judged below is what was opened, not what the name says. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP) {
+		if (required)
+			return error_set(err, EX_NOINPUT, "cannot open --config '%s': it is a "
+					 "symbolic link, which fpkit does not follow: give the "
+					 "file it points to", path);
+		diag_add(d, "'%s' is a symbolic link, which fpkit does not follow: skipped "
+			 "(replace it with the file, or give that file with --config)", path);
+		return 0;
+	}
 	if (fd < 0) {
 		if (required)
 			return error_set(err, EX_NOINPUT, "cannot open --config '%s': %s", path,
@@ -465,6 +478,7 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 	const struct ini_entry *e;
 	const char *endpoint, *from;
 	struct found ak, as, ck;
+	bool plain = false;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -500,13 +514,16 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 		goto out;
 	}
 	c->endpoint = xstrdup(endpoint);
-	/* Plain HTTP sends the keys (not the secret) in clear: fine on
-	 * loopback (tests, a local proxy), worth a word elsewhere. */
-	if (strncasecmp(c->base_url, "http://", 7) == 0 &&
-	    strncmp(c->base_url + 7, "127.", 4) != 0 && strncmp(c->base_url + 7, "localhost", 9) != 0 &&
-	    strncmp(c->base_url + 7, "[::1]", 5) != 0)
-		diag_add(d, "endpoint '%s' is plain http: the application and consumer keys "
-			 "travel unencrypted", c->base_url);
+	/* Before anything is sent, and before the credentials' messages
+	 * name the endpoint (a URL may hold a password). */
+	if (ovh_check_endpoint(c->base_url, from, src->insecure_http, &plain, err) < 0) {
+		if (err && src->endpoint)
+			err->status = EX_USAGE;
+		goto out;
+	}
+	if (plain)
+		diag_add(d, "endpoint '%s' is plain http (--insecure-http): the application and "
+			 "consumer keys travel unencrypted", c->base_url);
 
 	lookup(&ak, &ini, endpoint, "application_key", "OVH_APPLICATION_KEY");
 	lookup(&as, &ini, endpoint, "application_secret", "OVH_APPLICATION_SECRET");

@@ -3,6 +3,7 @@
 #ifndef FPKIT_OVHCONF_H
 #define FPKIT_OVHCONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct diag;
@@ -22,6 +23,7 @@ struct ovhconf_source {
 	size_t nr_paths;
 	const char *why;	/* put before the error when no credential is
 				 * set at all (NULL: nothing) */
+	bool insecure_http;	/* --insecure-http: see ovh_check_endpoint */
 };
 
 /* What was found.  The three credentials are never written into any
@@ -41,12 +43,21 @@ struct ovhconf {
  *    go-ovh, an empty variable counts as unset), else the key in the
  *    section named after the endpoint as written (a name, or the URL).
  * Files are merged in order (src->paths, then src->config), a later
- * file's key replacing an earlier one's.  A default file that does not
- * exist is skipped; one that exists but cannot be read is skipped with a
- * warning in d; so is a file holding application_secret, consumer_key or
- * client_secret that group or others can read (a warning only).
- * Errors (-1): --config missing or unreadable (EX_NOINPUT); a file too
- * large, a line too long or not INI, a key twice in one section
+ * file's key replacing an earlier one's.  Each is opened without
+ * following a symbolic link in its last component, and judged by what
+ * was opened (fstat).  A default file that does not exist is skipped; one
+ * that is a symbolic link, is not a regular file, cannot be read, is
+ * owned by neither the user nor root, or can be written by group or
+ * others is skipped with a warning in d saying what to do.  A file
+ * holding application_secret, consumer_key or client_secret that group
+ * or others can read gets a warning only.
+ * An endpoint URL is checked by ovh_check_endpoint before the
+ * credentials are looked up; a plain http one let through by
+ * src->insecure_http gets a warning.
+ * Errors (-1): --config missing, a symbolic link or unreadable
+ * (EX_NOINPUT); a URL that ovh_check_endpoint refuses (EX_USAGE from
+ * --endpoint, EX_CONFIG otherwise); a file too large, a line too long
+ * or not INI, a key twice in one section
  * (EX_CONFIG, naming the file and the line); an unknown endpoint name
  * (EX_USAGE from --endpoint, EX_CONFIG otherwise); no application key,
  * an application key without its secret or the reverse, no consumer

@@ -31,7 +31,7 @@
 #include "fpkit_limits.h"
 #include "netaddr.h"
 #include "outfile.h"
-#include "ovhsign.h"
+#include "ovhapi.h"
 #include "pack.h"
 #include "strbuf.h"
 #include "ticket.h"
@@ -655,8 +655,8 @@ pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *ap
 {
 	const struct archive_dir_options *o = a->opt;
 	struct fpkit fp;
-	char *eblock = ovhsign_escape_path(ev->block), *eip = ovhsign_escape_path(ev->ip);
-	char *source = xasprintf("GET /ip/%s/spam/%s", eblock, eip);
+	char *api_path = ovhapi_spam_ip_path(ev->block, ev->ip);
+	char *source = xasprintf("GET %s", api_path);
 	int rc = -1;
 
 	pack_init(&fp);
@@ -691,8 +691,7 @@ out:
 		diag_add(&r->warnings, "%s", fp.diag.items[i]);
 	pack_release(&fp);
 	free(source);
-	free(eblock);
-	free(eip);
+	free(api_path);
 	return rc;
 }
 

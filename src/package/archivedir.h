@@ -33,7 +33,7 @@ struct archive_dir_options {
 	bool any_pack_option;		/* one of the above but --archive */
 };
 
-/* getopt_long codes, above those of cmd_api.h. */
+/* getopt_long codes, above those of ovhclient.h. */
 enum {
 	ARCHIVE_DIR_OPT_ARCHIVE = 2048,
 	ARCHIVE_DIR_OPT_MAIL,

@@ -10,10 +10,10 @@
 #include "bundle.h"
 #include "case.h"
 #include "checks.h"
-#include "cmd_api.h"
 #include "error.h"
 #include "finder.h"
 #include "maillog.h"
+#include "ovhclient.h"
 #include "sample.h"
 
 struct fpkit {
@@ -34,7 +34,7 @@ struct fpkit {
 	bool force;			/* --force */
 	const char *save_api;		/* --save-api */
 	int64_t from, to;		/* --from, --to (epoch; 0: default window) */
-	struct cmd_api api;		/* cmd_api.c: the API options and client */
+	struct ovhclient api;		/* ovhclient.c: the API options and client */
 	bool fetch;			/* cmd_pack.c: no saved JSON, ask the API */
 	size_t before_block;		/* --before-block */
 	struct checks_options check_opt;	/* --dkim-keys, --no-dkim, --date-slack */

@@ -43,7 +43,7 @@ fetch(struct fpkit *fp, struct error *err)
 	if (case_settle(&fp->kase, err) < 0)
 		return -1;
 	fp->api.why = "pack: without --spam-ip-json or --stats-json, fpkit asks the API";
-	if (cmd_api_connect(&fp->api, &fp->diag, err) < 0)
+	if (ovhclient_connect(&fp->api, &fp->diag, err) < 0)
 		return -1;
 	if (case_fetch(&fp->kase, &fp->api.client, fp->from, fp->to, err) < 0)
 		goto out;
@@ -51,7 +51,7 @@ fetch(struct fpkit *fp, struct error *err)
 		goto out;
 	rc = 0;
 out:
-	cmd_api_release(&fp->api);
+	ovhclient_release(&fp->api);
 	return rc;
 }
 

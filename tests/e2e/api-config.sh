@@ -1,8 +1,9 @@
 #!/bin/sh
 # Where fpkit finds the API endpoint and credentials, as python-ovh and
 # go-ovh do: OVH_* variables, then ./ovh.conf over ~/.ovh.conf, --config
-# over both, --endpoint over OVH_ENDPOINT; the permission warning; the
-# option and configuration errors.
+# over both, --endpoint over OVH_ENDPOINT; the permission warning; no
+# ovh.conf read through a symbolic link; the option and configuration
+# errors.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
@@ -194,6 +195,47 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	assert_not_in "$tmp/err" "192.0.2.66" "its endpoint is not used"
 fi
 
+# An ovh.conf that is a symbolic link is not followed, wherever it is:
+# skipped with a warning saying what to do.  A link planted to a
+# root-owned file that is no ovh.conf (/etc/passwd) no longer stops the
+# run, and a link to a file of credentials is not read.
+fakeapi_env
+unset OVH_ENDPOINT
+ln -s /etc/passwd ovh.conf
+pack_ip --endpoint "$FAKE_URL"
+assert_status 0 "a ./ovh.conf linked to /etc/passwd does not stop the run"
+assert_in "$tmp/err" "fpkit: warning: '$here/ovh.conf' is a symbolic link, which fpkit does not follow: skipped (replace it with the file, or give that file with --config)" \
+	"the link is named, with what to do"
+rm ovh.conf
+unset OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
+# ~/.ovh.conf holds the right keys; the link, a wrong consumer key.
+conf "$tmp/wrong.conf" fakeCKwrongwrongwrong
+ln -s "$tmp/wrong.conf" ovh.conf
+pack_ip
+assert_status 0 "a ./ovh.conf linked to a file of credentials is not read"
+assert_in "$tmp/err" "'$here/ovh.conf' is a symbolic link" "a link to credentials: said"
+rm ovh.conf
+mv "$HOME/.ovh.conf" "$HOME/right.conf"
+ln -s "$HOME/right.conf" "$HOME/.ovh.conf"
+pack_ip --endpoint "$FAKE_URL"
+assert_status 78 "a ~/.ovh.conf that is a link is not read"
+assert_in "$tmp/err" "'$HOME/.ovh.conf' is a symbolic link" "~/.ovh.conf: said"
+system_conf=$FPKIT_SYSTEM_OVH_CONF
+FPKIT_SYSTEM_OVH_CONF=$tmp/etc-ovh.conf
+ln -s "$HOME/right.conf" "$FPKIT_SYSTEM_OVH_CONF"
+pack_ip --endpoint "$FAKE_URL"
+FPKIT_SYSTEM_OVH_CONF=$system_conf
+assert_status 78 "a system-wide ovh.conf that is a link is not read"
+assert_in "$tmp/err" "'$tmp/etc-ovh.conf' is a symbolic link" "the system-wide file: said"
+pack_ip --endpoint "$FAKE_URL" --config "$HOME/.ovh.conf"
+assert_status 66 "a --config that is a link: refused"
+assert_in "$tmp/err" "fpkit: cannot open --config '$HOME/.ovh.conf': it is a symbolic link, which fpkit does not follow: give the file it points to" \
+	"a --config link: what to do"
+pack_ip --endpoint "$FAKE_URL" --config "$HOME/right.conf"
+assert_status 0 "the file it points to, given with --config: read"
+rm "$HOME/.ovh.conf"
+mv "$HOME/right.conf" "$HOME/.ovh.conf"
+
 # A FIFO named ovh.conf does not hang fpkit.
 mkdir "$tmp/fifo"
 mkfifo "$tmp/fifo/ovh.conf"
@@ -212,11 +254,14 @@ else
 fi
 wait "$pid" 2>/dev/null || true
 
-# A plain http endpoint that is not loopback: a warning.  No credential
-# is set, so nothing is sent anywhere: the run stops before any request.
+# A plain http endpoint that is not loopback: refused, before the
+# credentials are looked for (tests/e2e/api-endpoint.sh has the rest).
 (
 	cd "$tmp" && run pack --ip 203.0.113.7 --endpoint http://192.0.2.1:9/1.0 -o "$tmp/w.tar.gz"
+	echo "$status" >"$tmp/plain-status"
 )
-assert_in "$tmp/err" "endpoint 'http://192.0.2.1:9/1.0' is plain http" "plain http elsewhere than loopback: warned"
+assert_eq "$(cat "$tmp/plain-status")" 64 "plain http elsewhere than loopback: refused"
+assert_in "$tmp/err" "endpoint 'http://192.0.2.1:9/1.0' (from --endpoint) is plain http to a host that is not loopback" \
+	"plain http elsewhere than loopback: said"
 
 finish

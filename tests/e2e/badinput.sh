@@ -309,6 +309,9 @@ gen_conf() {
 	printf '[ovh-eu]\napplication_key = k\n' >"$IN/conf-nosecret"
 	printf '[default]\nendpoint = \377\376\n' >"$IN/conf-utf8"
 	printf '[default]\r\nendpoint = ovh-eu\r\n' >"$IN/conf-crlf"
+	ln -s /etc/passwd "$IN/conf-link"
+	mkdir "$IN/home-link"
+	ln -s /etc/passwd "$IN/home-link/.ovh.conf"
 	mkdir "$IN/arch-garbage" "$IN/arch-fifo" "$IN/arch-dir" "$IN/arch-fake"
 	printf 'not json\n{"ip": 1}\n\0\0\n' >"$IN/arch-garbage/index.jsonl"
 	mkfifo "$IN/arch-fifo/index.jsonl"
@@ -444,6 +447,13 @@ retries-negative|pack --ip 192.0.2.1 --retries -1 -o "$OUT"|64|--retries '-1' is
 rate-huge|pack --ip 192.0.2.1 --rate 99999999999999999999 -o "$OUT"|64|--rate '99999999999999999999' is not a whole number
 timeout-nan|pack --ip 192.0.2.1 --timeout nan -o "$OUT"|64|--timeout 'nan' is not a number of seconds
 endpoint-scheme|pack --ip 192.0.2.1 --endpoint ftp://api.example.com -o "$OUT"|64|unknown endpoint 'ftp://api.example.com'
+endpoint-http-remote|pack --ip 192.0.2.1 --endpoint http://192.0.2.1/1.0 -o "$OUT"|64|(from --endpoint) is plain http to a host that is not loopback
+endpoint-http-127-name|pack --ip 192.0.2.1 --endpoint http://127.attacker.invalid/1.0 -o "$OUT"|64|is plain http to a host that is not loopback
+endpoint-http-localhost-name|pack --ip 192.0.2.1 --endpoint http://localhost.evil.invalid/1.0 -o "$OUT"|64|is plain http to a host that is not loopback
+endpoint-userinfo-host|pack --ip 192.0.2.1 --endpoint http://127.0.0.1@attacker.invalid/1.0 -o "$OUT"|64|holds user information ('user:password@' before the host)
+endpoint-userinfo-password|scan --endpoint https://u:pw@eu.api.ovh.com/1.0|64|holds user information
+endpoint-not-url|scan --endpoint 'http://[::1/1.0'|64|is not a URL libcurl can read
+endpoint-http-env|OVH_ENDPOINT=http://192.0.2.1/1.0 scan|78|(from OVH_ENDPOINT) is plain http
 lang-empty|pack $PACKDEMO -o "$OUT" --lang ''|64|no ticket in language ''
 sde-sign|SOURCE_DATE_EPOCH=+5 pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH='+5' is not a number of seconds
 sde-blank|SOURCE_DATE_EPOCH=' 5' pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH=' 5' is not a number of seconds
@@ -622,6 +632,9 @@ conf-not-utf8|scan --config "$IN/conf-utf8"|78|unknown endpoint '\xff\xfe'
 conf-crlf|scan --config "$IN/conf-crlf"|78|no OVH API credentials for endpoint 'ovh-eu'
 conf-missing|scan --config "$IN/no-such.conf"|66|cannot open --config
 conf-folder|scan --config "$IN"|66|is not a file
+conf-link-config|scan --config "$IN/conf-link"|66|it is a symbolic link, which fpkit does not follow: give the file it points to
+conf-link-home|HOME=$IN/home-link scan|78|home-link/.ovh.conf' is a symbolic link, which fpkit does not follow: skipped
+conf-link-system|FPKIT_SYSTEM_OVH_CONF=$IN/conf-link scan|78|conf-link' is a symbolic link, which fpkit does not follow: skipped
 archive-index-garbage|scan --archive "$IN/arch-garbage"|78|index line 3 dropped: not an index line
 archive-index-fifo|scan --archive "$IN/arch-fifo"|73|index.jsonl' is not a regular file
 archive-index-folder|scan --archive "$IN/arch-dir"|73|index.jsonl' is not a regular file

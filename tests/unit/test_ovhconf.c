@@ -100,7 +100,8 @@ put(struct fixture *f, const char *name, const char *content, mode_t mode)
 static int
 resolve(struct fixture *f, const char *endpoint, const char *config)
 {
-	struct ovhconf_source src = { endpoint, config, (const char *const *)f->paths, f->nr, NULL };
+	struct ovhconf_source src = { endpoint, config, (const char *const *)f->paths, f->nr, NULL,
+				      false };
 
 	ovhconf_release(&f->conf);
 	diag_release(&f->diag);

@@ -1,4 +1,4 @@
-/* cmd_api.c - the API options of 'fpkit pack' and 'fpkit scan', and the
+/* ovhclient.c - the API options of 'fpkit pack' and 'fpkit scan', and the
  * client they set up */
 #include "config.h"
 
@@ -10,9 +10,8 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "cmd_api.h"
 #include "error.h"
-#include "textsafe.h"
+#include "ovhclient.h"
 
 /* Limits on the option values: wide, but no nonsense. */
 #define MAX_SECONDS 3600.0
@@ -21,7 +20,7 @@
 #define MAX_PARALLEL 64
 
 int
-cmd_api_init(struct cmd_api *a, struct error *err)
+ovhclient_init(struct ovhclient *a, struct error *err)
 {
 	const char *base = getenv("FPKIT_RETRY_BASE_MS");
 	char *end;
@@ -72,28 +71,29 @@ parse_int(const char *cmd, const char *name, const char *arg, long min, long max
 }
 
 int
-cmd_api_option(struct cmd_api *a, const char *cmd, int opt, const char *arg,
+ovhclient_option(struct ovhclient *a, const char *cmd, int opt, const char *arg,
 	       struct error *err)
 {
 	int rc = 0;
 
 	switch (opt) {
-	case CMD_API_OPT_ENDPOINT: a->endpoint = arg; break;
-	case CMD_API_OPT_CONFIG: a->config = arg; break;
-	case CMD_API_OPT_VERBOSE: a->verbose = true; break;
-	case CMD_API_OPT_CONNECT_TIMEOUT:
+	case OVHCLIENT_OPT_ENDPOINT: a->endpoint = arg; break;
+	case OVHCLIENT_OPT_CONFIG: a->config = arg; break;
+	case OVHCLIENT_OPT_VERBOSE: a->verbose = true; break;
+	case OVHCLIENT_OPT_INSECURE_HTTP: a->insecure_http = true; break;
+	case OVHCLIENT_OPT_CONNECT_TIMEOUT:
 		rc = parse_seconds(cmd, "--connect-timeout", arg, &a->opt.connect_timeout_ms, err);
 		break;
-	case CMD_API_OPT_TIMEOUT:
+	case OVHCLIENT_OPT_TIMEOUT:
 		rc = parse_seconds(cmd, "--timeout", arg, &a->opt.timeout_ms, err);
 		break;
-	case CMD_API_OPT_RETRIES:
+	case OVHCLIENT_OPT_RETRIES:
 		rc = parse_int(cmd, "--retries", arg, 0, MAX_RETRIES, &a->opt.retries, err);
 		break;
-	case CMD_API_OPT_RATE:
+	case OVHCLIENT_OPT_RATE:
 		rc = parse_int(cmd, "--rate", arg, 1, MAX_RATE, &a->opt.rate, err);
 		break;
-	case CMD_API_OPT_PARALLEL:
+	case OVHCLIENT_OPT_PARALLEL:
 		rc = parse_int(cmd, "--parallel", arg, 1, MAX_PARALLEL, &a->opt.parallel, err);
 		break;
 	default:
@@ -102,37 +102,26 @@ cmd_api_option(struct cmd_api *a, const char *cmd, int opt, const char *arg,
 	return rc < 0 ? -1 : 1;
 }
 
-/* --verbose: each line to standard error, made safe for a terminal. */
-static void
-trace_stderr(void *arg, const char *line)
-{
-	char *safe = textsafe_visible(line, strlen(line));
-
-	(void)arg;
-	fprintf(stderr, "fpkit: %s\n", safe);
-	free(safe);
-}
-
 int
-cmd_api_connect(struct cmd_api *a, struct diag *d, struct error *err)
+ovhclient_connect(struct ovhclient *a, struct diag *d, struct error *err)
 {
-	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0, a->why };
+	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0, a->why,
+				      a->insecure_http };
 
 	/* From here the process holds API secrets: no core dump may keep
 	 * them on disk. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (ovhconf_resolve(&a->conf, &src, d, err) < 0)
 		return -1;
-	if (a->verbose) {
+	if (a->opt.trace) {
 		char line[1024];
 
-		a->opt.trace = trace_stderr;
 		if (strcmp(a->conf.endpoint, a->conf.base_url) == 0)
 			snprintf(line, sizeof(line), "api: endpoint %s", a->conf.base_url);
 		else
 			snprintf(line, sizeof(line), "api: endpoint %s: %s", a->conf.endpoint,
 				 a->conf.base_url);
-		trace_stderr(NULL, line);
+		a->opt.trace(a->opt.arg, line);
 	}
 	if (ovh_init(&a->client, &a->conf, &a->opt, err) < 0) {
 		ovhconf_release(&a->conf);
@@ -143,7 +132,7 @@ cmd_api_connect(struct cmd_api *a, struct diag *d, struct error *err)
 }
 
 void
-cmd_api_release(struct cmd_api *a)
+ovhclient_release(struct ovhclient *a)
 {
 	if (a->connected) {
 		ovh_release(&a->client);

@@ -1,0 +1,143 @@
+/* ovhapi.c - the resources of the OVH API that fpkit asks for
+ *
+ * Every path of the API is written here and nowhere else, so that the
+ * escaping of its parameters is decided once: none of the official
+ * clients escapes a path parameter, and an unescaped block
+ * (/ip/203.0.113.0/28/spam) is a 404 (ovh-api.md section 4). */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "error.h"
+#include "netaddr.h"
+#include "ovhapi.h"
+#include "ovhsign.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+/* "/ip/{block}/spam" and what follows, each parameter escaped (new). */
+static char *
+spam_path(const char *block, const char *ip, const char *tail)
+{
+	char *eblock = ovhsign_escape_path(block), *eip = ip ? ovhsign_escape_path(ip) : NULL;
+	char *path = eip ? xasprintf("/ip/%s/spam/%s%s", eblock, eip, tail) :
+			   xasprintf("/ip/%s/spam%s", eblock, tail);
+
+	free(eblock);
+	free(eip);
+	return path;
+}
+
+/* Set up c for 'path', which it takes. */
+static void
+call_init(struct ovh_call *c, char *path)
+{
+	ovh_call_init(c, path);
+	free(path);
+}
+
+void
+ovhapi_ip_blocks(struct ovh_call *c, const char *ip, const char *type)
+{
+	char *path = xstrdup("/ip");
+
+	if (ip)
+		ovhsign_query_add(&path, "ip", ip);
+	if (type)
+		ovhsign_query_add(&path, "type", type);
+	call_init(c, path);
+}
+
+void
+ovhapi_spam_ips(struct ovh_call *c, const char *block, const char *state)
+{
+	char *path = spam_path(block, NULL, "");
+
+	if (state)
+		ovhsign_query_add(&path, "state", state);
+	call_init(c, path);
+}
+
+char *
+ovhapi_spam_ip_path(const char *block, const char *ip)
+{
+	return spam_path(block, ip, "");
+}
+
+void
+ovhapi_spam_ip(struct ovh_call *c, const char *block, const char *ip)
+{
+	call_init(c, spam_path(block, ip, ""));
+}
+
+/* A datetime for a query: UTC with an explicit offset, as the API writes
+ * its own ("+00:00" rather than "Z"). */
+static char *
+api_datetime(int64_t t)
+{
+	char iso[TIMEFMT_ISO_LEN];
+	size_t n;
+
+	timefmt_iso_utc(t, iso);
+	n = strlen(iso);
+	return xasprintf("%.*s+00:00", (int)(n - 1), iso);
+}
+
+void
+ovhapi_spam_stats(struct ovh_call *c, const char *block, const char *ip, int64_t from,
+		  int64_t to)
+{
+	char *path = spam_path(block, ip, "/stats"), *f = api_datetime(from),
+	     *t = api_datetime(to);
+
+	ovhsign_query_add(&path, "from", f);
+	ovhsign_query_add(&path, "to", t);
+	free(f);
+	free(t);
+	call_init(c, path);
+}
+
+/* c->json must be an array of strings each accepted by 'valid'. */
+static int
+check_strings(const struct ovh_call *c, bool (*valid)(const char *), const char *plural,
+	      const char *one, struct error *err)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(c->json))
+		return error_set(err, EX_PROTOCOL, "GET %s: expected an array of %s", c->path,
+				 plural);
+	json_array_foreach(c->json, i, v)
+		if (!json_is_string(v) || !valid(json_string_value(v)))
+			return error_set(err, EX_PROTOCOL, "GET %s: element %zu is not %s",
+					 c->path, i, one);
+	return 0;
+}
+
+static bool
+is_block(const char *s)
+{
+	return netaddr_is_block(s);
+}
+
+static bool
+is_ipv4(const char *s)
+{
+	return netaddr_is_ipv4(s);
+}
+
+int
+ovhapi_check_blocks(const struct ovh_call *c, struct error *err)
+{
+	return check_strings(c, is_block, "IP blocks", "an IP block", err);
+}
+
+int
+ovhapi_check_spam_ips(const struct ovh_call *c, struct error *err)
+{
+	return check_strings(c, is_ipv4, "IPv4 addresses", "an IPv4 address", err);
+}

@@ -1,0 +1,50 @@
+/* ovhapi.h - the resources of the OVH API that fpkit asks for, one
+ * function each (ovh-api.md section 4): the one place that writes their
+ * paths and escapes the block and the address in them */
+#ifndef FPKIT_OVHAPI_H
+#define FPKIT_OVHAPI_H
+
+#include <stdint.h>
+
+#include "ovh.h"
+
+struct error;
+
+/* Each of these sets up c (ovh_call_init; release it with
+ * ovh_call_release) to be run by ovh_run or ovh_get.  A block
+ * ("203.0.113.0/28") and an address are escaped as one path segment
+ * each (the '/' of a block is sent as %2F, as the API requires); query
+ * values are escaped as python-ovh escapes them. */
+
+/* GET /ip: the account's IP blocks; only those holding 'ip' and only
+ * those of type 'type' when either is not NULL (?ip=IP&type=TYPE). */
+void ovhapi_ip_blocks(struct ovh_call *c, const char *ip, const char *type);
+
+/* GET /ip/{block}/spam: the addresses of the block the anti-spam knows;
+ * only those in state 'state' (e.g. "blockedForSpam") when not NULL. */
+void ovhapi_spam_ips(struct ovh_call *c, const char *block, const char *state);
+
+/* GET /ip/{block}/spam/{ip}: the ip.SpamIp object of one address. */
+void ovhapi_spam_ip(struct ovh_call *c, const char *block, const char *ip);
+
+/* GET /ip/{block}/spam/{ip}/stats?from=FROM&to=TO: its ip.SpamStats
+ * array between two times (epoch seconds, sent as UTC date-times with
+ * an explicit "+00:00"). */
+void ovhapi_spam_stats(struct ovh_call *c, const char *block, const char *ip,
+		       int64_t from, int64_t to);
+
+/* The path ovhapi_spam_ip asks for (a new string): the name of a SpamIp
+ * object read by another call, in messages. */
+char *ovhapi_spam_ip_path(const char *block, const char *ip);
+
+/* Check the answer of a completed ovhapi_ip_blocks call: an array of IP
+ * blocks (IPv4 or IPv6).  EX_PROTOCOL naming the call and the element
+ * otherwise. */
+int ovhapi_check_blocks(const struct ovh_call *c, struct error *err);
+
+/* Check the answer of a completed ovhapi_spam_ips call: an array of
+ * IPv4 addresses.  EX_PROTOCOL naming the call and the element
+ * otherwise. */
+int ovhapi_check_spam_ips(const struct ovh_call *c, struct error *err);
+
+#endif

@@ -1,0 +1,150 @@
+/* test_ovhapi.c - unit tests for ovhapi.h: the paths of the API's
+ * resources, their escaping, and the checks of the list answers */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "error.h"
+#include "ovhapi.h"
+
+/* 2026-11-20T13:32:07Z */
+#define BLOCKED_AT INT64_C(1795181527)
+
+#define assert_path(call, want) do {				\
+		struct ovh_call c_;				\
+		call;						\
+		assert_string_equal(c_.path, want);		\
+		assert_null(c_.json);				\
+		ovh_call_release(&c_);				\
+	} while (0)
+
+static void
+test_ip_blocks(void **state)
+{
+	(void)state;
+	assert_path(ovhapi_ip_blocks(&c_, NULL, NULL), "/ip");
+	assert_path(ovhapi_ip_blocks(&c_, "203.0.113.7", NULL), "/ip?ip=203.0.113.7");
+	assert_path(ovhapi_ip_blocks(&c_, NULL, "vps"), "/ip?type=vps");
+	assert_path(ovhapi_ip_blocks(&c_, "203.0.113.7", "dedicated"),
+		    "/ip?ip=203.0.113.7&type=dedicated");
+	/* A value cannot add a parameter of its own. */
+	assert_path(ovhapi_ip_blocks(&c_, NULL, "vps&ip=1 x"), "/ip?type=vps%26ip%3D1+x");
+}
+
+static void
+test_spam_ips(void **state)
+{
+	(void)state;
+	assert_path(ovhapi_spam_ips(&c_, "203.0.113.0/28", NULL), "/ip/203.0.113.0%2F28/spam");
+	assert_path(ovhapi_spam_ips(&c_, "203.0.113.0/28", "blockedForSpam"),
+		    "/ip/203.0.113.0%2F28/spam?state=blockedForSpam");
+}
+
+static void
+test_spam_ip(void **state)
+{
+	char *path;
+
+	(void)state;
+	assert_path(ovhapi_spam_ip(&c_, "203.0.113.0/28", "203.0.113.7"),
+		    "/ip/203.0.113.0%2F28/spam/203.0.113.7");
+	/* Each parameter stays one segment: no '/', '?', '#' or '..' of
+	 * its own reaches the path. */
+	assert_path(ovhapi_spam_ip(&c_, "../../me", "a/b?c#d"),
+		    "/ip/..%2F..%2Fme/spam/a%2Fb%3Fc%23d");
+	assert_path(ovhapi_spam_ip(&c_, "2001:db8::/64", "%2F"),
+		    "/ip/2001%3Adb8%3A%3A%2F64/spam/%252F");
+	path = ovhapi_spam_ip_path("203.0.113.0/28", "203.0.113.7");
+	assert_string_equal(path, "/ip/203.0.113.0%2F28/spam/203.0.113.7");
+	free(path);
+}
+
+/* The window as the API writes dates, ':' and '+' escaped as
+ * python-ovh's urlencode escapes them. */
+static void
+test_spam_stats(void **state)
+{
+	(void)state;
+	assert_path(ovhapi_spam_stats(&c_, "203.0.113.0/28", "203.0.113.7",
+				      BLOCKED_AT - 86400, BLOCKED_AT + 3600),
+		    "/ip/203.0.113.0%2F28/spam/203.0.113.7/stats"
+		    "?from=2026-11-19T13%3A32%3A07%2B00%3A00"
+		    "&to=2026-11-20T14%3A32%3A07%2B00%3A00");
+	assert_path(ovhapi_spam_stats(&c_, "192.0.2.0/24", "192.0.2.1", 0, 1),
+		    "/ip/192.0.2.0%2F24/spam/192.0.2.1/stats"
+		    "?from=1970-01-01T00%3A00%3A00%2B00%3A00"
+		    "&to=1970-01-01T00%3A00%3A01%2B00%3A00");
+}
+
+/* Run check on a call to 'path' whose answer is the JSON 'text'. */
+static int
+check_answer(int (*check)(const struct ovh_call *, struct error *), const char *text,
+	     struct error *err)
+{
+	struct ovh_call c;
+	int rc;
+
+	ovh_call_init(&c, "/ip");
+	c.json = json_loads(text, JSON_DECODE_ANY, NULL);
+	assert_non_null(c.json);
+	rc = check(&c, err);
+	ovh_call_release(&c);
+	return rc;
+}
+
+static void
+test_check_blocks(void **state)
+{
+	struct error err = ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(check_answer(ovhapi_check_blocks, "[]", &err), 0);
+	assert_int_equal(check_answer(ovhapi_check_blocks,
+				      "[\"203.0.113.0/28\", \"2001:db8::/56\"]", &err), 0);
+	assert_int_equal(check_answer(ovhapi_check_blocks, "{}", &err), -1);
+	assert_int_equal(err.status, EX_PROTOCOL);
+	assert_string_equal(err.msg, "GET /ip: expected an array of IP blocks");
+	assert_int_equal(check_answer(ovhapi_check_blocks, "[\"203.0.113.0/28\", 7]", &err), -1);
+	assert_string_equal(err.msg, "GET /ip: element 1 is not an IP block");
+	assert_int_equal(check_answer(ovhapi_check_blocks, "[\"203.0.113.0/33\"]", &err), -1);
+	assert_string_equal(err.msg, "GET /ip: element 0 is not an IP block");
+}
+
+static void
+test_check_spam_ips(void **state)
+{
+	struct error err = ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(check_answer(ovhapi_check_spam_ips, "[\"203.0.113.7\"]", &err), 0);
+	assert_int_equal(check_answer(ovhapi_check_spam_ips, "\"203.0.113.7\"", &err), -1);
+	assert_int_equal(err.status, EX_PROTOCOL);
+	assert_string_equal(err.msg, "GET /ip: expected an array of IPv4 addresses");
+	assert_int_equal(check_answer(ovhapi_check_spam_ips, "[\"203.0.113.7\", \"2001:db8::1\"]",
+				      &err), -1);
+	assert_string_equal(err.msg, "GET /ip: element 1 is not an IPv4 address");
+	assert_int_equal(check_answer(ovhapi_check_spam_ips, "[\"203.0.113.0/28\"]", &err), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ip_blocks),
+		cmocka_unit_test(test_spam_ips),
+		cmocka_unit_test(test_spam_ip),
+		cmocka_unit_test(test_spam_stats),
+		cmocka_unit_test(test_check_blocks),
+		cmocka_unit_test(test_check_spam_ips),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
