@@ -28,7 +28,6 @@
 
 #include "error.h"
 #include "fpkit_limits.h"
-#include "ovh.h"
 #include "ovhconf.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -516,7 +515,7 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 	c->endpoint = xstrdup(endpoint);
 	/* Before anything is sent, and before the credentials' messages
 	 * name the endpoint (a URL may hold a password). */
-	if (ovh_check_endpoint(c->base_url, from, src->insecure_http, &plain, err) < 0) {
+	if (src->check_url && src->check_url(c->base_url, from, src->insecure_http, &plain, err) < 0) {
 		if (err && src->endpoint)
 			err->status = EX_USAGE;
 		goto out;

@@ -24,6 +24,12 @@ struct ovhconf_source {
 	const char *why;	/* put before the error when no credential is
 				 * set at all (NULL: nothing) */
 	bool insecure_http;	/* --insecure-http: see ovh_check_endpoint */
+	/* Checks the endpoint's URL before anything is sent and before the
+	 * credentials' messages name it (ovh_check_endpoint, passed in by
+	 * the caller: the URL is parsed by the module that talks to
+	 * libcurl); NULL: no check. */
+	int (*check_url)(const char *url, const char *from, bool insecure_http, bool *plain,
+			 struct error *err);
 };
 
 /* What was found.  The three credentials are never written into any

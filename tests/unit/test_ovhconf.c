@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "fpkit_limits.h"
+#include "ovh.h"
 #include "ovhconf.h"
 
 /* Values no message may ever show. */
@@ -101,7 +102,7 @@ static int
 resolve(struct fixture *f, const char *endpoint, const char *config)
 {
 	struct ovhconf_source src = { endpoint, config, (const char *const *)f->paths, f->nr, NULL,
-				      false };
+				      false, ovh_check_endpoint };
 
 	ovhconf_release(&f->conf);
 	diag_release(&f->diag);
