@@ -75,7 +75,7 @@ add_id_file(struct finder *f, const char *path, struct error *err)
 			e[-1] = '\0';
 		/* Blank lines and comments (# after any blanks) are skipped. */
 		if (p[strspn(p, " \t")] != '\0' && p[strspn(p, " \t")] != '#' &&
-		    finder_add_target(f, p) < 0) {
+		    targets_add(f->targets, p, NULL) < 0) {
 			char *v = textsafe_visible(p, strlen(p));
 
 			error_set(err, EX_DATAERR, "'%s' line %zu: '%s' is no Message-ID", path,
@@ -123,7 +123,7 @@ show_progress(const struct finder *f, void *data)
 static void
 print_hit(const struct finder *f, const struct finder_hit *h, bool json)
 {
-	const char *id = f->targets[h->target].shown;
+	const char *id = f->targets->items[h->target].shown;
 
 	if (json) {
 		json_t *o = json_pack("{s:s?, s:s?, s:I, s:I, s:s, s:s?}",
@@ -161,6 +161,7 @@ int
 cmd_find(int argc, char **argv, struct error *err)
 {
 	struct diag diag = DIAG_INIT;
+	struct targets targets;
 	struct finder f;
 	struct progress pr;
 	const char *id_file = NULL;	/* the last --msgid-file */
@@ -168,14 +169,15 @@ cmd_find(int argc, char **argv, struct error *err)
 	size_t missing = 0;
 	int c, rc = -1;
 
-	finder_init(&f, &diag);
+	targets_init(&targets);
+	finder_init(&f, &targets, &diag);
 	memset(&pr, 0, sizeof(pr));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (finder_add_target(&f, optarg) < 0) {
+			if (targets_add(&targets, optarg, NULL) < 0) {
 				error_set(err, EX_USAGE, "find: '%s' is no Message-ID", optarg);
 				goto out;
 			}
@@ -199,12 +201,12 @@ cmd_find(int argc, char **argv, struct error *err)
 			goto out;
 		}
 	}
-	if (f.nr_targets == 0 && id_file) {
+	if (targets.nr == 0 && id_file) {
 		error_set(err, EX_USAGE, "find: '%s' holds no Message-ID, only empty or # lines",
 			  id_file);
 		goto out;
 	}
-	if (f.nr_targets == 0) {
+	if (targets.nr == 0) {
 		error_set(err, EX_USAGE, "find: no Message-ID given: use --msgid or --msgid-file");
 		goto out;
 	}
@@ -226,9 +228,10 @@ cmd_find(int argc, char **argv, struct error *err)
 	cmd_print_diag(&diag, "warning: ");
 	for (size_t i = 0; i < f.nr_hits; i++)
 		print_hit(&f, &f.hits[i], json);
-	for (size_t i = 0; i < f.nr_targets; i++) {
-		if (f.targets[i].nr_hits == 0) {
-			char *v = textsafe_visible(f.targets[i].shown, strlen(f.targets[i].shown));
+	for (size_t i = 0; i < targets.nr; i++) {
+		if (targets.items[i].nr_hits == 0) {
+			char *v = textsafe_visible(targets.items[i].shown,
+						   strlen(targets.items[i].shown));
 
 			fprintf(stderr, "fpkit: not found: <%s>\n", v);
 			free(v);
@@ -242,6 +245,7 @@ out:
 	if (rc < 0)
 		cmd_print_diag(&diag, "warning: ");
 	finder_release(&f);
+	targets_release(&targets);
 	diag_release(&diag);
 	return rc;
 }

@@ -229,11 +229,12 @@ report(struct fpkit *fp)
 	size_t missing = 0, nr_targets = 0;
 
 	cmd_print_diag(&fp->diag, "warning: ");
-	for (size_t i = 0; i < fp->finder.nr_targets; i++) {
-		nr_targets += !fp->finder.targets[i].recent;
-		if (fp->finder.targets[i].nr_hits == 0 && !fp->finder.targets[i].recent) {
-			char *id = textsafe_visible(fp->finder.targets[i].shown,
-						    strlen(fp->finder.targets[i].shown));
+	for (size_t i = 0; i < fp->targets.nr; i++) {
+		const struct target *t = &fp->targets.items[i];
+
+		nr_targets += !t->recent;
+		if (t->nr_hits == 0 && !t->recent) {
+			char *id = textsafe_visible(t->shown, strlen(t->shown));
 
 			fprintf(stderr, "fpkit: warning: not found: <%s>\n", id);
 			free(id);
@@ -257,7 +258,7 @@ report(struct fpkit *fp)
 		fprintf(stderr, "fpkit: %" PRIu64 " message%s without a readable Date could not be "
 			"considered for --before-block\n", fp->finder.nr_undated,
 			fp->finder.nr_undated == 1 ? "" : "s");
-	if (!fp->json && fp->finder.nr_targets > 0)
+	if (!fp->json && fp->targets.nr > 0)
 		fprintf(stderr, "fpkit: tick the checklist in the ticket before you send it\n");
 }
 

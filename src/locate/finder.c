@@ -1,7 +1,6 @@
 /* finder.c - the locate stage */
 #include "config.h"
 
-#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,10 +14,10 @@
 static bool want_message(const struct store_msg *msg, void *data);
 
 void
-finder_init(struct finder *f, struct diag *diag)
+finder_init(struct finder *f, struct targets *t, struct diag *diag)
 {
 	memset(f, 0, sizeof(*f));
-	f->index = g_hash_table_new(g_str_hash, g_str_equal);
+	f->targets = t;
 	f->opt.max_header = FPKIT_LIMIT_HEADER_BLOCK;
 	f->opt.diag = diag;
 	f->opt.want = want_message;
@@ -29,11 +28,6 @@ finder_release(struct finder *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nr_targets; i++) {
-		free(f->targets[i].id);
-		free(f->targets[i].shown);
-	}
-	free(f->targets);
 	for (i = 0; i < f->nr_hits; i++)
 		free(f->hits[i].path);
 	free(f->hits);
@@ -47,32 +41,19 @@ finder_release(struct finder *f)
 	free(f->recent);
 	free(f->recent_dates);
 	free(f->recent_ids);
-	if (f->index)
-		g_hash_table_destroy(f->index);
 	memset(f, 0, sizeof(*f));
 }
 
-long
-finder_add_target(struct finder *f, const char *id)
+/* The target a Message-ID field's value names, or -1: the one place
+ * where an id read from a stored message is made canonical. */
+static long
+header_target(const struct finder *f, const char *value, size_t vlen)
 {
-	char *canon = msgid_normalize(id, strlen(id));
-	gpointer found;
+	char *canon = msgid_normalize(value, vlen);
+	long k = canon ? targets_lookup(f->targets, canon) : -1;
 
-	if (canon == NULL)
-		return -1;
-	found = g_hash_table_lookup(f->index, canon);
-	if (found) {
-		free(canon);
-		return (long)GPOINTER_TO_SIZE(found) - 1;
-	}
-	f->targets = xgrow(f->targets, f->nr_targets + 1, &f->alloc_targets,
-			   sizeof(*f->targets));
-	memset(&f->targets[f->nr_targets], 0, sizeof(f->targets[f->nr_targets]));
-	f->targets[f->nr_targets].id = canon;
-	f->targets[f->nr_targets].shown = msgid_strip(id, strlen(id));
-	f->targets[f->nr_targets].nr_hits = 0;
-	g_hash_table_insert(f->index, canon, GSIZE_TO_POINTER(f->nr_targets + 1));
-	return (long)f->nr_targets++;
+	free(canon);
+	return k;
 }
 
 static void
@@ -110,7 +91,7 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 	h->length = msg->length;
 	h->dev = msg->dev;
 	h->ino = msg->ino;
-	f->targets[target].nr_hits++;
+	f->targets->items[target].nr_hits++;
 }
 
 void
@@ -219,12 +200,8 @@ want_message(const struct store_msg *msg, void *data)
 
 	if (((__atomic_add_fetch(&f->nr_messages, 1, __ATOMIC_RELAXED)) & 4095) == 0 && f->progress)
 		f->progress(f, f->progress_data);
-	while (!yes && msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
-		char *canon = msgid_normalize(value, vlen);
-
-		yes = canon && g_hash_table_lookup(f->index, canon) != NULL;
-		free(canon);
-	}
+	while (!yes && msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen))
+		yes = header_target(f, value, vlen) >= 0;
 	return yes;
 }
 
@@ -237,15 +214,10 @@ on_message(struct store_msg *msg, void *data, struct error *err)
 
 	(void)err;
 	while (msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
-		char *canon = msgid_normalize(value, vlen);
-		gpointer found;
+		long k = header_target(f, value, vlen);
 
-		if (canon == NULL)
-			continue;
-		found = g_hash_table_lookup(f->index, canon);
-		free(canon);
-		if (found)
-			add_hit(f, GPOINTER_TO_SIZE(found) - 1, msg);
+		if (k >= 0)
+			add_hit(f, (size_t)k, msg);
 	}
 	if (f->recent_max)
 		consider_recent(f, msg);
@@ -280,9 +252,9 @@ finder_sort(struct finder *f)
 {
 	/* The recent messages, newest first, as targets of their own. */
 	for (size_t i = 0; i < f->nr_recent; i++) {
-		struct finder_target *t;
 		struct finder_hit *h;
 		bool known = false;
+		size_t t;
 
 		/* already a sample as a target's message */
 		for (size_t j = 0; j < f->nr_hits && !known; j++)
@@ -294,21 +266,13 @@ finder_sort(struct finder *f)
 			continue;
 		}
 
-		f->targets = xgrow(f->targets, f->nr_targets + 1, &f->alloc_targets,
-				   sizeof(*f->targets));
-		t = &f->targets[f->nr_targets];
-		t->shown = f->recent_ids[i] ? f->recent_ids[i] : xstrdup("");
-		t->id = msgid_normalize(t->shown, strlen(t->shown));
-		if (t->id == NULL)
-			t->id = xstrdup("");
-		t->nr_hits = 1;
-		t->recent = true;
-		t->date = f->recent_dates[i];
+		t = targets_add_recent(f->targets, f->recent_ids[i], f->recent_dates[i]);
+		f->targets->items[t].nr_hits = 1;
 		f->recent_ids[i] = NULL;
 		f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
 		h = &f->hits[f->nr_hits++];
 		*h = f->recent[i];
-		h->target = f->nr_targets++;
+		h->target = t;
 		f->recent[i].path = NULL;
 	}
 	f->nr_recent = 0;

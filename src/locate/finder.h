@@ -8,23 +8,13 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "targets.h"
 
 struct diag;
 struct error;
-struct _GHashTable;
-
-struct finder_target {
-	char *id;		/* canonical id (msgid_normalize), for matching */
-	char *shown;		/* as first given (msgid_strip), for people; ""
-				 * for a message without Message-ID */
-	size_t nr_hits;
-	bool recent;		/* not searched for: one of the messages sent
-				 * just before the block (finder_want_recent) */
-	int64_t date;		/* ... and its Date */
-};
 
 struct finder_hit {
-	size_t target;		/* index into finder.targets */
+	size_t target;		/* index into the targets (targets.h) */
 	char *path;		/* the file that holds the message */
 	enum store_format format;
 	const char *compression; /* NULL or a static name (store.h) */
@@ -35,9 +25,9 @@ struct finder_hit {
 };
 
 struct finder {
-	struct finder_target *targets;
-	size_t nr_targets, alloc_targets;
-	struct _GHashTable *index;	/* canonical id -> target index + 1 */
+	struct targets *targets;	/* borrowed: what is searched for; the
+					 * finder counts nr_hits and adds the
+					 * recent messages */
 	struct finder_hit *hits;
 	size_t nr_hits, alloc_hits;
 	char **searched;	/* the store paths scanned, in order */
@@ -58,15 +48,12 @@ struct finder {
 	void *progress_data;
 };
 
-void finder_init(struct finder *f, struct diag *diag);
+/* Set up a finder for the targets t (borrowed: t must outlive f; the
+ * ids to search are those in t when a scan starts). */
+void finder_init(struct finder *f, struct targets *t, struct diag *diag);
 void finder_release(struct finder *f);
 
-/* Add a target id as the API or a user wrote it (brackets optional).
- * Returns its index (the same for ids equal once canonical), or -1 when
- * nothing is left of it. */
-long finder_add_target(struct finder *f, const char *id);
-
-/* Scan one store (see store_scan) for all targets added so far.  A file
+/* Scan one store (see store_scan) for all targets in the list.  A file
  * reached twice (two overlapping paths) gives one hit. */
 int finder_scan(struct finder *f, const char *path, struct error *err);
 
@@ -75,7 +62,7 @@ int finder_scan(struct finder *f, const char *path, struct error *err);
 void finder_want_recent(struct finder *f, size_t n, int64_t before);
 
 /* After the scans: the recent messages become targets of their own
- * (recent = true), each with its hit; then the hits are put in a stable
+ * (targets_add_recent), each with its hit; then the hits are put in a stable
  * order: by target, then path, then offset. */
 void finder_sort(struct finder *f);
 

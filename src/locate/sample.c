@@ -105,7 +105,7 @@ out:
 int
 sample_collect(struct sample_list *l, struct finder *f, struct diag *diag, struct error *err)
 {
-	size_t *per_target = xcalloc(f->nr_targets ? f->nr_targets : 1, sizeof(*per_target));
+	size_t *per_target = xcalloc(f->targets->nr ? f->targets->nr : 1, sizeof(*per_target));
 	size_t over_target = 0, over_count = 0, total = 0;
 	int width = 2, rc = 0;
 
@@ -117,7 +117,7 @@ sample_collect(struct sample_list *l, struct finder *f, struct diag *diag, struc
 	memset(l, 0, sizeof(*l));
 	for (size_t i = 0; i < f->nr_hits; i++) {
 		struct finder_hit *h = &f->hits[i];
-		struct finder_target *t = &f->targets[h->target];
+		struct target *t = &f->targets->items[h->target];
 		struct sample *s;
 		char *safe;
 

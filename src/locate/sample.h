@@ -43,7 +43,7 @@ struct sample_list {
  * data, and the copies past FPKIT_LIMIT_SAMPLES_PER_TARGET,
  * FPKIT_LIMIT_SAMPLES or FPKIT_LIMIT_SAMPLES_TOTAL are left out with a
  * warning in 'diag', and the hit no longer counts for its target
- * (f->targets[].nr_hits).  The list borrows from f, which must outlive
+ * (nr_hits in targets.h).  The list borrows from f, which must outlive
  * it.  Fails (EX_IOERR) only when a file that is still the one found
  * cannot be read. */
 int sample_collect(struct sample_list *l, struct finder *f, struct diag *diag,

@@ -683,8 +683,7 @@ pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *ap
 	if (case_fetch(&fp.kase, api, 0, 0, err) < 0 || pack_run(&fp, err) < 0)
 		goto out;
 	r->nr_samples = fp.samples.nr;
-	for (size_t i = 0; i < fp.finder.nr_targets; i++)
-		r->nr_missing += fp.finder.targets[i].nr_hits == 0 && !fp.finder.targets[i].recent;
+	r->nr_missing += targets_missing(&fp.targets);
 	rc = 0;
 out:
 	for (size_t i = 0; i < fp.diag.nr; i++)

@@ -18,9 +18,9 @@
 #include "fpkit_limits.h"
 #include "maillog.h"
 #include "mime.h"
-#include "msgid.h"
 #include "sample.h"
 #include "strbuf.h"
+#include "targets.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -435,35 +435,29 @@ arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t when)
 	strbuf_addch(mbox, '\n');
 }
 
-/* Fill what the API says of the sample's target: the first stats target
- * with the same canonical Message-ID (its sending date, destination and
- * score), or for a message taken as sent just before the block, its own
- * Date. */
+/* Fill what the API says of the sample's target: its first stats entry
+ * (its sending date, destination and score), or for a message taken as
+ * sent just before the block, its own Date. */
 static void
-target_facts(struct arf_sample *a, const struct fpcase *c, const struct finder *f,
+target_facts(struct arf_sample *a, const struct fpcase *c, const struct targets *tl,
 	     const struct sample *s)
 {
-	const struct finder_target *t = &f->targets[s->hit->target];
+	const struct target *t = &tl->items[s->hit->target];
 
 	if (t->recent) {
 		a->has_arrival = true;
 		a->arrival = t->date;
 		return;
 	}
-	for (size_t i = 0; c->has_stats && i < c->stats.nr_targets; i++) {
-		const struct model_target *m = &c->stats.targets[i];
-		char *canon = msgid_normalize(m->message_id, strlen(m->message_id));
-		bool same = canon && strcmp(canon, t->id) == 0;
+	if (c->has_stats && t->stats >= 0 && (size_t)t->stats < c->stats.nr_targets) {
+		const struct model_target *m = &c->stats.targets[t->stats];
 
-		free(canon);
-		if (same) {
-			a->has_arrival = true;
-			a->arrival = m->date;
-			a->destination_ip = m->destination_ip;
-			a->has_spamscore = true;
-			a->spamscore = m->spamscore;
-			return;
-		}
+		a->has_arrival = true;
+		a->arrival = m->date;
+		a->destination_ip = m->destination_ip;
+		a->has_spamscore = true;
+		a->spamscore = m->spamscore;
+		return;
 	}
 	if (s->parsed && s->mime.has_date) {
 		a->has_arrival = true;
@@ -527,7 +521,7 @@ log_envelope(const struct maillog *m, const char *id, const char *dest_ip, json_
 }
 
 char *
-arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,
+arf_bundle(const struct fpcase *c, const struct targets *tl, const struct sample_list *l,
 	   const struct maillog *trail, size_t *len)
 {
 	struct strbuf mbox;
@@ -555,8 +549,8 @@ arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_l
 		a.count = l->nr;
 		a.file = s->file;
 		a.sha256 = s->sha256;
-		target_facts(&a, c, f, s);
-		log_envelope(trail, f->targets[s->hit->target].id, a.destination_ip, &logs,
+		target_facts(&a, c, tl, s);
+		log_envelope(trail, tl->items[s->hit->target].id, a.destination_ip, &logs,
 			     &a.mail_from, &rcpt, &a.nr_rcpt);
 		a.rcpt = rcpt;
 		msg = arf_report(&a, &msg_len);

@@ -12,10 +12,10 @@ struct diag;
 struct error;
 struct fpcase;
 struct mime_message;
-struct finder;
 struct maillog;
 struct sample_list;
 struct strbuf;
+struct targets;
 
 /* The sender of every report: a reserved name (RFC 2606), since fpkit
  * does not know who will send it. */
@@ -68,7 +68,7 @@ void arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t w
  * for none) gives the envelope: MAIL FROM, and the RCPT TOs of the
  * deliveries relayed to the destination IP the API names (or of every
  * delivery, when the API names none or none went there). */
-char *arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,
+char *arf_bundle(const struct fpcase *c, const struct targets *t, const struct sample_list *l,
 		 const struct maillog *trail, size_t *len);
 
 #endif

@@ -6,10 +6,11 @@
 
 #include "case.h"
 #include "finder.h"
+#include "jsontext.h"
 #include "msgid.h"
 #include "sample.h"
-#include "jsontext.h"
 #include "summary.h"
+#include "targets.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -55,20 +56,14 @@ build_stats(const struct fpcase *c)
 json_t *
 summary_target(const char *message_id, const char *destination_ip, bool has_spamscore,
 	       int64_t spamscore, bool has_date, int64_t date, const char *source,
-	       const struct finder *f, const struct sample_list *l)
+	       long target, const struct sample_list *l)
 {
 	size_t n = message_id ? strlen(message_id) : 0;
-	char *canon = n ? msgid_normalize(message_id, n) : NULL;
 	char *shown = n ? msgid_strip(message_id, n) : NULL;
 	json_t *files = json_array(), *o;
-	size_t k;
 
-	/* The finder's target with the same canonical id, if any. */
-	for (k = 0; canon && k < f->nr_targets; k++)
-		if (strcmp(f->targets[k].id, canon) == 0)
-			break;
-	for (size_t j = 0; canon && k < f->nr_targets && j < l->nr; j++)
-		if (l->items[j].hit->target == k)
+	for (size_t j = 0; target >= 0 && j < l->nr; j++)
+		if ((long)l->items[j].hit->target == target)
 			json_array_append_new(files, json_string(l->items[j].file));
 	o = json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}",
 		"message_id", message_id ? summary_text(shown ? shown : message_id) : json_null(),
@@ -77,13 +72,12 @@ summary_target(const char *message_id, const char *destination_ip, bool has_spam
 		"date", iso_or_null(has_date, date),
 		"source", source,
 		"sample_files", files);
-	free(canon);
 	free(shown);
 	return o;
 }
 
 static json_t *
-build_targets(const struct fpcase *c, const struct finder *f, const struct sample_list *l)
+build_targets(const struct fpcase *c, const struct targets *tl, const struct sample_list *l)
 {
 	json_t *arr = json_array();
 
@@ -92,20 +86,20 @@ build_targets(const struct fpcase *c, const struct finder *f, const struct sampl
 
 		json_array_append_new(arr, summary_target(t->message_id, t->destination_ip, true,
 							  t->spamscore, true, t->date, "stats",
-							  f, l));
+							  i < tl->nr_stats ? tl->by_stats[i] : -1, l));
 	}
 	return arr;
 }
 
 static json_t *
-build_samples(const struct finder *f, const struct sample_list *l)
+build_samples(const struct targets *tl, const struct sample_list *l)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct sample *s = &l->items[i];
 
-		const struct finder_target *t = &f->targets[s->hit->target];
+		const struct target *t = &tl->items[s->hit->target];
 
 		json_array_append_new(arr, json_pack("{s:o, s:s, s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
 			"message_id", *s->message_id ? summary_text(s->message_id) : json_null(),
@@ -125,13 +119,14 @@ build_samples(const struct finder *f, const struct sample_list *l)
 }
 
 json_t *
-summary_build(const struct fpcase *c, const struct finder *f, const struct sample_list *l)
+summary_build(const struct fpcase *c, const struct targets *tl, const struct finder *f,
+	      const struct sample_list *l)
 {
 	json_t *missing = json_array(), *searched = json_array();
 
-	for (size_t i = 0; i < f->nr_targets; i++)
-		if (f->targets[i].nr_hits == 0 && !f->targets[i].recent)
-			json_array_append_new(missing, summary_text(f->targets[i].shown));
+	for (size_t i = 0; i < tl->nr; i++)
+		if (tl->items[i].nr_hits == 0 && !tl->items[i].recent)
+			json_array_append_new(missing, summary_text(tl->items[i].shown));
 	for (size_t i = 0; i < f->nr_searched; i++)
 		json_array_append_new(searched, summary_text(f->searched[i]));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -142,8 +137,8 @@ summary_build(const struct fpcase *c, const struct finder *f, const struct sampl
 		"blocked_at", iso_or_null(c->has_blocked_at, c->blocked_at),
 		"block_seconds", c->has_spamip ? json_integer(c->spamip.time) : json_null(),
 		"stats", build_stats(c),
-		"targets", build_targets(c, f, l),
-		"samples", build_samples(f, l),
+		"targets", build_targets(c, tl, l),
+		"samples", build_samples(tl, l),
 		"missing", missing,
 		"searched", searched);
 }

@@ -10,6 +10,7 @@
 struct fpcase;
 struct finder;
 struct sample_list;
+struct targets;
 
 /* A new JSON object (json_decref it) with: fpkit_version, ip, block,
  * state, blocked_at, block_seconds, stats, targets (message_id,
@@ -17,16 +18,17 @@ struct sample_list;
  * (message_id, file, sha256, size, source, format, offset), missing,
  * searched.  Keys keep this order, so the same inputs give the same
  * bytes. */
-json_t *summary_build(const struct fpcase *c, const struct finder *f,
-		      const struct sample_list *l);
+json_t *summary_build(const struct fpcase *c, const struct targets *t,
+		      const struct finder *f, const struct sample_list *l);
 
 /* One element of "targets" (new): message_id (null when NULL),
  * destination_ip, spamscore and date (null when unknown), source ("stats"
  * for the API's stats, "alert" for a target only the alert lists) and
- * sample_files, the samples found for that id. */
+ * sample_files, the samples of the target (index in targets.h; -1 for
+ * none). */
 json_t *summary_target(const char *message_id, const char *destination_ip, bool has_spamscore,
 		       int64_t spamscore, bool has_date, int64_t date, const char *source,
-		       const struct finder *f, const struct sample_list *l);
+		       long target, const struct sample_list *l);
 
 /* Set the "checks" object of one element of "samples" (fpkit check's
  * findings: intact, problems, dkim, lint, received); steals checks. */

@@ -15,6 +15,7 @@
 #include "maillog.h"
 #include "ovhclient.h"
 #include "sample.h"
+#include "targets.h"
 
 struct fpkit {
 	/* options, set by cmd_pack.c */
@@ -43,7 +44,9 @@ struct fpkit {
 	struct alert alert;		/* alert.c: the alert e-mail (--alert) */
 	size_t *alert_extra;		/* pack.c: the alert's targets the stats lack */
 	size_t nr_alert_extra;		/* (indexes in alert.targets) */
-	struct finder finder;		/* finder.c: targets and where they are */
+	struct targets targets;		/* targets.c: the case's targets, by index */
+	long *alert_extra_target;	/* pack.c: each alert_extra's target, or -1 */
+	struct finder finder;		/* finder.c: where the targets are */
 	struct sample_list samples;	/* sample.c: the messages to attach */
 	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
 	struct checks_result *checks;	/* checks.c: one per sample */

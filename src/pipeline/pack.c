@@ -13,7 +13,6 @@
 
 #include "arf.h"
 #include "fpkit.h"
-#include "msgid.h"
 #include "pack.h"
 #include "summary.h"
 #include "textsafe.h"
@@ -29,7 +28,8 @@ pack_init(struct fpkit *fp)
 	fp->check_opt.date_slack = CHECKS_DATE_SLACK_DEFAULT;
 	case_init(&fp->kase);
 	alert_init(&fp->alert);
-	finder_init(&fp->finder, &fp->diag);
+	targets_init(&fp->targets);
+	finder_init(&fp->finder, &fp->targets, &fp->diag);
 	maillog_init(&fp->trail, &fp->diag);
 }
 
@@ -74,42 +74,48 @@ alert_ip(struct fpkit *fp, struct error *err)
 	return 0;
 }
 
-/* Is the alert's target t among the stats' targets (the same Message-ID,
- * or without one, the same destination)? */
+/* Is the alert's target t, which has no Message-ID, among the stats'
+ * targets (the same destination)? */
 static bool
-in_stats(const struct model_stats *st, const struct alert_target *t)
+in_stats_by_destination(const struct model_stats *st, const struct alert_target *t)
 {
-	char *canon = t->message_id ? msgid_normalize(t->message_id, strlen(t->message_id)) : NULL;
-	bool found = false;
-
-	for (size_t k = 0; k < st->nr_targets && !found; k++) {
-		const struct model_target *m = &st->targets[k];
-
-		if (canon) {
-			char *other = msgid_normalize(m->message_id, strlen(m->message_id));
-
-			found = other && strcmp(canon, other) == 0;
-			free(other);
-		} else {
-			found = t->destination_ip && strcmp(t->destination_ip, m->destination_ip) == 0;
-		}
-	}
-	free(canon);
-	return found;
+	for (size_t k = 0; k < st->nr_targets; k++)
+		if (t->destination_ip && strcmp(t->destination_ip, st->targets[k].destination_ip) == 0)
+			return true;
+	return false;
 }
 
-/* The alert's targets the stats lack fill the gap (all of them when
- * there are no stats). */
+/* The case's targets: the stats' ones in their order, then the alert's
+ * that the stats lack (all of them when there are no stats), each id
+ * made canonical once (targets.c). */
 static void
-alert_targets(struct fpkit *fp)
+list_targets(struct fpkit *fp)
 {
 	const struct model_stats *st = &fp->kase.stats;
 
+	for (size_t i = 0; fp->kase.has_stats && i < st->nr_targets; i++)
+		targets_add_stats(&fp->targets, i, st->targets[i].message_id);
+	if (!fp->alert_file)
+		return;
 	fp->alert_extra = xcalloc(fp->alert.nr_targets ? fp->alert.nr_targets : 1,
 				  sizeof(*fp->alert_extra));
-	for (size_t i = 0; i < fp->alert.nr_targets; i++)
-		if (!fp->kase.has_stats || !in_stats(st, &fp->alert.targets[i]))
-			fp->alert_extra[fp->nr_alert_extra++] = i;
+	fp->alert_extra_target = xcalloc(fp->alert.nr_targets ? fp->alert.nr_targets : 1,
+					 sizeof(*fp->alert_extra_target));
+	for (size_t i = 0; i < fp->alert.nr_targets; i++) {
+		const struct alert_target *t = &fp->alert.targets[i];
+		bool added = false;
+		long k = -1;
+
+		if (t->message_id) {
+			k = targets_add(&fp->targets, t->message_id, &added);
+			if (k >= 0 && fp->targets.items[k].alert < 0)
+				fp->targets.items[k].alert = (long)i;
+		}
+		if (k >= 0 ? !added : fp->kase.has_stats && in_stats_by_destination(st, t))
+			continue;
+		fp->alert_extra_target[fp->nr_alert_extra] = k;
+		fp->alert_extra[fp->nr_alert_extra++] = i;
+	}
 	if (fp->kase.has_stats && fp->nr_alert_extra)
 		diag_add(&fp->diag, "the alert lists %zu message%s the stats do not: %s added to "
 			 "the targets", fp->nr_alert_extra, fp->nr_alert_extra == 1 ? "" : "s",
@@ -144,13 +150,11 @@ gather(struct fpkit *fp, struct error *err)
 		return -1;
 	if (case_settle(&fp->kase, err) < 0)
 		return -1;
-	if (fp->alert_file) {
-		if (!fp->kase.has_blocked_at && fp->alert.has_date) {
-			fp->kase.blocked_at = fp->alert.date;
-			fp->kase.has_blocked_at = true;
-		}
-		alert_targets(fp);
+	if (fp->alert_file && !fp->kase.has_blocked_at && fp->alert.has_date) {
+		fp->kase.blocked_at = fp->alert.date;
+		fp->kase.has_blocked_at = true;
 	}
+	list_targets(fp);
 	if (!fp->kase.has_blocked_at)
 		return error_set(err, EX_DATAERR, "pack: no block date in the documents given%s",
 				 fp->alert_file ? " (the alert has no Date header that can be read, and no date in "
@@ -162,23 +166,21 @@ gather(struct fpkit *fp, struct error *err)
 static int
 locate(struct fpkit *fp, struct error *err)
 {
-	const struct model_stats *st = &fp->kase.stats;
-
-	for (size_t i = 0; i < st->nr_targets; i++)
-		if (finder_add_target(&fp->finder, st->targets[i].message_id) < 0)
+	for (size_t i = 0; i < fp->targets.nr_stats; i++)
+		if (fp->targets.by_stats[i] < 0)
 			diag_add(&fp->diag, "target %zu has an empty Message-ID: it cannot be searched",
 				 i + 1);
 	for (size_t i = 0; i < fp->nr_alert_extra; i++) {
 		const struct alert_target *t = &fp->alert.targets[fp->alert_extra[i]];
 
-		if (t->message_id == NULL || finder_add_target(&fp->finder, t->message_id) < 0)
+		if (fp->alert_extra_target[i] < 0)
 			diag_add(&fp->diag, "the alert gives no Message-ID for its message to %s: it "
 				 "cannot be searched (--before-block takes the messages sent "
 				 "before the block)", t->destination_ip ? t->destination_ip : "(none)");
 	}
 	if (fp->before_block)
 		finder_want_recent(&fp->finder, fp->before_block, fp->kase.blocked_at);
-	if (fp->nr_mail == 0 && (fp->finder.nr_targets > 0 || fp->before_block))
+	if (fp->nr_mail == 0 && (fp->targets.nr > 0 || fp->before_block))
 		diag_add(&fp->diag, "no --mail given: no message was searched for");
 	for (size_t i = 0; i < fp->nr_mail; i++)
 		if (finder_scan(&fp->finder, fp->mail[i], err) < 0)
@@ -195,9 +197,9 @@ trail(struct fpkit *fp, struct error *err)
 {
 	if (fp->nr_maillog == 0)
 		return 0;
-	for (size_t i = 0; i < fp->finder.nr_targets; i++)
-		if (!fp->finder.targets[i].recent)
-			maillog_add_target(&fp->trail, fp->finder.targets[i].shown);
+	for (size_t i = 0; i < fp->targets.nr; i++)
+		if (!fp->targets.items[i].recent)
+			maillog_add_target(&fp->trail, fp->targets.items[i].shown);
 	for (size_t i = 0; i < fp->nr_maillog; i++)
 		if (maillog_add_file(&fp->trail, fp->maillog[i], err) < 0) {
 			error_prefix(err, "pack");
@@ -337,8 +339,8 @@ summarize_alert(struct fpkit *fp)
 		const struct alert_target *t = &fp->alert.targets[fp->alert_extra[i]];
 
 		json_array_append_new(targets, summary_target(t->message_id, t->destination_ip,
-			t->has_spamscore, t->spamscore, false, 0, "alert", &fp->finder,
-			&fp->samples));
+			t->has_spamscore, t->spamscore, false, 0, "alert",
+			fp->alert_extra_target[i], &fp->samples));
 	}
 	json_object_set_new(fp->summary, "alert", json_pack("{s:s, s:o, s:o, s:o, s:I}",
 		"file", "alert/alert.eml",
@@ -366,7 +368,7 @@ package(struct fpkit *fp, struct error *err)
 		return -1;
 	bundle_init(&fp->bundle, top, mtime);
 	free(top);
-	fp->summary = summary_build(&fp->kase, &fp->finder, &fp->samples);
+	fp->summary = summary_build(&fp->kase, &fp->targets, &fp->finder, &fp->samples);
 	if (fp->alert_file)
 		summarize_alert(fp);
 	/* logs/ and each target's delivery facts, before the ticket reads
@@ -412,7 +414,7 @@ package(struct fpkit *fp, struct error *err)
 		bundle_add_take(&fp->bundle, s->check_file, text, strlen(text));
 	}
 	/* report.arf: the samples again, as feedback reports (arf.h). */
-	text = arf_bundle(&fp->kase, &fp->finder, &fp->samples, &fp->trail, &len);
+	text = arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &len);
 	if (text)
 		bundle_add_take(&fp->bundle, "report.arf", text, len);
 	rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
@@ -442,11 +444,13 @@ pack_release(struct fpkit *fp)
 	case_release(&fp->kase);
 	alert_release(&fp->alert);
 	free(fp->alert_extra);
+	free(fp->alert_extra_target);
 	for (size_t i = 0; fp->checks && i < fp->samples.nr; i++)
 		checks_result_release(&fp->checks[i]);
 	free(fp->checks);
 	sample_list_release(&fp->samples);
 	finder_release(&fp->finder);
+	targets_release(&fp->targets);
 	free(fp->maillog);
 	maillog_release(&fp->trail);
 	json_decref(fp->summary);

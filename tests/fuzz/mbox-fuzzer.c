@@ -94,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag diag = DIAG_INIT;
 	struct error err = ERROR_INIT;
 	struct fuzz_file file;
+	struct targets t;
 	struct finder f;
 	uint8_t *bytes;
 	size_t len;
@@ -105,9 +106,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(bytes);
 		return 0;
 	}
-	finder_init(&f, &diag);
+	targets_init(&t);
+	finder_init(&f, &t, &diag);
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
-		finder_add_target(&f, targets[i]);
+		targets_add(&t, targets[i], NULL);
 	finder_want_recent(&f, 3, INT64_MAX);
 	if (finder_scan(&f, file.path, &err) == 0) {
 		finder_sort(&f);
@@ -137,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	finder_release(&f);
+	targets_release(&t);
 	diag_release(&diag);
 	fuzz_file_release(&file);
 	free(bytes);
