@@ -18,6 +18,7 @@
 #include "lint.h"
 #include "mime.h"
 #include "strbuf.h"
+#include "targets.h"
 #include "textsafe.h"
 #include "xalloc.h"
 
@@ -60,26 +61,7 @@ too_large(struct checks_result *r, int64_t len)
 }
 
 void
-checks_run(struct checks *c, const char *buf, size_t len, const char *target,
-	   struct checks_result *r)
-{
-	struct mime_message m;
-	char *copy;
-
-	if (len > FPKIT_LIMIT_MESSAGE) {
-		memset(r, 0, sizeof(*r));
-		too_large(r, (int64_t)len);
-		return;
-	}
-	copy = xmalloc(len + 1);
-	memcpy(copy, buf, len);
-	mime_message_take(&m, copy, len);
-	checks_run_message(c, &m, target, r);
-	mime_message_close(&m);
-}
-
-void
-checks_run_message(struct checks *c, const struct mime_message *m, const char *target,
+checks_run_message(struct checks *c, const struct mime_message *m, const struct target *target,
 		   struct checks_result *r)
 {
 	const char *buf = m->data;
@@ -104,7 +86,8 @@ checks_run_message(struct checks *c, const struct mime_message *m, const char *t
 		return;
 	}
 	memset(&io, 0, sizeof(io));
-	io.target = target;
+	io.target = target ? target->shown : NULL;
+	io.target_id = target ? target->id : NULL;
 	io.has_window = c->opt.has_window;
 	io.window_from = c->opt.window_from;
 	io.window_to = c->opt.window_to;
@@ -154,7 +137,7 @@ checks_result_release(struct checks_result *r)
 }
 
 int
-checks_run_file(struct checks *c, const char *path, const char *target,
+checks_run_file(struct checks *c, const char *path, const struct target *target,
 		struct checks_result *r, struct error *err)
 {
 	struct mime_message m;

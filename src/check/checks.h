@@ -64,25 +64,22 @@ struct checks_result {
 	bool ip_seen;		/* opt.ip appears in a Received field */
 };
 
-/* Run every check on buf[0..len); 'target' is the Message-ID the
- * message was found for, or NULL.  Never fails: what cannot be read is
- * a problem in r.  A message larger than FPKIT_LIMIT_MESSAGE ("too-large")
- * or with a header block over the limits of integrity.h
- * ("header-too-large") gets that one problem: nothing else is checked.
- * r is freed by checks_result_release. */
-void checks_run(struct checks *c, const char *buf, size_t len, const char *target,
-		struct checks_result *r);
-/* The same on a message already read and parsed once (a sample):
- * m is borrowed. */
+/* Run every check on a message read and parsed once (m, borrowed);
+ * 'target' is the target it was found for (targets.h), or NULL.  Never
+ * fails: what cannot be read is a problem in r.  A message larger than
+ * FPKIT_LIMIT_MESSAGE ("too-large") or with a header block over the
+ * limits of integrity.h ("header-too-large") gets that one problem:
+ * nothing else is checked.  r is freed by checks_result_release. */
 struct mime_message;
-void checks_run_message(struct checks *c, const struct mime_message *m, const char *target,
-			struct checks_result *r);
+struct target;
+void checks_run_message(struct checks *c, const struct mime_message *m,
+			const struct target *target, struct checks_result *r);
 void checks_result_release(struct checks_result *r);
 
 /* Read a whole message file once, parse it once, and check it.
  * EX_NOINPUT/EX_IOERR when it cannot be read; a file larger than
  * FPKIT_LIMIT_MESSAGE is EX_DATAERR. */
-int checks_run_file(struct checks *c, const char *path, const char *target,
+int checks_run_file(struct checks *c, const char *path, const struct target *target,
 		    struct checks_result *r, struct error *err);
 
 /* A number for "how bad": 0 for an intact message with everything

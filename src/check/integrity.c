@@ -356,7 +356,8 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 	    struct integrity_result *r)
 {
 	const struct field *f = first(h, "Message-ID");
-	char *mine, *want, *shown;
+	char *mine, *shown;
+	const char *want;
 
 	if (f == NULL)
 		return;
@@ -378,7 +379,7 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 	if (opt->target == NULL)
 		return;
 	mine = msgid_normalize(f->value, f->value_len);
-	want = msgid_normalize(opt->target, strlen(opt->target));
+	want = opt->target_id;
 	if (mine == NULL || want == NULL || strcmp(mine, want) != 0) {
 		char *v = textsafe_visible(r->message_id ? r->message_id : "",
 					   r->message_id ? strlen(r->message_id) : 0);
@@ -390,7 +391,6 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 		free(shown);
 	}
 	free(mine);
-	free(want);
 }
 
 /* How far t lies outside [from, to], 0 inside.  Unsigned: the window and

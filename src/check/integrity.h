@@ -16,7 +16,9 @@ struct mime_walk;
 #define INTEGRITY_MAX_LINE 998
 
 struct integrity_options {
-	const char *target;	/* the Message-ID it was found for, NULL if none */
+	const char *target;	/* the Message-ID it was found for, as shown;
+				 * NULL if none */
+	const char *target_id;	/* ... and canonical (targets.h) */
 	bool has_window;	/* the Date must fall in [from - slack, to + slack] */
 	int64_t window_from, window_to, slack;
 	const char *ip;		/* the blocked IP, NULL when unknown */

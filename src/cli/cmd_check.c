@@ -13,8 +13,8 @@
 #include "checks.h"
 #include "cmd.h"
 #include "error.h"
-#include "msgid.h"
 #include "netaddr.h"
+#include "targets.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -103,7 +103,7 @@ parse_window(const char *s, struct checks_options *o)
 /* 1: parsed; 0: --help shown; -1: usage error in err. */
 static int
 parse_options(int argc, char **argv, struct checks_options *o, bool *json,
-	      const char **msgid, struct error *err)
+	      struct targets *msgid, struct error *err)
 {
 	int64_t bits;
 	int c;
@@ -113,18 +113,15 @@ parse_options(int argc, char **argv, struct checks_options *o, bool *json,
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON: *json = true; break;
-		case OPT_MSGID: {
-			/* An id that is empty once canonical (<>) matches nothing. */
-			char *canon = msgid_normalize(optarg, strlen(optarg));
-			bool empty = canon == NULL;
-
-			free(canon);
-			if (empty)
+		case OPT_MSGID:
+			/* An id that is empty once canonical (<>) matches
+			 * nothing: refused. */
+			targets_release(msgid);
+			targets_init(msgid);
+			if (targets_add(msgid, optarg, NULL) < 0)
 				return error_set(err, EX_USAGE, "check: --msgid '%s' is no "
 						 "Message-ID", optarg);
-			*msgid = optarg;
 			break;
-		}
 		case OPT_IP:
 			if (!netaddr_is_ip(optarg))
 				return error_set(err, EX_USAGE, "check: --ip '%s' is not an IP address",
@@ -218,18 +215,19 @@ cmd_check(int argc, char **argv, struct error *err)
 	struct checks_options o;
 	struct checks c;
 	struct checked *all = NULL;
-	const char *msgid = NULL;
+	struct targets msgid;
 	bool json = false;
 	size_t n = 0, nr_intact = 0, nr_read = 0;
 	int rc, status = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.date_slack = CHECKS_DATE_SLACK_DEFAULT;
+	targets_init(&msgid);
 	rc = parse_options(argc, argv, &o, &json, &msgid, err);
-	if (rc <= 0)
-		return rc;
-	if (checks_init(&c, &o, err) < 0)
-		return -1;
+	if (rc <= 0 || checks_init(&c, &o, err) < 0) {
+		targets_release(&msgid);
+		return rc <= 0 ? rc : -1;
+	}
 	n = (size_t)(argc - optind);
 	all = xcalloc(n, sizeof(*all));
 	for (size_t i = 0; i < n; i++) {
@@ -237,7 +235,8 @@ cmd_check(int argc, char **argv, struct error *err)
 
 		m->path = argv[optind + (int)i];
 		m->index = i;
-		if (checks_run_file(&c, m->path, msgid, &m->res, err) < 0) {
+		if (checks_run_file(&c, m->path, msgid.nr ? &msgid.items[0] : NULL, &m->res,
+				    err) < 0) {
 			char *safe = textsafe_visible(err->msg, strlen(err->msg));
 
 			fprintf(stderr, "fpkit: %s\n", safe);
@@ -277,5 +276,6 @@ cmd_check(int argc, char **argv, struct error *err)
 			checks_result_release(&all[i].res);
 	free(all);
 	checks_release(&c);
+	targets_release(&msgid);
 	return status;
 }

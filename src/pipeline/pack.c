@@ -298,9 +298,9 @@ check_samples(struct fpkit *fp, struct checks *chk, struct error *err)
 	fp->checks = xcalloc(fp->samples.nr ? fp->samples.nr : 1, sizeof(*fp->checks));
 	for (size_t i = 0; i < fp->samples.nr; i++) {
 		const struct sample *s = &fp->samples.items[i];
-		const char *target = *s->message_id ? s->message_id : NULL;
 
-		checks_run_message(chk, &s->msg, target, &fp->checks[i]);
+		checks_run_message(chk, &s->msg, *s->message_id ? &fp->targets.items[s->hit->target]
+				   : NULL, &fp->checks[i]);
 		summary_set_checks(json_array_get(samples, i), checks_to_json(&fp->checks[i], chk));
 		if (!fp->checks[i].intact) {
 			const struct check_list *p = &fp->checks[i].problems;

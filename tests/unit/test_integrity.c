@@ -118,11 +118,15 @@ test_msgid(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
-	o.target = "A1@EXAMPLE.COM";	/* the domain compares without case */
+	/* The target as the targets list holds it: as shown, and canonical
+	 * (the local part keeps its case, the domain does not). */
+	o.target = "A1@EXAMPLE.COM";
+	o.target_id = "A1@example.com";
 	CHECK(GOOD, &o, &r);
 	assert_ids(&r, "msgid-mismatch");
 	integrity_result_release(&r);
 	o.target = "<a1@example.COM>";
+	o.target_id = "a1@example.com";
 	CHECK(GOOD, &o, &r);
 	assert_ids(&r, "");
 	integrity_result_release(&r);
