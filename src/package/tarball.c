@@ -267,3 +267,67 @@ tarball_stream_close(struct tarball_stream *s)
 		archive_read_free(s->a);
 	s->a = NULL;
 }
+
+/* libarchive's read callback: the decoder's source, its failure made
+ * libarchive's (the source keeps the real reason for its caller). */
+static la_ssize_t
+decoder_read_cb(struct archive *a, void *arg, const void **buf)
+{
+	struct tarball_decoder *d = arg;
+	ssize_t n = d->source(d->arg, buf);
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "cannot read the compressed data");
+		return ARCHIVE_FATAL;
+	}
+	return (la_ssize_t)n;
+}
+
+int
+tarball_decoder_open(struct tarball_decoder *d, tarball_source *source, void *arg,
+		     const char *name, struct error *err)
+{
+	struct archive_entry *ae;
+
+	memset(d, 0, sizeof(*d));
+	d->source = source;
+	d->arg = arg;
+	d->name = name;
+	d->a = archive_read_new();
+	if (d->a == NULL)
+		return error_set(err, EX_OSERR, "cannot set up libarchive");
+	/* As tarball_stream_open: the compressions mail is rotated with,
+	 * and "raw" for the decompressed bytes as one entry. */
+	archive_read_support_filter_gzip(d->a);
+	archive_read_support_filter_xz(d->a);
+	archive_read_support_filter_bzip2(d->a);
+	archive_read_support_filter_zstd(d->a);
+	archive_read_support_format_raw(d->a);
+	if (archive_read_open(d->a, d, NULL, decoder_read_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(d->a, &ae) != ARCHIVE_OK) {
+		error_set(err, EX_DATAERR, "cannot read compressed '%s': %s", name,
+			  archive_error_string(d->a) ? archive_error_string(d->a) : "unknown error");
+		tarball_decoder_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+tarball_decoder_read(struct tarball_decoder *d, void *buf, size_t len, struct error *err)
+{
+	la_ssize_t n = archive_read_data(d->a, buf, len);
+
+	if (n < 0)
+		return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s", d->name,
+				 archive_error_string(d->a) ? archive_error_string(d->a) : "unknown error");
+	return (ssize_t)n;
+}
+
+void
+tarball_decoder_close(struct tarball_decoder *d)
+{
+	if (d->a)
+		archive_read_free(d->a);
+	d->a = NULL;
+}

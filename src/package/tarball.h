@@ -86,4 +86,33 @@ ssize_t tarball_stream_read(struct tarball_stream *s, void *buf, size_t len,
 			    struct error *err);
 void tarball_stream_close(struct tarball_stream *s);
 
+/* Compressed bytes for a decoder: *buf points to the next ones (owned
+ * by the source, valid until its next call); returns their count, 0 at
+ * the end, -1 when they cannot be read (the source keeps the reason). */
+typedef ssize_t tarball_source(void *arg, const void **buf);
+
+/* A compressed stream (gzip, xz, bzip2, zstd: libarchive's filters and
+ * its "raw" format) decoded from the bytes a source gives, so that the
+ * caller reads the file, counts what it read and bounds what it costs
+ * (instream.c).  It holds a pointer to itself: do not move it while
+ * open. */
+struct tarball_decoder {
+	struct archive *a;
+	tarball_source *source;
+	void *arg;
+	const char *name;	/* file name for messages (borrowed) */
+};
+
+/* Start decoding: the source is asked for the first bytes at once.
+ * EX_DATAERR "cannot read compressed 'NAME'" when they are in no known
+ * compression (or the source failed). */
+int tarball_decoder_open(struct tarball_decoder *d, tarball_source *source, void *arg,
+			 const char *name, struct error *err);
+/* Up to len decompressed bytes (fewer only at the end): the count, 0 at
+ * the end, -1 (EX_DATAERR) when the data is damaged or cut, or the
+ * source failed. */
+ssize_t tarball_decoder_read(struct tarball_decoder *d, void *buf, size_t len,
+			     struct error *err);
+void tarball_decoder_close(struct tarball_decoder *d);
+
 #endif

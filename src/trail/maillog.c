@@ -27,11 +27,11 @@
 
 #include "error.h"
 #include "fpkit_limits.h"
+#include "instream.h"
 #include "logline.h"
 #include "maillog.h"
 #include "msgid.h"
 #include "strbuf.h"
-#include "tarball.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -84,15 +84,15 @@ span(const char *p, size_t len)
 
 struct reader {
 	const char *path;
-	int fd;
-	struct tarball_stream zs;
-	const char *compression;
+	struct instream in;	/* the file, plain or decompressed */
 	char *buf;		/* the window, borrowed from the scan */
 	size_t cap, pos, end;	/* unread bytes: buf[pos..end) */
 	bool eof;
 	int64_t got;		/* (decompressed) bytes read so far */
 	int64_t limit;		/* bytes to read at most; -1: to the end */
 	uint64_t lineno;
+	struct error over;	/* why the file ends early (a limit on
+				 * decompression), when over.status is set */
 };
 
 static int
@@ -101,35 +101,30 @@ reader_open(struct reader *r, const struct maillog_file *f, char *buf, size_t ca
 {
 	memset(r, 0, sizeof(*r));
 	r->path = f->path;
-	r->fd = -1;
-	r->compression = f->compression;
 	r->buf = buf;
 	r->cap = cap;
 	r->limit = limit;
-	if (f->compression)
-		return tarball_stream_open(&r->zs, f->path, err);
-	r->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (r->fd < 0)
-		return error_set(err, errno == ENOENT || errno == EACCES ? EX_NOINPUT : EX_IOERR,
-				 "cannot open mail log '%s': %s", f->path, strerror(errno));
-	posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (instream_open(&r->in, f->fd, f->path, NULL, err) < 0)
+		return -1;
+	if (r->in.compression == NULL)
+		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
 }
 
 static void
 reader_close(struct reader *r)
 {
-	if (r->compression)
-		tarball_stream_close(&r->zs);
-	else if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
+	instream_close(&r->in);
 }
 
-/* Read more after buf[end]; sets eof at the end of the data. */
+/* Read more after buf[end]; sets eof at the end of the data, or where a
+ * limit on decompression ends it (noted in r->over: the lines before
+ * are read as usual, the last one too, so that both passes see the
+ * same lines). */
 static int
 reader_fill(struct reader *r, struct error *err)
 {
+	struct error e = ERROR_INIT;
 	size_t room = r->cap - r->end;
 	ssize_t n;
 
@@ -139,18 +134,17 @@ reader_fill(struct reader *r, struct error *err)
 		r->eof = true;
 		return 0;
 	}
-	if (r->compression) {
-		n = tarball_stream_read(&r->zs, r->buf + r->end, room, err);
-	} else {
-		do
-			n = read(r->fd, r->buf + r->end, room);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			error_set(err, EX_IOERR, "cannot read mail log '%s': %s", r->path,
-				  strerror(errno));
+	n = instream_read(&r->in, r->buf + r->end, room, &e);
+	if (n < 0 && r->in.over) {
+		r->over = e;
+		r->eof = true;
+		return 0;
 	}
-	if (n < 0)
+	if (n < 0) {
+		if (err)
+			*err = e;
 		return -1;
+	}
 	if (n == 0)
 		r->eof = true;
 	r->end += (size_t)n;
@@ -321,17 +315,19 @@ maillog_add_file(struct maillog *m, const char *path, struct error *err)
 			return 0;
 		}
 	do
-		n = read(fd, magic, sizeof(magic));
+		n = pread(fd, magic, sizeof(magic), 0);
 	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
-		return error_set(err, EX_IOERR, "cannot read mail log '%s': %s", path,
-				 strerror(errno));
+	if (n < 0) {
+		error_set(err, EX_IOERR, "cannot read mail log '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	m->files = xgrow(m->files, m->nr_files + 1, &m->alloc_files, sizeof(*m->files));
 	f = &m->files[m->nr_files++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
-	f->compression = tarball_compression(magic, (size_t)n);
+	f->fd = fd;
+	f->compression = instream_compression(magic, (size_t)n);
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	return 0;
@@ -490,6 +486,13 @@ pass_anchors(struct scan *sc, struct error *err)
 		f->bytes = r.got;
 		f->lines = r.lineno;
 		reader_close(&r);
+		/* The lines before a limit on decompression are good: they are
+		 * followed, the next logs read; the second pass stops there. */
+		if (rc == 0 && r.over.status) {
+			f->cut = true;
+			diag_add(m->diag, "mail log %s: read up to line %" PRIu64 ", not further",
+				 r.over.msg, r.lineno);
+		}
 		if (f->long_lines)
 			diag_add(m->diag, "mail log '%s': %" PRIu64 " line%s longer than %d bytes "
 				 "skipped (the first is line %" PRIu64 ")", f->path, f->long_lines,
@@ -896,8 +899,10 @@ maillog_release(struct maillog *m)
 		free(m->targets[i].stories);
 	}
 	free(m->targets);
-	for (size_t i = 0; i < m->nr_files; i++)
+	for (size_t i = 0; i < m->nr_files; i++) {
 		free(m->files[i].path);
+		close(m->files[i].fd);
+	}
 	free(m->files);
 	for (size_t i = 0; i < m->nr_stories; i++)
 		story_release(&m->stories[i]);

@@ -27,12 +27,15 @@ struct maillog_target {
 
 struct maillog_file {
 	char *path;		/* as given */
+	int fd;			/* open from maillog_add_file on: both passes
+				 * read the file that was named */
 	const char *compression; /* NULL or a static name */
 	dev_t dev;
 	ino_t ino;
 	int64_t bytes;		/* decompressed bytes read by the first pass */
 	uint64_t lines;
 	uint64_t long_lines;	/* lines over FPKIT_LIMIT_LOG_LINE, skipped */
+	bool cut;		/* a limit on decompression ended it early */
 };
 
 struct maillog {
@@ -56,10 +59,11 @@ void maillog_release(struct maillog *m);
 long maillog_add_target(struct maillog *m, const char *id);
 
 /* Add a log file to read, plain or compressed with gzip, xz, bzip2 or
- * zstd (told by its first bytes).  Files are read as one stream in the
- * order given, so rotated files go oldest first.  EX_NOINPUT when it
- * cannot be opened or is not a regular file, EX_USAGE past
- * FPKIT_LIMIT_LOG_FILES; a file given twice is read once (a warning). */
+ * zstd (told by its first bytes); it stays open until maillog_release.
+ * Files are read as one stream in the order given, so rotated files go
+ * oldest first.  EX_NOINPUT when it cannot be opened or is not a
+ * regular file, EX_USAGE past FPKIT_LIMIT_LOG_FILES; a file given twice
+ * is read once (a warning). */
 int maillog_add_file(struct maillog *m, const char *path, struct error *err);
 
 /* Read the files twice through one window: first the lines that announce
@@ -67,7 +71,9 @@ int maillog_add_file(struct maillog *m, const char *path, struct error *err);
  * queues, each queue's story cut where the MTA is done with it (Postfix
  * "removed", Exim "Completed", a new Sendmail "from=") so that a queue id
  * used again for another message is another story.  'near' is the block
- * time (for classic syslog years).  EX_NOINPUT/EX_IOERR/EX_DATAERR
+ * time (for classic syslog years).  A compressed file that passes a
+ * limit on decompression (instream.h) is read up to there, with a
+ * warning, and the other files as usual.  EX_NOINPUT/EX_IOERR/EX_DATAERR
  * naming the file when one cannot be read, is damaged, or changed
  * between the passes. */
 int maillog_scan(struct maillog *m, int64_t near, struct error *err);
