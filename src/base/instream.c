@@ -129,8 +129,8 @@ instream_read(struct instream *s, void *buf, size_t len, struct error *err)
 		len = INSTREAM_MAX_READ;
 	/* One byte past the limit at most: a file that ends at it is read
 	 * whole, one that goes on is told apart. */
-	if ((int64_t)len > s->lim.max_bytes - s->out + 1)
-		len = (size_t)(s->lim.max_bytes - s->out + 1);
+	if ((int64_t)len > s->lim.max_bytes - s->out)
+		len = (size_t)(s->lim.max_bytes - s->out) + 1;
 	n = tarball_decoder_read(&s->dec, buf, len, err);
 	if (n < 0) {
 		if (s->source_errno)

@@ -203,6 +203,19 @@ gen_alerts() {
 gen_logs() {
 	printf '\037\213\010\000\000\000\000\000\000\003garbage' >"$IN/bad.log.gz"
 	printf '\375\067\172\130\132\000garbage' >"$IN/bad.log.xz"
+	# A bzip2 bomb: 200 streams of 50 MB of zeros each (what bzip2 -9
+	# makes of them, 81 bytes), 10 GB from 16 KB: a minute of CPU, were
+	# decompression not bounded.
+	i=0
+	while [ $i -lt 200 ]; do
+		printf '\102\132\150\071\061\101\131\046\123\131\016\011\342\337\001\137\216\100\000\300'
+		printf '\000\000\010\040\000\060\200\115\106\102\240\045\251\012\200\227\061\101\131\046'
+		printf '\123\131\223\304\354\075\000\037\150\301\000\300\000\000\020\000\010\040\000\060'
+		printf '\314\011\252\151\225\042\015\252\122\040\361\167\044\123\205\011\010\375\162\230\060'
+		i=$((i + 1))
+	done >"$IN/bomb.log.bz2"
+	printf 'Nov 20 14:23:00 mx1 postfix/cleanup[2]: 4F2A9C1B0D: message-id=<%s>\n' \
+		order-10482.1795180980.7d1e@shop.example.com >"$IN/order.log"
 	mkdir "$IN/logs"
 	i=0
 	MAILLOGS=
@@ -323,8 +336,9 @@ fi
 
 # row NAME STATUS FRAGMENT COMMAND: run fpkit with the arguments COMMAND
 # holds (shell words, with $IN, $OUT... expanded; leading NAME=VALUE
-# words go into its environment, STDIN=FILE is its standard input), in
-# an empty folder.  FRAGMENT is looked for on standard error, or on
+# words go into its environment, STDIN=FILE is its standard input,
+# WITHIN=SECONDS the time it must end in, but under valgrind), in an
+# empty folder.  FRAGMENT is looked for on standard error, or on
 # standard output when it starts with "stdout:".
 row() {
 	name=$1 want=$2 frag=$3 cmd=$4
@@ -346,6 +360,10 @@ row() {
 		while [ $# -gt 0 ]; do
 			case $1 in
 			STDIN=*) stdin=${1#STDIN=} ;;
+			WITHIN=*)
+				[ -z "$TIMEOUT" ] || [ -n "${FPKIT_VALGRIND:-}" ] ||
+					TIMEOUT="timeout ${1#WITHIN=}"
+				;;
 			[A-Z]*=*) export "${1?}" ;;
 			*) break ;;
 			esac
@@ -529,6 +547,8 @@ maillog-100mb-line|pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$BIG"
 maillog-bad-gzip|pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$IN/bad.log.gz" -o "$OUT"|65|cannot read compressed '$IN/bad.log.gz'
 maillog-bad-xz|pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$IN/bad.log.xz" -o "$OUT"|65|Corrupted input data
 maillog-fifo|pack $PACKDEMO --maillog "$IN/fifo" -o "$OUT"|66|is not a regular file
+maillog-bzip2-bomb|WITHIN=10 pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$IN/bomb.log.bz2" --maillog "$IN/order.log" -o "$OUT"|0|mail log '$IN/bomb.log.bz2': 16777216 bytes once decompressed from the first 16200, more than the limit of 1000 times as many for a compressed file
+maillog-bzip2-bomb-next-log|WITHIN=10 pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --json --maillog "$IN/bomb.log.bz2" --maillog "$IN/order.log" -o "$OUT"|0|stdout:"queue_id": "4F2A9C1B0D"
 maillog-257|pack $PACKDEMO $MAILLOGS -o "$OUT"|64|more than 256 mail logs given
 # -- ticket templates
 template-unclosed|pack $PACKDEMO --template "$IN/tpl-unclosed" -o "$OUT"|65|line 1: '{{' is never closed

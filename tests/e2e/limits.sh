@@ -1,5 +1,5 @@
 #!/bin/sh
-# The limits on outside input (src/fpkit_limits.h, LIMITS in fpkit(1)):
+# The limits on outside input (src/base/fpkit_limits.h, LIMITS in fpkit(1)):
 # for each limit a run can reach in little time, an input just over it
 # fails or warns with a message that names the input and the limit, and,
 # where it is cheap, one at the limit passes.  Inputs are made here with
@@ -17,6 +17,14 @@
 #   FPKIT_LIMIT_ALERT_TARGETS    alert.sh, unit/test_alert.c
 #   FPKIT_LIMIT_ALERT_PARTS      here
 #   FPKIT_LIMIT_ALERT_DEPTH      here
+#   FPKIT_LIMIT_DECOMPRESSED     unit/test_instream.c (at a small limit:
+#                                8 GiB is too much to decompress in a
+#                                test)
+#   FPKIT_LIMIT_DECOMPRESSION_RATIO  here (over, and under past 4 MiB);
+#                                unit/test_instream.c (at it: there the
+#                                compressed bytes taken are known);
+#                                badinput.sh (bzip2 bombs)
+#   FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM  here, and unit/test_instream.c
 #   FPKIT_LIMIT_STORE_DEPTH      here
 #   FPKIT_LIMIT_HEADER_BLOCK     pack-errors.sh (searched up to it, with a
 #                                warning), here (the same in an mbox);
@@ -399,6 +407,46 @@ assert_status 0 "mail logs: 9 MB of lines about a target"
 assert_in "$tmp/err" "more than 8388608 bytes of lines about the targets" \
 	"mail logs: the kept-bytes limit is named"
 rm -f "$tmp/queue.log" "$tmp/anchors.log" "$tmp/excerpt"
+
+# ---- compressed files: what decompression may give ----
+
+# Zeros in xz compress more than 5000 times: up to 4 MiB of them is read
+# whole (FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM), one byte more passes the
+# ratio limit: the log is read up to there, with a warning that names
+# it and the limit, and the next log is read as usual.
+anchors 1 >"$tmp/next.log"
+# delivered: how many queues the demo's order has in the last summary.
+delivered() {
+	jq --arg id "$ORDER_ID" '[.targets[] | select(.message_id == $id) | .delivery[]] | length' \
+		"$tmp/out"
+}
+head -c $((4 * MiB)) /dev/zero | xz >"$tmp/at.log.xz"
+log_pack --json --maillog "$tmp/at.log.xz" --maillog "$tmp/next.log"
+assert_status 0 "compressed log: 4 MiB of zeros"
+assert_not_in "$tmp/err" "for a compressed file" "compressed log: 4 MiB at any ratio, read whole"
+assert_eq "$(jq -c '.maillogs[0] | [.compression, .lines, .long_lines]' "$tmp/out")" '["xz",1,1]' \
+	"compressed log: 4 MiB of zeros, one long line"
+{ head -c $((4 * MiB)) /dev/zero; printf x; } | xz >"$tmp/over.log.xz"
+log_pack --json --maillog "$tmp/over.log.xz" --maillog "$tmp/next.log"
+assert_status 0 "compressed log: one byte more, past the ratio"
+grep -F "warning: mail log '$tmp/over.log.xz': " "$tmp/err" >"$tmp/warn" || :
+assert_in "$tmp/warn" "more than the limit of 1000 times as many for a compressed file" \
+	"compressed log over the ratio: the file and the limit are named"
+assert_in "$tmp/warn" "read up to line 1, not further" "compressed log over the ratio: where it stopped"
+assert_eq "$(delivered)" 1 "compressed log over the ratio: the next log is read"
+
+# Under the ratio past 4 MiB: 8 MiB of Postfix log in gzip (about ten
+# times smaller) is read to its last line.
+"$GENLOG" "$tmp/gen.log" $((8 * MiB)) "4F2A9C1B0D:$ORDER_ID"
+gzip -c "$tmp/gen.log" >"$tmp/gen.log.gz"
+log_pack --json --maillog "$tmp/gen.log.gz"
+assert_status 0 "compressed log: 8 MiB under the ratio"
+assert_not_in "$tmp/err" "for a compressed file" "compressed log under the ratio: no warning"
+assert_eq "$(jq '.maillogs[0].lines' "$tmp/out")" "$(wc -l <"$tmp/gen.log")" \
+	"compressed log under the ratio: every line read"
+assert_eq "$(delivered)" 1 "compressed log under the ratio: the target 1 MiB before its end is found"
+rm -f "$tmp/at.log.xz" "$tmp/over.log.xz" "$tmp/next.log" "$tmp/warn" "$tmp/gen.log" \
+	"$tmp/gen.log.gz"
 unset TZ
 
 # ---- fpkit verify ----
