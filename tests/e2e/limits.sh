@@ -434,6 +434,21 @@ assert_in "$tmp/warn" "more than the limit of 1000 times as many for a compresse
 	"compressed log over the ratio: the file and the limit are named"
 assert_in "$tmp/warn" "read up to line 1, not further" "compressed log over the ratio: where it stopped"
 assert_eq "$(delivered)" 1 "compressed log over the ratio: the next log is read"
+# The same with 22 MB of log lines in 3.5 KB: the limit cuts one in two,
+# and both readings of the log must stop after it (were they to differ,
+# the log would be reported as changed while it was read).
+awk 'BEGIN { for (i = 0; i < 400000; i++) print "Nov 20 13:19:00 mx1 postfix/qmgr[3]: B00B00B00B: removed" }' |
+	xz >"$tmp/lines.log.xz"
+log_pack --json --maillog "$tmp/lines.log.xz" --maillog "$tmp/next.log"
+assert_status 0 "compressed log of lines over the ratio"
+assert_in "$tmp/err" "more than the limit of 1000 times as many for a compressed file" \
+	"compressed log of lines over the ratio: the limit is named"
+lines=$(jq '.maillogs[0].lines' "$tmp/out")
+assert_in "$tmp/err" "read up to line $lines, not further" \
+	"compressed log of lines over the ratio: the last line read is named"
+assert_true "compressed log of lines over the ratio: $lines of 400000 lines read" \
+	test "$lines" -gt 1000 -a "$lines" -lt 400000
+assert_eq "$(delivered)" 1 "compressed log of lines over the ratio: the next log is read"
 
 # Under the ratio past 4 MiB: 8 MiB of Postfix log in gzip (about ten
 # times smaller) is read to its last line.
@@ -445,8 +460,8 @@ assert_not_in "$tmp/err" "for a compressed file" "compressed log under the ratio
 assert_eq "$(jq '.maillogs[0].lines' "$tmp/out")" "$(wc -l <"$tmp/gen.log")" \
 	"compressed log under the ratio: every line read"
 assert_eq "$(delivered)" 1 "compressed log under the ratio: the target 1 MiB before its end is found"
-rm -f "$tmp/at.log.xz" "$tmp/over.log.xz" "$tmp/next.log" "$tmp/warn" "$tmp/gen.log" \
-	"$tmp/gen.log.gz"
+rm -f "$tmp/at.log.xz" "$tmp/over.log.xz" "$tmp/lines.log.xz" "$tmp/next.log" "$tmp/warn" \
+	"$tmp/gen.log" "$tmp/gen.log.gz"
 unset TZ
 
 # ---- fpkit verify ----
