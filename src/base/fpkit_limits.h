@@ -82,9 +82,20 @@
 #define FPKIT_LIMIT_FROM_LINE 4096
 /* A --msgid-file, in bytes. */
 #define FPKIT_LIMIT_MSGID_FILE (64 * 1024 * 1024)
-/* A sample taken out of an mbox or a compressed file, in bytes: it is
- * held in memory, unquoted or decompressed. */
+/* A sample, in bytes, whatever its store: it is read once into memory
+ * (unquoted or decompressed) and hashed, checked and packed from there.
+ * A larger one is left out with a warning, and its target counts as not
+ * found unless another copy is packed. */
 #define FPKIT_LIMIT_SAMPLE ((size_t)256 * 1024 * 1024)
+/* Samples of one target (copies of one message in several stores or
+ * folders): the first ones in the finder's order are packed, the others
+ * counted in a warning. */
+#define FPKIT_LIMIT_SAMPLES_PER_TARGET 20
+/* Samples of one bundle, and their bytes together (all held in memory
+ * until the bundle is written); past either, the rest are left out with
+ * a warning. */
+#define FPKIT_LIMIT_SAMPLES 1000
+#define FPKIT_LIMIT_SAMPLES_TOTAL ((size_t)1024 * 1024 * 1024)
 /* Bytes of a Message-ID kept in a bundle file name (samples/, checks/,
  * logs/). */
 #define FPKIT_LIMIT_NAME_ID 80
@@ -148,8 +159,5 @@
 /* A line of an archive's index.jsonl, in bytes: a longer one is not one
  * fpkit wrote, and is dropped. */
 #define FPKIT_LIMIT_INDEX_LINE 65536
-/* A sample given its own report in report.arf, in bytes: it is held in
- * memory. */
-#define FPKIT_LIMIT_ARF_SAMPLE ((size_t)256 * 1024 * 1024)
 
 #endif

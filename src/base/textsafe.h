@@ -6,8 +6,14 @@
 
 /* A new string (free() it) where every control byte of s[0..len) and
  * every byte that is not part of valid UTF-8 is shown as \xHH (tab as
- * \t, newline as \n), so header text from strangers cannot move a
- * terminal's cursor or forge lines in a report (mblaze safe_u8putstr). */
+ * \t, newline as \n; a C1 control, U+0080..U+009F, as its two bytes),
+ * and every valid character that is invisible or moves the text around
+ * it (bidi controls, zero-width characters, U+2028/U+2029, BOM, tags;
+ * textsafe.c lists them) as <U+XXXX>; so that header text from strangers
+ * cannot move a terminal's cursor, forge lines in a report or make one
+ * text look like another (mblaze safe_u8putstr).  The result is
+ * printable ASCII and visible UTF-8 only, so escaping it again changes
+ * nothing; a "\x1b" or "<U+202E>" already in s is not told apart. */
 char *textsafe_visible(const char *s, size_t len);
 
 /* A new string usable as one path component inside the bundle, derived

@@ -9,63 +9,17 @@
 #include <sysexits.h>
 
 #include "checks.h"
-#include "summary.h"
 #include "digest.h"
 #include "dkim.h"
 #include "error.h"
 #include "fpkit_limits.h"
 #include "integrity.h"
+#include "jsontext.h"
 #include "lint.h"
-#include "mimewalk.h"
+#include "mime.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
-
-void
-check_list_add(struct check_list *l, const char *id, const char *fmt, ...)
-{
-	struct check_item *it;
-	va_list ap;
-	char *s;
-	int n;
-
-	/* measured, then written in memory from xmalloc: running out of
-	 * it ends the program in xalloc.c, as everywhere */
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		/* an output error, not memory: only a detail over INT_MAX bytes */
-		s = xasprintf("(%s: the detail cannot be written)", id);
-	} else {
-		s = xmalloc((size_t)n + 1);
-		va_start(ap, fmt);
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	l->items = xgrow(l->items, l->nr + 1, &l->alloc, sizeof(*l->items));
-	it = &l->items[l->nr++];
-	it->id = id;
-	it->detail = s;
-}
-
-bool
-check_list_has(const struct check_list *l, const char *id)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		if (strcmp(l->items[i].id, id) == 0)
-			return true;
-	return false;
-}
-
-void
-check_list_release(struct check_list *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->items[i].detail);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
 
 int
 checks_init(struct checks *c, const struct checks_options *opt, struct error *err)
@@ -109,11 +63,36 @@ void
 checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	   struct checks_result *r)
 {
+	struct mime_message m;
+	char *copy;
+
+	if (len > FPKIT_LIMIT_MESSAGE) {
+		memset(r, 0, sizeof(*r));
+		too_large(r, (int64_t)len);
+		return;
+	}
+	copy = xmalloc(len + 1);
+	memcpy(copy, buf, len);
+	mime_message_take(&m, copy, len);
+	checks_run_message(c, &m, target, r);
+	mime_message_close(&m);
+}
+
+void
+checks_run_message(struct checks *c, const struct mime_message *m, const char *target,
+		   struct checks_result *r)
+{
+	const char *buf = m->data;
+	size_t len = m->len;
 	struct integrity_options io;
 	struct integrity_result ir;
-	struct mimewalk w;
+	struct mime_walk w;
 
 	memset(r, 0, sizeof(*r));
+	if (len > FPKIT_LIMIT_MESSAGE) {
+		too_large(r, (int64_t)len);
+		return;
+	}
 	if (len > FPKIT_LIMIT_MESSAGE) {
 		too_large(r, (int64_t)len);
 		return;
@@ -131,7 +110,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	io.window_to = c->opt.window_to;
 	io.slack = c->opt.date_slack;
 	io.ip = c->opt.ip;
-	mimewalk_buffer(&w, buf, len);
+	mime_walk_message(&w, m);
 	integrity_check(buf, len, &w, &io, &ir);
 	r->problems = ir.problems;
 	r->hops = ir.hops;
@@ -155,7 +134,7 @@ checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 	}
 	lint_check(&w, &r->lint);
 	r->intact = r->problems.nr == 0;
-	mimewalk_release(&w);
+	mime_walk_release(&w);
 }
 
 void
@@ -174,38 +153,25 @@ checks_result_release(struct checks_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int
-to_strbuf(const void *data, size_t len, void *arg, struct error *err)
-{
-	(void)err;
-	return strbuf_add(arg, data, len);
-}
-
 int
-checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t length,
-		const char *target, struct checks_result *r, struct error *err)
+checks_run_file(struct checks *c, const char *path, const char *target,
+		struct checks_result *r, struct error *err)
 {
-	char sha[DIGEST_HEX_SIZE];
+	struct mime_message m;
 	struct strbuf sb;
-	int rc;
+	char *data;
+	size_t len;
 
 	strbuf_init(&sb, FPKIT_LIMIT_MESSAGE);
-	if (length < 0) {
-		rc = strbuf_read_file(&sb, path, "a message to check", err);
-	} else if (length > FPKIT_LIMIT_MESSAGE) {
-		/* A sample found in a store is packed whatever its size: say
-		 * that it was not checked rather than stop. */
-		memset(r, 0, sizeof(*r));
-		too_large(r, length);
+	if (strbuf_read_file(&sb, path, "a message to check", err) < 0) {
 		strbuf_release(&sb);
-		return 0;
-	} else {
-		rc = digest_file_range(path, offset, length, sha, to_strbuf, &sb, err);
+		return -1;
 	}
-	if (rc == 0)
-		checks_run(c, sb.buf, sb.len, target, r);
-	strbuf_release(&sb);
-	return rc;
+	data = strbuf_detach(&sb, &len);
+	mime_message_take(&m, data, len);
+	checks_run_message(c, &m, target, r);
+	mime_message_close(&m);
+	return 0;
 }
 
 unsigned long
@@ -306,7 +272,7 @@ checks_render_text(const struct checks_result *r, const struct checks *c, const 
 static json_t *
 jstr(const char *s)
 {
-	return summary_text(s ? s : "");
+	return jsontext_string(s ? s : "");
 }
 
 static json_t *

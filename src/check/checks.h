@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist.h"
+
 struct error;
 struct dkimv;
 struct dkimv_sig;
@@ -17,27 +19,6 @@ struct integrity_hop;
 /* Default slack around the window a Date must fall in: a message is
  * often written a while before it leaves the queue. */
 #define CHECKS_DATE_SLACK_DEFAULT (24 * 3600)
-
-/* One finding: a stable rule id (static text) and where/why (new). */
-struct check_item {
-	const char *id;
-	char *detail;
-};
-
-struct check_list {
-	struct check_item *items;
-	size_t nr, alloc;
-};
-
-/* Append a finding: 'id' is borrowed (static text), the detail is
- * formatted like printf into a new string the list owns.  Never fails:
- * out of memory ends the program (xalloc.h). */
-void check_list_add(struct check_list *l, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Whether a finding with this id is in l. */
-bool check_list_has(const struct check_list *l, const char *id);
-/* Free the findings and their details; l is left empty, ready for use. */
-void check_list_release(struct check_list *l);
 
 /* What the checks know from the command line (check) or the case (pack). */
 struct checks_options {
@@ -91,14 +72,18 @@ struct checks_result {
  * r is freed by checks_result_release. */
 void checks_run(struct checks *c, const char *buf, size_t len, const char *target,
 		struct checks_result *r);
+/* The same on a message already read and parsed once (a sample):
+ * m is borrowed. */
+struct mime_message;
+void checks_run_message(struct checks *c, const struct mime_message *m, const char *target,
+			struct checks_result *r);
 void checks_result_release(struct checks_result *r);
 
-/* Read a whole message file (length < 0) or 'length' bytes of it from
- * 'offset', and check it.  EX_NOINPUT/EX_IOERR when it cannot be read;
- * a whole file larger than FPKIT_LIMIT_MESSAGE is EX_DATAERR, a range
- * that large gives the single problem "too-large". */
-int checks_run_file(struct checks *c, const char *path, int64_t offset, int64_t length,
-		    const char *target, struct checks_result *r, struct error *err);
+/* Read a whole message file once, parse it once, and check it.
+ * EX_NOINPUT/EX_IOERR when it cannot be read; a file larger than
+ * FPKIT_LIMIT_MESSAGE is EX_DATAERR. */
+int checks_run_file(struct checks *c, const char *path, const char *target,
+		    struct checks_result *r, struct error *err);
 
 /* A number for "how bad": 0 for an intact message with everything
  * passing, more for each problem, failing signature and lint finding;

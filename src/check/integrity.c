@@ -1,7 +1,7 @@
 /* integrity.c - is this the message as it was sent
  *
  * Works on the raw bytes, line by line, so that every problem can say
- * where it is; GMime's reading (mimewalk.c) gives the MIME tree and its
+ * where it is; GMime's reading (mime.c) gives the MIME tree and its
  * warnings.  What is tolerated on purpose is in doc/VIOLATIONS.md. */
 #include "config.h"
 
@@ -15,7 +15,7 @@
 
 #include "fpkit_limits.h"
 #include "integrity.h"
-#include "mimewalk.h"
+#include "mime.h"
 #include "msgid.h"
 #include "strbuf.h"
 #include "textsafe.h"
@@ -418,7 +418,7 @@ check_date(const struct header *h, const struct integrity_options *opt,
 	if (f == NULL)
 		return;
 	value = xstrndup(f->value, f->value_len);
-	if (mimewalk_parse_date(value, &t) < 0) {
+	if (mime_parse_date(value, strlen(value), &t) < 0) {
 		char *v = textsafe_visible(value, strlen(value) > 200 ? 200 : strlen(value));
 
 		check_list_add(problems, "date-unparseable", "line %u: \"%s\" is not an RFC "
@@ -629,7 +629,7 @@ bkey_cmp(const void *a, const void *b)
  * pass over the message whatever the number of multiparts: each line of
  * the form "--X--" looks X up among the boundaries. */
 static bool *
-find_closed(const char *buf, size_t len, const struct mimewalk *w)
+find_closed(const char *buf, size_t len, const struct mime_walk *w)
 {
 	const char *p = buf, *end = buf + len;
 	struct bkey *keys = NULL;
@@ -637,9 +637,9 @@ find_closed(const char *buf, size_t len, const struct mimewalk *w)
 	bool *closed = NULL;
 
 	for (size_t i = 0; i < w->nr_parts; i++) {
-		const struct mimewalk_part *m = &w->parts[i];
+		const struct mime_walk_part *m = &w->parts[i];
 
-		if (m->kind != MIMEWALK_MULTIPART || m->boundary == NULL || *m->boundary == '\0')
+		if (m->kind != MIME_WALK_MULTIPART || m->boundary == NULL || *m->boundary == '\0')
 			continue;
 		if (keys == NULL)
 			keys = xcalloc(w->nr_parts, sizeof(*keys));
@@ -669,10 +669,10 @@ find_closed(const char *buf, size_t len, const struct mimewalk *w)
 	}
 	closed = xcalloc(w->nr_parts, sizeof(*closed));
 	for (size_t i = 0; i < w->nr_parts; i++) {
-		const struct mimewalk_part *m = &w->parts[i];
+		const struct mime_walk_part *m = &w->parts[i];
 		struct bkey k, *hit;
 
-		if (m->kind != MIMEWALK_MULTIPART || m->boundary == NULL || *m->boundary == '\0')
+		if (m->kind != MIME_WALK_MULTIPART || m->boundary == NULL || *m->boundary == '\0')
 			continue;
 		k.b = m->boundary;
 		k.len = strlen(m->boundary);
@@ -738,16 +738,16 @@ base64_problem(const char *buf, size_t start, size_t end, size_t *at)
 
 static void
 check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
-	   const struct mimewalk *w, const struct lines *li, struct check_list *problems)
+	   const struct mime_walk *w, const struct lines *li, struct check_list *problems)
 {
 	const struct field *cl = first(h, "Content-Length");
 	bool *closed = find_closed(buf, len, w);
 	size_t leaf = 0;
 
 	for (size_t i = 0; i < w->nr_parts; i++) {
-		const struct mimewalk_part *p = &w->parts[i];
+		const struct mime_walk_part *p = &w->parts[i];
 
-		if (p->kind == MIMEWALK_MULTIPART && p->boundary && *p->boundary && !closed[i]) {
+		if (p->kind == MIME_WALK_MULTIPART && p->boundary && *p->boundary && !closed[i]) {
 			char *b = textsafe_visible(p->boundary, strlen(p->boundary));
 
 			check_list_add(problems, "truncated-multipart", "the %s with boundary "
@@ -755,7 +755,7 @@ check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
 				       "line %u (byte %zu): it was cut", p->type, b, b, li->last, len);
 			free(b);
 		}
-		if (p->kind != MIMEWALK_LEAF)
+		if (p->kind != MIME_WALK_LEAF)
 			continue;
 		leaf++;
 		if (p->base64 && p->start >= 0 && (size_t)p->end <= len) {
@@ -792,11 +792,11 @@ check_body(const char *buf, size_t len, size_t hlen, const struct header *h,
 
 /* GMime's own findings, except those checked above with more detail. */
 static void
-add_mime_warnings(const struct lines *li, const struct mimewalk *w, struct check_list *problems)
+add_mime_warnings(const struct lines *li, const struct mime_walk *w, struct check_list *problems)
 {
 	for (size_t i = 0; i < w->nr_warnings; i++) {
-		const struct mimewalk_warning *x = &w->warnings[i];
-		const char *id = mimewalk_warning_id(x->code);
+		const struct mime_walk_warning *x = &w->warnings[i];
+		const char *id = mime_walk_warning_id(x->code);
 		char at[64] = "";
 
 		if (strcmp(id, "header-8bit") == 0 && check_list_has(problems, "header-8bit"))
@@ -817,13 +817,13 @@ add_mime_warnings(const struct lines *li, const struct mimewalk *w, struct check
 		if (x->offset >= 0 && (size_t)x->offset <= li->len)
 			snprintf(at, sizeof(at), "line %u (byte %" PRId64 "): ",
 				 line_of(li, (size_t)x->offset), x->offset);
-		check_list_add(problems, id, "%s%s%s%s%s", at, mimewalk_warning_text(x->code),
+		check_list_add(problems, id, "%s%s%s%s%s", at, mime_walk_warning_text(x->code),
 			       x->item ? " (" : "", x->item ? x->item : "", x->item ? ")" : "");
 	}
 }
 
 void
-integrity_check(const char *buf, size_t len, const struct mimewalk *w,
+integrity_check(const char *buf, size_t len, const struct mime_walk *w,
 		const struct integrity_options *opt, struct integrity_result *r)
 {
 	struct header h = { NULL, 0, 0 };

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checks.h"
+#include "checklist.h"
 #include "fpkit_limits.h"
 
-struct mimewalk;
+struct mime_walk;
 
 /* RFC 5322 section 2.1.1: no line longer than 998 octets without its CRLF. */
 #define INTEGRITY_MAX_LINE 998
@@ -41,11 +41,11 @@ struct integrity_result {
 	char *message_id;	/* the first Message-ID without <> (msgid_strip), or NULL */
 };
 
-/* Check buf[0..len), which w is the GMime reading of (mimewalk_buffer on
+/* Check buf[0..len), which w is the GMime reading of (mime_walk_buffer on
  * the same bytes).  Every problem gets a stable id and a detail saying
  * where: a line number or a byte offset.  r is freed by
  * integrity_result_release. */
-void integrity_check(const char *buf, size_t len, const struct mimewalk *w,
+void integrity_check(const char *buf, size_t len, const struct mime_walk *w,
 		     const struct integrity_options *opt, struct integrity_result *r);
 void integrity_result_release(struct integrity_result *r);
 

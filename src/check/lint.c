@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "lint.h"
-#include "mimewalk.h"
+#include "mime.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -23,7 +23,7 @@ lint_is_finding(const char *id)
 }
 
 static void
-check_sender(const struct mimewalk *w, struct check_list *out)
+check_sender(const struct mime_walk *w, struct check_list *out)
 {
 	if (w->from_addr == NULL)
 		check_list_add(out, "sender-missing", "no sender address: the From field is "
@@ -31,7 +31,7 @@ check_sender(const struct mimewalk *w, struct check_list *out)
 }
 
 static void
-check_subject(const struct mimewalk *w, struct check_list *out)
+check_subject(const struct mime_walk *w, struct check_list *out)
 {
 	const char *s = w->subject;
 	size_t letters = 0, caps = 0, bangs = 0;
@@ -72,20 +72,20 @@ contains_ci(const char *hay, const char *needle)
 
 /* Why the message looks like bulk mail (new string), or NULL. */
 static char *
-bulk_reasons(const struct mimewalk *w)
+bulk_reasons(const struct mime_walk *w)
 {
-	const char *prec = mimewalk_field(w, "Precedence");
+	const char *prec = mime_walk_field(w, "Precedence");
 	struct strbuf sb;
 
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	if (prec && (contains_ci(prec, "bulk") || contains_ci(prec, "list") ||
 		     contains_ci(prec, "junk")))
 		strbuf_addstr(&sb, ", Precedence");
-	if (mimewalk_field(w, "List-Id"))
+	if (mime_walk_field(w, "List-Id"))
 		strbuf_addstr(&sb, ", List-Id");
-	if (mimewalk_field(w, "List-Unsubscribe"))
+	if (mime_walk_field(w, "List-Unsubscribe"))
 		strbuf_addstr(&sb, ", List-Unsubscribe");
-	if (mimewalk_field(w, "Feedback-ID"))
+	if (mime_walk_field(w, "Feedback-ID"))
 		strbuf_addstr(&sb, ", Feedback-ID");
 	for (size_t i = 0; i < w->nr_fields; i++) {
 		const char *n = w->fields[i].name;
@@ -121,10 +121,10 @@ bulk_reasons(const struct mimewalk *w)
 /* RFC 2369 List-Unsubscribe on bulk mail, and RFC 8058 one-click:
  * List-Unsubscribe-Post: List-Unsubscribe=One-Click with an https URI. */
 static void
-check_unsubscribe(const struct mimewalk *w, struct check_list *out)
+check_unsubscribe(const struct mime_walk *w, struct check_list *out)
 {
-	const char *lu = mimewalk_field(w, "List-Unsubscribe");
-	const char *post = mimewalk_field(w, "List-Unsubscribe-Post");
+	const char *lu = mime_walk_field(w, "List-Unsubscribe");
+	const char *post = mime_walk_field(w, "List-Unsubscribe-Post");
 	char *why = bulk_reasons(w);
 
 	if (why == NULL)
@@ -286,7 +286,7 @@ scan_html(const char *html, size_t len, struct html_stats *st)
 }
 
 static void
-check_html(const struct mimewalk *w, struct html_stats *st, struct check_list *out)
+check_html(const struct mime_walk *w, struct html_stats *st, struct check_list *out)
 {
 	scan_html(w->html ? w->html : "", w->html_len, st);
 	if (w->html == NULL)
@@ -365,7 +365,7 @@ count_percent(const char *text)
 }
 
 static void
-check_phrases(const struct mimewalk *w, const struct html_stats *st, struct check_list *out)
+check_phrases(const struct mime_walk *w, const struct html_stats *st, struct check_list *out)
 {
 	struct strbuf all, found;
 	char *low;
@@ -398,7 +398,7 @@ check_phrases(const struct mimewalk *w, const struct html_stats *st, struct chec
 }
 
 void
-lint_check(const struct mimewalk *w, struct check_list *out)
+lint_check(const struct mime_walk *w, struct check_list *out)
 {
 	struct html_stats st;
 
@@ -406,7 +406,7 @@ lint_check(const struct mimewalk *w, struct check_list *out)
 		return;
 	check_sender(w, out);
 	check_subject(w, out);
-	if (mimewalk_field(w, "MIME-Version") == NULL)
+	if (mime_walk_field(w, "MIME-Version") == NULL)
 		check_list_add(out, "mime-version-missing", "no MIME-Version field (RFC 2045)");
 	check_unsubscribe(w, out);
 	check_html(w, &st, out);

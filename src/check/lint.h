@@ -3,9 +3,9 @@
 #ifndef FPKIT_LINT_H
 #define FPKIT_LINT_H
 
-#include "checks.h"
+#include "checklist.h"
 
-struct mimewalk;
+struct mime_walk;
 
 /* Thresholds (a finding, not a verdict: the guide gives no numbers). */
 #define LINT_CAPS_MIN_LETTERS 8		/* subject-capitals judged from 8 letters */
@@ -20,7 +20,7 @@ struct mimewalk;
 #define LINT_PHRASES "phrases"
 
 /* Add the findings on w (GMime's reading of the message) to out. */
-void lint_check(const struct mimewalk *w, struct check_list *out);
+void lint_check(const struct mime_walk *w, struct check_list *out);
 
 /* True for a rule id that says the practice is not followed ("phrases"
  * only counts). */

@@ -1,15 +1,12 @@
-/* mime.c - GMime: parsing a message that was found, to describe it */
+/* mime.c - the GMime reader: a message parsed once, described for
+ * people (mime_summary) and for the checks (mime_walk) */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gmime/gmime.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
-#include <unistd.h>
+#include <strings.h>
 
-#include "error.h"
 #include "fpkit_limits.h"
 #include "mime.h"
 #include "msgid.h"
@@ -28,93 +25,116 @@ mime_global_shutdown(void)
 	g_mime_shutdown();
 }
 
-/* GMime is given no header block larger than the checks read
- * (FPKIT_LIMIT_HEADER_BLOCK): its time and memory grow with it, and with
- * an allocator whose realloc copies, a 100 MB header took half an hour.
- * head[0..len) is the message's start, at least the limit and one byte
- * when the message is that long. */
-static int
-header_fits(const char *head, size_t len, const char *name, struct error *err)
+static const struct {
+	const char *id;
+	const char *text;
+} warnings[] = {
+	[GMIME_WARN_DUPLICATED_HEADER] = { "mime-header-duplicated",
+		"a field that may appear once appears again" },
+	[GMIME_WARN_DUPLICATED_PARAMETER] = { "mime-parameter-duplicated",
+		"a header parameter is repeated" },
+	[GMIME_WARN_UNENCODED_8BIT_HEADER] = { "header-8bit",
+		"a header holds 8-bit bytes without RFC 2047 encoding" },
+	[GMIME_WARN_INVALID_CONTENT_TYPE] = { "mime-content-type-invalid",
+		"a Content-Type cannot be read; it is taken as application/octet-stream" },
+	[GMIME_WARN_INVALID_RFC2047_HEADER_VALUE] = { "mime-rfc2047-invalid",
+		"an RFC 2047 encoded word is malformed" },
+	[GMIME_WARN_MALFORMED_MULTIPART] = { "mime-multipart-empty",
+		"a multipart holds no part" },
+	[GMIME_WARN_TRUNCATED_MESSAGE] = { "mime-truncated",
+		"the message ends before its MIME structure does" },
+	[GMIME_WARN_MALFORMED_MESSAGE] = { "mime-malformed",
+		"the message is malformed" },
+	[GMIME_CRIT_INVALID_HEADER_NAME] = { "mime-header-name-invalid",
+		"a header name is invalid; readers may skip part of the message" },
+	[GMIME_CRIT_CONFLICTING_HEADER] = { "mime-header-conflicting",
+		"a field appears twice with different values" },
+	[GMIME_CRIT_CONFLICTING_PARAMETER] = { "mime-parameter-conflicting",
+		"a header parameter appears twice with different values" },
+	[GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY] = { "mime-boundary-missing",
+		"a multipart has no boundary parameter" },
+	[GMIME_WARN_INVALID_PARAMETER] = { "mime-parameter-invalid",
+		"a header parameter is invalid" },
+	[GMIME_WARN_INVALID_ADDRESS_LIST] = { "mime-address-list-invalid",
+		"an address list cannot be read" },
+	[GMIME_CRIT_NESTING_OVERFLOW] = { "mime-too-deep",
+		"MIME parts are nested deeper than GMime reads" },
+	[GMIME_WARN_PART_WITHOUT_CONTENT] = { "mime-part-without-content",
+		"a part's header is ended by a boundary: it has no content" },
+	[GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] = { "mime-part-empty",
+		"a part has neither header nor content" },
+};
+
+const char *
+mime_walk_warning_id(int code)
 {
+	if (code > 0 && (size_t)code < sizeof(warnings) / sizeof(warnings[0]) && warnings[code].id)
+		return warnings[code].id;
+	return "mime-warning";
+}
+
+const char *
+mime_walk_warning_text(int code)
+{
+	if (code > 0 && (size_t)code < sizeof(warnings) / sizeof(warnings[0]) && warnings[code].text)
+		return warnings[code].text;
+	return "GMime reported a problem it has no name for";
+}
+
+static void
+on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
+{
+	struct mime_message *m = data;
+	struct mime_walk_warning *x;
+
+	/* A hostile message can make GMime warn without end: keep a bounded
+	 * number, as for the parts. */
+	if (m->nr_warnings >= FPKIT_LIMIT_MIME_PARTS)
+		return;
+	m->warnings = xgrow(m->warnings, m->nr_warnings + 1, &m->alloc_warnings,
+			    sizeof(*m->warnings));
+	x = &m->warnings[m->nr_warnings++];
+	x->offset = offset;
+	x->code = (int)code;
+	x->item = item ? textsafe_visible(item, strlen(item)) : NULL;
+}
+
+void
+mime_message_take(struct mime_message *m, char *data, size_t len)
+{
+	GMimeParserOptions *opts;
+	GByteArray *ba;
 	bool complete;
 
-	if (msgid_header_end(head, len, &complete) > FPKIT_LIMIT_HEADER_BLOCK)
-		return error_set(err, EX_DATAERR, "'%s': header block larger than %d bytes: not "
-				 "parsed", name, FPKIT_LIMIT_HEADER_BLOCK);
-	return 0;
-}
-
-/* Parse the message on m->stream (already set). */
-static int
-parse_stream(struct mime_message *m, const char *name, struct error *err)
-{
+	memset(m, 0, sizeof(*m));
+	/* The stream takes the bytes as they are: no copy (GLib's
+	 * allocator is malloc's). */
+	ba = g_byte_array_new_take((guint8 *)data, len);
+	m->stream = g_mime_stream_mem_new_with_byte_array(ba);
+	m->data = (const char *)ba->data;
+	m->len = len;
+	/* GMime is given no header block larger than the checks read
+	 * (FPKIT_LIMIT_HEADER_BLOCK): its time and memory grow with it,
+	 * and with an allocator whose realloc copies, a 100 MB header took
+	 * half an hour. */
+	if (msgid_header_end(m->data, len, &complete) > FPKIT_LIMIT_HEADER_BLOCK) {
+		m->header_too_large = true;
+		return;
+	}
 	m->parser = g_mime_parser_new_with_stream(m->stream);
 	g_mime_parser_set_format(m->parser, GMIME_FORMAT_MESSAGE);
-	m->message = g_mime_parser_construct_message(m->parser, NULL);
-	if (m->message == NULL) {
-		mime_message_close(m);
-		return error_set(err, EX_DATAERR, "'%s' holds no message GMime can read", name);
-	}
-	return 0;
-}
-
-int
-mime_message_open(struct mime_message *m, const char *path, int64_t offset,
-		  int64_t length, struct error *err)
-{
-	/* The start of the message, enough to see its header block end. */
-	size_t want = length < 0 || length > FPKIT_LIMIT_HEADER_BLOCK ?
-		      FPKIT_LIMIT_HEADER_BLOCK + 1 : (size_t)length, got = 0;
-	char *head;
-	GMimeStream *fs;
-	int fd;
-
-	memset(m, 0, sizeof(*m));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set(err, EX_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
-	head = xmalloc(want + 1);
-	while (got < want) {
-		ssize_t n = pread(fd, head + got, want - got, (off_t)(offset + (int64_t)got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (header_fits(head, got, path, err) < 0) {
-		free(head);
-		close(fd);
-		return -1;
-	}
-	free(head);
-	fs = g_mime_stream_fs_new(fd);	/* owns fd from here */
-	m->stream = g_mime_stream_substream(fs, offset, offset + length);
-	g_object_unref(fs);		/* the substream holds its own ref */
-	return parse_stream(m, path, err);
-}
-
-int
-mime_message_open_mem(struct mime_message *m, const char *data, size_t len,
-		      const char *name, struct error *err)
-{
-	GByteArray *ba;
-
-	memset(m, 0, sizeof(*m));
-	if (header_fits(data, len, name, err) < 0)
-		return -1;
-	/* GMime's memory stream copies into its own array: simple, and the
-	 * samples are few. */
-	ba = g_byte_array_sized_new((guint)len);
-	g_byte_array_append(ba, (const guint8 *)data, (guint)len);
-	m->stream = g_mime_stream_mem_new_with_byte_array(ba);
-	return parse_stream(m, name, err);
+	opts = g_mime_parser_options_new();
+	g_mime_parser_options_set_warning_callback(opts, on_warning, m);
+	m->message = g_mime_parser_construct_message(m->parser, opts);
+	g_mime_parser_options_free(opts);
 }
 
 void
 mime_message_close(struct mime_message *m)
 {
+	for (size_t i = 0; i < m->nr_warnings; i++)
+		free(m->warnings[i].item);
+	free(m->warnings);
 	if (m->message)
 		g_object_unref(m->message);
 	if (m->parser)
@@ -194,4 +214,215 @@ mime_parse_date(const char *value, size_t len, int64_t *epoch)
 	*epoch = g_date_time_to_unix(dt);
 	g_date_time_unref(dt);
 	return 0;
+}
+
+/* Append up to the cap of FPKIT_LIMIT_MIME_TEXT over text and html together. */
+static void
+add_text(struct mime_walk *w, char **dst, size_t *dlen, const char *s)
+{
+	size_t n = strlen(s), room = FPKIT_LIMIT_MIME_TEXT - (w->text_len + w->html_len);
+
+	if (n > room) {
+		n = room;
+		w->text_cut = true;
+	}
+	*dst = xrealloc(*dst, *dlen + n + 2);
+	memcpy(*dst + *dlen, s, n);
+	(*dst)[*dlen + n] = '\n';
+	*dlen += n + 1;
+	(*dst)[*dlen] = '\0';
+}
+
+static void
+walk(struct mime_walk *w, GMimeObject *obj, unsigned depth)
+{
+	GMimeContentType *ct;
+	struct mime_walk_part *p;
+	char *type;
+
+	if (obj == NULL)
+		return;
+	if (w->nr_parts >= FPKIT_LIMIT_MIME_PARTS || depth >= FPKIT_LIMIT_MIME_DEPTH) {
+		w->too_many_parts = true;
+		return;
+	}
+	ct = g_mime_object_get_content_type(obj);
+	type = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
+	w->parts = xgrow(w->parts, w->nr_parts + 1, &w->alloc_parts, sizeof(*w->parts));
+	p = &w->parts[w->nr_parts++];
+	memset(p, 0, sizeof(*p));
+	p->type = g_ascii_strdown(type, -1);
+	g_free(type);
+	p->depth = depth;
+	p->start = p->end = -1;
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		const char *b = g_mime_multipart_get_boundary(mp);
+		int n = g_mime_multipart_get_count(mp);
+
+		p->kind = MIME_WALK_MULTIPART;
+		p->boundary = b ? xstrdup(b) : NULL;
+		for (int i = 0; i < n; i++)
+			walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+		p->kind = MIME_WALK_MESSAGE;
+		if (inner)
+			walk(w, g_mime_message_get_mime_part(inner), depth + 1);
+	} else if (GMIME_IS_PART(obj)) {
+		GMimePart *part = GMIME_PART(obj);
+		GMimeDataWrapper *dw = g_mime_part_get_content(part);
+
+		p->kind = MIME_WALK_LEAF;
+		p->base64 = g_mime_part_get_content_encoding(part) == GMIME_CONTENT_ENCODING_BASE64;
+		if (dw) {
+			GMimeStream *s = g_mime_data_wrapper_get_stream(dw);
+
+			/* The parser keeps each content as a substream of the
+			 * message: its bounds are offsets in our buffer. */
+			if (s && s->bound_start >= 0 && s->bound_end >= s->bound_start) {
+				p->start = s->bound_start;
+				p->end = s->bound_end;
+			}
+		}
+		if (GMIME_IS_TEXT_PART(obj) && !g_mime_part_is_attachment(part) &&
+		    w->text_len + w->html_len < FPKIT_LIMIT_MIME_TEXT) {
+			char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+
+			if (t && strcmp(p->type, "text/html") == 0)
+				add_text(w, &w->html, &w->html_len, t);
+			else if (t && strcmp(p->type, "text/plain") == 0)
+				add_text(w, &w->text, &w->text_len, t);
+			g_free(t);
+		}
+	}
+}
+
+static size_t
+count_addresses(InternetAddressList *l)
+{
+	size_t n = 0;
+	int len = l ? internet_address_list_length(l) : 0;
+
+	for (int i = 0; i < len; i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(a))
+			n += count_addresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+		else
+			n++;
+	}
+	return n;
+}
+
+static void
+read_header(struct mime_walk *w, GMimeMessage *msg)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	InternetAddressList *from = g_mime_message_get_from(msg);
+	const char *subject = g_mime_message_get_subject(msg);
+	int n = hl ? g_mime_header_list_get_count(hl) : 0;
+
+	for (int i = 0; i < n && w->nr_fields < FPKIT_LIMIT_HEADER_FIELDS; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		const char *value = g_mime_header_get_value(h);
+		struct mime_walk_field *f;
+
+		w->fields = xgrow(w->fields, w->nr_fields + 1, &w->alloc_fields, sizeof(*w->fields));
+		f = &w->fields[w->nr_fields++];
+		f->name = xstrdup(name ? name : "");
+		f->value = xstrdup(value ? value : "");
+	}
+	w->subject = subject ? xstrdup(subject) : NULL;
+	for (int i = 0; from && i < internet_address_list_length(from); i++) {
+		InternetAddress *a = internet_address_list_get_address(from, i);
+		const char *addr;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		if (addr && *addr) {
+			w->from_addr = xstrdup(addr);
+			break;
+		}
+	}
+	w->nr_recipients = count_addresses(g_mime_message_get_to(msg)) +
+			   count_addresses(g_mime_message_get_cc(msg));
+}
+
+void
+mime_walk_message(struct mime_walk *w, const struct mime_message *m)
+{
+	memset(w, 0, sizeof(*w));
+	/* GMime's warnings, as it gave them while parsing. */
+	for (size_t i = 0; i < m->nr_warnings; i++) {
+		struct mime_walk_warning *x;
+
+		w->warnings = xgrow(w->warnings, w->nr_warnings + 1, &w->alloc_warnings,
+				    sizeof(*w->warnings));
+		x = &w->warnings[w->nr_warnings++];
+		*x = m->warnings[i];
+		x->item = x->item ? xstrdup(x->item) : NULL;
+	}
+	if (m->message) {
+		w->parsed = true;
+		read_header(w, m->message);
+		walk(w, g_mime_message_get_mime_part(m->message), 0);
+	}
+}
+
+void
+mime_walk_buffer(struct mime_walk *w, const char *buf, size_t len)
+{
+	struct mime_message m;
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, buf, len);
+	mime_message_take(&m, copy, len);
+	mime_walk_message(w, &m);
+	mime_message_close(&m);
+}
+
+void
+mime_walk_release(struct mime_walk *w)
+{
+	for (size_t i = 0; i < w->nr_warnings; i++)
+		free(w->warnings[i].item);
+	for (size_t i = 0; i < w->nr_parts; i++) {
+		g_free(w->parts[i].type);
+		free(w->parts[i].boundary);
+	}
+	for (size_t i = 0; i < w->nr_fields; i++) {
+		free(w->fields[i].name);
+		free(w->fields[i].value);
+	}
+	free(w->warnings);
+	free(w->parts);
+	free(w->fields);
+	free(w->subject);
+	free(w->from_addr);
+	free(w->text);
+	free(w->html);
+	memset(w, 0, sizeof(*w));
+}
+
+const char *
+mime_walk_field(const struct mime_walk *w, const char *name)
+{
+	for (size_t i = 0; i < w->nr_fields; i++)
+		if (strcasecmp(w->fields[i].name, name) == 0)
+			return w->fields[i].value;
+	return NULL;
+}
+
+size_t
+mime_walk_count(const struct mime_walk *w, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->nr_fields; i++)
+		n += strcasecmp(w->fields[i].name, name) == 0;
+	return n;
 }

@@ -1,4 +1,7 @@
-/* mime.h - GMime: parsing a message that was found, to describe it */
+/* mime.h - the GMime reader: every message fpkit reads (a sample, a
+ * message given to fpkit check) is parsed here once, and described, for
+ * people (mime_summary) and for the checks (mime_walk), from that one
+ * parse */
 #ifndef FPKIT_MIME_H
 #define FPKIT_MIME_H
 
@@ -6,32 +9,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct error;
 struct _GMimeStream;
 struct _GMimeParser;
 struct _GMimeMessage;
+struct mime_walk_warning;
 
 /* Once per process, before any other mime_ call / after the last. */
 void mime_global_init(void);
 void mime_global_shutdown(void);
 
-/* A parsed message: its stream, parser and message, freed together by
- * mime_message_close (notmuch mime-node). */
+/* A message's bytes and their one parse: the stream (which owns the
+ * bytes), parser and message, freed together by mime_message_close
+ * (notmuch mime-node), and the malformations GMime reported. */
 struct mime_message {
+	const char *data;	/* the bytes (owned through 'stream') */
+	size_t len;
 	struct _GMimeStream *stream;
 	struct _GMimeParser *parser;
-	struct _GMimeMessage *message;
+	struct _GMimeMessage *message;	/* NULL: not parsed (see below) */
+	bool header_too_large;	/* over FPKIT_LIMIT_HEADER_BLOCK: not given
+				 * to GMime */
+	struct mime_walk_warning *warnings;
+	size_t nr_warnings, alloc_warnings;
 };
 
-/* Parse 'length' bytes of 'path' from 'offset'.  EX_NOINPUT when the file
- * cannot be opened, EX_DATAERR when GMime finds no message in it or its
- * header block is larger than FPKIT_LIMIT_HEADER_BLOCK (not parsed). */
-int mime_message_open(struct mime_message *m, const char *path, int64_t offset,
-		      int64_t length, struct error *err);
-/* Parse a message held in memory (borrowed: data must outlive m);
- * EX_DATAERR as above. */
-int mime_message_open_mem(struct mime_message *m, const char *data, size_t len,
-			  const char *name, struct error *err);
+/* Take 'data' (len bytes from malloc: m owns it from here, m->data points
+ * at it until mime_message_close) and parse it once, unless its header
+ * block is larger than FPKIT_LIMIT_HEADER_BLOCK (GMime's time and memory
+ * grow with it).  Never fails: m->message is NULL when the message was
+ * not parsed or GMime found none in it. */
+void mime_message_take(struct mime_message *m, char *data, size_t len);
 void mime_message_close(struct mime_message *m);
 
 /* What a person wants to see of a message, decoded (RFC 2047) to UTF-8
@@ -48,11 +55,81 @@ struct mime_summary {
 	unsigned nr_parts;	/* MIME leaf parts */
 };
 
+/* Fill s from a parsed message (m->message not NULL). */
 void mime_summarize(const struct mime_message *m, struct mime_summary *s);
-
-/* Parse an RFC 5322 Date value (value[0..len), folding allowed) into
- * epoch seconds; 0, or -1 when GMime cannot read it. */
-int mime_parse_date(const char *value, size_t len, int64_t *epoch);
 void mime_summary_release(struct mime_summary *s);
+
+/* Parse an RFC 5322 Date value (value[0..len), folding allowed; GMime's
+ * lenient parser, which also reads the obsolete forms) into epoch
+ * seconds; 0, or -1 when GMime cannot read it. */
+int mime_parse_date(const char *value, size_t len, int64_t *epoch);
+
+/* A malformation GMime reported through its parser warning callback. */
+struct mime_walk_warning {
+	int64_t offset;		/* byte offset in the message; -1 when GMime does not say */
+	int code;		/* GMimeParserWarning */
+	char *item;		/* what it names (a header, a parameter), made
+				 * visible; NULL when GMime names nothing */
+};
+
+enum mime_walk_kind {
+	MIME_WALK_LEAF,
+	MIME_WALK_MULTIPART,
+	MIME_WALK_MESSAGE,	/* message/rfc822 */
+};
+
+struct mime_walk_part {
+	char *type;		/* "text/html", lowercased */
+	unsigned depth;		/* 0 for the message's own body */
+	enum mime_walk_kind kind;
+	char *boundary;		/* a multipart's boundary (raw), else NULL */
+	bool base64;		/* Content-Transfer-Encoding: base64 */
+	int64_t start, end;	/* a leaf's encoded content in the message; -1
+				 * when GMime cannot say */
+};
+
+/* A top-level header field, unfolded and RFC 2047-decoded by GMime. */
+struct mime_walk_field {
+	char *name;
+	char *value;
+};
+
+struct mime_walk {
+	bool parsed;		/* GMime found a message; else only warnings */
+	struct mime_walk_warning *warnings;
+	size_t nr_warnings, alloc_warnings;
+	struct mime_walk_part *parts;	/* in document order */
+	size_t nr_parts, alloc_parts;
+	bool too_many_parts;	/* FPKIT_LIMIT_MIME_PARTS or _DEPTH reached */
+	struct mime_walk_field *fields;	/* in order */
+	size_t nr_fields, alloc_fields;
+	char *subject;		/* decoded UTF-8, NULL when absent */
+	char *from_addr;	/* first From mailbox's address, NULL when none */
+	size_t nr_recipients;	/* addresses in To and Cc */
+	char *text;		/* text/plain parts, decoded, concatenated */
+	size_t text_len;
+	char *html;		/* text/html parts, decoded, concatenated */
+	size_t html_len;
+	bool text_cut;		/* FPKIT_LIMIT_MIME_TEXT reached */
+};
+
+/* What the checks read of a parsed message (m, borrowed; m->message
+ * may be NULL: then w->parsed is false and only GMime's warnings are
+ * there).  Everything is new, freed by mime_walk_release. */
+struct mime_message;
+void mime_walk_message(struct mime_walk *w, const struct mime_message *m);
+/* The same for buf[0..len), parsed from a copy (the unit tests'). */
+void mime_walk_buffer(struct mime_walk *w, const char *buf, size_t len);
+void mime_walk_release(struct mime_walk *w);
+
+/* The value of the first top-level field called name (any case), or
+ * NULL (borrowed from w); mime_walk_count gives how many there are. */
+const char *mime_walk_field(const struct mime_walk *w, const char *name);
+size_t mime_walk_count(const struct mime_walk *w, const char *name);
+
+/* The stable problem id of a GMime warning code ("mime-truncated") and a
+ * short sentence saying what it means. */
+const char *mime_walk_warning_id(int code);
+const char *mime_walk_warning_text(int code);
 
 #endif

@@ -237,7 +237,7 @@ cmd_check(int argc, char **argv, struct error *err)
 
 		m->path = argv[optind + (int)i];
 		m->index = i;
-		if (checks_run_file(&c, m->path, 0, -1, msgid, &m->res, err) < 0) {
+		if (checks_run_file(&c, m->path, msgid, &m->res, err) < 0) {
 			char *safe = textsafe_visible(err->msg, strlen(err->msg));
 
 			fprintf(stderr, "fpkit: %s\n", safe);

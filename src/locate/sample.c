@@ -3,40 +3,150 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
 
+#include "digest.h"
 #include "error.h"
 #include "finder.h"
 #include "fpkit_limits.h"
 #include "sample.h"
+#include "store.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-int
-sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
+/* Whether 'path' is a store path as given (store_scan follows a link
+ * there, and only there). */
+static bool
+is_searched_path(const struct finder *f, const char *path)
 {
+	for (size_t i = 0; i < f->nr_searched; i++)
+		if (strcmp(f->searched[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Read the hit's bytes once, from the file the scan read.  1 when read,
+ * 0 when left out (the reason in diag), -1 on a read error. */
+static int
+read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size_t budget,
+	    struct diag *diag, struct error *err)
+{
+	struct store_extract_info info;
+	struct error xerr = ERROR_INIT;
+	struct strbuf sb;
+	size_t cap = budget < FPKIT_LIMIT_SAMPLE ? budget : FPKIT_LIMIT_SAMPLE;
+	char *moved, *data;
+	size_t len;
+	int fd, rc = 0;
+
+	if (h->length >= 0 && h->compression == NULL && (uint64_t)h->length > cap) {
+		if (cap == FPKIT_LIMIT_SAMPLE)
+			diag_add(diag, "left out a message of %" PRId64 " bytes in '%s': larger "
+				 "than the limit of %zu bytes for a sample", h->length, h->path, cap);
+		else
+			diag_add(diag, "left out a message of %" PRId64 " bytes in '%s': the "
+				 "samples would pass the limit of %zu bytes for a bundle",
+				 h->length, h->path, FPKIT_LIMIT_SAMPLES_TOTAL);
+		goto out;
+	}
+	fd = store_open_verified(h->path, h->dev, h->ino, is_searched_path(f, h->path), &moved,
+				 &xerr);
+	if (fd < 0) {
+		if (xerr.status == EX_IOERR) {
+			error_set(err, EX_IOERR, "%s", xerr.msg);
+			rc = -1;
+		} else {
+			diag_add(diag, "left out a message: %s", xerr.msg);
+		}
+		goto out;
+	}
+	if (moved) {
+		/* Read (and so moved) by a mail client since the search. */
+		free(h->path);
+		h->path = moved;
+	}
+	strbuf_init(&sb, cap);
+	rc = store_extract(fd, h->path, h->format, h->compression, h->offset, h->length,
+			   &sb, &info, &xerr);
+	close(fd);
+	if (rc < 0) {
+		strbuf_release(&sb);
+		if (xerr.status == EX_IOERR) {
+			error_set(err, EX_IOERR, "%s", xerr.msg);
+			rc = -1;
+		} else {
+			/* Too large once decompressed or unquoted, or damaged
+			 * compressed data: the other targets still get their
+			 * bundle. */
+			diag_add(diag, "left out a message: %s", xerr.msg);
+			rc = 0;
+		}
+		goto out;
+	}
+	s->unquoted = info.unquoted;
+	data = strbuf_detach(&sb, &len);
+	digest_buffer(data, len, s->sha256);
+	/* Parsed once, here: the checks and report.arf read this parse. */
+	mime_message_take(&s->msg, data, len);
+	s->data = s->msg.data;
+	s->data_len = s->msg.len;
+	rc = 1;
+out:
+	return rc;
+}
+
+int
+sample_collect(struct sample_list *l, struct finder *f, struct diag *diag, struct error *err)
+{
+	size_t *per_target = xcalloc(f->nr_targets ? f->nr_targets : 1, sizeof(*per_target));
+	size_t over_target = 0, over_count = 0, total = 0;
+	int width = 2, rc = 0;
+
 	/* Numbers as wide as the largest one (at least two digits), so that
 	 * the bundle's byte order is the numeric order. */
-	int width = 2;
-
-	for (size_t n = f->nr_hits; n >= 100; n /= 10)
+	for (size_t n = f->nr_hits < FPKIT_LIMIT_SAMPLES ? f->nr_hits : FPKIT_LIMIT_SAMPLES;
+	     n >= 100; n /= 10)
 		width++;
 	memset(l, 0, sizeof(*l));
 	for (size_t i = 0; i < f->nr_hits; i++) {
-		const struct finder_hit *h = &f->hits[i];
-		struct mime_message m;
+		struct finder_hit *h = &f->hits[i];
+		struct finder_target *t = &f->targets[h->target];
 		struct sample *s;
 		char *safe;
-		int rc;
 
+		if (per_target[h->target] == FPKIT_LIMIT_SAMPLES_PER_TARGET) {
+			over_target++;
+			t->nr_hits--;
+			continue;
+		}
+		if (l->nr == FPKIT_LIMIT_SAMPLES) {
+			over_count++;
+			t->nr_hits--;
+			continue;
+		}
 		l->items = xgrow(l->items, l->nr + 1, &l->alloc, sizeof(*l->items));
-		s = &l->items[l->nr++];
+		s = &l->items[l->nr];
 		memset(s, 0, sizeof(*s));
 		s->hit = h;
-		s->message_id = f->targets[h->target].shown;
+		s->message_id = t->shown;
+		rc = read_sample(s, h, f, FPKIT_LIMIT_SAMPLES_TOTAL - total, diag, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 0) {
+			t->nr_hits--;
+			continue;
+		}
+		rc = 0;
+		l->nr++;
+		per_target[h->target]++;
+		total += s->data_len;
 		/* Nothing from outside chooses a path: the id is reduced to a
 		 * safe single name component, and the number in front keeps
 		 * two samples of one id apart. */
@@ -45,35 +155,21 @@ sample_collect(struct sample_list *l, const struct finder *f, struct error *err)
 		s->file = xasprintf("samples/%0*zu-%s.eml", width, l->nr, safe);
 		s->check_file = xasprintf("checks/%0*zu-%s.txt", width, l->nr, safe);
 		free(safe);
-		if (h->format == STORE_MBOX || h->compression) {
-			/* Undone quoting and decompression: the bytes are made
-			 * once, here, and go into the bundle from memory. */
-			struct store_extract_info info;
-			struct strbuf sb;
-
-			strbuf_init(&sb, FPKIT_LIMIT_SAMPLE);
-			if (store_extract(h->path, h->format, h->compression, h->offset, h->length,
-					  &sb, &info, err) < 0) {
-				strbuf_release(&sb);
-				return -1;
-			}
-			s->unquoted = info.unquoted;
-			s->data = strbuf_detach(&sb, &s->data_len);
-			digest_buffer(s->data, s->data_len, s->sha256);
-			rc = mime_message_open_mem(&m, s->data, s->data_len, h->path, NULL);
-		} else {
-			if (digest_file_range(h->path, h->offset, h->length, s->sha256,
-					      NULL, NULL, err) < 0)
-				return -1;
-			rc = mime_message_open(&m, h->path, h->offset, h->length, NULL);
-		}
-		if (rc == 0) {
-			mime_summarize(&m, &s->mime);
+		if (s->msg.message) {
+			mime_summarize(&s->msg, &s->mime);
 			s->parsed = true;
-			mime_message_close(&m);
 		}
 	}
-	return 0;
+	if (over_target)
+		diag_add(diag, "left out %zu more cop%s of messages found more than %d times: "
+			 "the first %d of each are packed", over_target, over_target == 1 ? "y" : "ies",
+			 FPKIT_LIMIT_SAMPLES_PER_TARGET, FPKIT_LIMIT_SAMPLES_PER_TARGET);
+	if (over_count)
+		diag_add(diag, "left out %zu more message%s: a bundle holds at most %d samples",
+			 over_count, over_count == 1 ? "" : "s", FPKIT_LIMIT_SAMPLES);
+out:
+	free(per_target);
+	return rc;
 }
 
 void
@@ -82,7 +178,7 @@ sample_list_release(struct sample_list *l)
 	for (size_t i = 0; i < l->nr; i++) {
 		free(l->items[i].file);
 		free(l->items[i].check_file);
-		free(l->items[i].data);
+		mime_message_close(&l->items[i].msg);
 		mime_summary_release(&l->items[i].mime);
 	}
 	free(l->items);
@@ -117,7 +213,7 @@ sample_describe(const struct sample *s)
 			    s->unquoted == 1 ? "" : "s", s->data_len);
 	else
 		strbuf_addf(&sb, "%-12s %" PRId64 " bytes, copied byte for byte\n", "Size:",
-			    s->data ? (int64_t)s->data_len : h->length);
+			    (int64_t)s->data_len);
 	line(&sb, "SHA-256:", s->sha256);
 	if (s->parsed) {
 		line(&sb, "From:", s->mime.from);

@@ -9,6 +9,7 @@
 #include "digest.h"
 #include "mime.h"
 
+struct diag;
 struct error;
 struct finder;
 struct finder_hit;
@@ -19,8 +20,11 @@ struct sample {
 	char *file;		/* "samples/01-<id>.eml" inside the bundle */
 	char *check_file;	/* "checks/01-<id>.txt" */
 	char sha256[DIGEST_HEX_SIZE];
-	char *data;		/* the bytes, when taken out of an mbox or a
-				 * compressed file (NULL: a file range) */
+	struct mime_message msg; /* the bytes, read once from the store
+				 * through the descriptor the scan's file was
+				 * checked on (unquoted, decompressed), and
+				 * their one parse by GMime */
+	const char *data;	/* msg.data, msg.len */
 	size_t data_len;
 	unsigned long unquoted;	/* mboxrd ">From " lines given back */
 	bool parsed;		/* GMime read it: 'mime' is filled */
@@ -33,10 +37,17 @@ struct sample_list {
 };
 
 /* One sample per finder hit, in the finder's order (call finder_sort
- * first), each hashed and parsed.  The list borrows from f, which must
- * outlive it.  EX_NOINPUT/EX_IOERR when a found file cannot be read any
- * more. */
-int sample_collect(struct sample_list *l, const struct finder *f, struct error *err);
+ * first), each read once, hashed and parsed.  Each file is opened again
+ * only as the very file the scan read (store_open_verified): a file gone
+ * or replaced since, one over FPKIT_LIMIT_SAMPLE, damaged compressed
+ * data, and the copies past FPKIT_LIMIT_SAMPLES_PER_TARGET,
+ * FPKIT_LIMIT_SAMPLES or FPKIT_LIMIT_SAMPLES_TOTAL are left out with a
+ * warning in 'diag', and the hit no longer counts for its target
+ * (f->targets[].nr_hits).  The list borrows from f, which must outlive
+ * it.  Fails (EX_IOERR) only when a file that is still the one found
+ * cannot be read. */
+int sample_collect(struct sample_list *l, struct finder *f, struct diag *diag,
+		   struct error *err);
 void sample_list_release(struct sample_list *l);
 
 /* The per-sample findings text for checks/ (new string). */

@@ -40,7 +40,12 @@
 /* The first read of a message file; most header blocks fit. */
 #define STORE_FIRST_READ 4096
 
-#define STORE_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+/* O_NOFOLLOW: a symbolic link is never followed inside a store (see
+ * list_folder); one put in a listed file's place between the listing and
+ * the open makes the open fail. */
+#define STORE_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+/* The same for a folder inside a store. */
+#define STORE_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
 
 /* Message files are read by this many threads (most of the time goes to
  * open and read system calls, and a cold cache wants several requests in
@@ -187,7 +192,7 @@ reader_read(struct reader *r, char *buf, size_t len, struct error *err)
 		n = pread(r->fd, buf, len, (off_t)r->pos);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		error_set(err, EX_IOERR, "cannot read: %s", strerror(errno));
+		error_set(err, EX_IOERR, "%s", strerror(errno));
 	else
 		r->pos += n;
 	return n;
@@ -222,7 +227,7 @@ reader_open(struct reader *r, int fd, const char *path, const char *compression,
 	r->compression = compression;
 	r->limit = INT64_MAX;
 	if (compression)
-		return tarball_stream_open(&r->zs, path, err);
+		return tarball_stream_open_fd(&r->zs, fd, path, err);
 	return 0;
 }
 
@@ -310,7 +315,9 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 		fd = dirfd >= 0 ? openat(dirfd, name, STORE_OPEN_FLAGS) : open(path, STORE_OPEN_FLAGS);
 	if (fd < 0) {
 		walk_diag(w, "skipped '%s': %s", path,
-			  errno == ENOENT ? "vanished during the scan" : strerror(errno));
+			  errno == ENOENT ? "vanished during the scan"
+			  : errno == ELOOP && dirfd >= 0 ? "became a symbolic link during the scan"
+			  : strerror(errno));
 		return 0;
 	}
 	/* Only the first pages are wanted: no readahead of the body.
@@ -1061,13 +1068,16 @@ enum list_mode {
 
 /* Read the folder open on dirfd (which stays open), in the order the
  * file system gives, and queue its message files.  In a Maildir's cur/
- * or new/, every entry but folders and dot files is a message (Dovecot
- * and Courier keep their indexes in dot files; a symlink to a message
- * counts; a folder that the file system did not tell is refused by
- * scan_file).  In a plain folder, a regular file (or a symlink to one)
- * counts only if it is an mbox unless it is named *.eml.  The
- * sub-folders' names are returned in 'subdirs', sorted, unless subdirs
- * is NULL. */
+ * or new/, every regular file but dot files is a message (Dovecot and
+ * Courier keep their indexes in dot files).  In a plain folder, a
+ * regular file counts only if it is an mbox unless it is named *.eml.
+ *
+ * The store's owner controls what is in it, and fpkit reads it as root:
+ * so a symbolic link inside a store is never followed, to a message or
+ * to a folder (a warning names it), and a device, FIFO or socket is
+ * never opened (a warning too).  Only the path given to store_scan may
+ * be a link.  The sub-folders' names are returned in 'subdirs', sorted,
+ * unless subdirs is NULL. */
 static int
 list_folder(struct walk *w, int dirfd, const char *path, enum list_mode mode,
 	    char ***subdirs, size_t *nr_subdirs)
@@ -1095,24 +1105,30 @@ list_folder(struct walk *w, int dirfd, const char *path, enum list_mode mode,
 		struct stat st;
 		bool file;
 
-		if (is_dot_or_dotdot(name))
+		if (is_dot_or_dotdot(name) || (maildir && name[0] == '.'))
 			continue;
-		if (maildir) {
-			file = name[0] != '.' && t != DT_DIR;
-		} else if (t == DT_DIR) {
-			file = false;
-		} else if (t == DT_REG) {
-			file = true;
-		} else if ((t == DT_LNK || t == DT_UNKNOWN) && fstatat(dirfd, name, &st, 0) == 0) {
-			file = S_ISREG(st.st_mode);
-			if (S_ISDIR(st.st_mode))
-				t = DT_DIR;
-		} else {
-			if (t == DT_LNK && mode == LIST_PLAIN)
-				walk_diag(w, "skipped '%s/%s': %s", path, name,
-					  errno == ENOENT ? "dangling symlink" : strerror(errno));
-			file = false;
+		if (t == DT_UNKNOWN) {
+			/* Not every file system tells the type: ask, without
+			 * following a link. */
+			if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;	/* gone since the listing */
+			t = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR
+			    : S_ISLNK(st.st_mode) ? DT_LNK : DT_FIFO;
 		}
+		if (t == DT_LNK) {
+			walk_diag(w, "skipped '%s%s%s': a symbolic link (links inside a "
+					  "store are not followed; give its target with --mail "
+					  "to search it)", path,
+					  path[strlen(path) - 1] == '/' ? "" : "/", name);
+			continue;
+		}
+		if (t != DT_REG && t != DT_DIR) {
+			if (mode != LIST_FOLDERS_ONLY)
+				walk_diag(w, "skipped '%s%s%s': not a regular file", path,
+					  path[strlen(path) - 1] == '/' ? "" : "/", name);
+			continue;
+		}
+		file = t == DT_REG;
 		if (file && mode != LIST_FOLDERS_ONLY) {
 			if (dir == NULL)
 				dir = folder_new(w->queue, dirfd, path,
@@ -1142,10 +1158,13 @@ static void
 walk_maildir_sub(struct walk *w, int parentfd, const char *parent, const char *sub)
 {
 	char *path = xasprintf("%s%s%s", parent, parent[strlen(parent) - 1] == '/' ? "" : "/", sub);
-	int fd = openat(parentfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(parentfd, sub, STORE_DIR_FLAGS);
 
 	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		if (errno == ELOOP)
+			walk_diag(w, "skipped folder '%s': a symbolic link (links inside a store "
+				  "are not followed)", path);
+		else if (errno != ENOENT && errno != ENOTDIR)
 			walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
 	} else {
 		list_folder(w, fd, path, LIST_MAILDIR_MESSAGES, NULL, NULL);
@@ -1162,10 +1181,11 @@ walk_enter(struct walk *w, int parentfd, const char *name, const char *path)
 	struct stat st;
 	int fd, rc;
 
-	fd = parentfd >= 0 ? openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+	fd = parentfd >= 0 ? openat(parentfd, name, STORE_DIR_FLAGS)
 			   : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
+		walk_diag(w, "skipped folder '%s': %s", path,
+			  errno == ELOOP ? "became a symbolic link during the scan" : strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return 0;
@@ -1274,6 +1294,17 @@ store_scan(const char *path, const struct store_options *opt,
 	return rc;
 }
 
+/* The error of a read that ended a range early: the system's (EX_IOERR),
+ * damaged compressed data (EX_DATAERR), or a file cut since the scan. */
+static int
+range_error(ssize_t n, const struct error *rerr, const char *path, struct error *err)
+{
+	if (n == 0)
+		return error_set(err, EX_DATAERR, "cannot read '%s': it became shorter", path);
+	return error_set(err, rerr->status ? rerr->status : EX_IOERR, "cannot read '%s': %s",
+			 path, rerr->msg);
+}
+
 /* Copy 'length' bytes from 'offset' of an open reader into out, undoing
  * mboxrd quoting when 'unquote' is set.  Lines are handled across reads
  * by remembering whether the last byte ended a line. */
@@ -1297,8 +1328,7 @@ copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
 
 		n = reader_read(r, buf, want, &rerr);
 		if (n <= 0)
-			return error_set(err, n < 0 ? EX_DATAERR : EX_IOERR, "cannot read '%s': %s", path,
-					 n < 0 ? rerr.msg : "it became shorter");
+			return range_error(n, &rerr, path, err);
 		skip -= n;
 	}
 	while (left > 0) {
@@ -1307,8 +1337,7 @@ copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
 
 		n = reader_read(r, buf, want, &rerr);
 		if (n <= 0)
-			return error_set(err, n < 0 ? EX_DATAERR : EX_IOERR, "cannot read '%s': %s", path,
-					 n < 0 ? rerr.msg : "it became shorter");
+			return range_error(n, &rerr, path, err);
 		left -= n;
 		if (!unquote) {
 			if (strbuf_add(out, buf, (size_t)n) < 0)
@@ -1346,24 +1375,100 @@ toobig:
 			 path, out->max);
 }
 
+/* A Maildir message gone from cur/ or new/ since the scan: a mail client
+ * that reads it moves it from new/ to cur/ and adds flags after a ':' to
+ * its name, which keeps the file.  Look for the same unique name (up to
+ * the ':') in both; the caller then checks it is the same file.  The
+ * new path (new string) and its descriptor, or -1. */
+static int
+maildir_moved(const char *path, char **moved)
+{
+	const char *slash = strrchr(path, '/'), *base, *colon;
+	size_t dirlen, keylen;
+	char *top;
+	int fd = -1;
+
+	*moved = NULL;
+	if (slash == NULL || slash - path < 3)
+		return -1;
+	base = slash + 1;
+	dirlen = (size_t)(slash - path);
+	if (!(dirlen >= 3 && (memcmp(slash - 3, "cur", 3) == 0 || memcmp(slash - 3, "new", 3) == 0) &&
+	      (dirlen == 3 || slash[-4] == '/')))
+		return -1;
+	colon = strchr(base, ':');
+	keylen = colon ? (size_t)(colon - base) : strlen(base);
+	top = xstrndup(path, dirlen - 3);	/* ".../Maildir/" or "" */
+	for (int k = 0; k < 2 && fd < 0; k++) {
+		char *dir = xasprintf("%s%s", top, k ? "new" : "cur");
+		int dfd = open(*dir ? dir : ".", STORE_DIR_FLAGS);
+		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+		struct dirent *de;
+
+		if (d == NULL && dfd >= 0)
+			close(dfd);
+		while (d && fd < 0 && (de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, base, keylen) != 0 ||
+			    (de->d_name[keylen] != '\0' && de->d_name[keylen] != ':'))
+				continue;
+			fd = openat(dirfd(d), de->d_name, STORE_OPEN_FLAGS);
+			if (fd >= 0)
+				*moved = xasprintf("%s/%s", dir, de->d_name);
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+	free(top);
+	if (fd < 0)
+		errno = ENOENT;
+	return fd;
+}
+
 int
-store_extract(const char *path, enum store_format format, const char *compression,
+store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, char **moved,
+		    struct error *err)
+{
+	struct stat st;
+	int fd;
+
+	*moved = NULL;
+	fd = open(path, follow ? STORE_OPEN_FLAGS & ~O_NOFOLLOW : STORE_OPEN_FLAGS);
+	if (fd < 0 && errno == ENOENT)
+		fd = maildir_moved(path, moved);
+	if (fd < 0)
+		return error_set(err, EX_NOINPUT, "cannot open '%s' again: %s", path,
+				 errno == ELOOP ? "it became a symbolic link since it was searched"
+				 : strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		error_set(err, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* The file the scan read, not one put in its place since. */
+	if (!S_ISREG(st.st_mode) || st.st_dev != dev || st.st_ino != ino) {
+		error_set(err, EX_NOINPUT, "'%s' is no longer the file that was searched "
+			  "(replaced since)", *moved ? *moved : path);
+		close(fd);
+		free(*moved);
+		*moved = NULL;
+		return -1;
+	}
+	return fd;
+}
+
+int
+store_extract(int fd, const char *path, enum store_format format, const char *compression,
 	      int64_t offset, int64_t length, struct strbuf *out,
 	      struct store_extract_info *info, struct error *err)
 {
 	struct reader r;
-	int fd, rc;
+	int rc;
 
 	memset(info, 0, sizeof(*info));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return error_set(err, EX_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
-	if (reader_open(&r, fd, path, compression, err) < 0) {
-		close(fd);
+	if (reader_open(&r, fd, path, compression, err) < 0)
 		return -1;
-	}
 	rc = copy_range(&r, offset, length, format == STORE_MBOX, out, info, path, err);
 	reader_close(&r);
-	close(fd);
 	return rc;
 }

@@ -74,13 +74,24 @@ struct store_extract_info {
 	unsigned long unquoted;	/* mboxrd ">From " lines given back one '>' */
 };
 
-/* Append the message's bytes to out (whose cap bounds the size): a file
+/* Open again a file the scan found, for reading: the file whose device
+ * and inode the scan saw, a regular file, reached without following a
+ * symbolic link unless 'follow' (the path given to store_scan itself).
+ * A Maildir message moved since between new/ and cur/ (a client read it)
+ * is found under its new name, set in *moved (new string; else NULL).
+ * Returns the descriptor (the caller closes it), or -1: EX_NOINPUT when
+ * it is gone or another file now stands in its place, EX_IOERR. */
+int store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, char **moved,
+			struct error *err);
+
+/* Append the bytes of the message at offset/length of the open file fd
+ * (named 'path' in messages) to out, whose cap bounds the size: a file
  * range copied as it is, or an mbox message with its mboxrd quoting
- * undone (">From " -> "From ", ">>From " -> ">From ").  Compressed files
- * are decompressed again up to the message.  EX_NOINPUT/EX_IOERR/
- * EX_DATAERR on failure, naming the file. */
-int store_extract(const char *path, enum store_format format, const char *compression,
-		  int64_t offset, int64_t length, struct strbuf *out,
-		  struct store_extract_info *info, struct error *err);
+ * undone (">From " -> "From ", ">>From " -> ">From ").  A compressed
+ * file is decompressed from its start up to the message.
+ * EX_IOERR/EX_DATAERR on failure, naming the file. */
+int store_extract(int fd, const char *path, enum store_format format,
+		  const char *compression, int64_t offset, int64_t length,
+		  struct strbuf *out, struct store_extract_info *info, struct error *err);
 
 #endif

@@ -96,17 +96,25 @@ path_value(const char *v)
 /* Read the envelope facts the sample's header keeps, if GMime can read
  * it at all. */
 static void
-origin_read(struct arf_origin *o, const char *data, size_t len)
+origin_read(struct arf_origin *o, const struct arf_sample *s)
 {
-	struct mime_message m;
+	struct mime_message own;
+	const struct mime_message *m = s->msg;
 	InternetAddressList *from;
 	GMimeObject *obj;
 
 	memset(o, 0, sizeof(*o));
-	if (mime_message_open_mem(&m, data, len, "sample", NULL) < 0)
-		return;
-	obj = GMIME_OBJECT(m.message);
-	from = g_mime_message_get_from(m.message);
+	if (m == NULL) {
+		char *copy = xmalloc(s->len + 1);
+
+		memcpy(copy, s->data, s->len);
+		mime_message_take(&own, copy, s->len);
+		m = &own;
+	}
+	if (m->message == NULL)
+		goto out;
+	obj = GMIME_OBJECT(m->message);
+	from = g_mime_message_get_from(m->message);
 	o->mail_from = path_value(g_mime_object_get_header(obj, "Return-Path"));
 	if (from && internet_address_list_length(from) > 0) {
 		InternetAddress *ia = internet_address_list_get_address(from, 0);
@@ -124,7 +132,9 @@ origin_read(struct arf_origin *o, const char *data, size_t len)
 			}
 		}
 	}
-	mime_message_close(&m);
+out:
+	if (m == &own)
+		mime_message_close(&own);
 }
 
 static void
@@ -318,7 +328,7 @@ arf_report(const struct arf_sample *s, size_t *len)
 	char when[TIMEFMT_ISO_LEN], iso[TIMEFMT_ISO_LEN];
 	char *t, *subject, *id, *boundary, *result;
 
-	origin_read(&o, s->data, s->len);
+	origin_read(&o, s);
 	timefmt_compact_utc(s->blocked_at, when);
 	timefmt_iso_utc(s->blocked_at, iso);
 
@@ -425,48 +435,6 @@ arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t when)
 	strbuf_addch(mbox, '\n');
 }
 
-static int
-to_strbuf(const void *data, size_t len, void *arg, struct error *err)
-{
-	if (strbuf_add(arg, data, len) < 0)
-		return error_set(err, EX_DATAERR, "too large");
-	return 0;
-}
-
-/* The sample's bytes: in memory already, or read again from its file,
- * where they must still have the digest found (*data is then new, and
- * *fresh says so).  1: read; 0: too large, left out; -1: error. */
-static int
-sample_bytes(const struct sample *s, const char **data, size_t *len, char **fresh,
-	     struct error *err)
-{
-	const struct finder_hit *h = s->hit;
-	struct strbuf sb;
-	char sha[DIGEST_HEX_SIZE];
-
-	*fresh = NULL;
-	if (s->data) {
-		*data = s->data;
-		*len = s->data_len;
-		return 1;
-	}
-	if (h->length < 0 || (uint64_t)h->length > FPKIT_LIMIT_ARF_SAMPLE)
-		return 0;
-	strbuf_init(&sb, FPKIT_LIMIT_ARF_SAMPLE);
-	if (digest_file_range(h->path, h->offset, h->length, sha, to_strbuf, &sb, err) < 0) {
-		strbuf_release(&sb);
-		return -1;
-	}
-	if (strcmp(sha, s->sha256) != 0) {
-		strbuf_release(&sb);
-		return error_set(err, EX_IOERR, "'%s' changed while fpkit packed it: run fpkit again",
-				 h->path);
-	}
-	*fresh = strbuf_detach(&sb, len);
-	*data = *fresh;
-	return 1;
-}
-
 /* Fill what the API says of the sample's target: the first stats target
  * with the same canonical Message-ID (its sending date, destination and
  * score), or for a message taken as sent just before the block, its own
@@ -558,37 +526,28 @@ log_envelope(const struct maillog *m, const char *id, const char *dest_ip, json_
 	free(relay);
 }
 
-int
+char *
 arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,
-	   const struct maillog *trail, struct diag *d, char **out, size_t *len,
-	   struct error *err)
+	   const struct maillog *trail, size_t *len)
 {
 	struct strbuf mbox;
-	int rc = -1;
 
-	*out = NULL;
 	*len = 0;
 	if (l->nr == 0)
-		return 0;
+		return NULL;
 	strbuf_init(&mbox, STRBUF_NO_MAX);
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct sample *s = &l->items[i];
 		struct arf_sample a;
 		const char **rcpt;
 		json_t *logs;
-		char *fresh, *msg;
+		char *msg;
 		size_t msg_len;
-		int r;
 
 		memset(&a, 0, sizeof(a));
-		r = sample_bytes(s, &a.data, &a.len, &fresh, err);
-		if (r < 0)
-			goto out;
-		if (r == 0) {
-			diag_add(d, "sample '%s' is larger than %zu MiB: report.arf has no report "
-				 "for it", s->file, FPKIT_LIMIT_ARF_SAMPLE >> 20);
-			continue;
-		}
+		a.data = s->data;
+		a.len = s->data_len;
+		a.msg = &s->msg;
 		a.ip = c->ip;
 		a.blocked_at = c->blocked_at;
 		a.message_id = s->message_id;
@@ -603,17 +562,8 @@ arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_l
 		msg = arf_report(&a, &msg_len);
 		free(rcpt);
 		json_decref(logs);
-		/* The sample read again is in the report now: freed before
-		 * the report is copied into the mbox. */
-		free(fresh);
-		a.data = NULL;
 		arf_mbox_append(&mbox, msg, msg_len, c->blocked_at);
 		free(msg);
 	}
-	if (mbox.len > 0)
-		*out = strbuf_detach(&mbox, len);
-	rc = 0;
-out:
-	strbuf_release(&mbox);
-	return rc;
+	return strbuf_detach(&mbox, len);
 }

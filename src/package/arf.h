@@ -11,6 +11,7 @@
 struct diag;
 struct error;
 struct fpcase;
+struct mime_message;
 struct finder;
 struct maillog;
 struct sample_list;
@@ -40,6 +41,8 @@ struct arf_sample {
 	const char *sha256;		/* of data, lowercase hex */
 	const char *data;		/* the message, byte for byte */
 	size_t len;
+	const struct mime_message *msg;	/* its one parse (sample.h), or NULL:
+					 * then it is parsed here */
 };
 
 /* The feedback report for one sample, as a new message (free() it) of
@@ -59,16 +62,13 @@ char *arf_report(const struct arf_sample *s, size_t *len);
  * empty line. */
 void arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t when);
 
-/* report.arf for the samples of a pack run, in sample order: *out is
- * new (free() it), NULL when there is no sample.  The mail-log trail
- * (pack --maillog; NULL or empty for none) gives the envelope: MAIL FROM,
- * and the RCPT TOs of the deliveries relayed to the destination IP the
- * API names (or of every delivery, when the API names none or none went
- * there).  A sample larger than FPKIT_LIMIT_ARF_SAMPLE is left out with a
- * warning in d.  EX_NOINPUT/EX_IOERR when a sample's file cannot be read
- * again or changed since it was found. */
-int arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,
-	       const struct maillog *trail, struct diag *d, char **out, size_t *len,
-	       struct error *err);
+/* report.arf for the samples of a pack run, in sample order, from their
+ * bytes in memory: new (free() it), with its length in *len; NULL when
+ * there is no sample.  The mail-log trail (pack --maillog; NULL or empty
+ * for none) gives the envelope: MAIL FROM, and the RCPT TOs of the
+ * deliveries relayed to the destination IP the API names (or of every
+ * delivery, when the API names none or none went there). */
+char *arf_bundle(const struct fpcase *c, const struct finder *f, const struct sample_list *l,
+		 const struct maillog *trail, size_t *len);
 
 #endif

@@ -25,8 +25,8 @@ bundle_release(struct bundle *b)
 {
 	for (size_t i = 0; i < b->nr; i++) {
 		free(b->entries[i].name);
-		free(b->entries[i].data);
-		free(b->entries[i].src);
+		if (!b->entries[i].borrowed)
+			free(b->entries[i].data);
 	}
 	free(b->entries);
 	free(b->top);
@@ -66,14 +66,14 @@ bundle_add_data(struct bundle *b, const char *name, const void *data, size_t len
 }
 
 void
-bundle_add_file(struct bundle *b, const char *name, const char *src,
-		int64_t offset, int64_t length, const char *sha256)
+bundle_add_ref(struct bundle *b, const char *name, const char *data, size_t len,
+	       const char *sha256)
 {
 	struct bundle_entry *e = new_entry(b, name);
 
-	e->src = xstrdup(src);
-	e->offset = offset;
-	e->length = length;
+	e->data = (char *)data;
+	e->borrowed = true;
+	e->length = (int64_t)len;
 	memcpy(e->sha256, sha256, DIGEST_HEX_SIZE);
 }
 
@@ -91,27 +91,6 @@ cmp_entries(const void *x, const void *y)
 {
 	return strcmp(((const struct bundle_entry *)x)->name,
 		      ((const struct bundle_entry *)y)->name);
-}
-
-static int
-to_tarball(const void *data, size_t len, void *arg, struct error *err)
-{
-	return tarball_write(arg, data, len, err);
-}
-
-/* Copy a file range into the archive, checking it is what was found. */
-static int
-write_file_range(struct tarball_writer *w, const struct bundle_entry *e,
-		 struct error *err)
-{
-	char sha[DIGEST_HEX_SIZE];
-
-	if (digest_file_range(e->src, e->offset, e->length, sha, to_tarball, w, err) < 0)
-		return -1;
-	if (strcmp(sha, e->sha256) != 0)
-		return error_set(err, EX_IOERR, "'%s' changed while fpkit packed it: run fpkit again",
-				 e->src);
-	return 0;
 }
 
 /* Add the folders of 'name' not yet written (entries are sorted, so a
@@ -181,8 +160,7 @@ bundle_write(struct bundle *b, const char *path, bool replace, struct error *err
 		if (rc == 0)
 			rc = tarball_begin_file(&w, name, e->length, err);
 		if (rc == 0)
-			rc = e->data ? tarball_write(&w, e->data, (size_t)e->length, err)
-				     : write_file_range(&w, e, err);
+			rc = tarball_write(&w, e->data, (size_t)e->length, err);
 		free(name);
 		last = e->name;
 	}

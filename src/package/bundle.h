@@ -13,10 +13,9 @@ struct error;
 
 struct bundle_entry {
 	char *name;		/* path below the top folder, e.g. "api/stats.json" */
-	char *data;		/* content in memory, or NULL ... */
-	char *src;		/* ... a range of this file */
-	int64_t offset;
-	int64_t length;		/* bytes either way */
+	char *data;		/* the content */
+	bool borrowed;		/* data is the caller's (bundle_add_ref) */
+	int64_t length;
 	char sha256[DIGEST_HEX_SIZE];
 };
 
@@ -35,13 +34,12 @@ void bundle_release(struct bundle *b);
 void bundle_add_data(struct bundle *b, const char *name, const void *data, size_t len);
 void bundle_add_take(struct bundle *b, const char *name, char *data, size_t len);
 
-/* Add 'length' bytes of file 'src' from 'offset', whose SHA-256 the
- * caller already computed (sha256); the bytes are read again when the
- * tarball is written and must still have that digest. */
-void bundle_add_file(struct bundle *b, const char *name, const char *src,
-		     int64_t offset, int64_t length, const char *sha256);
+/* Add a file from memory that stays the caller's (borrowed: it must
+ * outlive the bundle's writing), whose SHA-256 the caller already has:
+ * the samples, read once from their store. */
+void bundle_add_ref(struct bundle *b, const char *name, const char *data, size_t len,
+		    const char *sha256);
 
-/* The entry called 'name', or NULL (borrowed). */
 const struct bundle_entry *bundle_find(const struct bundle *b, const char *name);
 
 /* Write the tarball to 'path': the entries in byte order of their names

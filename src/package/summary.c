@@ -8,6 +8,7 @@
 #include "finder.h"
 #include "msgid.h"
 #include "sample.h"
+#include "jsontext.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "timefmt.h"
@@ -30,18 +31,7 @@ str_or_null(const char *s)
 json_t *
 summary_text(const char *s)
 {
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	v = json_string(s);
-	if (v == NULL) {
-		char *safe = textsafe_visible(s, strlen(s));
-
-		v = json_string(safe);
-		free(safe);
-	}
-	return v;
+	return jsontext_string(s);
 }
 
 static json_t *

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sysexits.h>
 
 #include "error.h"
@@ -221,8 +222,8 @@ tarball_compression(const void *magic, size_t len)
 	return NULL;
 }
 
-int
-tarball_stream_open(struct tarball_stream *s, const char *path, struct error *err)
+static int
+stream_open(struct tarball_stream *s, int fd, const char *path, struct error *err)
 {
 	struct archive_entry *ae;
 
@@ -238,7 +239,8 @@ tarball_stream_open(struct tarball_stream *s, const char *path, struct error *er
 	archive_read_support_filter_bzip2(s->a);
 	archive_read_support_filter_zstd(s->a);
 	archive_read_support_format_raw(s->a);
-	if (archive_read_open_filename(s->a, path, 1 << 20) != ARCHIVE_OK ||
+	if ((fd >= 0 ? archive_read_open_fd(s->a, fd, 1 << 20)
+		     : archive_read_open_filename(s->a, path, 1 << 20)) != ARCHIVE_OK ||
 	    archive_read_next_header(s->a, &ae) != ARCHIVE_OK) {
 		error_set(err, errno == ENOENT ? EX_NOINPUT : EX_DATAERR,
 			  "cannot read compressed '%s': %s", path,
@@ -247,6 +249,22 @@ tarball_stream_open(struct tarball_stream *s, const char *path, struct error *er
 		return -1;
 	}
 	return 0;
+}
+
+int
+tarball_stream_open(struct tarball_stream *s, const char *path, struct error *err)
+{
+	return stream_open(s, -1, path, err);
+}
+
+int
+tarball_stream_open_fd(struct tarball_stream *s, int fd, const char *name, struct error *err)
+{
+	/* From the file's start, whatever was read of it before. */
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return error_set(err, EX_IOERR, "cannot read compressed '%s': %s", name,
+				 strerror(errno));
+	return stream_open(s, fd, name, err);
 }
 
 ssize_t

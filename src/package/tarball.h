@@ -80,6 +80,11 @@ const char *tarball_compression(const void *magic, size_t len);
 /* Open a compressed file; EX_NOINPUT when it cannot be opened,
  * EX_DATAERR when it is not in a known compression. */
 int tarball_stream_open(struct tarball_stream *s, const char *path, struct error *err);
+/* The same from an open file, read from its start; fd stays the
+ * caller's (not closed by tarball_stream_close).  name is borrowed, for
+ * messages. */
+int tarball_stream_open_fd(struct tarball_stream *s, int fd, const char *name,
+			   struct error *err);
 /* Decompressed bytes: the count, 0 at the end, -1 (EX_DATAERR) when the
  * data is damaged or cut. */
 ssize_t tarball_stream_read(struct tarball_stream *s, void *buf, size_t len,

@@ -16,6 +16,7 @@
 #include "fpkit_limits.h"
 #include "strbuf.h"
 #include "template.h"
+#include "textsafe.h"
 #include "xalloc.h"
 
 enum node_type { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_INVERTED };
@@ -277,13 +278,19 @@ emit(struct render *r, const char *s, size_t len)
 static int
 emit_value(struct render *r, json_t *v)
 {
-	char num[64];
+	char num[64], *safe;
+	int rc;
 
 	if (v == NULL)
 		return 0;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return emit(r, json_string_value(v), json_string_length(v));
+		/* Values come from outside (the API, the alert, the mail);
+		 * only the template's own text is trusted. */
+		safe = textsafe_visible(json_string_value(v), json_string_length(v));
+		rc = emit(r, safe, strlen(safe));
+		free(safe);
+		return rc;
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return emit(r, num, strlen(num));

@@ -17,8 +17,11 @@ struct error;
  * array item, once for an object or any other true value),
  * {{^name}}...{{/name}} (when name is missing, null, false, "", 0 or an
  * empty array), {{! comment}}.  A section, inverted or comment tag alone
- * on its line takes the line with it, as the mustache spec says.  Values
- * are written as they are: the output is text, not HTML.
+ * on its line takes the line with it, as the mustache spec says.  The
+ * output is text, not HTML: string values are written through
+ * textsafe_visible (control bytes, invalid UTF-8 and invisible or bidi
+ * characters made visible, a newline as \n), as they come from outside;
+ * the template's own text is written as it is.
  *
  * Errors (EX_DATAERR) name the template ('name'), and the line for
  * syntax errors. */

@@ -185,7 +185,7 @@ locate(struct fpkit *fp, struct error *err)
 		if (finder_scan(&fp->finder, fp->mail[i], err) < 0)
 			return -1;
 	finder_sort(&fp->finder);
-	return sample_collect(&fp->samples, &fp->finder, err);
+	return sample_collect(&fp->samples, &fp->finder, &fp->diag, err);
 }
 
 /* Trail: the mail-log lines about every target (--maillog), followed
@@ -299,11 +299,7 @@ check_samples(struct fpkit *fp, struct checks *chk, struct error *err)
 		const struct sample *s = &fp->samples.items[i];
 		const char *target = *s->message_id ? s->message_id : NULL;
 
-		if (s->data)
-			checks_run(chk, s->data, s->data_len, target, &fp->checks[i]);
-		else if (checks_run_file(chk, s->hit->path, s->hit->offset, s->hit->length,
-					 target, &fp->checks[i], err) < 0)
-			return -1;
+		checks_run_message(chk, &s->msg, target, &fp->checks[i]);
 		summary_set_checks(json_array_get(samples, i), checks_to_json(&fp->checks[i], chk));
 		if (!fp->checks[i].intact) {
 			const struct check_list *p = &fp->checks[i].problems;
@@ -405,11 +401,7 @@ package(struct fpkit *fp, struct error *err)
 		const struct sample *s = &fp->samples.items[i];
 		char *desc, *found;
 
-		if (s->data)
-			bundle_add_data(&fp->bundle, s->file, s->data, s->data_len);
-		else
-			bundle_add_file(&fp->bundle, s->file, s->hit->path, s->hit->offset,
-					s->hit->length, s->sha256);
+		bundle_add_ref(&fp->bundle, s->file, s->data, s->data_len, s->sha256);
 		/* checks/NN-<id>.txt: where the sample came from, then what
 		 * fpkit check finds in it. */
 		desc = sample_describe(s);
@@ -420,10 +412,7 @@ package(struct fpkit *fp, struct error *err)
 		bundle_add_take(&fp->bundle, s->check_file, text, strlen(text));
 	}
 	/* report.arf: the samples again, as feedback reports (arf.h). */
-	rc = arf_bundle(&fp->kase, &fp->finder, &fp->samples, &fp->trail, &fp->diag, &text,
-			&len, err);
-	if (rc < 0)
-		goto out;
+	text = arf_bundle(&fp->kase, &fp->finder, &fp->samples, &fp->trail, &len);
 	if (text)
 		bundle_add_take(&fp->bundle, "report.arf", text, len);
 	rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);

@@ -2,12 +2,13 @@
 # The bad-input catalogue: every command that reads outside input, fed
 # what a careless or hostile world gives it (empty files, NUL bytes,
 # bytes that are not UTF-8, CR-only lines, a 100 MB header line, 10000
-# nested multiparts, Message-IDs made of path characters or control
-# bytes, JSON of the wrong types, huge numbers, duplicate keys, alerts
-# without an IP, bundles with '..', absolute names, links and sizes that
-# lie, bad ovh.conf files, bad command lines).  One row per case, in the
-# table at the end: the exit status fpkit(1) documents, a piece of the
-# message, nothing left under an output name when it fails, and no crash
+# nested multiparts, Message-IDs made of path characters, control bytes,
+# terminal escapes or bidi characters, JSON of the wrong types, huge
+# numbers, duplicate keys, alerts without an IP, bundles with '..',
+# absolute names, links and sizes that lie, bad ovh.conf files, bad
+# command lines).  One row per case, in the table at the end: the exit
+# status fpkit(1) documents, a piece of the message, no raw ESC or U+202E
+# printed, nothing left under an output name when it fails, and no crash
 # (no signal, no sanitizer report).
 #
 # Run it alone with: make check TESTS=tests/e2e/badinput.sh
@@ -23,6 +24,7 @@ CWD=$tmp/cwd		# each row runs here, in an empty folder
 mkdir "$IN" "$tmp/o"
 PACKDEMO="--spam-ip-json $DEMO_SPAMIP --stats-json $DEMO_STATS"
 ESC=$(printf '\033')
+RLO=$(printf '\342\200\256')	# U+202E RIGHT-TO-LEFT OVERRIDE
 nl='
 '
 
@@ -111,6 +113,11 @@ gen_json() {
 	stats stats-long.json 'messageId="long@example.com"'
 	stats stats-nest.json 'messageId="nest@example.com"'
 	spamip spamip-other.json 'ipSpamming="192.0.2.25"'
+	# Terminal escapes (OSC 52 clipboard write, BEL) and bidi characters,
+	# as JSON escapes and as raw UTF-8.
+	stats stats-osc52.json 'messageId="a\u001b]52;c;ZXZpbA==\u0007\u202eb@example.com"'
+	stats stats-bidi-raw.json "messageId=\"a${RLO}b$(printf '\342\201\246')c@example.com\""
+	spamip spamip-state-osc52.json 'state="\u001b]52;c;ZXZpbA==\u0007\u202e"'
 }
 
 # A message with Message-ID ID: msg FILE ID
@@ -125,6 +132,8 @@ gen_mail() {
 	msg "$IN/paths/slash.eml" /
 	msg "$IN/paths/escape.eml" "a${ESC}b"
 	msg "$IN/paths/dot.eml" .hidden@example.com
+	mkdir "$IN/bidi"
+	msg "$IN/bidi/bidi.eml" "a${RLO}b@example.com"
 	printf 'From: a@example.com\r\nDate: Fri, 20 Nov 2026 13:28:07 +0000\rMessage-ID: <cr@example.com>\r\rbody\r' \
 		>"$IN/cr.eml"
 	printf 'From: a@example.com\nX-Bin: \0\0\nMessage-ID: <nul@example.com>\nDate: Fri, 20 Nov 2026 13:28:07 +0000\n\nb\0dy\n' \
@@ -193,6 +202,7 @@ gen_alerts() {
 	mkalert alert-score-huge.eml 'Your IP 203.0.113.7 is sending spam.\nDestination IP: 198.51.100.1 - Message-ID: m@example.com - Spam score: 99999999999999999999999\n'
 	mkalert alert-dotdot.eml 'Your IP 203.0.113.7 is sending spam.\nDestination IP: 198.51.100.1 - Message-ID: ../../etc/passwd - Spam score: 300\n'
 	mkalert alert-no-ip.eml "Something happened.\n$LIST"
+	mkalert alert-osc52.eml 'Your IP 203.0.113.7 is sending spam.\nDestination IP: 198.51.100.1 - Message-ID: m\033]52;c;ZXZpbA==\007\342\200\256x@example.com - Spam score: 300\n'
 	# 10000 forwards, each inside the one before, the alert in the last.
 	awk 'BEGIN { for (i = 0; i < 10000; i++)
 		printf "From: a@example.com\nSubject: fwd\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n"
@@ -264,6 +274,7 @@ gen_bundles() {
 	hostile empty-component.tar.gz "s:$top//x=x"
 	hostile empty-name.tar.gz "s:=x"
 	hostile not-utf8.tar.gz "s:$top/a$(printf '\377')b=x"
+	hostile bidi.tar.gz "s:$top/a${RLO}b=x"
 	hostile liar.tar.gz "z:$top/zzz=100000"
 	hostile huge.tar.gz "z:$top/zzz=2000000000"
 	"$TARMK" "$IN/top-file.tar.gz" "s:$top=x"
@@ -385,6 +396,12 @@ row() {
 	stdout:*) assert_in "$tmp/out" "${frag#stdout:}" "$name: says '${frag#stdout:}'" ;;
 	*) assert_in "$tmp/err" "$frag" "$name: says '$frag'" ;;
 	esac
+	# Whatever the input, a terminal gets no raw ESC and no U+202E.
+	if od -An -v -tx1 "$tmp/out" "$tmp/err" | tr -s ' \n' '  ' | grep -qE ' 1b| e2 80 ae'; then
+		not_ok "$name: a raw ESC or U+202E printed"
+	else
+		ok "$name: no raw ESC or U+202E printed"
+	fi
 	if [ "$want" -ne 0 ]; then
 		left="$(ls -A "$CWD") $(ls -A "$tmp/o")"
 		if [ "$left" = " " ]; then
@@ -489,6 +506,13 @@ msgid-escape|pack --stats-json "$IN/stats-escape.json" --ip 203.0.113.7 --mail "
 msgid-leading-dot|pack --stats-json "$IN/stats-dot.json" --ip 203.0.113.7 --mail "$IN/paths" --no-dkim --json -o "$OUT"|0|stdout:"file": "samples/01-_hidden@example.com.eml"
 find-msgid-escape|find --msgid "a${ESC}b" "$IN/paths"|0|stdout:a\x1bb
 find-msgid-dotdot|find --msgid ../../etc/passwd "$IN/paths"|0|stdout:../../etc/passwd
+find-msgid-bidi|find --msgid "a${RLO}b@example.com" "$IN/bidi"|0|stdout:a<U+202E>b@example.com
+check-msgid-bidi|check --no-dkim "$IN/bidi/bidi.eml"|1|stdout:Message-ID:      <a<U+202E>b@example.com>
+# -- terminal escapes and bidi characters on their way to the ticket
+ticket-msgid-osc52|pack --stats-json "$IN/stats-osc52.json" --ip 203.0.113.7 -o "$OUT"|0|stdout:Message-ID:      <a\x1b]52;c;ZXZpbA==\x07<U+202E>b@example.com>
+ticket-msgid-bidi|pack --stats-json "$IN/stats-bidi-raw.json" --ip 203.0.113.7 -o "$OUT"|0|stdout:Message-ID:      <a<U+202E>b<U+2066>c@example.com>
+ticket-alert-osc52|pack --alert "$IN/alert-osc52.eml" -o "$OUT"|0|stdout:Message-ID:      <m\x1b]52;c;ZXZpbA==\x07<U+202E>x@example.com>
+spamip-state-osc52|pack --spam-ip-json "$IN/spamip-state-osc52.json" -o "$OUT"|65|got '\x1b]52;c;ZXZpbA==\x07<U+202E>'
 # -- mail stores and messages
 store-empty-file|pack $PACKDEMO --mail "$IN/empty" -o "$OUT"|0|not found: <order-10482.1795180980.7d1e@shop.example.com>
 store-fifo|pack $PACKDEMO --mail "$IN/fifo" -o "$OUT"|66|'$IN/fifo' is neither a file nor a folder
@@ -533,6 +557,7 @@ alert-not-utf8|alert --json "$IN/alert-utf8.eml"|0|stdout:"message_id": "mÿþ@e
 alert-score-huge|alert --json "$IN/alert-score-huge.eml"|0|stdout:"spamscore": null
 alert-msgid-dotdot|alert --json "$IN/alert-dotdot.eml"|0|stdout:"message_id": "../../etc/passwd"
 alert-no-ip|alert "$IN/alert-no-ip.eml"|65|no blocked IP found in the alert
+alert-osc52|alert "$IN/alert-osc52.eml"|0|stdout:Message-ID:      <m\x1b]52;c;ZXZpbA==\x07<U+202E>x@example.com>
 alert-nested|alert "$IN/nest.eml"|65|more MIME parts than fpkit reads
 alert-forwarded-10000|alert "$IN/alert-fwd.eml"|65|more MIME parts than fpkit reads
 alert-100mb|alert "$BIG"|65|larger than the limit of 16777216 bytes for an alert
@@ -573,6 +598,7 @@ verify-backslash|verify "$IN/backslash.tar.gz"|65|/a\b': refused: control charac
 verify-empty-component|verify "$IN/empty-component.tar.gz"|65|refused: an empty path component
 verify-empty-name|verify "$IN/empty-name.tar.gz"|65|entry '': refused: an empty name
 verify-not-utf8|verify "$IN/not-utf8.tar.gz"|65|a\xffb: not listed in SHA256SUMS
+verify-bidi|verify "$IN/bidi.tar.gz"|65|a<U+202E>b: not listed in SHA256SUMS
 verify-size-lies|verify "$IN/liar.tar.gz"|65|damaged or cut archive: Truncated tar archive
 verify-size-huge|verify "$IN/huge.tar.gz"|65|larger than the limit
 verify-top-is-file|verify "$IN/top-file.tar.gz"|65|a file where the top folder should be

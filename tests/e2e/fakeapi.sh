@@ -40,7 +40,7 @@ trap 'fakeapi_stop >/dev/null 2>&1 || :; rm -rf "$tmp" "$san"' EXIT
 # of 5-10 ms, 10-20 ms, ... that no test waits for.  lib.sh's proxy
 # guard stays: the server is on 127.0.0.1, which no_proxy exempts.
 fakeapi_setup() {
-	[ -x "$FAKE_OVH" ] || skip_all "no fake-ovh server built"
+	[ -x "$FAKE_OVH" ] || skip_all "no fake OVH API server built (configure found no libmicrohttpd; Debian: libmicrohttpd-dev)"
 	HOME=$tmp/home
 	FPKIT_RETRY_BASE_MS=10
 	export HOME FPKIT_RETRY_BASE_MS

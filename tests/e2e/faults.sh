@@ -345,13 +345,100 @@ assert_in "$tmp/err" "fpkit: warning: skipped '$DEMO_MAIL/new/$ORDER_FILE': vani
 	"vanished: the warning"
 assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "vanished: the rest is packed"
 
-# Found, then gone before it is packed: the bundle cannot be whole.
+# Found, then gone before it is packed: left out with a warning, and
+# its target counts as not found; the others are packed (a mailbox
+# owner who deletes a message must not stop root's run).
+GONE=$tmp/gone
+cp -R "$DEMO_MAIL" "$GONE"
 fresh
-pack_o FAULT_CALL=open FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=ENOENT
-faulted "gone before packing"
-stopped 66 "a message found, then gone before it is packed"
-assert_in "$tmp/err" "fpkit: cannot open '$DEMO_MAIL/new/$ORDER_FILE': No such file or directory" \
-	"gone before packing: the message"
+faulty_bg FAULT_CALL=open FAULT_PATH="/$ORDER_FILE" FAULT_DELAY_MS=1500 FAULT_TIMES=1 -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$GONE" \
+	--no-dkim -o "$O/b.tar.gz"
+if wait_mark; then
+	rm "$GONE/new/$ORDER_FILE"
+	ok "gone before packing: deleted while fpkit waited"
+else
+	not_ok "gone before packing: the shim's delay was never met"
+fi
+reap
+assert_status 0 "a message found, then gone before it is packed"
+assert_in "$tmp/err" "fpkit: warning: left out a message: cannot open '$GONE/new/$ORDER_FILE' again: No such file or directory" \
+	"gone before packing: the warning"
+assert_in "$tmp/err" "1 sample, 2 of 3 targets not found" "gone before packing: the rest is packed"
+rm -rf "$GONE"
+
+# --- A store file changed between the search and the packing ----------
+# The search reads a decoy that holds a target's Message-ID; while the
+# pack waits to open it again (the shim delays that open), the store's
+# owner puts something else in its place.  fpkit reads only the file the
+# search read: a link, a FIFO or another file is left out, and the
+# secret never reaches the bundle.
+RACE=$tmp/race
+SECRET=$tmp/secret.conf
+printf 'Message-ID: <order-10482.1795180980.7d1e@shop.example.com>\n[default]\napplication_secret=SECRET-RACE-TOKEN\n' >"$SECRET"
+chmod 600 "$SECRET"
+# race_pack SWAP WHAT: pack the decoy store, run SWAP while the sample's
+# open waits, then check that the secret was kept out.
+race_pack() {
+	rm -rf "$RACE"
+	mkdir -p "$RACE/cur" "$RACE/new" "$RACE/tmp"
+	cp "$DEMO_MAIL/new/$ORDER_FILE" "$RACE/cur/decoy:2,S"
+	fresh
+	faulty_bg FAULT_CALL=open FAULT_PATH=/decoy FAULT_DELAY_MS=1500 FAULT_TIMES=1 -- \
+		pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$RACE" \
+		--no-dkim -o "$O/b.tar.gz"
+	if wait_mark; then
+		eval "$1"
+		ok "$2: swapped while fpkit waited"
+	else
+		not_ok "$2: the shim's delay was never met"
+	fi
+	set +e
+	timeout 60 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"
+	set -e
+	reap
+	san_check "$2" || :
+	assert_status 0 "$2: the rest is packed"
+	assert_in "$tmp/err" "fpkit: warning: left out a message:" "$2: the sample is left out, said so"
+	mkdir "$tmp/rx"
+	tar -xzf "$O/b.tar.gz" -C "$tmp/rx"
+	if grep -rq SECRET-RACE-TOKEN "$tmp/rx"; then
+		not_ok "$2: the secret reached the bundle"
+	else
+		ok "$2: the secret is not in the bundle"
+	fi
+	rm -rf "$tmp/rx"
+}
+race_pack 'ln -sf "$SECRET" "$RACE/cur/decoy:2,S"' "swapped for a symlink to a secret"
+assert_in "$tmp/err" "it became a symbolic link since it was searched" "symlink swap: the reason"
+race_pack 'cp "$SECRET" "$RACE/cur/new-file" && mv -f "$RACE/cur/new-file" "$RACE/cur/decoy:2,S"' \
+	"replaced by another regular file"
+assert_in "$tmp/err" "is no longer the file that was searched (replaced since)" "replaced: the reason"
+race_pack 'rm -f "$RACE/cur/decoy:2,S" && mkfifo "$RACE/cur/decoy:2,S"' "swapped for a FIFO"
+assert_in "$tmp/err" "is no longer the file that was searched" "FIFO: left out, no hang"
+
+# A Maildir message that a mail client reads between the search and the
+# packing moves from new/ to cur/ with flags: the same file, still
+# packed, under its new name.
+rm -rf "$RACE"
+mkdir -p "$RACE/cur" "$RACE/new" "$RACE/tmp"
+cp "$DEMO_MAIL/new/$ORDER_FILE" "$RACE/new/1795.M1.host"
+fresh
+faulty_bg FAULT_CALL=open FAULT_PATH=/1795.M1.host FAULT_DELAY_MS=1500 FAULT_TIMES=1 -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$RACE" \
+	--no-dkim -o "$O/b.tar.gz" --json
+if wait_mark; then
+	mv "$RACE/new/1795.M1.host" "$RACE/cur/1795.M1.host:2,S"
+	ok "moved to cur/ while fpkit waited"
+else
+	not_ok "moved to cur/: the shim's delay was never met"
+fi
+reap
+assert_status 0 "a message moved to cur/ before it is packed"
+assert_eq "$(jq -r '.samples[0].source' "$tmp/out")" "$RACE/cur/1795.M1.host:2,S" \
+	"moved: packed from its new name"
+assert_not_in "$tmp/err" "left out" "moved: not left out"
+rm -rf "$RACE"
 fresh
 pack_o FAULT_CALL=pread FAULT_PATH="/$ORDER_FILE" FAULT_ERRNO=EIO
 faulted "read error while packing"

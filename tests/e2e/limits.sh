@@ -62,7 +62,11 @@
 #                                read in a test
 #   FPKIT_LIMIT_BUNDLE_META      here (fpkit verify, scan --archive)
 #   FPKIT_LIMIT_INDEX_LINE       here
-#   FPKIT_LIMIT_ARF_SAMPLE       here
+#   FPKIT_LIMIT_SAMPLES_PER_TARGET  pack-errors.sh (20 and 21 copies)
+#   FPKIT_LIMIT_SAMPLES          here (1000 and 1001)
+#   FPKIT_LIMIT_SAMPLES_TOTAL    not reached: more than 1 GiB of samples is
+#                                too much for a test; the same code path
+#                                as FPKIT_LIMIT_SAMPLE, which is tested
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 : "${TARMK:?run the tests through 'make check'}"
 
@@ -203,16 +207,56 @@ assert_in "$tmp/err" "'$tmp/ids': larger than the limit of 67108864 bytes for a 
 	"--msgid-file: the file and the limit are named"
 rm -f "$tmp/ids"
 
-# A sample taken out of an mbox is held in memory: one over the limit
-# fails the run.
-{ printf 'From a@example.com Fri Nov 20 13:23:00 2026\n'; cat "$ORDER"; } >"$tmp/big.mbox"
+# FPKIT_LIMIT_SAMPLE: a sample is read into memory, whatever its store;
+# one over the limit is left out with a warning, in an mbox as in a
+# Maildir, and the other targets still get their bundle.
+NL_ID=nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com
+big_message() {
+	sed "s/^Message-ID: .*/Message-ID: <$NL_ID>/" "$ORDER"
+}
+{ printf 'From a@example.com Fri Nov 20 13:23:00 2026\n'; big_message; } >"$tmp/big.mbox"
 truncate -s $((256 * MiB + 100)) "$tmp/big.mbox"
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/big.mbox" \
-	--no-dkim -o "$tmp/o/b.tar.gz"
-assert_status 65 "mbox sample over the limit"
-assert_in "$tmp/err" "a message in '$tmp/big.mbox' is larger than the limit of 268435456 bytes" \
-	"mbox sample: the file and the limit are named"
-no_leftovers "$tmp/o" "mbox sample over the limit: nothing written"
+	--mail "$DEMO_MAIL" --no-dkim -o "$tmp/o/b.tar.gz"
+assert_status 0 "mbox sample over the limit: the others are packed"
+assert_in "$tmp/err" "left out a message of 268435512 bytes in '$tmp/big.mbox': larger than the limit of 268435456 bytes for a sample" \
+	"mbox sample: the file, its size and the limit are named"
+assert_in "$tmp/err" "2 samples, 1 of 3 targets not found" "mbox sample over the limit: counted as not found"
+rm -f "$tmp/big.mbox" "$tmp/o/b.tar.gz"
+mkdir -p "$tmp/bigmd/cur"
+big_message >"$tmp/bigmd/cur/big:2,S"
+truncate -s $((256 * MiB + 1)) "$tmp/bigmd/cur/big:2,S"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/bigmd" \
+	--mail "$DEMO_MAIL" --no-dkim -o "$tmp/o/b.tar.gz"
+assert_status 0 "Maildir sample over the limit: the others are packed"
+assert_in "$tmp/err" "left out a message of 268435457 bytes in '$tmp/bigmd/cur/big:2,S': larger than the limit of 268435456 bytes for a sample" \
+	"Maildir sample: the same policy as an mbox"
+assert_in "$tmp/err" "2 samples, 1 of 3 targets not found" "Maildir sample over the limit: counted as not found"
+rm -rf "$tmp/bigmd" "$tmp/o/b.tar.gz"
+
+# FPKIT_LIMIT_SAMPLES: 1001 messages sent just before the block, 1000
+# packed, the last counted.
+mkdir -p "$tmp/many/cur"
+i=0
+while [ $i -lt 1001 ]; do
+	printf 'From: a@example.com\nDate: Fri, 20 Nov 2026 %02d:%02d:%02d +0000\nMessage-ID: <m%d@example.com>\n\nm\n' \
+		$((i / 3600)) $((i / 60 % 60)) $((i % 60)) $i $i >"$tmp/many/cur/$i:2,S"
+	i=$((i + 1))
+done
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/many" \
+	--before-block 1001 --no-dkim -o "$tmp/o/b.tar.gz" --json
+assert_status 0 "1001 samples: packed"
+assert_eq "$(jq '.samples | length' "$tmp/out")" 1000 "1001 samples: 1000 in the bundle"
+assert_in "$tmp/err" "left out 1 more message: a bundle holds at most 1000 samples" \
+	"1001 samples: the last is counted"
+run verify "$tmp/o/b.tar.gz"
+assert_status 0 "1000 samples: the bundle passes fpkit's own verify"
+rm "$tmp/many/cur/1000:2,S" "$tmp/o/b.tar.gz"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/many" \
+	--before-block 1000 --no-dkim -o "$tmp/o/b.tar.gz" --json
+assert_eq "$(jq '.samples | length' "$tmp/out")" 1000 "1000 samples: all packed"
+assert_not_in "$tmp/err" "left out" "1000 samples: no warning"
+rm -rf "$tmp/many" "$tmp/o/b.tar.gz"
 rm -f "$tmp/big.mbox"
 
 # The Message-ID in a bundle file name: 80 bytes of it.
@@ -512,17 +556,6 @@ assert_in "$tmp/err" "m.tar.gz: SHA256SUMS: larger than the limit of 16777216 by
 BIG_SUMS=
 rm -f "$tmp/sums" "$tmp/e.tar.gz" "$tmp/m.tar.gz"
 
-# ---- report.arf: a sample over its limit gets no report ----
-
-mkdir -p "$tmp/arf/cur"
-cp "$ORDER" "$tmp/arf/cur/big.eml"
-truncate -s $((256 * MiB + 1)) "$tmp/arf/cur/big.eml"
-run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/arf" \
-	--no-dkim -o "$tmp/o/arf.tar.gz"
-assert_status 0 "report.arf: a sample over the limit is packed"
-assert_in "$tmp/err" "is larger than 256 MiB: report.arf has no report for it" \
-	"report.arf: the sample and the limit are named"
-rm -rf "$tmp/arf" "$tmp/o/arf.tar.gz"
 
 # FPKIT_LIMIT_HEADER_BLOCK in an mbox: a message whose header block is
 # longer is searched in its first 1 MiB, with a warning that says where;

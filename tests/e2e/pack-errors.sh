@@ -22,8 +22,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # A store with a symlink loop, a dangling link and a FIFO (never opened,
-# it would block): reported or passed over; the message beside them is
-# still found.
+# it would block): links inside a store are never followed, each is
+# reported, and so is the FIFO; the message beside them is still found.
 S="$tmp/store"
 mkdir -p "$S/sub"
 cp "$DEMO_MAIL/new/1795180981.M731554P4268.mx1.shop.example.com,S=2771,W=2840" "$S/sub/order.eml"
@@ -32,8 +32,10 @@ ln -s "$tmp/nowhere" "$S/dangling.eml"
 mkfifo "$S/fifo.eml"
 pack_demo --mail "$S" -o "$tmp/o/s.tar.gz" --json
 assert_status 0 "a store with a loop, a dangling link and a FIFO"
-assert_in "$tmp/err" "symlink loop" "the loop is reported"
-assert_in "$tmp/err" "dangling.eml" "the dangling link is reported"
+assert_in "$tmp/err" "skipped '$S/sub/loop': a symbolic link (links inside a store are not followed" \
+	"the loop is reported as a link not followed"
+assert_in "$tmp/err" "skipped '$S/dangling.eml': a symbolic link" "the dangling link is reported"
+assert_in "$tmp/err" "skipped '$S/fifo.eml': not a regular file" "the FIFO is reported"
 assert_eq "$(jq '[.samples[] | select(.source | endswith("sub/order.eml"))] | length' "$tmp/out")" 1 \
 	"the message beside them is found"
 
@@ -61,20 +63,43 @@ tar -xzf "$tmp/o/f.tar.gz" -C "$tmp/fx"
 assert_true "the sample is the message without its From_ line" \
 	cmp -s "$S/sub/order.eml" "$tmp"/fx/*/samples/01-*.eml
 
-# 100 samples or more: numbers are widened so that byte order is numeric.
+# 100 samples or more: numbers are widened so that byte order is numeric
+# (101 messages sent just before the block, each its own target).
 mkdir "$tmp/many"
 i=0
 while [ $i -lt 101 ]; do
-	printf 'From: a@example.com\nMessage-ID: <order-10482.1795180980.7d1e@shop.example.com>\n\ncopy %d\n' $i \
-		>"$tmp/many/m$i.eml"
+	printf 'From: a@example.com\nDate: Fri, 20 Nov 2026 13:%02d:%02d +0000\nMessage-ID: <copy-%d@example.com>\n\ncopy %d\n' \
+		$((i / 60)) $((i % 60)) $i $i >"$tmp/many/m$i.eml"
 	i=$((i + 1))
 done
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
-	--mail "$tmp/many" -o "$tmp/o/many.tar.gz" --json
+	--mail "$tmp/many" --before-block 101 -o "$tmp/o/many.tar.gz" --json
 assert_status 0 "pack with 101 samples"
-assert_eq "$(jq -r '.samples[0].file, .samples[100].file' "$tmp/out" | tr '\n' ' ')" \
-	"samples/001-order-10482.1795180980.7d1e@shop.example.com.eml samples/101-order-10482.1795180980.7d1e@shop.example.com.eml " \
+assert_eq "$(jq -r '.samples[0].file, .samples[100].file' "$tmp/out" | sed 's/-.*//' | tr '\n' ' ')" \
+	"samples/001 samples/101 " \
 	"three-digit sample numbers"
+
+# Copies of one message past FPKIT_LIMIT_SAMPLES_PER_TARGET (20): the
+# first 20 in the finder's order are packed, the rest counted.
+mkdir "$tmp/copies"
+i=0
+while [ $i -lt 21 ]; do
+	printf 'From: a@example.com\nMessage-ID: <order-10482.1795180980.7d1e@shop.example.com>\n\ncopy %d\n' $i \
+		>"$tmp/copies/m$(printf %02d $i).eml"
+	i=$((i + 1))
+done
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$tmp/copies" -o "$tmp/o/copies.tar.gz" --json
+assert_status 0 "21 copies of one target"
+assert_eq "$(jq '.samples | length' "$tmp/out")" 20 "20 copies are packed"
+assert_in "$tmp/err" "left out 1 more copy of messages found more than 20 times" "the 21st is counted"
+assert_eq "$(jq -r '.samples[19].source' "$tmp/out" | sed 's|.*/||')" m19.eml \
+	"the ones kept are the first in the finder's order"
+rm "$tmp/copies/m20.eml"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+	--mail "$tmp/copies" -o "$tmp/o/copies20.tar.gz" --json
+assert_eq "$(jq '.samples | length' "$tmp/out")" 20 "20 copies: all packed"
+assert_not_in "$tmp/err" "left out" "20 copies: no warning"
 tar -tzf "$tmp/o/many.tar.gz" | grep '/samples/.' >"$tmp/order"
 assert_true "archive order is numeric order" sh -c "sort -t/ -k3 -n '$tmp/order' | cmp -s - '$tmp/order'"
 

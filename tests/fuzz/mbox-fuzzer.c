@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "finder.h"
@@ -121,10 +122,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			/* a plain message is no larger than the file */
 			strbuf_init(&out, h->compression ? FUZZ_MAX_EXTRACT : len + 1);
-			if (store_extract(h->path, h->format, h->compression, h->offset, h->length,
-					  &out, &info, &xerr) == 0 &&
+			char *moved;
+			int fd = store_open_verified(h->path, h->dev, h->ino, true, &moved, &xerr);
+
+			/* the file the scan read, found again as that file */
+			if (fd < 0)
+				abort();
+			if (store_extract(fd, h->path, h->format, h->compression, h->offset,
+					  h->length, &out, &info, &xerr) == 0 &&
 			    (int64_t)(out.len + info.unquoted) != h->length)
 				abort();
+			close(fd);
 			strbuf_release(&out);
 		}
 	}

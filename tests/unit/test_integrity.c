@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <setjmp.h>
@@ -15,7 +16,6 @@
 #include "integrity.h"
 #include "mime.h"
 #include "mime_fixture.h"
-#include "mimewalk.h"
 
 #define HDR "From: Alice <alice@example.com>\n" \
 	"To: bob@example.net\n" \
@@ -31,12 +31,12 @@ check(const char *msg, size_t len, const struct integrity_options *opt,
       struct integrity_result *r)
 {
 	struct integrity_options none;
-	struct mimewalk w;
+	struct mime_walk w;
 
 	memset(&none, 0, sizeof(none));
-	mimewalk_buffer(&w, msg, len);
+	mime_walk_buffer(&w, msg, len);
 	integrity_check(msg, len, &w, opt ? opt : &none, r);
-	mimewalk_release(&w);
+	mime_walk_release(&w);
 }
 
 /* The problem ids of r, space-separated, in order. */

@@ -15,7 +15,6 @@
 #include "lint.h"
 #include "mime.h"
 #include "mime_fixture.h"
-#include "mimewalk.h"
 
 #define BASE "From: Shop <news@shop.example.com>\nTo: a@example.net\n" \
 	"Date: Fri, 20 Nov 2026 14:23:00 +0100\nMessage-ID: <n1@shop.example.com>\n" \
@@ -28,11 +27,11 @@ lint(const char *msg, const char **details)
 {
 	static char ids[1024], det[4096];
 	struct check_list l;
-	struct mimewalk w;
+	struct mime_walk w;
 	size_t n = 0, m = 0;
 
 	memset(&l, 0, sizeof(l));
-	mimewalk_buffer(&w, msg, strlen(msg));
+	mime_walk_buffer(&w, msg, strlen(msg));
 	lint_check(&w, &l);
 	ids[0] = det[0] = '\0';
 	for (size_t i = 0; i < l.nr; i++) {
@@ -41,7 +40,7 @@ lint(const char *msg, const char **details)
 				      l.items[i].detail);
 	}
 	check_list_release(&l);
-	mimewalk_release(&w);
+	mime_walk_release(&w);
 	if (details)
 		*details = det;
 	return ids;

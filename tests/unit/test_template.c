@@ -134,6 +134,37 @@ test_variables(void **state)
 		      "d\xc3\xa9j\xc3\xa0 \xe2\x82\xac");
 }
 
+/* Values come from outside: what textsafe_visible does to them, they
+ * get; the template's own text is trusted and written as it is. */
+static void
+test_values_escaped(void **state)
+{
+	(void)state;
+	/* OSC 52 (clipboard write) and a screen clear, from a JSON escape. */
+	assert_render("id={{v}}.", "{\"v\":\"a\\u001b]52;c;ZXZpbA==\\u0007b\\u001b[2Jc\"}",
+		      "id=a\\x1b]52;c;ZXZpbA==\\x07b\\x1b[2Jc.");
+	/* A newline in a value cannot start a line of its own. */
+	assert_render("<{{v}}>", "{\"v\":\"x\\r\\nBcc: y\\tz\"}", "<x\\x0d\\nBcc: y\\tz>");
+	/* Bidi and invisible characters, raw or as JSON escapes. */
+	assert_render("{{v}}", "{\"v\":\"a\xe2\x80\xaetxt.exe\"}", "a<U+202E>txt.exe");
+	assert_render("{{v}}", "{\"v\":\"\\u2066x\\u2069\\u200b\\ufeff\\u2028\"}",
+		      "<U+2066>x<U+2069><U+200B><U+FEFF><U+2028>");
+	/* A C1 control (CSI). */
+	assert_render("{{v}}", "{\"v\":\"\\u009b2J\"}", "\\xc2\\x9b2J");
+	/* Every way a value is reached: dotted names, {{.}} over a list and
+	 * over a string section, an outer context. */
+	assert_render("{{a.b}}", "{\"a\":{\"b\":\"\\u001b[2J\"}}", "\\x1b[2J");
+	assert_render("{{#l}}[{{.}}]{{/l}}", "{\"l\":[\"\\u001b\",\"\\u202e\",1]}",
+		      "[\\x1b][<U+202E>][1]");
+	assert_render("{{#s}}{{.}}{{/s}}", "{\"s\":\"\\u202d\"}", "<U+202D>");
+	assert_render("{{#o}}{{v}}{{/o}}", "{\"o\":{},\"v\":\"\\u0007\"}", "\\x07");
+	/* The template's own text: a newline, a tab, an ESC, U+202E. */
+	assert_render("a\tb\n\x1b[1m\xe2\x80\xae{{v}}\n", "{\"v\":\"x\"}",
+		      "a\tb\n\x1b[1m\xe2\x80\xaex\n");
+	/* Numbers and booleans are written as they are. */
+	assert_render("{{n}} {{t}}", "{\"n\":-7,\"t\":true}", "-7 true");
+}
+
 static void
 test_dotted_names(void **state)
 {
@@ -529,6 +560,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_variables),
+		cmocka_unit_test(test_values_escaped),
 		cmocka_unit_test(test_dotted_names),
 		cmocka_unit_test(test_dot),
 		cmocka_unit_test(test_section_array),

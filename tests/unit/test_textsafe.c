@@ -2,6 +2,7 @@
  * and to use as a file name */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,212 @@ test_visible_length_respected(void **state)
 	free(got);
 }
 
+/* The UTF-8 form of cp into buf (at least 5 bytes); its length. */
+static size_t
+utf8_encode(unsigned int cp, char *buf)
+{
+	size_t n;
+
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		buf[0] = (char)(0xc0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		buf[0] = (char)(0xe0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		buf[0] = (char)(0xf0 | (cp >> 18));
+		buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Every code point from lo to hi, between two letters, comes out as
+ * "a<U+XXXX>z": not one byte of it is left raw. */
+static void
+check_hidden_range(unsigned int lo, unsigned int hi, int line)
+{
+	char in[8], want[32], *got;
+	size_t n;
+
+	for (unsigned int cp = lo; cp <= hi; cp++) {
+		in[0] = 'a';
+		n = utf8_encode(cp, in + 1);
+		in[n + 1] = 'z';
+		snprintf(want, sizeof(want), "a<U+%04X>z", cp);
+		got = textsafe_visible(in, n + 2);
+		assert_non_null(got);
+		if (strcmp(got, want) != 0) {
+			print_error("line %d: U+%04X gave \"%s\", expected \"%s\"\n",
+				    line, cp, got, want);
+			free(got);
+			fail();
+		}
+		free(got);
+	}
+}
+
+#define assert_hidden(lo, hi) check_hidden_range((lo), (hi), __LINE__)
+
+/* Every code point from lo to hi goes through as it is. */
+static void
+check_kept_range(unsigned int lo, unsigned int hi, int line)
+{
+	char in[8], *got;
+	size_t n;
+
+	for (unsigned int cp = lo; cp <= hi; cp++) {
+		n = utf8_encode(cp, in);
+		got = textsafe_visible(in, n);
+		assert_non_null(got);
+		if (strcmp(got, in) != 0) {
+			print_error("line %d: U+%04X gave \"%s\", expected it unchanged\n",
+				    line, cp, got);
+			free(got);
+			fail();
+		}
+		free(got);
+	}
+}
+
+#define assert_kept(lo, hi) check_kept_range((lo), (hi), __LINE__)
+
+static void
+test_visible_bidi_embeddings_overrides(void **state)
+{
+	(void)state;
+	/* LRE, RLE, PDF, LRO, RLO: "exe.txt" shown as "txt.exe". */
+	assert_hidden(0x202a, 0x202e);
+	assert_visible("invoice\xe2\x80\xaetxt.exe", "invoice<U+202E>txt.exe");
+	assert_visible("\xe2\x80\xaa\xe2\x80\xac", "<U+202A><U+202C>");
+}
+
+static void
+test_visible_bidi_isolates_and_marks(void **state)
+{
+	(void)state;
+	/* LRI, RLI, FSI, PDI (Trojan Source), ALM, LRM and RLM. */
+	assert_hidden(0x2066, 0x2069);
+	assert_hidden(0x061c, 0x061c);
+	assert_hidden(0x200e, 0x200f);
+	assert_visible("\xe2\x81\xa7" "admin" "\xe2\x81\xa9", "<U+2067>admin<U+2069>");
+}
+
+static void
+test_visible_zero_width(void **state)
+{
+	(void)state;
+	/* ZWSP, ZWNJ, ZWJ; word joiner, invisible operators; the
+	 * deprecated format characters; the Mongolian vowel separator;
+	 * the soft hyphen. */
+	assert_hidden(0x200b, 0x200d);
+	assert_hidden(0x2060, 0x2064);
+	assert_hidden(0x206a, 0x206f);
+	assert_hidden(0x180e, 0x180e);
+	assert_hidden(0x00ad, 0x00ad);
+	assert_visible("pay\xe2\x80\x8bpal.com", "pay<U+200B>pal.com");
+}
+
+static void
+test_visible_line_separators(void **state)
+{
+	(void)state;
+	/* They end a line in some viewers where no \n is. */
+	assert_hidden(0x2028, 0x2029);
+	assert_visible("a\xe2\x80\xa8" "Bcc: x", "a<U+2028>Bcc: x");
+}
+
+static void
+test_visible_bom(void **state)
+{
+	(void)state;
+	assert_hidden(0xfeff, 0xfeff);
+	assert_visible("\xef\xbb\xbfid@example.com", "<U+FEFF>id@example.com");
+}
+
+static void
+test_visible_tags_and_selectors(void **state)
+{
+	(void)state;
+	/* Tag characters spell hidden ASCII; variation selectors can carry
+	 * hidden bytes after a visible character. */
+	assert_hidden(0xe0000, 0xe007f);
+	assert_visible("ok\xf3\xa0\x81\x81", "ok<U+E0041>");
+	assert_hidden(0xfe00, 0xfe0f);
+	assert_hidden(0xe0100, 0xe01ef);
+	assert_hidden(0xfff9, 0xfffb);	/* interlinear annotation */
+}
+
+/* The neighbours of each hidden range are ordinary characters. */
+static void
+test_visible_hidden_neighbours_kept(void **state)
+{
+	(void)state;
+	assert_kept(0x00a0, 0x00ac);	/* NBSP .. NOT SIGN */
+	assert_kept(0x00ae, 0x00ff);
+	assert_kept(0x061b, 0x061b);
+	assert_kept(0x061d, 0x061f);
+	assert_kept(0x2000, 0x200a);	/* the spaces, visible as spaces */
+	assert_kept(0x2010, 0x2027);	/* dashes, quotes, bullet */
+	assert_kept(0x202f, 0x205f);
+	assert_kept(0x2070, 0x20ff);	/* super/subscripts, currency */
+	assert_kept(0xfe10, 0xfe1f);
+	assert_kept(0xfefc, 0xfefc);
+	assert_kept(0xfffc, 0xfffd);	/* replacement character */
+	assert_kept(0x1f600, 0x1f64f);	/* emoticons */
+	assert_kept(0xe1000, 0xe1000);
+	/* Latin, Greek, Cyrillic, CJK, Arabic and Hebrew letters. */
+	assert_visible("\xc3\xa9\xce\xb1\xd0\x96\xe6\x97\xa5\xd8\xb9\xd7\x90",
+		       "\xc3\xa9\xce\xb1\xd0\x96\xe6\x97\xa5\xd8\xb9\xd7\x90");
+}
+
+/* What comes out is printable ASCII or visible UTF-8: escaping it again
+ * changes nothing, and it holds neither controls nor hidden characters. */
+static void
+test_visible_idempotent(void **state)
+{
+	static const char in[] = "a\x1b]52;c;ZXZpbA==\x07" "b\xe2\x80\xae" "c\xc2\x9b" "2J"
+				 "\xff\xc0\xaf\xed\xa0\x80\xef\xbb\xbf\xe2\x81\xa6\t\n\r\0"
+				 "\xf3\xa0\x81\x81\xc3\xa9";
+	char *once, *twice;
+
+	(void)state;
+	once = textsafe_visible(in, sizeof(in) - 1);
+	assert_non_null(once);
+	assert_no_raw_controls(once);
+	assert_null(strstr(once, "\xe2\x80\xae"));
+	assert_null(strstr(once, "\xe2\x81\xa6"));
+	assert_null(strstr(once, "\xef\xbb\xbf"));
+	twice = textsafe_visible(once, strlen(once));
+	assert_string_equal(twice, once);
+	assert_string_equal(once, "a\\x1b]52;c;ZXZpbA==\\x07b<U+202E>c\\xc2\\x9b2J"
+			    "\\xff\\xc0\\xaf\\xed\\xa0\\x80<U+FEFF><U+2066>\\t\\n\\x0d\\x00"
+			    "<U+E0041>\xc3\xa9");
+	free(twice);
+	free(once);
+}
+
+/* A hidden character cut by len is invalid UTF-8, shown byte by byte. */
+static void
+test_visible_hidden_cut(void **state)
+{
+	char *got;
+
+	(void)state;
+	got = textsafe_visible("\xe2\x80\xae", 2);
+	assert_string_equal(got, "\\xe2\\x80");
+	free(got);
+}
+
 /* textsafe_filename: check the result against its contract. */
 static void
 assert_safe_name(const char *name, size_t max)
@@ -290,6 +497,15 @@ main(void)
 		cmocka_unit_test(test_visible_surrogates),
 		cmocka_unit_test(test_visible_valid_multibyte),
 		cmocka_unit_test(test_visible_length_respected),
+		cmocka_unit_test(test_visible_bidi_embeddings_overrides),
+		cmocka_unit_test(test_visible_bidi_isolates_and_marks),
+		cmocka_unit_test(test_visible_zero_width),
+		cmocka_unit_test(test_visible_line_separators),
+		cmocka_unit_test(test_visible_bom),
+		cmocka_unit_test(test_visible_tags_and_selectors),
+		cmocka_unit_test(test_visible_hidden_neighbours_kept),
+		cmocka_unit_test(test_visible_idempotent),
+		cmocka_unit_test(test_visible_hidden_cut),
 		cmocka_unit_test(test_filename_traversal),
 		cmocka_unit_test(test_filename_safe_chars_kept),
 		cmocka_unit_test(test_filename_cut),

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The structure doc/HACKING.md describes, checked against the tree.
+
+- each third-party library is included by the one module that wraps it
+  (GMime by the reader and the ARF writer);
+- no cycle among the modules' includes (a module is a .c/.h pair);
+- every source file under src/ is listed in its own folder's .am file;
+- every document a comment cites is in the repository.
+
+Prints TAP-like lines and "N passed, N failed"; exits 1 on a failure.
+Usage: layout.py SRCDIR
+"""
+import os
+import re
+import sys
+
+top = sys.argv[1] if len(sys.argv) > 1 else "."
+src = os.path.join(top, "src")
+passed = failed = 0
+
+
+def ok(cond, what, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - " + what)
+    else:
+        failed += 1
+        print("not ok - " + what + (": " + detail if detail else ""))
+
+
+files = []
+for d, _, names in os.walk(src):
+    for n in names:
+        if n.endswith((".c", ".h")) and n != "templates.c":
+            files.append(os.path.relpath(os.path.join(d, n), top))
+files.sort()
+text = {f: open(os.path.join(top, f), encoding="utf-8", errors="replace").read() for f in files}
+
+# 1. Libraries and their one wrapper.
+wrappers = {
+    "gmime/": {"src/check/mime.c", "src/package/arf.c"},
+    "curl/": {"src/ovh/ovh.c"},
+    "archive.h": {"src/package/tarball.c"},
+    "archive_entry.h": {"src/package/tarball.c"},
+    "opendkim/": {"src/check/dkim.c"},
+    "microhttpd.h": set(),
+}
+for lib, allowed in wrappers.items():
+    users = sorted(f for f in files
+                   if re.search(r'^\s*#\s*include\s*<' + re.escape(lib), text[f], re.M))
+    ok(set(users) <= allowed, "<%s> included only by %s" % (lib, ", ".join(sorted(allowed)) or "no module"),
+       "also by " + ", ".join(u for u in users if u not in allowed))
+
+# 2. No cycle among modules.
+def module(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+mods = {module(f) for f in files}
+edges = {m: set() for m in mods}
+for f in files:
+    for inc in re.findall(r'^\s*#\s*include\s*"([^"]+)\.h"', text[f], re.M):
+        inc = os.path.basename(inc)
+        if inc in mods and inc != module(f):
+            edges[module(f)].add(inc)
+# Tarjan's strongly connected components.
+index, low, stack, on, sccs, counter = {}, {}, [], set(), [], [0]
+sys.setrecursionlimit(10000)
+def strong(v):
+    index[v] = low[v] = counter[0]
+    counter[0] += 1
+    stack.append(v)
+    on.add(v)
+    for w in edges[v]:
+        if w not in index:
+            strong(w)
+            low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        comp = []
+        while True:
+            w = stack.pop()
+            on.discard(w)
+            comp.append(w)
+            if w == v:
+                break
+        sccs.append(comp)
+for v in sorted(mods):
+    if v not in index:
+        strong(v)
+cycles = [sorted(c) for c in sccs if len(c) > 1]
+ok(not cycles, "no include cycle among %d modules" % len(mods),
+   "; ".join(" <-> ".join(c) for c in cycles))
+
+# 3. Every source file in its folder's .am.
+for f in files:
+    folder = os.path.dirname(f)
+    ams = [os.path.join(top, folder, n) for n in os.listdir(os.path.join(top, folder))
+           if n.endswith(".am")]
+    listed = any(f in open(a).read() for a in ams)
+    ok(listed, "%s is listed in its folder's .am" % f)
+
+# 4. Documents cited in comments are in the repository.
+cited = set()
+for f in files:
+    for name in re.findall(r'(?<![\w./-])((?:doc/)?[A-Za-z_-]+\.md)\b', text[f]):
+        cited.add(name)
+for name in sorted(cited):
+    where = [os.path.join(top, name), os.path.join(top, "doc", name)]
+    ok(any(os.path.exists(p) for p in where), "the document %s that a comment cites exists" % name)
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
