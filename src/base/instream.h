@@ -31,12 +31,21 @@ struct instream {
 	const char *compression; /* NULL (plain) or "gzip", "xz", "bzip2",
 				  * "zstd" (static) */
 	struct instream_limits lim;
-	int64_t in;		/* bytes read from the file */
+	int64_t in;		/* plain: the next byte to read; compressed:
+				 * the bytes read from the file */
+	int64_t end;		/* plain: where to stop (instream_set_range) */
 	int64_t out;		/* bytes given to the caller */
 	bool over;		/* a limit ended the stream: what it gave
 				 * is good, the rest was not read */
-	int source_errno;	/* compressed: why the file could not be read */
-	char *chunk;		/* compressed: the bytes handed to the decoder */
+	/* Compressed only: */
+	char *head;		/* the first bytes, read by the caller */
+	size_t head_len;
+	int source_errno;	/* why the file could not be read */
+	char *chunk;		/* the bytes handed to the decoder */
+	char *block;		/* the bytes it gave back, checked */
+	size_t block_len, block_pos;
+	int64_t decoded;	/* bytes it gave back in all */
+	bool eof;
 	struct tarball_decoder dec;
 };
 
@@ -52,13 +61,33 @@ const char *instream_compression(const void *magic, size_t len);
 int instream_open(struct instream *s, int fd, const char *name,
 		  const struct instream_limits *lim, struct error *err);
 
-/* Up to len bytes (maybe fewer before the end; at most 1 MiB a call
- * when compressed, so that a limit stops it early): the count, 0 at the
+/* As instream_open, for a caller that read the first head_len bytes of
+ * the file already (into head, copied; all of it when shorter than 8
+ * bytes): they tell the compression and are not read again.  A plain
+ * stream goes on after them; a compressed one is decoded from the
+ * start. */
+int instream_open_head(struct instream *s, int fd, const char *name, const void *head,
+		       size_t head_len, const struct instream_limits *lim, struct error *err);
+
+/* As instream_open, for a caller that knows the compression from an
+ * earlier reading (NULL: plain, else instream_compression's word):
+ * nothing is read to tell it. */
+int instream_open_as(struct instream *s, int fd, const char *name, const char *compression,
+		     const struct instream_limits *lim, struct error *err);
+
+/* A plain stream read from byte 'from' up to byte 'to' (INT64_MAX: to
+ * the file's end) instead: a part of the file.  -1 (and nothing done)
+ * on a compressed one, read from its start only. */
+int instream_set_range(struct instream *s, int64_t from, int64_t to);
+
+/* Up to len bytes (maybe fewer before the end): the count, 0 at the
  * end, -1 on an error.  EX_IOERR when the file cannot be read,
  * EX_DATAERR when its compressed data is damaged or cut, or a limit is
  * passed: then s->over is set, the message names the file and the
  * limit, and what was read before is good (a caller may warn and go on
- * without the rest).  Bytes past a limit are never given. */
+ * without the rest).  Bytes past a limit are never given, and the limits
+ * stop a file at the same byte whatever the lengths asked for (they
+ * are checked every 1 MiB of decompressed bytes). */
 ssize_t instream_read(struct instream *s, void *buf, size_t len, struct error *err);
 
 /* Fill buf with len bytes, fewer only at the end: the count, or -1 as

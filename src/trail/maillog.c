@@ -104,7 +104,8 @@ reader_open(struct reader *r, const struct maillog_file *f, char *buf, size_t ca
 	r->buf = buf;
 	r->cap = cap;
 	r->limit = limit;
-	if (instream_open(&r->in, f->fd, f->path, NULL, err) < 0)
+	/* As maillog_add_file saw it (and summary.json says). */
+	if (instream_open_as(&r->in, f->fd, f->path, f->compression, NULL, err) < 0)
 		return -1;
 	if (r->in.compression == NULL)
 		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -1,9 +1,10 @@
 /* test_instream.c - unit tests for instream.h: plain and compressed
- * files read from their start whatever their descriptor's offset, and
- * the limits on decompression at, under and over them (the compressed
- * bytes the decoder took are known here, so the ratio can be tested
- * exactly; 8 GiB could not be decompressed in a test, a small limit
- * stands for FPKIT_LIMIT_DECOMPRESSED) */
+ * files read from their start whatever their descriptor's offset, parts
+ * of plain files, and the limits on decompression at, under and over
+ * them, which stop a file at the same byte whatever the reads (the
+ * compressed bytes the decoder took are known here, so the ratio can be
+ * tested exactly; 8 GiB could not be decompressed in a test, a small
+ * limit stands for FPKIT_LIMIT_DECOMPRESSED) */
 #include "config.h"
 
 #include <errno.h>
@@ -155,6 +156,44 @@ test_plain(void **state)
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), 5);
 	close(fd);
 	unlink(path);
+	free(path);
+}
+
+/* A part of a plain file; a compressed one is read from its start. */
+static void
+test_range(void **state)
+{
+	const char data[] = "0123456789abcdef";
+	char *path = temp_file(data, sizeof(data) - 1), *gz, buf[32];
+	struct error err = ERROR_INIT;
+	struct instream s;
+	int fd = open(path, O_RDONLY);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(instream_open(&s, fd, path, NULL, &err), 0);
+	assert_int_equal(instream_set_range(&s, 3, 9), 0);
+	assert_int_equal(instream_fill(&s, buf, sizeof(buf), &err), 6);
+	assert_memory_equal(buf, "345678", 6);
+	assert_int_equal(instream_read(&s, buf, sizeof(buf), &err), 0);
+	assert_int_equal(instream_set_range(&s, 10, INT64_MAX), 0);
+	assert_int_equal(instream_fill(&s, buf, sizeof(buf), &err), 6);
+	assert_memory_equal(buf, "abcdef", 6);
+	assert_int_equal(instream_set_range(&s, 5, 4), -1);
+	instream_close(&s);
+	close(fd);
+	gz = compressed("gzip", data, sizeof(data) - 1);
+	fd = open(gz, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(instream_open(&s, fd, gz, NULL, &err), 0);
+	assert_int_equal(instream_set_range(&s, 3, 9), -1);
+	assert_int_equal(instream_fill(&s, buf, sizeof(buf), &err), sizeof(data) - 1);
+	assert_memory_equal(buf, data, sizeof(data) - 1);
+	instream_close(&s);
+	close(fd);
+	unlink(gz);
+	unlink(path);
+	free(gz);
 	free(path);
 }
 
@@ -343,6 +382,22 @@ test_bomb(void **state)
 	assert_true(given <= FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM +
 		    FPKIT_LIMIT_DECOMPRESSION_RATIO * (int64_t)n);
 	assert_non_null(strstr(err.msg, "more than the limit of 1000 times as many"));
+	/* It stops at the same byte whatever the lengths read. */
+	for (size_t k = 0; k < 2; k++) {
+		static const size_t pieces[] = { 7, 3 * 1024 * 1024 + 5 };
+		int fd = open(path, O_RDONLY);
+		char *buf = xmalloc(len);
+		struct instream s;
+
+		assert_true(fd >= 0);
+		assert_int_equal(instream_open(&s, fd, path, NULL, &err), 0);
+		assert_int_equal(read_all(&s, buf, len, pieces[k], &err), -1);
+		assert_true(s.over);
+		assert_int_equal(s.out, given);
+		instream_close(&s);
+		close(fd);
+		free(buf);
+	}
 	unlink(path);
 	unlink(one);
 	free(path);
@@ -430,6 +485,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_magic),
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_compressions),
 		cmocka_unit_test(test_max_bytes),
 		cmocka_unit_test(test_ratio),
