@@ -20,7 +20,8 @@
 #   FPKIT_LIMIT_DECOMPRESSED     unit/test_instream.c (at a small limit:
 #                                8 GiB is too much to decompress in a
 #                                test)
-#   FPKIT_LIMIT_DECOMPRESSION_RATIO  here (over, and under past 4 MiB);
+#   FPKIT_LIMIT_DECOMPRESSION_RATIO  here (over, for a log and an mbox,
+#                                and under past 4 MiB);
 #                                unit/test_instream.c (at it: there the
 #                                compressed bytes taken are known);
 #                                badinput.sh (bzip2 bombs)
@@ -493,6 +494,31 @@ assert_in "$tmp/err" "read up to line $lines, not further" \
 assert_true "compressed log of lines over the ratio: $lines of 400000 lines read" \
 	test "$lines" -gt 1000 -a "$lines" -lt 400000
 assert_eq "$(delivered)" 1 "compressed log of lines over the ratio: the next log is read"
+
+# The same limits in a mail store: an mbox in xz of 4 MiB is searched
+# whole; one byte more and it is searched up to the limit (its one
+# message is not found), with a warning that names it and the limit, and
+# the rest of the store is searched as usual.
+zeros_mbox() {
+	zm_head='From a@example.com Fri Nov 20 13:00:00 2026
+Message-ID: <zeros@example.com>
+
+'
+	{ printf '%s' "$zm_head"; head -c $(($1 - ${#zm_head})) /dev/zero; } | xz
+}
+cp -R "$DEMO_MAIL" "$tmp/zmd"
+zeros_mbox $((4 * MiB)) >"$tmp/zmd/cur/zeros.mbox.xz"
+run find --msgid zeros@example.com --msgid "$ORDER_ID" "$tmp/zmd"
+assert_status 0 "compressed mbox: 4 MiB, both messages found"
+assert_not_in "$tmp/err" "for a compressed file" "compressed mbox: 4 MiB at any ratio, no warning"
+zeros_mbox $((4 * MiB + 1)) >"$tmp/zmd/cur/zeros.mbox.xz"
+run find --msgid zeros@example.com --msgid "$ORDER_ID" "$tmp/zmd"
+assert_status 1 "compressed mbox: one byte more, its message not found"
+assert_in "$tmp/err" "'$tmp/zmd/cur/zeros.mbox.xz': " "compressed mbox over the ratio: the file is named"
+assert_in "$tmp/err" "more than the limit of 1000 times as many for a compressed file (a decompression bomb?): messages after byte" \
+	"compressed mbox over the ratio: the limit is named"
+assert_in "$tmp/out" "$ORDER_ID" "compressed mbox over the ratio: the rest of the store is searched"
+rm -rf "$tmp/zmd"
 
 # Under the ratio past 4 MiB: 8 MiB of Postfix log in gzip (about ten
 # times smaller) is read to its last line.
