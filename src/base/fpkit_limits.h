@@ -48,6 +48,21 @@
 #define FPKIT_LIMIT_ALERT_PARTS 1000
 #define FPKIT_LIMIT_ALERT_DEPTH 64
 
+/* ---- compressed files (gzip, xz, bzip2, zstd: mail logs, mboxes,
+ * messages) ---- */
+
+/* Bytes one compressed file gives once decompressed; past them the rest
+ * of it is not read, with a warning (decompress it yourself to have it
+ * all read). */
+#define FPKIT_LIMIT_DECOMPRESSED ((int64_t)8 << 30)
+/* Decompressed bytes per compressed byte read, past the first
+ * FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM: more is a decompression bomb
+ * (a 3 KB bzip2 file can give gigabytes, and cost seconds of CPU for
+ * each), and the rest of the file is not read, with a warning.  Mail
+ * and logs compress 3 to 50 times, gzip cannot go past 1032. */
+#define FPKIT_LIMIT_DECOMPRESSION_RATIO 1000
+#define FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM ((int64_t)4 << 20)
+
 /* ---- mail stores and the messages found (--mail, fpkit find) ---- */
 
 /* Folders followed below a store; deeper ones are skipped (the walk

@@ -53,32 +53,4 @@ int alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
  * "destination_ip", "spamscore"}, ...]}; unknown values are null. */
 json_t *alert_to_json(const struct alert *a);
 
-/* The parts, exposed for the unit tests. */
-
-/* One decoded text (no MIME): what it tells of the alert. */
-struct alert_scan {
-	char *ip;			/* the blocked IP named, or NULL */
-	size_t ip_pos;			/* where, in the text */
-	char *ip_other;			/* another address named as the blocked
-					 * one, not taken; or NULL */
-	struct alert_target *targets;	/* as found, not merged */
-	size_t nr_targets, alloc_targets;
-	size_t first_pos;		/* where the first target or the IP was found */
-	bool has_date;			/* a date in the text ("Date:" line, ISO time) */
-	int64_t date;
-	bool spam;			/* the text speaks of spam */
-};
-
-/* Scan text[0..len) (UTF-8; HTML when 'html').  Errors: a line longer
- * than FPKIT_LIMIT_ALERT_LINE, more than FPKIT_LIMIT_ALERT_TARGETS targets. */
-int alert_scan_text(struct alert_scan *s, const char *text, size_t len, bool html,
-		    const char *name, struct error *err);
-void alert_scan_release(struct alert_scan *s);
-
-/* HTML to plain text as the scanner reads it (new string, free() it):
- * tags dropped (script, style and head with their content), entities
- * decoded, block elements and <br> end lines, table cells are separated
- * by tabs and each table row is a line. */
-char *alert_html_to_text(const char *html, size_t len, size_t *outlen);
-
 #endif

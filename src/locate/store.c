@@ -5,7 +5,8 @@
  * to be read whole, since its messages are only told apart by the "From "
  * lines between them: it is streamed through one fixed buffer, the bodies
  * skipped by a search for "\nFrom ", so memory does not grow with the
- * file. */
+ * file.  Every file is read through instream.c, which decompresses and
+ * bounds what decompression may cost. */
 #include "config.h"
 
 #include <ctype.h>
@@ -31,10 +32,10 @@
 
 #include "error.h"
 #include "fpkit_limits.h"
+#include "instream.h"
 #include "msgid.h"
 #include "store.h"
 #include "strbuf.h"
-#include "tarball.h"
 #include "xalloc.h"
 
 /* The first read of a message file; most header blocks fit. */
@@ -168,76 +169,6 @@ store_msg_complete(struct store_msg *msg)
 	return 0;
 }
 
-/* A file read from its start, plain or through a decompressor. */
-struct reader {
-	int fd;			/* the file */
-	struct tarball_stream zs; /* compressed: the decompressor */
-	const char *compression;
-	int64_t pos;		/* plain: the next byte to read (pread) */
-	int64_t limit;		/* plain: where the data ends for us */
-};
-
-static ssize_t
-reader_read(struct reader *r, char *buf, size_t len, struct error *err)
-{
-	ssize_t n;
-
-	if (r->compression)
-		return tarball_stream_read(&r->zs, buf, len, err);
-	if ((int64_t)len > r->limit - r->pos)
-		len = r->limit > r->pos ? (size_t)(r->limit - r->pos) : 0;
-	if (len == 0)
-		return 0;
-	do
-		n = pread(r->fd, buf, len, (off_t)r->pos);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		error_set(err, EX_IOERR, "%s", strerror(errno));
-	else
-		r->pos += n;
-	return n;
-}
-
-/* Fill buf as far as possible (short only at the end of the data). */
-static ssize_t
-reader_fill(struct reader *r, char *buf, size_t len, struct error *err)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = reader_read(r, buf + got, len - got, err);
-
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
-/* Open 'path' for reading from its start, decompressing it when
- * 'compression' is set; the plain fd is kept open either way. */
-static int
-reader_open(struct reader *r, int fd, const char *path, const char *compression,
-	    struct error *err)
-{
-	memset(r, 0, sizeof(*r));
-	r->fd = fd;
-	r->compression = compression;
-	r->limit = INT64_MAX;
-	if (compression)
-		return tarball_stream_open_fd(&r->zs, fd, path, err);
-	return 0;
-}
-
-static void
-reader_close(struct reader *r)
-{
-	if (r->compression)
-		tarball_stream_close(&r->zs);
-}
-
 /* The end of the header block in head (which holds 'len' bytes of a
  * message), found again from the start of its last complete line. */
 static size_t
@@ -301,7 +232,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 	struct error rerr = ERROR_INIT;
 	struct walk *w = wk->w;
 	const char *compression;
-	struct reader r;
+	struct instream r;
 	size_t end = 0;
 	bool complete = false;
 	int fd, rc = 0;
@@ -330,32 +261,29 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	compression = tarball_compression(chunk, (size_t)n);
+	compression = instream_compression(chunk, (size_t)n);
 	if (compression == NULL && (first = mbox_start(chunk, (size_t)n)) >= 0) {
 		rc = scan_mbox_parallel(wk, path, fd, first);
 		goto out;
 	}
 	if (mbox_only && compression == NULL)
 		goto out;
+	/* A plain file is read on after the first chunk, a compressed one
+	 * decoded from it (the chunk is not read again either way). */
+	if (instream_open_head(&r, fd, path, chunk, (size_t)n, NULL, &rerr) < 0) {
+		walk_diag(w, "skipped '%s': %s", path, rerr.msg);
+		goto out;
+	}
 	if (compression) {
 		/* Peek at the decompressed start to tell an mbox. */
-		if (reader_open(&r, fd, path, compression, &rerr) < 0) {
-			walk_diag(w, "skipped '%s': %s", path, rerr.msg);
-			goto out;
-		}
-		n = reader_fill(&r, chunk, sizeof(chunk), &rerr);
+		n = instream_fill(&r, chunk, sizeof(chunk), &rerr);
 		if (n > 0 && (first = mbox_start(chunk, (size_t)n)) >= 0) {
-			reader_close(&r);
+			instream_close(&r);
 			rc = scan_mbox(wk, path, fd, compression, first, INT64_MAX);
 			goto out;
 		}
-		if (mbox_only) {
-			reader_close(&r);
-			goto out;
-		}
-	} else {
-		reader_open(&r, fd, path, NULL, NULL);
-		r.pos = n;	/* reading goes on after the first chunk */
+		if (mbox_only)
+			goto done;
 	}
 	/* A single message: its header block, in as few reads as it takes. */
 	strbuf_reset(&wk->head);
@@ -374,7 +302,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 		end = header_end_from(wk->head.buf, wk->head.len, old, &complete);
 		if (complete || wk->head.len == w->opt->max_header)
 			break;
-		n = reader_read(&r, chunk, sizeof(chunk), &rerr);
+		n = instream_read(&r, chunk, sizeof(chunk), &rerr);
 	}
 	if (!complete) {
 		end = wk->head.len;
@@ -384,8 +312,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 	}
 	rc = deliver_file(wk, path, assume, compression, fd, end, complete);
 done:
-	if (compression)
-		reader_close(&r);
+	instream_close(&r);
 out:
 	close(fd);
 	return rc;
@@ -529,7 +456,7 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 {
 	struct walk *w = wk->w;
 	struct error rerr = ERROR_INIT;
-	struct reader r;
+	struct instream r;
 	struct stat st;
 	char *buf;
 	size_t len = 0, pos = 0, cap;
@@ -543,15 +470,14 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
 		return 0;
 	}
-	if (reader_open(&r, fd, path, compression, &rerr) < 0) {
+	if (instream_open_as(&r, fd, path, compression, NULL, &rerr) < 0) {
 		walk_diag(w, "skipped '%s': %s", path, rerr.msg);
 		return 0;
 	}
 	if (compression == NULL) {
 		/* A plain file is read from 'first' (a part of it, when
 		 * threads share it) up to 'limit'. */
-		r.pos = first;
-		r.limit = limit;
+		instream_set_range(&r, first, limit);
 		base = first;
 		first = 0;
 	}
@@ -572,10 +498,12 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 	for (;;) {
 		/* Refill: keep what is still needed at the front. */
 		if (!eof && len < cap) {
-			n = reader_fill(&r, buf + len, cap - len, &rerr);
+			n = instream_fill(&r, buf + len, cap - len, &rerr);
 			if (n < 0) {
-				walk_diag(w, "'%s': %s: messages after byte %lld not searched",
-					 path, rerr.msg, (long long)(base + (int64_t)len));
+				/* Damaged, or past a limit on decompression: what
+				 * was found before stays found. */
+				walk_diag(w, "%s: messages after byte %lld not searched", rerr.msg,
+					  (long long)(base + (int64_t)len));
 				break;
 			}
 			if ((size_t)n < cap - len)
@@ -686,7 +614,7 @@ shift:
 				break;
 		}
 	}
-	reader_close(&r);
+	instream_close(&r);
 	return rc;
 }
 
@@ -1295,21 +1223,21 @@ store_scan(const char *path, const struct store_options *opt,
 }
 
 /* The error of a read that ended a range early: the system's (EX_IOERR),
- * damaged compressed data (EX_DATAERR), or a file cut since the scan. */
+ * damaged compressed data or a limit on decompression (EX_DATAERR), each
+ * naming the file, or a file cut since the scan. */
 static int
 range_error(ssize_t n, const struct error *rerr, const char *path, struct error *err)
 {
 	if (n == 0)
 		return error_set(err, EX_DATAERR, "cannot read '%s': it became shorter", path);
-	return error_set(err, rerr->status ? rerr->status : EX_IOERR, "cannot read '%s': %s",
-			 path, rerr->msg);
+	return error_set(err, rerr->status ? rerr->status : EX_IOERR, "%s", rerr->msg);
 }
 
-/* Copy 'length' bytes from 'offset' of an open reader into out, undoing
+/* Copy 'length' bytes from 'offset' of an open stream into out, undoing
  * mboxrd quoting when 'unquote' is set.  Lines are handled across reads
  * by remembering whether the last byte ended a line. */
 static int
-copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
+copy_range(struct instream *r, int64_t offset, int64_t length, bool unquote,
 	   struct strbuf *out, struct store_extract_info *info, const char *path,
 	   struct error *err)
 {
@@ -1320,13 +1248,13 @@ copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
 	ssize_t n;
 
 	if (r->compression == NULL) {
-		r->pos = offset;
+		instream_set_range(r, offset, INT64_MAX);
 		skip = 0;
 	}
 	while (skip > 0) {
 		size_t want = skip > (int64_t)sizeof(buf) ? sizeof(buf) : (size_t)skip;
 
-		n = reader_read(r, buf, want, &rerr);
+		n = instream_read(r, buf, want, &rerr);
 		if (n <= 0)
 			return range_error(n, &rerr, path, err);
 		skip -= n;
@@ -1335,7 +1263,7 @@ copy_range(struct reader *r, int64_t offset, int64_t length, bool unquote,
 		size_t want = left > (int64_t)sizeof(buf) ? sizeof(buf) : (size_t)left;
 		const char *p, *end;
 
-		n = reader_read(r, buf, want, &rerr);
+		n = instream_read(r, buf, want, &rerr);
 		if (n <= 0)
 			return range_error(n, &rerr, path, err);
 		left -= n;
@@ -1462,13 +1390,13 @@ store_extract(int fd, const char *path, enum store_format format, const char *co
 	      int64_t offset, int64_t length, struct strbuf *out,
 	      struct store_extract_info *info, struct error *err)
 {
-	struct reader r;
+	struct instream r;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	if (reader_open(&r, fd, path, compression, err) < 0)
+	if (instream_open_as(&r, fd, path, compression, NULL, err) < 0)
 		return -1;
 	rc = copy_range(&r, offset, length, format == STORE_MBOX, out, info, path, err);
-	reader_close(&r);
+	instream_close(&r);
 	return rc;
 }

@@ -64,7 +64,9 @@ struct store_options {
  * the files of a folder are read by several threads in the order the file
  * system lists them, so fn sees messages in no set order (the finder
  * sorts what it keeps).  Files that cannot be read, symlink loops and
- * files that vanish are reported to opt->diag and skipped.  Fails
+ * files that vanish are reported to opt->diag and skipped; a compressed
+ * file that is damaged or passes a limit on decompression (instream.h)
+ * is searched up to there, with a warning.  Fails
  * (EX_NOINPUT) only when 'path' itself cannot be read, or when fn fails. */
 int store_scan(const char *path, const struct store_options *opt,
 	       store_msg_fn fn, void *data, struct error *err);
@@ -88,7 +90,8 @@ int store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, cha
  * (named 'path' in messages) to out, whose cap bounds the size: a file
  * range copied as it is, or an mbox message with its mboxrd quoting
  * undone (">From " -> "From ", ">>From " -> ">From ").  A compressed
- * file is decompressed from its start up to the message.
+ * file is decompressed from its start up to the message, within the
+ * limits of the scan (which stop a file at the same byte each time).
  * EX_IOERR/EX_DATAERR on failure, naming the file. */
 int store_extract(int fd, const char *path, enum store_format format,
 		  const char *compression, int64_t offset, int64_t length,

@@ -1,4 +1,5 @@
-/* tarball.c - libarchive: deterministic .tar.gz out, untrusted tar in */
+/* tarball.c - libarchive: deterministic .tar.gz out, untrusted tar in,
+ * compressed streams decoded */
 #include "config.h"
 
 #include <archive.h>
@@ -6,7 +7,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <sysexits.h>
 
 #include "error.h"
@@ -206,82 +206,66 @@ tarball_reader_close(struct tarball_reader *r)
 	r->a = NULL;
 }
 
-const char *
-tarball_compression(const void *magic, size_t len)
+/* libarchive's read callback: the decoder's source, its failure made
+ * libarchive's (the source keeps the real reason for its caller). */
+static la_ssize_t
+decoder_read_cb(struct archive *a, void *arg, const void **buf)
 {
-	const unsigned char *m = magic;
+	struct tarball_decoder *d = arg;
+	ssize_t n = d->source(d->arg, buf);
 
-	if (len >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-		return "gzip";
-	if (len >= 6 && memcmp(m, "\xfd" "7zXZ\0", 6) == 0)
-		return "xz";
-	if (len >= 3 && memcmp(m, "BZh", 3) == 0)
-		return "bzip2";
-	if (len >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0)
-		return "zstd";
-	return NULL;
+	if (n < 0) {
+		archive_set_error(a, EIO, "cannot read the compressed data");
+		return ARCHIVE_FATAL;
+	}
+	return (la_ssize_t)n;
 }
 
-static int
-stream_open(struct tarball_stream *s, int fd, const char *path, struct error *err)
+int
+tarball_decoder_open(struct tarball_decoder *d, tarball_source *source, void *arg,
+		     const char *name, struct error *err)
 {
 	struct archive_entry *ae;
 
-	memset(s, 0, sizeof(*s));
-	s->name = path;
-	s->a = archive_read_new();
-	if (s->a == NULL)
+	memset(d, 0, sizeof(*d));
+	d->source = source;
+	d->arg = arg;
+	d->name = name;
+	d->a = archive_read_new();
+	if (d->a == NULL)
 		return error_set(err, EX_OSERR, "cannot set up libarchive");
-	/* Only the compressions mail is rotated with; "raw" passes the
-	 * decompressed bytes through as one entry. */
-	archive_read_support_filter_gzip(s->a);
-	archive_read_support_filter_xz(s->a);
-	archive_read_support_filter_bzip2(s->a);
-	archive_read_support_filter_zstd(s->a);
-	archive_read_support_format_raw(s->a);
-	if ((fd >= 0 ? archive_read_open_fd(s->a, fd, 1 << 20)
-		     : archive_read_open_filename(s->a, path, 1 << 20)) != ARCHIVE_OK ||
-	    archive_read_next_header(s->a, &ae) != ARCHIVE_OK) {
-		error_set(err, errno == ENOENT ? EX_NOINPUT : EX_DATAERR,
-			  "cannot read compressed '%s': %s", path,
-			  archive_error_string(s->a) ? archive_error_string(s->a) : "unknown error");
-		tarball_stream_close(s);
+	/* As tarball_stream_open: the compressions mail is rotated with,
+	 * and "raw" for the decompressed bytes as one entry. */
+	archive_read_support_filter_gzip(d->a);
+	archive_read_support_filter_xz(d->a);
+	archive_read_support_filter_bzip2(d->a);
+	archive_read_support_filter_zstd(d->a);
+	archive_read_support_format_raw(d->a);
+	if (archive_read_open(d->a, d, NULL, decoder_read_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(d->a, &ae) != ARCHIVE_OK) {
+		error_set(err, EX_DATAERR, "cannot read compressed '%s': %s", name,
+			  archive_error_string(d->a) ? archive_error_string(d->a) : "unknown error");
+		tarball_decoder_close(d);
 		return -1;
 	}
 	return 0;
 }
 
-int
-tarball_stream_open(struct tarball_stream *s, const char *path, struct error *err)
-{
-	return stream_open(s, -1, path, err);
-}
-
-int
-tarball_stream_open_fd(struct tarball_stream *s, int fd, const char *name, struct error *err)
-{
-	/* From the file's start, whatever was read of it before. */
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return error_set(err, EX_IOERR, "cannot read compressed '%s': %s", name,
-				 strerror(errno));
-	return stream_open(s, fd, name, err);
-}
-
 ssize_t
-tarball_stream_read(struct tarball_stream *s, void *buf, size_t len, struct error *err)
+tarball_decoder_read(struct tarball_decoder *d, void *buf, size_t len, struct error *err)
 {
-	la_ssize_t n = archive_read_data(s->a, buf, len);
+	la_ssize_t n = archive_read_data(d->a, buf, len);
 
 	if (n < 0)
-		return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s", s->name,
-				 archive_error_string(s->a) ? archive_error_string(s->a) : "unknown error");
+		return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s", d->name,
+				 archive_error_string(d->a) ? archive_error_string(d->a) : "unknown error");
 	return (ssize_t)n;
 }
 
 void
-tarball_stream_close(struct tarball_stream *s)
+tarball_decoder_close(struct tarball_decoder *d)
 {
-	if (s->a)
-		archive_read_free(s->a);
-	s->a = NULL;
+	if (d->a)
+		archive_read_free(d->a);
+	d->a = NULL;
 }

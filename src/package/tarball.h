@@ -1,5 +1,5 @@
-/* tarball.h - libarchive: writing deterministic .tar.gz files and reading
- * them back as untrusted input */
+/* tarball.h - libarchive: writing deterministic .tar.gz files, reading
+ * them back as untrusted input, and decoding compressed streams */
 #ifndef FPKIT_TARBALL_H
 #define FPKIT_TARBALL_H
 
@@ -66,29 +66,33 @@ int tarball_next(struct tarball_reader *r, struct tarball_entry *e, struct error
 ssize_t tarball_read(struct tarball_reader *r, void *buf, size_t len, struct error *err);
 void tarball_reader_close(struct tarball_reader *r);
 
-/* A compressed file read as a plain byte stream, through libarchive's
- * filters (gzip, xz, bzip2, zstd) and its "raw" format. */
-struct tarball_stream {
+/* Compressed bytes for a decoder: *buf points to the next ones (owned
+ * by the source, valid until its next call); returns their count, 0 at
+ * the end, -1 when they cannot be read (the source keeps the reason). */
+typedef ssize_t tarball_source(void *arg, const void **buf);
+
+/* A compressed stream (gzip, xz, bzip2, zstd: libarchive's filters and
+ * its "raw" format) decoded from the bytes a source gives, so that the
+ * caller reads the file, counts what it read and bounds what it costs
+ * (instream.c).  It holds a pointer to itself: do not move it while
+ * open. */
+struct tarball_decoder {
 	struct archive *a;
+	tarball_source *source;
+	void *arg;
 	const char *name;	/* file name for messages (borrowed) */
 };
 
-/* The compression that the first bytes of a file announce ("gzip", "xz",
- * "bzip2", "zstd"), or NULL for none of them. */
-const char *tarball_compression(const void *magic, size_t len);
-
-/* Open a compressed file; EX_NOINPUT when it cannot be opened,
- * EX_DATAERR when it is not in a known compression. */
-int tarball_stream_open(struct tarball_stream *s, const char *path, struct error *err);
-/* The same from an open file, read from its start; fd stays the
- * caller's (not closed by tarball_stream_close).  name is borrowed, for
- * messages. */
-int tarball_stream_open_fd(struct tarball_stream *s, int fd, const char *name,
-			   struct error *err);
-/* Decompressed bytes: the count, 0 at the end, -1 (EX_DATAERR) when the
- * data is damaged or cut. */
-ssize_t tarball_stream_read(struct tarball_stream *s, void *buf, size_t len,
-			    struct error *err);
-void tarball_stream_close(struct tarball_stream *s);
+/* Start decoding: the source is asked for the first bytes at once.
+ * EX_DATAERR "cannot read compressed 'NAME'" when they are in no known
+ * compression (or the source failed). */
+int tarball_decoder_open(struct tarball_decoder *d, tarball_source *source, void *arg,
+			 const char *name, struct error *err);
+/* Up to len decompressed bytes (fewer only at the end): the count, 0 at
+ * the end, -1 (EX_DATAERR) when the data is damaged or cut, or the
+ * source failed. */
+ssize_t tarball_decoder_read(struct tarball_decoder *d, void *buf, size_t len,
+			     struct error *err);
+void tarball_decoder_close(struct tarball_decoder *d);
 
 #endif

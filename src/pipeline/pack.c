@@ -13,6 +13,7 @@
 
 #include "arf.h"
 #include "fpkit.h"
+#include "logs.h"
 #include "pack.h"
 #include "summary.h"
 #include "textsafe.h"
@@ -373,9 +374,8 @@ package(struct fpkit *fp, struct error *err)
 		summarize_alert(fp);
 	/* logs/ and each target's delivery facts, before the ticket reads
 	 * the summary. */
-	maillog_bundle(&fp->trail, &fp->bundle);
 	if (fp->nr_maillog)
-		maillog_summarize(&fp->trail, fp->summary);
+		logs_add(&fp->bundle, &fp->trail, fp->summary);
 	if (check_samples(fp, &chk, err) < 0)
 		goto out;
 	base = strrchr(fp->bundle_path, '/');

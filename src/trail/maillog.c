@@ -25,13 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle.h"
 #include "error.h"
 #include "fpkit_limits.h"
+#include "instream.h"
+#include "logline.h"
 #include "maillog.h"
 #include "msgid.h"
 #include "strbuf.h"
-#include "tarball.h"
 #include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -39,9 +39,8 @@
 /* Bytes read at a time; the window holds that plus one whole line. */
 #define MAILLOG_WINDOW (1024 * 1024)
 
-/* Longest host name and queue id taken into a queue's key. */
+/* Longest host name taken into a queue's key. */
 #define MAILLOG_MAX_HOST 255
-#define MAILLOG_MAX_QID 32
 
 /* What ends a queue's story. */
 enum maillog_end {
@@ -62,7 +61,7 @@ struct maillog_line {
 struct maillog_story {
 	char *qid;
 	char *host;		/* "" for Exim's own log */
-	enum maillog_mta mta;
+	enum logline_mta mta;
 	struct maillog_line *lines;
 	size_t nr_lines, alloc_lines;
 	struct strbuf text;	/* the lines' bytes, one after the other */
@@ -73,859 +72,27 @@ struct maillog_story {
 	uint64_t anchor_seq;	/* the first line announcing a target's id */
 };
 
-const char *
-maillog_mta_name(enum maillog_mta mta)
-{
-	switch (mta) {
-	case MAILLOG_POSTFIX: return "postfix";
-	case MAILLOG_EXIM: return "exim";
-	case MAILLOG_SENDMAIL: return "sendmail";
-	case MAILLOG_NONE: break;
-	}
-	return "unknown";
-}
-
-/* ---- small span helpers ---- */
-
-static struct maillog_span
+static struct logline_span
 span(const char *p, size_t len)
 {
-	struct maillog_span s = { p, len };
+	struct logline_span s = { p, len };
 
 	return s;
-}
-
-static bool
-span_starts(struct maillog_span s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return s.p && s.len >= n && memcmp(s.p, prefix, n) == 0;
-}
-
-static bool
-span_is(struct maillog_span s, const char *word)
-{
-	return s.p && s.len == strlen(word) && memcmp(s.p, word, s.len) == 0;
-}
-
-static struct maillog_span
-span_trim(struct maillog_span s)
-{
-	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}
-
-/* "<addr>" -> "addr"; anything else as it is. */
-static struct maillog_span
-span_unbracket(struct maillog_span s)
-{
-	s = span_trim(s);
-	if (s.len >= 2 && s.p[0] == '<' && s.p[s.len - 1] == '>') {
-		s.p++;
-		s.len -= 2;
-	}
-	return s;
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* ---- the syslog header ---- */
-
-static const char months[12][4] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-};
-
-static int
-month_of(const char *p)
-{
-	for (int i = 0; i < 12; i++)
-		if (memcmp(p, months[i], 3) == 0)
-			return i;
-	return -1;
-}
-
-/* "Mmm dd hh:mm:ss": the day may be blank-padded ("Nov  5"). */
-static bool
-is_classic_stamp(const char *p, size_t len)
-{
-	return len >= 16 && month_of(p) >= 0 && p[3] == ' ' &&
-	       (p[4] == ' ' || is_digit(p[4])) && is_digit(p[5]) && p[6] == ' ' &&
-	       is_digit(p[7]) && is_digit(p[8]) && p[9] == ':' &&
-	       is_digit(p[10]) && is_digit(p[11]) && p[12] == ':' &&
-	       is_digit(p[13]) && is_digit(p[14]) && p[15] == ' ';
-}
-
-/* "YYYY-MM-DD" */
-static bool
-is_iso_date(const char *p, size_t len)
-{
-	return len >= 19 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
-	       is_digit(p[3]) && p[4] == '-' && is_digit(p[5]) && is_digit(p[6]) &&
-	       p[7] == '-' && is_digit(p[8]) && is_digit(p[9]);
-}
-
-/* The next blank-delimited token from *p (which moves past it and one
- * blank); false when there is none. */
-static bool
-token(const char **p, const char *end, struct maillog_span *t)
-{
-	const char *s = *p, *e;
-
-	if (s >= end || *s == ' ')
-		return false;
-	e = memchr(s, ' ', (size_t)(end - s));
-	if (e == NULL)
-		e = end;
-	*t = span(s, (size_t)(e - s));
-	*p = e < end ? e + 1 : end;
-	return true;
-}
-
-/* "host prog[pid]: msg" or "host prog: msg" after a stamp. */
-static int
-parse_tagged(const char *p, const char *end, struct maillog_syslog *o)
-{
-	const char *q;
-
-	if (!token(&p, end, &o->host))
-		return -1;
-	for (q = p; q < end && *q != ':' && *q != '[' && *q != ' '; q++)
-		;
-	if (q == p || q == end || *q == ' ')
-		return -1;	/* no tag: not a program's line */
-	o->prog = span(p, (size_t)(q - p));
-	if (*q == '[') {
-		q = memchr(q, ']', (size_t)(end - q));
-		if (q == NULL || q + 1 >= end || q[1] != ':')
-			return -1;
-		q++;
-	}
-	q++;			/* the colon */
-	if (q < end && *q == ' ')
-		q++;
-	o->msg = span(q, (size_t)(end - q));
-	return 0;
-}
-
-/* RFC 5424: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG". */
-static int
-parse_rfc5424(const char *p, const char *end, struct maillog_syslog *o)
-{
-	struct maillog_span procid, msgid;
-
-	p++;
-	while (p < end && is_digit(*p))
-		p++;
-	if (end - p < 3 || memcmp(p, ">1 ", 3) != 0)
-		return -1;
-	p += 3;
-	o->kind = MAILLOG_STAMP_ISO;
-	if (!token(&p, end, &o->stamp) || !token(&p, end, &o->host) ||
-	    !token(&p, end, &o->prog) || !token(&p, end, &procid) || !token(&p, end, &msgid))
-		return -1;
-	if (span_is(o->stamp, "-"))
-		o->stamp = span(NULL, 0);
-	if (span_is(o->host, "-"))
-		o->host = span("", 0);
-	if (p < end && *p == '-') {
-		p++;
-	} else {
-		/* Structured data: [id param="value" ...]..., with \] inside
-		 * values escaped. */
-		while (p < end && *p == '[') {
-			bool quoted = false;
-
-			for (p++; p < end; p++) {
-				if (*p == '\\' && p + 1 < end)
-					p++;
-				else if (*p == '"')
-					quoted = !quoted;
-				else if (*p == ']' && !quoted)
-					break;
-			}
-			if (p == end)
-				return -1;
-			p++;
-		}
-	}
-	if (p < end && *p == ' ')
-		p++;
-	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;		/* the BOM RFC 5424 puts before UTF-8 text */
-	o->msg = span(p, (size_t)(end - p));
-	return 0;
-}
-
-/* Exim's mainlog: "YYYY-MM-DD hh:mm:ss[.fff] [+zzzz] [[pid]] msg". */
-static int
-parse_exim(const char *line, const char *end, struct maillog_syslog *o)
-{
-	const char *p = line + 19;
-
-	if (line[10] != ' ' || !is_digit(line[11]) || !is_digit(line[12]) || line[13] != ':' ||
-	    !is_digit(line[14]) || !is_digit(line[15]) || line[16] != ':' ||
-	    !is_digit(line[17]) || !is_digit(line[18]))
-		return -1;
-	if (p < end && *p == '.')
-		for (p++; p < end && is_digit(*p); p++)
-			;
-	if (end - p >= 6 && p[0] == ' ' && (p[1] == '+' || p[1] == '-') && is_digit(p[2]) &&
-	    is_digit(p[3]) && is_digit(p[4]) && is_digit(p[5]))
-		p += 6;
-	o->kind = MAILLOG_STAMP_EXIM;
-	o->stamp = span(line, (size_t)(p - line));
-	o->host = span("", 0);
-	o->prog = span("exim", 4);
-	if (p < end && *p == ' ')
-		p++;
-	if (p < end && *p == '[') {	/* log_selector = +pid */
-		const char *q = p + 1;
-
-		while (q < end && is_digit(*q))
-			q++;
-		if (q < end && *q == ']' && q > p + 1) {
-			p = q + 1;
-			if (p < end && *p == ' ')
-				p++;
-		}
-	}
-	o->msg = span(p, (size_t)(end - p));
-	return 0;
-}
-
-int
-maillog_parse_syslog(const char *line, size_t len, struct maillog_syslog *o)
-{
-	const char *end = line + len, *p;
-
-	memset(o, 0, sizeof(*o));
-	if (is_classic_stamp(line, len)) {
-		o->kind = MAILLOG_STAMP_CLASSIC;
-		o->stamp = span(line, 15);
-		return parse_tagged(line + 16, end, o);
-	}
-	if (len > 4 && line[0] == '<' && is_digit(line[1]))
-		return parse_rfc5424(line, end, o);
-	if (!is_iso_date(line, len))
-		return -1;
-	if (line[10] == ' ')
-		return parse_exim(line, end, o);
-	if (line[10] != 'T' && line[10] != 't')
-		return -1;
-	p = line;
-	o->kind = MAILLOG_STAMP_ISO;
-	if (!token(&p, end, &o->stamp))
-		return -1;
-	return parse_tagged(p, end, o);
-}
-
-/* ---- times ---- */
-
-/* n digits at p, or -1. */
-static int
-num(const char *p, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
-}
-
-/* Local time in the zone of TZ; false when the fields do not make a
- * date (30 February, 29 February of a common year). */
-static bool
-local_time(int year, int mon, int day, int h, int mi, int s, int64_t *t)
-{
-	struct tm tm;
-	time_t tt;
-
-	if (mon < 0 || mon > 11 || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon;
-	tm.tm_mday = day;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	tm.tm_isdst = -1;	/* the zone's rule decides */
-	tt = mktime(&tm);
-	if (tt == (time_t)-1 || tm.tm_mday != day || tm.tm_mon != mon)
-		return false;
-	*t = (int64_t)tt;
-	return true;
-}
-
-/* "YYYY-MM-DD?hh:mm:ss[.frac]" and an optional zone ("Z", "+01:00",
- * "+0100", blank-separated or not) in s (NUL-terminated). */
-static int
-iso_time(const char *s, int64_t *t)
-{
-	char buf[64];
-	size_t n = 0;
-	const char *p;
-	int y, mo, d, h, mi, se;
-
-	if (strlen(s) < 19)
-		return -1;
-	y = num(s, 4);
-	mo = num(s + 5, 2);
-	d = num(s + 8, 2);
-	h = num(s + 11, 2);
-	mi = num(s + 14, 2);
-	se = num(s + 17, 2);
-	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
-		return -1;
-	p = s + 19;
-	if (*p == '.' || *p == ',')
-		for (p++; is_digit(*p); p++)
-			;
-	if (*p == ' ')
-		p++;
-	if (*p == '\0')
-		return local_time(y, mo - 1, d, h, mi, se, t) ? 0 : -1;
-	/* With a zone: timefmt_parse_iso, without the blank. */
-	for (const char *q = s; *q && n + 1 < sizeof(buf); q++)
-		if (!(*q == ' ' && (q[1] == '+' || q[1] == '-' || q[1] == 'Z')))
-			buf[n++] = *q;
-	buf[n] = '\0';
-	return timefmt_parse_iso(buf, t);
-}
-
-int
-maillog_stamp_time(const struct maillog_syslog *s, int64_t near, int64_t *t)
-{
-	char buf[64];
-	time_t nt;
-	struct tm ntm;
-	int mon, day, h, mi, se;
-	bool found = false;
-	int64_t best = 0;
-
-	if (s->stamp.p == NULL || s->stamp.len == 0 || s->stamp.len >= sizeof(buf))
-		return -1;
-	if (s->kind != MAILLOG_STAMP_CLASSIC) {
-		memcpy(buf, s->stamp.p, s->stamp.len);
-		buf[s->stamp.len] = '\0';
-		return iso_time(buf, t);
-	}
-	mon = month_of(s->stamp.p);
-	day = s->stamp.p[4] == ' ' ? num(s->stamp.p + 5, 1) : num(s->stamp.p + 4, 2);
-	h = num(s->stamp.p + 7, 2);
-	mi = num(s->stamp.p + 10, 2);
-	se = num(s->stamp.p + 13, 2);
-	if (mon < 0 || day < 0 || h < 0 || mi < 0 || se < 0)
-		return -1;
-	/* No year: the one of the three around 'near' that puts the line
-	 * nearest to it (logs are read about the days before a block). */
-	nt = (time_t)(near > 0 ? near : time(NULL));
-	memset(&ntm, 0, sizeof(ntm));
-	gmtime_r(&nt, &ntm);
-	for (int y = ntm.tm_year + 1900 - 1; y <= ntm.tm_year + 1900 + 1; y++) {
-		int64_t c;
-
-		if (!local_time(y, mon, day, h, mi, se, &c))
-			continue;
-		if (!found || llabs((long long)(c - nt)) < llabs((long long)(best - nt)))
-			best = c;
-		found = true;
-	}
-	if (!found)
-		return -1;
-	*t = best;
-	return 0;
-}
-
-/* ---- queue ids and what a line says ---- */
-
-/* Exim's message id: 1abcDE-000123-AB (up to 4.96), 1abcDE-00000000GvX-3VZ3
- * (4.97 on): base-62 groups of 6, 6 to 11, and 2 to 4 characters. */
-static size_t
-exim_id_len(const char *p, size_t len)
-{
-	size_t i = 0, g;
-
-	for (g = 0; i < len && is_alnum(p[i]); i++, g++)
-		;
-	if (g != 6 || i >= len || p[i] != '-')
-		return 0;
-	for (i++, g = 0; i < len && is_alnum(p[i]); i++, g++)
-		;
-	if (g < 6 || g > 11 || i >= len || p[i] != '-')
-		return 0;
-	for (i++, g = 0; i < len && is_alnum(p[i]); i++, g++)
-		;
-	if (g < 2 || g > 4)
-		return 0;
-	return i;
-}
-
-bool
-maillog_queue_id(struct maillog_span msg, struct maillog_span *qid, struct maillog_span *rest)
-{
-	size_t i, n;
-	bool digit = false;
-
-	if (msg.p == NULL)
-		return false;
-	/* Exim: "ID " then the rest. */
-	n = exim_id_len(msg.p, msg.len);
-	if (n > 0 && n < msg.len && msg.p[n] == ' ') {
-		*qid = span(msg.p, n);
-		*rest = span(msg.p + n + 1, msg.len - n - 1);
-		return true;
-	}
-	/* Postfix (short hex or long base-52 ids), Sendmail, and the milters
-	 * that log for them (opendkim): "QID: rest".  A digit is required,
-	 * so that "warning:", "NOQUEUE:" or "statistics:" are no queue. */
-	for (i = 0; i < msg.len && i <= MAILLOG_MAX_QID && is_alnum(msg.p[i]); i++)
-		digit |= is_digit(msg.p[i]);
-	if (i < 5 || i > MAILLOG_MAX_QID || !digit || i + 1 >= msg.len || msg.p[i] != ':' ||
-	    msg.p[i + 1] != ' ')
-		return false;
-	*qid = span(msg.p, i);
-	*rest = span(msg.p + i + 2, msg.len - i - 2);
-	return true;
-}
-
-/* One "key=value" of a ", "-separated list (Postfix, Sendmail).  A value
- * runs to the next ", " outside angle brackets, and inside them outside
- * a quoted string: an address's quoted local part may hold ", " and
- * '>' ("from=<\"x>, msgid=<...>, y\"@example.org>" is one field); the
- * value of status= (Postfix) and stat= (Sendmail), always the last
- * field, runs to the end of the line, since the remote answer in it may
- * hold anything.  A field without '=' has an empty key. */
-struct kv {
-	struct maillog_span key, val;
-};
-
-static bool
-kv_next(struct maillog_span s, size_t *pos, struct kv *kv)
-{
-	const char *p = s.p + *pos, *end = s.p + s.len, *q, *v;
-	int depth = 0;
-
-	if (p >= end)
-		return false;
-	for (q = p; q < end && (is_alnum(*q) || *q == '_' || *q == '-'); q++)
-		;
-	if (q < end && *q == '=' && q > p) {
-		kv->key = span(p, (size_t)(q - p));
-		v = q + 1;
-	} else {
-		kv->key = span(p, 0);
-		v = p;
-	}
-	if (span_is(kv->key, "status") || span_is(kv->key, "stat")) {
-		kv->val = span(v, (size_t)(end - v));
-		*pos = s.len;
-		return true;
-	}
-	for (q = v; q < end; q++) {
-		if (*q == '"' && depth > 0) {
-			for (q++; q < end && *q != '"'; q++)
-				if (*q == '\\' && q + 1 < end)
-					q++;
-			if (q == end)
-				break;
-		} else if (*q == '<') {
-			depth++;
-		} else if (*q == '>' && depth > 0) {
-			depth--;
-		} else if (*q == ',' && depth == 0 && q + 1 < end && q[1] == ' ') {
-			break;
-		}
-	}
-	kv->val = span(v, (size_t)(q - v));
-	*pos = q < end ? (size_t)(q + 2 - s.p) : s.len;
-	return true;
-}
-
-/* The value of field 'key' in a ", "-separated list. */
-static bool
-kv_get(struct maillog_span s, const char *key, struct maillog_span *val)
-{
-	size_t pos = 0;
-	struct kv kv;
-
-	while (kv_next(s, &pos, &kv))
-		if (span_is(kv.key, key)) {
-			*val = kv.val;
-			return true;
-		}
-	return false;
-}
-
-/* The value of the first field 'key' after field 'after'.  Sendmail's
- * from= line is "from=<sender>, size=N, class=N, nrcpts=N,
- * msgid=<id>, ..., relay=...": what comes before size= is the sender's
- * address, which the sender chose, so a msgid= or relay= in it is none. */
-static bool
-kv_get_after(struct maillog_span s, const char *after, const char *key,
-	     struct maillog_span *val)
-{
-	size_t pos = 0;
-	struct kv kv;
-	bool past = false;
-
-	while (kv_next(s, &pos, &kv)) {
-		if (past && span_is(kv.key, key)) {
-			*val = kv.val;
-			return true;
-		}
-		past |= span_is(kv.key, after);
-	}
-	return false;
-}
-
-/* "word (detail)" -> word, detail. */
-static void
-status_detail(struct maillog_span v, struct maillog_span *word, struct maillog_span *detail)
-{
-	const char *sp = memchr(v.p, ' ', v.len);
-	struct maillog_span d;
-
-	*word = span(v.p, sp ? (size_t)(sp - v.p) : v.len);
-	if (sp == NULL)
-		return;
-	d = span_trim(span(sp + 1, v.len - (size_t)(sp + 1 - v.p)));
-	if (d.len >= 2 && d.p[0] == '(' && d.p[d.len - 1] == ')')
-		d = span(d.p + 1, d.len - 2);
-	if (d.len)
-		*detail = d;
-}
-
-/* The first enhanced status code (RFC 3463: class.subject.detail) in
- * text, as a remote answer carries it ("550 5.7.1 ..."). */
-static struct maillog_span
-find_dsn(struct maillog_span t)
-{
-	for (size_t i = 0; t.p && i + 5 <= t.len; i++) {
-		size_t j = i + 2, a, b;
-
-		if ((t.p[i] != '2' && t.p[i] != '4' && t.p[i] != '5') || t.p[i + 1] != '.' ||
-		    (i > 0 && (is_digit(t.p[i - 1]) || t.p[i - 1] == '.')))
-			continue;
-		for (a = 0; j < t.len && is_digit(t.p[j]) && a < 3; j++, a++)
-			;
-		if (a == 0 || j >= t.len || t.p[j] != '.')
-			continue;
-		for (j++, b = 0; j < t.len && is_digit(t.p[j]) && b < 3; j++, b++)
-			;
-		if (b == 0 || (j < t.len && (is_digit(t.p[j]) || t.p[j] == '.')))
-			continue;
-		return span(t.p + i, j - i);
-	}
-	return span(NULL, 0);
-}
-
-static void
-postfix_facts(struct maillog_span rest, struct maillog_facts *f)
-{
-	struct maillog_span v;
-	size_t pos = 0;
-	struct kv kv;
-
-	if (span_is(rest, "removed")) {
-		f->end = true;
-		return;
-	}
-	if (span_starts(rest, "message-id=")) {
-		f->message_id = span_trim(span(rest.p + 11, rest.len - 11));
-		return;
-	}
-	if (!kv_next(rest, &pos, &kv))
-		return;
-	if (span_is(kv.key, "client")) {
-		f->client = kv.val;
-	} else if (span_is(kv.key, "from")) {
-		f->from = span_unbracket(kv.val);
-	} else if (span_is(kv.key, "to") && kv_get(rest, "status", &v)) {
-		f->recipient = true;
-		f->to = span_unbracket(kv.val);
-		status_detail(v, &f->status, &f->detail);
-		if (kv_get(rest, "relay", &v))
-			f->relay = v;
-		if (kv_get(rest, "dsn", &v))
-			f->dsn = v;
-	}
-}
-
-static void
-sendmail_facts(struct maillog_span rest, struct maillog_facts *f)
-{
-	struct maillog_span v;
-	size_t pos = 0;
-	struct kv kv;
-
-	if (!kv_next(rest, &pos, &kv))
-		return;
-	if (span_is(kv.key, "from")) {
-		f->from = span_unbracket(kv.val);
-		if (kv_get_after(rest, "size", "msgid", &v))
-			f->message_id = span_trim(v);
-		if (kv_get_after(rest, "size", "relay", &v))
-			f->client = v;
-	} else if (span_is(kv.key, "to") && kv_get(rest, "stat", &v)) {
-		f->recipient = true;
-		f->to = kv.val;
-		f->detail = span_trim(v);
-		if (kv_get(rest, "relay", &v))
-			f->relay = v;
-		if (kv_get(rest, "dsn", &v))
-			f->dsn = v;
-		/* stat= is "Sent (answer)", "Deferred: reason", or the error
-		 * itself ("User unknown"); the dsn class tells the rest. */
-		if (span_starts(f->detail, "Sent"))
-			f->status = span("sent", 4);
-		else if (span_starts(f->detail, "Deferred") || (f->dsn.p && f->dsn.p[0] == '4'))
-			f->status = span("deferred", 8);
-		else
-			f->status = span("bounced", 7);
-	}
-}
-
-/* The value of an Exim field starting at q (after "K="): a quoted one
- * runs to its closing quote (with \" inside), any other to a blank or a
- * quote.  H= ('host') goes on over the "(helo)" and "[ip]" that follow
- * the name, or stand for it: a HELO name is what the client sent, and
- * where junk is accepted it may hold blanks and ')', so it runs to the
- * ") [" before the address.  The value in *val; returns where the
- * field ends. */
-static const char *
-exim_value(const char *q, const char *end, bool host, struct maillog_span *val)
-{
-	const char *p = q;
-
-	if (p < end && *p == '"') {
-		for (p++; p < end && *p != '"'; p++)
-			if (*p == '\\' && p + 1 < end)
-				p++;
-		*val = span(q + 1, (size_t)(p - q - 1));
-		return p < end ? p + 1 : end;
-	}
-	/* The name, unless "H=(helo) [ip]" or "H=[ip]" has none. */
-	if (!host || p == end || (*p != '(' && *p != '['))
-		while (p < end && *p != ' ' && *p != '"')
-			p++;
-	while (host && p < end) {
-		const char *part = p == q ? p : *p == ' ' ? p + 1 : end, *close = NULL;
-
-		if (part == end || (*part != '(' && *part != '['))
-			break;
-		if (*part == '(')
-			close = memmem(part, (size_t)(end - part), ") [", 3);
-		if (close == NULL)
-			close = memchr(part, *part == '(' ? ')' : ']', (size_t)(end - part));
-		if (close == NULL)
-			break;
-		for (p = close + 1; p < end && *p != ' ' && *p != ':'; p++)
-			;
-		if (p < end && *p == ':' && p + 1 < end && p[1] != ' ')
-			for (; p < end && *p != ' '; p++)
-				;	/* [ip]:port */
-	}
-	*val = span(q, (size_t)(p > q && p[-1] == ':' ? p - 1 - q : p - q));	/* "...: error" */
-	return p;
-}
-
-/* Exim's "K=value" fields are blank-separated (exim_value), after the
- * mark and the address that start the line ("<= sender", "=> rcpt").
- * The line is read field by field, each value skipped whole, so that a
- * "K=" inside another field's value (a quoted subject, a HELO name) is
- * no field; a quote in any other word starts a quoted string too; and
- * the recipients listed after a bare "for" are no fields.  With 'last',
- * the last field 'key' is taken, else the first: Exim writes id= after
- * the fields a sender may fill with blanks (H=, A=, U=), so the last is
- * the real one should a junk HELO name hold " id=".  Errors come after
- * ": ". */
-static bool
-exim_field(struct maillog_span rest, const char *key, bool last, struct maillog_span *val)
-{
-	const char *p = rest.p, *end = rest.p + rest.len;
-	size_t klen = strlen(key);
-	bool found = false;
-
-	if (rest.len >= 3 && p[2] == ' ' && strchr("<=-*", p[0]) && strchr("=>*", p[1]))
-		for (p += 3; p < end && *p != ' '; p++)
-			;	/* the mark and the address */
-	while (p < end) {
-		const char *k = p, *eq;
-		struct maillog_span v;
-
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		while (p < end && (is_alnum(*p) || *p == '_' || *p == '-'))
-			p++;
-		if (p < end && *p == '=' && p > k) {
-			eq = p;
-			p = exim_value(p + 1, end, eq - k == 1 && *k == 'H', &v);
-			if ((size_t)(eq - k) == klen && memcmp(k, key, klen) == 0) {
-				*val = v;
-				found = true;
-				if (!last)
-					return true;
-			}
-			continue;
-		}
-		if (p - k == 3 && memcmp(k, "for", 3) == 0 && (p == end || *p == ' '))
-			break;	/* the recipients */
-		/* Any other word, to its end; a quoted string in it may hold
-		 * blanks. */
-		for (; p < end && *p != ' '; p++) {
-			if (*p != '"')
-				continue;
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\' && p + 1 < end)
-					p++;
-			if (p == end)
-				break;
-		}
-	}
-	return found;
-}
-
-/* The first ": " outside quotes, where Exim's error text starts. */
-static struct maillog_span
-exim_error(struct maillog_span rest)
-{
-	bool quoted = false;
-
-	for (size_t i = 0; i + 1 < rest.len; i++) {
-		if (rest.p[i] == '\\' && quoted)
-			i++;
-		else if (rest.p[i] == '"')
-			quoted = !quoted;
-		else if (!quoted && rest.p[i] == ':' && rest.p[i + 1] == ' ')
-			return span_trim(span(rest.p + i + 2, rest.len - i - 2));
-	}
-	return span(NULL, 0);
-}
-
-static void
-exim_facts(struct maillog_span rest, struct maillog_facts *f)
-{
-	static const struct {
-		const char *mark, *status;
-	} marks[] = {
-		{ "=> ", "sent" }, { "-> ", "sent" }, { "*> ", "suppressed" },
-		{ "** ", "bounced" }, { "== ", "deferred" },
-	};
-	const char *p, *end = rest.p + rest.len;
-	struct maillog_span v, who;
-
-	if (span_starts(rest, "Completed")) {
-		f->end = true;
-		return;
-	}
-	if (rest.len < 3)
-		return;
-	p = rest.p + 3;
-	if (!token(&p, end, &who))
-		who = span(rest.p + 3, 0);
-	if (span_starts(rest, "<= ")) {
-		f->from = span_is(who, "<>") ? span("", 0) : who;
-		if (exim_field(rest, "H", false, &v))
-			f->client = v;
-		if (exim_field(rest, "id", true, &v))
-			f->message_id = v;
-		return;
-	}
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		if (!span_starts(rest, marks[i].mark))
-			continue;
-		if (who.len && who.p[who.len - 1] == ':')
-			who.len--;	/* "** addr: Unrouteable address" */
-		f->recipient = true;
-		f->to = who;
-		f->status = span(marks[i].status, strlen(marks[i].status));
-		if (exim_field(rest, "H", false, &v))
-			f->relay = v;
-		if (exim_field(rest, "C", false, &v))
-			f->detail = v;
-		else
-			f->detail = exim_error(rest);
-		f->dsn = find_dsn(f->detail);
-		return;
-	}
-}
-
-void
-maillog_parse_facts(enum maillog_mta mta, struct maillog_span rest, struct maillog_facts *f)
-{
-	memset(f, 0, sizeof(*f));
-	if (rest.p == NULL)
-		return;
-	switch (mta) {
-	case MAILLOG_POSTFIX: postfix_facts(rest, f); break;
-	case MAILLOG_EXIM: exim_facts(rest, f); break;
-	case MAILLOG_SENDMAIL: sendmail_facts(rest, f); break;
-	case MAILLOG_NONE: break;
-	}
-}
-
-enum maillog_mta
-maillog_announced_id(struct maillog_span msg, struct maillog_span *qid, struct maillog_span *id)
-{
-	struct maillog_span rest, v;
-
-	if (!maillog_queue_id(msg, qid, &rest))
-		return MAILLOG_NONE;
-	if (qid->len < msg.len && msg.p[qid->len] == ' ') {
-		if (!span_starts(rest, "<= ") || !exim_field(rest, "id", true, &v) || v.len == 0)
-			return MAILLOG_NONE;
-		*id = v;
-		return MAILLOG_EXIM;
-	}
-	if (span_starts(rest, "message-id=")) {
-		*id = span_trim(span(rest.p + 11, rest.len - 11));
-		return id->len ? MAILLOG_POSTFIX : MAILLOG_NONE;
-	}
-	/* Sendmail's from= line holds msgid=; Postfix's qmgr from= does not. */
-	if (span_starts(rest, "from=") && kv_get_after(rest, "size", "msgid", &v) &&
-	    (v = span_trim(v)).len) {
-		*id = v;
-		return MAILLOG_SENDMAIL;
-	}
-	return MAILLOG_NONE;
 }
 
 /* ---- reading a log through one window ---- */
 
 struct reader {
 	const char *path;
-	int fd;
-	struct tarball_stream zs;
-	const char *compression;
+	struct instream in;	/* the file, plain or decompressed */
 	char *buf;		/* the window, borrowed from the scan */
 	size_t cap, pos, end;	/* unread bytes: buf[pos..end) */
 	bool eof;
 	int64_t got;		/* (decompressed) bytes read so far */
 	int64_t limit;		/* bytes to read at most; -1: to the end */
 	uint64_t lineno;
+	struct error over;	/* why the file ends early (a limit on
+				 * decompression), when over.status is set */
 };
 
 static int
@@ -934,35 +101,31 @@ reader_open(struct reader *r, const struct maillog_file *f, char *buf, size_t ca
 {
 	memset(r, 0, sizeof(*r));
 	r->path = f->path;
-	r->fd = -1;
-	r->compression = f->compression;
 	r->buf = buf;
 	r->cap = cap;
 	r->limit = limit;
-	if (f->compression)
-		return tarball_stream_open(&r->zs, f->path, err);
-	r->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (r->fd < 0)
-		return error_set(err, errno == ENOENT || errno == EACCES ? EX_NOINPUT : EX_IOERR,
-				 "cannot open mail log '%s': %s", f->path, strerror(errno));
-	posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	/* As maillog_add_file saw it (and summary.json says). */
+	if (instream_open_as(&r->in, f->fd, f->path, f->compression, NULL, err) < 0)
+		return -1;
+	if (r->in.compression == NULL)
+		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
 }
 
 static void
 reader_close(struct reader *r)
 {
-	if (r->compression)
-		tarball_stream_close(&r->zs);
-	else if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
+	instream_close(&r->in);
 }
 
-/* Read more after buf[end]; sets eof at the end of the data. */
+/* Read more after buf[end]; sets eof at the end of the data, or where a
+ * limit on decompression ends it (noted in r->over: the lines before
+ * are read as usual, the last one too, so that both passes see the
+ * same lines). */
 static int
 reader_fill(struct reader *r, struct error *err)
 {
+	struct error e = ERROR_INIT;
 	size_t room = r->cap - r->end;
 	ssize_t n;
 
@@ -972,18 +135,17 @@ reader_fill(struct reader *r, struct error *err)
 		r->eof = true;
 		return 0;
 	}
-	if (r->compression) {
-		n = tarball_stream_read(&r->zs, r->buf + r->end, room, err);
-	} else {
-		do
-			n = read(r->fd, r->buf + r->end, room);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			error_set(err, EX_IOERR, "cannot read mail log '%s': %s", r->path,
-				  strerror(errno));
+	n = instream_read(&r->in, r->buf + r->end, room, &e);
+	if (n < 0 && r->in.over) {
+		r->over = e;
+		r->eof = true;
+		return 0;
 	}
-	if (n < 0)
+	if (n < 0) {
+		if (err)
+			*err = e;
 		return -1;
+	}
 	if (n == 0)
 		r->eof = true;
 	r->end += (size_t)n;
@@ -1051,11 +213,11 @@ maillog_init(struct maillog *m, struct diag *diag)
  * 8-bit byte) written into buf without allocating: the first pass meets
  * one id every few lines.  false: not that simple, or too long. */
 static bool
-canon_simple(struct maillog_span v, char *buf, size_t size)
+canon_simple(struct logline_span v, char *buf, size_t size)
 {
 	const char *at = NULL;
 
-	v = span_trim(v);
+	v = logline_trim(v);
 	if (v.len && v.p[0] == '<') {
 		if (v.len < 2 || v.p[v.len - 1] != '>')
 			return false;
@@ -1081,7 +243,7 @@ canon_simple(struct maillog_span v, char *buf, size_t size)
 
 /* The target whose id is v (as logged), or -1. */
 static long
-target_lookup(const struct maillog *m, struct maillog_span v)
+target_lookup(const struct maillog *m, struct logline_span v)
 {
 	char buf[1024];
 	char *canon;
@@ -1154,17 +316,19 @@ maillog_add_file(struct maillog *m, const char *path, struct error *err)
 			return 0;
 		}
 	do
-		n = read(fd, magic, sizeof(magic));
+		n = pread(fd, magic, sizeof(magic), 0);
 	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
-		return error_set(err, EX_IOERR, "cannot read mail log '%s': %s", path,
-				 strerror(errno));
+	if (n < 0) {
+		error_set(err, EX_IOERR, "cannot read mail log '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	m->files = xgrow(m->files, m->nr_files + 1, &m->alloc_files, sizeof(*m->files));
 	f = &m->files[m->nr_files++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
-	f->compression = tarball_compression(magic, (size_t)n);
+	f->fd = fd;
+	f->compression = instream_compression(magic, (size_t)n);
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	return 0;
@@ -1184,7 +348,7 @@ struct anchor {
 struct queue {
 	char *key;		/* "host qid" */
 	char *host, *qid;
-	enum maillog_mta mta;
+	enum logline_mta mta;
 	size_t *anchors;	/* into scan.anchors, in log order */
 	size_t nr_anchors, alloc_anchors;
 	size_t next;		/* the first anchor not yet in a story */
@@ -1208,9 +372,9 @@ struct scan {
 /* "host qid" into buf; false when it does not fit (no real name is that
  * long). */
 static bool
-queue_key(char *buf, size_t size, struct maillog_span host, struct maillog_span qid)
+queue_key(char *buf, size_t size, struct logline_span host, struct logline_span qid)
 {
-	if (host.len > MAILLOG_MAX_HOST || qid.len > MAILLOG_MAX_QID ||
+	if (host.len > MAILLOG_MAX_HOST || qid.len > LOGLINE_MAX_QID ||
 	    host.len + qid.len + 2 > size)
 		return false;
 	memcpy(buf, host.p, host.len);
@@ -1237,10 +401,10 @@ story_release(struct maillog_story *s)
 }
 
 static void
-add_anchor(struct scan *sc, const struct maillog_syslog *sl, struct maillog_span qid,
-	   enum maillog_mta mta, size_t target)
+add_anchor(struct scan *sc, const struct logline_syslog *sl, struct logline_span qid,
+	   enum logline_mta mta, size_t target)
 {
-	char key[MAILLOG_MAX_HOST + MAILLOG_MAX_QID + 2];
+	char key[MAILLOG_MAX_HOST + LOGLINE_MAX_QID + 2];
 	struct queue *q;
 	struct anchor *a;
 	size_t qi;
@@ -1301,9 +465,9 @@ pass_anchors(struct scan *sc, struct error *err)
 		if (reader_open(&r, f, sc->buf, sc->cap, -1, err) < 0)
 			return -1;
 		while ((rc = reader_next(&r, &line, &len, &toolong, err)) > 0) {
-			struct maillog_syslog sl;
-			struct maillog_span qid, id;
-			enum maillog_mta mta;
+			struct logline_syslog sl;
+			struct logline_span qid, id;
+			enum logline_mta mta;
 			long t;
 
 			sc->seq++;
@@ -1314,15 +478,22 @@ pass_anchors(struct scan *sc, struct error *err)
 			}
 			/* Cheap first: every announcing line holds "id=". */
 			if (len < 3 || memmem(line, len, "id=", 3) == NULL ||
-			    maillog_parse_syslog(line, len, &sl) < 0)
+			    logline_parse_syslog(line, len, &sl) < 0)
 				continue;
-			mta = maillog_announced_id(sl.msg, &qid, &id);
-			if (mta != MAILLOG_NONE && (t = target_lookup(m, id)) >= 0)
+			mta = logline_announced_id(sl.msg, &qid, &id);
+			if (mta != LOGLINE_NONE && (t = target_lookup(m, id)) >= 0)
 				add_anchor(sc, &sl, qid, mta, (size_t)t);
 		}
 		f->bytes = r.got;
 		f->lines = r.lineno;
 		reader_close(&r);
+		/* The lines before a limit on decompression are good: they are
+		 * followed, the next logs read; the second pass stops there. */
+		if (rc == 0 && r.over.status) {
+			f->cut = true;
+			diag_add(m->diag, "mail log %s: read up to line %" PRIu64 ", not further",
+				 r.over.msg, r.lineno);
+		}
 		if (f->long_lines)
 			diag_add(m->diag, "mail log '%s': %" PRIu64 " line%s longer than %d bytes "
 				 "skipped (the first is line %" PRIu64 ")", f->path, f->long_lines,
@@ -1433,10 +604,10 @@ pass_stories(struct scan *sc, struct error *err)
 		if (reader_open(&r, f, sc->buf, sc->cap, f->bytes, err) < 0)
 			return -1;
 		while ((rc = reader_next(&r, &line, &len, &toolong, err)) > 0) {
-			char key[MAILLOG_MAX_HOST + MAILLOG_MAX_QID + 2];
-			struct maillog_span qid, rest;
-			struct maillog_facts facts;
-			struct maillog_syslog sl;
+			char key[MAILLOG_MAX_HOST + LOGLINE_MAX_QID + 2];
+			struct logline_span qid, rest;
+			struct logline_facts facts;
+			struct logline_syslog sl;
 			struct queue *q;
 			gpointer hit;
 
@@ -1445,8 +616,8 @@ pass_stories(struct scan *sc, struct error *err)
 				rc = changed(f, r.lineno, err);
 				break;
 			}
-			if (toolong || maillog_parse_syslog(line, len, &sl) < 0 ||
-			    !maillog_queue_id(sl.msg, &qid, &rest) ||
+			if (toolong || logline_parse_syslog(line, len, &sl) < 0 ||
+			    !logline_queue_id(sl.msg, &qid, &rest) ||
 			    !queue_key(key, sizeof(key), sl.host, qid) ||
 			    (hit = g_hash_table_lookup(sc->qindex, key)) == NULL)
 				continue;
@@ -1458,9 +629,9 @@ pass_stories(struct scan *sc, struct error *err)
 				}
 				next++;
 			}
-			maillog_parse_facts(q->mta, rest, &facts);
+			logline_parse_facts(q->mta, rest, &facts);
 			/* Sendmail writes no end: its next from= starts anew. */
-			if (q->mta == MAILLOG_SENDMAIL && facts.from.p && q->seg.has_from)
+			if (q->mta == LOGLINE_SENDMAIL && facts.from.p && q->seg.has_from)
 				close_segment(sc, q, MAILLOG_END_NEXT);
 			keep_line(sc, q, line, len, i, r.lineno);
 			if (facts.from.p)
@@ -1538,12 +709,12 @@ out:
 	return rc;
 }
 
-/* ---- what goes into the bundle ---- */
+/* ---- what the trail gives: excerpts and JSON ---- */
 
 /* Text from a log for JSON: control characters and invalid UTF-8 made
  * visible (jansson refuses the latter); null when absent. */
 static json_t *
-json_span(struct maillog_span s)
+json_span(struct logline_span s)
 {
 	char *safe;
 	json_t *v;
@@ -1567,16 +738,16 @@ json_time(bool has, int64_t t)
 /* One recipient object per address of a delivery attempt (Sendmail
  * lists several in one to=, comma-separated). */
 static void
-add_recipients(json_t *arr, const struct maillog_facts *f, enum maillog_mta mta, json_t *when)
+add_recipients(json_t *arr, const struct logline_facts *f, enum logline_mta mta, json_t *when)
 {
 	const char *p = f->to.p, *end = f->to.p + f->to.len;
 
 	do {
-		const char *comma = mta == MAILLOG_SENDMAIL ? memchr(p, ',', (size_t)(end - p)) : NULL;
+		const char *comma = mta == LOGLINE_SENDMAIL ? memchr(p, ',', (size_t)(end - p)) : NULL;
 		const char *e = comma ? comma : end;
 
 		json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:O}",
-			"to", json_span(span_unbracket(span(p, (size_t)(e - p)))),
+			"to", json_span(logline_unbracket(span(p, (size_t)(e - p)))),
 			"relay", json_span(f->relay),
 			"status", json_span(f->status),
 			"dsn", json_span(f->dsn),
@@ -1590,24 +761,24 @@ add_recipients(json_t *arr, const struct maillog_facts *f, enum maillog_mta mta,
 static json_t *
 story_json(const struct maillog *m, const struct maillog_story *s)
 {
-	struct maillog_span from = { NULL, 0 }, client = { NULL, 0 };
+	struct logline_span from = { NULL, 0 }, client = { NULL, 0 };
 	json_t *rcpts = json_array(), *when = json_null();
 	const struct maillog_line *anchor = NULL;
 
 	for (size_t i = 0; i < s->nr_lines; i++) {
 		const struct maillog_line *l = &s->lines[i];
-		struct maillog_span qid, rest;
-		struct maillog_facts f;
-		struct maillog_syslog sl;
+		struct logline_span qid, rest;
+		struct logline_facts f;
+		struct logline_syslog sl;
 		json_t *t;
 		int64_t lt = 0;
 		bool has_time;
 
-		if (maillog_parse_syslog(s->text.buf + l->off, l->len, &sl) < 0 ||
-		    !maillog_queue_id(sl.msg, &qid, &rest))
+		if (logline_parse_syslog(s->text.buf + l->off, l->len, &sl) < 0 ||
+		    !logline_queue_id(sl.msg, &qid, &rest))
 			continue;
-		maillog_parse_facts(s->mta, rest, &f);
-		has_time = maillog_stamp_time(&sl, m->near, &lt) == 0;
+		logline_parse_facts(s->mta, rest, &f);
+		has_time = logline_stamp_time(&sl, m->near, &lt) == 0;
 		t = json_time(has_time, lt);
 		if (l->seq == s->anchor_seq) {
 			anchor = l;
@@ -1625,14 +796,14 @@ story_json(const struct maillog *m, const struct maillog_story *s)
 	/* from and client point into s->text, which outlives this call. */
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"queue_id", s->qid,
-		"mta", maillog_mta_name(s->mta),
+		"mta", logline_mta_name(s->mta),
 		"host", *s->host ? json_span(span(s->host, strlen(s->host))) : json_null(),
 		"time", when,
 		"from", json_span(from),
 		"client", json_span(client),
 		"recipients", rcpts,
 		/* Sendmail writes no line that says it is done. */
-		"complete", s->mta == MAILLOG_SENDMAIL ? json_null() :
+		"complete", s->mta == LOGLINE_SENDMAIL ? json_null() :
 			    json_boolean(s->end == MAILLOG_END_MTA),
 		"source", anchor ? json_span(span(m->files[anchor->file].path,
 						   strlen(m->files[anchor->file].path))) : json_null(),
@@ -1649,13 +820,18 @@ maillog_delivery_json(const struct maillog *m, size_t i)
 	return arr;
 }
 
-/* logs/NN-<id>.log: a heading, then each story's lines as FILE:LINE:. */
-static char *
-excerpt(const struct maillog *m, const struct maillog_target *t, size_t *len)
+/* A heading, then each story's lines as FILE:LINE:. */
+char *
+maillog_excerpt(const struct maillog *m, size_t target, size_t *len)
 {
-	char *id = textsafe_visible(t->shown, strlen(t->shown));
+	const struct maillog_target *t;
 	struct strbuf sb;
+	char *id;
 
+	if (target >= m->nr_targets || m->targets[target].nr_stories == 0)
+		return NULL;
+	t = &m->targets[target];
+	id = textsafe_visible(t->shown, strlen(t->shown));
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	strbuf_addf(&sb, "# fpkit: the mail-log lines about Message-ID <%s>\n"
 		    "# %zu queue%s, each line as FILE:LINE: the line as logged "
@@ -1667,10 +843,10 @@ excerpt(const struct maillog *m, const struct maillog_target *t, size_t *len)
 		char *host = textsafe_visible(s->host, strlen(s->host));
 
 		strbuf_addf(&sb, "\n# queue %s%s%s (%s): %s\n", s->qid, *host ? " on " : "", host,
-			    maillog_mta_name(s->mta),
+			    logline_mta_name(s->mta),
 			    s->end == MAILLOG_END_MTA ? "complete" :
 			    s->end == MAILLOG_END_NEXT ? "until the queue id takes another message" :
-			    s->mta == MAILLOG_SENDMAIL ? "to the end of the logs" :
+			    s->mta == LOGLINE_SENDMAIL ? "to the end of the logs" :
 			    "the logs end before the MTA is done with it");
 		free(host);
 		for (size_t i = 0; i < s->nr_lines; i++) {
@@ -1692,47 +868,18 @@ excerpt(const struct maillog *m, const struct maillog_target *t, size_t *len)
 	return strbuf_detach(&sb, len);
 }
 
-void
-maillog_bundle(struct maillog *m, struct bundle *b)
+long
+maillog_find_target(const struct maillog *m, const char *id)
 {
-	/* As wide as the largest number, at least two digits (sample.c). */
-	int width = 2;
-
-	for (size_t n = m->nr_targets; n >= 100; n /= 10)
-		width++;
-	for (size_t i = 0; i < m->nr_targets; i++) {
-		struct maillog_target *t = &m->targets[i];
-		char *safe, *text;
-		size_t len;
-
-		if (t->nr_stories == 0)
-			continue;
-		/* Nothing from outside chooses a path (sample.c). */
-		safe = textsafe_filename(t->shown, FPKIT_LIMIT_NAME_ID);
-		free(t->file);
-		t->file = xasprintf("logs/%0*zu-%s.log", width, i + 1, safe);
-		free(safe);
-		text = excerpt(m, t, &len);
-		bundle_add_take(b, t->file, text, len);
-	}
+	return target_lookup(m, span(id, strlen(id)));
 }
 
-void
-maillog_summarize(const struct maillog *m, json_t *summary)
+json_t *
+maillog_files_json(const struct maillog *m)
 {
-	json_t *targets = json_object_get(summary, "targets"), *files = json_array(), *t;
-	size_t i;
+	json_t *files = json_array();
 
-	json_array_foreach(targets, i, t) {
-		const char *id = json_string_value(json_object_get(t, "message_id"));
-		long k = id ? target_lookup(m, span(id, strlen(id))) : -1;
-
-		json_object_set_new(t, "log_file", k >= 0 && m->targets[k].file ?
-				    json_string(m->targets[k].file) : json_null());
-		json_object_set_new(t, "delivery", k >= 0 ? maillog_delivery_json(m, (size_t)k) :
-				    json_array());
-	}
-	for (i = 0; i < m->nr_files; i++) {
+	for (size_t i = 0; i < m->nr_files; i++) {
 		const struct maillog_file *f = &m->files[i];
 
 		json_array_append_new(files, json_pack("{s:o, s:o, s:I, s:I}",
@@ -1741,7 +888,7 @@ maillog_summarize(const struct maillog *m, json_t *summary)
 			"lines", (json_int_t)f->lines,
 			"long_lines", (json_int_t)f->long_lines));
 	}
-	json_object_set_new(summary, "maillogs", files);
+	return files;
 }
 
 void
@@ -1751,11 +898,12 @@ maillog_release(struct maillog *m)
 		free(m->targets[i].id);
 		free(m->targets[i].shown);
 		free(m->targets[i].stories);
-		free(m->targets[i].file);
 	}
 	free(m->targets);
-	for (size_t i = 0; i < m->nr_files; i++)
+	for (size_t i = 0; i < m->nr_files; i++) {
 		free(m->files[i].path);
+		close(m->files[i].fd);
+	}
 	free(m->files);
 	for (size_t i = 0; i < m->nr_stories; i++)
 		story_release(&m->stories[i]);

@@ -127,7 +127,33 @@ msg() {
 		"$2" >"$1"
 }
 
+# zeros_bomb: a bzip2 bomb, 200 streams of 50 MB of zeros each (what
+# bzip2 -9 makes of them, 81 bytes), 10 GB from 16 KB: a minute of CPU,
+# were decompression not bounded.
+zeros_bomb() {
+	zb_i=0
+	while [ $zb_i -lt 200 ]; do
+		printf '\102\132\150\071\061\101\131\046\123\131\016\011\342\337\001\137\216\100\000\300'
+		printf '\000\000\010\040\000\060\200\115\106\102\240\045\251\012\200\227\061\101\131\046'
+		printf '\123\131\223\304\354\075\000\037\150\301\000\300\000\000\020\000\010\040\000\060'
+		printf '\314\011\252\151\225\042\015\252\122\040\361\167\044\123\205\011\010\375\162\230\060'
+		zb_i=$((zb_i + 1))
+	done
+}
+
 gen_mail() {
+	# The demo Maildir with a bomb among its messages: an mbox in bzip2
+	# (its "From " line and a header, then the zeros as its body).
+	cp -R "$DEMO_MAIL" "$IN/bombmail"
+	{
+		printf '\102\132\150\071\061\101\131\046\123\131\365\033\155\130\000\000\021\135\200\000'
+		printf '\020\100\003\171\025\105\043\072\246\331\100\040\000\124\065\002\151\246\214\206'
+		printf '\101\204\077\124\032\231\047\250\321\246\232\150\172\206\115\064\074\261\276\304'
+		printf '\372\114\273\144\021\001\236\114\050\066\115\212\073\236\226\350\310\214\133\340'
+		printf '\345\121\345\105\046\042\110\040\054\026\046\106\000\215\257\222\107\342\356\110'
+		printf '\247\012\022\036\243\155\253\000'
+		zeros_bomb
+	} >"$IN/bombmail/cur/1795180000.M1P1.mx1:2,S"
 	mkdir "$IN/paths"
 	msg "$IN/paths/dotdot.eml" ../../etc/passwd
 	msg "$IN/paths/slash.eml" /
@@ -214,6 +240,9 @@ gen_alerts() {
 gen_logs() {
 	printf '\037\213\010\000\000\000\000\000\000\003garbage' >"$IN/bad.log.gz"
 	printf '\375\067\172\130\132\000garbage' >"$IN/bad.log.xz"
+	zeros_bomb >"$IN/bomb.log.bz2"
+	printf 'Nov 20 14:23:00 mx1 postfix/cleanup[2]: 4F2A9C1B0D: message-id=<%s>\n' \
+		order-10482.1795180980.7d1e@shop.example.com >"$IN/order.log"
 	mkdir "$IN/logs"
 	i=0
 	MAILLOGS=
@@ -355,8 +384,9 @@ fi
 
 # row NAME STATUS FRAGMENT COMMAND: run fpkit with the arguments COMMAND
 # holds (shell words, with $IN, $OUT... expanded; leading NAME=VALUE
-# words go into its environment, STDIN=FILE is its standard input), in
-# an empty folder.  FRAGMENT is looked for on standard error, or on
+# words go into its environment, STDIN=FILE is its standard input,
+# WITHIN=SECONDS the time it must end in, but under valgrind), in an
+# empty folder.  FRAGMENT is looked for on standard error, or on
 # standard output when it starts with "stdout:".
 row() {
 	name=$1 want=$2 frag=$3 cmd=$4
@@ -378,6 +408,10 @@ row() {
 		while [ $# -gt 0 ]; do
 			case $1 in
 			STDIN=*) stdin=${1#STDIN=} ;;
+			WITHIN=*)
+				[ -z "$TIMEOUT" ] || [ -n "${FPKIT_VALGRIND:-}" ] ||
+					TIMEOUT="timeout ${1#WITHIN=}"
+				;;
 			[A-Z]*=*) export "${1?}" ;;
 			*) break ;;
 			esac
@@ -532,6 +566,8 @@ find-nul-header|find --msgid nul@example.com "$IN/nul.eml"|0|stdout:nul@example.
 find-100mb-header-line|find --msgid long@example.com "$BIG"|0|header block larger than 1048576 bytes: only its start was searched
 find-id-past-limit|find --msgid late@example.com "$IN/late.eml"|1|not found: <late@example.com>
 find-nested|find --msgid nest@example.com "$IN/nest.eml"|0|stdout:nest@example.com
+store-bzip2-bomb|WITHIN=10 pack $PACKDEMO --mail "$IN/bombmail" --no-dkim -o "$OUT"|0|'$IN/bombmail/cur/1795180000.M1P1.mx1:2,S': 16777216 bytes once decompressed from the first 16308, more than the limit of 1000 times as many for a compressed file (a decompression bomb?): messages after byte
+store-bzip2-bomb-rest|WITHIN=10 pack $PACKDEMO --mail "$IN/bombmail" --no-dkim --json -o "$OUT"|0|stdout:"file": "samples/02-order-10482.1795180980.7d1e@shop.example.com.eml"
 find-bad-gzip|find --msgid a@example.com "$IN/bad.gz"|1|cannot read compressed '$IN/bad.gz'
 find-bad-xz|find --msgid a@example.com "$IN/bad.xz"|1|Corrupted input data
 find-bad-bzip2|find --msgid a@example.com "$IN/bad.bz2"|1|bzip2
@@ -582,6 +618,8 @@ maillog-100mb-line|pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$BIG"
 maillog-bad-gzip|pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$IN/bad.log.gz" -o "$OUT"|65|cannot read compressed '$IN/bad.log.gz'
 maillog-bad-xz|pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$IN/bad.log.xz" -o "$OUT"|65|Corrupted input data
 maillog-fifo|pack $PACKDEMO --maillog "$IN/fifo" -o "$OUT"|66|is not a regular file
+maillog-bzip2-bomb|WITHIN=10 pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --maillog "$IN/bomb.log.bz2" --maillog "$IN/order.log" -o "$OUT"|0|mail log '$IN/bomb.log.bz2': 16777216 bytes once decompressed from the first 16200, more than the limit of 1000 times as many for a compressed file
+maillog-bzip2-bomb-next-log|WITHIN=10 pack $PACKDEMO --mail "$DEMO_MAIL" --no-dkim --json --maillog "$IN/bomb.log.bz2" --maillog "$IN/order.log" -o "$OUT"|0|stdout:"queue_id": "4F2A9C1B0D"
 maillog-257|pack $PACKDEMO $MAILLOGS -o "$OUT"|64|more than 256 mail logs given
 # -- ticket templates
 template-unclosed|pack $PACKDEMO --template "$IN/tpl-unclosed" -o "$OUT"|65|line 1: '{{' is never closed

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The limits on outside input (src/fpkit_limits.h, LIMITS in fpkit(1)):
+# The limits on outside input (src/base/fpkit_limits.h, LIMITS in fpkit(1)):
 # for each limit a run can reach in little time, an input just over it
 # fails or warns with a message that names the input and the limit, and,
 # where it is cheap, one at the limit passes.  Inputs are made here with
@@ -17,6 +17,15 @@
 #   FPKIT_LIMIT_ALERT_TARGETS    alert.sh, unit/test_alert.c
 #   FPKIT_LIMIT_ALERT_PARTS      here
 #   FPKIT_LIMIT_ALERT_DEPTH      here
+#   FPKIT_LIMIT_DECOMPRESSED     unit/test_instream.c (at a small limit:
+#                                8 GiB is too much to decompress in a
+#                                test)
+#   FPKIT_LIMIT_DECOMPRESSION_RATIO  here (over, for a log and an mbox,
+#                                and under past 4 MiB);
+#                                unit/test_instream.c (at it: there the
+#                                compressed bytes taken are known);
+#                                badinput.sh (bzip2 bombs)
+#   FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM  here, and unit/test_instream.c
 #   FPKIT_LIMIT_STORE_DEPTH      here
 #   FPKIT_LIMIT_HEADER_BLOCK     pack-errors.sh (searched up to it, with a
 #                                warning), here (the same in an mbox);
@@ -446,6 +455,86 @@ assert_status 0 "mail logs: 9 MB of lines about a target"
 assert_in "$tmp/err" "more than 8388608 bytes of lines about the targets" \
 	"mail logs: the kept-bytes limit is named"
 rm -f "$tmp/queue.log" "$tmp/anchors.log" "$tmp/excerpt"
+
+# ---- compressed files: what decompression may give ----
+
+# Zeros in xz compress more than 5000 times: up to 4 MiB of them is read
+# whole (FPKIT_LIMIT_DECOMPRESSION_RATIO_FROM), one byte more passes the
+# ratio limit: the log is read up to there, with a warning that names
+# it and the limit, and the next log is read as usual.
+anchors 1 >"$tmp/next.log"
+# delivered: how many queues the demo's order has in the last summary.
+delivered() {
+	jq --arg id "$ORDER_ID" '[.targets[] | select(.message_id == $id) | .delivery[]] | length' \
+		"$tmp/out"
+}
+head -c $((4 * MiB)) /dev/zero | xz >"$tmp/at.log.xz"
+log_pack --json --maillog "$tmp/at.log.xz" --maillog "$tmp/next.log"
+assert_status 0 "compressed log: 4 MiB of zeros"
+assert_not_in "$tmp/err" "for a compressed file" "compressed log: 4 MiB at any ratio, read whole"
+assert_eq "$(jq -c '.maillogs[0] | [.compression, .lines, .long_lines]' "$tmp/out")" '["xz",1,1]' \
+	"compressed log: 4 MiB of zeros, one long line"
+{ head -c $((4 * MiB)) /dev/zero; printf x; } | xz >"$tmp/over.log.xz"
+log_pack --json --maillog "$tmp/over.log.xz" --maillog "$tmp/next.log"
+assert_status 0 "compressed log: one byte more, past the ratio"
+grep -F "warning: mail log '$tmp/over.log.xz': " "$tmp/err" >"$tmp/warn" || :
+assert_in "$tmp/warn" "more than the limit of 1000 times as many for a compressed file" \
+	"compressed log over the ratio: the file and the limit are named"
+assert_in "$tmp/warn" "read up to line 1, not further" "compressed log over the ratio: where it stopped"
+assert_eq "$(delivered)" 1 "compressed log over the ratio: the next log is read"
+# The same with 22 MB of log lines in 3.5 KB: the limit cuts one in two,
+# and both readings of the log must stop after it (were they to differ,
+# the log would be reported as changed while it was read).
+awk 'BEGIN { for (i = 0; i < 400000; i++) print "Nov 20 13:19:00 mx1 postfix/qmgr[3]: B00B00B00B: removed" }' |
+	xz >"$tmp/lines.log.xz"
+log_pack --json --maillog "$tmp/lines.log.xz" --maillog "$tmp/next.log"
+assert_status 0 "compressed log of lines over the ratio"
+assert_in "$tmp/err" "more than the limit of 1000 times as many for a compressed file" \
+	"compressed log of lines over the ratio: the limit is named"
+lines=$(jq '.maillogs[0].lines' "$tmp/out")
+assert_in "$tmp/err" "read up to line $lines, not further" \
+	"compressed log of lines over the ratio: the last line read is named"
+assert_true "compressed log of lines over the ratio: $lines of 400000 lines read" \
+	test "$lines" -gt 1000 -a "$lines" -lt 400000
+assert_eq "$(delivered)" 1 "compressed log of lines over the ratio: the next log is read"
+
+# The same limits in a mail store: an mbox in xz of 4 MiB is searched
+# whole; one byte more and it is searched up to the limit (its one
+# message is not found), with a warning that names it and the limit, and
+# the rest of the store is searched as usual.
+zeros_mbox() {
+	zm_head='From a@example.com Fri Nov 20 13:00:00 2026
+Message-ID: <zeros@example.com>
+
+'
+	{ printf '%s' "$zm_head"; head -c $(($1 - ${#zm_head})) /dev/zero; } | xz
+}
+cp -R "$DEMO_MAIL" "$tmp/zmd"
+zeros_mbox $((4 * MiB)) >"$tmp/zmd/cur/zeros.mbox.xz"
+run find --msgid zeros@example.com --msgid "$ORDER_ID" "$tmp/zmd"
+assert_status 0 "compressed mbox: 4 MiB, both messages found"
+assert_not_in "$tmp/err" "for a compressed file" "compressed mbox: 4 MiB at any ratio, no warning"
+zeros_mbox $((4 * MiB + 1)) >"$tmp/zmd/cur/zeros.mbox.xz"
+run find --msgid zeros@example.com --msgid "$ORDER_ID" "$tmp/zmd"
+assert_status 1 "compressed mbox: one byte more, its message not found"
+assert_in "$tmp/err" "'$tmp/zmd/cur/zeros.mbox.xz': " "compressed mbox over the ratio: the file is named"
+assert_in "$tmp/err" "more than the limit of 1000 times as many for a compressed file (a decompression bomb?): messages after byte" \
+	"compressed mbox over the ratio: the limit is named"
+assert_in "$tmp/out" "$ORDER_ID" "compressed mbox over the ratio: the rest of the store is searched"
+rm -rf "$tmp/zmd"
+
+# Under the ratio past 4 MiB: 8 MiB of Postfix log in gzip (about ten
+# times smaller) is read to its last line.
+"$GENLOG" "$tmp/gen.log" $((8 * MiB)) "4F2A9C1B0D:$ORDER_ID"
+gzip -c "$tmp/gen.log" >"$tmp/gen.log.gz"
+log_pack --json --maillog "$tmp/gen.log.gz"
+assert_status 0 "compressed log: 8 MiB under the ratio"
+assert_not_in "$tmp/err" "for a compressed file" "compressed log under the ratio: no warning"
+assert_eq "$(jq '.maillogs[0].lines' "$tmp/out")" "$(wc -l <"$tmp/gen.log")" \
+	"compressed log under the ratio: every line read"
+assert_eq "$(delivered)" 1 "compressed log under the ratio: the target 1 MiB before its end is found"
+rm -f "$tmp/at.log.xz" "$tmp/over.log.xz" "$tmp/lines.log.xz" "$tmp/next.log" "$tmp/warn" \
+	"$tmp/gen.log" "$tmp/gen.log.gz"
 unset TZ
 
 # ---- fpkit verify ----

@@ -15,8 +15,10 @@
 #include <string.h>
 
 #include "alert.h"
+#include "alertscan.h"
 #include "error.h"
 #include "fuzz.h"
+#include "html2text.h"
 #include "mime.h"
 
 int
@@ -33,10 +35,10 @@ static void
 scan(const char *text, size_t len, bool html)
 {
 	struct error err = ERROR_INIT;
-	struct alert_scan s;
+	struct alertscan s;
 
-	if (alert_scan_text(&s, text, len, html, "fuzz.txt", &err) == 0)
-		alert_scan_release(&s);
+	if (alertscan_text(&s, text, len, html, "fuzz.txt", &err) == 0)
+		alertscan_release(&s);
 }
 
 int
@@ -67,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = g_utf8_make_valid((const char *)data, (gssize)size);
 	scan(text, strlen(text), false);
 	scan(text, strlen(text), true);
-	plain = alert_html_to_text(text, strlen(text), &plain_len);
+	plain = html2text_convert(text, strlen(text), &plain_len);
 	free(plain);
 	g_free(text);
 	return 0;

@@ -17,6 +17,7 @@
 #include "bundle.h"
 #include "error.h"
 #include "fuzz.h"
+#include "logs.h"
 #include "maillog.h"
 #include "xalloc.h"
 
@@ -41,7 +42,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 /* A span lies in its line; an empty one may point anywhere (maillog.c
  * gives "" for an absent host). */
 static void
-check_span(struct maillog_span s, const char *line, size_t len)
+check_span(struct logline_span s, const char *line, size_t len)
 {
 	if (s.p != NULL && s.len > 0 && (s.p < line || s.len > len || s.p + s.len > line + len))
 		abort();
@@ -52,27 +53,27 @@ check_span(struct maillog_span s, const char *line, size_t len)
 static void
 parse_line(const char *line, size_t len, char **ids, size_t *nr_ids)
 {
-	static const enum maillog_mta mtas[] = { MAILLOG_POSTFIX, MAILLOG_EXIM, MAILLOG_SENDMAIL };
-	struct maillog_syslog sl;
-	struct maillog_span qid, rest, id;
+	static const enum logline_mta mtas[] = { LOGLINE_POSTFIX, LOGLINE_EXIM, LOGLINE_SENDMAIL };
+	struct logline_syslog sl;
+	struct logline_span qid, rest, id;
 	int64_t t;
 
-	if (maillog_parse_syslog(line, len, &sl) < 0)
+	if (logline_parse_syslog(line, len, &sl) < 0)
 		return;
 	check_span(sl.stamp, line, len);
 	check_span(sl.host, line, len);
-	if (sl.kind != MAILLOG_STAMP_EXIM)	/* else the word "exim" */
+	if (sl.kind != LOGLINE_STAMP_EXIM)	/* else the word "exim" */
 		check_span(sl.prog, line, len);
 	check_span(sl.msg, line, len);
-	maillog_stamp_time(&sl, FUZZ_NEAR, &t);
-	if (maillog_queue_id(sl.msg, &qid, &rest)) {
+	logline_stamp_time(&sl, FUZZ_NEAR, &t);
+	if (logline_queue_id(sl.msg, &qid, &rest)) {
 		check_span(qid, line, len);
 		check_span(rest, line, len);
 		for (size_t i = 0; i < sizeof(mtas) / sizeof(mtas[0]); i++) {
-			struct maillog_facts f;
+			struct logline_facts f;
 
 			memset(&f, 0, sizeof(f));
-			maillog_parse_facts(mtas[i], rest, &f);
+			logline_parse_facts(mtas[i], rest, &f);
 			check_span(f.message_id, line, len);
 			check_span(f.from, line, len);
 			check_span(f.client, line, len);
@@ -82,7 +83,7 @@ parse_line(const char *line, size_t len, char **ids, size_t *nr_ids)
 			check_span(f.detail, line, len);
 		}
 	}
-	if (maillog_announced_id(sl.msg, &qid, &id) != MAILLOG_NONE) {
+	if (logline_announced_id(sl.msg, &qid, &id) != LOGLINE_NONE) {
 		check_span(qid, line, len);
 		check_span(id, line, len);
 		if (*nr_ids < FUZZ_MAX_IDS && id.len > 0)
@@ -122,8 +123,7 @@ scan_log(const uint8_t *data, size_t size, char **ids, size_t nr_ids)
 	}
 	if (maillog_add_file(&m, file.path, &err) == 0 && maillog_scan(&m, FUZZ_NEAR, &err) == 0) {
 		bundle_init(&b, "fuzz", 0);
-		maillog_bundle(&m, &b);
-		maillog_summarize(&m, summary);
+		logs_add(&b, &m, summary);
 		dump = json_dumps(summary, JSON_COMPACT);
 		if (dump == NULL)
 			abort();

@@ -1,6 +1,7 @@
-/* test_alert.c - unit tests for alert.h and alertmime.h: the OVHcloud
- * anti-spam alert in the shapes the guide shows, in the shapes mail
- * clients make of it, HTML, tables, and the MIME around it */
+/* test_alert.c - unit tests for alert.h, alertscan.h, html2text.h and
+ * alertmime.h: the OVHcloud anti-spam alert in the shapes the guide
+ * shows, in the shapes mail clients make of it, HTML, tables, and the
+ * MIME around it */
 #include "config.h"
 
 #include <stdbool.h>
@@ -19,19 +20,21 @@
 
 #include "alert.h"
 #include "alertmime.h"
+#include "alertscan.h"
 #include "error.h"
 #include "fpkit_limits.h"
+#include "html2text.h"
 #include "mime.h"
 #include "mime_fixture.h"
 #include "xalloc.h"
 
 /* Scan a literal as plain text (html false) or HTML. */
 static void
-scan(struct alert_scan *s, const char *text, bool html)
+scan(struct alertscan *s, const char *text, bool html)
 {
 	struct error err = ERROR_INIT;
 
-	if (alert_scan_text(s, text, strlen(text), html, "test", &err) < 0)
+	if (alertscan_text(s, text, strlen(text), html, "test", &err) < 0)
 		fail_msg("scan failed: %s", err.msg);
 }
 
@@ -59,7 +62,7 @@ check_target(const struct alert_target *t, const char *id, const char *dest, lon
 static void
 test_guide_english(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -86,7 +89,7 @@ test_guide_english(void **state)
 	       "1655508652095@xxxxxx.xxxx.net", "188.95.235.33", 300);
 	assert_false(s.has_date);
 	assert_true(s.spam);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* The French sample (guide.fr-fr.md): the IP alone on the next line, a
@@ -94,7 +97,7 @@ test_guide_english(void **state)
 static void
 test_guide_french(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -112,7 +115,7 @@ test_guide_french(void **state)
 	assert_int_equal(s.nr_targets, 2);
 	TARGET(&s, 0, "d24aa492@x.local", "188.95.235.33", 300);
 	TARGET(&s, 1, "fc090j@x.com", "188.95.235.34", 301);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* The guide as support.us.ovhcloud.com renders it: lines run into one,
@@ -120,7 +123,7 @@ test_guide_french(void **state)
 static void
 test_run_together_and_wrapped(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -139,7 +142,7 @@ test_run_together_and_wrapped(void **state)
 	       "1d44jkgnddfef.166489320375@xxxxxx.xxxx.net", "188.95.235.34", 300);
 	TARGET(&s, 2, "zcb.3z54da33hn98v9bcq-nrf3r67cc57e3b8aadfac63b2c408e3f5f9a27."
 	       "1d44jd9340252.1655508652095@xxxxxx.xxxx.net", "188.95.235.35", 300);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* Wraps a mail client makes: in a domain (the rest followed by " - "),
@@ -148,7 +151,7 @@ test_run_together_and_wrapped(void **state)
 static void
 test_wraps(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -168,7 +171,7 @@ test_wraps(void **state)
 	TARGET(&s, 1, "def@x.org", "198.51.100.2", 5);
 	TARGET(&s, 2, "ghi@x.org", "198.51.100.3", 7);
 	TARGET(&s, 3, "jkl@x.org", "198.51.100.4", 8);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* Labels in French and other spellings, in any order; one label per
@@ -176,7 +179,7 @@ test_wraps(void **state)
 static void
 test_labels(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -202,7 +205,7 @@ test_labels(void **state)
 	TARGET(&s, 4, NULL, "198.51.100.14", 150);
 	TARGET(&s, 5, "e@x.fr", "198.51.100.15", -1);
 	TARGET(&s, 6, "f@x.fr", NULL, 1);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* Prose with label words is no target; lines without a label are
@@ -210,7 +213,7 @@ test_labels(void **state)
 static void
 test_junk(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -225,7 +228,7 @@ test_junk(void **state)
 	assert_int_equal(s.nr_targets, 2);
 	TARGET(&s, 0, "g@x.org", "198.51.100.21", 99);
 	TARGET(&s, 1, "h@x.org", "198.51.100.22", -1);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* Text tables: a header row of labels, then rows by column ('|', tabs
@@ -233,7 +236,7 @@ test_junk(void **state)
 static void
 test_text_tables(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -255,14 +258,14 @@ test_text_tables(void **state)
 	TARGET(&s, 2, "c@t.org", "198.51.100.32", 17);
 	TARGET(&s, 3, "d@t.org", "198.51.100.33", -1);
 	TARGET(&s, 4, "not-an-address", "198.51.100.34", 5);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* "> " quoting, as an inline forward has it, and the forward's Date. */
 static void
 test_quoted_forward(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -283,7 +286,7 @@ test_quoted_forward(void **state)
 	TARGET(&s, 1, "b@crm.example.com", "198.51.100.201", 1);
 	assert_true(s.has_date);
 	assert_int_equal(s.date, 1794298542);	/* 2026-11-10T08:15:42Z */
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* A time with a zone in the text (ISO 8601) is a date too; the last one
@@ -291,7 +294,7 @@ test_quoted_forward(void **state)
 static void
 test_iso_date(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -302,11 +305,11 @@ test_iso_date(void **state)
 	     false);
 	assert_true(s.has_date);
 	assert_int_equal(s.date, 1795181527);	/* 2026-11-20T13:32:07Z */
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	scan(&s, "Local time only: 2026-11-20 14:32:07. Destination IP: 198.51.100.1 - "
 	     "Message-ID: a@b.c\n", false);
 	assert_false(s.has_date);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* The blocked IP: not a destination (even one written "Adresse IP de
@@ -315,23 +318,23 @@ test_iso_date(void **state)
 static void
 test_blocked_ip(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s, "Adresse IP de destination : 198.51.100.5 - Message-ID : a@b.c\n"
 	     "Blocked IP: 203.0.113.8\n", false);
 	assert_string_equal(s.ip, "203.0.113.8");
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	scan(&s, "Anti-spam: 203.0.113.9 has been blocked for spam\n", false);
 	assert_string_equal(s.ip, "203.0.113.9");
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	scan(&s, "your IP\n\nDestination IP: 198.51.100.5 - Message-ID: a@b.c\n", false);
 	assert_null(s.ip);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	/* A version number is no address. */
 	scan(&s, "your IP is fine, version 1.2.3.4.5 of the tool\n", false);
 	assert_null(s.ip);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* A forward whose own note names an address after a trigger phrase
@@ -340,7 +343,7 @@ test_blocked_ip(void **state)
 static void
 test_forward_note_ip(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	/* With a list: the address closest before it. */
@@ -353,7 +356,7 @@ test_forward_note_ip(void **state)
 	assert_string_equal(s.ip, "203.0.113.7");
 	assert_string_equal(s.ip_other, "192.0.2.1");
 	assert_int_equal(s.nr_targets, 1);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	/* The same unquoted (a forward that keeps no "> "). */
 	scan(&s,
 	     "Hi, the server IP 192.0.2.1 got this:\n\n"
@@ -362,7 +365,7 @@ test_forward_note_ip(void **state)
 	     "Destination IP: 198.51.100.5 - Message-ID: abc@ex.com - Spam score: 300\n",
 	     false);
 	assert_string_equal(s.ip, "203.0.113.7");
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	/* Without a list: the one quoted deepest. */
 	scan(&s,
 	     "Hi, the server IP 192.0.2.1 got this:\n\n"
@@ -371,13 +374,13 @@ test_forward_note_ip(void **state)
 	     false);
 	assert_string_equal(s.ip, "203.0.113.7");
 	assert_string_equal(s.ip_other, "192.0.2.1");
-	alert_scan_release(&s);
+	alertscan_release(&s);
 	/* One address named twice is no other. */
 	scan(&s, "Your IP 203.0.113.7 is sending spam. Unblock the IP 203.0.113.7 later.\n",
 	     false);
 	assert_string_equal(s.ip, "203.0.113.7");
 	assert_null(s.ip_other);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* The same with the alert attached (message/rfc822): the forward's note
@@ -423,7 +426,7 @@ test_forward_note_ip_attached(void **state)
 static void
 test_id_before_number(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -445,7 +448,7 @@ test_id_before_number(void **state)
 	/* Wraps that do go on. */
 	TARGET(&s, 3, "jkl@mail.example.org", "198.51.100.4", 288);
 	TARGET(&s, 4, "1655508652095.1234@x.net", "198.51.100.5", 7);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 /* An element whose content is skipped (script, style, head, template,
@@ -455,7 +458,7 @@ test_html_unclosed(void **state)
 {
 	const char *html = "<p>a</p><script>b</script>c<script>d<SCRIPT>e<style>f<script>g";
 	size_t len;
-	char *t = alert_html_to_text(html, strlen(html), &len);
+	char *t = html2text_convert(html, strlen(html), &len);
 
 	(void)state;
 	assert_string_equal(t, "a\n\ncdefg\n");
@@ -478,7 +481,7 @@ test_html_to_text(void **state)
 		"<order-10482.1795180980.7d1e@shop.example.com></p>"
 		"</body></html>";
 	size_t len;
-	char *t = alert_html_to_text(html, strlen(html), &len);
+	char *t = html2text_convert(html, strlen(html), &len);
 
 	(void)state;
 	assert_string_equal(t,
@@ -495,7 +498,7 @@ test_html_to_text(void **state)
 static void
 test_html_table(void **state)
 {
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	scan(&s,
@@ -513,7 +516,7 @@ test_html_table(void **state)
 	TARGET(&s, 0, "a@x.com", "198.51.100.60", 301);
 	TARGET(&s, 1, "b@x.com", "198.51.100.61", -1);
 	TARGET(&s, 2, "c@x.com", "198.51.100.62", 9);
-	alert_scan_release(&s);
+	alertscan_release(&s);
 }
 
 static void
@@ -522,12 +525,12 @@ test_line_too_long(void **state)
 	size_t n = FPKIT_LIMIT_ALERT_LINE + 10;
 	char *text = xmalloc(n + 1);
 	struct error err = ERROR_INIT;
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	memset(text, 'x', n);
 	text[n] = '\0';
-	assert_int_equal(alert_scan_text(&s, text, n, false, "long.eml", &err), -1);
+	assert_int_equal(alertscan_text(&s, text, n, false, "long.eml", &err), -1);
 	assert_int_equal(err.status, EX_DATAERR);
 	assert_non_null(strstr(err.msg, "line 1 of the alert's text is longer than"));
 	free(text);
@@ -538,14 +541,14 @@ test_too_many_targets(void **state)
 {
 	struct strbuf sb;
 	struct error err = ERROR_INIT;
-	struct alert_scan s;
+	struct alertscan s;
 
 	(void)state;
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	for (int i = 0; i <= FPKIT_LIMIT_ALERT_TARGETS; i++)
 		strbuf_addf(&sb, "Destination IP: 198.51.100.1 - Message-ID: m%d@x.org - "
 			    "Spam score: 1\n", i);
-	assert_int_equal(alert_scan_text(&s, sb.buf, sb.len, false, "many.eml", &err), -1);
+	assert_int_equal(alertscan_text(&s, sb.buf, sb.len, false, "many.eml", &err), -1);
 	assert_int_equal(err.status, EX_DATAERR);
 	assert_non_null(strstr(err.msg, "more than 10000 messages"));
 	strbuf_release(&sb);

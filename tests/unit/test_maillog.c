@@ -1,7 +1,8 @@
-/* test_maillog.c - unit tests for maillog.h: the syslog header, times
- * and their years, queue ids, the Message-ID a line announces, the
- * facts of Postfix, Exim and Sendmail lines, and the two passes over a
- * small log (queue ids used again, a line over the limit) */
+/* test_maillog.c - unit tests for logline.h and maillog.h: the syslog
+ * header, times and their years, queue ids, the Message-ID a line
+ * announces, the facts of Postfix, Exim and Sendmail lines, and the two
+ * passes over a small log (queue ids used again, a line over the limit)
+ * and what logs.c makes of them */
 #include "config.h"
 
 #include <stdbool.h>
@@ -20,6 +21,8 @@
 #include "bundle.h"
 #include "error.h"
 #include "fpkit_limits.h"
+#include "logline.h"
+#include "logs.h"
 #include "maillog.h"
 #include "timefmt.h"
 
@@ -33,10 +36,10 @@ set_tz(const char *tz)
 	tzset();
 }
 
-static struct maillog_span
+static struct logline_span
 lit(const char *s)
 {
-	struct maillog_span sp = { s, strlen(s) };
+	struct logline_span sp = { s, strlen(s) };
 
 	return sp;
 }
@@ -45,7 +48,7 @@ lit(const char *s)
 #define assert_span(sp, want) check_span((sp), (want), __LINE__)
 
 static void
-check_span(struct maillog_span sp, const char *want, int line)
+check_span(struct logline_span sp, const char *want, int line)
 {
 	if (want == NULL) {
 		if (sp.p != NULL)
@@ -74,17 +77,17 @@ test_syslog_classic(void **state)
 {
 	const char *l = "Nov 20 14:23:01 mx1 postfix/cleanup[2214]: 3F1A2B4C5D: message-id=<a@b>";
 	const char *l2 = "Nov  5 04:03:02 mx1 postfix/qmgr: 3F1A2B4C5D: removed";
-	struct maillog_syslog s;
+	struct logline_syslog s;
 
 	(void)state;
-	assert_int_equal(maillog_parse_syslog(l, strlen(l), &s), 0);
-	assert_int_equal(s.kind, MAILLOG_STAMP_CLASSIC);
+	assert_int_equal(logline_parse_syslog(l, strlen(l), &s), 0);
+	assert_int_equal(s.kind, LOGLINE_STAMP_CLASSIC);
 	assert_span(s.stamp, "Nov 20 14:23:01");
 	assert_span(s.host, "mx1");
 	assert_span(s.prog, "postfix/cleanup");
 	assert_span(s.msg, "3F1A2B4C5D: message-id=<a@b>");
 	/* A blank-padded day, a tag without pid. */
-	assert_int_equal(maillog_parse_syslog(l2, strlen(l2), &s), 0);
+	assert_int_equal(logline_parse_syslog(l2, strlen(l2), &s), 0);
 	assert_span(s.stamp, "Nov  5 04:03:02");
 	assert_span(s.prog, "postfix/qmgr");
 	assert_span(s.msg, "3F1A2B4C5D: removed");
@@ -97,22 +100,22 @@ test_syslog_iso_and_5424(void **state)
 	const char *r = "<30>1 2026-11-20T13:25:01.402215Z mx1 postfix/smtp 2312 - - 9D8E7F6A5B: to=<a@b>";
 	const char *sd = "<30>1 2026-11-20T13:35:02Z mx1 postfix/qmgr 1102 ID47 "
 			 "[meta sequenceId=\"88\" x=\"a\\]b\"][origin ip=\"1\"] 9D8E7F6A5B: removed";
-	struct maillog_syslog s;
+	struct logline_syslog s;
 
 	(void)state;
-	assert_int_equal(maillog_parse_syslog(l, strlen(l), &s), 0);
-	assert_int_equal(s.kind, MAILLOG_STAMP_ISO);
+	assert_int_equal(logline_parse_syslog(l, strlen(l), &s), 0);
+	assert_int_equal(s.kind, LOGLINE_STAMP_ISO);
 	assert_span(s.stamp, "2026-11-20T14:25:00.012345+01:00");
 	assert_span(s.host, "mx1");
 	assert_span(s.prog, "postfix/smtpd");
 	assert_span(s.msg, "8C7D6E5F4A: client=x");
-	assert_int_equal(maillog_parse_syslog(r, strlen(r), &s), 0);
-	assert_int_equal(s.kind, MAILLOG_STAMP_ISO);
+	assert_int_equal(logline_parse_syslog(r, strlen(r), &s), 0);
+	assert_int_equal(s.kind, LOGLINE_STAMP_ISO);
 	assert_span(s.stamp, "2026-11-20T13:25:01.402215Z");
 	assert_span(s.prog, "postfix/smtp");
 	assert_span(s.msg, "9D8E7F6A5B: to=<a@b>");
 	/* Structured data, with an escaped ']' inside a value. */
-	assert_int_equal(maillog_parse_syslog(sd, strlen(sd), &s), 0);
+	assert_int_equal(logline_parse_syslog(sd, strlen(sd), &s), 0);
 	assert_span(s.msg, "9D8E7F6A5B: removed");
 }
 
@@ -121,15 +124,15 @@ test_syslog_exim(void **state)
 {
 	const char *a = "2026-11-20 14:30:15 1vQmKx-0003Fz-2D <= a@b H=x id=c@d";
 	const char *b = "2026-11-20 14:30:15.123 +0100 [5120] 1vQmKx-0003Fz-2D Completed";
-	struct maillog_syslog s;
+	struct logline_syslog s;
 
 	(void)state;
-	assert_int_equal(maillog_parse_syslog(a, strlen(a), &s), 0);
-	assert_int_equal(s.kind, MAILLOG_STAMP_EXIM);
+	assert_int_equal(logline_parse_syslog(a, strlen(a), &s), 0);
+	assert_int_equal(s.kind, LOGLINE_STAMP_EXIM);
 	assert_span(s.stamp, "2026-11-20 14:30:15");
 	assert_span(s.host, "");
 	assert_span(s.msg, "1vQmKx-0003Fz-2D <= a@b H=x id=c@d");
-	assert_int_equal(maillog_parse_syslog(b, strlen(b), &s), 0);
+	assert_int_equal(logline_parse_syslog(b, strlen(b), &s), 0);
 	assert_span(s.stamp, "2026-11-20 14:30:15.123 +0100");
 	assert_span(s.msg, "1vQmKx-0003Fz-2D Completed");
 }
@@ -149,11 +152,11 @@ test_syslog_rejects(void **state)
 		"<30>2 2026-11-20T13:25:01Z mx1 postfix/smtp 1 - - x",
 		"<30>1 2026-11-20T13:25:01Z mx1 postfix/smtp 1 - [unclosed x",
 	};
-	struct maillog_syslog s;
+	struct logline_syslog s;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (maillog_parse_syslog(bad[i], strlen(bad[i]), &s) == 0)
+		if (logline_parse_syslog(bad[i], strlen(bad[i]), &s) == 0)
 			fail_msg("\"%s\" was read as a syslog line", bad[i]);
 }
 
@@ -162,11 +165,11 @@ test_syslog_rejects(void **state)
 static int64_t
 line_time(const char *line, int64_t near)
 {
-	struct maillog_syslog s;
+	struct logline_syslog s;
 	int64_t t = 0;
 
-	assert_int_equal(maillog_parse_syslog(line, strlen(line), &s), 0);
-	if (maillog_stamp_time(&s, near, &t) < 0)
+	assert_int_equal(logline_parse_syslog(line, strlen(line), &s), 0);
+	if (logline_stamp_time(&s, near, &t) < 0)
 		return -1;
 	return t;
 }
@@ -228,75 +231,75 @@ test_time_year_boundary(void **state)
 static void
 test_queue_id(void **state)
 {
-	struct maillog_span qid, rest;
+	struct logline_span qid, rest;
 
 	(void)state;
-	assert_true(maillog_queue_id(lit("3F1A2B4C5D: removed"), &qid, &rest));
+	assert_true(logline_queue_id(lit("3F1A2B4C5D: removed"), &qid, &rest));
 	assert_span(qid, "3F1A2B4C5D");
 	assert_span(rest, "removed");
 	/* Postfix long ids, Sendmail ids, Exim ids old and new. */
-	assert_true(maillog_queue_id(lit("4Xt2Cg3Rm1z9sLk: to=<a@b>"), &qid, &rest));
+	assert_true(logline_queue_id(lit("4Xt2Cg3Rm1z9sLk: to=<a@b>"), &qid, &rest));
 	assert_span(qid, "4Xt2Cg3Rm1z9sLk");
-	assert_true(maillog_queue_id(lit("5AKDW0ab031337: from=<a@b>"), &qid, &rest));
+	assert_true(logline_queue_id(lit("5AKDW0ab031337: from=<a@b>"), &qid, &rest));
 	assert_span(qid, "5AKDW0ab031337");
-	assert_true(maillog_queue_id(lit("1vQmKx-0003Fz-2D <= a@b"), &qid, &rest));
+	assert_true(logline_queue_id(lit("1vQmKx-0003Fz-2D <= a@b"), &qid, &rest));
 	assert_span(qid, "1vQmKx-0003Fz-2D");
 	assert_span(rest, "<= a@b");
-	assert_true(maillog_queue_id(lit("1qJ0FJ-00000000Gvx-3VZ3 Completed"), &qid, &rest));
+	assert_true(logline_queue_id(lit("1qJ0FJ-00000000Gvx-3VZ3 Completed"), &qid, &rest));
 	assert_span(qid, "1qJ0FJ-00000000Gvx-3VZ3");
 	/* Not queue ids. */
-	assert_false(maillog_queue_id(lit("warning: header Subject: x"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("NOQUEUE: reject: RCPT from x"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("statistics: max connection rate"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("connect from web1[203.0.113.20]"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("1234: x"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("3F1A2B4C5D:removed"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("3F1A2B4C5D"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("1vQmKx-0003Fz-2D"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("1vQmK-0003Fz-2D <= a"), &qid, &rest));
-	assert_false(maillog_queue_id(lit("0123456789012345678901234567890123: x"), &qid, &rest));
+	assert_false(logline_queue_id(lit("warning: header Subject: x"), &qid, &rest));
+	assert_false(logline_queue_id(lit("NOQUEUE: reject: RCPT from x"), &qid, &rest));
+	assert_false(logline_queue_id(lit("statistics: max connection rate"), &qid, &rest));
+	assert_false(logline_queue_id(lit("connect from web1[203.0.113.20]"), &qid, &rest));
+	assert_false(logline_queue_id(lit("1234: x"), &qid, &rest));
+	assert_false(logline_queue_id(lit("3F1A2B4C5D:removed"), &qid, &rest));
+	assert_false(logline_queue_id(lit("3F1A2B4C5D"), &qid, &rest));
+	assert_false(logline_queue_id(lit("1vQmKx-0003Fz-2D"), &qid, &rest));
+	assert_false(logline_queue_id(lit("1vQmK-0003Fz-2D <= a"), &qid, &rest));
+	assert_false(logline_queue_id(lit("0123456789012345678901234567890123: x"), &qid, &rest));
 }
 
 static void
 test_announced_id(void **state)
 {
-	struct maillog_span qid, id;
+	struct logline_span qid, id;
 
 	(void)state;
-	assert_int_equal(maillog_announced_id(lit("3F1A2B4C5D: message-id=<nl.1@news.example>"),
-					      &qid, &id), MAILLOG_POSTFIX);
+	assert_int_equal(logline_announced_id(lit("3F1A2B4C5D: message-id=<nl.1@news.example>"),
+					      &qid, &id), LOGLINE_POSTFIX);
 	assert_span(qid, "3F1A2B4C5D");
 	assert_span(id, "<nl.1@news.example>");
-	assert_int_equal(maillog_announced_id(lit("1vQmKx-0003Fz-2D <= a@b H=h [1.2.3.4] P=esmtp "
+	assert_int_equal(logline_announced_id(lit("1vQmKx-0003Fz-2D <= a@b H=h [1.2.3.4] P=esmtp "
 						  "S=5 id=E1vQmKx@web2 T=\"x\" for c@d"),
-					      &qid, &id), MAILLOG_EXIM);
+					      &qid, &id), LOGLINE_EXIM);
 	assert_span(id, "E1vQmKx@web2");
-	assert_int_equal(maillog_announced_id(lit("5AKDW0ab031337: from=<a@b>, size=1, class=0, "
+	assert_int_equal(logline_announced_id(lit("5AKDW0ab031337: from=<a@b>, size=1, class=0, "
 						  "nrcpts=1, msgid=<m@mx3>, proto=ESMTP"),
-					      &qid, &id), MAILLOG_SENDMAIL);
+					      &qid, &id), LOGLINE_SENDMAIL);
 	assert_span(id, "<m@mx3>");
 	/* Lines that carry an id without announcing it. */
-	assert_int_equal(maillog_announced_id(lit("3F1A2B4C5D: resent-message-id=<x@y>"), &qid, &id),
-			 MAILLOG_NONE);
-	assert_int_equal(maillog_announced_id(lit("3F1A2B4C5D: info: header In-Reply-To: <x@y> "
+	assert_int_equal(logline_announced_id(lit("3F1A2B4C5D: resent-message-id=<x@y>"), &qid, &id),
+			 LOGLINE_NONE);
+	assert_int_equal(logline_announced_id(lit("3F1A2B4C5D: info: header In-Reply-To: <x@y> "
 						  "from h; message-id=<x@y>"), &qid, &id),
-			 MAILLOG_NONE);
-	assert_int_equal(maillog_announced_id(lit("3F1A2B4C5D: message-id="), &qid, &id), MAILLOG_NONE);
-	assert_int_equal(maillog_announced_id(lit("3F1A2B4C5D: from=<a@b>, size=1, nrcpt=1 "
-						  "(queue active)"), &qid, &id), MAILLOG_NONE);
-	assert_int_equal(maillog_announced_id(lit("3F1A2B4C5D: to=<a@b>, status=bounced (550 "
+			 LOGLINE_NONE);
+	assert_int_equal(logline_announced_id(lit("3F1A2B4C5D: message-id="), &qid, &id), LOGLINE_NONE);
+	assert_int_equal(logline_announced_id(lit("3F1A2B4C5D: from=<a@b>, size=1, nrcpt=1 "
+						  "(queue active)"), &qid, &id), LOGLINE_NONE);
+	assert_int_equal(logline_announced_id(lit("3F1A2B4C5D: to=<a@b>, status=bounced (550 "
 						  "message <x@y>, msgid=<x@y>)"), &qid, &id),
-			 MAILLOG_NONE);
+			 LOGLINE_NONE);
 	/* Exim: an id= inside a quoted subject is no field. */
-	assert_int_equal(maillog_announced_id(lit("1vQmKy-0003G2-1A <= a@b T=\"Re: id=x@y\""),
-					      &qid, &id), MAILLOG_NONE);
-	assert_int_equal(maillog_announced_id(lit("1vQmKy-0003G2-1A <= a@b T=\"Re: \\\" id=x@y\" "
-						  "id=real@z"), &qid, &id), MAILLOG_EXIM);
+	assert_int_equal(logline_announced_id(lit("1vQmKy-0003G2-1A <= a@b T=\"Re: id=x@y\""),
+					      &qid, &id), LOGLINE_NONE);
+	assert_int_equal(logline_announced_id(lit("1vQmKy-0003G2-1A <= a@b T=\"Re: \\\" id=x@y\" "
+						  "id=real@z"), &qid, &id), LOGLINE_EXIM);
 	assert_span(id, "real@z");
-	assert_int_equal(maillog_announced_id(lit("1vQmKy-0003G2-1A => a@b C=\"250 id=x@y\""),
-					      &qid, &id), MAILLOG_NONE);
-	assert_int_equal(maillog_announced_id(lit("1vQmKy-0003G2-1A <= a@b msgid=x@y"), &qid, &id),
-			 MAILLOG_NONE);
+	assert_int_equal(logline_announced_id(lit("1vQmKy-0003G2-1A => a@b C=\"250 id=x@y\""),
+					      &qid, &id), LOGLINE_NONE);
+	assert_int_equal(logline_announced_id(lit("1vQmKy-0003G2-1A <= a@b msgid=x@y"), &qid, &id),
+			 LOGLINE_NONE);
 }
 
 /* What a sender writes into a line must not pass for another message's
@@ -304,22 +307,22 @@ test_announced_id(void **state)
 static void
 test_announced_id_forged_sendmail(void **state)
 {
-	struct maillog_span qid, id;
+	struct logline_span qid, id;
 
 	(void)state;
 	/* Sendmail: a quoted local part holding ", msgid=<...>, " and '>'
 	 * is one from= field; the msgid= is the one after size=. */
-	assert_int_equal(maillog_announced_id(lit("4AKENP1x012345: from=<\"x>, "
+	assert_int_equal(logline_announced_id(lit("4AKENP1x012345: from=<\"x>, "
 						  "msgid=<victim@bank.example>, y<\"@evil.example>, "
 						  "size=1, class=0, nrcpts=1, msgid=<real@evil.example>, "
 						  "proto=ESMTP, relay=[192.0.2.1]"), &qid, &id),
-			 MAILLOG_SENDMAIL);
+			 LOGLINE_SENDMAIL);
 	assert_span(id, "<real@evil.example>");
 	/* ... and without quotes, in a sender Sendmail logs as it came. */
-	assert_int_equal(maillog_announced_id(lit("4AKENP1x012345: from=x, "
+	assert_int_equal(logline_announced_id(lit("4AKENP1x012345: from=x, "
 						  "msgid=<victim@bank.example>, size=1, class=0, "
 						  "nrcpts=1, msgid=<real@evil.example>, proto=ESMTP"),
-					      &qid, &id), MAILLOG_SENDMAIL);
+					      &qid, &id), LOGLINE_SENDMAIL);
 	assert_span(id, "<real@evil.example>");
 }
 
@@ -328,57 +331,57 @@ test_announced_id_forged_sendmail(void **state)
 static void
 test_announced_id_forged_exim(void **state)
 {
-	struct maillog_span qid, id;
+	struct logline_span qid, id;
 
 	(void)state;
-	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
+	assert_int_equal(logline_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
 						  "H=(x id=victim@bank.example) [192.0.2.1] P=esmtp S=1 "
-						  "id=real@evil.example"), &qid, &id), MAILLOG_EXIM);
+						  "id=real@evil.example"), &qid, &id), LOGLINE_EXIM);
 	assert_span(id, "real@evil.example");
-	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
+	assert_int_equal(logline_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
 						  "H=mx.evil.example (x) id=victim@bank.example (y) "
 						  "[192.0.2.1] P=esmtp S=1 id=real@evil.example"),
-					      &qid, &id), MAILLOG_EXIM);
+					      &qid, &id), LOGLINE_EXIM);
 	assert_span(id, "real@evil.example");
-	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
+	assert_int_equal(logline_announced_id(lit("1abcDE-000123-AB <= a@evil.example "
 						  "H=h [192.0.2.1] A=plain:x id=victim@bank.example "
 						  "P=esmtpa S=1 id=real@evil.example T=\"hi\""),
-					      &qid, &id), MAILLOG_EXIM);
+					      &qid, &id), LOGLINE_EXIM);
 	assert_span(id, "real@evil.example");
-	assert_int_equal(maillog_announced_id(lit("1abcDE-000123-AB <= id=victim@bank.example "
+	assert_int_equal(logline_announced_id(lit("1abcDE-000123-AB <= id=victim@bank.example "
 						  "H=h [192.0.2.1] P=esmtp S=1 id=real@evil.example "
 						  "T=\"hi\" from <a@evil.example> for id=victim@bank.example "
-						  "b@example.org"), &qid, &id), MAILLOG_EXIM);
+						  "b@example.org"), &qid, &id), LOGLINE_EXIM);
 	assert_span(id, "real@evil.example");
 }
 
 /* ---- facts ---- */
 
 static void
-facts(enum maillog_mta mta, const char *msg, struct maillog_facts *f)
+facts(enum logline_mta mta, const char *msg, struct logline_facts *f)
 {
-	struct maillog_span qid, rest;
+	struct logline_span qid, rest;
 
-	assert_true(maillog_queue_id(lit(msg), &qid, &rest));
-	maillog_parse_facts(mta, rest, f);
+	assert_true(logline_queue_id(lit(msg), &qid, &rest));
+	logline_parse_facts(mta, rest, f);
 }
 
 static void
 test_facts_postfix(void **state)
 {
-	struct maillog_facts f;
+	struct logline_facts f;
 
 	(void)state;
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: client=web1[203.0.113.20], sasl_method=PLAIN, "
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: client=web1[203.0.113.20], sasl_method=PLAIN, "
 	      "sasl_username=news", &f);
 	assert_span(f.client, "web1[203.0.113.20]");
 	assert_false(f.recipient);
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: from=<bounces+r1@news.example>, size=28710, nrcpt=3 "
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: from=<bounces+r1@news.example>, size=28710, nrcpt=3 "
 	      "(queue active)", &f);
 	assert_span(f.from, "bounces+r1@news.example");
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: from=<>, size=3012, nrcpt=1 (queue active)", &f);
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: from=<>, size=3012, nrcpt=1 (queue active)", &f);
 	assert_span(f.from, "");
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: to=<lea@example.org>, orig_to=<l@example.org>, "
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: to=<lea@example.org>, orig_to=<l@example.org>, "
 	      "relay=mx1.example.org[198.51.100.23]:25, delay=1.4, delays=0.1/0.01/0.5/0.8, "
 	      "dsn=2.0.0, status=sent (250 2.0.0 OK 1795180982)", &f);
 	assert_true(f.recipient);
@@ -388,7 +391,7 @@ test_facts_postfix(void **state)
 	assert_span(f.status, "sent");
 	assert_span(f.detail, "250 2.0.0 OK 1795180982");
 	/* The answer may say anything: the fields before status= count. */
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: to=<j@example.com>, relay=mx.example.com[198.51.100.40]:25, "
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: to=<j@example.com>, relay=mx.example.com[198.51.100.40]:25, "
 	      "delay=2.2, dsn=4.7.1, status=deferred (450 4.7.1 later, relay=evil[192.0.2.1], "
 	      "dsn=5.0.0 (in reply))", &f);
 	assert_span(f.relay, "mx.example.com[198.51.100.40]:25");
@@ -396,43 +399,43 @@ test_facts_postfix(void **state)
 	assert_span(f.status, "deferred");
 	assert_span(f.detail, "450 4.7.1 later, relay=evil[192.0.2.1], dsn=5.0.0 (in reply)");
 	/* ", " inside angle brackets does not end a field. */
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: to=<\"a, b\"@example.com>, relay=local, status=sent "
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: to=<\"a, b\"@example.com>, relay=local, status=sent "
 	      "(delivered)", &f);
 	assert_span(f.to, "\"a, b\"@example.com");
 	assert_span(f.relay, "local");
 	assert_span(f.dsn, NULL);
 	/* Nor does a quoted '>' in them. */
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: to=<\"x>, relay=evil[192.0.2.1], y\"@example.com>, "
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: to=<\"x>, relay=evil[192.0.2.1], y\"@example.com>, "
 	      "relay=mx.example.com[198.51.100.40]:25, dsn=2.0.0, status=sent (250 ok)", &f);
 	assert_span(f.to, "\"x>, relay=evil[192.0.2.1], y\"@example.com");
 	assert_span(f.relay, "mx.example.com[198.51.100.40]:25");
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: removed", &f);
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: removed", &f);
 	assert_true(f.end);
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: message-id=<a@b>", &f);
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: message-id=<a@b>", &f);
 	assert_span(f.message_id, "<a@b>");
 	assert_false(f.end);
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: sender non-delivery notification: 0B1C2D3E4F", &f);
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: sender non-delivery notification: 0B1C2D3E4F", &f);
 	assert_false(f.recipient);
 	assert_span(f.from, NULL);
 	/* A to= without status= (a milter's) is no delivery. */
-	facts(MAILLOG_POSTFIX, "3F1A2B4C5D: to=<a@b>, proto=ESMTP", &f);
+	facts(LOGLINE_POSTFIX, "3F1A2B4C5D: to=<a@b>, proto=ESMTP", &f);
 	assert_false(f.recipient);
 }
 
 static void
 test_facts_exim(void **state)
 {
-	struct maillog_facts f;
+	struct logline_facts f;
 
 	(void)state;
-	facts(MAILLOG_EXIM, "1vQmKx-0003Fz-2D <= alerts@example H=web2.example (web2) "
+	facts(LOGLINE_EXIM, "1vQmKx-0003Fz-2D <= alerts@example H=web2.example (web2) "
 	      "[203.0.113.21]:40112 I=[203.0.113.9]:587 P=esmtpsa S=5120 id=E1@web2 T=\"x\"", &f);
 	assert_span(f.from, "alerts@example");
 	assert_span(f.client, "web2.example (web2) [203.0.113.21]:40112");
 	assert_span(f.message_id, "E1@web2");
-	facts(MAILLOG_EXIM, "1vQmL1-0003G5-3C <= <> R=1vQmKx-0003Fz-2D U=Debian-exim P=local", &f);
+	facts(LOGLINE_EXIM, "1vQmL1-0003G5-3C <= <> R=1vQmKx-0003Fz-2D U=Debian-exim P=local", &f);
 	assert_span(f.from, "");
-	facts(MAILLOG_EXIM, "1vQmKx-0003Fz-2D => p@example.net R=dnslookup T=remote_smtp "
+	facts(LOGLINE_EXIM, "1vQmKx-0003Fz-2D => p@example.net R=dnslookup T=remote_smtp "
 	      "H=mx.example.net [198.51.100.10] X=TLS1.3:A:256 CV=yes K C=\"250 2.0.0 OK id=1\"", &f);
 	assert_true(f.recipient);
 	assert_span(f.to, "p@example.net");
@@ -440,7 +443,7 @@ test_facts_exim(void **state)
 	assert_span(f.status, "sent");
 	assert_span(f.detail, "250 2.0.0 OK id=1");
 	assert_span(f.dsn, "2.0.0");
-	facts(MAILLOG_EXIM, "1vQmKx-0003Fz-2D ** a@example.org R=dnslookup T=remote_smtp "
+	facts(LOGLINE_EXIM, "1vQmKx-0003Fz-2D ** a@example.org R=dnslookup T=remote_smtp "
 	      "H=mx1.example.org [198.51.100.23]: SMTP error from remote mail server after end "
 	      "of data: 550 5.7.1 Message rejected as spam", &f);
 	assert_span(f.status, "bounced");
@@ -448,48 +451,48 @@ test_facts_exim(void **state)
 	assert_span(f.detail, "SMTP error from remote mail server after end of data: 550 5.7.1 "
 		    "Message rejected as spam");
 	assert_span(f.dsn, "5.7.1");
-	facts(MAILLOG_EXIM, "1vQmKx-0003Fz-2D ** nobody@example.org: Unrouteable address", &f);
+	facts(LOGLINE_EXIM, "1vQmKx-0003Fz-2D ** nobody@example.org: Unrouteable address", &f);
 	assert_span(f.to, "nobody@example.org");
 	assert_span(f.detail, "Unrouteable address");
 	assert_span(f.dsn, NULL);
-	facts(MAILLOG_EXIM, "1vQmLp-0003Gb-5R == s@example.com R=dnslookup T=remote_smtp defer "
+	facts(LOGLINE_EXIM, "1vQmLp-0003Gb-5R == s@example.com R=dnslookup T=remote_smtp defer "
 	      "(-44) H=mx.example.com [198.51.100.40]: SMTP error from remote mail server after "
 	      "RCPT TO:<s@example.com>: 451 4.7.1 Greylisted", &f);
 	assert_span(f.status, "deferred");
 	assert_span(f.relay, "mx.example.com [198.51.100.40]");
 	assert_span(f.dsn, "4.7.1");
-	facts(MAILLOG_EXIM, "1vQmLp-0003Gb-5R -> t@example.com R=dnslookup T=remote_smtp "
+	facts(LOGLINE_EXIM, "1vQmLp-0003Gb-5R -> t@example.com R=dnslookup T=remote_smtp "
 	      "H=[2001:db8::25]:25 C=\"250 ok\"", &f);
 	assert_span(f.status, "sent");
 	assert_span(f.relay, "[2001:db8::25]:25");
-	facts(MAILLOG_EXIM, "1vQmLp-0003Gb-5R *> t@example.com R=r T=t", &f);
+	facts(LOGLINE_EXIM, "1vQmLp-0003Gb-5R *> t@example.com R=r T=t", &f);
 	assert_span(f.status, "suppressed");
-	facts(MAILLOG_EXIM, "1vQmLp-0003Gb-5R Completed", &f);
+	facts(LOGLINE_EXIM, "1vQmLp-0003Gb-5R Completed", &f);
 	assert_true(f.end);
-	facts(MAILLOG_EXIM, "1vQmLp-0003Gb-5R Completed QT=3s", &f);
+	facts(LOGLINE_EXIM, "1vQmLp-0003Gb-5R Completed QT=3s", &f);
 	assert_true(f.end);
 }
 
 static void
 test_facts_sendmail(void **state)
 {
-	struct maillog_facts f;
+	struct logline_facts f;
 
 	(void)state;
-	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: from=<news@example>, size=18220, class=0, nrcpts=3, "
+	facts(LOGLINE_SENDMAIL, "5AKDW0ab031337: from=<news@example>, size=18220, class=0, nrcpts=3, "
 	      "msgid=<m@mx3>, proto=ESMTP, daemon=MTA, relay=web1.example [203.0.113.20]", &f);
 	assert_span(f.from, "news@example");
 	assert_span(f.message_id, "<m@mx3>");
 	assert_span(f.client, "web1.example [203.0.113.20]");
 	/* A sender that writes fields of its own is one field. */
-	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: from=<\"x>, msgid=<victim@bank.example>, "
+	facts(LOGLINE_SENDMAIL, "5AKDW0ab031337: from=<\"x>, msgid=<victim@bank.example>, "
 	      "relay=mx.bank.example, y<\"@evil.example>, size=1, class=0, nrcpts=1, "
 	      "msgid=<real@evil.example>, proto=ESMTP, daemon=MTA, relay=[192.0.2.1]", &f);
 	assert_span(f.from, "\"x>, msgid=<victim@bank.example>, relay=mx.bank.example, "
 		    "y<\"@evil.example");
 	assert_span(f.message_id, "<real@evil.example>");
 	assert_span(f.client, "[192.0.2.1]");
-	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: to=<c@example.com>,<d@example.com>, delay=00:00:01, "
+	facts(LOGLINE_SENDMAIL, "5AKDW0ab031337: to=<c@example.com>,<d@example.com>, delay=00:00:01, "
 	      "mailer=esmtp, relay=mx.example.com. [198.51.100.40], dsn=2.0.0, stat=Sent (Ok: queued)",
 	      &f);
 	assert_true(f.recipient);
@@ -498,14 +501,14 @@ test_facts_sendmail(void **state)
 	assert_span(f.status, "sent");
 	assert_span(f.detail, "Sent (Ok: queued)");
 	assert_span(f.dsn, "2.0.0");
-	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: to=<e@example.org>, delay=00:00:02, relay=mx1. "
+	facts(LOGLINE_SENDMAIL, "5AKDW0ab031337: to=<e@example.org>, delay=00:00:02, relay=mx1. "
 	      "[198.51.100.23], dsn=5.7.1, stat=Service unavailable", &f);
 	assert_span(f.status, "bounced");
 	assert_span(f.detail, "Service unavailable");
-	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: to=<e@example.org>, delay=04:00:00, dsn=4.0.0, "
+	facts(LOGLINE_SENDMAIL, "5AKDW0ab031337: to=<e@example.org>, delay=04:00:00, dsn=4.0.0, "
 	      "stat=Deferred: Connection refused by mx1.", &f);
 	assert_span(f.status, "deferred");
-	facts(MAILLOG_SENDMAIL, "5AKDW0ab031337: 5AKDW2ab031341: DSN: Service unavailable", &f);
+	facts(LOGLINE_SENDMAIL, "5AKDW0ab031337: 5AKDW2ab031341: DSN: Service unavailable", &f);
 	assert_false(f.recipient);
 	assert_span(f.from, NULL);
 }
@@ -555,7 +558,7 @@ test_scan_reused_queue(void **state)
 	struct maillog m;
 	struct bundle b;
 	char *text, *path;
-	json_t *d, *r;
+	json_t *d, *r, *summary;
 
 	(void)state;
 	memset(long_line, 'A', FPKIT_LIMIT_LOG_LINE + 100);
@@ -622,7 +625,8 @@ test_scan_reused_queue(void **state)
 	json_decref(d);
 	/* The excerpt: client=, message-id=, from=, two to=, removed; not
 	 * the long line, nor the first and third messages, nor mx2. */
-	maillog_bundle(&m, &b);
+	summary = json_pack("{s:[{s:s}]}", "targets", "message_id", "<target@X>");
+	logs_add(&b, &m, summary);
 	e = bundle_find(&b, "logs/01-target@x.log");
 	assert_non_null(e);
 	assert_non_null(e->data);
@@ -640,7 +644,12 @@ test_scan_reused_queue(void **state)
 			     "3F1A2B4C5D: removed\n"));
 	assert_non_null(bundle_find(&b, "logs/02-never-ends@x.log"));
 	assert_null(bundle_find(&b, "logs/03-absent@x.log"));
-	assert_string_equal(m.targets[0].file, "logs/01-target@x.log");
+	r = json_array_get(json_object_get(summary, "targets"), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "log_file")),
+			    "logs/01-target@x.log");
+	assert_int_equal(json_array_size(json_object_get(r, "delivery")), 1);
+	assert_int_equal(json_array_size(json_object_get(summary, "maillogs")), 1);
+	json_decref(summary);
 	bundle_release(&b);
 
 	/* The log ends before the MTA is done with the second target. */

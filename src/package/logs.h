@@ -1,0 +1,19 @@
+/* logs.h - the bundle's logs/ folder and the mail-log trail's facts in
+ * summary.json: what the trail stage found, packaged */
+#ifndef FPKIT_LOGS_H
+#define FPKIT_LOGS_H
+
+#include <jansson.h>
+
+struct bundle;
+struct maillog;
+
+/* Add logs/NN-<id>.log to the bundle for every target of the trail with
+ * lines (NN: the target's number among those added, from 01, as wide
+ * as the largest; <id> made a safe file name), and to summary.json: to
+ * every element of "targets" its "log_file" (that name, or null) and
+ * its "delivery" facts (matched by canonical Message-ID), and
+ * "maillogs", the files read.  Call after the trail's maillog_scan. */
+void logs_add(struct bundle *b, const struct maillog *trail, json_t *summary);
+
+#endif
