@@ -77,7 +77,7 @@
  *
  * Anything else is ignored.
  *
- * The work is in four modules: alertmime.c walks the MIME and decodes
+ * The work is in four modules: mime.c (mime_alert) walks the MIME and decodes
  * each text to UTF-8, html2text.c makes an HTML text into lines,
  * alertscan.c reads one text (with the labels and values of
  * alertfield.c), and this file merges what the texts say into the
@@ -94,7 +94,7 @@
 
 #include "alert.h"
 #include "alertfield.h"
-#include "alertmime.h"
+#include "mime.h"
 #include "alertscan.h"
 #include "error.h"
 #include "fpkit_limits.h"
@@ -279,7 +279,7 @@ int
 alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	    struct diag *diag, struct error *err)
 {
-	struct alertmime m;
+	struct mime_alert m;
 	struct merger mg = { NULL, NULL, 0 };
 	struct text_ip *ips = NULL;
 	size_t alert_msg = (size_t)-1, nr_ips = 0, alloc_ips = 0;
@@ -301,7 +301,7 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	if (len == 0)
 		return error_set(err, EX_DATAERR, "'%s' is empty: save the alert e-mail with its "
 				 "header (as .eml)", name);
-	if (alertmime_buffer(&m, buf, len) < 0)
+	if (mime_alert_buffer(&m, buf, len) < 0)
 		return error_set(err, EX_DATAERR, "'%s' holds no e-mail GMime can read", name);
 	mg.first = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
 	if (m.cut && diag)
@@ -387,7 +387,7 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	}
 	rc = 0;
 out:
-	alertmime_release(&m);
+	mime_alert_release(&m);
 	g_hash_table_destroy(mg.first);
 	free(mg.next);
 	for (size_t i = 0; i < nr_ips; i++)

@@ -8,18 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alertscan.h"
 #include "strbuf.h"
 
 struct diag;
 struct error;
-
-/* One message the alert lists. */
-struct alert_target {
-	char *message_id;	/* as written, without <>; NULL when the alert gave none */
-	char *destination_ip;	/* IPv4; NULL when the alert gave none */
-	bool has_spamscore;
-	int64_t spamscore;
-};
 
 struct alert {
 	char *source;		/* the file name, as given */

@@ -7,9 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alert.h"
-
 struct error;
+
+/* One message the alert lists. */
+struct alert_target {
+	char *message_id;	/* as written, without <>; NULL when the alert gave none */
+	char *destination_ip;	/* IPv4; NULL when the alert gave none */
+	bool has_spamscore;
+	int64_t spamscore;
+};
+
 
 /* What one text tells of the alert. */
 struct alertscan {

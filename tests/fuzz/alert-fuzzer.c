@@ -1,7 +1,7 @@
 /* alert-fuzzer.c - the alert parser (alert.h) on an e-mail as it may
  * reach 'fpkit alert' and 'pack --alert': alert_parse (GMime, then the
  * text scanner over every text part and forwarded message) and
- * alert_to_json.  The same bytes, made valid UTF-8 as alertmime.c makes
+ * alert_to_json.  The same bytes, made valid UTF-8 as mime.c (mime_alert) makes
  * every text, also go straight to the scanner as plain text and as HTML,
  * which reaches its label and table logic without a MIME envelope.
  *

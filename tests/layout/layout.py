@@ -39,10 +39,10 @@ text = {f: open(os.path.join(top, f), encoding="utf-8", errors="replace").read()
 
 # 1. Libraries and their one wrapper.
 wrappers = {
-    "gmime/": {"src/check/mime.c", "src/package/arf.c"},
+    "gmime/": {"src/base/mime.c", "src/package/arf.c"},
     "curl/": {"src/ovh/ovh.c"},
-    "archive.h": {"src/package/tarball.c"},
-    "archive_entry.h": {"src/package/tarball.c"},
+    "archive.h": {"src/base/tarball.c"},
+    "archive_entry.h": {"src/base/tarball.c"},
     "opendkim/": {"src/check/dkim.c"},
     "microhttpd.h": set(),
 }

@@ -1,5 +1,5 @@
 /* test_alert.c - unit tests for alert.h, alertscan.h, html2text.h and
- * alertmime.h: the OVHcloud anti-spam alert in the shapes the guide
+ * mime.h (mime_alert): the OVHcloud anti-spam alert in the shapes the guide
  * shows, in the shapes mail clients make of it, HTML, tables, and the
  * MIME around it */
 #include "config.h"
@@ -19,7 +19,7 @@
 #include <glib.h>
 
 #include "alert.h"
-#include "alertmime.h"
+#include "mime.h"
 #include "alertscan.h"
 #include "error.h"
 #include "fpkit_limits.h"
@@ -554,7 +554,7 @@ test_too_many_targets(void **state)
 	strbuf_release(&sb);
 }
 
-/* ---- MIME: alert_parse and alertmime ---- */
+/* ---- MIME: alert_parse and mime_alert ---- */
 
 static int
 parse(struct alert *a, const char *mail, struct error *err)
@@ -575,17 +575,17 @@ test_mime_latin1(void **state)
 		"Content-Transfer-Encoding: quoted-printable\n\n"
 		"Notre protection Antispam a d=E9tect=E9 un envoi de spam.\n"
 		"IP bloqu=E9e : 192.0.2.77\n";
-	struct alertmime m;
+	struct mime_alert m;
 
 	(void)state;
-	assert_int_equal(alertmime_buffer(&m, mail, strlen(mail)), 0);
+	assert_int_equal(mime_alert_buffer(&m, mail, strlen(mail)), 0);
 	assert_int_equal(m.nr_msgs, 1);
 	assert_string_equal(m.msgs[0].subject, "IP bloqu\xc3\xa9" "e");
 	assert_true(m.msgs[0].has_date);
 	assert_int_equal(m.msgs[0].date, 1793960445);
 	assert_int_equal(m.nr_texts, 1);
 	assert_non_null(strstr(m.texts[0].text, "d\xc3\xa9tect\xc3\xa9"));
-	alertmime_release(&m);
+	mime_alert_release(&m);
 	{
 		struct alert a;
 		struct error err = ERROR_INIT;
@@ -612,10 +612,10 @@ test_mime_charsets(void **state)
 		"--b\nContent-Type: text/html\n\n<meta charset=\"iso-8859-15\">\xa4\n"
 		"--b\nContent-Type: text/plain; charset=x-unknown\n\n\xff\n"
 		"--b--\n";
-	struct alertmime m;
+	struct mime_alert m;
 
 	(void)state;
-	assert_int_equal(alertmime_buffer(&m, mail, strlen(mail)), 0);
+	assert_int_equal(mime_alert_buffer(&m, mail, strlen(mail)), 0);
 	assert_int_equal(m.nr_texts, 4);
 	assert_string_equal(m.texts[0].text, "d\xc3\xa9j\xc3\xa0");
 	assert_string_equal(m.texts[1].text, "d\xc3\xa9j\xc3\xa0 \xe2\x82\xac");
@@ -623,7 +623,7 @@ test_mime_charsets(void **state)
 	assert_non_null(strstr(m.texts[2].text, "\xe2\x82\xac"));
 	/* An unknown charset: windows-1252 again. */
 	assert_string_equal(m.texts[3].text, "\xc3\xbf");
-	alertmime_release(&m);
+	mime_alert_release(&m);
 }
 
 /* Forwarded: message/rfc822, and a .eml sent as application/octet-stream
@@ -647,17 +647,17 @@ test_mime_forwards(void **state)
 		"Content-Disposition: attachment; filename=\"copy.eml\"\n"
 		"Content-Transfer-Encoding: base64\n\n%s\n"
 		"--b--\n", inner, b64);
-	struct alertmime m;
+	struct mime_alert m;
 	struct alert a;
 	struct error err = ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(alertmime_buffer(&m, mail, strlen(mail)), 0);
+	assert_int_equal(mime_alert_buffer(&m, mail, strlen(mail)), 0);
 	assert_int_equal(m.nr_msgs, 3);
 	assert_int_equal(m.nr_texts, 3);
 	assert_int_equal(m.texts[1].msg, 1);
 	assert_int_equal(m.texts[2].msg, 2);
-	alertmime_release(&m);
+	mime_alert_release(&m);
 	assert_int_equal(parse(&a, mail, &err), 0);
 	/* The IP from the alert's subject: its text names none. */
 	assert_string_equal(a.ip, "192.0.2.90");
@@ -691,12 +691,12 @@ test_mime_nul(void **state)
 	static const char text1[] =
 		"x\0y \xc3\xa9\n"
 		"Destination IP: 198.51.100.2 - Message-ID: b@x.org - Spam score: 4";
-	struct alertmime m;
+	struct mime_alert m;
 	struct error err = ERROR_INIT;
 	struct alert a;
 
 	(void)state;
-	assert_int_equal(alertmime_buffer(&m, mail, sizeof(mail) - 1), 0);
+	assert_int_equal(mime_alert_buffer(&m, mail, sizeof(mail) - 1), 0);
 	assert_int_equal(m.nr_texts, 2);
 	/* UTF-8 with a NUL is still UTF-8 (not windows-1252), kept whole. */
 	assert_int_equal(m.texts[0].len, sizeof(text0) - 1);
@@ -704,7 +704,7 @@ test_mime_nul(void **state)
 	/* Converted from Latin-1: the NUL does not cut it either. */
 	assert_int_equal(m.texts[1].len, sizeof(text1) - 1);
 	assert_memory_equal(m.texts[1].text, text1, sizeof(text1) - 1);
-	alertmime_release(&m);
+	mime_alert_release(&m);
 	alert_init(&a);
 	assert_int_equal(alert_parse(&a, mail, sizeof(mail) - 1, "nul.eml", NULL, &err), 0);
 	assert_string_equal(a.ip, "192.0.2.1");

@@ -1,4 +1,4 @@
-/* test_integrity.c - unit tests for integrity.h (with mimewalk.h): each
+/* test_integrity.c - unit tests for integrity.h (with mime.h): each
  * problem found on a message made in memory, with where it is */
 #include "config.h"
 

@@ -1,7 +1,7 @@
 /* mime.h - the GMime reader: every message fpkit reads (a sample, a
  * message given to fpkit check) is parsed here once, and described, for
  * people (mime_summary) and for the checks (mime_walk), from that one
- * parse */
+ * parse; an alert e-mail's texts are decoded here too (mime_alert) */
 #ifndef FPKIT_MIME_H
 #define FPKIT_MIME_H
 
@@ -131,5 +131,42 @@ size_t mime_walk_count(const struct mime_walk *w, const char *name);
  * short sentence saying what it means. */
 const char *mime_walk_warning_id(int code);
 const char *mime_walk_warning_text(int code);
+
+/* ---- The texts of an alert e-mail and of the messages forwarded inside
+ * it (message/rfc822), decoded to UTF-8, for the alert parser (alert.c) */
+
+/* One message: the file's own (the first) or one forwarded inside it. */
+struct mime_alert_msg {
+	unsigned depth;		/* MIME nesting depth: 0 for the file's own */
+	char *subject;		/* decoded to UTF-8, NULL when absent */
+	bool has_date;
+	int64_t date;		/* its Date header, epoch seconds */
+};
+
+/* One text/plain or text/html part, transfer-decoded and converted to
+ * UTF-8 from its charset (or, without a usable one, from the charset an
+ * HTML <meta> names, else from windows-1252 when it is not UTF-8); never
+ * invalid UTF-8 (bad bytes become U+FFFD). */
+struct mime_alert_text {
+	size_t msg;		/* index in msgs of the message it belongs to */
+	bool html;
+	char *text;		/* NUL-terminated, but NUL bytes of the part are
+				 * kept: len is its length */
+	size_t len;
+};
+
+struct mime_alert {
+	struct mime_alert_msg *msgs;	/* in document order, the file's own first */
+	size_t nr_msgs, alloc_msgs;
+	struct mime_alert_text *texts;	/* in document order */
+	size_t nr_texts, alloc_texts;
+	bool cut;		/* FPKIT_LIMIT_ALERT_PARTS or _DEPTH reached */
+};
+
+/* Walk the message in buf[0..len) (a copy is taken).  Returns 0, or -1
+ * when GMime finds no message in it.  Everything is new, freed by
+ * mime_alert_release. */
+int mime_alert_buffer(struct mime_alert *a, const char *buf, size_t len);
+void mime_alert_release(struct mime_alert *a);
 
 #endif
