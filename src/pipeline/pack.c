@@ -200,7 +200,8 @@ trail(struct fpkit *fp, struct error *err)
 		return 0;
 	for (size_t i = 0; i < fp->targets.nr; i++)
 		if (!fp->targets.items[i].recent)
-			maillog_add_target(&fp->trail, fp->targets.items[i].shown);
+			maillog_add_target(&fp->trail, fp->targets.items[i].id,
+					   fp->targets.items[i].shown);
 	for (size_t i = 0; i < fp->nr_maillog; i++)
 		if (maillog_add_file(&fp->trail, fp->maillog[i], err) < 0) {
 			error_prefix(err, "pack");

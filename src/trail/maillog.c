@@ -262,26 +262,21 @@ target_lookup(const struct maillog *m, struct logline_span v)
 }
 
 long
-maillog_add_target(struct maillog *m, const char *id)
+maillog_add_target(struct maillog *m, const char *canon, const char *shown)
 {
-	char *canon = msgid_normalize(id, strlen(id));
 	struct maillog_target *t;
 	gpointer hit;
 
-	if (canon == NULL)
+	if (*canon == '\0')
 		return -1;
 	hit = g_hash_table_lookup(m->index, canon);
-	if (hit) {
-		free(canon);
+	if (hit)
 		return (long)GPOINTER_TO_SIZE(hit) - 1;
-	}
 	m->targets = xgrow(m->targets, m->nr_targets + 1, &m->alloc_targets, sizeof(*m->targets));
 	t = &m->targets[m->nr_targets];
 	memset(t, 0, sizeof(*t));
-	t->id = canon;
-	t->shown = msgid_strip(id, strlen(id));
-	if (t->shown == NULL)
-		t->shown = xstrdup(canon);
+	t->id = xstrdup(canon);
+	t->shown = xstrdup(*shown ? shown : canon);
 	g_hash_table_insert(m->index, t->id, GSIZE_TO_POINTER(m->nr_targets + 1));
 	return (long)m->nr_targets++;
 }

@@ -53,10 +53,10 @@ struct maillog {
 void maillog_init(struct maillog *m, struct diag *diag);
 void maillog_release(struct maillog *m);
 
-/* Add a target id as given (brackets optional); ids equal once
- * canonical are one target.  Returns its index, or -1 when nothing is
- * left of it. */
-long maillog_add_target(struct maillog *m, const char *id);
+/* Follow a target: its canonical id (targets.h: made canonical once,
+ * there) and its id as shown.  The same canonical id is one target.
+ * Returns its index, or -1 for an empty id. */
+long maillog_add_target(struct maillog *m, const char *canon, const char *shown);
 
 /* Add a log file to read, plain or compressed with gzip, xz, bzip2 or
  * zstd (told by its first bytes); it stays open until maillog_release.

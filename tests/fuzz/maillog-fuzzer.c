@@ -19,6 +19,7 @@
 #include "fuzz.h"
 #include "logs.h"
 #include "maillog.h"
+#include "targets.h"
 #include "xalloc.h"
 
 /* The block time of fixtures/maillog (2026-11-20T13:40:00Z): the year of
@@ -91,6 +92,21 @@ parse_line(const char *line, size_t len, char **ids, size_t *nr_ids)
 	}
 }
 
+/* Follow an id as pack does: made canonical by a targets list. */
+static long
+follow(struct maillog *m, const char *id)
+{
+	struct targets t;
+	long k, r = -1;
+
+	targets_init(&t);
+	k = targets_add(&t, id, NULL);
+	if (k >= 0)
+		r = maillog_add_target(m, t.items[k].id, t.items[k].shown);
+	targets_release(&t);
+	return r;
+}
+
 /* The log as 'pack' reads it, ids as its targets. */
 static void
 scan_log(const uint8_t *data, size_t size, char **ids, size_t nr_ids)
@@ -109,12 +125,12 @@ scan_log(const uint8_t *data, size_t size, char **ids, size_t nr_ids)
 	summary = json_object();
 	targets = json_array();
 	json_object_set_new(summary, "targets", targets);
-	maillog_add_target(&m, "fuzz@example.com");
+	follow(&m, "fuzz@example.com");
 	json_array_append_new(targets, json_pack("{s:s}", "message_id", "fuzz@example.com"));
 	for (size_t i = 0; i < nr_ids; i++) {
 		json_t *v;
 
-		if (maillog_add_target(&m, ids[i]) < 0)
+		if (follow(&m, ids[i]) < 0)
 			continue;
 		/* jansson wants UTF-8: an id that is not is null in the
 		 * summary's targets (it is still followed). */
