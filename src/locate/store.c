@@ -9,7 +9,6 @@
  * bounds what decompression may cost. */
 #include "config.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,16 +22,11 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
 
 #include "error.h"
 #include "fpkit_limits.h"
 #include "instream.h"
+#include "mboxsep.h"
 #include "msgid.h"
 #include "store.h"
 #include "strbuf.h"
@@ -205,21 +199,6 @@ static int scan_mbox(struct worker *wk, const char *path, int fd, const char *co
 		     int64_t first, int64_t limit);
 static int scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first);
 
-/* Where the first "From " line of a would-be mbox starts: white space
- * before it is tolerated (see doc/VIOLATIONS.md).  -1 when buf does not
- * start an mbox. */
-static ssize_t
-mbox_start(const char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-		i++;
-	if (len - i >= 5 && memcmp(buf + i, "From ", 5) == 0 && (i == 0 || buf[i - 1] == '\n'))
-		return (ssize_t)i;
-	return -1;
-}
-
 /* One file: a message or an mbox, maybe compressed.  'assume' is the
  * format to give a plain message (eml or maildir); with mbox_only, a file
  * that holds no mbox is passed over (files met in a folder walk that are
@@ -262,7 +241,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 		goto out;
 	}
 	compression = instream_compression(chunk, (size_t)n);
-	if (compression == NULL && (first = mbox_start(chunk, (size_t)n)) >= 0) {
+	if (compression == NULL && (first = mboxsep_start(chunk, (size_t)n)) >= 0) {
 		rc = scan_mbox_parallel(wk, path, fd, first);
 		goto out;
 	}
@@ -277,7 +256,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 	if (compression) {
 		/* Peek at the decompressed start to tell an mbox. */
 		n = instream_fill(&r, chunk, sizeof(chunk), &rerr);
-		if (n > 0 && (first = mbox_start(chunk, (size_t)n)) >= 0) {
+		if (n > 0 && (first = mboxsep_start(chunk, (size_t)n)) >= 0) {
 			instream_close(&r);
 			rc = scan_mbox(wk, path, fd, compression, first, INT64_MAX);
 			goto out;
@@ -337,114 +316,6 @@ deliver_mbox(struct worker *wk, const char *path, const char *compression,
 	msg.header_complete = complete;
 	msg.fd = -1;
 	return walk_deliver(wk, &msg);
-}
-
-/* The first "\nFrom " in [p, p + len), or NULL: the hot loop of an mbox
- * scan.  glibc's memmem is general; this looks for the pair "\nF" 16
- * bytes at a time (SSE2, part of every x86-64) and checks the rest only
- * there.  Elsewhere, memchr for the newlines.  find_separator() below
- * takes 64 bytes at a time where the processor has AVX2. */
-static const char *
-find_separator_sse2(const char *p, size_t len)
-{
-	const char *end = p + len;
-
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), f = _mm_set1_epi8('F');
-
-	while (end - p >= 22) {	/* 16 + 1 for the pair, + 5 for "rom " */
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl),
-									  _mm_cmpeq_epi8(b, f)));
-
-		while (mask) {
-			const char *c = p + __builtin_ctz(mask);
-
-			if (memcmp(c + 2, "rom ", 4) == 0)
-				return c;
-			mask &= mask - 1;
-		}
-		p += 16;
-	}
-#endif
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		if (end - p >= 6 && memcmp(p + 1, "From ", 5) == 0)
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define STORE_HAVE_AVX2 1
-/* The same, 64 bytes at a time; the tail goes to the SSE2 loop.
- * Compiled for AVX2 whatever the build's flags, called only where
- * the processor has it. */
-__attribute__((target("avx2"))) static const char *
-find_separator_avx2(const char *p, size_t len)
-{
-	const char *end = p + len;
-	const __m256i nl = _mm256_set1_epi8('\n'), f = _mm256_set1_epi8('F');
-
-	while (end - p >= 70) {	/* 64 + 1 for the pair, + 5 for "rom " */
-		__m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		__m256i b0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 1));
-		__m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-		__m256i b1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 33));
-		uint64_t mask = (uint32_t)_mm256_movemask_epi8(
-			_mm256_and_si256(_mm256_cmpeq_epi8(a0, nl), _mm256_cmpeq_epi8(b0, f)));
-
-		mask |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
-			_mm256_and_si256(_mm256_cmpeq_epi8(a1, nl), _mm256_cmpeq_epi8(b1, f))) << 32;
-		while (mask) {
-			const char *c = p + __builtin_ctzll(mask);
-
-			if (memcmp(c + 2, "rom ", 4) == 0)
-				return c;
-			mask &= mask - 1;
-		}
-		p += 64;
-	}
-	return find_separator_sse2(p, (size_t)(end - p));
-}
-#endif
-
-static const char *
-find_separator(const char *p, size_t len)
-{
-#ifdef STORE_HAVE_AVX2
-	if (__builtin_cpu_supports("avx2"))
-		return find_separator_avx2(p, len);
-#endif
-	return find_separator_sse2(p, len);
-}
-
-/* True when the line at p (up to end) is an mbox "From " line:
- * "From SENDER DATE" with an asctime-like time and year.  A body line
- * that merely starts with "From " and escaped quoting is not one (the
- * test of git's mailsplit: a time "h:mm:ss"-like and a year after it). */
-static bool
-is_from_line(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	const char *e = nl ? nl : end, *colon;
-
-	if (e - p < 20 || memcmp(p, "From ", 5) != 0)
-		return !nl;	/* cut by the window: decided when refilled */
-	for (colon = e - 1; colon > p + 5 && *colon != ':'; colon--)
-		;
-	if (colon <= p + 6 || colon + 3 > e)
-		return false;
-	if (!isdigit((unsigned char)colon[-1]) || !isdigit((unsigned char)colon[1]) ||
-	    !isdigit((unsigned char)colon[2]))
-		return false;
-	/* a four-digit year somewhere after the time */
-	for (const char *q = colon + 3; q + 4 <= e; q++)
-		if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) &&
-		    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]))
-			return true;
-	return false;
 }
 
 /* An mbox whose first "From " line is at byte 'first': every message's
@@ -535,10 +406,10 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 			/* A message cut before its empty line must not lend
 			 * the next message's header. */
 			{
-				const char *next = find_separator(buf + hstart - 1, avail + 1);
+				const char *next = mboxsep_find(buf + hstart - 1, avail + 1);
 
-				while (next && !is_from_line(next + 1, buf + len))
-					next = find_separator(next + 1, avail - (size_t)(next + 1 - (buf + hstart)));
+				while (next && !mboxsep_is_from_line(next + 1, buf + len))
+					next = mboxsep_find(next + 1, avail - (size_t)(next + 1 - (buf + hstart)));
 				if (next)
 					avail = (size_t)(next + 1 - (buf + hstart));
 			}
@@ -558,11 +429,11 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 		/* In a body: the next "\nFrom " ends it. */
 		{
 			size_t from = pos > 0 ? pos - 1 : 0;
-			const char *p = len > from ? find_separator(buf + from, len - from) : NULL;
+			const char *p = len > from ? mboxsep_find(buf + from, len - from) : NULL;
 
 			/* "From " lines of the body that are no separators */
-			while (p != NULL && !is_from_line(p + 1, buf + len))
-				p = find_separator(p + 1, len - (size_t)(p + 1 - buf));
+			while (p != NULL && !mboxsep_is_from_line(p + 1, buf + len))
+				p = mboxsep_find(p + 1, len - (size_t)(p + 1 - buf));
 			if (p != NULL && memchr(p + 1, '\n', len - (size_t)(p + 1 - buf)) == NULL && !eof) {
 				/* the separator's line is cut by the window */
 				pos = (size_t)(p - buf);
@@ -634,10 +505,10 @@ next_from_line(int fd, int64_t from, int64_t size)
 		if (n <= 0)
 			break;
 		end = buf + n;
-		for (p = find_separator(buf, (size_t)n); p; p = find_separator(p + 1, (size_t)(end - p - 1))) {
+		for (p = mboxsep_find(buf, (size_t)n); p; p = mboxsep_find(p + 1, (size_t)(end - p - 1))) {
 			if (memchr(p + 1, '\n', (size_t)(end - p - 1)) == NULL && off + n < size)
 				break;	/* the line is cut: read on from it */
-			if (is_from_line(p + 1, end)) {
+			if (mboxsep_is_from_line(p + 1, end)) {
 				found = off + (p + 1 - buf);
 				goto out;
 			}

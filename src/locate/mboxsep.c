@@ -1,0 +1,138 @@
+/* mboxsep.c - where the messages of an mbox begin: the "From " lines,
+ * found in the bytes of a window (store.c reads the windows) */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+#include "mboxsep.h"
+
+/* Where the first "From " line of a would-be mbox starts: white space
+ * before it is tolerated (see doc/VIOLATIONS.md).  -1 when buf does not
+ * start an mbox. */
+ssize_t
+mboxsep_start(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (len - i >= 5 && memcmp(buf + i, "From ", 5) == 0 && (i == 0 || buf[i - 1] == '\n'))
+		return (ssize_t)i;
+	return -1;
+}
+
+/* The first "\nFrom " in [p, p + len), or NULL: the hot loop of an mbox
+ * scan.  glibc's memmem is general; this looks for the pair "\nF" 16
+ * bytes at a time (SSE2, part of every x86-64) and checks the rest only
+ * there.  Elsewhere, memchr for the newlines.  mboxsep_find() below
+ * takes 64 bytes at a time where the processor has AVX2. */
+static const char *
+find_sse2(const char *p, size_t len)
+{
+	const char *end = p + len;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), f = _mm_set1_epi8('F');
+
+	while (end - p >= 22) {	/* 16 + 1 for the pair, + 5 for "rom " */
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl),
+									  _mm_cmpeq_epi8(b, f)));
+
+		while (mask) {
+			const char *c = p + __builtin_ctz(mask);
+
+			if (memcmp(c + 2, "rom ", 4) == 0)
+				return c;
+			mask &= mask - 1;
+		}
+		p += 16;
+	}
+#endif
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (end - p >= 6 && memcmp(p + 1, "From ", 5) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MBOXSEP_HAVE_AVX2 1
+/* The same, 64 bytes at a time; the tail goes to the SSE2 loop.
+ * Compiled for AVX2 whatever the build's flags, called only where
+ * the processor has it. */
+__attribute__((target("avx2"))) static const char *
+find_avx2(const char *p, size_t len)
+{
+	const char *end = p + len;
+	const __m256i nl = _mm256_set1_epi8('\n'), f = _mm256_set1_epi8('F');
+
+	while (end - p >= 70) {	/* 64 + 1 for the pair, + 5 for "rom " */
+		__m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i b0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 1));
+		__m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+		__m256i b1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 33));
+		uint64_t mask = (uint32_t)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(a0, nl), _mm256_cmpeq_epi8(b0, f)));
+
+		mask |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(a1, nl), _mm256_cmpeq_epi8(b1, f))) << 32;
+		while (mask) {
+			const char *c = p + __builtin_ctzll(mask);
+
+			if (memcmp(c + 2, "rom ", 4) == 0)
+				return c;
+			mask &= mask - 1;
+		}
+		p += 64;
+	}
+	return find_sse2(p, (size_t)(end - p));
+}
+#endif
+
+const char *
+mboxsep_find(const char *p, size_t len)
+{
+#ifdef MBOXSEP_HAVE_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		return find_avx2(p, len);
+#endif
+	return find_sse2(p, len);
+}
+
+/* True when the line at p (up to end) is an mbox "From " line:
+ * "From SENDER DATE" with an asctime-like time and year.  A body line
+ * that merely starts with "From " and escaped quoting is not one (the
+ * test of git's mailsplit: a time "h:mm:ss"-like and a year after it). */
+bool
+mboxsep_is_from_line(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *e = nl ? nl : end, *colon;
+
+	if (e - p < 20 || memcmp(p, "From ", 5) != 0)
+		return !nl;	/* cut by the window: decided when refilled */
+	for (colon = e - 1; colon > p + 5 && *colon != ':'; colon--)
+		;
+	if (colon <= p + 6 || colon + 3 > e)
+		return false;
+	if (!isdigit((unsigned char)colon[-1]) || !isdigit((unsigned char)colon[1]) ||
+	    !isdigit((unsigned char)colon[2]))
+		return false;
+	/* a four-digit year somewhere after the time */
+	for (const char *q = colon + 3; q + 4 <= e; q++)
+		if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) &&
+		    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]))
+			return true;
+	return false;
+}
