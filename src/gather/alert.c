@@ -96,9 +96,9 @@
 #include "alertfield.h"
 #include "mime.h"
 #include "alertscan.h"
+#include "targets.h"
 #include "error.h"
 #include "fpkit_limits.h"
-#include "msgid.h"
 #include "summary.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -146,7 +146,9 @@ same_str(const char *x, const char *y)
 /* Targets by canonical Message-ID, for merging: the first index with
  * each id, and for each index the next one with the same id. */
 struct merger {
-	GHashTable *first;	/* canonical id -> index + 1 */
+	struct targets ids;	/* the ids seen, each made canonical once */
+	size_t *first;		/* id -> index + 1 of its first target */
+	size_t nr_first, alloc_first;
 	size_t *next;		/* index -> next index + 1 with the same id, 0: none */
 	size_t alloc_next;
 };
@@ -159,11 +161,16 @@ static int
 merge_target(struct alert *a, struct merger *mg, struct alert_target *t, const char *name,
 	     struct error *err)
 {
-	char *canon = t->message_id ? msgid_normalize(t->message_id, strlen(t->message_id)) : NULL;
-	size_t head = canon ? GPOINTER_TO_SIZE(g_hash_table_lookup(mg->first, canon)) : 0;
+	long id = t->message_id ? targets_add(&mg->ids, t->message_id, NULL) : -1;
+	size_t head;
 	struct alert_target *o = NULL;
 
-	if (canon) {
+	for (; mg->nr_first < mg->ids.nr; mg->nr_first++) {
+		mg->first = xgrow(mg->first, mg->nr_first + 1, &mg->alloc_first, sizeof(*mg->first));
+		mg->first[mg->nr_first] = 0;
+	}
+	head = id >= 0 ? mg->first[id] : 0;
+	if (id >= 0) {
 		/* The same id to the same (or an unknown) destination. */
 		for (size_t i = head; i; i = mg->next[i - 1]) {
 			struct alert_target *x = &a->targets[i - 1];
@@ -198,13 +205,11 @@ merge_target(struct alert *a, struct merger *mg, struct alert_target *t, const c
 		}
 		free(t->message_id);
 		free(t->destination_ip);
-		free(canon);
 		return 0;
 	}
 	if (a->nr_targets >= FPKIT_LIMIT_ALERT_TARGETS) {
 		free(t->message_id);
 		free(t->destination_ip);
-		free(canon);
 		return error_set(err, EX_DATAERR, "'%s' lists more than %d messages: is this an "
 				 "alert?", name, FPKIT_LIMIT_ALERT_TARGETS);
 	}
@@ -212,15 +217,14 @@ merge_target(struct alert *a, struct merger *mg, struct alert_target *t, const c
 	a->targets[a->nr_targets++] = *t;
 	mg->next = xgrow(mg->next, a->nr_targets, &mg->alloc_next, sizeof(*mg->next));
 	mg->next[a->nr_targets - 1] = 0;
-	if (canon && head) {
+	if (id >= 0 && head) {
 		size_t i = head;
 
 		while (mg->next[i - 1])
 			i = mg->next[i - 1];
 		mg->next[i - 1] = a->nr_targets;
-		free(canon);
-	} else if (canon) {
-		g_hash_table_insert(mg->first, canon, GSIZE_TO_POINTER(a->nr_targets));
+	} else if (id >= 0) {
+		mg->first[id] = a->nr_targets;
 	}
 	return 0;
 }
@@ -280,7 +284,7 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	    struct diag *diag, struct error *err)
 {
 	struct mime_alert m;
-	struct merger mg = { NULL, NULL, 0 };
+	struct merger mg;
 	struct text_ip *ips = NULL;
 	size_t alert_msg = (size_t)-1, nr_ips = 0, alloc_ips = 0;
 	unsigned alert_depth = 0;
@@ -303,7 +307,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 				 "header (as .eml)", name);
 	if (mime_alert_buffer(&m, buf, len) < 0)
 		return error_set(err, EX_DATAERR, "'%s' holds no e-mail GMime can read", name);
-	mg.first = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+	memset(&mg, 0, sizeof(mg));
+	targets_init(&mg.ids);
 	if (m.cut && diag)
 		diag_add(diag, "'%s': more MIME parts than fpkit reads (%d, or nested %d deep): "
 			 "the rest is ignored", name, FPKIT_LIMIT_ALERT_PARTS,
@@ -388,7 +393,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	rc = 0;
 out:
 	mime_alert_release(&m);
-	g_hash_table_destroy(mg.first);
+	targets_release(&mg.ids);
+	free(mg.first);
 	free(mg.next);
 	for (size_t i = 0; i < nr_ips; i++)
 		free(ips[i].ip);
