@@ -11,36 +11,11 @@
 #include <strings.h>
 
 #include "alertfield.h"
+#include "ascii.h"
 #include "msgid.h"
 #include "netaddr.h"
 #include "strbuf.h"
 #include "xalloc.h"
-
-/* ---- characters ---- */
-
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static bool
-is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* ---- labels ---- */
 
@@ -97,7 +72,7 @@ alertfield_words(const char *b, size_t len, size_t pos, const char *words)
 
 	for (;;) {
 		while (*w && *w != ' ') {
-			if (p >= len || lower((unsigned char)b[p]) != (unsigned char)*w)
+			if (p >= len || ascii_tolower((unsigned char)b[p]) != (unsigned char)*w)
 				return 0;
 			p++;
 			w++;
@@ -108,14 +83,14 @@ alertfield_words(const char *b, size_t len, size_t pos, const char *words)
 		{
 			bool nl = false;
 
-			while (p < len && (is_blank((unsigned char)b[p]) || b[p] == '-' || b[p] == '_' ||
+			while (p < len && (ascii_isblank((unsigned char)b[p]) || b[p] == '-' || b[p] == '_' ||
 					   (b[p] == '\n' && !nl && p + 1 < len && b[p + 1] != '\n'))) {
 				nl |= b[p] == '\n';
 				p++;
 			}
 		}
 	}
-	if (p < len && is_alnum((unsigned char)b[p]) && is_alnum((unsigned char)b[p - 1]))
+	if (p < len && ascii_isalnum((unsigned char)b[p]) && ascii_isalnum((unsigned char)b[p - 1]))
 		return 0;
 	return p;
 }
@@ -124,7 +99,7 @@ alertfield_words(const char *b, size_t len, size_t pos, const char *words)
 bool
 alertfield_word_start(const char *b, size_t pos)
 {
-	return pos == 0 || !is_alnum((unsigned char)b[pos - 1]);
+	return pos == 0 || !ascii_isalnum((unsigned char)b[pos - 1]);
 }
 
 /* The longest label at b[pos] (header labels too when 'header': only
@@ -136,7 +111,7 @@ alertfield_label(const char *b, size_t len, size_t pos, bool header, size_t *end
 	size_t best_end = 0;
 
 	/* Every label starts with one of these. */
-	if (!alertfield_word_start(b, pos) || !strchr("adeimns#", lower((unsigned char)b[pos])) ||
+	if (!alertfield_word_start(b, pos) || !strchr("adeimns#", ascii_tolower((unsigned char)b[pos])) ||
 	    b[pos] == '\0')
 		return ALERTFIELD_NONE;
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
@@ -163,15 +138,15 @@ alertfield_ipv4_at(const char *b, size_t len, size_t pos, char out[16])
 {
 	size_t p = pos, n;
 
-	if (pos > 0 && (is_digit((unsigned char)b[pos - 1]) || b[pos - 1] == '.'))
+	if (pos > 0 && (ascii_isdigit((unsigned char)b[pos - 1]) || b[pos - 1] == '.'))
 		return 0;
-	while (p < len && p - pos < 16 && (is_digit((unsigned char)b[p]) || b[p] == '.'))
+	while (p < len && p - pos < 16 && (ascii_isdigit((unsigned char)b[p]) || b[p] == '.'))
 		p++;
 	n = p - pos;
 	/* A trailing dot ends a sentence. */
 	while (n > 0 && b[pos + n - 1] == '.')
 		n--;
-	if (n < 7 || n > 15 || (p < len && is_digit((unsigned char)b[p])))
+	if (n < 7 || n > 15 || (p < len && ascii_isdigit((unsigned char)b[p])))
 		return 0;
 	memcpy(out, b + pos, n);
 	out[n] = '\0';
@@ -186,7 +161,7 @@ alertfield_first_ipv4(const char *s)
 	char ip[16];
 
 	for (size_t p = 0; p < len; p++)
-		if (is_digit((unsigned char)s[p]) && alertfield_ipv4_at(s, len, p, ip))
+		if (ascii_isdigit((unsigned char)s[p]) && alertfield_ipv4_at(s, len, p, ip))
 			return xstrdup(ip);
 	return NULL;
 }
@@ -205,7 +180,7 @@ chunk_len(const char *b, size_t len, size_t p)
 {
 	size_t q = p;
 
-	while (q < len && !is_blank((unsigned char)b[q]) && b[q] != '\n')
+	while (q < len && !ascii_isblank((unsigned char)b[q]) && b[q] != '\n')
 		q++;
 	return q - p;
 }
@@ -218,7 +193,7 @@ structure_follows(const char *b, size_t len, size_t p)
 {
 	size_t end;
 
-	while (p < len && is_blank((unsigned char)b[p]))
+	while (p < len && ascii_isblank((unsigned char)b[p]))
 		p++;
 	if (p >= len || b[p] == '\n')
 		return false;
@@ -234,12 +209,12 @@ number_chunk(const char *c, size_t n, bool decimals)
 {
 	size_t p = 0;
 
-	while (p < n && is_digit((unsigned char)c[p]))
+	while (p < n && ascii_isdigit((unsigned char)c[p]))
 		p++;
 	if (p == 0)
 		return false;
 	if (decimals && p + 1 < n && (c[p] == '.' || c[p] == ','))
-		for (p++; p < n && is_digit((unsigned char)c[p]); p++)
+		for (p++; p < n && ascii_isdigit((unsigned char)c[p]); p++)
 			;
 	return p == n;
 }
@@ -251,12 +226,12 @@ score_label_follows(const char *b, size_t len, size_t p)
 {
 	size_t n, end;
 
-	while (p < len && is_blank((unsigned char)b[p]))
+	while (p < len && ascii_isblank((unsigned char)b[p]))
 		p++;
 	n = chunk_len(b, len, p);
 	if (n == 0 || !alertfield_is_separator(b + p, n))
 		return false;
-	for (p += n; p < len && is_blank((unsigned char)b[p]); p++)
+	for (p += n; p < len && ascii_isblank((unsigned char)b[p]); p++)
 		;
 	return p < len && alertfield_label(b, len, p, false, &end) == ALERTFIELD_SCORE;
 }
@@ -302,13 +277,13 @@ ip_goes_on(const struct strbuf *v, const char *b, size_t c, size_t n)
 		return false;
 	memcpy(tmp, v->buf, v->len);
 	tmp[v->len] = '\0';
-	if (netaddr_is_ipv4(tmp) || !is_digit((unsigned char)b[c]))
+	if (netaddr_is_ipv4(tmp) || !ascii_isdigit((unsigned char)b[c]))
 		return false;
 	for (size_t k = 0; k < v->len; k++)
-		if (!is_digit((unsigned char)v->buf[k]) && v->buf[k] != '.')
+		if (!ascii_isdigit((unsigned char)v->buf[k]) && v->buf[k] != '.')
 			return false;
 	for (size_t k = 0; k < n; k++)
-		if (!is_digit((unsigned char)b[c + k]) && b[c + k] != '.' && !strchr(",;)]", b[c + k]))
+		if (!ascii_isdigit((unsigned char)b[c + k]) && b[c + k] != '.' && !strchr(",;)]", b[c + k]))
 			return false;
 	return true;
 }
@@ -325,11 +300,11 @@ alertfield_collect(const char *b, size_t len, size_t *pos, enum alertfield_kind 
 	size_t p = *pos, n, end;
 
 	strbuf_reset(v);
-	while (p < len && is_blank((unsigned char)b[p]))
+	while (p < len && ascii_isblank((unsigned char)b[p]))
 		p++;
 	if (p < len && (b[p] == ':' || b[p] == '='))
 		p++;
-	while (p < len && is_blank((unsigned char)b[p]))
+	while (p < len && ascii_isblank((unsigned char)b[p]))
 		p++;
 	if (p < len && b[p] == '\n') {
 		/* "Message-ID:" ends the line: the value starts the next one. */
@@ -339,7 +314,7 @@ alertfield_collect(const char *b, size_t len, size_t *pos, enum alertfield_kind 
 			*pos = p;
 			return;
 		}
-		while (q < len && is_blank((unsigned char)b[q]))
+		while (q < len && ascii_isblank((unsigned char)b[q]))
 			q++;
 		if (alertfield_label(b, len, q, false, &end) != ALERTFIELD_NONE) {
 			*pos = p;
@@ -359,7 +334,7 @@ alertfield_collect(const char *b, size_t len, size_t *pos, enum alertfield_kind 
 
 		if (q >= len || b[q] == '\n')
 			break;
-		while (q < len && is_blank((unsigned char)b[q]))
+		while (q < len && ascii_isblank((unsigned char)b[q]))
 			q++;
 		c = q;
 		n = chunk_len(b, len, c);
@@ -441,7 +416,7 @@ alertfield_score(const char *s, size_t n, int64_t *out)
 
 	while (p < n && (s[p] == '(' || s[p] == '[' || s[p] == '+'))
 		p++;
-	for (; p < n && is_digit((unsigned char)s[p]) && d < 12; p++, d++)
+	for (; p < n && ascii_isdigit((unsigned char)s[p]) && d < 12; p++, d++)
 		v = v * 10 + (s[p] - '0');
 	if (d == 0 || d >= 12)
 		return false;
@@ -450,12 +425,12 @@ alertfield_score(const char *s, size_t n, int64_t *out)
 	if (p < n && (s[p] == '.' || s[p] == ',')) {
 		size_t q = p + 1;
 
-		while (q < n && is_digit((unsigned char)s[q]))
+		while (q < n && ascii_isdigit((unsigned char)s[q]))
 			q++;
 		if (q > p + 1)
 			p = q;
 	}
-	if (p < n && is_alnum((unsigned char)s[p]))
+	if (p < n && ascii_isalnum((unsigned char)s[p]))
 		return false;
 	*out = v;
 	return true;

@@ -16,6 +16,7 @@
 
 #include "alertfield.h"
 #include "alertscan.h"
+#include "ascii.h"
 #include "error.h"
 #include "fpkit_limits.h"
 #include "html2text.h"
@@ -23,20 +24,6 @@
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xalloc.h"
-
-/* ---- characters ---- */
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* ---- lines ---- */
 
@@ -106,7 +93,7 @@ prepare(const char *text, size_t len, const char *name, size_t *outlen, struct q
 		/* Quoting: "> ", ">> ", "> > ". */
 		p = start;
 		for (size_t q = p; q < end; ) {
-			while (q < end && is_blank((unsigned char)text[q]))
+			while (q < end && ascii_isblank((unsigned char)text[q]))
 				q++;
 			if (q < end && text[q] == '>') {
 				p = ++q;
@@ -339,11 +326,11 @@ split_cells(const char *b, size_t p, size_t e, struct cells *c)
 
 	c->nr = 0;
 	/* "| a | b |": no empty cell before the first bar or after the last. */
-	while (p < e && is_blank((unsigned char)b[p]))
+	while (p < e && ascii_isblank((unsigned char)b[p]))
 		p++;
 	if (p < e && b[p] == '|')
 		s = ++p;
-	while (e > p && is_blank((unsigned char)b[e - 1]))
+	while (e > p && ascii_isblank((unsigned char)b[e - 1]))
 		e--;
 	if (e > p && b[e - 1] == '|')
 		e--;
@@ -353,16 +340,16 @@ split_cells(const char *b, size_t p, size_t e, struct cells *c)
 		if (q < e) {
 			if (marked && (b[q] == '\t' || b[q] == '|'))
 				w = 1;
-			else if (!marked && b[q] == ' ' && q + 1 < e && is_blank((unsigned char)b[q + 1]))
-				for (w = 0; q + w < e && is_blank((unsigned char)b[q + w]); w++)
+			else if (!marked && b[q] == ' ' && q + 1 < e && ascii_isblank((unsigned char)b[q + 1]))
+				for (w = 0; q + w < e && ascii_isblank((unsigned char)b[q + w]); w++)
 					;
 		}
 		if (q == e || w) {
 			size_t a = s, z = q;
 
-			while (a < z && is_blank((unsigned char)b[a]))
+			while (a < z && ascii_isblank((unsigned char)b[a]))
 				a++;
-			while (z > a && is_blank((unsigned char)b[z - 1]))
+			while (z > a && ascii_isblank((unsigned char)b[z - 1]))
 				z--;
 			c->start[c->nr] = a;
 			c->len[c->nr] = z - a;
@@ -403,7 +390,7 @@ header_row(const char *b, size_t len, size_t p, size_t e, struct table *t)
 
 		if (z > a && b[z - 1] == ':')
 			z--;
-		while (z > a && is_blank((unsigned char)b[z - 1]))
+		while (z > a && ascii_isblank((unsigned char)b[z - 1]))
 			z--;
 		if (z == a)
 			continue;
@@ -453,7 +440,7 @@ typed_row(struct scanner *sc, size_t p, size_t e, bool strict)
 		int64_t num;
 		char *x;
 
-		while (w < e && !is_blank((unsigned char)b[w]) && b[w] != '|')
+		while (w < e && !ascii_isblank((unsigned char)b[w]) && b[w] != '|')
 			w++;
 		n = w - p;
 		if (n == 0 || alertfield_is_separator(b + p, n)) {
@@ -606,7 +593,7 @@ find_ip(struct scanner *sc)
 	for (size_t p = 0; p < len; p++) {
 		size_t tend = 0, n;
 
-		if (!alertfield_word_start(b, p) || b[p] == '\n' || is_blank((unsigned char)b[p]))
+		if (!alertfield_word_start(b, p) || b[p] == '\n' || ascii_isblank((unsigned char)b[p]))
 			continue;
 		if (alertfield_label(b, len, p, false, &end) != ALERTFIELD_NONE) {
 			p = end - 1;
@@ -622,7 +609,7 @@ find_ip(struct scanner *sc)
 				break;
 			if (alertfield_label(b, len, q, false, &end) != ALERTFIELD_NONE)
 				break;
-			if (is_digit((unsigned char)b[q]) && (n = alertfield_ipv4_at(b, len, q, ip))) {
+			if (ascii_isdigit((unsigned char)b[q]) && (n = alertfield_ipv4_at(b, len, q, ip))) {
 				cand = xgrow(cand, nr + 1, &alloc, sizeof(*cand));
 				memcpy(cand[nr].ip, ip, sizeof(ip));
 				cand[nr].pos = q;
@@ -644,7 +631,7 @@ find_ip(struct scanner *sc)
 	for (size_t p = 0; p < len; p++) {
 		size_t n;
 
-		if (!is_digit((unsigned char)b[p]) || !(n = alertfield_ipv4_at(b, len, p, ip)) ||
+		if (!ascii_isdigit((unsigned char)b[p]) || !(n = alertfield_ipv4_at(b, len, p, ip)) ||
 		    dest_value_at(sc, p))
 			continue;
 		for (size_t q = p + n; q < len && q < p + n + 60 && b[q] != '\n'; q++)
@@ -670,19 +657,19 @@ date_line(const char *b, size_t len, size_t p, size_t e, int64_t *t)
 {
 	static const char *const names[] = { "date", "sent", "envoyé", "envoye", "envoyé le", NULL };
 
-	while (p < e && is_blank((unsigned char)b[p]))
+	while (p < e && ascii_isblank((unsigned char)b[p]))
 		p++;
 	for (const char *const *n = names; *n; n++) {
 		size_t q = alertfield_words(b, len, p, *n);
 
 		if (!q || q > e)
 			continue;
-		while (q < e && is_blank((unsigned char)b[q]))
+		while (q < e && ascii_isblank((unsigned char)b[q]))
 			q++;
 		if (q >= e || b[q] != ':')
 			continue;
 		q++;
-		while (q < e && is_blank((unsigned char)b[q]))
+		while (q < e && ascii_isblank((unsigned char)b[q]))
 			q++;
 		if (q < e && mime_parse_date(b + q, e - q, t) == 0)
 			return true;
@@ -701,12 +688,12 @@ iso_at(const char *b, size_t len, size_t p, int64_t *t)
 	if (!alertfield_word_start(b, p) || len - p < 16)
 		return false;
 	for (int i = 0; i < 10; i++)
-		if (!(i == 4 || i == 7 ? b[p + i] == '-' : is_digit((unsigned char)b[p + i])))
+		if (!(i == 4 || i == 7 ? b[p + i] == '-' : ascii_isdigit((unsigned char)b[p + i])))
 			return false;
 	if (b[p + 10] != 'T' && b[p + 10] != ' ')
 		return false;
 	q = p + 11;
-	while (q < len && q < p + 30 && (is_digit((unsigned char)b[q]) || b[q] == ':' || b[q] == '.'))
+	while (q < len && q < p + 30 && (ascii_isdigit((unsigned char)b[q]) || b[q] == ':' || b[q] == '.'))
 		q++;
 	if (q - p < 16)
 		return false;
@@ -717,7 +704,7 @@ iso_at(const char *b, size_t len, size_t p, int64_t *t)
 	if (q < len && (b[q] == 'Z' || b[q] == '+' || b[q] == '-')) {
 		size_t z = q + 1;
 
-		while (z < len && z < q + 6 && (is_digit((unsigned char)b[z]) || b[z] == ':'))
+		while (z < len && z < q + 6 && (ascii_isdigit((unsigned char)b[z]) || b[z] == ':'))
 			z++;
 		if (z - q + n >= sizeof(buf))
 			return false;
@@ -751,7 +738,7 @@ find_date(struct scanner *sc)
 			c[nr++].t = t;
 		} else {
 			for (size_t q = p; q < e; q++)
-				if (is_digit((unsigned char)b[q]) && iso_at(b, len, q, &t)) {
+				if (ascii_isdigit((unsigned char)b[q]) && iso_at(b, len, q, &t)) {
 					c = xgrow(c, nr + 1, &alloc, sizeof(*c));
 					c[nr].pos = q;
 					c[nr++].t = t;

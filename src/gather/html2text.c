@@ -13,34 +13,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "html2text.h"
 #include "strbuf.h"
 
 /* ---- characters ---- */
-
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static bool
-is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static void
 add_utf8(struct strbuf *sb, unsigned long cp)
@@ -110,10 +87,10 @@ decode_entity(const char *html, size_t len, size_t *i, struct strbuf *out)
 			unsigned char c = (unsigned char)html[p];
 			int v;
 
-			if (is_digit(c))
+			if (ascii_isdigit(c))
 				v = c - '0';
-			else if (base == 16 && lower(c) >= 'a' && lower(c) <= 'f')
-				v = lower(c) - 'a' + 10;
+			else if (base == 16 && ascii_tolower(c) >= 'a' && ascii_tolower(c) <= 'f')
+				v = ascii_tolower(c) - 'a' + 10;
 			else
 				break;
 			cp = cp * (unsigned long)base + (unsigned long)v;
@@ -127,7 +104,7 @@ decode_entity(const char *html, size_t len, size_t *i, struct strbuf *out)
 		return true;
 	}
 	start = p;
-	while (p < len && p - start < 12 && is_alnum((unsigned char)html[p]))
+	while (p < len && p - start < 12 && ascii_isalnum((unsigned char)html[p]))
 		p++;
 	if (p == start)
 		return false;
@@ -252,7 +229,7 @@ skip_element(const char *html, size_t len, size_t p, const char *name, size_t n,
 	for (; p + n + 2 <= len; p++)
 		if (html[p] == '<' && html[p + 1] == '/' &&
 		    strncasecmp(html + p + 2, name, n) == 0 &&
-		    !is_alnum((unsigned char)(p + n + 2 < len ? html[p + n + 2] : ' ')))
+		    !ascii_isalnum((unsigned char)(p + n + 2 < len ? html[p + n + 2] : ' ')))
 			return tag_end(html, len, p);
 	*none = start;
 	return start;
@@ -304,15 +281,15 @@ html2text_convert(const char *html, size_t len, size_t *outlen)
 			ns = p;
 			/* Names: letters and digits, and ':', '-', '_' (Outlook's
 			 * <o:p>, custom elements); "<id@host>" stops at '@' or '.'. */
-			while (p < len && (is_alnum((unsigned char)html[p]) ||
+			while (p < len && (ascii_isalnum((unsigned char)html[p]) ||
 					   (p > ns && strchr(":-_", html[p]) && html[p]))) {
 				if (n + 1 < sizeof(name))
-					name[n++] = (char)lower((unsigned char)html[p]);
+					name[n++] = (char)ascii_tolower((unsigned char)html[p]);
 				p++;
 			}
 			name[n] = '\0';
 			/* "<id@host>" written raw in HTML is text, not a tag. */
-			if (p == ns || (p < len && !is_blank((unsigned char)html[p]) &&
+			if (p == ns || (p < len && !ascii_isblank((unsigned char)html[p]) &&
 					html[p] != '>' && html[p] != '/' && html[p] != '\n' &&
 					html[p] != '\r')) {
 				html_flush(&h);

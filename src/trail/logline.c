@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ascii.h"
 #include "logline.h"
 #include "timefmt.h"
 
@@ -73,18 +74,6 @@ logline_unbracket(struct logline_span s)
 	return s;
 }
 
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* ---- the syslog header ---- */
 
 static const char months[12][4] = {
@@ -106,19 +95,19 @@ static bool
 is_classic_stamp(const char *p, size_t len)
 {
 	return len >= 16 && month_of(p) >= 0 && p[3] == ' ' &&
-	       (p[4] == ' ' || is_digit(p[4])) && is_digit(p[5]) && p[6] == ' ' &&
-	       is_digit(p[7]) && is_digit(p[8]) && p[9] == ':' &&
-	       is_digit(p[10]) && is_digit(p[11]) && p[12] == ':' &&
-	       is_digit(p[13]) && is_digit(p[14]) && p[15] == ' ';
+	       (p[4] == ' ' || ascii_isdigit(p[4])) && ascii_isdigit(p[5]) && p[6] == ' ' &&
+	       ascii_isdigit(p[7]) && ascii_isdigit(p[8]) && p[9] == ':' &&
+	       ascii_isdigit(p[10]) && ascii_isdigit(p[11]) && p[12] == ':' &&
+	       ascii_isdigit(p[13]) && ascii_isdigit(p[14]) && p[15] == ' ';
 }
 
 /* "YYYY-MM-DD" */
 static bool
 is_iso_date(const char *p, size_t len)
 {
-	return len >= 19 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
-	       is_digit(p[3]) && p[4] == '-' && is_digit(p[5]) && is_digit(p[6]) &&
-	       p[7] == '-' && is_digit(p[8]) && is_digit(p[9]);
+	return len >= 19 && ascii_isdigit(p[0]) && ascii_isdigit(p[1]) && ascii_isdigit(p[2]) &&
+	       ascii_isdigit(p[3]) && p[4] == '-' && ascii_isdigit(p[5]) && ascii_isdigit(p[6]) &&
+	       p[7] == '-' && ascii_isdigit(p[8]) && ascii_isdigit(p[9]);
 }
 
 /* The next blank-delimited token from *p (which moves past it and one
@@ -171,7 +160,7 @@ parse_rfc5424(const char *p, const char *end, struct logline_syslog *o)
 	struct logline_span procid, msgid;
 
 	p++;
-	while (p < end && is_digit(*p))
+	while (p < end && ascii_isdigit(*p))
 		p++;
 	if (end - p < 3 || memcmp(p, ">1 ", 3) != 0)
 		return -1;
@@ -219,15 +208,15 @@ parse_exim(const char *line, const char *end, struct logline_syslog *o)
 {
 	const char *p = line + 19;
 
-	if (line[10] != ' ' || !is_digit(line[11]) || !is_digit(line[12]) || line[13] != ':' ||
-	    !is_digit(line[14]) || !is_digit(line[15]) || line[16] != ':' ||
-	    !is_digit(line[17]) || !is_digit(line[18]))
+	if (line[10] != ' ' || !ascii_isdigit(line[11]) || !ascii_isdigit(line[12]) || line[13] != ':' ||
+	    !ascii_isdigit(line[14]) || !ascii_isdigit(line[15]) || line[16] != ':' ||
+	    !ascii_isdigit(line[17]) || !ascii_isdigit(line[18]))
 		return -1;
 	if (p < end && *p == '.')
-		for (p++; p < end && is_digit(*p); p++)
+		for (p++; p < end && ascii_isdigit(*p); p++)
 			;
-	if (end - p >= 6 && p[0] == ' ' && (p[1] == '+' || p[1] == '-') && is_digit(p[2]) &&
-	    is_digit(p[3]) && is_digit(p[4]) && is_digit(p[5]))
+	if (end - p >= 6 && p[0] == ' ' && (p[1] == '+' || p[1] == '-') && ascii_isdigit(p[2]) &&
+	    ascii_isdigit(p[3]) && ascii_isdigit(p[4]) && ascii_isdigit(p[5]))
 		p += 6;
 	o->kind = LOGLINE_STAMP_EXIM;
 	o->stamp = span(line, (size_t)(p - line));
@@ -238,7 +227,7 @@ parse_exim(const char *line, const char *end, struct logline_syslog *o)
 	if (p < end && *p == '[') {	/* log_selector = +pid */
 		const char *q = p + 1;
 
-		while (q < end && is_digit(*q))
+		while (q < end && ascii_isdigit(*q))
 			q++;
 		if (q < end && *q == ']' && q > p + 1) {
 			p = q + 1;
@@ -261,7 +250,7 @@ logline_parse_syslog(const char *line, size_t len, struct logline_syslog *o)
 		o->stamp = span(line, 15);
 		return parse_tagged(line + 16, end, o);
 	}
-	if (len > 4 && line[0] == '<' && is_digit(line[1]))
+	if (len > 4 && line[0] == '<' && ascii_isdigit(line[1]))
 		return parse_rfc5424(line, end, o);
 	if (!is_iso_date(line, len))
 		return -1;
@@ -285,7 +274,7 @@ num(const char *p, int n)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
+		if (!ascii_isdigit(p[i]))
 			return -1;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -339,7 +328,7 @@ iso_time(const char *s, int64_t *t)
 		return -1;
 	p = s + 19;
 	if (*p == '.' || *p == ',')
-		for (p++; is_digit(*p); p++)
+		for (p++; ascii_isdigit(*p); p++)
 			;
 	if (*p == ' ')
 		p++;
@@ -406,15 +395,15 @@ exim_id_len(const char *p, size_t len)
 {
 	size_t i = 0, g;
 
-	for (g = 0; i < len && is_alnum(p[i]); i++, g++)
+	for (g = 0; i < len && ascii_isalnum(p[i]); i++, g++)
 		;
 	if (g != 6 || i >= len || p[i] != '-')
 		return 0;
-	for (i++, g = 0; i < len && is_alnum(p[i]); i++, g++)
+	for (i++, g = 0; i < len && ascii_isalnum(p[i]); i++, g++)
 		;
 	if (g < 6 || g > 11 || i >= len || p[i] != '-')
 		return 0;
-	for (i++, g = 0; i < len && is_alnum(p[i]); i++, g++)
+	for (i++, g = 0; i < len && ascii_isalnum(p[i]); i++, g++)
 		;
 	if (g < 2 || g > 4)
 		return 0;
@@ -439,8 +428,8 @@ logline_queue_id(struct logline_span msg, struct logline_span *qid, struct logli
 	/* Postfix (short hex or long base-52 ids), Sendmail, and the milters
 	 * that log for them (opendkim): "QID: rest".  A digit is required,
 	 * so that "warning:", "NOQUEUE:" or "statistics:" are no queue. */
-	for (i = 0; i < msg.len && i <= LOGLINE_MAX_QID && is_alnum(msg.p[i]); i++)
-		digit |= is_digit(msg.p[i]);
+	for (i = 0; i < msg.len && i <= LOGLINE_MAX_QID && ascii_isalnum(msg.p[i]); i++)
+		digit |= ascii_isdigit(msg.p[i]);
 	if (i < 5 || i > LOGLINE_MAX_QID || !digit || i + 1 >= msg.len || msg.p[i] != ':' ||
 	    msg.p[i + 1] != ' ')
 		return false;
@@ -468,7 +457,7 @@ kv_next(struct logline_span s, size_t *pos, struct kv *kv)
 
 	if (p >= end)
 		return false;
-	for (q = p; q < end && (is_alnum(*q) || *q == '_' || *q == '-'); q++)
+	for (q = p; q < end && (ascii_isalnum(*q) || *q == '_' || *q == '-'); q++)
 		;
 	if (q < end && *q == '=' && q > p) {
 		kv->key = span(p, (size_t)(q - p));
@@ -565,15 +554,15 @@ find_dsn(struct logline_span t)
 		size_t j = i + 2, a, b;
 
 		if ((t.p[i] != '2' && t.p[i] != '4' && t.p[i] != '5') || t.p[i + 1] != '.' ||
-		    (i > 0 && (is_digit(t.p[i - 1]) || t.p[i - 1] == '.')))
+		    (i > 0 && (ascii_isdigit(t.p[i - 1]) || t.p[i - 1] == '.')))
 			continue;
-		for (a = 0; j < t.len && is_digit(t.p[j]) && a < 3; j++, a++)
+		for (a = 0; j < t.len && ascii_isdigit(t.p[j]) && a < 3; j++, a++)
 			;
 		if (a == 0 || j >= t.len || t.p[j] != '.')
 			continue;
-		for (j++, b = 0; j < t.len && is_digit(t.p[j]) && b < 3; j++, b++)
+		for (j++, b = 0; j < t.len && ascii_isdigit(t.p[j]) && b < 3; j++, b++)
 			;
-		if (b == 0 || (j < t.len && (is_digit(t.p[j]) || t.p[j] == '.')))
+		if (b == 0 || (j < t.len && (ascii_isdigit(t.p[j]) || t.p[j] == '.')))
 			continue;
 		return span(t.p + i, j - i);
 	}
@@ -718,7 +707,7 @@ exim_field(struct logline_span rest, const char *key, bool last, struct logline_
 			p++;
 			continue;
 		}
-		while (p < end && (is_alnum(*p) || *p == '_' || *p == '-'))
+		while (p < end && (ascii_isalnum(*p) || *p == '_' || *p == '-'))
 			p++;
 		if (p < end && *p == '=' && p > k) {
 			eq = p;
