@@ -39,6 +39,9 @@
  * list_folder); one put in a listed file's place between the listing and
  * the open makes the open fail. */
 #define STORE_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+/* The path given as a store may be a link, unless another user owns it
+ * (path_has_foreign_link). */
+#define STORE_TOP_FLAGS (STORE_OPEN_FLAGS & ~O_NOFOLLOW)
 /* The same for a folder inside a store. */
 #define STORE_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
 
@@ -220,9 +223,9 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 	/* O_NONBLOCK: a FIFO put in the store's place must not hang us.
 	 * openat: one path component for the kernel to resolve, not all. */
 	fd = dirfd >= 0 ? openat(dirfd, name, STORE_OPEN_FLAGS | O_NOATIME)
-			: open(path, STORE_OPEN_FLAGS | O_NOATIME);
+			: open(path, STORE_TOP_FLAGS | O_NOATIME);
 	if (fd < 0 && errno == EPERM)	/* O_NOATIME on another user's file */
-		fd = dirfd >= 0 ? openat(dirfd, name, STORE_OPEN_FLAGS) : open(path, STORE_OPEN_FLAGS);
+		fd = dirfd >= 0 ? openat(dirfd, name, STORE_OPEN_FLAGS) : open(path, STORE_TOP_FLAGS);
 	if (fd < 0) {
 		walk_diag(w, "skipped '%s': %s", path,
 			  errno == ENOENT ? "vanished during the scan"
@@ -1047,10 +1050,41 @@ walk_dir(struct walk *w, int dirfd, const char *path)
 	return __atomic_load_n(&w->failed, __ATOMIC_RELAXED) ? -1 : rc;
 }
 
+/* Whether the path given as a store goes through a symbolic link that
+ * someone else than root or fpkit's user could have put there: a user
+ * who turns "/home/u/Maildir" into a link to another mailbox would have
+ * fpkit, run as root over every user's store, pack that mailbox.  The
+ * link's owner (uid) in *owner, its path (new) in *link. */
+static bool
+path_has_foreign_link(const char *path, uid_t *owner, char **link)
+{
+	size_t len = strlen(path);
+	uid_t me = geteuid();
+
+	for (size_t end = 1; end <= len; end++) {
+		struct stat st;
+		char *prefix;
+
+		if (end < len && path[end] != '/')
+			continue;
+		prefix = xstrndup(path, end);
+		if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != 0 &&
+		    st.st_uid != me) {
+			*owner = st.st_uid;
+			*link = prefix;
+			return true;
+		}
+		free(prefix);
+	}
+	return false;
+}
+
 int
 store_scan(const char *path, const struct store_options *opt,
 	   store_msg_fn fn, void *data, struct error *err)
 {
+	uid_t owner;
+	char *link;
 	struct walk w;
 	struct worker wk;
 	struct stat st;
@@ -1062,7 +1096,13 @@ store_scan(const char *path, const struct store_options *opt,
 	w.data = data;
 	w.err = err;
 	pthread_mutex_init(&w.lock, NULL);
-	if (stat(path, &st) < 0) {
+	if (path_has_foreign_link(path, &owner, &link)) {
+		walk_diag(&w, "skipped mail store '%s': '%s' is a symbolic link that user %lu "
+			  "owns (fpkit follows no link that another user could have made; give "
+			  "the real path)", path, link, (unsigned long)owner);
+		free(link);
+		rc = 0;
+	} else if (stat(path, &st) < 0) {
 		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
 			       path, strerror(errno));
 	} else if (S_ISDIR(st.st_mode) && access(path, R_OK | X_OK) < 0) {

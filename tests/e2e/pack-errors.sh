@@ -40,6 +40,36 @@ assert_in "$tmp/err" "skipped '$S/fifo.eml': not a regular file" "the FIFO is re
 assert_eq "$(jq '[.samples[] | select(.source | endswith("sub/order.eml"))] | length' "$tmp/out")" 1 \
 	"the message beside them is found"
 
+# The --mail path itself may be a link (the admin's own path), to a
+# folder or to a single file; but not a link another user owns: a user
+# who turns their Maildir into a link to someone else's mail must not
+# have it packed by root.
+ORDER_ID=order-10482.1795180980.7d1e@shop.example.com
+ln -s "$S" "$tmp/store-link"
+ln -s "$S/sub/order.eml" "$tmp/file-link"
+run find --msgid "$ORDER_ID" "$tmp/store-link"
+assert_status 0 "a --mail link of fpkit's own user to a folder is followed"
+run find --msgid "$ORDER_ID" "$tmp/file-link"
+assert_status 0 "a --mail link of fpkit's own user to a file is followed"
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	ln -s "$S" "$tmp/foreign-link"
+	chown -h nobody "$tmp/foreign-link"
+	run find --msgid "$ORDER_ID" "$tmp/foreign-link"
+	assert_status 1 "a --mail link that another user owns is not followed"
+	assert_in "$tmp/err" "skipped mail store '$tmp/foreign-link': '$tmp/foreign-link' is a symbolic link that user $(id -u nobody) owns" \
+		"the link and its owner are named"
+	mkdir "$tmp/home-u"
+	ln -s "$S" "$tmp/home-u/Maildir"
+	chown -h nobody "$tmp/home-u/Maildir"
+	run find --msgid "$ORDER_ID" "$tmp/home-u/Maildir/sub"
+	assert_status 1 "nor a path through such a link"
+	assert_in "$tmp/err" "'$tmp/home-u/Maildir' is a symbolic link that user" "the link in the path is named"
+	pack_demo --mail "$tmp/foreign-link" --mail "$DEMO_MAIL" -o "$tmp/o/fl.tar.gz"
+	assert_status 0 "pack: the other stores are still searched"
+else
+	printf '# skipped: the links owned by another user need root (chown -h)\n'
+fi
+
 # A header block that never ends is searched up to its limit, not fatal.
 {
 	printf 'From: a@example.com\nMessage-ID: <order-10482.1795180980.7d1e@shop.example.com>\n'
