@@ -1264,6 +1264,20 @@ maildir_moved(const char *path, char **moved)
 	return fd;
 }
 
+/* Whether the file st (at path) has another owner than the folder that
+ * holds it. */
+static bool
+foreign_hard_link(const char *path, const struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	struct stat ds;
+	bool foreign = stat(dir, &ds) == 0 && ds.st_uid != st->st_uid;
+
+	free(dir);
+	return foreign;
+}
+
 int
 store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, char **moved,
 		    struct error *err)
@@ -1288,12 +1302,24 @@ store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, char **
 	if (!S_ISREG(st.st_mode) || st.st_dev != dev || st.st_ino != ino) {
 		error_set(err, EX_NOINPUT, "'%s' is no longer the file that was searched "
 			  "(replaced since)", *moved ? *moved : path);
-		close(fd);
-		free(*moved);
-		*moved = NULL;
-		return -1;
+		goto refuse;
+	}
+	/* A hard link in a store to a file its folder's owner does not own
+	 * (where fs.protected_hardlinks does not stop one being made): the
+	 * store's owner could have linked any file of the same file system
+	 * there. */
+	if (st.st_nlink > 1 && foreign_hard_link(*moved ? *moved : path, &st)) {
+		error_set(err, EX_NOINPUT, "'%s' is a hard link to a file that user %lu owns, "
+			  "not its folder's owner", *moved ? *moved : path,
+			  (unsigned long)st.st_uid);
+		goto refuse;
 	}
 	return fd;
+refuse:
+	close(fd);
+	free(*moved);
+	*moved = NULL;
+	return -1;
 }
 
 int

@@ -66,6 +66,30 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	assert_in "$tmp/err" "'$tmp/home-u/Maildir' is a symbolic link that user" "the link in the path is named"
 	pack_demo --mail "$tmp/foreign-link" --mail "$DEMO_MAIL" -o "$tmp/o/fl.tar.gz"
 	assert_status 0 "pack: the other stores are still searched"
+	# A hard link, in a folder another user owns, to a file that user
+	# does not own (what fs.protected_hardlinks=0 would let them make):
+	# left out, never packed.
+	mkdir -p "$tmp/hl/cur" "$tmp/hl/new"
+	{ printf 'Message-ID: <%s>\nSECRET-HARDLINK\n\n' "$ORDER_ID"; } >"$tmp/hl-secret"
+	chmod 600 "$tmp/hl-secret"
+	ln "$tmp/hl-secret" "$tmp/hl/cur/h:2,S"
+	chown -R nobody "$tmp/hl/cur"
+	chown root "$tmp/hl/cur/h:2,S"
+	pack_demo --mail "$tmp/hl" -o "$tmp/o/hl.tar.gz" --json
+	assert_status 0 "pack: a foreign hard link in a store"
+	assert_in "$tmp/err" "is a hard link to a file that user 0 owns, not its folder's owner" \
+		"the hard link is left out, said so"
+	assert_eq "$(jq --arg d "$tmp/hl/" '[.samples[] | select(.source | startswith($d))] | length' "$tmp/out")" 0 \
+		"nothing of it is packed"
+	mkdir "$tmp/hlx"
+	tar -xzf "$tmp/o/hl.tar.gz" -C "$tmp/hlx"
+	assert_false "the secret is not in the bundle" grep -rq SECRET-HARDLINK "$tmp/hlx"
+	# The same file linked in a folder of its own owner is a copy of its
+	# own mail: packed.
+	chown nobody "$tmp/hl/cur/h:2,S"
+	pack_demo --mail "$tmp/hl" -o "$tmp/o/hl2.tar.gz" --json
+	assert_eq "$(jq --arg d "$tmp/hl/" '[.samples[] | select(.source | startswith($d))] | length' "$tmp/out")" 1 \
+		"a hard link its folder's owner owns is packed"
 else
 	printf '# skipped: the links owned by another user need root (chown -h)\n'
 fi
