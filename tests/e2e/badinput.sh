@@ -154,6 +154,22 @@ gen_mail() {
 		printf '\247\012\022\036\243\155\253\000'
 		zeros_bomb
 	} >"$IN/bombmail/cur/1795180000.M1P1.mx1:2,S"
+	# A Maildir that names what it must not hand over: a link to a
+	# secret holding a target's Message-ID, a link to a device, a FIFO,
+	# a linked cur/ folder; and 25 copies of one target.
+	mkdir -p "$IN/linkmail/cur" "$IN/linkmail/new" "$IN/linkmail/.Sub" "$IN/secret"
+	printf 'Message-ID: <order-10482.1795180980.7d1e@shop.example.com>\nSECRET\n\n' >"$IN/secret/s"
+	ln -s "$IN/secret/s" "$IN/linkmail/cur/link:2,S"
+	ln -s /dev/zero "$IN/linkmail/new/zero"
+	mkfifo "$IN/linkmail/new/fifo"
+	ln -s "$IN/secret" "$IN/linkmail/.Sub/cur"
+	mkdir -p "$IN/copies/cur"
+	cp_i=0
+	while [ $cp_i -lt 25 ]; do
+		cp "$DEMO_MAIL/new/1795180981.M731554P4268.mx1.shop.example.com,S=2771,W=2840" \
+			"$IN/copies/cur/$cp_i:2,S"
+		cp_i=$((cp_i + 1))
+	done
 	mkdir "$IN/paths"
 	msg "$IN/paths/dotdot.eml" ../../etc/passwd
 	msg "$IN/paths/slash.eml" /
@@ -566,6 +582,11 @@ find-nul-header|find --msgid nul@example.com "$IN/nul.eml"|0|stdout:nul@example.
 find-100mb-header-line|find --msgid long@example.com "$BIG"|0|header block larger than 1048576 bytes: only its start was searched
 find-id-past-limit|find --msgid late@example.com "$IN/late.eml"|1|not found: <late@example.com>
 find-nested|find --msgid nest@example.com "$IN/nest.eml"|0|stdout:nest@example.com
+store-symlink-secret|pack $PACKDEMO --mail "$IN/linkmail" --no-dkim -o "$OUT"|0|'$IN/linkmail/cur/link:2,S': a symbolic link (links inside a store are not followed
+store-symlink-device|find --msgid order-10482.1795180980.7d1e@shop.example.com "$IN/linkmail"|1|'$IN/linkmail/new/zero': a symbolic link
+store-fifo|find --msgid order-10482.1795180980.7d1e@shop.example.com "$IN/linkmail"|1|'$IN/linkmail/new/fifo': not a regular file
+store-linked-cur|find --msgid order-10482.1795180980.7d1e@shop.example.com "$IN/linkmail"|1|skipped '$IN/linkmail/.Sub/cur': a symbolic link
+store-25-copies|pack $PACKDEMO --mail "$IN/copies" --no-dkim -o "$OUT"|0|left out 5 more copies of messages found more than 20 times
 store-bzip2-bomb|WITHIN=10 pack $PACKDEMO --mail "$IN/bombmail" --no-dkim -o "$OUT"|0|'$IN/bombmail/cur/1795180000.M1P1.mx1:2,S': 16777216 bytes once decompressed from the first 16308, more than the limit of 1000 times as many for a compressed file (a decompression bomb?): messages after byte
 store-bzip2-bomb-rest|WITHIN=10 pack $PACKDEMO --mail "$IN/bombmail" --no-dkim --json -o "$OUT"|0|stdout:"file": "samples/02-order-10482.1795180980.7d1e@shop.example.com.eml"
 find-bad-gzip|find --msgid a@example.com "$IN/bad.gz"|1|cannot read compressed '$IN/bad.gz'
