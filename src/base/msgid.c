@@ -187,3 +187,185 @@ msgid_normalize(const char *value, size_t len)
 			*at = (char)(*at - 'A' + 'a');
 	return s;
 }
+
+/* A cursor over a field value for msgid_form. */
+struct mcur {
+	const char *p, *end;
+};
+
+/* atext (RFC 5322 3.2.3), and any byte of a UTF-8 sequence (RFC 6532). */
+static bool
+is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL) || c >= 0x80;
+}
+
+/* dtext (RFC 5322 3.4.1): printable US-ASCII but "[", "]" and "\\". */
+static bool
+is_dtext(unsigned char c)
+{
+	return (c >= 33 && c <= 90) || (c >= 94 && c <= 126) || c >= 0x80;
+}
+
+static bool
+is_fws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Skip CFWS (comments nest, quoted-pairs inside them); false for a
+ * comment never closed.  *seen says whether there was any. */
+static bool
+skip_cfws(struct mcur *c, bool *seen)
+{
+	int depth = 0;
+
+	for (; c->p < c->end; c->p++) {
+		char ch = *c->p;
+
+		if (depth > 0) {
+			if (ch == '\\' && c->p + 1 < c->end)
+				c->p++;
+			else if (ch == '(')
+				depth++;
+			else if (ch == ')')
+				depth--;
+			else if (ch == '\0')
+				return false;
+		} else if (ch == '(') {
+			depth = 1;
+		} else if (!is_fws(ch)) {
+			break;
+		}
+		*seen = true;
+	}
+	return depth == 0;
+}
+
+/* 1*atext */
+static bool
+skip_atext(struct mcur *c)
+{
+	const char *start = c->p;
+
+	while (c->p < c->end && is_atext((unsigned char)*c->p))
+		c->p++;
+	return c->p > start;
+}
+
+/* dot-atom-text = 1*atext *("." 1*atext), no white space */
+static bool
+skip_dot_atom_text(struct mcur *c)
+{
+	if (!skip_atext(c))
+		return false;
+	while (c->p < c->end && *c->p == '.') {
+		c->p++;
+		if (!skip_atext(c))
+			return false;
+	}
+	return true;
+}
+
+/* quoted-string without its CFWS: DQUOTE *([FWS] qcontent) [FWS] DQUOTE */
+static bool
+skip_quoted(struct mcur *c)
+{
+	if (c->p >= c->end || *c->p != '"')
+		return false;
+	for (c->p++; c->p < c->end; c->p++) {
+		if (*c->p == '\\' && c->p + 1 < c->end)
+			c->p++;
+		else if (*c->p == '"')
+			return c->p++, true;
+		else if (*c->p == '\0')
+			return false;
+	}
+	return false;
+}
+
+/* "[" *([FWS] dtext / quoted-pair) [FWS] "]"; 'fws' allows the white
+ * space (domain-literal) or not (no-fold-literal). */
+static bool
+skip_literal(struct mcur *c, bool fws, bool *obs)
+{
+	if (c->p >= c->end || *c->p != '[')
+		return false;
+	for (c->p++; c->p < c->end; c->p++) {
+		unsigned char ch = (unsigned char)*c->p;
+
+		if (ch == ']')
+			return c->p++, true;
+		if (ch == '\\' && c->p + 1 < c->end) {
+			*obs = true;	/* obs-dtext */
+			c->p++;
+		} else if (is_fws((char)ch)) {
+			if (!fws)
+				return false;
+		} else if (!is_dtext(ch)) {
+			return false;
+		}
+	}
+	return false;
+}
+
+/* obs-local-part = word *("." word), word = [CFWS] (1*atext /
+ * quoted-string) [CFWS]; or obs-domain = atom *("." atom) when
+ * !quoted_ok.  Dot-atom with CFWS around it is a case of both. */
+static bool
+skip_obs_words(struct mcur *c, bool quoted_ok, bool *cfws)
+{
+	for (;;) {
+		if (!skip_cfws(c, cfws))
+			return false;
+		if (!(quoted_ok && skip_quoted(c)) && !skip_atext(c))
+			return false;
+		if (!skip_cfws(c, cfws))
+			return false;
+		if (c->p >= c->end || *c->p != '.')
+			return true;
+		c->p++;
+	}
+}
+
+enum msgid_form
+msgid_form(const char *value, size_t len)
+{
+	struct mcur c = { value, value + len };
+	const char *lt;
+	bool seen = false, obs = false;
+
+	if (!skip_cfws(&c, &seen) || c.p >= c.end || *c.p != '<')
+		return MSGID_FORM_MALFORMED;
+	lt = ++c.p;
+	/* The strict form first: no white space or comment between the
+	 * brackets. */
+	if (skip_dot_atom_text(&c) && c.p < c.end && *c.p == '@') {
+		c.p++;
+		if ((skip_dot_atom_text(&c) || skip_literal(&c, false, &obs)) && !obs &&
+		    c.p < c.end && *c.p == '>')
+			goto close;
+	}
+	/* Then section 4's: obs-id-left = local-part, obs-id-right = domain. */
+	c.p = lt;
+	obs = true;
+	if (!skip_obs_words(&c, true, &seen) || c.p >= c.end || *c.p != '@')
+		return MSGID_FORM_MALFORMED;
+	c.p++;
+	if (!skip_cfws(&c, &seen))
+		return MSGID_FORM_MALFORMED;
+	if (c.p < c.end && *c.p == '[') {
+		if (!skip_literal(&c, true, &obs) || !skip_cfws(&c, &seen))
+			return MSGID_FORM_MALFORMED;
+	} else if (!skip_obs_words(&c, false, &seen)) {
+		return MSGID_FORM_MALFORMED;
+	}
+	if (c.p >= c.end || *c.p != '>')
+		return MSGID_FORM_MALFORMED;
+close:
+	c.p++;
+	if (!skip_cfws(&c, &seen) || c.p != c.end)
+		return MSGID_FORM_MALFORMED;
+	return obs ? MSGID_FORM_OBSOLETE : MSGID_FORM_STRICT;
+}

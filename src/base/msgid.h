@@ -17,6 +17,21 @@ char *msgid_normalize(const char *value, size_t len);
  * for showing it to people (new string; NULL when nothing is left). */
 char *msgid_strip(const char *value, size_t len);
 
+/* How a Message-ID field's value is written (RFC 5322 3.6.4 and 4.5.4). */
+enum msgid_form {
+	MSGID_FORM_STRICT,	/* [CFWS] "<" dot-atom-text "@" (dot-atom-text /
+				 * no-fold-literal) ">" [CFWS] */
+	MSGID_FORM_OBSOLETE,	/* valid only by section 4: CFWS inside the
+				 * brackets, a quoted-string or obs-local-part
+				 * on the left, a domain-literal or obs-domain
+				 * on the right */
+	MSGID_FORM_MALFORMED,	/* neither */
+};
+
+/* Which form value[0..len) (a raw field value, folding included) has.
+ * UTF-8 counts as atext (RFC 6532 3.2). */
+enum msgid_form msgid_form(const char *value, size_t len);
+
 /* Length of the header block at the start of buf: up to and including the
  * empty line that ends it.  When buf holds no empty line, returns len and
  * sets *complete to false. */

@@ -56,7 +56,8 @@ too_large(struct checks_result *r, int64_t len)
 {
 	check_list_add(&r->problems, "too-large", "the message is %lld bytes, more than "
 		       "the %d checked: not checked", (long long)len, FPKIT_LIMIT_MESSAGE);
-	r->dkim_skipped = r->lint_skipped = "the message is over 64 MiB";
+	r->dkim_skipped = r->lint_skipped = r->conformance_skipped =
+		"the message is over 64 MiB";
 	r->intact = false;
 }
 
@@ -68,6 +69,7 @@ checks_run_message(struct checks *c, const struct mime_message *m, const struct 
 	size_t len = m->len;
 	struct integrity_options io;
 	struct integrity_result ir;
+	struct check_list all;
 	struct mime_walk w;
 
 	memset(r, 0, sizeof(*r));
@@ -75,14 +77,11 @@ checks_run_message(struct checks *c, const struct mime_message *m, const struct 
 		too_large(r, (int64_t)len);
 		return;
 	}
-	if (len > FPKIT_LIMIT_MESSAGE) {
-		too_large(r, (int64_t)len);
-		return;
-	}
 	if (!integrity_header_fits(buf, len, &r->problems)) {
 		/* GMime and libopendkim would spend time and memory in
 		 * proportion to the header: neither is run */
-		r->dkim_skipped = r->lint_skipped = "the header block is too large";
+		r->dkim_skipped = r->lint_skipped = r->conformance_skipped =
+			"the header block is too large";
 		return;
 	}
 	memset(&io, 0, sizeof(io));
@@ -95,7 +94,7 @@ checks_run_message(struct checks *c, const struct mime_message *m, const struct 
 	io.ip = c->opt.ip;
 	mime_walk_message(&w, m);
 	integrity_check(buf, len, &w, &io, &ir);
-	r->problems = ir.problems;
+	all = ir.problems;
 	r->hops = ir.hops;
 	r->nr_hops = ir.nr_hops;
 	r->nr_received = ir.nr_received;
@@ -107,7 +106,7 @@ checks_run_message(struct checks *c, const struct mime_message *m, const struct 
 		 * after it was signed: that is a problem of integrity too. */
 		for (size_t i = 0; i < r->nr_sigs; i++)
 			if (r->sigs[i].result == DKIMV_FAIL)
-				check_list_add(&r->problems, r->sigs[i].body_changed ?
+				check_list_add(&all, r->sigs[i].body_changed ?
 					       "dkim-body-changed" : "dkim-header-changed",
 					       "DKIM signature %zu (d=%s s=%s): %s", i + 1,
 					       r->sigs[i].domain, r->sigs[i].selector,
@@ -116,6 +115,9 @@ checks_run_message(struct checks *c, const struct mime_message *m, const struct 
 		r->dkim_skipped = "--no-dkim";
 	}
 	lint_check(&w, &r->lint);
+	/* Only a sign that the copy is not the message as sent makes it
+	 * not intact; the sender's slips are reported beside. */
+	integrity_split(&all, &r->problems, &r->conformance);
 	r->intact = r->problems.nr == 0;
 	mime_walk_release(&w);
 }
@@ -132,6 +134,7 @@ checks_result_release(struct checks_result *r)
 	ir.problems = r->problems;
 	integrity_result_release(&ir);
 	dkimv_sigs_free(r->sigs, r->nr_sigs);
+	check_list_release(&r->conformance);
 	check_list_release(&r->lint);
 	memset(r, 0, sizeof(*r));
 }
@@ -160,7 +163,7 @@ checks_run_file(struct checks *c, const char *path, const struct target *target,
 unsigned long
 checks_badness(const struct checks_result *r)
 {
-	unsigned long n = 10000UL * r->problems.nr;
+	unsigned long n = 10000UL * r->problems.nr + 10UL * r->conformance.nr;
 
 	for (size_t i = 0; i < r->nr_sigs; i++)
 		n += r->sigs[i].result == DKIMV_PASS ? 0 : r->sigs[i].result == DKIMV_FAIL ? 100 : 10;
@@ -204,6 +207,17 @@ checks_render_text(const struct checks_result *r, const struct checks *c, const 
 	for (size_t i = 0; i < r->problems.nr; i++)
 		strbuf_addf(&sb, "  - %s: %s\n", r->problems.items[i].id,
 			    r->problems.items[i].detail);
+	if (r->conformance_skipped)
+		strbuf_addf(&sb, "Conformance:     not checked (%s)\n", r->conformance_skipped);
+	else if (r->conformance.nr == 0)
+		strbuf_addstr(&sb, "Conformance:     follows the RFCs\n");
+	else
+		strbuf_addf(&sb, "Conformance:     %zu slip%s by the sender (the message as "
+			    "written, not a change to the copy; may raise a spam score)\n",
+			    r->conformance.nr, r->conformance.nr == 1 ? "" : "s");
+	for (size_t i = 0; i < r->conformance.nr; i++)
+		strbuf_addf(&sb, "  - %s: %s\n", r->conformance.items[i].id,
+			    r->conformance.items[i].detail);
 	if (r->dkim_skipped)
 		strbuf_addf(&sb, "DKIM:            not checked (%s)\n", r->dkim_skipped);
 	else if (r->nr_sigs == 0)
@@ -295,9 +309,10 @@ checks_to_json(const struct checks_result *r, const struct checks *c)
 	received = json_pack("{s:o, s:o, s:o}", "hops", hops,
 		"blocked_ip", c->opt.ip ? jstr(c->opt.ip) : json_null(),
 		"blocked_ip_seen", c->opt.ip ? json_boolean(r->ip_seen) : json_null());
-	return json_pack("{s:b, s:o, s:b, s:o, s:b, s:o, s:o}",
+	return json_pack("{s:b, s:o, s:o, s:b, s:o, s:b, s:o, s:o}",
 		"intact", r->intact,
 		"problems", items_json(&r->problems),
+		"conformance", items_json(&r->conformance),
 		"dkim_checked", r->dkim_skipped == NULL,
 		"dkim", dkim,
 		"lint_checked", r->lint_skipped == NULL,

@@ -49,8 +49,14 @@ void checks_release(struct checks *c);
 /* The findings on one message. */
 struct checks_result {
 	char *message_id;	/* its own Message-ID without <> (new), or NULL */
-	bool intact;		/* no problem found */
-	struct check_list problems;
+	bool intact;		/* no problem found: nothing says the copy is
+				 * not the message as sent */
+	struct check_list problems;	/* the signs of that (INTEGRITY_ALTERED) */
+	struct check_list conformance;	/* the sender's RFC slips
+					 * (INTEGRITY_CONFORMANCE): never make
+					 * it not intact */
+	const char *conformance_skipped;	/* why the conformance was not looked
+						 * at (static text); NULL when it was */
 	struct dkimv_sig *sigs;	/* one per DKIM-Signature, in order */
 	size_t nr_sigs;
 	const char *dkim_skipped;	/* why DKIM was not verified (static text:
@@ -83,8 +89,8 @@ int checks_run_file(struct checks *c, const char *path, const struct target *tar
 		    struct checks_result *r, struct error *err);
 
 /* A number for "how bad": 0 for an intact message with everything
- * passing, more for each problem, failing signature and lint finding;
- * problems weigh most.  Sorts a report worst first. */
+ * passing, more for each problem, conformance finding, failing signature
+ * and lint finding; problems weigh most.  Sorts a report worst first. */
 unsigned long checks_badness(const struct checks_result *r);
 
 /* The findings for people: a few lines per section, header text made
@@ -93,8 +99,10 @@ char *checks_render_text(const struct checks_result *r, const struct checks *c,
 			 const char *name);
 
 /* The findings for programs (new reference): {intact, problems: [{id,
- * detail}], dkim: [{domain, selector, algorithm, result, reason}], lint:
- * [{id, detail}], received: [{from, by, ips}], blocked_ip, blocked_ip_seen}. */
+ * detail}], conformance: [{id, detail}], dkim_checked, dkim: [{domain,
+ * selector, algorithm, result, reason}], lint_checked, lint: [{id,
+ * detail}], received: {hops: [{line, from, by, ips}], blocked_ip,
+ * blocked_ip_seen}}. */
 json_t *checks_to_json(const struct checks_result *r, const struct checks *c);
 
 #endif

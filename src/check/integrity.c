@@ -315,42 +315,6 @@ check_counts(const struct header *h, struct check_list *problems)
 	}
 }
 
-/* msg-id = "<" id-left "@" id-right ">" (RFC 5322 3.6.4), comments and
- * folding white space around it allowed. */
-static bool
-msgid_well_formed(const char *v, size_t len)
-{
-	const char *p = v, *end = v + len, *lt, *gt, *at;
-
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	/* a trailing comment is allowed */
-	if (end > p && end[-1] == ')') {
-		const char *c = memchr(p, '(', (size_t)(end - p));
-
-		if (c) {
-			end = c;
-			while (end > p && isspace((unsigned char)end[-1]))
-				end--;
-		}
-	}
-	if (p >= end || *p != '<' || end[-1] != '>')
-		return false;
-	lt = p;
-	gt = end - 1;
-	at = NULL;
-	for (const char *c = lt + 1; c < gt; c++) {
-		if (*c == '@')
-			at = c;
-		else if (*c == '<' || *c == '>' || isspace((unsigned char)*c) ||
-			 (unsigned char)*c < 32)
-			return false;
-	}
-	return at && at > lt + 1 && at < gt - 1;
-}
-
 static void
 check_msgid(const struct header *h, const struct integrity_options *opt,
 	    struct integrity_result *r)
@@ -358,10 +322,12 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 	const struct field *f = first(h, "Message-ID");
 	char *mine, *shown;
 	const char *want;
+	enum msgid_form form;
 
 	if (f == NULL)
 		return;
-	if (!msgid_well_formed(f->value, f->value_len)) {
+	form = msgid_form(f->value, f->value_len);
+	if (form != MSGID_FORM_STRICT) {
 		size_t skip = 0, n;
 		char *v;
 
@@ -370,9 +336,14 @@ check_msgid(const struct header *h, const struct integrity_options *opt,
 			skip++;
 		n = f->value_len - skip;
 		v = textsafe_visible(f->value + skip, n > 200 ? 200 : n);
-
-		check_list_add(&r->problems, "msgid-malformed", "line %u: \"%s\" is not "
-			       "<left@right>", f->line, v);
+		if (form == MSGID_FORM_OBSOLETE)
+			check_list_add(&r->problems, "msgid-obsolete", "line %u: \"%s\" is "
+				       "written in the obsolete syntax of RFC 5322 section 4 "
+				       "(white space, comments or quotes inside the brackets): "
+				       "valid, but not what a sender should write", f->line, v);
+		else
+			check_list_add(&r->problems, "msgid-malformed", "line %u: \"%s\" is not "
+				       "<left@right>", f->line, v);
 		free(v);
 	}
 	r->message_id = msgid_strip(f->value, f->value_len);
@@ -820,6 +791,94 @@ add_mime_warnings(const struct lines *li, const struct mime_walk *w, struct chec
 		check_list_add(problems, id, "%s%s%s%s%s", at, mime_walk_warning_text(x->code),
 			       x->item ? " (" : "", x->item ? x->item : "", x->item ? ")" : "");
 	}
+}
+
+/* Altered: the bytes changed after the message left its sender (a cut, a
+ * line-end conversion, a client's re-save, a storage artifact, a body or
+ * signed field changed), the copy is not the message named (its id, its
+ * date), or it could not be checked at all (the limits).  Conformance:
+ * what the sender wrote, which a copy keeps faithfully.  Sorted by id
+ * (bsearch); tests/unit/test_integrity.c holds it sorted and complete. */
+const struct integrity_rule integrity_rules[] = {
+	{ "bare-cr", INTEGRITY_ALTERED },		/* CRLF converted twice: CR CR LF */
+	{ "base64-invalid", INTEGRITY_ALTERED },	/* a base64 part cut or corrupted */
+	{ "client-resave", INTEGRITY_ALTERED },
+	{ "content-length-invalid", INTEGRITY_CONFORMANCE },
+	{ "content-length-mismatch", INTEGRITY_ALTERED },
+	{ "date-duplicated", INTEGRITY_CONFORMANCE },
+	{ "date-missing", INTEGRITY_CONFORMANCE },
+	{ "date-outside-window", INTEGRITY_ALTERED },	/* not the message named */
+	{ "date-unparseable", INTEGRITY_CONFORMANCE },
+	{ "dkim-body-changed", INTEGRITY_ALTERED },
+	{ "dkim-header-changed", INTEGRITY_ALTERED },
+	{ "empty", INTEGRITY_ALTERED },
+	{ "final-newline-missing", INTEGRITY_ALTERED },
+	{ "from-duplicated", INTEGRITY_CONFORMANCE },
+	{ "from-missing", INTEGRITY_CONFORMANCE },
+	{ "header-8bit", INTEGRITY_CONFORMANCE },	/* RFC 6532 allows UTF-8 */
+	{ "header-line-invalid", INTEGRITY_CONFORMANCE },
+	{ "header-too-large", INTEGRITY_ALTERED },	/* not checked */
+	{ "header-unterminated", INTEGRITY_ALTERED },
+	{ "line-ends-mixed", INTEGRITY_ALTERED },
+	{ "line-too-long", INTEGRITY_CONFORMANCE },
+	{ "mbox-from-line", INTEGRITY_ALTERED },	/* a store's line, not the sender's */
+	{ "mime-address-list-invalid", INTEGRITY_CONFORMANCE },
+	{ "mime-boundary-missing", INTEGRITY_CONFORMANCE },
+	{ "mime-content-type-invalid", INTEGRITY_CONFORMANCE },
+	{ "mime-header-conflicting", INTEGRITY_CONFORMANCE },
+	{ "mime-header-duplicated", INTEGRITY_CONFORMANCE },
+	{ "mime-header-name-invalid", INTEGRITY_CONFORMANCE },
+	{ "mime-malformed", INTEGRITY_CONFORMANCE },
+	{ "mime-multipart-empty", INTEGRITY_CONFORMANCE },
+	{ "mime-parameter-conflicting", INTEGRITY_CONFORMANCE },
+	{ "mime-parameter-duplicated", INTEGRITY_CONFORMANCE },
+	{ "mime-parameter-invalid", INTEGRITY_CONFORMANCE },
+	{ "mime-part-empty", INTEGRITY_CONFORMANCE },
+	{ "mime-part-without-content", INTEGRITY_CONFORMANCE },
+	{ "mime-rfc2047-invalid", INTEGRITY_CONFORMANCE },
+	{ "mime-too-deep", INTEGRITY_ALTERED },		/* not checked */
+	{ "mime-too-many-parts", INTEGRITY_ALTERED },	/* not checked */
+	{ "mime-truncated", INTEGRITY_ALTERED },
+	{ "mime-warning", INTEGRITY_CONFORMANCE },	/* GMime's others: parser findings */
+	{ "msgid-duplicated", INTEGRITY_CONFORMANCE },
+	{ "msgid-malformed", INTEGRITY_CONFORMANCE },
+	{ "msgid-mismatch", INTEGRITY_ALTERED },	/* not the message named */
+	{ "msgid-missing", INTEGRITY_CONFORMANCE },
+	{ "msgid-obsolete", INTEGRITY_CONFORMANCE },
+	{ "nul-byte", INTEGRITY_ALTERED },
+	{ "parse-failed", INTEGRITY_ALTERED },
+	{ "too-large", INTEGRITY_ALTERED },		/* not checked */
+	{ "truncated-multipart", INTEGRITY_ALTERED },
+};
+const size_t integrity_nr_rules = sizeof(integrity_rules) / sizeof(integrity_rules[0]);
+
+static int
+rule_cmp(const void *key, const void *elt)
+{
+	return strcmp(key, ((const struct integrity_rule *)elt)->id);
+}
+
+enum integrity_kind
+integrity_rule_kind(const char *id)
+{
+	const struct integrity_rule *r = bsearch(id, integrity_rules, integrity_nr_rules,
+						 sizeof(integrity_rules[0]), rule_cmp);
+
+	return r ? r->kind : INTEGRITY_ALTERED;
+}
+
+void
+integrity_split(struct check_list *all, struct check_list *altered,
+		struct check_list *conformance)
+{
+	for (size_t i = 0; i < all->nr; i++) {
+		struct check_item *it = &all->items[i];
+		struct check_list *to = integrity_rule_kind(it->id) == INTEGRITY_CONFORMANCE ?
+					conformance : altered;
+
+		check_list_add(to, it->id, "%s", it->detail);
+	}
+	check_list_release(all);
 }
 
 void

@@ -34,8 +34,44 @@ struct integrity_hop {
 	size_t nr_ips;
 };
 
+/* The two questions the rules answer.  Only the first decides whether a
+ * copy is intact: the second is the sender's conformance, reported as
+ * findings that may have raised the spam score. */
+enum integrity_kind {
+	INTEGRITY_ALTERED,	/* is this copy the message as sent?  A sign it
+				 * was cut, converted, re-saved, changed after
+				 * signing, is not the message named, or could
+				 * not be checked */
+	INTEGRITY_CONFORMANCE,	/* does the message follow the RFCs?  What its
+				 * sender wrote: obsolete syntax, 8-bit
+				 * headers, long lines, missing or repeated
+				 * fields, malformed MIME */
+};
+
+/* One rule id of integrity.c, mime.c (GMime's warnings) and checks.c,
+ * and its kind. */
+struct integrity_rule {
+	const char *id;
+	enum integrity_kind kind;
+};
+
+/* Every rule id, sorted by id; the one table of the classification
+ * (doc/fpkit.1 lists it under CHECKS). */
+extern const struct integrity_rule integrity_rules[];
+extern const size_t integrity_nr_rules;
+
+/* The kind of rule 'id'; an id not in the table is INTEGRITY_ALTERED, so
+ * that a rule added without a kind never makes a copy look intact. */
+enum integrity_kind integrity_rule_kind(const char *id);
+
+/* Move the findings of 'all' into 'altered' and 'conformance' by kind,
+ * in order; 'all' is left empty. */
+void integrity_split(struct check_list *all, struct check_list *altered,
+		     struct check_list *conformance);
+
 struct integrity_result {
-	struct check_list problems;
+	struct check_list problems;	/* the findings of both kinds, in the
+					 * order found (integrity_split) */
 	struct integrity_hop *hops;
 	size_t nr_hops, alloc_hops;
 	size_t nr_received;	/* Received fields, also those past the listed ones */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # fpkit check on the project's own cases (fixtures/check/*/*/): each
-# folder holds message.eml, the problem and lint rule ids expected
+# folder holds message.eml, the problem (the copy is not the message as
+# sent), conformance (the sender's RFC slips) and lint rule ids expected
 # ('expect'), and the options to give ('args', when there are any).
+# good/ and conformance/ hold intact messages, broken/ altered ones.
 # Then the report's shape, the exit codes and the options.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 
@@ -12,7 +14,7 @@ ids() {
 	jq -r "[.$1[].id] | unique | join(\" \")" "$tmp/out"
 }
 
-for d in "$C"/good/*/ "$C"/broken/*/ "$C"/lint/*/; do
+for d in "$C"/good/*/ "$C"/conformance/*/ "$C"/broken/*/ "$C"/lint/*/; do
 	case=${d%/}
 	case=${case#"$C"/}
 	args=
@@ -20,8 +22,10 @@ for d in "$C"/good/*/ "$C"/broken/*/ "$C"/lint/*/; do
 	# shellcheck disable=SC2086
 	run check --json --no-dkim $args "$d/message.eml"
 	want_p=$(sed -n 's/^problems: *//p' "$d/expect")
+	want_c=$(sed -n 's/^conformance: *//p' "$d/expect")
 	want_l=$(sed -n 's/^lint: *//p' "$d/expect")
 	assert_eq "$(ids problems)" "$want_p" "$case: problems"
+	assert_eq "$(ids conformance)" "$want_c" "$case: conformance"
 	assert_eq "$(ids lint)" "$want_l" "$case: lint"
 	if [ -z "$want_p" ]; then
 		assert_status 0 "$case: intact"
@@ -36,7 +40,7 @@ done
 # where it is.
 run check --json --no-dkim "$C/broken/truncated/message.eml"
 assert_eq "$(jq -c 'keys_unsorted' "$tmp/out")" \
-	'["file","message_id","intact","problems","dkim_checked","dkim","lint_checked","lint","received"]' \
+	'["file","message_id","intact","problems","conformance","dkim_checked","dkim","lint_checked","lint","received"]' \
 	"--json: the keys"
 assert_eq "$(jq -r .message_id "$tmp/out")" nl.celadon.r1190.77aa01@news.shop.example.com \
 	"--json: message_id without brackets"
@@ -66,6 +70,17 @@ assert_status 0 "relayed through Exchange: intact"
 run check --json --no-dkim "$C/broken/nul-byte/message.eml"
 assert_in "$tmp/out" 'line 16 (byte 605): a NUL byte' "nul-byte: the line and the byte"
 
+# RFC 5322's obsolete Message-ID syntax is valid: the sender's slip at
+# most, said as such, and the id is read through it.
+run check --no-dkim "$C/conformance/msgid-obsolete-spaces/message.eml"
+assert_status 0 "an obsolete-syntax Message-ID: intact"
+assert_in "$tmp/out" "Intact:          yes, no problem found" "obsolete syntax: intact"
+assert_in "$tmp/out" "  - msgid-obsolete: line 9: \"< order-10490.1795181000.a1b2@shop.example.com >\" is written in the obsolete syntax" \
+	"obsolete syntax: listed under the conformance, with the line"
+assert_in "$tmp/out" "Message-ID:      <order-10490.1795181000.a1b2@shop.example.com>" \
+	"obsolete syntax: the id read without the spaces"
+assert_not_in "$tmp/out" "msgid-malformed" "obsolete syntax: never malformed"
+
 # Human report: one block per message, worst first, a closing count.
 run check --no-dkim "$C/good/plain/message.eml" "$C/broken/header-broken/message.eml" \
 	"$C/broken/truncated/message.eml"
@@ -73,7 +88,9 @@ assert_status 1 "a mix of intact and broken messages"
 assert_eq "$(grep '^== ' "$tmp/out" | sed 's,.*/check/,,')" \
 	"$(printf '%s\n' 'broken/header-broken/message.eml ==' 'broken/truncated/message.eml ==' 'good/plain/message.eml ==')" \
 	"worst first"
-assert_in "$tmp/out" "Intact:          NO, 8 problems" "the problems are counted"
+assert_in "$tmp/out" "Intact:          NO, 2 problems" "the problems are counted"
+assert_in "$tmp/out" "Conformance:     6 slips by the sender" "... apart from the sender's slips"
+assert_in "$tmp/out" "Conformance:     follows the RFCs" "a conforming message says so"
 assert_in "$tmp/out" "Intact:          yes, no problem found" "an intact message says so"
 assert_in "$tmp/out" "3 messages: 1 intact, 2 not intact" "the closing count"
 assert_in "$tmp/out" "DKIM:            not checked (--no-dkim)" "--no-dkim is said"
@@ -104,6 +121,8 @@ assert_eq "$(jq -c '[.dkim_checked, .dkim, .lint]' "$tmp/out")" '[false,[],[]]' 
 timed 30 check --dkim-keys "$tmp/nokeys" "$tmp/bighdr.eml"
 assert_in "$tmp/out" "DKIM:            not checked (the header block is too large)" \
 	"a 2 MB header: the report says why DKIM was not checked"
+assert_in "$tmp/out" "Conformance:     not checked (the header block is too large)" \
+	"a 2 MB header: nor the conformance"
 # Small, but more than 10,000 fields.
 awk 'BEGIN { print "From: a@example.com"; for (i = 0; i < 10000; i++) print "a:"
 	printf "\nbody\n" }' >"$tmp/fields.eml"
@@ -128,7 +147,8 @@ awk 'BEGIN {
 }' >"$tmp/parts.eml"
 timed 30 check --json --no-dkim "$tmp/parts.eml"
 assert_status 1 "998 multiparts in 12 MB: checked in time"
-assert_eq "$(ids problems)" "mime-multipart-empty truncated-multipart" "998 multiparts: the problems"
+assert_eq "$(ids problems)" "truncated-multipart" "998 multiparts: the problems"
+assert_eq "$(ids conformance)" "mime-multipart-empty" "998 multiparts: GMime's finding is the sender's"
 assert_eq "$(jq -r '[.problems[] | select(.id == "truncated-multipart") | .detail] | join(" ")' "$tmp/out")" \
 	"the multipart/alternative with boundary \"b998\" has no closing \"--b998--\" line; the message ends at line $(($(wc -l <"$tmp/parts.eml") + 1)) (byte $(wc -c <"$tmp/parts.eml" | tr -d ' ')): it was cut" \
 	"998 multiparts: only the one never closed is cut"

@@ -19,7 +19,7 @@ tar -xzf "$tmp/demo/$DEMO_BUNDLE" -C "$tmp/demo"
 S="$tmp/demo/$top/summary.json"
 assert_eq "$(jq -c '[.samples[].checks.intact]' "$S")" "[true,true]" "summary: both samples intact"
 assert_eq "$(jq -c '[.samples[].checks | keys_unsorted]' "$S" | tr -d '\n')" \
-	'[["intact","problems","dkim_checked","dkim","lint_checked","lint","received"],["intact","problems","dkim_checked","dkim","lint_checked","lint","received"]]' \
+	'[["intact","problems","conformance","dkim_checked","dkim","lint_checked","lint","received"],["intact","problems","conformance","dkim_checked","dkim","lint_checked","lint","received"]]' \
 	"summary: the checks object's keys"
 assert_eq "$(jq -r '.samples[0].checks.received.blocked_ip_seen' "$S")" true \
 	"summary: the blocked IP is in the Received chain"
