@@ -12,10 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "checks.h"
+#include "error.h"
 #include "fpkit_limits.h"
 #include "integrity.h"
 #include "mime.h"
 #include "mime_fixture.h"
+#include "xalloc.h"
 
 #define HDR "From: Alice <alice@example.com>\n" \
 	"To: bob@example.net\n" \
@@ -498,6 +501,150 @@ test_received(void **state)
 	integrity_result_release(&r);
 }
 
+/* The obsolete syntax of RFC 5322 section 4 is valid: msgid-obsolete,
+ * never msgid-malformed, and the id is read through it. */
+static void
+test_msgid_obsolete(void **state)
+{
+	struct integrity_options o;
+	struct integrity_result r;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.target = "a1@example.com";
+	o.target_id = "a1@example.com";
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: < a1@example.com >\n\nx\n", &o, &r);
+	assert_ids(&r, "msgid-obsolete");
+	assert_string_equal(r.message_id, "a1@example.com");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: <a1 (the left part)\n @ example.com>\n\nx\n", &o, &r);
+	assert_ids(&r, "msgid-obsolete");
+	assert_true(strstr(detail(&r, "msgid-obsolete"), "line 3: ") != NULL);
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: <\"a 1\"@example.com>\n\nx\n", NULL, &r);
+	assert_ids(&r, "msgid-obsolete");
+	integrity_result_release(&r);
+}
+
+/* The one table: sorted (it is searched), each id once, GMime's
+ * warnings all in it, and the kinds the rules are documented with. */
+static void
+test_rule_kinds(void **state)
+{
+	static const char *const conformance[] = {
+		"msgid-obsolete", "msgid-malformed", "header-8bit", "line-too-long",
+		"date-missing", "date-duplicated", "from-missing", "msgid-missing",
+		"mime-parameter-invalid", "header-line-invalid",
+	};
+	static const char *const altered[] = {
+		"truncated-multipart", "final-newline-missing", "line-ends-mixed", "bare-cr",
+		"client-resave", "dkim-body-changed", "dkim-header-changed", "nul-byte",
+		"header-unterminated", "mime-truncated", "msgid-mismatch", "too-large",
+		"header-too-large",
+	};
+
+	(void)state;
+	for (size_t i = 1; i < integrity_nr_rules; i++)
+		if (strcmp(integrity_rules[i - 1].id, integrity_rules[i].id) >= 0)
+			fail_msg("integrity_rules: \"%s\" before \"%s\"",
+				 integrity_rules[i - 1].id, integrity_rules[i].id);
+	for (int code = 0; code < 64; code++) {
+		const char *id = mime_walk_warning_id(code);
+		bool found = false;
+
+		for (size_t i = 0; i < integrity_nr_rules; i++)
+			found |= strcmp(integrity_rules[i].id, id) == 0;
+		if (!found)
+			fail_msg("GMime's \"%s\" has no kind", id);
+	}
+	for (size_t i = 0; i < sizeof(conformance) / sizeof(conformance[0]); i++)
+		if (integrity_rule_kind(conformance[i]) != INTEGRITY_CONFORMANCE)
+			fail_msg("%s: not conformance", conformance[i]);
+	for (size_t i = 0; i < sizeof(altered) / sizeof(altered[0]); i++)
+		if (integrity_rule_kind(altered[i]) != INTEGRITY_ALTERED)
+			fail_msg("%s: not altered", altered[i]);
+	/* an id with no kind never makes a copy look intact */
+	assert_int_equal(integrity_rule_kind("no-such-rule"), INTEGRITY_ALTERED);
+}
+
+/* checks_run_message on msg[0..len) without DKIM; r released by the
+ * caller. */
+static void
+run_checks(const char *msg, size_t len, struct checks_result *r)
+{
+	struct checks_options opt;
+	struct mime_message m;
+	struct checks c;
+	struct error err = ERROR_INIT;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.no_dkim = true;
+	assert_int_equal(checks_init(&c, &opt, &err), 0);
+	mime_message_take(&m, xstrndup(msg, len), len);
+	checks_run_message(&c, &m, NULL, r);
+	mime_message_close(&m);
+	checks_release(&c);
+}
+
+/* The ids of l, space-separated, in order, into got[size]. */
+static const char *
+list_ids(const struct check_list *l, char *got, size_t size)
+{
+	size_t n = 0;
+
+	got[0] = '\0';
+	for (size_t i = 0; i < l->nr && n < size - 64; i++)
+		n += (size_t)snprintf(got + n, size - n, "%s%s", i ? " " : "", l->items[i].id);
+	return got;
+}
+
+/* Intact depends on the problems only: the sender's slips are listed
+ * apart and leave the copy intact; a cut or a conversion does not. */
+static void
+test_intact_split(void **state)
+{
+	char line[1200], msg[2048], got[512];
+	struct checks_result r;
+
+	(void)state;
+	memset(line, 'x', 999);
+	line[999] = '\0';
+	/* an obsolete Message-ID, a UTF-8 Subject, a 999-octet line, no Date */
+	snprintf(msg, sizeof(msg), "From: a@example.com\nSubject: r\xc3\xa9sum\xc3\xa9\n"
+		 "Message-ID: < a1@example.com >\n\n%s\n", line);
+	run_checks(msg, strlen(msg), &r);
+	assert_true(r.intact);
+	assert_string_equal(list_ids(&r.problems, got, sizeof(got)), "");
+	assert_string_equal(list_ids(&r.conformance, got, sizeof(got)),
+			    "line-too-long header-8bit date-missing msgid-obsolete");
+	assert_string_equal(r.message_id, "a1@example.com");
+	checks_result_release(&r);
+	/* the same with its body's line ends converted: not intact, the
+	 * slips still listed */
+	snprintf(msg, sizeof(msg), "From: a@example.com\r\nSubject: r\xc3\xa9sum\xc3\xa9\r\n"
+		 "Message-ID: < a1@example.com >\r\n\r\n%s\nbody\n", line);
+	run_checks(msg, strlen(msg), &r);
+	assert_false(r.intact);
+	assert_string_equal(list_ids(&r.problems, got, sizeof(got)), "line-ends-mixed");
+	assert_string_equal(list_ids(&r.conformance, got, sizeof(got)),
+			    "line-too-long header-8bit date-missing msgid-obsolete");
+	checks_result_release(&r);
+	/* a multipart cut before its end */
+	snprintf(msg, sizeof(msg), "From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+		 "Message-ID: <a1@example.com>\nMIME-Version: 1.0\n"
+		 "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+		 "Content-Type: text/plain\n\nhello\n--b\nContent-Type: text/plain\n\nhel");
+	run_checks(msg, strlen(msg), &r);
+	assert_false(r.intact);
+	assert_string_equal(list_ids(&r.problems, got, sizeof(got)),
+			    "final-newline-missing truncated-multipart");
+	assert_string_equal(list_ids(&r.conformance, got, sizeof(got)), "");
+	checks_result_release(&r);
+}
+
 int
 main(void)
 {
@@ -518,6 +665,9 @@ main(void)
 		cmocka_unit_test(test_header_fits),
 		cmocka_unit_test(test_content_length),
 		cmocka_unit_test(test_received),
+		cmocka_unit_test(test_msgid_obsolete),
+		cmocka_unit_test(test_rule_kinds),
+		cmocka_unit_test(test_intact_split),
 	};
 
 	return cmocka_run_group_tests(tests, mime_setup, mime_teardown);

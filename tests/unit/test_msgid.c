@@ -493,6 +493,46 @@ test_next_field_empty_value(void **state)
 	assert_false(msgid_next_field(hdr, sizeof(hdr) - 1, &pos, &v, &vlen));
 }
 
+/* msgid_form over the bytes of a literal. */
+#define assert_form(lit, want) assert_int_equal(msgid_form((lit), sizeof(lit) - 1), (want))
+
+static void
+test_form(void **state)
+{
+	(void)state;
+	/* RFC 5322 3.6.4: CFWS outside the brackets only */
+	assert_form("<a1@example.com>", MSGID_FORM_STRICT);
+	assert_form(" <a.b$c/d=e@mail.example.com> (comment)\r\n", MSGID_FORM_STRICT);
+	assert_form("<a@[192.0.2.1]>", MSGID_FORM_STRICT);
+	assert_form("<caf\xc3\xa9@example.com>", MSGID_FORM_STRICT);	/* RFC 6532 */
+	/* section 4: obs-id-left = local-part, obs-id-right = domain */
+	assert_form("< local@domain.example >", MSGID_FORM_OBSOLETE);
+	assert_form("<local (a comment) @ domain.example>", MSGID_FORM_OBSOLETE);
+	assert_form("<local\r\n @domain.example>", MSGID_FORM_OBSOLETE);	/* folded */
+	assert_form("<\"a b\"@domain.example>", MSGID_FORM_OBSOLETE);
+	assert_form("<\"a\\\"b\"@domain.example>", MSGID_FORM_OBSOLETE);
+	assert_form("<a . b@domain.example>", MSGID_FORM_OBSOLETE);
+	assert_form("<a@ domain . example>", MSGID_FORM_OBSOLETE);
+	assert_form("<a@[ 192.0.2.1 ]>", MSGID_FORM_OBSOLETE);
+	assert_form("<a@(c)[192.0.2.1](c)>", MSGID_FORM_OBSOLETE);
+	/* neither */
+	assert_form("", MSGID_FORM_MALFORMED);
+	assert_form("a1@example.com", MSGID_FORM_MALFORMED);
+	assert_form("<a1@example.com", MSGID_FORM_MALFORMED);
+	assert_form("<a1@example.com> junk", MSGID_FORM_MALFORMED);
+	assert_form("<a1@example.com> <a2@example.com>", MSGID_FORM_MALFORMED);
+	assert_form("<a b@example.com>", MSGID_FORM_MALFORMED);
+	assert_form("<a..b@example.com>", MSGID_FORM_MALFORMED);
+	assert_form("<a:b@example.com>", MSGID_FORM_MALFORMED);
+	assert_form("<@example.com>", MSGID_FORM_MALFORMED);
+	assert_form("<a@>", MSGID_FORM_MALFORMED);
+	assert_form("<a@b@c>", MSGID_FORM_MALFORMED);
+	assert_form("<a (open @b>", MSGID_FORM_MALFORMED);
+	assert_form("<\"open@b>", MSGID_FORM_MALFORMED);
+	assert_form("<a\0b@c>", MSGID_FORM_MALFORMED);
+	assert_form("<a@[1.2]3]>", MSGID_FORM_MALFORMED);
+}
+
 int
 main(void)
 {
@@ -526,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_next_field_mbox_from),
 		cmocka_unit_test(test_next_field_no_blank_line),
 		cmocka_unit_test(test_next_field_empty_value),
+		cmocka_unit_test(test_form),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
