@@ -99,6 +99,28 @@ run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats.json" --mail "$t
 	--date-slack 1000000 -o "$tmp/old2.tar.gz" --json
 assert_eq "$(jq -r '.samples[1].checks.intact' "$tmp/out")" true "... within a wide --date-slack"
 
+# A Message-ID in RFC 5322's obsolete syntax, "< id >": found, intact,
+# and the sender's slip listed under the conformance, not as a problem.
+mkdir -p "$tmp/obs/cur" "$tmp/obs/new" "$tmp/obs/tmp"
+cp "$FIXTURES/check/conformance/msgid-obsolete-spaces/message.eml" "$tmp/obs/cur/1.host:2,S"
+assert_true "the stored id has spaces inside its brackets" \
+	grep -q '^Message-ID: < order-10490.1795181000.a1b2@shop.example.com >$' "$tmp/obs/cur/1.host:2,S"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats.json" --mail "$tmp/obs" --no-dkim \
+	-o "$tmp/obs.tar.gz"
+assert_status 0 "pack with an obsolete-syntax Message-ID"
+assert_not_in "$tmp/err" "NOT INTACT" "obsolete syntax: no NOT INTACT warning"
+mkdir "$tmp/obsx"
+tar -xzf "$tmp/obs.tar.gz" -C "$tmp/obsx"
+S="$tmp/obsx/$top/summary.json"
+assert_eq "$(jq -r '[.samples[] | .file] | join(" ")' "$S")" \
+	"samples/01-order-10490.1795181000.a1b2@shop.example.com.eml" "obsolete syntax: the sample is found"
+assert_eq "$(jq -c '.samples[0].checks | [.intact, [.problems[].id], [.conformance[].id]]' "$S")" \
+	'[true,[],["msgid-obsolete"]]' "obsolete syntax: intact, the finding under conformance"
+C="$tmp/obsx/$top/checks/01-order-10490.1795181000.a1b2@shop.example.com.txt"
+assert_in "$C" "Intact:          yes, no problem found" "obsolete syntax: checks/ says intact"
+assert_in "$C" "  - msgid-obsolete: line 9:" "obsolete syntax: checks/ lists the slip"
+assert_in "$tmp/obsx/$top/TICKET.txt" "    Intact:          yes" "obsolete syntax: the ticket says intact"
+
 # A sample over 64 MiB is packed but not checked, and the report says
 # so: not "--no-dkim", which was not given.
 mkdir -p "$tmp/huge/cur" "$tmp/huge/new" "$tmp/huge/tmp"
