@@ -36,6 +36,20 @@ for d in "$C"/good/*/ "$C"/conformance/*/ "$C"/broken/*/ "$C"/lint/*/; do
 	fi
 done
 
+# Every rule id the code can report has its kind in the one table
+# (integrity_rules) and its line in fpkit(1)'s CHECKS.
+SRC=$TESTS_DIR/..
+kinds=$(sed -n 's/^	{ "\([a-z0-9-]*\)", INTEGRITY_[A-Z]* },.*/\1/p' "$SRC/src/check/integrity.c")
+assert_true "the table lists the rules" test "$(echo "$kinds" | wc -l)" -gt 40
+for id in $( (grep -ho 'check_list_add([^,]*, "[a-z0-9-]*"' "$SRC/src/check/integrity.c" "$SRC/src/check/checks.c"
+	grep -ho '"[a-z][a-z0-9]*-[a-z0-9-]*"' "$SRC/src/check/checks.c"
+	grep -ho '\] = { "[a-z0-9-]*"' "$SRC/src/base/mime.c") | grep -o '"[a-z0-9-]*"' | tr -d '"' | sort -u); do
+	assert_true "$id has a kind" sh -c 'echo "$1" | grep -qx "$2"' - "$kinds" "$id"
+done
+for id in $kinds; do
+	assert_true "$id is in fpkit(1)" grep -q "$(echo "$id" | sed 's/-/\\\\-/g')" "$SRC/doc/fpkit.1"
+done
+
 # The JSON object: its keys, in order, and the detail of a problem says
 # where it is.
 run check --json --no-dkim "$C/broken/truncated/message.eml"
