@@ -181,7 +181,11 @@ print_table(const struct scan *s)
 		timefmt_iso_utc(r->spamip.date, at);
 		at[10] = ' ';
 		at[19] = '\0';
-		if (strcmp(r->spamip.state, "blockedForSpam") == 0)
+		/* At date + time the unblock may be asked for (the Control
+		 * Panel's rule): "0s" would read as a block still running. */
+		if (strcmp(r->spamip.state, "blockedForSpam") == 0 && remaining <= 0)
+			snprintf(left, sizeof(left), "can be unblocked");
+		else if (strcmp(r->spamip.state, "blockedForSpam") == 0)
 			timefmt_duration(remaining, left, sizeof(left));
 		else
 			snprintf(left, sizeof(left), "-");
