@@ -453,6 +453,21 @@ out:
 	return rc;
 }
 
+/* Messages were looked for in the stores (targets with a Message-ID, or
+ * --before-block) and not one was found: a bundle without evidence.
+ * Without --mail nothing was searched, and the bundle of the API's data
+ * alone is what was asked for. */
+static void
+check_found(struct fpkit *fp)
+{
+	size_t named = 0;
+
+	for (size_t i = 0; i < fp->targets.nr; i++)
+		named += !fp->targets.items[i].recent;
+	fp->nothing_found = fp->nr_mail > 0 && (named > 0 || fp->before_block > 0) &&
+			    fp->samples.nr == 0;
+}
+
 int
 pack_run(struct fpkit *fp, struct error *err)
 {
@@ -461,8 +476,12 @@ pack_run(struct fpkit *fp, struct error *err)
 	    ticket_template_load(fp->template_path, &fp->template_text, &fp->template_len,
 				 err) < 0)
 		return -1;
-	if (gather(fp, err) < 0 || locate(fp, err) < 0 || trail(fp, err) < 0 ||
-	    package(fp, err) < 0)
+	if (gather(fp, err) < 0 || locate(fp, err) < 0)
+		return -1;
+	check_found(fp);
+	if (fp->nothing_found && !fp->allow_empty)
+		return 0;
+	if (trail(fp, err) < 0 || package(fp, err) < 0)
 		return -1;
 	return 0;
 }
