@@ -48,6 +48,8 @@ static const char usage_text[] =
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
 	"                       bundle's file name (default: the current folder)\n"
 	"  --force              replace an existing bundle of the same name\n"
+	"  --allow-empty        write the bundle even when no message looked for was\n"
+	"                       found (without it: no bundle, exit status 1)\n"
 	"  --lang LANG          the ticket's language: " TICKET_LANGS " (default: en)\n"
 	"  --template FILE      render the ticket with this mustache template\n"
 	"  --json               print summary.json (with \"bundle\") instead of the ticket\n"
@@ -65,7 +67,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
-	OPT_FORCE,
+	OPT_FORCE, OPT_ALLOW_EMPTY,
 	OPT_LANG, OPT_TEMPLATE, OPT_JSON, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
@@ -81,6 +83,7 @@ static const struct option long_options[] = {
 	{ "maillog", required_argument, NULL, OPT_MAILLOG },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "template", required_argument, NULL, OPT_TEMPLATE },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -163,6 +166,7 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 			break;
 		case 'o': fp->output = optarg; break;
 		case OPT_FORCE: fp->force = true; break;
+		case OPT_ALLOW_EMPTY: fp->allow_empty = true; break;
 		case OPT_LANG: fp->lang = optarg; break;
 		case OPT_TEMPLATE: fp->template_path = optarg; break;
 		case OPT_JSON: fp->json = true; break;
@@ -223,12 +227,13 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 	return 1;
 }
 
-static void
-report(struct fpkit *fp)
+/* A warning for each target not found; how many targets there are. */
+static size_t
+report_missing(struct fpkit *fp, size_t *missing)
 {
-	size_t missing = 0, nr_targets = 0;
+	size_t nr_targets = 0;
 
-	cmd_print_diag(&fp->diag, "warning: ");
+	*missing = 0;
 	for (size_t i = 0; i < fp->targets.nr; i++) {
 		const struct target *t = &fp->targets.items[i];
 
@@ -238,9 +243,51 @@ report(struct fpkit *fp)
 
 			fprintf(stderr, "fpkit: warning: not found: <%s>\n", id);
 			free(id);
-			missing++;
+			(*missing)++;
 		}
 	}
+	return nr_targets;
+}
+
+/* Nothing found and no --allow-empty: no bundle; what was read where,
+ * so that a wrong --mail path shows. */
+static void
+report_nothing(struct fpkit *fp)
+{
+	size_t missing, nr_targets;
+
+	cmd_print_diag(&fp->diag, "warning: ");
+	nr_targets = report_missing(fp, &missing);
+	if (nr_targets)
+		fprintf(stderr, "fpkit: nothing found: %s of the %zu target%s in the %" PRIu64
+			" message%s read in:\n", nr_targets == 1 ? "not" : "none", nr_targets,
+			nr_targets == 1 ? "" : "s", fp->finder.nr_messages,
+			fp->finder.nr_messages == 1 ? "" : "s");
+	else
+		fprintf(stderr, "fpkit: nothing found: no message dated before the block in the "
+			"%" PRIu64 " message%s read in:\n", fp->finder.nr_messages,
+			fp->finder.nr_messages == 1 ? "" : "s");
+	for (size_t i = 0; i < fp->finder.nr_searched; i++) {
+		char *p = textsafe_visible(fp->finder.searched[i], strlen(fp->finder.searched[i]));
+
+		fprintf(stderr, "fpkit:   %s\n", p);
+		free(p);
+	}
+	fprintf(stderr, "fpkit: no bundle written: check the --mail paths, or give "
+		"--allow-empty to write it without evidence\n");
+}
+
+static void
+report(struct fpkit *fp)
+{
+	size_t missing, nr_targets;
+
+	cmd_print_diag(&fp->diag, "warning: ");
+	nr_targets = report_missing(fp, &missing);
+	if (fp->nothing_found)
+		fprintf(stderr, "fpkit: warning: nothing found in the %" PRIu64 " message%s read: "
+			"the bundle holds no message (--allow-empty)\n", fp->finder.nr_messages,
+			fp->finder.nr_messages == 1 ? "" : "s");
 	if (fp->json) {
 		json_object_set_new(fp->summary, "bundle", json_string(fp->bundle_path));
 		json_dumpf(fp->summary, stdout, JSON_INDENT(2));
@@ -301,6 +348,11 @@ cmd_pack(int argc, char **argv, struct error *err)
 	if (pack_run(&fp, err) < 0) {
 		cmd_print_diag(&fp.diag, "warning: ");
 		rc = -1;
+		goto out;
+	}
+	if (fp.nothing_found && !fp.allow_empty) {
+		report_nothing(&fp);
+		rc = 1;
 		goto out;
 	}
 	report(&fp);

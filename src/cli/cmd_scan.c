@@ -181,7 +181,11 @@ print_table(const struct scan *s)
 		timefmt_iso_utc(r->spamip.date, at);
 		at[10] = ' ';
 		at[19] = '\0';
-		if (strcmp(r->spamip.state, "blockedForSpam") == 0)
+		/* At date + time the unblock may be asked for (the Control
+		 * Panel's rule): "0s" would read as a block still running. */
+		if (strcmp(r->spamip.state, "blockedForSpam") == 0 && remaining <= 0)
+			snprintf(left, sizeof(left), "can be unblocked");
+		else if (strcmp(r->spamip.state, "blockedForSpam") == 0)
 			timefmt_duration(remaining, left, sizeof(left));
 		else
 			snprintf(left, sizeof(left), "-");
@@ -206,7 +210,24 @@ report_event(void *arg, const struct scan_row *r, const struct archive_dir_resul
 		fprintf(stderr, "fpkit: archive: %s blocked at %s: %s\n", r->ip, at, msg);
 		free(msg);
 	} else if (res->outcome == ARCHIVE_DIR_ARCHIVED) {
+		size_t i;
+		json_t *v;
+
 		cmd_print_diag(&res->warnings, "warning: ");
+		timefmt_iso_utc(r->spamip.date, at);
+		json_array_foreach(res->missing, i, v) {
+			char *id = textsafe_visible(json_string_value(v), strlen(json_string_value(v)));
+
+			fprintf(stderr, "fpkit: warning: archive: %s blocked at %s: not found: <%s>\n",
+				r->ip, at, id);
+			free(id);
+		}
+		if (res->nr_missing > json_array_size(res->missing))
+			fprintf(stderr, "fpkit: warning: archive: %s blocked at %s: ... and %zu more "
+				"not found\n", r->ip, at, res->nr_missing - json_array_size(res->missing));
+		if (res->nothing_found)
+			fprintf(stderr, "fpkit: archive: %s blocked at %s: nothing found: the bundle "
+				"holds no message\n", r->ip, at);
 		printf("%s\n", res->bundle);
 		fflush(stdout);
 	}
@@ -224,6 +245,14 @@ archive_rows(struct scan *s, struct archive_dir *ad, struct error *err)
 		fprintf(stderr, "fpkit: archive '%s': %zu event%s: %zu archived, %zu already "
 			"there, %zu failed\n", ad->dir, s->nr_rows, s->nr_rows == 1 ? "" : "s",
 			s->nr_archived, s->nr_rows - s->nr_archived - s->nr_failed, s->nr_failed);
+	/* A failure's status wins; then an event without evidence is 1,
+	 * as 'fpkit pack' without --allow-empty, so that cron mails it. */
+	if (rc == 0 && s->nr_empty) {
+		fprintf(stderr, "fpkit: archive '%s': %zu event%s archived with none of %s "
+			"messages found: check the --mail paths\n", ad->dir, s->nr_empty,
+			s->nr_empty == 1 ? "" : "s", s->nr_empty == 1 ? "its" : "their");
+		rc = 1;
+	}
 	return rc;
 }
 

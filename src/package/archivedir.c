@@ -114,6 +114,7 @@ void
 archive_dir_result_release(struct archive_dir_result *r)
 {
 	free(r->bundle);
+	json_decref(r->missing);
 	diag_release(&r->warnings);
 	memset(r, 0, sizeof(*r));
 }
@@ -198,19 +199,42 @@ file_sha256(const char *path, char sha[DIGEST_HEX_SIZE], int64_t *mtime, struct 
 	return digest_file_range(path, 0, st.st_size, sha, NULL, NULL, err);
 }
 
-/* One index line, ended by a newline (new). */
+json_t *
+archive_dir_missing(json_t *summary_missing)
+{
+	json_t *out = json_array(), *v;
+	size_t i, len = 0;
+
+	json_array_foreach(summary_missing, i, v) {
+		const char *id = json_string_value(v);
+
+		if (id == NULL)
+			continue;
+		/* Each id costs its length, two quotes and a comma (and
+		 * maybe escapes: the half line leaves room for them). */
+		len += strlen(id) + 3;
+		if (len > FPKIT_LIMIT_INDEX_LINE / 2)
+			break;
+		json_array_append(out, v);
+	}
+	return out;
+}
+
+/* One index line, ended by a newline (new); missing is borrowed, NULL
+ * for none. */
 static char *
 index_line(const char *ip, const char *block, int64_t date, const char *bundle,
-	   const char *sha, int64_t archived_at)
+	   const char *sha, int64_t archived_at, json_t *missing)
 {
 	char d[TIMEFMT_ISO_LEN], at[TIMEFMT_ISO_LEN];
-	json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}",
+	json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o}",
 			      "ip", ip,
 			      "block", block ? json_string(block) : json_null(),
 			      "date", timefmt_iso_utc(date, d),
 			      "bundle", bundle,
 			      "sha256", sha,
-			      "archived_at", timefmt_iso_utc(archived_at, at));
+			      "archived_at", timefmt_iso_utc(archived_at, at),
+			      "missing", missing ? json_incref(missing) : json_array());
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	char *line = xasprintf("%s\n", s ? s : "{}");
 
@@ -223,10 +247,11 @@ index_line(const char *ip, const char *block, int64_t date, const char *bundle,
  * pass the checks of 'fpkit verify' (a file named like a bundle may have
  * been put there by someone else, or damaged), and its top folder be
  * named after it.  When it may, *block is the block its summary.json
- * records (new) or NULL; when it may not, *why completes the warning
- * "'NAME' ..." (new). */
+ * records (new) or NULL, and *missing its index line's "missing"
+ * (new); when it may not, *why completes the warning "'NAME' ..." (new). */
 static bool
-bundle_adoptable(const char *path, const char *top, char **block, char **why)
+bundle_adoptable(const char *path, const char *top, char **block, json_t **missing,
+		 char **why)
 {
 	struct error err = ERROR_INIT;
 	struct verify_result res;
@@ -235,6 +260,7 @@ bundle_adoptable(const char *path, const char *top, char **block, char **why)
 	bool ok = false;
 
 	*block = NULL;
+	*missing = NULL;
 	*why = NULL;
 	if (verify_bundle(path, &res, &problems, &err) < 0) {
 		*why = xasprintf("fails 'fpkit verify': left alone, not listed in the index: %s",
@@ -260,6 +286,7 @@ bundle_adoptable(const char *path, const char *top, char **block, char **why)
 	b = json_object_get(res.summary, "block");
 	if (json_is_string(b) && netaddr_is_block(json_string_value(b)))
 		*block = xstrdup(json_string_value(b));
+	*missing = archive_dir_missing(json_object_get(res.summary, "missing"));
 	ok = true;
 out:
 	verify_result_release(&res);
@@ -486,6 +513,7 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 	for (size_t i = 0; i < nr; i++) {
 		const char *name = names[i];
 		char *path = path_in(a, name), *top, *block, *line, *why;
+		json_t *missing;
 		char ip[16], sha[DIGEST_HEX_SIZE];
 		struct stat st;
 		int64_t date, mtime;
@@ -500,7 +528,7 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 		} else if (parse_name(name, ip, &date) && !g_hash_table_contains(a->names, name) &&
 			   lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			top = xstrndup(name, strlen(name) - 7);
-			if (!bundle_adoptable(path, top, &block, &why)) {
+			if (!bundle_adoptable(path, top, &block, &missing, &why)) {
 				/* Not ours, or not as we wrote it: never
 				 * touched, and its event fails (the name is
 				 * taken) until someone looks. */
@@ -512,11 +540,13 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 			}
 			free(top);
 			if (file_sha256(path, sha, &mtime, err) < 0) {
+				json_decref(missing);
 				free(block);
 				free(path);
 				goto out;
 			}
-			line = index_line(ip, block, date, name, sha, mtime);
+			line = index_line(ip, block, date, name, sha, mtime, missing);
+			json_decref(missing);
 			strbuf_addstr(added, line);
 			g_hash_table_add(a->names, xstrdup(name));
 			diag_add(d, "archive '%s': '%s' was not in the index (a run was stopped "
@@ -666,6 +696,9 @@ pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *ap
 	if (o->lang)
 		fp.lang = o->lang;
 	fp.before_block = o->before_block;
+	/* An event is archived whatever was found: the index says what
+	 * is missing, and the run's status that evidence is lacking. */
+	fp.allow_empty = true;
 	fp.check_opt.dkim_keys = o->dkim_keys;
 	fp.check_opt.no_dkim = o->no_dkim;
 	/* pack_release frees the lists, not the strings. */
@@ -684,6 +717,8 @@ pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *ap
 		goto out;
 	r->nr_samples = fp.samples.nr;
 	r->nr_missing += targets_missing(&fp.targets);
+	r->missing = archive_dir_missing(json_object_get(fp.summary, "missing"));
+	r->nothing_found = fp.nothing_found;
 	rc = 0;
 out:
 	for (size_t i = 0; i < fp.diag.nr; i++)
@@ -722,7 +757,8 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 	}
 	if (file_sha256(r->bundle, sha, NULL, &r->err) < 0)
 		goto out;
-	line = index_line(ev->ip, ev->block, ev->date, name, sha, (int64_t)time(NULL));
+	line = index_line(ev->ip, ev->block, ev->date, name, sha, (int64_t)time(NULL),
+			  r->missing);
 	rc = index_append(a, line, &r->err);
 	free(line);
 	if (rc < 0)

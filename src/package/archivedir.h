@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "error.h"
 
 struct ovh;
@@ -103,6 +105,10 @@ struct archive_dir_result {
 	char *bundle;			/* DIR/fpkit-IP-DATE.tar.gz */
 	size_t nr_samples;		/* ARCHIVED: samples packed */
 	size_t nr_missing;		/* ARCHIVED: targets not found */
+	json_t *missing;		/* ARCHIVED: their Message-IDs as listed
+					 * in the index (archive_index_missing) */
+	bool nothing_found;		/* ARCHIVED: messages looked for, none
+					 * found (pack's rule, pack.h) */
 	struct diag warnings;		/* pack's warnings for this event */
 	struct error err;		/* FAILED: why */
 };
@@ -140,6 +146,12 @@ struct archive_dir {
  * Nothing is asked of the API. */
 int archive_dir_open(struct archive_dir *a, const struct archive_dir_options *opt,
 		     struct diag *d, struct error *err);
+
+/* An index line's "missing": the Message-IDs of summary.json's
+ * "missing" (borrowed), as many as fit in half an index line
+ * (FPKIT_LIMIT_INDEX_LINE), so that a line is never dropped for its
+ * length; new. */
+json_t *archive_dir_missing(json_t *summary_missing);
 
 /* Archive one event unless the index lists it already (then nothing is
  * asked of the API): fetch its stats through 'api' (the SpamIp object is

@@ -126,7 +126,7 @@ ticket_context(json_t *summary, const char *bundle_name)
 	json_t *ctx = json_deep_copy(summary), *targets, *t;
 	const char *state = json_string_value(json_object_get(ctx, "state"));
 	json_t *secs = json_object_get(ctx, "block_seconds");
-	size_t i, found = 0;
+	size_t i, found = 0, with_id = 0;
 	char dur[64];
 
 	json_object_set_new(ctx, "bundle", json_string(bundle_name));
@@ -137,6 +137,24 @@ ticket_context(json_t *summary, const char *bundle_name)
 	json_object_set_new(ctx, "state_unblocking", json_boolean(state && strcmp(state, "unblocking") == 0));
 	json_object_set_new(ctx, "state_unblocked", json_boolean(state && strcmp(state, "unblocked") == 0));
 	set_utc_text(ctx, "blocked_at", "blocked_at_utc");
+	/* The end of the block's time (date + time: the earliest unblock,
+	 * as the Control Panel shows it), for a block that is over or
+	 * being lifted. */
+	{
+		const char *at = json_string_value(json_object_get(ctx, "blocked_at"));
+		char iso[TIMEFMT_ISO_LEN];
+		int64_t at_epoch;
+
+		if (at && json_is_integer(secs) && timefmt_parse_iso(at, &at_epoch) == 0 &&
+		    json_integer_value(secs) >= 0 &&
+		    json_integer_value(secs) <= TIMEFMT_MAX - at_epoch) {
+			json_object_set_new(ctx, "blocked_until",
+					    json_string(timefmt_iso_utc(at_epoch + json_integer_value(secs), iso)));
+			set_utc_text(ctx, "blocked_until", "blocked_until_utc");
+		}
+	}
+	json_object_set_new(ctx, "block_over", json_boolean(state &&
+			    (strcmp(state, "unblocking") == 0 || strcmp(state, "unblocked") == 0)));
 	targets = json_object_get(ctx, "targets");
 	json_array_foreach(targets, i, t) {
 		json_t *files = json_object_get(t, "sample_files");
@@ -146,7 +164,10 @@ ticket_context(json_t *summary, const char *bundle_name)
 		json_object_set_new(t, "files", join_strings(files, ", "));
 		set_utc_text(t, "date", "date_utc");
 		found += (size_t)yes;
+		with_id += json_is_string(json_object_get(t, "message_id")) &&
+			   *json_string_value(json_object_get(t, "message_id"));
 	}
+	json_object_set_new(ctx, "no_message_id", json_boolean(with_id == 0));
 	/* The messages sent just before the block (pack --before-block). */
 	{
 		json_t *recent = json_array(), *s;

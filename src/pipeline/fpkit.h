@@ -38,6 +38,7 @@ struct fpkit {
 	struct ovhclient api;		/* ovhclient.c: the API options and client */
 	bool fetch;			/* cmd_pack.c: no saved JSON, ask the API */
 	size_t before_block;		/* --before-block */
+	bool allow_empty;		/* --allow-empty */
 	struct checks_options check_opt;	/* --dkim-keys, --no-dkim, --date-slack */
 
 	struct fpcase kase;		/* case.c: what is known of the block */
@@ -57,6 +58,7 @@ struct fpkit {
 	size_t ticket_len;
 	struct bundle bundle;		/* bundle.c: the files of the tarball */
 	char *bundle_path;		/* cmd_pack.c: where it is written */
+	bool nothing_found;		/* pack.c: messages looked for, none found */
 	struct diag diag;		/* error.c: warnings of every stage */
 };
 

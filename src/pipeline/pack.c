@@ -123,6 +123,29 @@ list_targets(struct fpkit *fp)
 			 fp->nr_alert_extra == 1 ? "it is" : "they are");
 }
 
+/* A block that is over, or being lifted, is no longer one to unblock:
+ * the ticket asks for a review of a past block (ticket.c). */
+static void
+warn_state(struct fpkit *fp)
+{
+	const struct model_spamip *sp = &fp->kase.spamip;
+	char at[TIMEFMT_ISO_LEN], until[TIMEFMT_ISO_LEN];
+
+	if (!fp->kase.has_spamip || strcmp(sp->state, "blockedForSpam") == 0)
+		return;
+	timefmt_iso_utc(sp->date, at);
+	timefmt_iso_utc(sp->time >= 0 && sp->time <= TIMEFMT_MAX - sp->date ?
+			sp->date + sp->time : sp->date, until);
+	if (strcmp(sp->state, "unblocked") == 0)
+		diag_add(&fp->diag, "%s is no longer blocked (state 'unblocked'; blocked from %s "
+			 "to %s): the ticket asks for a review of a past block, not for an "
+			 "unblock", sp->ip, at, until);
+	else
+		diag_add(&fp->diag, "the block of %s is being lifted (state '%s'; its time ended "
+			 "at %s): the ticket asks for a review of the block, not for an "
+			 "unblock", sp->ip, sp->state, until);
+}
+
 /* Gather: the case from the saved API documents, or from the API, and
  * from the alert e-mail (--alert): the API's data wins, the alert gives
  * what it lacks (the IP, the block time, targets). */
@@ -156,6 +179,7 @@ gather(struct fpkit *fp, struct error *err)
 		fp->kase.has_blocked_at = true;
 	}
 	list_targets(fp);
+	warn_state(fp);
 	if (!fp->kase.has_blocked_at)
 		return error_set(err, EX_DATAERR, "pack: no block date in the documents given%s",
 				 fp->alert_file ? " (the alert has no Date header that can be read, and no date in "
@@ -179,6 +203,11 @@ locate(struct fpkit *fp, struct error *err)
 				 "cannot be searched (--before-block takes the messages sent "
 				 "before the block)", t->destination_ip ? t->destination_ip : "(none)");
 	}
+	if (fp->targets.nr == 0 && fp->before_block == 0)
+		diag_add(&fp->diag, "no Message-ID was given for this block (%s): no message "
+			 "is searched for; give --before-block N to attach the N messages sent "
+			 "just before the block", fp->alert_file ? "neither by the stats nor by "
+			 "the alert" : fp->kase.has_stats ? "the stats name none" : "no stats, no alert");
 	if (fp->before_block)
 		finder_want_recent(&fp->finder, fp->before_block, fp->kase.blocked_at);
 	if (fp->nr_mail == 0 && (fp->targets.nr > 0 || fp->before_block))
@@ -424,6 +453,21 @@ out:
 	return rc;
 }
 
+/* Messages were looked for in the stores (targets with a Message-ID, or
+ * --before-block) and not one was found: a bundle without evidence.
+ * Without --mail nothing was searched, and the bundle of the API's data
+ * alone is what was asked for. */
+static void
+check_found(struct fpkit *fp)
+{
+	size_t named = 0;
+
+	for (size_t i = 0; i < fp->targets.nr; i++)
+		named += !fp->targets.items[i].recent;
+	fp->nothing_found = fp->nr_mail > 0 && (named > 0 || fp->before_block > 0) &&
+			    fp->samples.nr == 0;
+}
+
 int
 pack_run(struct fpkit *fp, struct error *err)
 {
@@ -432,8 +476,12 @@ pack_run(struct fpkit *fp, struct error *err)
 	    ticket_template_load(fp->template_path, &fp->template_text, &fp->template_len,
 				 err) < 0)
 		return -1;
-	if (gather(fp, err) < 0 || locate(fp, err) < 0 || trail(fp, err) < 0 ||
-	    package(fp, err) < 0)
+	if (gather(fp, err) < 0 || locate(fp, err) < 0)
+		return -1;
+	check_found(fp);
+	if (fp->nothing_found && !fp->allow_empty)
+		return 0;
+	if (trail(fp, err) < 0 || package(fp, err) < 0)
 		return -1;
 	return 0;
 }

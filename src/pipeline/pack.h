@@ -12,7 +12,9 @@ void pack_init(struct fpkit *fp);
 /* Gather the case (saved JSON or the API), locate the samples in the
  * mail stores, check them and write the bundle to fp->bundle_path.
  * Warnings go to fp->diag; on failure nothing is left under the
- * bundle's name. */
+ * bundle's name.  When messages were looked for in the stores and none
+ * was found (fp->nothing_found), nothing is written and 0 is returned,
+ * unless fp->allow_empty: the caller says so. */
 int pack_run(struct fpkit *fp, struct error *err);
 
 /* Free everything the run state holds. */

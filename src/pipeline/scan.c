@@ -197,7 +197,7 @@ scan_archive(struct scan *s, struct archive_dir *ad,
 {
 	int status = 0;
 
-	s->nr_archived = s->nr_failed = 0;
+	s->nr_archived = s->nr_failed = s->nr_empty = 0;
 	for (size_t i = 0; i < s->nr_rows; i++) {
 		const struct scan_row *r = &s->rows[i];
 		struct archive_event ev = { r->block, r->ip, r->spamip_raw, r->spamip_len,
@@ -209,6 +209,7 @@ scan_archive(struct scan *s, struct archive_dir *ad,
 				status = res.err.status ? res.err.status : EX_SOFTWARE;
 		} else if (res.outcome == ARCHIVE_DIR_ARCHIVED) {
 			s->nr_archived++;
+			s->nr_empty += res.nothing_found;
 		}
 		if (report)
 			report(arg, r, &res);

@@ -37,6 +37,7 @@ struct scan {
 	 * command's progress line (api.opt.progress); NULL during GET /ip. */
 	const char *phase;
 	size_t nr_archived, nr_failed;	/* scan_archive: events archived, failed */
+	size_t nr_empty;		/* scan_archive: archived with no message found */
 	struct diag diag;		/* error.c: warnings */
 };
 
@@ -58,7 +59,8 @@ int scan_run(struct scan *s, struct error *err);
 /* Archive each row into 'ad' (archive_dir_add, fetching its stats), in
  * order.  After each, 'report' (when not NULL) is called with the row
  * and its result, which is released after.  Counts the events in
- * s->nr_archived and s->nr_failed.  -1 when any failed, with the status
+ * s->nr_archived and s->nr_failed, and in s->nr_empty the events
+ * archived with none of the messages looked for found.  -1 when any failed, with the status
  * of the first failure. */
 int scan_archive(struct scan *s, struct archive_dir *ad,
 		 void (*report)(void *arg, const struct scan_row *r,

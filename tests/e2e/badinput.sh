@@ -574,7 +574,7 @@ ticket-msgid-bidi|pack --stats-json "$IN/stats-bidi-raw.json" --ip 203.0.113.7 -
 ticket-alert-osc52|pack --alert "$IN/alert-osc52.eml" -o "$OUT"|0|stdout:Message-ID:      <m\x1b]52;c;ZXZpbA==\x07<U+202E>x@example.com>
 spamip-state-osc52|pack --spam-ip-json "$IN/spamip-state-osc52.json" -o "$OUT"|65|got '\x1b]52;c;ZXZpbA==\x07<U+202E>'
 # -- mail stores and messages
-store-empty-file|pack $PACKDEMO --mail "$IN/empty" -o "$OUT"|0|not found: <order-10482.1795180980.7d1e@shop.example.com>
+store-empty-file|pack $PACKDEMO --mail "$IN/empty" -o "$OUT"|1|not found: <order-10482.1795180980.7d1e@shop.example.com>
 store-fifo|pack $PACKDEMO --mail "$IN/fifo" -o "$OUT"|66|'$IN/fifo' is neither a file nor a folder
 store-missing|pack $PACKDEMO --mail '' -o "$OUT"|66|cannot read mail store ''
 find-cr-only|find --msgid cr@example.com "$IN/cr.eml"|1|not found: <cr@example.com>
@@ -582,7 +582,7 @@ find-nul-header|find --msgid nul@example.com "$IN/nul.eml"|0|stdout:nul@example.
 find-100mb-header-line|find --msgid long@example.com "$BIG"|0|header block larger than 1048576 bytes: only its start was searched
 find-id-past-limit|find --msgid late@example.com "$IN/late.eml"|1|not found: <late@example.com>
 find-nested|find --msgid nest@example.com "$IN/nest.eml"|0|stdout:nest@example.com
-store-symlink-secret|pack $PACKDEMO --mail "$IN/linkmail" --no-dkim -o "$OUT"|0|'$IN/linkmail/cur/link:2,S': a symbolic link (links inside a store are not followed
+store-symlink-secret|pack $PACKDEMO --mail "$IN/linkmail" --no-dkim -o "$OUT"|1|'$IN/linkmail/cur/link:2,S': a symbolic link (links inside a store are not followed
 store-symlink-device|find --msgid order-10482.1795180980.7d1e@shop.example.com "$IN/linkmail"|1|'$IN/linkmail/new/zero': a symbolic link
 store-fifo|find --msgid order-10482.1795180980.7d1e@shop.example.com "$IN/linkmail"|1|'$IN/linkmail/new/fifo': not a regular file
 store-linked-cur|find --msgid order-10482.1795180980.7d1e@shop.example.com "$IN/linkmail"|1|skipped '$IN/linkmail/.Sub/cur': a symbolic link

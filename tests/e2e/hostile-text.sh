@@ -122,7 +122,13 @@ assert_false "SpamIp: no bundle" test -e "$tmp/bad.tar.gz"
 } >"$tmp/alert.eml"
 AID1='m\x1b]52;c;ZXZpbA==\x07<U+202E>x\x1b[2J@example.com'
 AID2='n<U+2067>gpj.exe<U+200F>@example.com'
+# No store holds these ids: nothing found is status 1, no bundle, and the
+# warnings that say so are clean too; --allow-empty gives the ticket.
 run pack --alert "$tmp/alert.eml" --mail "$DEMO_MAIL" --no-dkim -o "$tmp/a.tar.gz"
+assert_status 1 "pack --alert with hostile Message-IDs, nothing found"
+assert_clean "$tmp/err" "alert, nothing found: the warnings"
+assert_in "$tmp/err" "fpkit: warning: not found: <$AID1>" "alert, nothing found: the id escaped"
+run pack --alert "$tmp/alert.eml" --mail "$DEMO_MAIL" --no-dkim -o "$tmp/a.tar.gz" --allow-empty
 assert_status 0 "pack --alert with hostile Message-IDs"
 mkdir "$tmp/a"
 tar -xzf "$tmp/a.tar.gz" -C "$tmp/a"

@@ -107,7 +107,9 @@ assert_in "$tmp/u-ticket" "<plain.1@EXAMPLE.com>" "the ticket shows the API's sp
 # A file named on the command line is read whatever its name.
 run pack --spam-ip-json "$M/api/spam-ip.json" --stats-json "$M/api/stats.json" \
 	--mail "$M/mail/eml/notes.txt" -o "$tmp/d.tar.gz" --json
-assert_status 0 "pack with a file of any name"
-assert_eq "$(jq '.samples | length' "$tmp/out")" 0 "text that mentions an id in its body is no match"
+assert_status 1 "pack with a file of any name: nothing found, status 1"
+assert_in "$tmp/err" "targets in the 1 message read in:" "the file of any name is read as a message"
+assert_in "$tmp/err" "fpkit:   $M/mail/eml/notes.txt" "and named as the store read"
+assert_false "text that mentions an id in its body is no match: no bundle" test -e "$tmp/d.tar.gz"
 
 finish

@@ -80,7 +80,7 @@ assert_true "summary: fpkit_version" sh -c "jq -e '.fpkit_version | test(\"^[0-9
 T="$tmp/x/$top/TICKET.txt"
 assert_in "$T" "Blocked at:  2026-11-20 13:32:07 UTC" "ticket: block time in UTC"
 assert_in "$T" "Block time:  1h 00m 00s (3600 seconds)" "ticket: block length"
-assert_in "$T" "State:       blockedForSpam (still blocked)" "ticket: state"
+assert_in "$T" "State:       blockedForSpam (still blocked; it can be unblocked from 2026-11-20 14:32:07 UTC)" "ticket: state, and when it can be unblocked"
 assert_in "$T" "Destination IP:  198.51.100.142" "ticket: destination IP"
 assert_in "$T" "Spam score:      371" "ticket: score"
 assert_in "$T" "Sent:            2026-11-20 13:28:21 UTC" "ticket: sending date"

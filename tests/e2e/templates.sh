@@ -112,7 +112,7 @@ assert_in "$tmp/out" "We could not find 2 of these messages" "two of the four no
 # Only the SpamIp object: no Message-ID to show.
 run pack --spam-ip-json "$DEMO_SPAMIP" -o "$tmp/noids.tar.gz"
 assert_status 0 "pack with the SpamIp object alone"
-assert_in "$tmp/out" "No Message-ID was given for this block." "the ticket says no id was given"
+assert_in "$tmp/out" "The anti-spam system gave no Message-ID for this block." "the ticket says no id was given"
 
 # api/ is mentioned only when the bundle has it.
 assert_in "$tmp/en.txt" "api/ holds the anti-spam data from the OVHcloud API" "en: api/ named with API data"
