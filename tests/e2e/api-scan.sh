@@ -139,7 +139,7 @@ if command -v script >/dev/null 2>&1 && script -qec "test -t 2" /dev/null >/dev/
 	script -qec "'$FPKIT' scan --rate 100000 >'$tmp/out2'" "$tmp/tty" >/dev/null 2>&1 </dev/null || :
 	assert_in "$tmp/tty" "fpkit: scan: blocks 50/50" "a progress line on a terminal"
 else
-	echo "# no terminal to be had here (script(1) or /dev/pts missing): the progress line is not checked"
+	skip "the progress line on a terminal: no terminal to be had (script(1) of util-linux, or /dev/pts, missing)"
 fi
 
 # One block's list refused: the scan fails, says where, prints nothing.

@@ -198,9 +198,9 @@ assert_in "$tmp/err" "line 1" "the bad line is named"
 # sees queries at all.  Both run without network (unshare -n), so that
 # nothing leaves the machine, whatever fpkit does.
 if ! command -v strace >/dev/null 2>&1 || ! strace -f -qq -o /dev/null true 2>/dev/null; then
-	echo "# strace cannot run here: the no-DNS check is passed over"
+	skip "the no-DNS check: strace is not installed or cannot trace here"
 elif ! unshare -n true 2>/dev/null; then
-	echo "# unshare -n not permitted: the no-DNS check is passed over"
+	skip "the no-DNS check: unshare -n (util-linux) is not permitted here"
 else
 	# LeakSanitizer refuses to run under ptrace.
 	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 unshare -n strace -f -qq -e trace=socket,connect \

@@ -6,6 +6,8 @@
 # Driven with curl and a signer written in shell.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/fakeapi.sh"
+# These assertions test the fake server, not fpkit: counted apart.
+count_label="fake server self-test: "
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
 command -v sha1sum >/dev/null 2>&1 || skip_all "sha1sum is not installed"

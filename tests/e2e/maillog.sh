@@ -150,7 +150,7 @@ for tool in xz bzip2; do
 		assert_eq "$(jq -c '[.maillogs[0].compression, (.targets[5].delivery[0].recipients | length)]' "$tmp/out")" \
 			"[\"$tool\",3]" "a $tool log is read by its content"
 	else
-		ok "# skip $tool: not installed"
+		skip "a $tool log: $tool is not installed"
 	fi
 done
 
