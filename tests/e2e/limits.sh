@@ -9,7 +9,8 @@
 #   FPKIT_LIMIT_API_DOCUMENT     here
 #   FPKIT_LIMIT_API_ANSWER       api-faults.sh ("an oversized body": the
 #                                fake API's fault 'huge')
-#   FPKIT_LIMIT_RETRY_AFTER      api-faults.sh ("429 with Retry-After 120")
+#   FPKIT_LIMIT_RETRY_AFTER      api-faults.sh (59 and 60 s waited for; 61,
+#                                120 and ten digits refused)
 #   FPKIT_LIMIT_OVHCONF_FILE     here, and unit/test_ovhconf.c
 #   FPKIT_LIMIT_OVHCONF_LINE     here, and unit/test_ovhconf.c
 #   FPKIT_LIMIT_ALERT            alert.sh ("a file over 16 MiB is refused")
@@ -27,7 +28,8 @@
 #   FPKIT_LIMIT_MSGID_FILE       here
 #   FPKIT_LIMIT_SAMPLE           here
 #   FPKIT_LIMIT_NAME_ID          here
-#   FPKIT_LIMIT_MESSAGE          here (fpkit check), check-pack.sh (a
+#   FPKIT_LIMIT_MESSAGE          here (fpkit check: one byte under, at and
+#                                over it), check-pack.sh (a
 #                                packed sample over it is not checked)
 #   FPKIT_LIMIT_MIME_PARTS       here
 #   FPKIT_LIMIT_MIME_DEPTH       here
@@ -43,7 +45,8 @@
 #                                what fpkit renders holds no list long
 #                                enough to reach it quickly)
 #   FPKIT_LIMIT_LOG_FILES        here
-#   FPKIT_LIMIT_LOG_LINE         maillog.sh, unit/test_maillog.c
+#   FPKIT_LIMIT_LOG_LINE         here (one byte under, at and over it),
+#                                maillog.sh, unit/test_maillog.c
 #   FPKIT_LIMIT_LOG_ANCHORS      here
 #   FPKIT_LIMIT_LOG_QUEUE_LINES  here
 #   FPKIT_LIMIT_LOG_KEPT         here
@@ -234,6 +237,26 @@ msg_head() {
 	printf 'Date: Fri, 20 Nov 2026 13:23:00 +0000\nMessage-ID: <limits@example.com>\nMIME-Version: 1.0\n'
 }
 
+# big_msg FILE SIZE: a sound message of SIZE bytes, lines of 64 bytes
+# (the last one shorter), each with its line end.
+big_msg() {
+	{ msg_head; printf 'Content-Type: text/plain; charset=us-ascii\n\n'; } >"$1"
+	awk -v n=$((($2 - $(stat -c %s "$1")) / 64)) 'BEGIN { l = "x"; while (length(l) < 63) l = l l
+		l = substr(l, 1, 63); for (i = 0; i < n; i++) print l }' >>"$1"
+	pad "$1" $(($2 - 1))
+	echo >>"$1"
+}
+for size in $((64 * MiB - 1)) $((64 * MiB)); do
+	big_msg "$tmp/big.eml" $size
+	run check --no-dkim "$tmp/big.eml"
+	assert_status 0 "check: a message of $size bytes is checked, intact"
+	assert_in "$tmp/out" "Intact:          yes" "check: a message of $size bytes is read to its end"
+done
+big_msg "$tmp/big.eml" $((64 * MiB + 1))
+run check --no-dkim "$tmp/big.eml"
+assert_status 65 "check: a sound message one byte over the limit"
+assert_in "$tmp/err" "'$tmp/big.eml': larger than the limit of 67108864 bytes for a message to check" \
+	"check: a sound message over the limit: the file and the limit are named"
 sized "$tmp/big.eml" $((64 * MiB + 1))
 run check --no-dkim "$tmp/big.eml"
 assert_status 65 "check: a message one byte over the limit"
@@ -355,6 +378,34 @@ assert_in "$tmp/err" "more than 256 mail logs given (at '$tmp/logs/257.log')" \
 	"mail logs: the file and the limit are named"
 set --
 
+# excerpt: the logs/ files of the last bundle.
+excerpt() { tar -xzOf "$tmp/o/l.tar.gz" --wildcards '*/logs/*'; }
+
+# A line of the limit's length (16384 bytes before its LF) is read, and
+# one byte under it; one byte over, it is skipped and counted.
+# long_anchor N: a line of N bytes that announces the order's Message-ID.
+long_anchor() {
+	awk -v id="$ORDER_ID" -v n="$1" 'BEGIN {
+		l = sprintf("Nov 20 13:20:00 mx1 postfix/cleanup[1]: A1B2C3D4E5: message-id=<%s> ", id)
+		p = "x"; while (length(p) < n - length(l)) p = p p
+		print l substr(p, 1, n - length(l)) }'
+}
+for n in 16383 16384 16385; do
+	long_anchor $n >"$tmp/long.log"
+	log_pack --maillog "$tmp/long.log"
+	assert_status 0 "mail logs: a line of $n bytes"
+	if [ $n -le 16384 ]; then
+		assert_not_in "$tmp/err" "longer than" "mail logs: a line of $n bytes is not too long"
+		assert_eq "$(excerpt | grep -c "message-id=<$ORDER_ID> x")" 1 "mail logs: a line of $n bytes is read"
+	else
+		assert_in "$tmp/err" "mail log '$tmp/long.log': 1 line longer than 16384 bytes skipped (the first is line 1)" \
+			"mail logs: a line of $n bytes is skipped, and the limit named"
+		assert_in "$tmp/err" "no mail-log line announces the Message-ID <$ORDER_ID>" \
+			"mail logs: a line of $n bytes announces nothing"
+	fi
+done
+rm -f "$tmp/long.log"
+
 # Lines that announce a target: one per queue.
 anchors() {
 	awk -v id="$ORDER_ID" -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
@@ -378,7 +429,6 @@ queue() {
 		for (i = 1; i < n; i++)
 			printf "Nov 20 13:20:01 mx1 postfix/smtp[2]: A1B2C3D4E5: to=<r%d@example.org>, status=deferred (%s)\n", i, p }'
 }
-excerpt() { tar -xzOf "$tmp/o/l.tar.gz" --wildcards '*/logs/*'; }
 queue 5001 1 >"$tmp/queue.log"
 log_pack --maillog "$tmp/queue.log"
 assert_status 0 "mail logs: a queue of 5001 lines"
