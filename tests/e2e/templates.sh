@@ -31,6 +31,27 @@ for s in 203.0.113.7 198.51.100.23 352 417 371 "1h 00m 00s"; do
 	assert_in "$tmp/en.txt" "$s" "en carries '$s'"
 done
 
+# The state's wording, each state in both languages, the others' words
+# absent.
+for state in blockedForSpam unblocking unblocked; do
+	jq --arg s "$state" '.state = $s' "$DEMO_SPAMIP" >"$tmp/state.json"
+	for lang in en fr; do
+		run pack --spam-ip-json "$tmp/state.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+			--no-dkim --lang $lang -o "$tmp/state.tar.gz" --force
+		assert_status 0 "$lang ticket, state $state"
+		grep -E '^  (State:|État :)' "$tmp/out" >"$tmp/state-line" || :
+		case $lang/$state in
+		en/blockedForSpam) want="  State:       blockedForSpam (still blocked)" ;;
+		en/unblocking) want="  State:       unblocking (unblocking requested)" ;;
+		en/unblocked) want="  State:       unblocked (unblocked since)" ;;
+		fr/blockedForSpam) want="  État :             blockedForSpam (toujours bloquée)" ;;
+		fr/unblocking) want="  État :             unblocking (déblocage demandé)" ;;
+		fr/unblocked) want="  État :             unblocked (débloquée depuis)" ;;
+		esac
+		assert_eq "$(cat "$tmp/state-line")" "$want" "$lang ticket, state $state: its wording alone"
+	done
+done
+
 # The user's own template, over the same context.
 cat >"$tmp/mine.mustache" <<'TPL'
 {{! a comment line vanishes }}
