@@ -136,10 +136,16 @@ run pack --ip "$IP" --connect-timeout abc
 assert_status 64 "--connect-timeout abc"
 run pack --ip "$IP" --retries 21
 assert_status 64 "--retries 21"
+run pack --ip "$IP" --retries 20 -o "$tmp/o" --force
+assert_status 0 "--retries 20, the largest"
 run pack --ip "$IP" --rate 0
 assert_status 64 "--rate 0"
 run pack --ip "$IP" --from 2026-11-20
 assert_status 64 "--from without a time"
+run pack --ip "$IP" --from 1970-01-01T00:00:00Z --to 2026-11-20T10:00:00Z
+assert_status 64 "--from at the epoch itself"
+run pack --ip "$IP" --from 1970-01-01T00:00:01Z --to 2026-11-20T10:00:00Z -o "$tmp/o" --force
+assert_status 0 "--from one second after the epoch"
 run pack --ip "$IP" --from 2026-11-20T10:00:00Z
 assert_status 64 "--from without --to"
 run pack --ip "$IP" --from 2026-11-20T10:00:00Z --to 2026-11-20T09:00:00Z

@@ -73,8 +73,10 @@ EOF
 urls >"$tmp/got"
 assert_true "no block lookup; the window asked for" cmp -s "$tmp/got" "$tmp/want"
 
-# Several blocks hold the IP: the smallest is the one.
-jq -c '. + ["203.0.113.0/24", "203.0.112.0/23"]' "$D/ip.json" >"$D/ip.new" && mv "$D/ip.new" "$D/ip.json"
+# Several blocks hold the IP: the smallest is the one; a smaller block
+# beside them that does not hold it (.16/29) is not.
+jq -c '. + ["203.0.113.0/24", "203.0.112.0/23", "203.0.113.16/29"]' "$D/ip.json" >"$D/ip.new" &&
+	mv "$D/ip.new" "$D/ip.json"
 : >"$FAKE_LOG"
 run pack --ip "$IP" -o "$tmp/o2.tar.gz" --json
 assert_status 0 "pack with three blocks holding the IP"

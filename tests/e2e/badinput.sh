@@ -298,6 +298,11 @@ gen_conf() {
 	mkfifo "$IN/arch-fifo/index.jsonl"
 	mkdir "$IN/arch-dir/index.jsonl"
 	printf 'x' >"$IN/arch-fake/fpkit-192.0.2.1-20261120T133207Z.tar.gz"
+	# Bundle names around the length of an address (7 to 15 characters):
+	# the shortest is fpkit's; one of 16 is not, and is read no further.
+	mkdir "$IN/arch-short" "$IN/arch-long"
+	printf 'x' >"$IN/arch-short/fpkit-1.2.3.4-20261120T133207Z.tar.gz"
+	printf 'x' >"$IN/arch-long/fpkit-1234567890123456-20261120T133207Z.tar.gz"
 	: >"$IN/arch-file"
 }
 
@@ -587,6 +592,8 @@ archive-index-garbage|scan --archive "$IN/arch-garbage"|78|index line 3 dropped:
 archive-index-fifo|scan --archive "$IN/arch-fifo"|73|index.jsonl' is not a regular file
 archive-index-folder|scan --archive "$IN/arch-dir"|73|index.jsonl' is not a regular file
 archive-fake-bundle|scan --archive "$IN/arch-fake"|78|is not a bundle fpkit can read
+archive-name-ip-7|scan --archive "$IN/arch-short"|78|'fpkit-1.2.3.4-20261120T133207Z.tar.gz' is not a bundle fpkit can read
+archive-name-ip-16|scan --archive "$IN/arch-long"|78|no OVH API credentials
 archive-not-folder|scan --archive "$IN/arch-file"|73|is not a folder
 EOF
 

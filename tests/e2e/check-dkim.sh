@@ -50,6 +50,26 @@ assert_eq "$(jq -c '.dkim[0] | [.domain, .selector, .algorithm]' "$tmp/out")" \
 	'["shop.example.com","sel","rsa-sha256"]' "domain, selector, algorithm"
 assert_in "$tmp/out" "2048-bit key" "the key size is given"
 
+# --dkim-min-bits: from 1 to 16384.
+for bits in 16384 16385; do
+	run check --no-dkim --dkim-min-bits $bits "$MSG"
+	if [ $bits -eq 16384 ]; then assert_status 0 "--dkim-min-bits $bits, the largest"
+	else assert_status 64 "--dkim-min-bits $bits"; fi
+done
+
+# d= must be a domain name: letters, digits and inner hyphens.  A label
+# that starts with a hyphen makes the signature invalid, whatever the
+# key says; an inner hyphen is fine (the control).
+for d in -shop.example.com shop-x.example.com; do
+	printf 'sel._domainkey.%s v=DKIM1; k=rsa; p=%s\n' "$d" "$(cat "$tmp/pub")" >>"$tmp/keys"
+	"$DKIMSIGN" "$tmp/key.pem" sel "$d" $T0 <"$MSG" >"$tmp/d.eml"
+	dkim "$tmp/d.eml"
+	case $d in
+	-*) assert_eq "$r" "invalid	d= is not a domain name (RFC 6376 3.5)" "d=$d: invalid, not a domain name" ;;
+	*) assert_eq "$res" pass "d=$d: an inner hyphen passes" ;;
+	esac
+done
+
 # One byte in a signed header field (Subject is in h=).
 sed 's/^Subject: Your Lumen Atelier order #10490/Subject: Your Lumen Atelier order #10491/' \
 	"$tmp/sel.eml" >"$tmp/hdr.eml"

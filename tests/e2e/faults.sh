@@ -363,6 +363,37 @@ stopped 74 "a read error while the message is packed"
 assert_in "$tmp/err" "fpkit: cannot read '$DEMO_MAIL/new/$ORDER_FILE': Input/output error" \
 	"read error while packing: the message"
 
+# A message replaced while fpkit packs it: the bytes that would go into
+# the bundle are not those whose sum was taken, so the run stops (74)
+# rather than ship a sample that SHA256SUMS does not describe.  The first
+# read of its sum is held 2 s (its file already open); the file is
+# replaced meanwhile.  The control: the same run, the file left alone.
+mkdir -p "$tmp/chg"
+for replace in no yes; do
+	cp "$DEMO_MAIL/new/$ORDER_FILE" "$tmp/chg/order.eml"
+	fresh
+	faulty_bg FAULT_CALL=pread FAULT_PATH=/chg/order.eml FAULT_TIMES=1 FAULT_DELAY_MS=2000 -- \
+		pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/chg" \
+		--no-dkim -o "$O/b.tar.gz"
+	if wait_mark; then
+		if [ $replace = yes ]; then
+			sed 's/^Subject: /Subject: (changed) /' "$tmp/chg/order.eml" >"$tmp/chg/new"
+			mv "$tmp/chg/new" "$tmp/chg/order.eml"
+		fi
+		reap
+		if [ $replace = yes ]; then
+			stopped 74 "a message replaced while packed"
+			assert_in "$tmp/err" "fpkit: '$tmp/chg/order.eml' changed while fpkit packed it: run fpkit again" \
+				"a message replaced while packed: the message"
+		else
+			assert_status 0 "control: the same run, the message left alone"
+		fi
+	else
+		reap
+		not_ok "the read of $tmp/chg/order.eml was never held (exit $status)"
+	fi
+done
+
 # The same store gives the same result whatever the timing: a message
 # file reached by two paths (a hard link) is reported under the path that
 # sorts first, even when the reading threads meet the other one first

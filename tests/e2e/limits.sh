@@ -257,6 +257,44 @@ run check --no-dkim "$tmp/big.eml"
 assert_status 65 "check: a sound message one byte over the limit"
 assert_in "$tmp/err" "'$tmp/big.eml': larger than the limit of 67108864 bytes for a message to check" \
 	"check: a sound message over the limit: the file and the limit are named"
+# A header block of exactly 1 MiB is parsed (what the best practices
+# look at is read); one byte more is not checked at all.
+for size in 1048576 1048577; do
+	{ msg_head; printf 'X-Pad: '; } >"$tmp/hb.eml"
+	head -c $((size - $(stat -c %s "$tmp/hb.eml") - 2)) /dev/zero | tr '\0' a >>"$tmp/hb.eml"
+	printf '\n\nbody\n' >>"$tmp/hb.eml"
+	run check --no-dkim --json "$tmp/hb.eml"
+	if [ $size -eq 1048576 ]; then
+		assert_eq "$(jq -c '[.lint_checked, (.problems | map(.id))]' "$tmp/out")" '[true,["line-too-long"]]' \
+			"check: a header block of $size bytes is parsed"
+	else
+		assert_eq "$(jq -c '[.lint_checked, (.problems | map(.id))]' "$tmp/out")" '[false,["header-too-large"]]' \
+			"check: a header block of $size bytes is not checked"
+	fi
+done
+rm -f "$tmp/hb.eml"
+
+# The same limit on a sample that pack found: at it, the sample is
+# checked; one byte over, it is packed and said too large.
+mkdir -p "$tmp/bigmd/cur" "$tmp/bigmd/new"
+jq '.[0].detectedSpams = [.[0].detectedSpams[0] | .messageId = "limits@example.com"]' "$DEMO_STATS" \
+	>"$tmp/big-stats.json"
+for size in $((64 * MiB)) $((64 * MiB + 1)); do
+	big_msg "$tmp/bigmd/cur/1.host:2,S" $size
+	rm -f "$tmp/o/big.tar.gz"
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/big-stats.json" --mail "$tmp/bigmd" --no-dkim \
+		-o "$tmp/o/big.tar.gz" --json
+	assert_status 0 "pack: a sample of $size bytes is packed"
+	if [ $size -eq $((64 * MiB)) ]; then
+		assert_eq "$(jq -c '.samples[0].checks | [.intact, .lint_checked]' "$tmp/out")" '[true,true]' \
+			"pack: a sample of $size bytes is checked"
+	else
+		assert_eq "$(jq -c '.samples[0].checks | [.intact, .lint_checked, (.problems | map(.id))]' "$tmp/out")" \
+			'[false,false,["too-large"]]' "pack: a sample of $size bytes is too large to check"
+	fi
+done
+rm -rf "$tmp/bigmd" "$tmp/o/big.tar.gz"
+
 sized "$tmp/big.eml" $((64 * MiB + 1))
 run check --no-dkim "$tmp/big.eml"
 assert_status 65 "check: a message one byte over the limit"
