@@ -138,6 +138,13 @@ def run_test(work, test, log, timeout):
 
 
 def main():
+    # The tests send signals (SIGHUP, SIGINT while a bundle is written):
+    # started under nohup or in the background, this program and every
+    # process it starts would ignore some, and fpkit keeps a signal
+    # ignored.  The tests get the default.
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--srcdir", default=os.path.dirname(os.path.dirname(here)))
@@ -168,6 +175,12 @@ def main():
         return 0
 
     work = tempfile.mkdtemp(prefix="fpkit-mutate.")
+    # Open to others: tests run fpkit as nobody when run as root.
+    os.chmod(work, 0o755)
+    # The third-party corpus lives beside the tree, not beside the copy.
+    corpus = os.path.join(os.path.dirname(src), "shared", "corpus")
+    if "FPKIT_CORPUS" not in os.environ and os.path.isdir(corpus):
+        os.environ["FPKIT_CORPUS"] = corpus
     log = os.path.join(work, "mutate.log")
     tree = os.path.join(work, "src")
     print("mutate: copying the tree into %s, building without the sanitizers" % tree,
