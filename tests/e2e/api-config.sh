@@ -144,6 +144,7 @@ run pack --ip "$IP" --from 2026-11-20
 assert_status 64 "--from without a time"
 run pack --ip "$IP" --from 1970-01-01T00:00:00Z --to 2026-11-20T10:00:00Z
 assert_status 64 "--from at the epoch itself"
+assert_in "$tmp/err" "pack: --from '1970-01-01T00:00:00Z' is not" "--from at the epoch: the value is named"
 run pack --ip "$IP" --from 1970-01-01T00:00:01Z --to 2026-11-20T10:00:00Z -o "$tmp/o" --force
 assert_status 0 "--from one second after the epoch"
 run pack --ip "$IP" --from 2026-11-20T10:00:00Z

@@ -365,28 +365,40 @@ assert_in "$tmp/err" "fpkit: cannot read '$DEMO_MAIL/new/$ORDER_FILE': Input/out
 
 # A message replaced while fpkit packs it: the bytes that would go into
 # the bundle are not those whose sum was taken, so the run stops (74)
-# rather than ship a sample that SHA256SUMS does not describe.  The first
-# read of its sum is held 2 s (its file already open); the file is
-# replaced meanwhile.  The control: the same run, the file left alone.
+# rather than ship a sample that SHA256SUMS does not describe.  Every
+# read of the message's bytes opens it anew (sum, checks, report.arf,
+# the bundle), so one read is held 2 s, its file already open, while the
+# file is replaced: the first read (all the others then see the new
+# bytes), or the next-to-last (only the bundle's read sees them, the one
+# thing then between the new bytes and the bundle).  The reads are
+# counted by a first run that holds none.  The control: the same run,
+# the file left alone.
 mkdir -p "$tmp/chg"
-for replace in no yes; do
+cp "$DEMO_MAIL/new/$ORDER_FILE" "$tmp/chg/order.eml"
+fresh
+faulty FAULT_CALL=pread FAULT_PATH=/chg/order.eml FAULT_DELAY_MS=1 -- \
+	pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/chg" \
+	--no-dkim -o "$O/b.tar.gz"
+reads=$(grep -c . "$tmp/fault.log" || :)
+assert_true "the message's bytes are read more than once ($reads reads)" test "$reads" -ge 2
+for held in none 0 $((reads - 2)); do
 	cp "$DEMO_MAIL/new/$ORDER_FILE" "$tmp/chg/order.eml"
 	fresh
-	faulty_bg FAULT_CALL=pread FAULT_PATH=/chg/order.eml FAULT_TIMES=1 FAULT_DELAY_MS=2000 -- \
-		pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/chg" \
-		--no-dkim -o "$O/b.tar.gz"
+	faulty_bg FAULT_CALL=pread FAULT_PATH=/chg/order.eml FAULT_AFTER=${held#none} FAULT_TIMES=1 \
+		FAULT_DELAY_MS=2000 -- pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" \
+		--mail "$tmp/chg" --no-dkim -o "$O/b.tar.gz"
 	if wait_mark; then
-		if [ $replace = yes ]; then
+		if [ "$held" != none ]; then
 			sed 's/^Subject: /Subject: (changed) /' "$tmp/chg/order.eml" >"$tmp/chg/new"
 			mv "$tmp/chg/new" "$tmp/chg/order.eml"
 		fi
 		reap
-		if [ $replace = yes ]; then
-			stopped 74 "a message replaced while packed"
-			assert_in "$tmp/err" "fpkit: '$tmp/chg/order.eml' changed while fpkit packed it: run fpkit again" \
-				"a message replaced while packed: the message"
+		if [ "$held" = none ]; then
+			assert_status 0 "control: a read held, the message left alone"
 		else
-			assert_status 0 "control: the same run, the message left alone"
+			stopped 74 "a message replaced during its read $((held + 1)) of $reads"
+			assert_in "$tmp/err" "fpkit: '$tmp/chg/order.eml' changed while fpkit packed it: run fpkit again" \
+				"a message replaced during its read $((held + 1)) of $reads: the message"
 		fi
 	else
 		reap

@@ -272,7 +272,28 @@ for size in 1048576 1048577; do
 			"check: a header block of $size bytes is not checked"
 	fi
 done
-rm -f "$tmp/hb.eml"
+# The same in pack: a sample with a header block of exactly 1 MiB is read
+# by GMime (its fields in checks/), one byte more is not.
+mkdir -p "$tmp/hbmd/cur" "$tmp/hbmd/new"
+jq '.[0].detectedSpams = [.[0].detectedSpams[0] | .messageId = "limits@example.com"]' "$DEMO_STATS" \
+	>"$tmp/hb-stats.json"
+for size in 1048576 1048577; do
+	{ msg_head; printf 'X-Pad: '; } >"$tmp/hbmd/cur/1.host:2,S"
+	head -c $((size - $(stat -c %s "$tmp/hbmd/cur/1.host:2,S") - 2)) /dev/zero | tr '\0' a \
+		>>"$tmp/hbmd/cur/1.host:2,S"
+	printf '\n\nbody\n' >>"$tmp/hbmd/cur/1.host:2,S"
+	rm -f "$tmp/o/hb.tar.gz"
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/hb-stats.json" --mail "$tmp/hbmd" --no-dkim \
+		-o "$tmp/o/hb.tar.gz"
+	tar -xzOf "$tmp/o/hb.tar.gz" --wildcards '*/checks/*' | grep -E '^(Subject|Parsed):' >"$tmp/hb-parsed" || :
+	if [ $size -eq 1048576 ]; then
+		assert_eq "$(cat "$tmp/hb-parsed")" "Subject:     limits" "pack: a header block of $size bytes is read by GMime"
+	else
+		assert_eq "$(cat "$tmp/hb-parsed")" "Parsed:      no: GMime could not read this message" \
+			"pack: a header block of $size bytes is not"
+	fi
+done
+rm -rf "$tmp/hb.eml" "$tmp/hbmd" "$tmp/o/hb.tar.gz"
 
 # The same limit on a sample that pack found: at it, the sample is
 # checked; one byte over, it is packed and said too large.
