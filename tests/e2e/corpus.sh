@@ -53,7 +53,7 @@ mkstats() {
 cross_check() {
 	name=$1
 	dir=$2
-	[ -d "$dir" ] || { echo "# $name: not in this corpus, passed over"; return 0; }
+	[ -d "$dir" ] || { skip "$name: not in this corpus ($dir)"; return 0; }
 	find "$dir" -type f \( -path '*/cur/*' -o -path '*/new/*' \) ! -name '.*' | sort >"$tmp/files"
 	while IFS= read -r f; do own_ids "$f"; done <"$tmp/files" >"$tmp/oracle"
 	cut -f 1 "$tmp/oracle" | grep -E '^[A-Za-z0-9._%+=$#!-]+@[A-Za-z0-9._-]+$' | sort -u | head -n 40 >"$tmp/ids"
