@@ -81,6 +81,15 @@ jq -c '. + ["203.0.113.0/24", "203.0.112.0/23", "203.0.113.16/29"]' "$D/ip.json"
 run pack --ip "$IP" -o "$tmp/o2.tar.gz" --json
 assert_status 0 "pack with three blocks holding the IP"
 assert_eq "$(jq -r .block "$tmp/out")" "$BLOCK" "the smallest block is taken"
+# The same when the answer lists every block whatever ?ip= asked (a
+# proxy that drops the query): fpkit checks that the block holds the IP.
+fakeapi_start "$D" --fault "unfiltered:/ip?"
+fakeapi_env
+run pack --ip "$IP" -o "$tmp/o2b.tar.gz" --json
+assert_status 0 "pack when GET /ip?ip= lists every block"
+assert_eq "$(jq -r .block "$tmp/out")" "$BLOCK" "of every block listed, the smallest that holds the IP is taken"
+fakeapi_start "$D"
+fakeapi_env
 
 # The server's clock is an hour ahead: the time delta covers it.
 fakeapi_start "$D" --skew 3600

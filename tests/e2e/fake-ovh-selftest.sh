@@ -318,6 +318,13 @@ assert_eq "$(body_field message)" "This call has not been granted" "its message"
 get /ip
 assert_eq "$code" 200 "a prefix with '?' takes the calls with a query only (forbidden:/ip?)"
 
+fakeapi_start "$D" --fault "unfiltered"
+get "/ip?ip=$IP"
+assert_eq "$code $(jq -c . "$tmp/body")" '200 ["203.0.113.0/28","198.51.100.0/24"]' \
+	"unfiltered: GET /ip?ip= answers every block"
+get "$SPAM"
+assert_true "unfiltered: other calls answer as usual" cmp -s "$tmp/body" "$DEMO_SPAMIP"
+
 fakeapi_start "$D" --fault '503:5:/ip$'
 get /ip/$EBLOCK/spam
 assert_eq "$code" 200 "a prefix with '\$' leaves longer paths alone"
