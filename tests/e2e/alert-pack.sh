@@ -186,7 +186,7 @@ if [ -x "$FAKE_OVH" ]; then
 	fakeapi_stop >/dev/null || :
 	assert_eq "$FAKE_BAD_STOPS" 0 "the fake API stopped cleanly"
 else
-	ok "# skipped: no fake-ovh server built"
+	skip "pack --ip --alert against the API: no fake-ovh server built"
 fi
 
 finish

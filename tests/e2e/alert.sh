@@ -50,6 +50,56 @@ assert_eq "$(jq -c '[.targets[] | [.message_id, .destination_ip, .spamscore]]' "
 	"$(jq -c '[.[].detectedSpams[] | [.messageId, .destinationIp, .spamscore]]' "$DEMO_STATS")" \
 	"demo: the alert lists what the demo's stats.json lists"
 
+# An alert saved as a file and attached as application/octet-stream is
+# read when the file is named *.eml, in any case; under another name it
+# is an attachment like any other (the control).
+for name in alert.eml ALERT.EML alert.bin; do
+	{
+		printf 'From: a@example.com\nSubject: fwd\nMIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+		printf 'See the attached file.\n\n--b\nContent-Type: application/octet-stream; name="%s"\n' "$name"
+		printf 'Content-Disposition: attachment; filename="%s"\nContent-Transfer-Encoding: base64\n\n' "$name"
+		base64 "$A/demo.eml"
+		printf '\n--b--\n'
+	} >"$tmp/attached.eml"
+	run alert --json "$tmp/attached.eml"
+	case $name in
+	*.bin)
+		assert_status 65 "an alert attached as $name is not read"
+		;;
+	*)
+		assert_status 0 "an alert attached as $name"
+		assert_eq "$(jq -c '[.ip, .date, (.targets | length)]' "$tmp/out")" \
+			'["203.0.113.7","2026-11-20T13:32:07Z",3]' "an alert attached as $name: read, with its own Date"
+		;;
+	esac
+done
+
+# HTML character references: a hexadecimal one with 'x' or 'X'; one that
+# names a UTF-16 surrogate (no character) becomes U+FFFD, not bytes that
+# are not UTF-8.
+html_alert() {
+	printf 'From: OVHcloud <noreply@ovh.net>\nSubject: x\nDate: Fri, 20 Nov 2026 13:32:07 +0000\n'
+	printf 'MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n'
+	printf '<p>Our anti-spam protection layer has detected that your IP 203.0.113.7 is sending spam.</p>\n'
+	printf '<p>Destination IP: 198.51.100.1 - Message-ID: %s - Spam score: %s</p>\n' "$1" "$2"
+}
+html_alert '&#x61;&#X62;c@example.org' 300 >"$tmp/ref.eml"
+run alert --json "$tmp/ref.eml"
+assert_eq "$(jq -r '.targets[0].message_id' "$tmp/out")" abc@example.org "&#x61; and &#X62; are decoded"
+html_alert 'a&#xD800;b@example.org' 300 >"$tmp/ref.eml"
+run alert --json "$tmp/ref.eml"
+assert_eq "$(jq -r '.targets[0].message_id' "$tmp/out")" "a$(printf '\357\277\275')b@example.org" \
+	"&#xD800; (a surrogate) becomes U+FFFD"
+# A score of eleven digits is a score; twelve is none (fpkit(1)).
+for score in 12345678901 123456789012; do
+	html_alert x@example.org $score >"$tmp/ref.eml"
+	run alert --json "$tmp/ref.eml"
+	want=$score
+	[ ${#score} -le 11 ] || want=null
+	assert_eq "$(jq -r '.targets[0].spamscore' "$tmp/out")" $want "a score of ${#score} digits: $want"
+done
+
 # Without --json: for people.
 run alert "$A/en-text-qp.eml"
 assert_status 0 "alert without --json"

@@ -137,10 +137,17 @@ run pack --ip "$IP" --connect-timeout abc
 assert_status 64 "--connect-timeout abc"
 run pack --ip "$IP" --retries 21
 assert_status 64 "--retries 21"
+run pack --ip "$IP" --retries 20 -o "$tmp/o" --force
+assert_status 0 "--retries 20, the largest"
 run pack --ip "$IP" --rate 0
 assert_status 64 "--rate 0"
 run pack --ip "$IP" --from 2026-11-20
 assert_status 64 "--from without a time"
+run pack --ip "$IP" --from 1970-01-01T00:00:00Z --to 2026-11-20T10:00:00Z
+assert_status 64 "--from at the epoch itself"
+assert_in "$tmp/err" "pack: --from '1970-01-01T00:00:00Z' is not" "--from at the epoch: the value is named"
+run pack --ip "$IP" --from 1970-01-01T00:00:01Z --to 2026-11-20T10:00:00Z -o "$tmp/o" --force
+assert_status 0 "--from one second after the epoch"
 run pack --ip "$IP" --from 2026-11-20T10:00:00Z
 assert_status 64 "--from without --to"
 run pack --ip "$IP" --from 2026-11-20T10:00:00Z --to 2026-11-20T09:00:00Z
@@ -182,17 +189,24 @@ assert_eq "$(cat "$tmp/ck-status")" 78 "a consumer key alone: exit 78"
 assert_in "$tmp/err" "consumer_key is set (OVH_CONSUMER_KEY) but not application_key" "a consumer key alone: said"
 
 # A ./ovh.conf that someone else owns (a shared folder): skipped, with a
-# warning; its endpoint is not used.
+# warning; its endpoint is not used, ~/.ovh.conf's is, and the run goes on.
+# Only root can give a file to someone else.
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	mkdir "$tmp/shared"
 	printf '[default]\nendpoint = http://192.0.2.66/1.0\n' >"$tmp/shared/ovh.conf"
+	chmod 644 "$tmp/shared/ovh.conf"
 	chown nobody "$tmp/shared/ovh.conf"
 	(
 		cd "$tmp/shared" && run pack --ip 203.0.113.7 -o "$tmp/y.tar.gz"
 		echo "$status" >"$tmp/planted-status"
 	)
-	assert_in "$tmp/err" "ovh.conf' is not owned by you or root" "a planted ./ovh.conf is skipped"
+	assert_eq "$(cat "$tmp/planted-status")" 0 "a planted ./ovh.conf: the run goes on (exit 0)"
+	assert_in "$tmp/err" "fpkit: warning: '$tmp/shared/ovh.conf' is not owned by you or root, or is writable by others: skipped" \
+		"a planted ./ovh.conf is skipped, and named"
 	assert_not_in "$tmp/err" "192.0.2.66" "its endpoint is not used"
+	assert_true "the bundle is made through ~/.ovh.conf's endpoint" test -s "$tmp/y.tar.gz"
+else
+	skip "a ./ovh.conf owned by someone else: only root can make one (running as uid $(id -u))"
 fi
 
 # An ovh.conf that is a symbolic link is not followed, wherever it is:
@@ -235,6 +249,26 @@ pack_ip --endpoint "$FAKE_URL" --config "$HOME/right.conf"
 assert_status 0 "the file it points to, given with --config: read"
 rm "$HOME/.ovh.conf"
 mv "$HOME/right.conf" "$HOME/.ovh.conf"
+# A ./ovh.conf of one's own that group or others can write: skipped the
+# same way (anyone could have put the endpoint there).
+for mode in 666 620 602; do
+	rm -rf "$tmp/open"
+	mkdir "$tmp/open"
+	printf '[default]\nendpoint = http://192.0.2.67/1.0\n' >"$tmp/open/ovh.conf"
+	chmod "$mode" "$tmp/open/ovh.conf"
+	(
+		cd "$tmp/open" && run pack --ip 203.0.113.7 -o "$tmp/open/v.tar.gz"
+		echo "$status" >"$tmp/open-status"
+	)
+	assert_eq "$(cat "$tmp/open-status")" 0 "a ./ovh.conf of mode $mode: the run goes on (exit 0)"
+	assert_in "$tmp/err" "fpkit: warning: '$tmp/open/ovh.conf' is not owned by you or root, or is writable by others: skipped" \
+		"a ./ovh.conf of mode $mode is skipped, and named"
+	assert_not_in "$tmp/err" "192.0.2.67" "mode $mode: its endpoint is not used"
+done
+# The control: the same file, writable by its owner alone, is read.
+chmod 644 "$tmp/open/ovh.conf"
+(cd "$tmp/open" && run pack --ip 203.0.113.7 --retries 0 -o "$tmp/open/v.tar.gz")
+assert_in "$tmp/err" "192.0.2.67" "the same ./ovh.conf at mode 644 is read (its endpoint is tried)"
 
 # A FIFO named ovh.conf does not hang fpkit.
 mkdir "$tmp/fifo"
@@ -253,6 +287,9 @@ else
 	ok "a FIFO named ovh.conf does not hang fpkit"
 fi
 wait "$pid" 2>/dev/null || true
+assert_eq "$(cat "$tmp/fifo-status" 2>/dev/null)" 0 "a FIFO named ovh.conf: the run goes on (exit 0)"
+assert_in "$tmp/err" "fpkit: warning: '$tmp/fifo/ovh.conf' is not a file: skipped" \
+	"a FIFO named ovh.conf: skipped, and named"
 
 # A plain http endpoint that is not loopback: refused, before the
 # credentials are looked for (tests/e2e/api-endpoint.sh has the rest).

@@ -127,6 +127,44 @@ assert_err_re "the API asks to wait more than 999999999 s before trying again, m
 	"a 10-digit Retry-After: the message"
 nothing_written "a 10-digit Retry-After"
 
+# Retry-After at its limit (60 s) and just under it is waited for: the
+# retry is set for that many seconds (the --verbose trace says so) and
+# the run is still waiting a second later (it is then stopped: no test
+# waits a minute); just over it (61 s) ends the call at once.
+for secs in 59 60; do
+	serve --fault "429:9:$secs:$SPAM\$"
+	set +e
+	${FPKIT_VALGRIND:-} "$FPKIT" pack --ip "$IP" --mail "$DEMO_MAIL" -o "$tmp/o" --rate 6000 --verbose \
+		>"$tmp/out" 2>"$tmp/err" &
+	waiter=$!
+	set -e
+	i=0
+	while ! grep -q 'again in' "$tmp/err" && kill -0 "$waiter" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1
+	if kill -0 "$waiter" 2>/dev/null; then
+		ok "Retry-After $secs: still waiting a second later"
+		kill -TERM "$waiter"
+	else
+		not_ok "Retry-After $secs: the run ended instead of waiting"
+	fi
+	wait "$waiter" 2>/dev/null || :
+	assert_in "$tmp/err" "-> 429 Too many requests" "Retry-After $secs: the 429 is traced"
+	assert_in "$tmp/err" "(try 1 of 4): again in ${secs}000 ms" "Retry-After $secs: the retry is set $secs s later"
+	assert_not_in "$tmp/err" "more than the limit" "Retry-After $secs: within the limit"
+	assert_eq "$(statuses "$SPAM")" "429" "Retry-After $secs: one try so far"
+	rm -f "$tmp/o"/* "$tmp/o"/.[!.]* 2>/dev/null || :
+done
+serve --fault "429:9:61:$SPAM\$"
+pack_api
+assert_status 75 "429 with Retry-After 61"
+assert_err_re "the API asks to wait 61 s before trying again, more than the limit of 60 s: try later\$" \
+	"Retry-After 61: the message"
+assert_eq "$(statuses "$SPAM")" "429" "Retry-After 61: 1 try"
+nothing_written "Retry-After 61"
+
 # 429 for ever with a short Retry-After: four tries.
 serve --fault "429:99:0:$SPAM\$"
 pack_api

@@ -43,6 +43,8 @@ assert_status 0 "scan, the table"
 if command -v script >/dev/null 2>&1 && script -qec "test -t 2" /dev/null >/dev/null 2>&1 </dev/null; then
 	script -qec "'$FPKIT' scan --rate 100000" "$OUT/tty" >/dev/null 2>&1 </dev/null || :
 	assert_in "$OUT/tty" "fpkit: scan: " "the terminal run is kept"
+else
+	skip "a run on a terminal: no terminal to be had (script(1) of util-linux, or /dev/pts, missing)"
 fi
 
 # Failures: refused calls, a wrong secret, the timestamp.

@@ -73,12 +73,23 @@ EOF
 urls >"$tmp/got"
 assert_true "no block lookup; the window asked for" cmp -s "$tmp/got" "$tmp/want"
 
-# Several blocks hold the IP: the smallest is the one.
-jq -c '. + ["203.0.113.0/24", "203.0.112.0/23"]' "$D/ip.json" >"$D/ip.new" && mv "$D/ip.new" "$D/ip.json"
+# Several blocks hold the IP: the smallest is the one; a smaller block
+# beside them that does not hold it (.16/29) is not.
+jq -c '. + ["203.0.113.0/24", "203.0.112.0/23", "203.0.113.16/29"]' "$D/ip.json" >"$D/ip.new" &&
+	mv "$D/ip.new" "$D/ip.json"
 : >"$FAKE_LOG"
 run pack --ip "$IP" -o "$tmp/o2.tar.gz" --json
 assert_status 0 "pack with three blocks holding the IP"
 assert_eq "$(jq -r .block "$tmp/out")" "$BLOCK" "the smallest block is taken"
+# The same when the answer lists every block whatever ?ip= asked (a
+# proxy that drops the query): fpkit checks that the block holds the IP.
+fakeapi_start "$D" --fault "unfiltered:/ip?"
+fakeapi_env
+run pack --ip "$IP" -o "$tmp/o2b.tar.gz" --json
+assert_status 0 "pack when GET /ip?ip= lists every block"
+assert_eq "$(jq -r .block "$tmp/out")" "$BLOCK" "of every block listed, the smallest that holds the IP is taken"
+fakeapi_start "$D"
+fakeapi_env
 
 # The server's clock is an hour ahead: the time delta covers it.
 fakeapi_start "$D" --skew 3600
@@ -129,6 +140,28 @@ run pack --ip "$IP" -o "$tmp/o" --save-api "$tmp/nowhere"
 assert_status 73 "--save-api into a missing folder"
 assert_in "$tmp/err" "--save-api '$tmp/nowhere' is not a folder fpkit can write into" "the folder is named"
 no_leftovers "$tmp/o" "missing --save-api folder: nothing written"
+
+# A /32 block (an additional IP routed alone): given with --block, it is
+# the block of the path, encoded, with no lookup; found by GET /ip, it is
+# the smallest of the blocks holding the IP; the ticket names it.
+fakeapi_case "$D" 203.0.113.7/32 "$IP" "$DEMO_SPAMIP" "$DEMO_STATS"
+fakeapi_start "$D"
+fakeapi_env
+run pack --ip "$IP" --block 203.0.113.7/32 -o "$tmp/o32.tar.gz" --json
+assert_status 0 "pack with --block A/32"
+assert_eq "$(urls | sed -n '2,3p' | sed 's/?.*//' | tr '\n' ' ')" \
+	"/1.0/ip/203.0.113.7%2F32/spam/$IP /1.0/ip/203.0.113.7%2F32/spam/$IP/stats " \
+	"--block A/32: the /32 is the path's block, encoded; no lookup"
+assert_eq "$(jq -r .block "$tmp/out")" 203.0.113.7/32 "--block A/32: summary.json's block"
+tar -xzOf "$tmp/o32.tar.gz" --wildcards '*/TICKET.txt' >"$tmp/t32"
+assert_in "$tmp/t32" "IP address 203.0.113.7 (block 203.0.113.7/32)." "--block A/32: the ticket names the block"
+run pack --ip "$IP" -o "$tmp/o32b.tar.gz" --json
+assert_status 0 "pack with a /32 among the blocks"
+assert_eq "$(jq -r .block "$tmp/out")" 203.0.113.7/32 "the /32 is the smallest block holding the IP"
+run pack --ip 203.0.113.6 --block 203.0.113.7/32 -o "$tmp/o"
+assert_status 64 "--block A/32 with another address"
+assert_in "$tmp/err" "203.0.113.6 is not inside block 203.0.113.7/32" "--block A/32: only A is inside"
+no_leftovers "$tmp/o" "--block A/32 with another address: nothing written"
 
 assert_true "the fake server stops cleanly" fakeapi_stop
 finish

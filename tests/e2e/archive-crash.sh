@@ -71,7 +71,7 @@ if command -v flock >/dev/null 2>&1; then
 	assert_eq "$(index_names "$L")" "$B5 $B7 $B9" "two runs at once: each event once"
 	assert_true "two runs at once: the index matches the bundles" index_matches "$L"
 else
-	echo "# flock(1) not found: the lock tests are skipped"
+	skip "the lock tests: flock(1) (util-linux) is not installed"
 fi
 
 # Killed while the API answers slowly: after the first two events, the

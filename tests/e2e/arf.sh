@@ -168,7 +168,7 @@ if command -v python3 >/dev/null 2>&1; then
 	assert_in "$tmp/py" "FAIL 2: the attached message is the sample, byte for byte" \
 		"a sample changed by one byte is caught"
 else
-	echo "# python3 not found: the independent parse of report.arf is skipped"
+	skip "the independent parse of report.arf: python3 is not installed"
 fi
 
 # With the mail logs: the envelope they give.  Message 1 went out to

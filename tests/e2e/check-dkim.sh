@@ -50,6 +50,26 @@ assert_eq "$(jq -c '.dkim[0] | [.domain, .selector, .algorithm]' "$tmp/out")" \
 	'["shop.example.com","sel","rsa-sha256"]' "domain, selector, algorithm"
 assert_in "$tmp/out" "2048-bit key" "the key size is given"
 
+# --dkim-min-bits: from 1 to 16384.
+for bits in 16384 16385; do
+	run check --no-dkim --dkim-min-bits $bits "$MSG"
+	if [ $bits -eq 16384 ]; then assert_status 0 "--dkim-min-bits $bits, the largest"
+	else assert_status 64 "--dkim-min-bits $bits"; fi
+done
+
+# d= must be a domain name: letters, digits and inner hyphens.  A label
+# that starts with a hyphen makes the signature invalid, whatever the
+# key says; an inner hyphen is fine (the control).
+for d in -shop.example.com shop-x.example.com; do
+	printf 'sel._domainkey.%s v=DKIM1; k=rsa; p=%s\n' "$d" "$(cat "$tmp/pub")" >>"$tmp/keys"
+	"$DKIMSIGN" "$tmp/key.pem" sel "$d" $T0 <"$MSG" >"$tmp/d.eml"
+	dkim "$tmp/d.eml"
+	case $d in
+	-*) assert_eq "$r" "invalid	d= is not a domain name (RFC 6376 3.5)" "d=$d: invalid, not a domain name" ;;
+	*) assert_eq "$res" pass "d=$d: an inner hyphen passes" ;;
+	esac
+done
+
 # One byte in a signed header field (Subject is in h=).
 sed 's/^Subject: Your Lumen Atelier order #10490/Subject: Your Lumen Atelier order #10491/' \
 	"$tmp/sel.eml" >"$tmp/hdr.eml"
@@ -198,9 +218,9 @@ assert_in "$tmp/err" "line 1" "the bad line is named"
 # sees queries at all.  Both run without network (unshare -n), so that
 # nothing leaves the machine, whatever fpkit does.
 if ! command -v strace >/dev/null 2>&1 || ! strace -f -qq -o /dev/null true 2>/dev/null; then
-	echo "# strace cannot run here: the no-DNS check is passed over"
+	skip "the no-DNS check: strace is not installed or cannot trace here"
 elif ! unshare -n true 2>/dev/null; then
-	echo "# unshare -n not permitted: the no-DNS check is passed over"
+	skip "the no-DNS check: unshare -n (util-linux) is not permitted here"
 else
 	# LeakSanitizer refuses to run under ptrace.
 	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 unshare -n strace -f -qq -e trace=socket,connect \

@@ -78,6 +78,18 @@ assert_in "$tmp/err" "not inside block" "outside block explained"
 pack_demo --block 203.0.113.0/33
 assert_status 64 "malformed --block"
 
+# The prefix's edges: a /32 holds its address alone, a /31 two, a /0 all.
+for b in 203.0.113.7/32 203.0.113.6/31 0.0.0.0/0; do
+	pack_demo --block "$b" --no-dkim --json -o "$tmp/blk.tar.gz" --force
+	assert_status 0 "--block $b holds 203.0.113.7"
+	assert_eq "$(jq -r .block "$tmp/out")" "$b" "--block $b: summary.json's block"
+done
+for b in 203.0.113.6/32 203.0.113.8/31 203.0.113.8/29; do
+	pack_demo --block "$b" --no-dkim -o "$tmp/blk.tar.gz" --force
+	assert_status 64 "--block $b does not hold 203.0.113.7"
+	assert_in "$tmp/err" "fpkit: 203.0.113.7 is not inside block $b" "--block $b: said so"
+done
+
 run pack --ip 2001:db8::1 --stats-json "$DEMO_STATS"
 assert_status 64 "IPv6 --ip"
 
@@ -108,6 +120,8 @@ if [ -w /dev/full ]; then
 	status=$?
 	set -e
 	assert_status 74 "stdout on a full disk"
+else
+	skip "standard output on a full disk: no writable /dev/full"
 fi
 
 finish

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Real third-party mail from ../shared/corpus (read in place, never
-# copied here).  Skipped, saying so, when that folder is absent.
+# Real third-party mail from ../shared/corpus (read in place; only mu's
+# small Maildir is copied, to add files to its tmp/).  Skipped, saying
+# so, when that folder is absent.
 #
 # fpkit's matching is checked against an independent reading of the
 # same files: a small awk program that unfolds each header block and
@@ -52,7 +53,7 @@ mkstats() {
 cross_check() {
 	name=$1
 	dir=$2
-	[ -d "$dir" ] || { echo "# $name: not in this corpus, passed over"; return 0; }
+	[ -d "$dir" ] || { skip "$name: not in this corpus ($dir)"; return 0; }
 	find "$dir" -type f \( -path '*/cur/*' -o -path '*/new/*' \) ! -name '.*' | sort >"$tmp/files"
 	while IFS= read -r f; do own_ids "$f"; done <"$tmp/files" >"$tmp/oracle"
 	cut -f 1 "$tmp/oracle" | grep -E '^[A-Za-z0-9._%+=$#!-]+@[A-Za-z0-9._-]+$' | sort -u | head -n 40 >"$tmp/ids"
@@ -150,21 +151,39 @@ if [ -f "$G/sample.mbox" ]; then
 	assert_eq "$bad" 0 "git sample.mbox: offsets start at the message's header"
 fi
 
-# mu's tmp/ holds a message that must never be taken.
+# mu's tmp/ holds a message that must never be taken (its id is also
+# that of a message in new/, which must be).  Its file there has a
+# Maildir name, which fpkit passes over in any folder; so the check runs
+# on a copy whose tmp/ also holds each of its messages as an .eml and in
+# an mbox, files fpkit reads anywhere else (the control): only the rule
+# that tmp/ is not searched keeps them out.
 T="$CORPUS/mu/testdata/testdir"
 if [ -d "$T/tmp" ] && [ -n "$(ls "$T/tmp")" ]; then
-	own_ids "$T"/tmp/* | cut -f 1 >"$tmp/tmp-ids"
-	if [ -s "$tmp/tmp-ids" ]; then
-		# ids that live only in tmp/
-		find "$T/cur" "$T/new" -type f | while IFS= read -r f; do own_ids "$f"; done |
-			cut -f 1 | sort -u >"$tmp/curnew-ids"
-		sort -u "$tmp/tmp-ids" | comm -23 - "$tmp/curnew-ids" >"$tmp/only-tmp"
-		if [ -s "$tmp/only-tmp" ]; then
-			mkstats "$tmp/only-tmp" "$tmp/tmp-stats.json"
-			run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$T" -o "$tmp/tmp.tar.gz" --json
-			assert_eq "$(jq '.samples | length' "$tmp/out")" 0 "mu: tmp/ is never searched"
-		fi
-	fi
+	own_ids "$T"/tmp/* | cut -f 1 | sort -u >"$tmp/tmp-ids"
+	n_tmp=$(wc -l <"$tmp/tmp-ids")
+	# The oracle: the files of cur/ and new/ that carry these ids.
+	find "$T/cur" "$T/new" -type f | while IFS= read -r f; do own_ids "$f"; done |
+		awk -F '\t' 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$tmp/tmp-ids" - >"$tmp/tmp-oracle"
+	cp -R "$T" "$tmp/mu"
+	chmod -R u+w "$tmp/mu"
+	i=0
+	for f in "$T"/tmp/*; do
+		i=$((i + 1))
+		cp "$f" "$tmp/mu/tmp/copy-$i.eml"
+		{ printf 'From someone@example.com Mon Jan  1 00:00:00 2024\n'; cat "$f"; echo; } >>"$tmp/mu/tmp/spool"
+	done
+	mkstats "$tmp/tmp-ids" "$tmp/tmp-stats.json"
+	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$tmp/mu/tmp" -o "$tmp/tmp0.tar.gz" --json
+	assert_eq "$(jq '.samples | length' "$tmp/out")" $((n_tmp * 2)) \
+		"mu: control: tmp/ given as a folder, each of its $n_tmp ids is found in the .eml and the mbox"
+	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$tmp/mu" -o "$tmp/tmp.tar.gz" --json
+	assert_status 0 "mu: pack the Maildir"
+	assert_eq "$(jq '[.samples[] | select(.source | contains("/mu/tmp/"))] | length' "$tmp/out")" 0 \
+		"mu: tmp/ is never searched"
+	assert_eq "$(jq '.samples | length' "$tmp/out")" "$(wc -l <"$tmp/tmp-oracle" | tr -d ' ')" \
+		"mu: the same ids in cur/ and new/ are found, as awk finds them"
+else
+	skip "mu: tmp/ is never searched: the corpus has no message in mu's tmp/"
 fi
 
 finish

@@ -6,6 +6,8 @@
 # Driven with curl and a signer written in shell.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/fakeapi.sh"
+# These assertions test the fake server, not fpkit: counted apart.
+count_label="fake server self-test: "
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
 command -v sha1sum >/dev/null 2>&1 || skip_all "sha1sum is not installed"
@@ -315,6 +317,13 @@ assert_error 403 NOT_GRANTED_CALL "forbidden"
 assert_eq "$(body_field message)" "This call has not been granted" "its message"
 get /ip
 assert_eq "$code" 200 "a prefix with '?' takes the calls with a query only (forbidden:/ip?)"
+
+fakeapi_start "$D" --fault "unfiltered"
+get "/ip?ip=$IP"
+assert_eq "$code $(jq -c . "$tmp/body")" '200 ["203.0.113.0/28","198.51.100.0/24"]' \
+	"unfiltered: GET /ip?ip= answers every block"
+get "$SPAM"
+assert_true "unfiltered: other calls answer as usual" cmp -s "$tmp/body" "$DEMO_SPAMIP"
 
 fakeapi_start "$D" --fault '503:5:/ip$'
 get /ip/$EBLOCK/spam

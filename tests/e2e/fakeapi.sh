@@ -16,7 +16,7 @@
 # pipeline: they keep the server's state in variables.
 : "${FPKIT:?run the tests through 'make check'}"
 
-FAKE_OVH=${FAKE_OVH:-$(dirname "$FPKIT")/../tests/fake-ovh/fake-ovh}
+FAKE_OVH=${FAKE_OVH:-$(dirname "${FPKIT_BIN:-$FPKIT}")/../tests/fake-ovh/fake-ovh}
 
 # The only credentials the server accepts.  Made up, but shaped like real
 # ones, and each unique enough that a leak test can search for it.

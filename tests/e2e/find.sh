@@ -110,6 +110,26 @@ run find --msgid-file "$tmp/ids-commented" "$MB/sent.mbox"
 assert_status 0 "a --msgid-file with indented comments and blank lines"
 assert_not_in "$tmp/err" "not found" "only the one id is searched for"
 
+# What a folder walk reads.  A file not named *.eml counts only if it is
+# an mbox, whose first "From " line may follow blank lines (VIOLATIONS.md)
+# but not other text on its own line.  In a Maildir's cur/ and new/,
+# every file but dot files (Dovecot's and Courier's indexes) is a
+# message.
+W=$tmp/walk
+mkdir -p "$W/plain" "$W/md/cur" "$W/md/new"
+msgtext() { printf 'From: a@example.com\nMessage-ID: <%s>\nSubject: s\n\nbody\n' "$1"; }
+{ printf '\n\nFrom a@example.com Fri Nov 20 13:00:00 2026\n'; msgtext blank-lines@example.com; } >"$W/plain/spool1"
+{ printf '  From a@example.com Fri Nov 20 13:00:00 2026\n'; msgtext indented@example.com; } >"$W/plain/spool2"
+msgtext dotfile@example.com >"$W/md/cur/.dovecot.index.cache"
+msgtext dotfile@example.com >"$W/md/cur/1795180000.M1P1.host:2,S"
+run find --msgid blank-lines@example.com "$W/plain"
+assert_eq "$(cut -f 2 "$tmp/out")" "$W/plain/spool1" "walk: an mbox whose From_ line follows blank lines"
+run find --msgid indented@example.com "$W/plain"
+assert_status 1 "walk: text before 'From ' on its line makes no mbox"
+run find --msgid dotfile@example.com "$W/md"
+assert_eq "$(cut -f 2 "$tmp/out")" "$W/md/cur/1795180000.M1P1.host:2,S" \
+	"walk: a dot file in cur/ is no message, the file beside it is"
+
 # A tree of many small folders under a low limit of open files: every
 # message is found (the folders held open for the reading threads are
 # bounded by what the limit leaves, and with too little left the files

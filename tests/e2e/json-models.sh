@@ -28,6 +28,40 @@ for case_dir in "$FIXTURES"/broken/json/*/; do
 	no_leftovers "$tmp/outdir" "$name: nothing written"
 done
 
+# The models' edges, each at its value and one past it: a block of ten
+# years (315360000 s) and one second more; a block ending at the last
+# second of 9999 and one second later; a time of the last second of 9999
+# (253402300799) in stats, and one second later.
+edge() {
+	printf '{"date": "%s", "ipSpamming": "203.0.113.7", "state": "blockedForSpam", "time": %s}\n' \
+		"$1" "$2" >"$tmp/edge.json"
+	rm -f "$tmp/edge.tar.gz"
+	run pack --spam-ip-json "$tmp/edge.json" --stats-json "$DEMO_STATS" -o "$tmp/edge.tar.gz"
+}
+edge 2026-11-20T13:32:07Z 315360000
+assert_status 0 "a block of 315360000 s (ten years)"
+edge 2026-11-20T13:32:07Z 315360001
+assert_status 65 "a block of 315360001 s"
+assert_in "$tmp/err" "field 'time': 315360001 seconds is not a block length" "315360001 s: the field and why"
+edge 9999-12-31T23:59:58Z 1
+assert_status 0 "a block ending at 9999-12-31T23:59:59Z"
+edge 9999-12-31T23:59:58Z 2
+assert_status 65 "a block ending one second after 9999"
+assert_in "$tmp/err" "field 'time': 2 seconds after the date would end the block after 9999" \
+	"a block ending after 9999: the field and why"
+for t in 253402300799 253402300800; do
+	jq --argjson t $t '.[0].detectedSpams[0].date = $t | .[0].timestamp = $t' "$DEMO_STATS" >"$tmp/edge-stats.json"
+	rm -f "$tmp/edge.tar.gz"
+	run pack --stats-json "$tmp/edge-stats.json" --ip 203.0.113.7 -o "$tmp/edge.tar.gz"
+	if [ $t -eq 253402300799 ]; then
+		assert_status 0 "stats times of $t (the last second of 9999)"
+	else
+		assert_status 65 "stats times of $t"
+		assert_in "$tmp/err" "field '[0].timestamp': $t is not a time from 1970 to 9999" \
+			"stats times of $t: the field and why"
+	fi
+done
+
 # The unknown fields of a valid document reach the bundle unchanged.
 ok_dir="$FIXTURES/broken/json/ok-unknown-fields"
 run pack --spam-ip-json "$ok_dir/spam-ip.json" --stats-json "$ok_dir/stats.json" \

@@ -9,7 +9,8 @@
 #   FPKIT_LIMIT_API_DOCUMENT     here
 #   FPKIT_LIMIT_API_ANSWER       api-faults.sh ("an oversized body": the
 #                                fake API's fault 'huge')
-#   FPKIT_LIMIT_RETRY_AFTER      api-faults.sh ("429 with Retry-After 120")
+#   FPKIT_LIMIT_RETRY_AFTER      api-faults.sh (59 and 60 s waited for; 61,
+#                                120 and ten digits refused)
 #   FPKIT_LIMIT_OVHCONF_FILE     here, and unit/test_ovhconf.c
 #   FPKIT_LIMIT_OVHCONF_LINE     here, and unit/test_ovhconf.c
 #   FPKIT_LIMIT_ALERT            alert.sh ("a file over 16 MiB is refused")
@@ -36,7 +37,8 @@
 #   FPKIT_LIMIT_MSGID_FILE       here
 #   FPKIT_LIMIT_SAMPLE           here
 #   FPKIT_LIMIT_NAME_ID          here
-#   FPKIT_LIMIT_MESSAGE          here (fpkit check), check-pack.sh (a
+#   FPKIT_LIMIT_MESSAGE          here (fpkit check: one byte under, at and
+#                                over it), check-pack.sh (a
 #                                packed sample over it is not checked)
 #   FPKIT_LIMIT_MIME_PARTS       here
 #   FPKIT_LIMIT_MIME_DEPTH       here
@@ -52,7 +54,8 @@
 #                                what fpkit renders holds no list long
 #                                enough to reach it quickly)
 #   FPKIT_LIMIT_LOG_FILES        here
-#   FPKIT_LIMIT_LOG_LINE         maillog.sh, unit/test_maillog.c
+#   FPKIT_LIMIT_LOG_LINE         here (one byte under, at and over it),
+#                                maillog.sh, unit/test_maillog.c
 #   FPKIT_LIMIT_LOG_ANCHORS      here
 #   FPKIT_LIMIT_LOG_QUEUE_LINES  here
 #   FPKIT_LIMIT_LOG_KEPT         here
@@ -290,6 +293,85 @@ msg_head() {
 	printf 'Date: Fri, 20 Nov 2026 13:23:00 +0000\nMessage-ID: <limits@example.com>\nMIME-Version: 1.0\n'
 }
 
+# big_msg FILE SIZE: a sound message of SIZE bytes, lines of 64 bytes
+# (the last one shorter), each with its line end.
+big_msg() {
+	{ msg_head; printf 'Content-Type: text/plain; charset=us-ascii\n\n'; } >"$1"
+	awk -v n=$((($2 - $(stat -c %s "$1")) / 64)) 'BEGIN { l = "x"; while (length(l) < 63) l = l l
+		l = substr(l, 1, 63); for (i = 0; i < n; i++) print l }' >>"$1"
+	pad "$1" $(($2 - 1))
+	echo >>"$1"
+}
+for size in $((64 * MiB - 1)) $((64 * MiB)); do
+	big_msg "$tmp/big.eml" $size
+	run check --no-dkim "$tmp/big.eml"
+	assert_status 0 "check: a message of $size bytes is checked, intact"
+	assert_in "$tmp/out" "Intact:          yes" "check: a message of $size bytes is read to its end"
+done
+big_msg "$tmp/big.eml" $((64 * MiB + 1))
+run check --no-dkim "$tmp/big.eml"
+assert_status 65 "check: a sound message one byte over the limit"
+assert_in "$tmp/err" "'$tmp/big.eml': larger than the limit of 67108864 bytes for a message to check" \
+	"check: a sound message over the limit: the file and the limit are named"
+# A header block of exactly 1 MiB is parsed (what the best practices
+# look at is read); one byte more is not checked at all.
+for size in 1048576 1048577; do
+	{ msg_head; printf 'X-Pad: '; } >"$tmp/hb.eml"
+	head -c $((size - $(stat -c %s "$tmp/hb.eml") - 2)) /dev/zero | tr '\0' a >>"$tmp/hb.eml"
+	printf '\n\nbody\n' >>"$tmp/hb.eml"
+	run check --no-dkim --json "$tmp/hb.eml"
+	if [ $size -eq 1048576 ]; then
+		assert_eq "$(jq -c '[.lint_checked, (.problems | map(.id)), (.conformance | map(.id))]' "$tmp/out")" '[true,[],["line-too-long"]]' \
+			"check: a header block of $size bytes is parsed"
+	else
+		assert_eq "$(jq -c '[.lint_checked, (.problems | map(.id))]' "$tmp/out")" '[false,["header-too-large"]]' \
+			"check: a header block of $size bytes is not checked"
+	fi
+done
+# The same in pack: a sample with a header block of exactly 1 MiB is read
+# by GMime (its fields in checks/), one byte more is not.
+mkdir -p "$tmp/hbmd/cur" "$tmp/hbmd/new"
+jq '.[0].detectedSpams = [.[0].detectedSpams[0] | .messageId = "limits@example.com"]' "$DEMO_STATS" \
+	>"$tmp/hb-stats.json"
+for size in 1048576 1048577; do
+	{ msg_head; printf 'X-Pad: '; } >"$tmp/hbmd/cur/1.host:2,S"
+	head -c $((size - $(stat -c %s "$tmp/hbmd/cur/1.host:2,S") - 2)) /dev/zero | tr '\0' a \
+		>>"$tmp/hbmd/cur/1.host:2,S"
+	printf '\n\nbody\n' >>"$tmp/hbmd/cur/1.host:2,S"
+	rm -f "$tmp/o/hb.tar.gz"
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/hb-stats.json" --mail "$tmp/hbmd" --no-dkim \
+		-o "$tmp/o/hb.tar.gz"
+	tar -xzOf "$tmp/o/hb.tar.gz" --wildcards '*/checks/*' | grep -E '^(Subject|Parsed):' >"$tmp/hb-parsed" || :
+	if [ $size -eq 1048576 ]; then
+		assert_eq "$(cat "$tmp/hb-parsed")" "Subject:     limits" "pack: a header block of $size bytes is read by GMime"
+	else
+		assert_eq "$(cat "$tmp/hb-parsed")" "Parsed:      no: GMime could not read this message" \
+			"pack: a header block of $size bytes is not"
+	fi
+done
+rm -rf "$tmp/hb.eml" "$tmp/hbmd" "$tmp/o/hb.tar.gz"
+
+# The same limit on a sample that pack found: at it, the sample is
+# checked; one byte over, it is packed and said too large.
+mkdir -p "$tmp/bigmd/cur" "$tmp/bigmd/new"
+jq '.[0].detectedSpams = [.[0].detectedSpams[0] | .messageId = "limits@example.com"]' "$DEMO_STATS" \
+	>"$tmp/big-stats.json"
+for size in $((64 * MiB)) $((64 * MiB + 1)); do
+	big_msg "$tmp/bigmd/cur/1.host:2,S" $size
+	rm -f "$tmp/o/big.tar.gz"
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/big-stats.json" --mail "$tmp/bigmd" --no-dkim \
+		-o "$tmp/o/big.tar.gz" --json
+	assert_status 0 "pack: a sample of $size bytes is packed"
+	if [ $size -eq $((64 * MiB)) ]; then
+		assert_eq "$(jq -c '.samples[0].checks | [.intact, .lint_checked]' "$tmp/out")" '[true,true]' \
+			"pack: a sample of $size bytes is checked"
+	else
+		assert_eq "$(jq -c '.samples[0].checks | [.intact, .lint_checked, (.problems | map(.id))]' "$tmp/out")" \
+			'[false,false,["too-large"]]' "pack: a sample of $size bytes is too large to check"
+	fi
+done
+rm -rf "$tmp/bigmd" "$tmp/o/big.tar.gz"
+
 sized "$tmp/big.eml" $((64 * MiB + 1))
 run check --no-dkim "$tmp/big.eml"
 assert_status 65 "check: a message one byte over the limit"
@@ -411,6 +493,34 @@ assert_in "$tmp/err" "more than 256 mail logs given (at '$tmp/logs/257.log')" \
 	"mail logs: the file and the limit are named"
 set --
 
+# excerpt: the logs/ files of the last bundle.
+excerpt() { tar -xzOf "$tmp/o/l.tar.gz" --wildcards '*/logs/*'; }
+
+# A line of the limit's length (16384 bytes before its LF) is read, and
+# one byte under it; one byte over, it is skipped and counted.
+# long_anchor N: a line of N bytes that announces the order's Message-ID.
+long_anchor() {
+	awk -v id="$ORDER_ID" -v n="$1" 'BEGIN {
+		l = sprintf("Nov 20 13:20:00 mx1 postfix/cleanup[1]: A1B2C3D4E5: message-id=<%s> ", id)
+		p = "x"; while (length(p) < n - length(l)) p = p p
+		print l substr(p, 1, n - length(l)) }'
+}
+for n in 16383 16384 16385; do
+	long_anchor $n >"$tmp/long.log"
+	log_pack --maillog "$tmp/long.log"
+	assert_status 0 "mail logs: a line of $n bytes"
+	if [ $n -le 16384 ]; then
+		assert_not_in "$tmp/err" "longer than" "mail logs: a line of $n bytes is not too long"
+		assert_eq "$(excerpt | grep -c "message-id=<$ORDER_ID> x")" 1 "mail logs: a line of $n bytes is read"
+	else
+		assert_in "$tmp/err" "mail log '$tmp/long.log': 1 line longer than 16384 bytes skipped (the first is line 1)" \
+			"mail logs: a line of $n bytes is skipped, and the limit named"
+		assert_in "$tmp/err" "no mail-log line announces the Message-ID <$ORDER_ID>" \
+			"mail logs: a line of $n bytes announces nothing"
+	fi
+done
+rm -f "$tmp/long.log"
+
 # Lines that announce a target: one per queue.
 anchors() {
 	awk -v id="$ORDER_ID" -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
@@ -434,7 +544,6 @@ queue() {
 		for (i = 1; i < n; i++)
 			printf "Nov 20 13:20:01 mx1 postfix/smtp[2]: A1B2C3D4E5: to=<r%d@example.org>, status=deferred (%s)\n", i, p }'
 }
-excerpt() { tar -xzOf "$tmp/o/l.tar.gz" --wildcards '*/logs/*'; }
 queue 5001 1 >"$tmp/queue.log"
 log_pack --maillog "$tmp/queue.log"
 assert_status 0 "mail logs: a queue of 5001 lines"

@@ -142,6 +142,20 @@ assert_status 0 "pack across New Year"
 assert_eq "$(jq -r '.targets[0].delivery[0] | [.time, .recipients[0].time] | join(" ")' "$tmp/out")" \
 	"2026-12-31T22:58:00Z 2026-12-31T23:00:02Z" "December is last year's, January this year's"
 
+# --- RFC 5424: the BOM that may start MSG (its section 6.4) is no part of it ---
+mkdir "$tmp/bom"
+sed 's/ny-1@/bom-1@/' "$tmp/ny/stats.json" >"$tmp/bom/stats.json"
+{
+	printf '<22>1 2026-12-31T23:58:00Z mx1 postfix/cleanup 11 - - \357\273\2777E7E7E7E7E: message-id=<bom-1@lumen-atelier.example>\n'
+	printf '<22>1 2026-12-31T23:58:00Z mx1 postfix/qmgr 12 - - \357\273\2777E7E7E7E7E: from=<wishes@lumen-atelier.example>, size=900, nrcpt=1 (queue active)\n'
+	printf '<22>1 2026-12-31T23:58:01Z mx1 postfix/qmgr 12 - - \357\273\2777E7E7E7E7E: removed\n'
+} >"$tmp/bom/mail.log"
+run pack --spam-ip-json "$tmp/ny/spam-ip.json" --stats-json "$tmp/bom/stats.json" \
+	--maillog "$tmp/bom/mail.log" -o "$tmp/bom.tar.gz" --json
+assert_status 0 "pack with an RFC 5424 log whose messages start with a BOM"
+assert_eq "$(jq -c '.targets[0].delivery[0] | [.queue_id, .from, .complete]' "$tmp/out")" \
+	'["7E7E7E7E7E","wishes@lumen-atelier.example",true]' "the BOM is passed over: the queue is read"
+
 # --- other compressions, when their tools are here ---
 for tool in xz bzip2; do
 	if command -v "$tool" >/dev/null 2>&1; then
@@ -150,7 +164,7 @@ for tool in xz bzip2; do
 		assert_eq "$(jq -c '[.maillogs[0].compression, (.targets[5].delivery[0].recipients | length)]' "$tmp/out")" \
 			"[\"$tool\",3]" "a $tool log is read by its content"
 	else
-		ok "# skip $tool: not installed"
+		skip "a $tool log: $tool is not installed"
 	fi
 done
 

@@ -34,6 +34,15 @@ assert_eq "$(jq '.samples | length' "$S")" "$want_total" "no sample beyond the e
 assert_false "the message without Message-ID is no sample" \
 	sh -c "jq -r '.samples[].source' '$S' | grep -q noid.eml"
 
+# Maildir tmp/ holds in-tmp@example.com three times: under a Maildir
+# name, as an .eml and as an mbox, the last two files fpkit reads in any
+# other folder (the control).  Skipping tmp/ is what keeps them out.
+run find --msgid in-tmp@example.com "$M/mail/maildir/tmp"
+assert_eq "$(cut -f 2 "$tmp/out" | sed 's|.*/||' | sort | tr '\n' ' ')" "in-tmp.eml spool " \
+	"control: tmp/'s .eml and mbox are read when given as a folder"
+assert_eq "$(jq '[.samples[] | select(.source | contains("/maildir/tmp/"))] | length' "$S")" 0 \
+	"nothing is taken from a Maildir's tmp/"
+
 # missing lists exactly the ids with no sample.
 want_missing=$(grep -v '^#' "$M/expected.tsv" | awk -F '\t' '$2 == 0 {print $1}' | sort | tr '\n' ' ')
 got_missing=$(jq -r '.missing[]' "$S" | sort | tr '\n' ' ')

@@ -13,13 +13,19 @@ pack_demo -o "$tmp/o/b.tar.gz" --mail "$tmp/absent"
 assert_status 66 "a missing store"
 no_leftovers "$tmp/o" "missing store: nothing written"
 
-# An output folder that cannot take the file.
+# An output folder that cannot take the file (root, whom a mode does not
+# stop, runs this as nobody).
 mkdir "$tmp/ro"
 chmod 555 "$tmp/ro"
-if [ "$(id -u)" -ne 0 ]; then
-	pack_demo -o "$tmp/ro/b.tar.gz"
+if [ -z "$UNPRIV_MISSING" ]; then
+	run_unpriv pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+		-o "$tmp/ro/b.tar.gz"
 	assert_status 73 "a read-only output folder"
+	assert_in "$tmp/err" "fpkit: cannot create a file in '$tmp/ro': Permission denied" \
+		"read-only folder: the folder and the reason"
 	no_leftovers "$tmp/ro" "read-only folder: nothing written"
+else
+	skip "a read-only output folder: $UNPRIV_MISSING"
 fi
 
 # A store with a symlink loop, a dangling link and a FIFO (never opened,

@@ -6,6 +6,8 @@
 # does nothing wrong must pass.  Without the reports in files and the
 # distinct exit status (lib.sh), a leak on a path that exits 1 passes.
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
+# These assertions test the harness, not fpkit: counted apart.
+count_label="harness self-test: "
 : "${SANCHECK:?run the tests through 'make check'}"
 
 case " ${FPKIT_SANITIZERS:-} " in
@@ -58,7 +60,7 @@ case " $FPKIT_SANITIZERS " in
 	assert_false "a signed overflow fails the script" [ "$cstatus" -eq 0 ]
 	assert_in "$tmp/ubsan.out" "runtime error: signed integer overflow" "and quotes the report"
 	;;
-*) printf 'skipped: the UBSan cases (fpkit was built without --enable-ubsan)\n' ;;
+*) skip "the UBSan cases: fpkit was built without --enable-ubsan" ;;
 esac
 
 # Outside lib.sh (the unit tests), make check's environment gives the

@@ -31,6 +31,28 @@ for s in 203.0.113.7 198.51.100.23 352 417 371 "1h 00m 00s"; do
 	assert_in "$tmp/en.txt" "$s" "en carries '$s'"
 done
 
+# The state's wording, each state in both languages, the others' words
+# absent.
+for state in blockedForSpam unblocking unblocked; do
+	jq --arg s "$state" '.state = $s' "$DEMO_SPAMIP" >"$tmp/state.json"
+	for lang in en fr; do
+		run pack --spam-ip-json "$tmp/state.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+			--no-dkim --lang $lang -o "$tmp/state.tar.gz" --force
+		assert_status 0 "$lang ticket, state $state"
+		grep -E '^  (State:|État :)' "$tmp/out" >"$tmp/state-line" || :
+		case $lang/$state in
+		# The block: 2026-11-20 13:32:07 UTC, for 3600 s.
+		en/blockedForSpam) want="  State:       blockedForSpam (still blocked; it can be unblocked from 2026-11-20 14:32:07 UTC)" ;;
+		en/unblocking) want="  State:       unblocking (unblocking requested; the block time ended at 2026-11-20 14:32:07 UTC)" ;;
+		en/unblocked) want="  State:       unblocked (blocked from 2026-11-20 13:32:07 UTC to 2026-11-20 14:32:07 UTC)" ;;
+		fr/blockedForSpam) want="  État :             blockedForSpam (toujours bloquée ; débloquable à partir du 2026-11-20 14:32:07 UTC)" ;;
+		fr/unblocking) want="  État :             unblocking (déblocage demandé ; la durée du blocage a pris fin le 2026-11-20 14:32:07 UTC)" ;;
+		fr/unblocked) want="  État :             unblocked (bloquée du 2026-11-20 13:32:07 UTC au 2026-11-20 14:32:07 UTC)" ;;
+		esac
+		assert_eq "$(cat "$tmp/state-line")" "$want" "$lang ticket, state $state: its wording alone"
+	done
+done
+
 # The user's own template, over the same context.
 cat >"$tmp/mine.mustache" <<'TPL'
 {{! a comment line vanishes }}

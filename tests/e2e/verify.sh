@@ -78,6 +78,17 @@ SKIP="SHA256SUMS"
 mk badline "f:$top/SHA256SUMS=$tmp/sums-bad-line"
 bad badline "SHA256SUMS: line 10 is not"
 
+# A sum that differs from the file's in its last digit, then in its
+# first: each is caught.
+for pos in 64 1; do
+	awk -v pos=$pos '/  TICKET\.txt$/ { c = substr($0, pos, 1); n = c == "0" ? "1" : "0"
+		$0 = substr($0, 1, pos - 1) n substr($0, pos + 1) } { print }' "$T/SHA256SUMS" >"$tmp/sums-$pos"
+	assert_false "digit $pos of TICKET.txt's sum was changed" cmp -s "$T/SHA256SUMS" "$tmp/sums-$pos"
+	SKIP="SHA256SUMS"
+	mk "sum$pos" "f:$top/SHA256SUMS=$tmp/sums-$pos"
+	bad "sum$pos" "TICKET.txt: SHA-256 does not match SHA256SUMS: the file was changed"
+done
+
 SKIP="SHA256SUMS"
 mk nosums
 bad nosums "SHA256SUMS: missing"
@@ -126,5 +137,7 @@ assert_status 65 "an unreadable bundle, then a good one"
 assert_in "$tmp/out" "good.tar.gz: OK" "the one after an unreadable bundle is still checked"
 run verify "$tmp/no-such.tar.gz" "$tmp/text.tar.gz"
 assert_status 66 "a missing bundle among others"
+run verify "$tmp/text.tar.gz" "$tmp/no-such.tar.gz"
+assert_status 66 "a missing bundle after an unreadable one: still 66"
 
 finish

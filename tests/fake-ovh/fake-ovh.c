@@ -69,6 +69,8 @@
  *   badjson[:PREFIX]        200 with a body that is not JSON
  *   huge:BYTES[:PREFIX]     200 with a JSON body of BYTES bytes (streamed)
  *   forbidden[:PREFIX]      403 NOT_GRANTED_CALL
+ *   unfiltered[:PREFIX]     GET /ip answers every block of ip.json, whatever
+ *                           its query asks (a proxy that drops the query)
  * The counted ones (503, 429, reset) and slow act like a front proxy,
  * before authentication; the others replace the answer of a request that
  * passed it.  All slow delays that match add up; then the first other
@@ -129,6 +131,7 @@ enum fault_kind {
 	FAULT_BADJSON,
 	FAULT_HUGE,
 	FAULT_FORBIDDEN,
+	FAULT_UNFILTERED,
 };
 
 struct fault {
@@ -1365,6 +1368,12 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		a.huge = f->arg;
 		goto send;
 	}
+	if (f && f->kind == FAULT_UNFILTERED && strcmp(path, "/ip") == 0 &&
+	    strcmp(method, "GET") == 0) {
+		note_fault(rq, f);
+		call_ip_list(&a, srv, NULL);
+		goto send;
+	}
 	if (strcmp(path, "/auth/time") == 0 && strcmp(method, "GET") == 0) {
 		char *now = g_strdup_printf("%" G_GINT64_FORMAT, server_time(srv));
 
@@ -1464,7 +1473,7 @@ usage(FILE *f)
 		"  --window SECONDS    accepted timestamp distance (default 30)\n"
 		"  --fault SPEC        503:N[:PREFIX] 504:N[:PREFIX] 429:N:SECS[:PREFIX] reset:N[:PREFIX]\n"
 		"                      slow:SECS|MSms[:PREFIX] cut[:PREFIX] badjson[:PREFIX]\n"
-		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX]\n"
+		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX] unfiltered[:PREFIX]\n"
 		"  --error-style S     code, class or both (default) error bodies\n"
 		"  --max-seconds N     exit after N seconds (default 300)\n");
 }
@@ -1483,6 +1492,7 @@ static const struct {
 	{ "badjson", FAULT_BADJSON, 0 },
 	{ "huge", FAULT_HUGE, 1 },
 	{ "forbidden", FAULT_FORBIDDEN, 0 },
+	{ "unfiltered", FAULT_UNFILTERED, 0 },
 };
 
 /* Parse one --fault SPEC into f.  0, or -1 after saying why on stderr. */

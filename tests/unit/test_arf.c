@@ -329,6 +329,37 @@ test_fields_left_out(void **state)
 	free(r);
 }
 
+/* A sample whose longest line is 998 octets is 7bit; 999 is binary
+ * (RFC 5322 2.1.1, RFC 2045 2.7). */
+static void
+test_line_998(void **state)
+{
+	struct arf_sample s;
+	struct parsed p;
+	char sha[DIGEST_HEX_SIZE], msg[1100];
+	char *r;
+	size_t len, n;
+
+	(void)state;
+	for (size_t octets = 998; octets <= 999; octets++) {
+		n = (size_t)snprintf(msg, sizeof(msg), "From: <alice@shop.example.com>\n\n");
+		memset(msg + n, 'x', octets);
+		n += octets;
+		msg[n++] = '\n';
+		sample_init(&s, msg, n, sha);
+		r = arf_report(&s, &len);
+		parse(&p, r, len);
+		if (octets == 998)
+			assert_null(g_mime_object_get_header(p.orig, "Content-Transfer-Encoding"));
+		else
+			assert_string_equal(g_mime_object_get_header(p.orig, "Content-Transfer-Encoding"),
+					    "binary");
+		assert_sample_exact(&p, r, len, msg, n);
+		parsed_release(&p);
+		free(r);
+	}
+}
+
 static void
 test_deterministic(void **state)
 {
@@ -455,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_crlf_8bit),
 		cmocka_unit_test(test_fields_left_out),
+		cmocka_unit_test(test_line_998),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_boundary_clash),
 		cmocka_unit_test(test_mbox),

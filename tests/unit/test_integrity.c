@@ -143,6 +143,15 @@ test_msgid(void **state)
 	      "Message-ID: <ok@example.com> (a comment)\n\nx\n", NULL, &r);
 	assert_ids(&r, "");
 	integrity_result_release(&r);
+	/* Each bracket is needed: the opening one and the closing one. */
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: <no-close@example.com\n\nx\n", NULL, &r);
+	assert_ids(&r, "msgid-malformed");
+	integrity_result_release(&r);
+	CHECK("From: a@example.com\nDate: Fri, 20 Nov 2026 14:23:00 +0100\n"
+	      "Message-ID: no-open@example.com>\n\nx\n", NULL, &r);
+	assert_ids(&r, "msgid-malformed");
+	integrity_result_release(&r);
 }
 
 static void
@@ -208,6 +217,11 @@ test_lines(void **state)
 	integrity_result_release(&r);
 	CHECK(GOOD "cut he", NULL, &r);
 	assert_ids(&r, "final-newline-missing");
+	integrity_result_release(&r);
+	/* The shortest message without a line end: one byte. */
+	CHECK("x", NULL, &r);
+	assert_string_equal(detail(&r, "final-newline-missing"),
+			    "line 1 (byte 1): the last line has no line end: the copy may have been cut there");
 	integrity_result_release(&r);
 }
 

@@ -140,6 +140,29 @@ test_addf(void **state)
 	strbuf_release(&sb);
 }
 
+/* Formatted texts of 255, 256 and 257 bytes: around the size of the
+ * internal buffer a short text is formatted into, each kept whole, its
+ * last byte included. */
+static void
+test_addf_boundary(void **state)
+{
+	struct strbuf sb;
+	char text[300];
+
+	(void)state;
+	for (size_t n = 255; n <= 257; n++) {
+		memset(text, 'a', n - 1);
+		text[n - 1] = '\0';
+		strbuf_init(&sb, STRBUF_NO_MAX);
+		assert_int_equal(strbuf_addf(&sb, "%sZ", text), 0);
+		assert_int_equal(sb.len, n);
+		assert_int_equal(sb.buf[n - 1], 'Z');
+		assert_int_equal(sb.buf[n], '\0');
+		assert_invariants(&sb);
+		strbuf_release(&sb);
+	}
+}
+
 static void
 test_cap_exact(void **state)
 {
@@ -447,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_add_grows),
 		cmocka_unit_test(test_addch),
 		cmocka_unit_test(test_addf),
+		cmocka_unit_test(test_addf_boundary),
 		cmocka_unit_test(test_cap_exact),
 		cmocka_unit_test(test_cap_add),
 		cmocka_unit_test(test_cap_addch),
