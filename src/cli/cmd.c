@@ -68,3 +68,15 @@ cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
 	return error_set(err, EX_USAGE, "%s: unknown option '%s': see 'fpkit %s --help'",
 			 cmd, arg, cmd);
 }
+
+void
+cmd_file_error(struct error *err, int *status)
+{
+	char *safe = textsafe_visible(err->msg, strlen(err->msg));
+
+	fprintf(stderr, "fpkit: %s\n", safe);
+	free(safe);
+	if (*status == 0 || err->status == EX_NOINPUT)
+		*status = err->status;
+	err->status = 0;
+}

@@ -24,6 +24,13 @@ int cmd_bad_option(const char *cmd, const struct option *opts, const char *arg,
 struct diag;
 void cmd_print_diag(const struct diag *d, const char *prefix);
 
+/* A command over several files met an error on one (err): print it,
+ * made safe for a terminal, and go on with the others.  *status keeps
+ * the first error's status, a file missing (EX_NOINPUT) winning; err is
+ * cleared for the next file. */
+struct error;
+void cmd_file_error(struct error *err, int *status);
+
 /* --verbose: the trace of the API client (struct ovh_options' trace),
  * one "fpkit: " line on standard error each, made safe for a terminal.
  * arg is not used. */

@@ -237,14 +237,7 @@ cmd_check(int argc, char **argv, struct error *err)
 		m->index = i;
 		if (checks_run_file(&c, m->path, msgid.nr ? &msgid.items[0] : NULL, &m->res,
 				    err) < 0) {
-			char *safe = textsafe_visible(err->msg, strlen(err->msg));
-
-			fprintf(stderr, "fpkit: %s\n", safe);
-			free(safe);
-			/* the first error's status; a file missing wins */
-			if (status == 0 || err->status == EX_NOINPUT)
-				status = err->status;
-			err->status = 0;
+			cmd_file_error(err, &status);
 			continue;
 		}
 		m->ok = true;

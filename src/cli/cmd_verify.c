@@ -56,13 +56,7 @@ cmd_verify(int argc, char **argv, struct error *err)
 		/* A bundle that cannot be read at all is reported like the
 		 * others' problems, and the rest are still checked. */
 		if (verify_bundle(argv[i], &res, &problems, err) < 0) {
-			char *safe = textsafe_visible(err->msg, strlen(err->msg));
-
-			fprintf(stderr, "fpkit: %s\n", safe);
-			free(safe);
-			if (status == 0 || err->status == EX_NOINPUT)
-				status = err->status;
-			err->status = 0;
+			cmd_file_error(err, &status);
 		} else if (problems.nr) {
 			if (status == 0)
 				status = EX_DATAERR;

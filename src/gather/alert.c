@@ -94,12 +94,12 @@
 
 #include "alert.h"
 #include "alertfield.h"
-#include "mime.h"
 #include "alertscan.h"
-#include "targets.h"
 #include "error.h"
 #include "fpkit_limits.h"
-#include "summary.h"
+#include "jsontext.h"
+#include "mime.h"
+#include "targets.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -440,7 +440,7 @@ alert_to_json(const struct alert *a)
 {
 	json_t *o = json_object(), *targets = json_array();
 
-	json_object_set_new(o, "ip", summary_text(a->ip));
+	json_object_set_new(o, "ip", jsontext_string(a->ip));
 	if (a->has_date) {
 		char iso[TIMEFMT_ISO_LEN];
 
@@ -450,8 +450,8 @@ alert_to_json(const struct alert *a)
 		const struct alert_target *t = &a->targets[i];
 
 		json_array_append_new(targets, json_pack("{s:o, s:o, s:o}",
-			"message_id", summary_text(t->message_id),
-			"destination_ip", summary_text(t->destination_ip),
+			"message_id", jsontext_string(t->message_id),
+			"destination_ip", jsontext_string(t->destination_ip),
 			"spamscore", t->has_spamscore ? json_integer((json_int_t)t->spamscore) :
 							json_null()));
 	}

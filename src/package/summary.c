@@ -11,7 +11,6 @@
 #include "sample.h"
 #include "summary.h"
 #include "targets.h"
-#include "textsafe.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -27,12 +26,6 @@ static json_t *
 str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
-}
-
-json_t *
-summary_text(const char *s)
-{
-	return jsontext_string(s);
 }
 
 static json_t *
@@ -66,7 +59,7 @@ summary_target(const char *message_id, const char *destination_ip, bool has_spam
 		if ((long)l->items[j].hit->target == target)
 			json_array_append_new(files, json_string(l->items[j].file));
 	o = json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}",
-		"message_id", message_id ? summary_text(shown ? shown : message_id) : json_null(),
+		"message_id", message_id ? jsontext_string(shown ? shown : message_id) : json_null(),
 		"destination_ip", str_or_null(destination_ip),
 		"spamscore", has_spamscore ? json_integer((json_int_t)spamscore) : json_null(),
 		"date", iso_or_null(has_date, date),
@@ -102,13 +95,13 @@ build_samples(const struct targets *tl, const struct sample_list *l)
 		const struct target *t = &tl->items[s->hit->target];
 
 		json_array_append_new(arr, json_pack("{s:o, s:s, s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
-			"message_id", *s->message_id ? summary_text(s->message_id) : json_null(),
+			"message_id", *s->message_id ? jsontext_string(s->message_id) : json_null(),
 			"selected_by", t->recent ? "before-block" : "message-id",
 			"date", iso_or_null(t->recent, t->date),
 			"file", s->file,
 			"sha256", s->sha256,
 			"size", (json_int_t)(s->data ? (int64_t)s->data_len : s->hit->length),
-			"source", summary_text(s->hit->path),
+			"source", jsontext_string(s->hit->path),
 			"format", store_format_name(s->hit->format),
 			"compression", str_or_null(s->hit->compression),
 			"offset", (json_int_t)s->hit->offset,
@@ -126,9 +119,9 @@ summary_build(const struct fpcase *c, const struct targets *tl, const struct fin
 
 	for (size_t i = 0; i < tl->nr; i++)
 		if (tl->items[i].nr_hits == 0 && !tl->items[i].recent)
-			json_array_append_new(missing, summary_text(tl->items[i].shown));
+			json_array_append_new(missing, jsontext_string(tl->items[i].shown));
 	for (size_t i = 0; i < f->nr_searched; i++)
-		json_array_append_new(searched, summary_text(f->searched[i]));
+		json_array_append_new(searched, jsontext_string(f->searched[i]));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"fpkit_version", PACKAGE_VERSION,
 		"ip", c->ip,

@@ -34,11 +34,6 @@ json_t *summary_target(const char *message_id, const char *destination_ip, bool 
  * findings: intact, problems, dkim, lint, received); steals checks. */
 void summary_set_checks(json_t *sample, json_t *checks);
 
-/* Outside text as a JSON string (new): as it is when it is UTF-8, else
- * with its bytes shown as \xHH, since jansson refuses invalid UTF-8 and
- * ids come from strangers; NULL gives null. */
-json_t *summary_text(const char *s);
-
 /* Serialise for the bundle: 2-space indent, a final newline (new). */
 char *summary_dump(json_t *summary, size_t *len);
 

@@ -460,10 +460,8 @@ out:
 static void
 check_found(struct fpkit *fp)
 {
-	size_t named = 0;
+	size_t named = targets_named(&fp->targets);
 
-	for (size_t i = 0; i < fp->targets.nr; i++)
-		named += !fp->targets.items[i].recent;
 	fp->nothing_found = fp->nr_mail > 0 && (named > 0 || fp->before_block > 0) &&
 			    fp->samples.nr == 0;
 }
