@@ -58,15 +58,8 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 	}
 	fd = store_open_verified(h->path, h->dev, h->ino, is_searched_path(f, h->path), &moved,
 				 &xerr);
-	if (fd < 0) {
-		if (xerr.status == EX_IOERR) {
-			error_set(err, EX_IOERR, "%s", xerr.msg);
-			rc = -1;
-		} else {
-			diag_add(diag, "left out a message: %s", xerr.msg);
-		}
-		goto out;
-	}
+	if (fd < 0)
+		goto failed;
 	if (moved) {
 		/* Read (and so moved) by a mail client since the search. */
 		free(h->path);
@@ -78,17 +71,7 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 	close(fd);
 	if (rc < 0) {
 		strbuf_release(&sb);
-		if (xerr.status == EX_IOERR) {
-			error_set(err, EX_IOERR, "%s", xerr.msg);
-			rc = -1;
-		} else {
-			/* Too large once decompressed or unquoted, or damaged
-			 * compressed data: the other targets still get their
-			 * bundle. */
-			diag_add(diag, "left out a message: %s", xerr.msg);
-			rc = 0;
-		}
-		goto out;
+		goto failed;
 	}
 	s->unquoted = info.unquoted;
 	data = strbuf_detach(&sb, &len);
@@ -98,6 +81,18 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 	s->data = s->msg.data;
 	s->data_len = s->msg.len;
 	rc = 1;
+	goto out;
+failed:
+	/* A read error stops the run.  A file gone or replaced since the
+	 * search, one too large once decompressed or unquoted, damaged
+	 * compressed data: that message is left out, and the other targets
+	 * still get their bundle. */
+	if (xerr.status == EX_IOERR) {
+		rc = error_set(err, EX_IOERR, "%s", xerr.msg);
+	} else {
+		diag_add(diag, "left out a message: %s", xerr.msg);
+		rc = 0;
+	}
 out:
 	return rc;
 }
