@@ -371,8 +371,10 @@ index_line_read(FILE *f, char *buf, size_t size, bool *complete)
 static int
 read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct error *err)
 {
-	/* Non-blocking: a FIFO planted there would hang every run. */
-	int fd = open(a->index, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* Non-blocking: a FIFO planted there would hang every run; never
+	 * through a symbolic link, which would make the index another
+	 * file's lines. */
+	int fd = open(a->index, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	FILE *f = NULL;
 	char *line = NULL, too_long[64];
 	size_t lineno = 0;
@@ -384,6 +386,9 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == ELOOP)
+			return error_set(err, EX_CANTCREAT, "archive: '%s' is a symbolic link: "
+					 "move it away", a->index);
 		return error_set(err, EX_IOERR, "cannot read '%s': %s", a->index, strerror(errno));
 	}
 	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode)) {

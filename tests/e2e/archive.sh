@@ -257,6 +257,19 @@ assert_false "usage errors create nothing" test -e "$tmp/u"
 run scan --archive "$tmp/nowhere/deeper"
 assert_status 73 "a folder whose parent is missing"
 
+# An index that is a symbolic link is never read nor replaced: the run
+# stops before any event, and the file it points at is unchanged.
+L=$tmp/linked
+mkdir -m 700 "$L"
+printf '{"bundle":"%s"}\n' "$B7" >"$tmp/elsewhere.jsonl"
+ln -s "$tmp/elsewhere.jsonl" "$L/index.jsonl"
+archive "$L"
+assert_status 73 "an index that is a symbolic link"
+assert_in "$tmp/err" "fpkit: archive: '$L/index.jsonl' is a symbolic link: move it away" "said so"
+assert_eq "$(cat "$tmp/elsewhere.jsonl")" "{\"bundle\":\"$B7\"}" "the file it points at is unchanged"
+assert_true "the index is still the link" test -L "$L/index.jsonl"
+assert_false "no bundle written" test -e "$L/$B7"
+
 # The API cannot be reached: a clear error, nothing written.
 N=$tmp/unreachable
 OVH_ENDPOINT=http://127.0.0.1:1/1.0
