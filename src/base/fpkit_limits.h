@@ -151,6 +151,9 @@
 
 /* Entries of a bundle, folders included. */
 #define FPKIT_LIMIT_BUNDLE_ENTRIES 10000
+/* Folders one inside another in a bundle's folder (pack --unpacked)
+ * read by verify; fpkit writes two. */
+#define FPKIT_LIMIT_BUNDLE_DEPTH 16
 /* An entry, and all of them, in bytes. */
 #define FPKIT_LIMIT_BUNDLE_ENTRY ((int64_t)1 << 30)
 #define FPKIT_LIMIT_BUNDLE_TOTAL ((int64_t)8 << 30)

@@ -1,9 +1,10 @@
-/* outfile.c - an output file that appears under its final name whole or
- * not at all: written under a temporary name in the same folder, synced,
- * then linked (no clobber) or renamed (replace) into place; and removed
- * when a signal stops the program before that. */
+/* outfile.c - an output file, or folder, that appears under its final
+ * name whole or not at all: written under a temporary name in the same
+ * folder, synced, then linked (no clobber) or renamed (replace) into
+ * place; and removed when a signal stops the program before that. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -30,6 +32,9 @@
 #define OUTFILE_MAX_LIVE 16
 static char *live[OUTFILE_MAX_LIVE];
 static pthread_t main_thread;		/* the one that opens and removes them */
+/* The outdir being written, for the handler to empty and remove: its
+ * list of what was made changes only with the stop signals blocked. */
+static struct outdir *live_dir;
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 static void
@@ -82,6 +87,16 @@ on_stop_signal(int sig)
 
 		if (tmp)
 			unlink(tmp);
+	}
+	{
+		struct outdir *d = __atomic_load_n(&live_dir, __ATOMIC_SEQ_CST);
+
+		/* What was made, the other way round: files, then their
+		 * folders, then the folder itself. */
+		for (size_t i = d ? d->nr_made : 0; i-- > 0;)
+			unlinkat(d->fd, d->made[i].name, d->made[i].dir ? AT_REMOVEDIR : 0);
+		if (d)
+			rmdir(d->tmp);
 	}
 	/* Then die of the signal, so that the parent knows (a shell shows
 	 * 128 + its number). */
@@ -261,4 +276,354 @@ outfile_abort(struct outfile *o)
 	}
 	free(o->final);
 	o->final = NULL;
+}
+
+/* ---- folders ---- */
+
+/* Deeper than this, a folder being removed is left (fpkit writes two
+ * levels). */
+#define OUTDIR_MAX_DEPTH 16
+
+/* Remove 'name' in folder dirfd and all in it, without following links. */
+static int
+remove_tree_at(int dirfd, const char *name, int depth)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fd, rc = 0;
+
+	if (unlinkat(dirfd, name, 0) == 0)
+		return 0;
+	if ((errno != EISDIR && errno != EPERM) || depth > OUTDIR_MAX_DEPTH)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (remove_tree_at(fd, de->d_name, depth + 1) < 0)
+			rc = -1;
+	}
+	closedir(dir);
+	if (rc == 0)
+		rc = unlinkat(dirfd, name, AT_REMOVEDIR);
+	return rc;
+}
+
+static int
+remove_tree(const char *path)
+{
+	return remove_tree_at(AT_FDCWD, path, 0);
+}
+
+/* Note 'rel' as made before it is: a signal in between finds nothing to
+ * remove, which does no harm. */
+static void
+outdir_remember(struct outdir *d, const char *rel, bool dir)
+{
+	sigset_t stops, mask;
+	char *name = xstrdup(rel);
+
+	stop_signals_set(&stops);
+	pthread_sigmask(SIG_BLOCK, &stops, &mask);
+	d->made = xgrow(d->made, d->nr_made + 1, &d->alloc_made, sizeof(*d->made));
+	d->made[d->nr_made].name = name;
+	d->made[d->nr_made].dir = dir;
+	d->nr_made++;
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
+}
+
+static void
+set_live_dir(struct outdir *d)
+{
+	__atomic_store_n(&live_dir, d, __ATOMIC_SEQ_CST);
+}
+
+int
+outdir_open(struct outdir *d, const char *final, int64_t mtime, struct error *err)
+{
+	char *copy = xstrdup(final), *copy2 = xstrdup(final);
+	const char *dir = dirname(copy), *base = basename(copy2);
+	sigset_t stops, mask;
+	int rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->mtime = mtime;
+	d->final = xstrdup(final);
+	d->tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+	/* One outdir at a time is known to the handler. */
+	if (__atomic_load_n(&live_dir, __ATOMIC_SEQ_CST) != NULL) {
+		error_set(err, EX_SOFTWARE, "two folders written at once");
+		free(d->tmp);
+		d->tmp = NULL;
+		goto out;
+	}
+	stop_signals_set(&stops);
+	pthread_sigmask(SIG_BLOCK, &stops, &mask);
+	if (mkdtemp(d->tmp) == NULL) {
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
+		error_set(err, EX_CANTCREAT, "cannot create a folder in '%s': %s", dir,
+			  strerror(errno));
+		free(d->tmp);
+		d->tmp = NULL;
+		goto out;
+	}
+	d->fd = open(d->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d->fd >= 0)
+		set_live_dir(d);
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
+	/* mkdtemp gives 0700; said anyway, as for the files. */
+	if (d->fd < 0 || fchmod(d->fd, 0700) < 0) {
+		error_set(err, EX_CANTCREAT, "cannot set up folder '%s': %s", d->tmp,
+			  strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		outdir_abort(d);
+	free(copy);
+	free(copy2);
+	return rc;
+}
+
+int
+outdir_add_dir(struct outdir *d, const char *rel, struct error *err)
+{
+	int fd;
+
+	outdir_remember(d, rel, true);
+	if (mkdirat(d->fd, rel, 0700) < 0 ||
+	    (fd = openat(d->fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return error_set(err, EX_CANTCREAT, "cannot create folder '%s/%s': %s",
+				 d->final, rel, strerror(errno));
+	if (fchmod(fd, 0700) < 0) {
+		error_set(err, EX_CANTCREAT, "cannot set the mode of '%s/%s': %s", d->final,
+			  rel, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+outdir_add_file(struct outdir *d, const char *rel, const void *data, size_t len,
+		struct error *err)
+{
+	struct timespec times[2] = { { (time_t)d->mtime, 0 }, { (time_t)d->mtime, 0 } };
+	const char *p = data, *what = "write";
+	int fd, rc = -1;
+
+	outdir_remember(d, rel, false);
+	fd = openat(d->fd, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(err, EX_CANTCREAT, "cannot create '%s/%s': %s", d->final, rel,
+				 strerror(errno));
+	if (fchmod(fd, 0600) < 0) {
+		error_set(err, EX_CANTCREAT, "cannot set the mode of '%s/%s': %s", d->final, rel,
+			  strerror(errno));
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto io;
+		p += n;
+		len -= (size_t)n;
+	}
+	what = "set the time of";
+	if (futimens(fd, times) < 0)
+		goto io;
+	what = "write";
+	if (fsync(fd) < 0 && errno != EINVAL)
+		goto io;
+	rc = close(fd);
+	fd = -1;
+	if (rc == 0)
+		goto out;
+io:
+	if (errno == 0)
+		errno = EIO;
+	error_set(err, EX_IOERR, "cannot %s '%s/%s': %s", what, d->final, rel, strerror(errno));
+	rc = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Every folder made gets the mtime (their files changed it) and goes to
+ * disk, the deepest first, then the top. */
+static int
+settle_dirs(struct outdir *d, struct error *err)
+{
+	struct timespec times[2] = { { (time_t)d->mtime, 0 }, { (time_t)d->mtime, 0 } };
+
+	for (size_t i = d->nr_made; i-- > 0;) {
+		int fd;
+
+		if (!d->made[i].dir)
+			continue;
+		fd = openat(d->fd, d->made[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || futimens(fd, times) < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
+			error_set(err, EX_IOERR, "cannot write folder '%s/%s': %s", d->final,
+				  d->made[i].name, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	if (futimens(d->fd, times) < 0 || (fsync(d->fd) < 0 && errno != EINVAL))
+		return error_set(err, EX_IOERR, "cannot write folder '%s': %s", d->final,
+				 strerror(errno));
+	return 0;
+}
+
+/* rename without replacing: 0, or -1 with errno (EEXIST when there is
+ * something under 'to'). */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	struct stat st;
+
+#ifdef HAVE_RENAMEAT2
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* A file system without it: check, then rename (rename alone
+	 * would replace an empty folder). */
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+/* Put the new folder in place of the old one at d->final; the old one
+ * ends up under d->tmp (swapped) or *aside (moved aside first, new). */
+static int
+swap_in(struct outdir *d, char **aside)
+{
+	int saved;
+
+#ifdef HAVE_RENAMEAT2
+	if (renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->final, RENAME_EXCHANGE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* No swap on this file system: the old folder is moved aside
+	 * (over an empty folder made for it), and back if the new one
+	 * cannot take its place. */
+	*aside = xstrdup(d->tmp);
+	memcpy(*aside + strlen(*aside) - 6, "XXXXXX", 6);
+	if (mkdtemp(*aside) == NULL) {
+		saved = errno;
+		free(*aside);
+		*aside = NULL;
+		errno = saved;
+		return -1;
+	}
+	if (rename(d->final, *aside) < 0) {
+		saved = errno;
+		rmdir(*aside);
+		free(*aside);
+		*aside = NULL;
+		errno = saved;
+		return -1;
+	}
+	if (rename(d->tmp, d->final) < 0) {
+		saved = errno;
+		rename(*aside, d->final);
+		free(*aside);
+		*aside = NULL;
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+outdir_commit(struct outdir *d, bool replace, char **left, struct error *err)
+{
+	char *aside = NULL;
+	sigset_t stops, mask;
+	struct stat st;
+	bool swapped = false;
+	int r, rc = -1;
+
+	*left = NULL;
+	if (settle_dirs(d, err) < 0)
+		goto out;
+	/* (d->fd stays open: the handler removes what is in it until the
+	 * rename.)  The handler may not remove what is under the final name: no
+	 * signal from the rename to the handler's being told. */
+	stop_signals_set(&stops);
+	pthread_sigmask(SIG_BLOCK, &stops, &mask);
+	if (replace && lstat(d->final, &st) == 0) {
+		r = swap_in(d, &aside);
+		swapped = r == 0;
+	} else {
+		r = rename_noreplace(d->tmp, d->final);
+	}
+	if (r == 0)
+		set_live_dir(NULL);
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
+	if (r < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			error_set(err, EX_CANTCREAT, "'%s' already exists: remove it, write "
+				  "elsewhere with -o, or use --force", d->final);
+		else
+			error_set(err, EX_CANTCREAT, "cannot create '%s': %s", d->final,
+				  strerror(errno));
+		goto out;
+	}
+	/* The old folder, now under the temporary name or aside. */
+	if (swapped && remove_tree(aside ? aside : d->tmp) < 0)
+		*left = xstrdup(aside ? aside : d->tmp);
+	/* Renamed, gone, or named in *left: not to be removed again. */
+	free(d->tmp);
+	d->tmp = NULL;
+	rc = 0;
+out:
+	free(aside);
+	outdir_abort(d);
+	return rc;
+}
+
+void
+outdir_abort(struct outdir *d)
+{
+	/* The handler may still need d->fd while the tree goes. */
+	if (d->tmp) {
+		remove_tree(d->tmp);
+		if (__atomic_load_n(&live_dir, __ATOMIC_SEQ_CST) == d)
+			set_live_dir(NULL);
+		free(d->tmp);
+		d->tmp = NULL;
+	}
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	for (size_t i = 0; i < d->nr_made; i++)
+		free(d->made[i].name);
+	free(d->made);
+	d->made = NULL;
+	d->nr_made = d->alloc_made = 0;
+	free(d->final);
+	d->final = NULL;
 }

@@ -48,6 +48,12 @@ static const char usage_text[] =
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
 	"                       bundle's file name (default: the current folder)\n"
 	"  --force              replace an existing bundle of the same name\n"
+	"  --unpacked           also write the bundle as a folder beside the tarball,\n"
+	"                       named as its top folder: the same files, loose\n"
+	"  --inline             append each sample's header and the mail-log lines\n"
+	"                       to the ticket's text, for a ticket without attachments\n"
+	"  --inline-max BYTES   the most --inline appends (default: 65536; implies\n"
+	"                       --inline): what does not fit is left out, and said\n"
 	"  --allow-empty        write the bundle even when no message looked for was\n"
 	"                       found (without it: no bundle, exit status 1)\n"
 	"  --lang LANG          the ticket's language: " TICKET_LANGS " (default: en)\n"
@@ -71,6 +77,7 @@ enum {
 	OPT_LANG, OPT_TEMPLATE, OPT_JSON, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
+	OPT_UNPACKED, OPT_INLINE, OPT_INLINE_MAX,
 };
 
 static const struct option long_options[] = {
@@ -94,6 +101,9 @@ static const struct option long_options[] = {
 	{ "dkim-keys", required_argument, NULL, OPT_DKIM_KEYS },
 	{ "no-dkim", no_argument, NULL, OPT_NO_DKIM },
 	{ "date-slack", required_argument, NULL, OPT_DATE_SLACK },
+	{ "unpacked", no_argument, NULL, OPT_UNPACKED },
+	{ "inline", no_argument, NULL, OPT_INLINE },
+	{ "inline-max", required_argument, NULL, OPT_INLINE_MAX },
 	OVHCLIENT_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -147,6 +157,22 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 				return error_set(err, EX_USAGE, "pack: --date-slack takes a number of "
 						 "seconds, not '%s'", optarg);
 			fp->check_opt.date_slack = v;
+			break;
+		}
+		case OPT_UNPACKED: fp->unpacked = true; break;
+		case OPT_INLINE: fp->inline_text = true; break;
+		case OPT_INLINE_MAX: {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || errno || v > INLINE_MAX_LIMIT)
+				return error_set(err, EX_USAGE, "pack: --inline-max takes a number "
+						 "of bytes from 0 to %d, not '%s'", INLINE_MAX_LIMIT,
+						 optarg);
+			fp->inline_opt.max = (size_t)v;
+			fp->inline_text = true;
 			break;
 		}
 		case OPT_IP: fp->ip = optarg; break;
@@ -290,6 +316,8 @@ report(struct fpkit *fp)
 			fp->finder.nr_messages == 1 ? "" : "s");
 	if (fp->json) {
 		json_object_set_new(fp->summary, "bundle", json_string(fp->bundle_path));
+		if (fp->folder_path)
+			json_object_set_new(fp->summary, "folder", json_string(fp->folder_path));
 		json_dumpf(fp->summary, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 	} else {
@@ -301,6 +329,9 @@ report(struct fpkit *fp)
 	fprintf(stderr, "fpkit: wrote '%s': %zu sample%s, %zu of %zu target%s not found\n",
 		fp->bundle_path, fp->samples.nr, fp->samples.nr == 1 ? "" : "s",
 		missing, nr_targets, nr_targets == 1 ? "" : "s");
+	if (fp->folder_path)
+		fprintf(stderr, "fpkit: wrote folder '%s' too: the same files, loose\n",
+			fp->folder_path);
 	if (fp->before_block && fp->finder.nr_undated)
 		fprintf(stderr, "fpkit: %" PRIu64 " message%s without a readable Date could not be "
 			"considered for --before-block\n", fp->finder.nr_undated,

@@ -16,9 +16,10 @@
 static const char usage_text[] =
 	"usage: fpkit verify [-q] BUNDLE...\n"
 	"\n"
-	"Check each bundle: every SHA256SUMS line, no file missing or extra,\n"
-	"summary.json readable.  The bundle is read as untrusted input: absolute\n"
-	"paths, '..', links and oversized entries are refused.\n"
+	"Check each bundle (a .tar.gz, or the folder of pack --unpacked): every\n"
+	"SHA256SUMS line, no file missing or extra, summary.json readable.  The\n"
+	"bundle is read as untrusted input: absolute paths, '..', links and\n"
+	"oversized entries are refused.\n"
 	"\n"
 	"  -q, --quiet  print nothing for a bundle that is fine\n"
 	"  -h, --help   show this help\n";

@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "error.h"
@@ -128,15 +130,13 @@ make_sha256sums(const struct bundle *b, size_t *len)
 	return strbuf_detach(&sb, len);
 }
 
-int
-bundle_write(struct bundle *b, const char *path, bool replace, struct error *err)
+/* SHA256SUMS over the other entries, once; then every entry in byte
+ * order of its name. */
+static void
+finish_entries(struct bundle *b)
 {
-	struct tarball_writer w;
-	struct outfile out = { NULL, NULL, -1 };
-	const char *last = NULL;
-	char *sums, *top;
+	char *sums;
 	size_t sums_len;
-	int rc = -1;
 
 	if (bundle_find(b, "SHA256SUMS") == NULL) {
 		qsort(b->entries, b->nr, sizeof(*b->entries), cmp_entries);
@@ -144,11 +144,19 @@ bundle_write(struct bundle *b, const char *path, bool replace, struct error *err
 		bundle_add_take(b, "SHA256SUMS", sums, sums_len);
 	}
 	qsort(b->entries, b->nr, sizeof(*b->entries), cmp_entries);
+}
 
-	if (outfile_open(&out, path, err) < 0)
+/* The tarball into the open outfile 'out', not yet committed. */
+static int
+write_tarball(struct bundle *b, struct outfile *out, const char *path, struct error *err)
+{
+	struct tarball_writer w;
+	const char *last = NULL;
+	char *top;
+	int rc;
+
+	if (tarball_writer_open(&w, out->fd, path, b->mtime, err) < 0)
 		return -1;
-	if (tarball_writer_open(&w, out.fd, path, b->mtime, err) < 0)
-		goto out;
 	top = xasprintf("%s/", b->top);
 	rc = tarball_add_dir(&w, top, err);
 	free(top);
@@ -166,12 +174,128 @@ bundle_write(struct bundle *b, const char *path, bool replace, struct error *err
 	}
 	if (rc < 0) {
 		tarball_writer_abort(&w);
+		return -1;
+	}
+	return tarball_writer_close(&w, err);
+}
+
+int
+bundle_write(struct bundle *b, const char *path, bool replace, struct error *err)
+{
+	struct outfile out = { NULL, NULL, -1 };
+	int rc = -1;
+
+	finish_entries(b);
+	if (outfile_open(&out, path, err) < 0)
+		return -1;
+	if (write_tarball(b, &out, path, err) == 0)
+		rc = outfile_commit(&out, replace, err);
+	outfile_abort(&out);
+	return rc;
+}
+
+/* The folders of 'name' not made yet in the outdir ('last': the
+ * previous entry's name, as write_parents). */
+static int
+make_parents(struct outdir *d, const char *name, const char *last, struct error *err)
+{
+	for (const char *slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+		size_t n = (size_t)(slash - name) + 1;
+		char *dir;
+		int rc;
+
+		if (last && strncmp(last, name, n) == 0)
+			continue;
+		dir = xstrndup(name, n - 1);
+		rc = outdir_add_dir(d, dir, err);
+		free(dir);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+write_folder(struct bundle *b, struct outdir *d, struct error *err)
+{
+	const char *last = NULL;
+
+	for (size_t i = 0; i < b->nr; i++) {
+		const struct bundle_entry *e = &b->entries[i];
+
+		if (make_parents(d, e->name, last, err) < 0 ||
+		    outdir_add_file(d, e->name, e->data, (size_t)e->length, err) < 0)
+			return -1;
+		last = e->name;
+	}
+	return 0;
+}
+
+/* Before anything is written: what is under the final names may be
+ * replaced (--force), or not at all; and a folder is replaced only if
+ * it is a bundle's, so that a mistyped -o never empties another. */
+static int
+check_targets(const char *path, const char *folder, bool replace, struct error *err)
+{
+	struct stat st;
+	char *sums;
+	int r;
+
+	if (!replace && lstat(path, &st) == 0)
+		return error_set(err, EX_CANTCREAT, "'%s' already exists: remove it, give another "
+				 "name with -o, or use --force", path);
+	if (lstat(folder, &st) < 0)
+		return 0;
+	if (!replace)
+		return error_set(err, EX_CANTCREAT, "'%s' already exists: remove it, write "
+				 "elsewhere with -o, or use --force", folder);
+	sums = xasprintf("%s/SHA256SUMS", folder);
+	r = S_ISDIR(st.st_mode) ? lstat(sums, &st) : -1;
+	free(sums);
+	if (r < 0 || !S_ISREG(st.st_mode))
+		return error_set(err, EX_CANTCREAT, "'%s' exists and is no bundle folder (it "
+				 "holds no SHA256SUMS): --force replaces only a bundle's folder; "
+				 "remove or rename it", folder);
+	return 0;
+}
+
+int
+bundle_write_unpacked(struct bundle *b, const char *path, const char *folder, bool replace,
+		      struct diag *diag, struct error *err)
+{
+	struct outfile out = { NULL, NULL, -1 };
+	struct outdir d = { .fd = -1 };
+	bool had_file;
+	char *left = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (check_targets(path, folder, replace, err) < 0)
+		return -1;
+	finish_entries(b);
+	if (outfile_open(&out, path, err) < 0)
+		return -1;
+	if (write_tarball(b, &out, path, err) < 0 ||
+	    outdir_open(&d, folder, b->mtime, err) < 0 || write_folder(b, &d, err) < 0)
+		goto out;
+	/* Both are whole under their temporary names; the tarball goes
+	 * first, and goes again when the folder cannot follow it, unless
+	 * it replaced one. */
+	had_file = lstat(path, &st) == 0;
+	if (outfile_commit(&out, replace, err) < 0)
+		goto out;
+	if (outdir_commit(&d, replace, &left, err) < 0) {
+		if (!had_file)
+			unlink(path);
 		goto out;
 	}
-	rc = tarball_writer_close(&w, err);
-	if (rc == 0)
-		rc = outfile_commit(&out, replace, err);
+	if (left)
+		diag_add(diag, "the folder '%s' replaced could not be removed in full: what is "
+			 "left of it is in '%s'", folder, left);
+	rc = 0;
 out:
+	free(left);
+	outdir_abort(&d);
 	outfile_abort(&out);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "digest.h"
 
+struct diag;
 struct error;
 
 struct bundle_entry {
@@ -47,5 +48,18 @@ const struct bundle_entry *bundle_find(const struct bundle *b, const char *name)
  * outfile (temporary name, then link or, with 'replace', rename).  On
  * failure nothing exists under 'path'. */
 int bundle_write(struct bundle *b, const char *path, bool replace, struct error *err);
+
+/* bundle_write, and the same tree also as a plain folder at 'folder'
+ * (named as the top folder, beside the tarball: what extracting the
+ * tarball gives, files 0600, folders 0700, every mtime the bundle's),
+ * both written whole under temporary names, then put in place: the
+ * tarball, then the folder (outdir_commit).  Without 'replace', an
+ * existing tarball or folder is refused before anything is written
+ * (EX_CANTCREAT); with it, only a folder that holds a SHA256SUMS file
+ * is replaced.  When the folder cannot be put in place, the tarball
+ * goes again unless it replaced another.  'diag' gets a warning when
+ * the folder replaced could not be removed in full. */
+int bundle_write_unpacked(struct bundle *b, const char *path, const char *folder,
+			  bool replace, struct diag *diag, struct error *err);
 
 #endif

@@ -8,6 +8,9 @@
  * FPKIT_LIMIT_BUNDLE_PROBLEMS problems are only counted. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -15,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "digest.h"
 #include "error.h"
@@ -90,9 +95,33 @@ bad_name(const char *name)
 	return NULL;
 }
 
+/* Where an entry's bytes come from: the archive, or (tar NULL) a file
+ * of a bundle's folder open on fd. */
+struct source {
+	struct tarball_reader *tar;
+	int fd;
+	const char *path;	/* the file, for messages */
+};
+
+static ssize_t
+source_read(struct source *src, void *buf, size_t len, struct error *err)
+{
+	ssize_t n;
+
+	if (src->tar)
+		return tarball_read(src->tar, buf, len, err);
+	do
+		n = read(src->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return error_set(err, EX_IOERR, "cannot read '%s': %s", src->path,
+				 strerror(errno));
+	return n;
+}
+
 /* Stream the current entry: its digest, and a copy when keep is set. */
 static int
-read_entry(struct state *st, struct tarball_reader *r, const char *name,
+read_entry(struct state *st, struct source *r, const char *name,
 	   int64_t size, struct strbuf *keep, char sha[DIGEST_HEX_SIZE],
 	   struct error *err)
 {
@@ -102,7 +131,7 @@ read_entry(struct state *st, struct tarball_reader *r, const char *name,
 	ssize_t n;
 
 	digest_init(&d);
-	while ((n = tarball_read(r, buf, sizeof(buf), err)) > 0) {
+	while ((n = source_read(r, buf, sizeof(buf), err)) > 0) {
 		digest_update(&d, buf, (size_t)n);
 		got += n;
 		if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
@@ -213,7 +242,7 @@ count_size(struct state *st, const struct tarball_entry *e, const char *rel, int
 /* One archive entry: its name is checked before anything else, and its
  * size counted whatever it is. */
 static int
-take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entry *e,
+take_entry(struct state *st, struct source *r, const struct tarball_entry *e,
 	   int64_t *total, struct error *err)
 {
 	const char *why = bad_name(e->path), *rel;
@@ -267,6 +296,178 @@ take_entry(struct state *st, struct tarball_reader *r, const struct tarball_entr
 	return read_entry(st, r, rel, e->size, keep, f->sha256, err);
 }
 
+/* ---- a bundle's folder (pack --unpacked) ----
+ *
+ * Read as the archive is: every name below the folder is an entry
+ * "TOP/NAME", where TOP is the folder's own name; links and devices
+ * are refused, not followed or opened; each folder's names are taken in
+ * byte order, so that problems come in the same order every time. */
+
+struct walk {
+	struct state *st;
+	unsigned long nr_entries;
+	int64_t total;
+	struct error *rerr;	/* a file that cannot be read: a problem */
+	bool stop;		/* a limit was passed */
+};
+
+static int
+cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The names in folder fd (which it takes), sorted: at most room + 1 of
+ * them (one more than the limit leaves room for tells that it is
+ * passed).  -1 with errno when the folder cannot be read. */
+static int
+folder_names(int fd, size_t room, char ***names, size_t *nr)
+{
+	struct dirent *de;
+	size_t alloc = 0;
+	DIR *dir = fdopendir(fd);
+
+	*names = NULL;
+	*nr = 0;
+	if (dir == NULL) {
+		close(fd);
+		return -1;
+	}
+	errno = 0;
+	while (*nr <= room && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		*names = xgrow(*names, *nr + 1, &alloc, sizeof(**names));
+		(*names)[(*nr)++] = xstrdup(de->d_name);
+		errno = 0;
+	}
+	closedir(dir);
+	if (*nr)
+		qsort(*names, *nr, sizeof(**names), cmp_names);
+	return 0;
+}
+
+static void walk_folder(struct walk *w, int fd, const char *rel, int depth);
+
+/* One name of folder dirfd: its entry "rel/name", read when a file,
+ * walked when a folder. */
+static void
+walk_name(struct walk *w, int dirfd, const char *rel, const char *name, int depth)
+{
+	struct tarball_entry e;
+	struct source src = { NULL, -1, NULL };
+	struct stat st, fst;
+	char *path = xasprintf("%s/%s", rel, name);
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		problem(w->st, "entry '%.200s': cannot be read: %s", path, strerror(errno));
+		goto out;
+	}
+	e.path = path;
+	e.size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : 0;
+	e.type = S_ISREG(st.st_mode) ? TARBALL_FILE : S_ISDIR(st.st_mode) ? TARBALL_DIR :
+		 S_ISLNK(st.st_mode) ? TARBALL_SYMLINK : TARBALL_OTHER;
+	if (e.type == TARBALL_FILE) {
+		/* The file that was looked at, or a problem: never one
+		 * put in its place since (a link, a pipe). */
+		src.fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (src.fd < 0 || fstat(src.fd, &fst) < 0 || !S_ISREG(fst.st_mode) ||
+		    fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
+			problem(w->st, "entry '%.200s': cannot be read, or changed while "
+				"read%s%s", path, src.fd < 0 ? ": " : "",
+				src.fd < 0 ? strerror(errno) : "");
+			goto out;
+		}
+		src.path = path;
+	}
+	if (take_entry(w->st, &src, &e, &w->total, w->rerr) < 0) {
+		w->stop = true;
+		goto out;
+	}
+	if (e.type == TARBALL_DIR) {
+		int fd;
+
+		if (depth >= FPKIT_LIMIT_BUNDLE_DEPTH) {
+			problem(w->st, "entry '%.200s': deeper than the limit of %d folders: "
+				"not read", path, FPKIT_LIMIT_BUNDLE_DEPTH);
+			goto out;
+		}
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			problem(w->st, "entry '%.200s': cannot be read: %s", path,
+				strerror(errno));
+		else
+			walk_folder(w, fd, path, depth + 1);
+	}
+out:
+	if (src.fd >= 0)
+		close(src.fd);
+	free(path);
+}
+
+/* Folder fd (taken) holds entry 'rel''s names. */
+static void
+walk_folder(struct walk *w, int fd, const char *rel, int depth)
+{
+	size_t nr = 0, room = FPKIT_LIMIT_BUNDLE_ENTRIES - w->nr_entries;
+	int dup_fd = dup(fd);
+	char **names = NULL;
+
+	if (dup_fd < 0 || folder_names(dup_fd, room, &names, &nr) < 0) {
+		problem(w->st, "entry '%.200s': cannot be read: %s", rel, strerror(errno));
+		close(fd);
+		return;
+	}
+	for (size_t i = 0; i < nr && !w->stop; i++) {
+		if (++w->nr_entries > FPKIT_LIMIT_BUNDLE_ENTRIES) {
+			problem(w->st, "more than the limit of %d entries: not read further",
+				FPKIT_LIMIT_BUNDLE_ENTRIES);
+			w->stop = true;
+			break;
+		}
+		walk_name(w, fd, rel, names[i], depth);
+	}
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	close(fd);
+}
+
+/* The bundle at 'path', a folder: its entries as the archive's. */
+static int
+read_folder(struct state *st, const char *path, unsigned long *nr_entries,
+	    struct error *rerr, struct error *err)
+{
+	struct walk w;
+	char *real = realpath(path, NULL);
+	const char *top;
+	int fd;
+
+	if (real == NULL)
+		return error_set(err, EX_NOINPUT, "cannot open bundle '%s': %s", path,
+				 strerror(errno));
+	top = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*top == '\0' || fd < 0) {
+		error_set(err, EX_NOINPUT, "cannot open bundle '%s': %s", path,
+			  fd < 0 ? strerror(errno) : "not a bundle's folder");
+		if (fd >= 0)
+			close(fd);
+		free(real);
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.rerr = rerr;
+	/* The folder is the top folder; its own entry first, as in the
+	 * archive. */
+	st->top = xstrdup(top);
+	walk_folder(&w, fd, top, 1);
+	*nr_entries = w.nr_entries;
+	free(real);
+	return 0;
+}
+
 int
 verify_bundle(const char *path, struct verify_result *res, struct diag *problems,
 	      struct error *err)
@@ -275,8 +476,11 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 	struct tarball_entry e;
 	struct state st;
 	struct error rerr = ERROR_INIT;
+	struct source src = { &r, -1, path };
 	unsigned long nr_entries = 0;
 	int64_t total = 0;
+	struct stat sb;
+	bool folder = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -284,11 +488,20 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 	st.bundle = path;
 	st.problems = problems;
 	st.res = res;
-	if (tarball_reader_open(&r, path, err) < 0)
+	if (!folder && tarball_reader_open(&r, path, err) < 0)
 		return -1;
 	st.by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	strbuf_init(&st.sums, FPKIT_LIMIT_BUNDLE_META);
 	strbuf_init(&st.summary, FPKIT_LIMIT_BUNDLE_META);
+	if (folder) {
+		if (read_folder(&st, path, &nr_entries, &rerr, err) < 0) {
+			g_hash_table_destroy(st.by_name);
+			strbuf_release(&st.sums);
+			strbuf_release(&st.summary);
+			return -1;
+		}
+		goto read;
+	}
 	/* A damaged archive is one more problem with the bundle, not a
 	 * failure of the command: it goes to the list. */
 	while ((rc = tarball_next(&r, &e, &rerr)) > 0) {
@@ -297,12 +510,13 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 				FPKIT_LIMIT_BUNDLE_ENTRIES);
 			break;
 		}
-		if (take_entry(&st, &r, &e, &total, &rerr) < 0)
+		if (take_entry(&st, &src, &e, &total, &rerr) < 0)
 			break;
 	}
+	tarball_reader_close(&r);
+read:
 	if (rerr.status)
 		problem(&st, "%s", rerr.msg);
-	tarball_reader_close(&r);
 
 	if (nr_entries == 0)
 		problem(&st, "the bundle is empty");

@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "error.h"
 #include "finder.h"
+#include "inline.h"
 #include "maillog.h"
 #include "ovhclient.h"
 #include "sample.h"
@@ -40,6 +41,9 @@ struct fpkit {
 	size_t before_block;		/* --before-block */
 	bool allow_empty;		/* --allow-empty */
 	struct checks_options check_opt;	/* --dkim-keys, --no-dkim, --date-slack */
+	bool inline_text;		/* --inline */
+	struct inline_options inline_opt;	/* --inline-max; lang from --lang */
+	bool unpacked;			/* --unpacked */
 
 	struct fpcase kase;		/* case.c: what is known of the block */
 	struct alert alert;		/* alert.c: the alert e-mail (--alert) */
@@ -58,6 +62,7 @@ struct fpkit {
 	size_t ticket_len;
 	struct bundle bundle;		/* bundle.c: the files of the tarball */
 	char *bundle_path;		/* cmd_pack.c: where it is written */
+	char *folder_path;		/* pack.c: where --unpacked writes it */
 	bool nothing_found;		/* pack.c: messages looked for, none found */
 	struct diag diag;		/* error.c: warnings of every stage */
 };

@@ -13,6 +13,7 @@
 
 #include "arf.h"
 #include "fpkit.h"
+#include "inline.h"
 #include "logs.h"
 #include "pack.h"
 #include "summary.h"
@@ -27,6 +28,7 @@ pack_init(struct fpkit *fp)
 	memset(fp, 0, sizeof(*fp));
 	fp->lang = "en";
 	fp->check_opt.date_slack = CHECKS_DATE_SLACK_DEFAULT;
+	fp->inline_opt.max = INLINE_MAX_DEFAULT;
 	case_init(&fp->kase);
 	alert_init(&fp->alert);
 	targets_init(&fp->targets);
@@ -268,6 +270,14 @@ name_bundle(struct fpkit *fp, char **top, struct error *err)
 		*top = NULL;
 		return -1;
 	}
+	/* --unpacked: beside the tarball, named as its top folder, as
+	 * extracting it would give. */
+	if (fp->unpacked) {
+		const char *slash = strrchr(fp->bundle_path, '/');
+
+		fp->folder_path = slash ? xasprintf("%.*s%s", (int)(slash - fp->bundle_path + 1),
+						    fp->bundle_path, *top) : xstrdup(*top);
+	}
 	return 0;
 }
 
@@ -416,6 +426,13 @@ package(struct fpkit *fp, struct error *err)
 	json_decref(ctx);
 	if (rc < 0)
 		goto out;
+	/* --inline: the headers and log lines after the ticket as rendered
+	 * (inline.h), in TICKET.txt and in what pack prints. */
+	if (fp->inline_text) {
+		fp->inline_opt.lang = fp->lang;
+		inline_append(&fp->ticket, &fp->ticket_len, &fp->inline_opt, &fp->samples,
+			      &fp->targets, &fp->trail, fp->summary, base);
+	}
 
 	bundle_add_data(&fp->bundle, "TICKET.txt", fp->ticket, fp->ticket_len);
 	text = summary_dump(fp->summary, &len);
@@ -447,7 +464,11 @@ package(struct fpkit *fp, struct error *err)
 	text = arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &len);
 	if (text)
 		bundle_add_take(&fp->bundle, "report.arf", text, len);
-	rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
+	if (fp->folder_path)
+		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
+					   fp->force, &fp->diag, err);
+	else
+		rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
 out:
 	checks_release(&chk);
 	return rc;
@@ -505,6 +526,7 @@ pack_release(struct fpkit *fp)
 	free(fp->template_text);
 	bundle_release(&fp->bundle);
 	free(fp->bundle_path);
+	free(fp->folder_path);
 	diag_release(&fp->diag);
 }
 

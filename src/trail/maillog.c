@@ -815,6 +815,49 @@ maillog_delivery_json(const struct maillog *m, size_t i)
 	return arr;
 }
 
+/* One kept line as the excerpts give it, "FILE:LINE: line\n", FILE the
+ * path as given or, with 'base_name', its last component, control
+ * characters made visible in both. */
+static void
+add_line(struct strbuf *sb, const struct maillog *m, const struct maillog_story *s,
+	 const struct maillog_line *l, bool base_name)
+{
+	const char *path = m->files[l->file].path, *slash = strrchr(path, '/');
+	char *p, *text;
+
+	if (base_name && slash && slash[1])
+		path = slash + 1;
+	p = textsafe_visible(path, strlen(path));
+	text = textsafe_visible(s->text.buf + l->off, l->len);
+	strbuf_addf(sb, "%s:%" PRIu64 ": %s\n", p, l->lineno, text);
+	free(p);
+	free(text);
+}
+
+char *
+maillog_lines(const struct maillog *m, size_t target, bool base_names, uint64_t *omitted,
+	      size_t *len)
+{
+	const struct maillog_target *t;
+	struct strbuf sb;
+
+	*omitted = 0;
+	if (target >= m->nr_targets || m->targets[target].nr_stories == 0)
+		return NULL;
+	t = &m->targets[target];
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	for (size_t k = 0; k < t->nr_stories; k++) {
+		const struct maillog_story *s = &m->stories[t->stories[k]];
+
+		if (k)
+			strbuf_addstr(&sb, "\n");
+		for (size_t i = 0; i < s->nr_lines; i++)
+			add_line(&sb, m, s, &s->lines[i], base_names);
+		*omitted += s->omitted;
+	}
+	return strbuf_detach(&sb, len);
+}
+
 /* A heading, then each story's lines as FILE:LINE:. */
 char *
 maillog_excerpt(const struct maillog *m, size_t target, size_t *len)
@@ -844,16 +887,8 @@ maillog_excerpt(const struct maillog *m, size_t target, size_t *len)
 			    s->mta == LOGLINE_SENDMAIL ? "to the end of the logs" :
 			    "the logs end before the MTA is done with it");
 		free(host);
-		for (size_t i = 0; i < s->nr_lines; i++) {
-			const struct maillog_line *l = &s->lines[i];
-			const char *path = m->files[l->file].path;
-			char *p = textsafe_visible(path, strlen(path));
-			char *text = textsafe_visible(s->text.buf + l->off, l->len);
-
-			strbuf_addf(&sb, "%s:%" PRIu64 ": %s\n", p, l->lineno, text);
-			free(p);
-			free(text);
-		}
+		for (size_t i = 0; i < s->nr_lines; i++)
+			add_line(&sb, m, s, &s->lines[i], false);
 		if (s->omitted)
 			strbuf_addf(&sb, "# %" PRIu64 " more line%s of this queue left out (limits: "
 				    "%d lines a queue, %zu bytes in all)\n", s->omitted,

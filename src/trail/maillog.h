@@ -87,6 +87,16 @@ long maillog_find_target(const struct maillog *m, const char *id);
  * control characters made visible.  NULL when no line is about it. */
 char *maillog_excerpt(const struct maillog *m, size_t i, size_t *len);
 
+/* Target i's lines alone, for a text that has its own headings (new,
+ * free() it; its length in *len): each of its queues' lines as
+ * maillog_excerpt writes them, "FILE:LINE: line", a queue from the next
+ * by an empty line; FILE is the file's base name with 'base_names' (a
+ * text sent out need not show where the logs are kept).  *omitted: the
+ * lines of its queues the limits left out.  NULL when no line is about
+ * it. */
+char *maillog_lines(const struct maillog *m, size_t i, bool base_names, uint64_t *omitted,
+		    size_t *len);
+
 /* The delivery facts of target 'i' as summary.json has them (new). */
 json_t *maillog_delivery_json(const struct maillog *m, size_t i);
 

@@ -689,7 +689,7 @@ verify-cut-gzip|verify "$IN/cut.tar.gz"|65|is not a readable bundle: truncated g
 verify-xz|verify "$IN/good.tar.xz"|65|is not a readable bundle
 verify-empty|verify "$IN/empty"|65|empty
 verify-fifo|verify "$IN/fifo"|66|not a regular file
-verify-folder|verify "$IN"|66|not a regular file
+verify-folder|verify "$IN"|65|SHA256SUMS: missing
 # -- fpkit scan: ovh.conf files and the archive folder (nothing reaches the API)
 conf-section|scan --config "$IN/conf-section"|78|line 1: a section header is '[name]'
 conf-key-twice|scan --config "$IN/conf-twice"|78|line 3: key 'endpoint' appears twice in section [default] (first on line 2)

@@ -59,7 +59,10 @@
 #   FPKIT_LIMIT_LOG_ANCHORS      here
 #   FPKIT_LIMIT_LOG_QUEUE_LINES  here
 #   FPKIT_LIMIT_LOG_KEPT         here
-#   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive)
+#   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive),
+#                                pack-folder.sh (verify of a folder)
+#   FPKIT_LIMIT_BUNDLE_DEPTH     pack-folder.sh (fpkit verify of a folder:
+#                                at it and one over)
 #   FPKIT_LIMIT_BUNDLE_ENTRY     verify.sh ("huge"); unit/test_verify.c (at
 #                                the limit, and one byte over)
 #   FPKIT_LIMIT_BUNDLE_TOTAL     unit/test_verify.c: 8 GiB is too much to
