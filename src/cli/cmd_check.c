@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "checks.h"
@@ -25,7 +26,8 @@ static const char usage_text[] =
 	"Check that each message file is intact (RFC 5322 structure, not cut, not\n"
 	"re-saved by a mail client), verify its DKIM signatures, and say which of\n"
 	"the guide's best practices it follows.  Exit status 1 when a message is\n"
-	"not intact.\n"
+	"not intact.  Each FILE is one message, whatever its name; a folder is\n"
+	"refused ('fpkit find' and 'fpkit pack --mail' search mail stores).\n"
 	"\n"
 	"  --json               one JSON object per message and line\n"
 	"  --msgid ID           the Message-ID the message must carry\n"
@@ -120,11 +122,13 @@ parse_options(int argc, char **argv, struct checks_options *o, bool *json,
 			targets_init(msgid);
 			if (targets_add(msgid, optarg, NULL) < 0)
 				return error_set(err, EX_USAGE, "check: --msgid '%s' is no "
-						 "Message-ID", optarg);
+						 "Message-ID: give the one the message must carry, "
+						 "such as id@example.com", optarg);
 			break;
 		case OPT_IP:
 			if (!netaddr_is_ip(optarg))
-				return error_set(err, EX_USAGE, "check: --ip '%s' is not an IP address",
+				return error_set(err, EX_USAGE, "check: --ip '%s' is not an IP "
+						 "address: give the blocked IP, such as 203.0.113.7",
 						 optarg);
 			o->ip = optarg;
 			break;
@@ -136,13 +140,14 @@ parse_options(int argc, char **argv, struct checks_options *o, bool *json,
 		case OPT_SLACK:
 			if (parse_seconds(optarg, &o->date_slack) < 0)
 				return error_set(err, EX_USAGE, "check: --date-slack '%s' is not a "
-						 "number of seconds", optarg);
+						 "number of seconds, such as 86400", optarg);
 			break;
 		case OPT_KEYS: o->dkim_keys = optarg; break;
 		case OPT_TIME:
 			if (parse_seconds(optarg, &o->dkim_time) < 0)
 				return error_set(err, EX_USAGE, "check: --dkim-time '%s' is not a "
-						 "number of seconds since 1970", optarg);
+						 "number of seconds since 1970, such as 1795180000 "
+						 "(date +%%s)", optarg);
 			o->has_dkim_time = true;
 			break;
 		case OPT_NODKIM: o->no_dkim = true; break;
@@ -166,6 +171,21 @@ parse_options(int argc, char **argv, struct checks_options *o, bool *json,
 		return error_set(err, EX_USAGE, "check: no message file given: see 'fpkit check "
 				 "--help'");
 	return 1;
+}
+
+/* check takes message files: a folder is refused, with the commands
+ * that search a mail store instead (a store holds many messages, most
+ * of them not the ones to check). */
+static int
+refuse_folder(const char *path, struct error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return error_set(err, EX_NOINPUT, "check: '%s' is a folder: check takes message "
+			 "files; to search a mail store, use 'fpkit find --msgid ID FOLDER', or "
+			 "'fpkit pack --mail FOLDER', which checks what it packs", path);
 }
 
 struct checked {
@@ -235,6 +255,10 @@ cmd_check(int argc, char **argv, struct error *err)
 
 		m->path = argv[optind + (int)i];
 		m->index = i;
+		if (refuse_folder(m->path, err) < 0) {
+			cmd_file_error(err, &status);
+			continue;
+		}
 		if (checks_run_file(&c, m->path, msgid.nr ? &msgid.items[0] : NULL, &m->res,
 				    err) < 0) {
 			cmd_file_error(err, &status);

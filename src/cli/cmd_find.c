@@ -15,8 +15,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "finder.h"
-#include "fpkit_limits.h"
-#include "strbuf.h"
+#include "idlist.h"
 #include "textsafe.h"
 #include "xalloc.h"
 
@@ -25,13 +24,17 @@ static const char usage_text[] =
 	"\n"
 	"Print where the messages whose own Message-ID header is one of the IDs\n"
 	"are stored: one line per message found, tab-separated: the Message-ID,\n"
-	"the file, the byte offset of the message in it and its length.  PATH is\n"
-	"a message file, an mbox (plain or gzip, xz, bzip2 or zstd compressed),\n"
-	"a Maildir, or a folder searched for all of them.\n"
+	"the file, the byte offset of the message in it and its length.\n"
+	"A PATH is a mail store: a message file of any name; an mbox (mboxo or\n"
+	"mboxrd), plain or compressed with gzip, xz, bzip2 or zstd (told by its\n"
+	"content, not its name); a Maildir (cur/ and new/, and its Maildir++\n"
+	"folders); or any folder, searched recursively for all of these.\n"
 	"\n"
 	"  --msgid ID         a Message-ID, with or without <> (repeatable)\n"
-	"  --msgid-file FILE  Message-IDs one per line ('-' for standard input;\n"
-	"                     empty lines and lines starting with # are skipped)\n"
+	"  --msgid-file FILE  Message-IDs, one a line, with or without <> ('-' for\n"
+	"                     standard input); blank lines and # comments are\n"
+	"                     allowed, any other line that is not a Message-ID\n"
+	"                     stops the command (exit 65)\n"
 	"  --json             one JSON object per line: message_id, path, offset,\n"
 	"                     length, format, compression\n"
 	"  -h, --help         show this help\n"
@@ -46,50 +49,6 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-/* Add each id of a --msgid-file.  EX_DATAERR for a NUL byte (it would
- * cut an id short unseen) or a line that holds no Message-ID. */
-static int
-add_id_file(struct finder *f, const char *path, struct error *err)
-{
-	struct strbuf sb;
-	char *p, *end;
-	size_t lineno = 1;
-	int rc = -1;
-
-	strbuf_init(&sb, FPKIT_LIMIT_MSGID_FILE);
-	if (strbuf_read_file(&sb, strcmp(path, "-") == 0 ? "/dev/stdin" : path,
-			     "a --msgid-file", err) < 0)
-		goto out;
-	for (p = sb.buf, end = sb.buf + sb.len; p < end; lineno++) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *e = nl ? nl : end;
-
-		if (memchr(p, '\0', (size_t)(e - p))) {
-			error_set(err, EX_DATAERR, "'%s' line %zu holds a NUL byte: expected "
-				  "Message-IDs, one per line", path, lineno);
-			goto out;
-		}
-		*e = '\0';
-		if (e > p && e[-1] == '\r')
-			e[-1] = '\0';
-		/* Blank lines and comments (# after any blanks) are skipped. */
-		if (p[strspn(p, " \t")] != '\0' && p[strspn(p, " \t")] != '#' &&
-		    targets_add(f->targets, p, NULL) < 0) {
-			char *v = textsafe_visible(p, strlen(p));
-
-			error_set(err, EX_DATAERR, "'%s' line %zu: '%s' is no Message-ID", path,
-				  lineno, v);
-			free(v);
-			goto out;
-		}
-		p = e + 1;
-	}
-	rc = 0;
-out:
-	strbuf_release(&sb);
-	return rc;
-}
 
 struct progress {
 	bool on;		/* stderr is a terminal */
@@ -178,13 +137,16 @@ cmd_find(int argc, char **argv, struct error *err)
 		switch (c) {
 		case 'm':
 			if (targets_add(&targets, optarg, NULL) < 0) {
-				error_set(err, EX_USAGE, "find: '%s' is no Message-ID", optarg);
+				error_set(err, EX_USAGE, "find: --msgid '%s' is no Message-ID: give "
+					  "one, with or without <>, such as id@example.com", optarg);
 				goto out;
 			}
 			break;
 		case 'f':
-			if (add_id_file(&f, optarg, err) < 0)
+			if (idlist_read(&targets, optarg, err) < 0) {
+				error_prefix(err, "find: --msgid-file");
 				goto out;
+			}
 			id_file = optarg;
 			break;
 		case 'j': json = true; break;
@@ -202,8 +164,11 @@ cmd_find(int argc, char **argv, struct error *err)
 		}
 	}
 	if (targets.nr == 0 && id_file) {
-		error_set(err, EX_USAGE, "find: '%s' holds no Message-ID, only empty or # lines",
-			  id_file);
+		error_set(err, EX_USAGE, "find: --msgid-file %s%s%s holds no Message-ID, only "
+			  "empty or # lines: put one Message-ID a line in it",
+			  strcmp(id_file, "-") ? "'" : "",
+			  strcmp(id_file, "-") ? id_file : "standard input",
+			  strcmp(id_file, "-") ? "'" : "");
 		goto out;
 	}
 	if (targets.nr == 0) {

@@ -94,7 +94,9 @@ parse_options(struct scan_cmd *s, int argc, char **argv, struct error *err)
 		}
 	}
 	if (optind < argc)
-		return error_set(err, EX_USAGE, "scan: unexpected argument '%s'", argv[optind]);
+		return error_set(err, EX_USAGE, "scan: unexpected argument '%s' (mail stores "
+				 "are given with --mail, with --archive): see 'fpkit scan --help'",
+				 argv[optind]);
 	if (archive_dir_options_check(&s->arch, "scan", err) < 0)
 		return -1;
 	if (s->arch.dir && s->json)
@@ -129,23 +131,34 @@ progress_end(struct scan_cmd *s)
 	s->progress_shown = false;
 }
 
+/* At date + time the unblock may be asked for (the Control Panel's
+ * rule), by the API's clock; only a block still running can be lifted. */
+static bool
+can_be_unblocked(const struct scan_row *r, int64_t now)
+{
+	return strcmp(r->spamip.state, "blockedForSpam") == 0 &&
+	       r->spamip.date + r->spamip.time <= now;
+}
+
 static void
 print_json(const struct scan *s)
 {
 	json_t *arr = json_array();
 	char at[TIMEFMT_ISO_LEN], until[TIMEFMT_ISO_LEN];
+	int64_t now = ovh_now(&s->api.client);
 
 	for (size_t i = 0; i < s->nr_rows; i++) {
 		const struct scan_row *r = &s->rows[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}",
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}",
 			"block", r->block,
 			"ip", r->ip,
 			"state", r->spamip.state,
 			"date", r->spamip.date_raw,
 			"time", (json_int_t)r->spamip.time,
 			"blocked_at", timefmt_iso_utc(r->spamip.date, at),
-			"blocked_until", timefmt_iso_utc(r->spamip.date + r->spamip.time, until)));
+			"blocked_until", timefmt_iso_utc(r->spamip.date + r->spamip.time, until),
+			"can_be_unblocked", can_be_unblocked(r, now)));
 	}
 	json_dumpf(arr, stdout, JSON_INDENT(2));
 	fputc('\n', stdout);
@@ -181,9 +194,8 @@ print_table(const struct scan *s)
 		timefmt_iso_utc(r->spamip.date, at);
 		at[10] = ' ';
 		at[19] = '\0';
-		/* At date + time the unblock may be asked for (the Control
-		 * Panel's rule): "0s" would read as a block still running. */
-		if (strcmp(r->spamip.state, "blockedForSpam") == 0 && remaining <= 0)
+		/* "0s" would read as a block still running. */
+		if (can_be_unblocked(r, now))
 			snprintf(left, sizeof(left), "can be unblocked");
 		else if (strcmp(r->spamip.state, "blockedForSpam") == 0)
 			timefmt_duration(remaining, left, sizeof(left));

@@ -211,7 +211,8 @@ merge_target(struct alert *a, struct merger *mg, struct alert_target *t, const c
 		free(t->message_id);
 		free(t->destination_ip);
 		return error_set(err, EX_DATAERR, "'%s' lists more than %d messages: is this an "
-				 "alert?", name, FPKIT_LIMIT_ALERT_TARGETS);
+				 "alert? give the e-mail OVHcloud sent when it blocked the IP", name,
+				 FPKIT_LIMIT_ALERT_TARGETS);
 	}
 	a->targets = xgrow(a->targets, a->nr_targets + 1, &a->alloc_targets, sizeof(*a->targets));
 	a->targets[a->nr_targets++] = *t;
@@ -296,7 +297,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 		strbuf_reset(&a->raw);
 		if (strbuf_add(&a->raw, buf, len) < 0)
 			return error_set(err, EX_DATAERR, "'%s': larger than the limit of %d bytes "
-					 "for an alert", name, FPKIT_LIMIT_ALERT);
+					 "for an alert: give the alert e-mail alone, not a mailbox",
+					 name, FPKIT_LIMIT_ALERT);
 	}
 	if (a->source != name) {
 		free(a->source);
@@ -306,7 +308,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 		return error_set(err, EX_DATAERR, "'%s' is empty: save the alert e-mail with its "
 				 "header (as .eml)", name);
 	if (mime_alert_buffer(&m, buf, len) < 0)
-		return error_set(err, EX_DATAERR, "'%s' holds no e-mail GMime can read", name);
+		return error_set(err, EX_DATAERR, "'%s' holds no e-mail GMime can read: save the "
+				 "alert e-mail with its header (as .eml)", name);
 	memset(&mg, 0, sizeof(mg));
 	targets_init(&mg.ids);
 	if (m.cut && diag)
@@ -386,8 +389,8 @@ alert_parse(struct alert *a, const char *buf, size_t len, const char *name,
 	}
 	if (a->ip == NULL && a->nr_targets == 0) {
 		error_set(err, EX_DATAERR, "'%s' is not an OVHcloud anti-spam alert: it names no "
-			  "blocked IP and lists no message (Destination IP, Message-ID, Spam score)",
-			  name);
+			  "blocked IP and lists no message (Destination IP, Message-ID, Spam score): "
+			  "give the e-mail OVHcloud sent when it blocked the IP", name);
 		goto out;
 	}
 	rc = 0;
@@ -423,8 +426,8 @@ alert_load(struct alert *a, const char *path, struct diag *diag, struct error *e
 				break;
 			if (strbuf_add(&a->raw, chunk, (size_t)n) < 0)
 				return error_set(err, EX_DATAERR, "the standard input: larger "
-						 "than the limit of %d bytes for an alert",
-						 FPKIT_LIMIT_ALERT);
+						 "than the limit of %d bytes for an alert: give the "
+						 "alert e-mail alone, not a mailbox", FPKIT_LIMIT_ALERT);
 		}
 	} else if (strbuf_read_file(&a->raw, path, "an alert", err) < 0) {
 		return -1;

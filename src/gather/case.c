@@ -102,8 +102,8 @@ copy_raw(struct strbuf *raw, const char *buf, size_t len, const char *source,
 {
 	strbuf_reset(raw);
 	if (strbuf_add(raw, buf, len) < 0)
-		return error_set(err, EX_PROTOCOL, "%s: the answer is larger than %d bytes",
-				 source, FPKIT_LIMIT_API_DOCUMENT);
+		return error_set(err, EX_PROTOCOL, "%s: the answer is larger than %d bytes: is "
+				 "the endpoint an OVH API?", source, FPKIT_LIMIT_API_DOCUMENT);
 	return 0;
 }
 
@@ -217,14 +217,21 @@ int
 case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct error *err)
 {
 	struct ovh_call call;
+	const bool block_given = c->block != NULL;	/* --block */
 
-	if (c->block == NULL && fetch_block(c, api, err) < 0)
+	if (!block_given && fetch_block(c, api, err) < 0)
 		return -1;
 	/* scan --archive hands over the SpamIp object its scan read. */
 	if (!c->has_spamip) {
 		ovhapi_spam_ip(&call, c->block, c->ip);
 		if (fetch_document(c, api, &call, case_set_spamip, err) < 0) {
-			if (err->status == EX_NOINPUT)
+			if (err->status == EX_NOINPUT && block_given)
+				append_message(err, ": is %s a block of the account, and is %s "
+					       "blocked for spam? leave --block out and fpkit "
+					       "finds the block; 'fpkit scan --all-states' lists "
+					       "the account's IPs the anti-spam knows", c->block,
+					       c->ip);
+			else if (err->status == EX_NOINPUT)
 				append_message(err, ": is %s blocked for spam? 'fpkit scan "
 					       "--all-states' lists the account's IPs the "
 					       "anti-spam knows", c->ip);
@@ -287,26 +294,30 @@ int
 case_settle(struct fpcase *c, struct error *err)
 {
 	if (c->ip && !netaddr_is_ipv4(c->ip))
-		return error_set(err, EX_USAGE, "'%s' is not an IPv4 address: "
-				 "the anti-spam block applies to IPv4 addresses", c->ip);
+		return error_set(err, EX_USAGE, "'%s' is not an IPv4 address: the anti-spam "
+				 "blocks IPv4 addresses only: give the blocked one with --ip", c->ip);
 	if (c->has_spamip) {
 		if (c->ip == NULL)
 			c->ip = xstrdup(c->spamip.ip);
 		else if (strcmp(c->ip, c->spamip.ip) != 0)
 			return error_set(err, EX_DATAERR,
 					 "--ip %s does not match ipSpamming '%s' in '%s': "
-					 "is this the right file?",
-					 c->ip, c->spamip.ip, c->spamip_source);
+					 "is this the right file? give the object saved for %s, "
+					 "or leave --ip out", c->ip, c->spamip.ip, c->spamip_source,
+					 c->ip);
 	}
 	if (c->ip == NULL)
 		return error_set(err, EX_USAGE, "no IP address: give --ip, or --spam-ip-json "
 				 "with the blocked IP's object");
 	if (c->block) {
 		if (!netaddr_is_block(c->block) || strchr(c->block, ':'))
-			return error_set(err, EX_USAGE, "'%s' is not an IPv4 block "
-					 "(ADDRESS/PREFIX, e.g. 203.0.113.0/28)", c->block);
+			return error_set(err, EX_USAGE, "--block '%s' is not an IPv4 block: give "
+					 "it as ADDRESS/PREFIX, such as 203.0.113.0/28, or leave "
+					 "it out", c->block);
 		if (!netaddr_block_contains(c->block, c->ip))
-			return error_set(err, EX_USAGE, "%s is not inside block %s", c->ip, c->block);
+			return error_set(err, EX_USAGE, "%s is not inside block %s: give the "
+					 "--block that holds it (GET /ip?ip=%s lists the account's), "
+					 "or leave --block out", c->ip, c->block, c->ip);
 	}
 	if (c->has_spamip) {
 		c->blocked_at = c->spamip.date;

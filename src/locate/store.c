@@ -1079,6 +1079,17 @@ path_has_foreign_link(const char *path, uid_t *owner, char **link)
 	return false;
 }
 
+/* What to do when a path given on the command line cannot be read. */
+static const char *
+read_hint(int e)
+{
+	if (e == ENOENT || e == ENOTDIR)
+		return ": check the path";
+	if (e == EACCES || e == EPERM)
+		return ": run fpkit as a user who may read it";
+	return "";
+}
+
 int
 store_scan(const char *path, const struct store_options *opt,
 	   store_msg_fn fn, void *data, struct error *err)
@@ -1103,11 +1114,11 @@ store_scan(const char *path, const struct store_options *opt,
 		free(link);
 		rc = 0;
 	} else if (stat(path, &st) < 0) {
-		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
-			       path, strerror(errno));
+		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s%s",
+			       path, strerror(errno), read_hint(errno));
 	} else if (S_ISDIR(st.st_mode) && access(path, R_OK | X_OK) < 0) {
-		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s",
-			       path, strerror(errno));
+		rc = error_set(err, EX_NOINPUT, "cannot read mail store '%s': %s%s",
+			       path, strerror(errno), read_hint(errno));
 	} else if (S_ISDIR(st.st_mode)) {
 		struct queue q;
 
@@ -1118,11 +1129,12 @@ store_scan(const char *path, const struct store_options *opt,
 		if (w.failed)
 			rc = -1;
 	} else if (!S_ISREG(st.st_mode)) {
-		rc = error_set(err, EX_NOINPUT, "mail store '%s' is neither a file nor a folder",
+		rc = error_set(err, EX_NOINPUT, "mail store '%s' is neither a file nor a folder: "
+			       "give a message file, an mbox, a Maildir or a folder of them",
 			       path);
 	} else if (access(path, R_OK) < 0) {
-		rc = error_set(err, EX_NOINPUT, "cannot read message '%s': %s",
-			       path, strerror(errno));
+		rc = error_set(err, EX_NOINPUT, "cannot read message '%s': %s%s",
+			       path, strerror(errno), read_hint(errno));
 	} else {
 		worker_init(&wk, &w);
 		scan_file(&wk, -1, NULL, path, STORE_EML, false);
@@ -1140,7 +1152,8 @@ static int
 range_error(ssize_t n, const struct error *rerr, const char *path, struct error *err)
 {
 	if (n == 0)
-		return error_set(err, EX_DATAERR, "cannot read '%s': it became shorter", path);
+		return error_set(err, EX_DATAERR, "cannot read '%s': it became shorter: was it "
+				 "changed while fpkit read it? run fpkit again", path);
 	return error_set(err, rerr->status ? rerr->status : EX_IOERR, "%s", rerr->msg);
 }
 

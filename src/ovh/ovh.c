@@ -32,6 +32,9 @@
 /* A Retry-After of ten digits or more (only the first nine are read). */
 #define RETRY_AFTER_HUGE 1000000000L
 
+/* Room for " (from 'FILE' line N)" in a message. */
+#define PATH_MAX_FROM 512
+
 struct ovh_xfer {
 	CURL *easy;		/* the try in progress, NULL between tries */
 	struct curl_slist *headers;
@@ -149,10 +152,12 @@ ovh_check_endpoint(const char *url, const char *from, bool insecure_http, bool *
 	if (uc != CURLUE_OK) {
 		if (strchr(url, '@'))
 			error_set(err, EX_CONFIG, "the endpoint (from %s) is not a URL libcurl can "
-				  "read: %s", from, curl_url_strerror(uc));
+				  "read: %s: give an endpoint name such as ovh-eu, or a URL such as "
+				  "https://eu.api.ovh.com/1.0", from, curl_url_strerror(uc));
 		else
 			error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is not a URL libcurl can "
-				  "read: %s", url, from, curl_url_strerror(uc));
+				  "read: %s: give an endpoint name such as ovh-eu, or a URL such as "
+				  "https://eu.api.ovh.com/1.0", url, from, curl_url_strerror(uc));
 		goto out;
 	}
 	/* "user@", "user:password@", ":password@" and ";options@" all go
@@ -168,16 +173,16 @@ ovh_check_endpoint(const char *url, const char *from, bool insecure_http, bool *
 	}
 	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) has no scheme or no host", url,
-			  from);
+		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) has no scheme or no host: "
+			  "give a URL such as https://eu.api.ovh.com/1.0", url, from);
 		goto out;
 	}
 	if (strcasecmp(scheme, "https") == 0 ||
 	    (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))) {
 		rc = 0;
 	} else if (strcasecmp(scheme, "http") != 0) {
-		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is neither http:// nor https://",
-			  url, from);
+		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is neither http:// nor "
+			  "https://: give a URL such as https://eu.api.ovh.com/1.0", url, from);
 	} else if (insecure_http) {
 		*plain = true;
 		rc = 0;
@@ -407,17 +412,57 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 	return 0;
 }
 
+/* What an API error refuses, for the advice that ends its message. */
+enum refusal {
+	REFUSED_OTHER,
+	REFUSED_TIME,		/* the request's timestamp */
+	REFUSED_APP_KEY,	/* INVALID_KEY: the application key */
+	REFUSED_CONSUMER_KEY,	/* INVALID_CREDENTIAL, NOT_CREDENTIAL */
+	REFUSED_LOGIN,		/* 401 NOT_AUTHENTICATED */
+	REFUSED_SIGNATURE,	/* INVALID_SIGNATURE: the application secret */
+	REFUSED_NOT_GRANTED,	/* NOT_GRANTED_CALL: a right of the consumer key */
+};
+
+/* Which it is, from the errorCode, or else from the message: the newer
+ * error bodies have a class (Client::Forbidden) but no errorCode
+ * (ovh-api.md section 5). */
+static enum refusal
+refusal_of(long status, const char *code, const char *msg)
+{
+	static const struct {
+		const char *code, *words;
+		enum refusal r;
+	} known[] = {
+		{ "NOT_GRANTED_CALL", "not been granted", REFUSED_NOT_GRANTED },
+		{ "INVALID_CREDENTIAL", "credential", REFUSED_CONSUMER_KEY },
+		{ "NOT_CREDENTIAL", "credential", REFUSED_CONSUMER_KEY },
+		{ "INVALID_KEY", "application key", REFUSED_APP_KEY },
+		{ "INVALID_SIGNATURE", "signature", REFUSED_SIGNATURE },
+		{ "NOT_AUTHENTICATED", "login", REFUSED_LOGIN },
+	};
+
+	if (status != 400 && status != 401 && status != 403)
+		return REFUSED_OTHER;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (code && strcasecmp(code, known[i].code) == 0)
+			return known[i].r;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (msg && strcasestr(msg, known[i].words))
+			return known[i].r;
+	return status == 401 ? REFUSED_LOGIN : REFUSED_OTHER;
+}
+
 /* The API's error as "403 MESSAGE (CODE, query id ID)" into buf, and
- * whether it refuses the request's time. */
+ * what it refuses. */
 static void
-describe_api_error(const struct ovh_call *c, char *buf, size_t size, bool *time_refused)
+describe_api_error(const struct ovh_call *c, char *buf, size_t size, enum refusal *refused)
 {
 	const char *msg = NULL, *code = NULL;
 	json_t *root = json_loadb(c->body.buf, c->body.len, JSON_DECODE_ANY, NULL);
 	char extra[256] = "";
 	size_t n;
 
-	*time_refused = false;
+	*refused = REFUSED_OTHER;
 	if (json_is_object(root)) {
 		json_t *m = json_object_get(root, "message");
 		json_t *ec = json_object_get(root, "errorCode");
@@ -454,8 +499,86 @@ describe_api_error(const struct ovh_call *c, char *buf, size_t size, bool *time_
 	    ((code && (strcasecmp(code, "QUERY_TIME_OUT") == 0 ||
 		       strcasecmp(code, "INVALID_TIMESTAMP") == 0)) ||
 	     (msg && (strcasestr(msg, "timestamp") || strcasestr(msg, "out of time")))))
-		*time_refused = true;
+		*refused = REFUSED_TIME;
+	else
+		*refused = refusal_of(c->status, code, msg);
 	json_decref(root);
+}
+
+/* " (from WHERE)" when where is known, else "". */
+static const char *
+from_text(const char *where, char *buf, size_t size)
+{
+	if (where == NULL || *where == '\0')
+		return "";
+	snprintf(buf, size, " (from %s)", where);
+	return buf;
+}
+
+/* The access rule a call needs: "GET /ip" for the list of blocks,
+ * "GET /ip/" and a star for everything under it (fpkit(1), THE OVH
+ * API). */
+static void
+rule_of(const char *path, char *buf, size_t size)
+{
+	size_t n = strcspn(path + 1, "/?");
+
+	if (path[1 + n] == '/')
+		snprintf(buf, size, "GET %.*s/*", (int)(n + 1), path);
+	else
+		snprintf(buf, size, "GET %.*s", (int)(n + 1), path);
+}
+
+#define RULES_HOWTO "request a consumer key with the rules GET /ip and GET /ip/* " \
+	"(POST /auth/credential, see fpkit(1), THE OVH API)"
+
+/* What to do about a refusal of the API, after ": " (buf; "" when there
+ * is nothing to say).  Names the key to check and where it was found,
+ * never its value. */
+static void
+refusal_advice(const struct ovh *o, const struct ovh_call *c, enum refusal r, char *buf,
+	       size_t size)
+{
+	const struct ovhconf *conf = o->conf;
+	char from[PATH_MAX_FROM], from2[PATH_MAX_FROM], rule[128];
+
+	buf[0] = '\0';
+	switch (r) {
+	case REFUSED_NOT_GRANTED:
+		rule_of(c->path, rule, sizeof(rule));
+		snprintf(buf, size, ": the consumer key has no access rule for %s: " RULES_HOWTO,
+			 rule);
+		break;
+	case REFUSED_CONSUMER_KEY:
+		snprintf(buf, size, ": the consumer key is unknown to endpoint '%s', expired, "
+			 "revoked or not validated yet: check consumer_key%s, or " RULES_HOWTO,
+			 conf->endpoint, from_text(conf->consumer_key_from, from, sizeof(from)));
+		break;
+	case REFUSED_APP_KEY:
+		snprintf(buf, size, ": endpoint '%s' does not know the application key: check "
+			 "application_key%s, and that it was created for this endpoint",
+			 conf->endpoint,
+			 from_text(conf->application_key_from, from, sizeof(from)));
+		break;
+	case REFUSED_SIGNATURE:
+		snprintf(buf, size, ": the application secret does not go with the application "
+			 "key: check application_secret%s",
+			 from_text(conf->application_secret_from, from, sizeof(from)));
+		break;
+	case REFUSED_LOGIN:
+		snprintf(buf, size, ": the API took the request as not logged in: check "
+			 "consumer_key%s, and that no proxy on the way drops the X-Ovh-* headers",
+			 from_text(conf->consumer_key_from, from, sizeof(from)));
+		break;
+	case REFUSED_OTHER:
+		snprintf(buf, size, ": check application_key%s, application_secret and "
+			 "consumer_key%s, and that the consumer key has the rules GET /ip and "
+			 "GET /ip/*", from_text(conf->application_key_from, from, sizeof(from)),
+			 from_text(conf->consumer_key_from, from2, sizeof(from2)));
+		break;
+	case REFUSED_TIME:
+		break;
+	}
 }
 
 static int
@@ -526,12 +649,14 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 	struct error *err)
 {
 	struct ovh_xfer *x = c->x;
-	char what[1024], tries[64];
+	char what[1024], tries[64], advice[2048];
 	long elapsed = (long)(now - x->started);
 	int status = 0;
-	bool retry = false, time_refused = false;
+	bool retry = false;
+	enum refusal refused = REFUSED_OTHER;
 
 	c->status = 0;
+	advice[0] = '\0';
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &c->status);
 	xfer_end_try(o, x);
 	if (rc == CURLE_OK && c->status >= 200 && c->status <= 299) {
@@ -547,7 +672,8 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 				  "JSON: is the endpoint an OVH API?", c->path, c->status);
 		else if ((size_t)jerr.position >= c->body.len)
 			error_set(err, EX_PROTOCOL, "GET %s: the answer is cut short: its %zu bytes "
-				  "end inside the JSON (%s)", c->path, c->body.len, jerr.text);
+				  "end inside the JSON (%s): try again later", c->path, c->body.len,
+				  jerr.text);
 		else
 			error_set(err, EX_PROTOCOL, "GET %s: the answer is not JSON (line %d, "
 				  "column %d: %s): is the endpoint an OVH API?", c->path, jerr.line,
@@ -555,9 +681,19 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		return OUT_FAIL;
 	}
 	if (rc == CURLE_OK) {
-		describe_api_error(c, what, sizeof(what), &time_refused);
+		describe_api_error(c, what, sizeof(what), &refused);
 		retry = retryable_status(c->status);
-		status = http_status_exit(c->status, what, time_refused);
+		status = http_status_exit(c->status, what, refused == REFUSED_TIME);
+		if (retry)
+			snprintf(advice, sizeof(advice), ": the API fails for now: try again "
+				 "later%s", x->query_id[0] ? ", and if it lasts, give OVHcloud "
+				 "support the query id" : "");
+		else if (status == EX_NOPERM)
+			refusal_advice(o, c, refused, advice, sizeof(advice));
+		else if (status == EX_PROTOCOL)
+			snprintf(advice, sizeof(advice), ": check the values given on the command "
+				 "line; if they are right, report it%s",
+				 x->query_id[0] ? " with the query id" : "");
 	} else if (x->too_big) {
 		trace(o, "api: GET %s -> larger than %d bytes in %ld ms (try %d of %d)", x->url,
 		      FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
@@ -572,16 +708,25 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 			snprintf(what, sizeof(what), "no answer in time (--connect-timeout %.3g s, "
 				 "--timeout %.3g s): %s", o->opt.connect_timeout_ms / 1000.0,
 				 o->opt.timeout_ms / 1000.0, detail);
+			snprintf(advice, sizeof(advice), ": try again later, or give a longer "
+				 "--timeout");
 			status = EX_TEMPFAIL;
 		} else if (rc == CURLE_COULDNT_CONNECT) {
 			snprintf(what, sizeof(what), "cannot connect to the API at '%s': %s",
 				 o->conf->base_url, detail);
+			snprintf(advice, sizeof(advice), ": check the endpoint and this host's "
+				 "connection to it (network, firewall, proxy), or try again later");
 			status = EX_UNAVAILABLE;
 		} else if (retry) {
 			snprintf(what, sizeof(what), "the connection was cut: %s", detail);
+			snprintf(advice, sizeof(advice), ": check this host's connection to the "
+				 "API (network, firewall, proxy), or try again later");
 			status = EX_TEMPFAIL;
 		} else {
 			snprintf(what, sizeof(what), "%s", detail);
+			snprintf(advice, sizeof(advice), ": check the endpoint '%s' and this "
+				 "host's connection to it (DNS, proxy, TLS certificates)",
+				 o->conf->base_url);
 			status = EX_UNAVAILABLE;
 		}
 	}
@@ -605,20 +750,20 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 			  x->retry_after == RETRY_AFTER_HUGE ? "more than " : "",
 			  x->retry_after == RETRY_AFTER_HUGE ? RETRY_AFTER_HUGE - 1 : x->retry_after,
 			  FPKIT_LIMIT_RETRY_AFTER);
-	else if (time_refused && sign && o->delta)
+	else if (refused == REFUSED_TIME && sign && o->delta)
 		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time; the local "
 			  "clock is %" PRId64 " s %s): check the system clock, and that requests "
 			  "are not held up on the way%s", c->path, what,
 			  o->delta < 0 ? -o->delta : o->delta, o->delta < 0 ? "ahead" : "behind",
 			  tries);
-	else if (time_refused && sign)
+	else if (refused == REFUSED_TIME && sign)
 		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time): check the "
 			  "system clock, and that requests are not held up on the way%s", c->path,
 			  what, tries);
 	else
-		error_set(err, status, "GET %s: %s%s", c->path, what, tries);
+		error_set(err, status, "GET %s: %s%s%s", c->path, what, tries, advice);
 	return OUT_FAIL;
 }
 

@@ -155,8 +155,8 @@ ini_parse(struct ini *ini, const char *file, char *buf, bool *secrets, struct er
 			eol = next;
 		lineno++;
 		if ((size_t)(eol - line) > FPKIT_LIMIT_OVHCONF_LINE) {
-			error_set(err, EX_CONFIG, "'%s' line %zu: longer than %d bytes", file, lineno,
-				  FPKIT_LIMIT_OVHCONF_LINE);
+			error_set(err, EX_CONFIG, "'%s' line %zu: longer than %d bytes: is it an "
+				  "ovh.conf file?", file, lineno, FPKIT_LIMIT_OVHCONF_LINE);
 			goto out;
 		}
 		if (eol > line && eol[-1] == '\r')
@@ -179,7 +179,7 @@ ini_parse(struct ini *ini, const char *file, char *buf, bool *secrets, struct er
 				close--;
 			if (close - p < 3 || close[-1] != ']') {
 				error_set(err, EX_CONFIG, "'%s' line %zu: a section header is "
-					  "'[name]'", file, lineno);
+					  "'[name]', such as [ovh-eu]: fix the line", file, lineno);
 				goto out;
 			}
 			free(section);
@@ -187,7 +187,7 @@ ini_parse(struct ini *ini, const char *file, char *buf, bool *secrets, struct er
 			for (size_t i = first; i < ini->nr; i++) {
 				if (strcmp(ini->items[i].section, section) == 0) {
 					error_set(err, EX_CONFIG, "'%s' line %zu: section [%s] "
-						  "appears twice", file, lineno, section);
+						  "appears twice: make it one", file, lineno, section);
 					goto out;
 				}
 			}
@@ -197,30 +197,32 @@ ini_parse(struct ini *ini, const char *file, char *buf, bool *secrets, struct er
 		delim = strpbrk(p, "=:");
 		if (delim == NULL) {
 			error_set(err, EX_CONFIG, "'%s' line %zu: expected 'key = value' or "
-				  "'[section]'", file, lineno);
+				  "'[section]': fix the line (fpkit(1) shows an ovh.conf file)", file,
+				  lineno);
 			goto out;
 		}
 		dch = *delim;
 		key = trim(p, delim);
 		value = trim(delim + 1, eol);
 		if (*key == '\0') {
-			error_set(err, EX_CONFIG, "'%s' line %zu: a key is missing before '%c'",
-				  file, lineno, dch);
+			error_set(err, EX_CONFIG, "'%s' line %zu: a key is missing before '%c': "
+				  "write 'key = value'", file, lineno, dch);
 			goto out;
 		}
 		for (char *k = key; *k; k++)
 			*k = (char)tolower((unsigned char)*k);
 		if (section == NULL) {
 			error_set(err, EX_CONFIG, "'%s' line %zu: key '%s' comes before any "
-				  "[section]", file, lineno, shown_key(key));
+				  "[section]: put it under [default] or the endpoint's section, "
+				  "such as [ovh-eu]", file, lineno, shown_key(key));
 			goto out;
 		}
 		for (size_t i = first; i < ini->nr; i++) {
 			if (strcmp(ini->items[i].section, section) == 0 &&
 			    strcmp(ini->items[i].key, key) == 0) {
 				error_set(err, EX_CONFIG, "'%s' line %zu: key '%s' appears twice "
-					  "in section [%s] (first on line %zu)", file, lineno,
-					  shown_key(key), section, ini->items[i].line);
+					  "in section [%s] (first on line %zu): keep one", file,
+					  lineno, shown_key(key), section, ini->items[i].line);
 				goto out;
 			}
 		}
@@ -271,7 +273,8 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 	}
 	if (fd < 0) {
 		if (required)
-			return error_set(err, EX_NOINPUT, "cannot open --config '%s': %s", path,
+			return error_set(err, EX_NOINPUT, "cannot open --config '%s': %s: give "
+					 "the path of an ovh.conf file you can read", path,
 					 strerror(errno));
 		if (errno != ENOENT && errno != ENOTDIR)
 			diag_add(d, "cannot read '%s': %s: skipped", path, strerror(errno));
@@ -279,7 +282,8 @@ ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struc
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (required)
-			error_set(err, EX_NOINPUT, "--config '%s' is not a file", path);
+			error_set(err, EX_NOINPUT, "--config '%s' is not a file: give the path "
+				  "of an ovh.conf file", path);
 		else
 			diag_add(d, "'%s' is not a file: skipped", path);
 		rc = required ? -1 : 0;
@@ -431,12 +435,13 @@ check_credentials(const struct found *ak, const struct found *as, const struct f
 	if (!ck->value)
 		return error_set(err, EX_CONFIG, "no consumer_key for endpoint '%s' (set "
 				 "OVH_CONSUMER_KEY or consumer_key in section [%s]): request one "
-				 "with POST /auth/credential", endpoint, endpoint);
+				 "with the rules GET /ip and GET /ip/* (POST /auth/credential, see "
+				 "fpkit(1), THE OVH API)", endpoint, endpoint);
 	for (size_t i = 0; i < 3; i++)
 		if (!header_safe(all[i]->value))
 			return error_set(err, EX_CONFIG, "%s (%s) holds a space or a character "
-					 "that cannot be sent in an HTTP header", names[i],
-					 all[i]->where);
+					 "that cannot be sent in an HTTP header: copy the key again, "
+					 "without quotes or spaces", names[i], all[i]->where);
 	return 0;
 }
 
@@ -532,6 +537,9 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 	c->application_key = xstrdup(ak.value);
 	c->application_secret = xstrdup(as.value);
 	c->consumer_key = xstrdup(ck.value);
+	c->application_key_from = xstrdup(ak.where);
+	c->application_secret_from = xstrdup(as.where);
+	c->consumer_key_from = xstrdup(ck.where);
 	rc = 0;
 out:
 	ini_release(&ini);
@@ -559,5 +567,8 @@ ovhconf_release(struct ovhconf *c)
 	wipe(c->application_key);
 	wipe(c->application_secret);
 	wipe(c->consumer_key);
+	free(c->application_key_from);
+	free(c->application_secret_from);
+	free(c->consumer_key_from);
 	memset(c, 0, sizeof(*c));
 }

@@ -40,6 +40,11 @@ struct ovhconf {
 	char *application_key;
 	char *application_secret;
 	char *consumer_key;
+	/* Where each was found, for the messages that ask to check it: the
+	 * variable ("OVH_CONSUMER_KEY") or "'FILE' line N"; never a value. */
+	char *application_key_from;
+	char *application_secret_from;
+	char *consumer_key_from;
 };
 
 /* Resolve the endpoint and the credentials:

@@ -64,7 +64,10 @@ enum {
 	"  --archive-unsafe-ok  archive into DIR even when other users than root and\n" \
 	"                       you can write there (refused without it)\n" \
 	"and with it, as for fpkit pack:\n" \
-	"  --mail PATH          a mail store to take the samples from (repeatable)\n" \
+	"  --mail PATH          a mail store to take the samples from (repeatable): a\n" \
+	"                       message file, an mbox (plain or compressed with gzip,\n" \
+	"                       xz, bzip2 or zstd), a Maildir or a folder searched\n" \
+	"                       recursively ('fpkit pack --help' says more)\n" \
 	"  --maillog FILE       a mail log to follow the targets in (repeatable)\n" \
 	"  --lang LANG          the ticket's language\n" \
 	"  --before-block N     also take the N messages sent just before the block\n" \

@@ -52,6 +52,9 @@ assert_err_re() {
 }
 
 QID='query id EU\.ext-[0-9]+\.[0-9a-f]+\.[0-9]+'
+# How a message ends once the tries are spent.
+LATER=': the API fails for now: try again later, and if it lasts, give OVHcloud support the query id'
+CONN=": check this host's connection to the API \(network, firewall, proxy\), or try again later"
 RSPAM=$(printf '%s' "$SPAM" | sed 's/[.]/\\./g')
 RSTATS=$(printf '%s' "$STATS$WINDOW" | sed 's/[.?]/\\&/g')
 
@@ -69,8 +72,8 @@ rm -f "$tmp/o"/* "$tmp/api"/*
 serve --fault "503:99:$STATS"
 pack_api
 assert_status 75 "503 for ever"
-assert_err_re "^fpkit: GET $RSTATS: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\) \(gave up after 4 tries\)\$" \
-	"503 for ever: the message"
+assert_err_re "^fpkit: GET $RSTATS: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\) \(gave up after 4 tries\)$LATER\$" \
+	"503 for ever: the message says to try again later, with the query id"
 assert_eq "$(statuses "$STATS")" "503 503 503 503" "503 for ever: 4 tries (--retries 3)"
 nothing_written "503 for ever"
 
@@ -79,7 +82,7 @@ nothing_written "503 for ever"
 serve --fault "504:99:$STATS"
 pack_api --retries 1
 assert_status 75 "504 for ever"
-assert_err_re "^fpkit: GET $RSTATS: 504 Gateway timeout \(GATEWAY_TIMEOUT, $QID\) \(gave up after 2 tries\)\$" \
+assert_err_re "^fpkit: GET $RSTATS: 504 Gateway timeout \(GATEWAY_TIMEOUT, $QID\) \(gave up after 2 tries\)$LATER\$" \
 	"504: the message, without a word on the clock"
 nothing_written "504 for ever"
 
@@ -95,7 +98,7 @@ nothing_written "bad /auth/time"
 serve --fault "503:99:$STATS"
 pack_api --retries 0
 assert_status 75 "503 with --retries 0"
-assert_err_re "^fpkit: GET $RSTATS: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\)\$" \
+assert_err_re "^fpkit: GET $RSTATS: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\)$LATER\$" \
 	"--retries 0: the message has no retry count"
 assert_eq "$(statuses "$STATS")" "503" "--retries 0: 1 try"
 nothing_written "--retries 0"
@@ -169,7 +172,7 @@ nothing_written "Retry-After 61"
 serve --fault "429:99:0:$SPAM\$"
 pack_api
 assert_status 75 "429 for ever"
-assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $QID\) \(gave up after 4 tries\)\$" \
+assert_err_re "^fpkit: GET $RSPAM: 429 Too many requests \(TOO_MANY_REQUESTS, $QID\) \(gave up after 4 tries\)$LATER\$" \
 	"429 for ever: the message"
 assert_eq "$(statuses "$SPAM")" "429 429 429 429" "429 for ever: 4 tries"
 nothing_written "429 for ever"
@@ -187,7 +190,7 @@ rm -f "$tmp/o"/* "$tmp/api"/*
 serve --fault "reset:99:/ip?"
 pack_api --retries 2
 assert_status 75 "resets for ever"
-assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: the connection was cut: Empty reply from server \(gave up after 3 tries\)\$" \
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: the connection was cut: Empty reply from server \(gave up after 3 tries\)$CONN\$" \
 	"resets for ever: the message"
 # The first try went on the connection kept alive after GET /auth/time:
 # libcurl sends a request again on a fresh connection, once, when a kept
@@ -203,7 +206,7 @@ assert_status 75 "an answer slower than --timeout"
 grep -v '^fpkit: api: ' "$tmp/err" >"$tmp/err1"
 assert_eq "$(wc -l <"$tmp/err1")" 1 "slow: one error line besides the trace"
 assert_true "slow: the message" grep -qE \
-	"^fpkit: GET $RSPAM: no answer in time \(--connect-timeout 10 s, --timeout 1 s\): Operation timed out after [0-9]+ milliseconds with 0 bytes received \(gave up after 2 tries\)\$" \
+	"^fpkit: GET $RSPAM: no answer in time \(--connect-timeout 10 s, --timeout 1 s\): Operation timed out after [0-9]+ milliseconds with 0 bytes received \(gave up after 2 tries\): try again later, or give a longer --timeout\$" \
 	"$tmp/err1"
 assert_eq "$(grep -c "^fpkit: api: GET .*$SPAM -> no answer in time" "$tmp/err")" 2 \
 	"slow: 2 tries, each traced"
@@ -214,7 +217,7 @@ nothing_written "slow answer"
 serve --fault "cut:$STATS"
 pack_api --retries 1
 assert_status 75 "a body cut short"
-assert_err_re "^fpkit: GET $RSTATS: the connection was cut: transfer closed with [0-9]+ bytes remaining to read \(gave up after 2 tries\)\$" \
+assert_err_re "^fpkit: GET $RSTATS: the connection was cut: transfer closed with [0-9]+ bytes remaining to read \(gave up after 2 tries\)$CONN\$" \
 	"cut: the message"
 assert_eq "$(statuses "$STATS")" "200 200" "cut: 2 tries"
 nothing_written "cut body"
@@ -237,34 +240,97 @@ assert_err_re "^fpkit: GET $RSTATS: the answer is larger than 16777216 bytes: is
 assert_eq "$(statuses "$STATS")" "200" "oversized: 1 try"
 nothing_written "oversized body"
 
-# 403 not granted, in each error style of the API: never retried.
+# 403 not granted, in each error style of the API: never retried; the
+# message names the access rule the consumer key lacks and how to get
+# one that has it.
+RULES='request a consumer key with the rules GET /ip and GET /ip/\* \(POST /auth/credential, see fpkit\(1\), THE OVH API\)'
 for style in code both class; do
 	serve --fault "forbidden:$SPAM\$" --error-style $style
 	pack_api
 	assert_status 77 "403 not granted ($style style)"
 	code=NOT_GRANTED_CALL
 	[ $style = class ] && code=Client::Forbidden
-	assert_err_re "^fpkit: GET $RSPAM: 403 This call has not been granted \($code, $QID\)\$" \
-		"403 ($style style): the message"
+	assert_err_re "^fpkit: GET $RSPAM: 403 This call has not been granted \($code, $QID\): the consumer key has no access rule for GET /ip/\*: $RULES\$" \
+		"403 ($style style): the message names the rule GET /ip/* and how to get it"
 	assert_eq "$(statuses "$SPAM")" "403" "403 ($style style): 1 try"
 	nothing_written "403 ($style style)"
 done
+# GET /ip?ip= needs the rule GET /ip, not GET /ip/*.
+serve --fault "forbidden:/ip?"
+pack_api
+assert_status 77 "403 not granted for GET /ip"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 403 This call has not been granted \(NOT_GRANTED_CALL, $QID\): the consumer key has no access rule for GET /ip: $RULES\$" \
+	"403 for GET /ip: the rule named is GET /ip"
 
-# Wrong credentials.
+# Wrong credentials: each message names the key to check and where it
+# was found, never its value.
 serve
 OVH_CONSUMER_KEY=fakeCKwrongwrongwrong
 pack_api
 assert_status 77 "a consumer key the API does not know"
-assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 403 This credential is not valid \(INVALID_CREDENTIAL, $QID\)\$" \
-	"wrong consumer key: the message"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 403 This credential is not valid \(INVALID_CREDENTIAL, $QID\): the consumer key is unknown to endpoint '[^']*', expired, revoked or not validated yet: check consumer_key \(from OVH_CONSUMER_KEY\), or $RULES\$" \
+	"wrong consumer key: the message says to check consumer_key, from OVH_CONSUMER_KEY"
+assert_not_in "$tmp/err" "fakeCKwrong" "wrong consumer key: its value is not shown"
 OVH_CONSUMER_KEY=$FAKE_CK
+serve --fault "nocredential:/ip?"
+pack_api
+assert_status 77 "a consumer key the API never issued (NOT_CREDENTIAL)"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 403 This credential does not exist \(NOT_CREDENTIAL, $QID\): the consumer key is unknown to endpoint '[^']*', expired, revoked or not validated yet: check consumer_key \(from OVH_CONSUMER_KEY\), or $RULES\$" \
+	"NOT_CREDENTIAL: the message says to check consumer_key"
+assert_eq "$(statuses /ip)" "403" "NOT_CREDENTIAL: 1 try"
+serve --fault "nocredential:/ip?" --error-style class
+pack_api
+assert_status 77 "NOT_CREDENTIAL in the class style (no errorCode)"
+assert_in "$tmp/err" "(Client::Forbidden, query id EU.ext-" "class style: the class is quoted"
+assert_in "$tmp/err" ": check consumer_key (from OVH_CONSUMER_KEY)" \
+	"class style: told from the message, the advice is the same"
+serve --fault "unauthenticated:/ip?"
+pack_api
+assert_status 77 "401 not logged in"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 401 You must login first \(NOT_AUTHENTICATED, $QID\): the API took the request as not logged in: check consumer_key \(from OVH_CONSUMER_KEY\), and that no proxy on the way drops the X-Ovh-\* headers\$" \
+	"401: the message says what to check"
+serve
+OVH_APPLICATION_KEY=fakeAKwrongwrongwrong
+pack_api
+assert_status 77 "an application key the API does not know"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 403 This application key is invalid \(INVALID_KEY, $QID\): endpoint '[^']*' does not know the application key: check application_key \(from OVH_APPLICATION_KEY\), and that it was created for this endpoint\$" \
+	"wrong application key: the message says to check application_key"
+assert_not_in "$tmp/err" "fakeAKwrong" "wrong application key: its value is not shown"
+OVH_APPLICATION_KEY=$FAKE_AK
 OVH_APPLICATION_SECRET=fakeASwrongwrongwrong
 pack_api
 assert_status 77 "a wrong application secret"
-assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 400 Invalid signature \(INVALID_SIGNATURE, $QID\)\$" \
-	"wrong secret: the message"
+assert_err_re "^fpkit: GET /ip\?ip=203\.0\.113\.7: 400 Invalid signature \(INVALID_SIGNATURE, $QID\): the application secret does not go with the application key: check application_secret \(from OVH_APPLICATION_SECRET\)\$" \
+	"wrong secret: the message says to check application_secret"
+assert_not_in "$tmp/err" "fakeASwrong" "wrong secret: its value is not shown"
 nothing_written "wrong credentials"
 OVH_APPLICATION_SECRET=$FAKE_AS
+# From an ovh.conf file: the file and the line are named.
+unset OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY
+printf '[%s]\napplication_key = %s\napplication_secret = %s\nconsumer_key = fakeCKwrongwrongwrong\n' \
+	"$FAKE_URL" "$FAKE_AK" "$FAKE_AS" >"$tmp/c.conf"
+chmod 600 "$tmp/c.conf"
+pack_api --config "$tmp/c.conf"
+assert_status 77 "a wrong consumer key from an ovh.conf file"
+assert_err_re ": check consumer_key \(from '$tmp/c\.conf' line 4\), or $RULES\$" \
+	"wrong consumer key from a file: the file and its line are named"
+assert_not_in "$tmp/err" "fakeCKwrong" "wrong consumer key from a file: its value is not shown"
+fakeapi_env
+
+# An address the anti-spam does not know (404): with the block found
+# through GET /ip, the message asks whether the address is blocked; with a
+# --block that is not the account's, it also says to leave --block out.
+fakeapi_case "$D" "$BLOCK" 203.0.113.9 "$DEMO_SPAMIP" "$DEMO_STATS"
+serve
+run pack --ip 203.0.113.8 --mail "$DEMO_MAIL" -o "$tmp/o" --rate 6000
+assert_status 66 "an address the anti-spam does not know"
+assert_err_re "^fpkit: GET /ip/203\.0\.113\.0%2F28/spam/203\.0\.113\.8: 404 The requested object \(ipSpamming = 203\.0\.113\.8\) does not exist \(RESOURCE_NOT_FOUND, $QID\): is 203\.0\.113\.8 blocked for spam\? 'fpkit scan --all-states' lists the account's IPs the anti-spam knows\$" \
+	"404 for the address: the message says how to list the known ones"
+run pack --ip "$IP" --block 203.0.113.0/29 --mail "$DEMO_MAIL" -o "$tmp/o" --rate 6000
+assert_status 66 "a --block that is not the account's"
+assert_err_re ": 404 The requested object \(ip = 203\.0\.113\.0/29\) does not exist \(RESOURCE_NOT_FOUND, $QID\): is 203\.0\.113\.0/29 a block of the account, and is 203\.0\.113\.7 blocked for spam\? leave --block out and fpkit finds the block; " \
+	"404 for the block: the message says to leave --block out"
+nothing_written "404"
 
 # The server clock is an hour ahead and the window is missed anyway.
 serve --skew 3600 --window 1 --fault "slow:2:$SPAM\$"
@@ -278,7 +344,7 @@ nothing_written "refused timestamp"
 serve --fault "503:99:/auth/time"
 pack_api --retries 1
 assert_status 75 "GET /auth/time failing"
-assert_err_re "^fpkit: GET /auth/time: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\) \(gave up after 2 tries\)\$" \
+assert_err_re "^fpkit: GET /auth/time: 503 Service is temporarily unavailable \(SERVICE_UNAVAILABLE, $QID\) \(gave up after 2 tries\)$LATER\$" \
 	"/auth/time failing: the message"
 assert_eq "$(jq -r .url "$FAKE_LOG" | sort -u)" "/1.0/auth/time" "/auth/time failing: no other call"
 nothing_written "/auth/time failing"
@@ -288,8 +354,8 @@ port=$FAKE_PORT
 fakeapi_stop
 pack_api --retries 1 --endpoint "http://127.0.0.1:$port/1.0"
 assert_status 69 "no server listening"
-assert_err_re "^fpkit: GET /auth/time: cannot connect to the API at 'http://127\.0\.0\.1:$port/1\.0': .* \(gave up after 2 tries\)\$" \
-	"no server: the message"
+assert_err_re "^fpkit: GET /auth/time: cannot connect to the API at 'http://127\.0\.0\.1:$port/1\.0': .* \(gave up after 2 tries\): check the endpoint and this host's connection to it \(network, firewall, proxy\), or try again later\$" \
+	"no server: the message says to check the connection"
 nothing_written "no server"
 
 finish

@@ -51,7 +51,7 @@ assert_true "exactly the blocked IPs, in order" cmp -s "$tmp/got" "$tmp/blocked"
 assert_eq "$(jq -r '.[] | select(.ip == "100.64.7.14") | "\(.date) \(.time)"' "$tmp/out")" \
 	"2026-11-08T14:32:07+01:00 25200" "date as the API wrote it, time in seconds"
 assert_eq "$(jq -r '.[0] | keys | join(" ")' "$tmp/out")" \
-	"block blocked_at blocked_until date ip state time" "the JSON fields"
+	"block blocked_at blocked_until can_be_unblocked date ip state time" "the JSON fields"
 assert_eq "$(jq -r '.[0] | "\(.blocked_at) \(.blocked_until)"' "$tmp/out")" \
 	"2026-11-04T13:32:07Z 2026-11-04T16:32:07Z" "blocked_at and blocked_until in UTC"
 assert_in "$tmp/err" "fpkit: 7 IPs blocked for spam in 50 IPv4 blocks" "the count on stderr"

@@ -219,6 +219,11 @@ gen_msgid_files() {
 	printf 'a@example.com\0b@example.com\n' >"$IN/ids-nul"
 	printf 'a@example.com\n<>\n' >"$IN/ids-noid"
 	printf '# nothing\n\n  \n' >"$IN/ids-comments"
+	printf 'a\033[2Jb@example.com\n' >"$IN/ids-escape"
+	printf 'a\342\200\256b@example.com\n' >"$IN/ids-bidi"
+	head -c 10000 /dev/zero | tr '\0' x >"$IN/ids-long"
+	printf '\n' >>"$IN/ids-long"
+	printf 'a@example.com\r\n\r\n  b@example.com  \r\n<c@example.com> <d@example.com>\r\n' >"$IN/ids-two"
 }
 
 gen_keys() {
@@ -500,6 +505,8 @@ ip-octet|pack $PACKDEMO -o "$OUT" --ip 203.0.113.256|64|'203.0.113.256' is not a
 ip-leading-zero|pack $PACKDEMO -o "$OUT" --ip 203.0.113.07|64|'203.0.113.07' is not an IPv4 address
 ip-blank|pack --stats-json "$DEMO_STATS" -o "$OUT" --ip ' 203.0.113.7'|64|' 203.0.113.7' is not an IPv4 address
 block-prefix|pack $PACKDEMO -o "$OUT" --block 203.0.113.0/-1|64|'203.0.113.0/-1' is not an IPv4 block
+block-outside|pack $PACKDEMO -o "$OUT" --block 198.51.100.0/24|64|203.0.113.7 is not inside block 198.51.100.0/24: give the --block that holds it
+store-missing-hint|pack $PACKDEMO --mail "$IN/no-such-store" -o "$OUT"|66|cannot read mail store '$IN/no-such-store': No such file or directory: check the path
 from-bad-month|pack --ip 192.0.2.1 --from 2026-13-01T00:00:00Z --to 2026-11-20T00:00:00Z -o "$OUT"|64|--from '2026-13-01T00:00:00Z' is not an ISO 8601 date
 from-no-zone|pack --ip 192.0.2.1 --from 2026-11-19T00:00:00 --to 2026-11-20T00:00:00Z -o "$OUT"|64|--from '2026-11-19T00:00:00' is not an ISO 8601 date
 from-after-to|pack --ip 192.0.2.1 --from 2026-11-21T00:00:00Z --to 2026-11-20T00:00:00Z -o "$OUT"|64|--from must come before --to
@@ -603,9 +610,15 @@ store-bzip2-bomb-rest|WITHIN=10 pack $PACKDEMO --mail "$IN/bombmail" --no-dkim -
 find-bad-gzip|find --msgid a@example.com "$IN/bad.gz"|1|cannot read compressed '$IN/bad.gz'
 find-bad-xz|find --msgid a@example.com "$IN/bad.xz"|1|Corrupted input data
 find-bad-bzip2|find --msgid a@example.com "$IN/bad.bz2"|1|bzip2
-find-ids-nul|find --msgid-file "$IN/ids-nul" "$IN/paths"|65|'$IN/ids-nul' line 1 holds a NUL byte
-find-ids-stdin-nul|STDIN=$IN/ids-nul find --msgid-file - "$IN/paths"|65|'-' line 1 holds a NUL byte
-find-ids-no-id|find --msgid-file "$IN/ids-noid" "$IN/paths"|65|line 2: '<>' is no Message-ID
+find-ids-nul|find --msgid-file "$IN/ids-nul" "$IN/paths"|65|'$IN/ids-nul' line 1: 'a@example.com\x00b@example.com' is not a Message-ID (a NUL byte
+find-ids-stdin-nul|STDIN=$IN/ids-nul find --msgid-file - "$IN/paths"|65|--msgid-file: standard input line 1: 'a@example.com\x00b@example.com' is not a Message-ID
+find-ids-no-id|find --msgid-file "$IN/ids-noid" "$IN/paths"|65|line 2: '<>' is not a Message-ID (nothing between '<' and '>'): the file must hold one Message-ID a line
+find-ids-json|find --msgid-file "$DEMO_STATS" "$IN/paths"|65|stats.json' line 1: '[' is not a Message-ID (JSON punctuation: is it a JSON document?)
+find-ids-eml|find --msgid-file "$IN/paths/dot.eml" "$IN/paths"|65|dot.eml' line 1: 'From: a@example.com' is not a Message-ID (a header field: is it an e-mail?
+find-ids-escape|find --msgid-file "$IN/ids-escape" "$IN/paths"|65|line 1: 'a\x1b[2Jb@example.com' is not a Message-ID (a control character)
+find-ids-bidi|find --msgid-file "$IN/ids-bidi" "$IN/bidi"|0|stdout:a<U+202E>b@example.com
+find-ids-long-line|find --msgid-file "$IN/ids-long" "$IN/paths"|65|line 1: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a Message-ID (no '@'
+find-ids-two-on-a-line|find --msgid-file "$IN/ids-two" "$IN/paths"|65|line 4: '<c@example.com> <d@example.com>' is not a Message-ID (text after the '>': one Message-ID a line)
 find-ids-comments|find --msgid-file "$IN/ids-comments" "$IN/paths"|64|holds no Message-ID, only empty or # lines
 find-ids-100mb|find --msgid-file "$BIG" "$IN/paths"|65|larger than the limit of 67108864 bytes
 find-ids-folder|find --msgid-file "$IN" "$IN/paths"|66|Is a directory
@@ -619,7 +632,7 @@ check-not-utf8|check --no-dkim "$IN/utf8.eml"|0|stdout:header-8bit: line 1
 check-100mb|check --no-dkim "$BIG"|65|larger than the limit of 67108864 bytes
 check-header-2mb|check --no-dkim "$IN/late.eml"|1|stdout:header-too-large
 check-nested|check --no-dkim "$IN/nest.eml"|1|stdout:mime-too-deep
-check-folder|check --no-dkim "$IN"|66|Is a directory
+check-folder|check --no-dkim "$IN"|66|is a folder: check takes message files; to search a mail store, use 'fpkit find --msgid ID FOLDER'
 check-keys-nul|check --dkim-keys "$IN/keys-nul" "$IN/nul.eml"|65|line 1: a NUL byte
 check-keys-garbage|check --dkim-keys "$IN/keys-garbage" "$IN/nul.eml"|65|line 1: a name without a record
 check-keys-100mb|check --dkim-keys "$BIG" "$IN/nul.eml"|65|larger than the limit of 16777216 bytes

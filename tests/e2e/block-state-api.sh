@@ -1,6 +1,7 @@
 #!/bin/sh
 # Against the fake OVH API: scan's table says "can be unblocked" once a
-# block's time is over (the JSON keeps its numbers); scan --archive says
+# block's time is over, and its JSON says so too (can_be_unblocked,
+# besides the numbers); scan --archive says
 # per event which Message-IDs were not found, lists them as "missing" in
 # index.jsonl, and exits 1 when an event is archived with none found.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
@@ -34,6 +35,8 @@ run scan --json --rate 100000
 assert_status 0 "scan --json"
 assert_eq "$(jq -r '.[] | select(.ip == "'$IP9'") | "\(.time) \(.blocked_until)"' "$tmp/out")" \
 	"3600 2020-01-02T10:00:00Z" "--json: the numbers as they were"
+assert_eq "$(jq -r '.[] | "\(.ip) \(.can_be_unblocked)"' "$tmp/out" | tr '\n' ' ')" \
+	"$IP7 false $IP9 true " "--json: can_be_unblocked, as the table says"
 
 # The archive: 203.0.113.9's messages are in the store but one, those of
 # 203.0.113.7 (other ids) none at all.

@@ -27,6 +27,35 @@ done
 run verify --help
 assert_status 0 "verify --help"
 
+# Every kind of mail store --mail and find's PATH take is listed.
+for cmd in pack find scan; do
+	run $cmd --help
+	assert_status 0 "$cmd --help"
+	for kind in "message file" mbox gzip xz bzip2 zstd Maildir folder; do
+		assert_in "$tmp/out" "$kind" "$cmd --help: the stores include '$kind'"
+	done
+done
+for cmd in pack find; do
+	run $cmd --help
+	for kind in "any name" mboxo mboxrd "told by its" "cur/ and new/" "Maildir++" recursively; do
+		assert_in "$tmp/out" "$kind" "$cmd --help: the stores: '$kind'"
+	done
+done
+run pack --help
+assert_not_in "$tmp/out" "a folder of .eml files or a Maildir" "pack --help: not the old, short list"
+
+# check takes message files: a folder is refused, with the commands
+# that search one, and the files after it are still checked.
+msg=$(ls "$DEMO_MAIL/new" | head -n 1)
+run check --no-dkim "$DEMO_MAIL" "$DEMO_MAIL/new/$msg"
+assert_status 66 "check of a folder"
+assert_in "$tmp/err" "fpkit: check: '$DEMO_MAIL' is a folder: check takes message files; to search a mail store, use 'fpkit find --msgid ID FOLDER', or 'fpkit pack --mail FOLDER', which checks what it packs" \
+	"check of a folder: refused, saying what to use"
+assert_eq "$(wc -l <"$tmp/err")" 1 "check of a folder: one line"
+assert_in "$tmp/out" "== $DEMO_MAIL/new/$msg ==" "check of a folder: the file after it is checked"
+run check --help
+assert_in "$tmp/out" "a folder is" "check --help: says a folder is refused"
+
 run pack
 assert_status 64 "pack without inputs"
 assert_in "$tmp/err" "--spam-ip-json" "pack without inputs says what to give"
@@ -87,7 +116,8 @@ done
 for b in 203.0.113.6/32 203.0.113.8/31 203.0.113.8/29; do
 	pack_demo --block "$b" --no-dkim -o "$tmp/blk.tar.gz" --force
 	assert_status 64 "--block $b does not hold 203.0.113.7"
-	assert_in "$tmp/err" "fpkit: 203.0.113.7 is not inside block $b" "--block $b: said so"
+	assert_in "$tmp/err" "fpkit: 203.0.113.7 is not inside block $b: give the --block that holds it (GET /ip?ip=203.0.113.7 lists the account's), or leave --block out" \
+		"--block $b: said so, and what to do"
 done
 
 run pack --ip 2001:db8::1 --stats-json "$DEMO_STATS"

@@ -110,6 +110,58 @@ run find --msgid-file "$tmp/ids-commented" "$MB/sent.mbox"
 assert_status 0 "a --msgid-file with indented comments and blank lines"
 assert_not_in "$tmp/err" "not found" "only the one id is searched for"
 
+# --msgid-file: a file that is not a list of Message-IDs (the stats JSON,
+# the alert e-mail, a mailbox) is refused at its first bad line, exit 65,
+# before any store is searched: the file, the line's number and start,
+# why, and what the file should hold.
+REMEDY="the file must hold one Message-ID a line, with or without <>, and may hold blank lines and # comments"
+run find --msgid-file "$FIXTURES/demo/api/stats.json" "$MB/sent.mbox"
+assert_status 65 "--msgid-file: the stats JSON is refused"
+assert_eq "$(cat "$tmp/err")" \
+	"fpkit: find: --msgid-file: '$FIXTURES/demo/api/stats.json' line 1: '[' is not a Message-ID (JSON punctuation: is it a JSON document?): $REMEDY" \
+	"--msgid-file JSON: one line: the file, line 1, why, what it should hold"
+assert_eq "$(wc -c <"$tmp/out")" 0 "--msgid-file JSON: nothing searched, nothing printed"
+run find --msgid-file "$FIXTURES/alert/demo.eml" "$MB/sent.mbox"
+assert_status 65 "--msgid-file: an e-mail is refused"
+assert_in "$tmp/err" "demo.eml' line 1: 'Return-Path: <noreply@ovh.net>' is not a Message-ID (a header field: is it an e-mail? 'fpkit alert FILE' lists the Message-IDs of an alert): $REMEDY" \
+	"--msgid-file e-mail: the header line, and 'fpkit alert' to list the alert's ids"
+run find --msgid-file "$MB/sent.mbox" "$MB/sent.mbox"
+assert_status 65 "--msgid-file: a mailbox is refused"
+assert_in "$tmp/err" "sent.mbox' line 1: 'From newsletter@shop.example.com Fri Nov...' is not a Message-ID (an mbox 'From ' line: is it a mailbox? give a mail store as a PATH)" \
+	"--msgid-file mbox: its From line, cut to its start, and where a store goes"
+# Good lines first: the first bad one is named, by its number.
+printf '# ids\n%s\n\n<%s>\n%s,\n' "$FIRST" "$LAST" "$BASKET" >"$tmp/ids-bad3"
+run find --msgid-file "$tmp/ids-bad3" "$MB/sent.mbox"
+assert_status 65 "--msgid-file: a bad line after good ones"
+assert_in "$tmp/err" "ids-bad3' line 5: '$BASKET,' is not a Message-ID (JSON punctuation" \
+	"--msgid-file: line 5 is named, as written"
+printf 'Dear customer, here are the ids\n' | fpkit find --msgid-file - "$MB/sent.mbox" >"$tmp/out" 2>"$tmp/err" &&
+	status=0 || status=$?
+assert_status 65 "--msgid-file -: prose is refused"
+assert_in "$tmp/err" "fpkit: find: --msgid-file: standard input line 1: 'Dear customer, here are the ids' is not a Message-ID (white space outside <>)" \
+	"--msgid-file -: standard input is named"
+printf 'a\033]52;c;eA==\007b@example.com\n' >"$tmp/ids-esc"
+run find --msgid-file "$tmp/ids-esc" "$MB/sent.mbox"
+assert_status 65 "--msgid-file: a control character"
+assert_in "$tmp/err" "line 1: 'a\\x1b]52;c;eA==\\x07b@example.com' is not a Message-ID (a control character)" \
+	"--msgid-file: the line is shown made visible"
+# What is accepted: the obsolete forms (white space and comments inside
+# <>, a quoted local part) and the malformed ids some mailers write (two
+# dots, no '@' inside <>), each found.
+W2=$tmp/odd
+mkdir "$W2"
+for id in 'spaced@example.com' '"john doe"@example.com' 'a..b@example.com' '1795180980.JavaMail.root'; do
+	printf 'From: a@example.com\nMessage-ID: <%s>\nSubject: s\n\nbody\n' "$id" >"$W2/$(printf '%s' "$id" | tr -c 'a-z0-9' _).eml"
+done
+printf '< spaced@example.com > (from the alert)\n<"john doe"@example.com>\na..b@example.com\n<1795180980.JavaMail.root>\n' >"$tmp/ids-odd"
+run find --msgid-file "$tmp/ids-odd" "$W2"
+assert_status 0 "--msgid-file: obsolete and malformed forms are taken, and found"
+assert_eq "$(cut -f 1 "$tmp/out" | sort | tr '\n' ' ')" \
+	'"john doe"@example.com 1795180980.JavaMail.root a..b@example.com spaced@example.com ' \
+	"--msgid-file: the four odd ids found"
+run find --help
+assert_in "$tmp/out" "any other line that is not a Message-ID" "find --help: a line that is no id stops the command"
+
 # What a folder walk reads.  A file not named *.eml counts only if it is
 # an mbox, whose first "From " line may follow blank lines (VIOLATIONS.md)
 # but not other text on its own line.  In a Maildir's cur/ and new/,

@@ -69,6 +69,10 @@
  *   badjson[:PREFIX]        200 with a body that is not JSON
  *   huge:BYTES[:PREFIX]     200 with a JSON body of BYTES bytes (streamed)
  *   forbidden[:PREFIX]      403 NOT_GRANTED_CALL
+ *   nocredential[:PREFIX]   403 NOT_CREDENTIAL (a consumer key the API
+ *                           never issued, as it words it)
+ *   unauthenticated[:PREFIX] 401 NOT_AUTHENTICATED, as if the X-Ovh-*
+ *                           headers had been dropped on the way
  *   unfiltered[:PREFIX]     GET /ip answers every block of ip.json, whatever
  *                           its query asks (a proxy that drops the query)
  * The counted ones (503, 429, reset) and slow act like a front proxy,
@@ -131,6 +135,8 @@ enum fault_kind {
 	FAULT_BADJSON,
 	FAULT_HUGE,
 	FAULT_FORBIDDEN,
+	FAULT_NOCREDENTIAL,
+	FAULT_UNAUTHENTICATED,
 	FAULT_UNFILTERED,
 };
 
@@ -1357,6 +1363,18 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 			     "This call has not been granted");
 		goto send;
 	}
+	if (f && f->kind == FAULT_NOCREDENTIAL) {
+		note_fault(rq, f);
+		answer_error(&a, srv, 403, "Client::Forbidden", "NOT_CREDENTIAL",
+			     "This credential does not exist");
+		goto send;
+	}
+	if (f && f->kind == FAULT_UNAUTHENTICATED) {
+		note_fault(rq, f);
+		answer_error(&a, srv, 401, "Client::Unauthorized", "NOT_AUTHENTICATED",
+			     "You must login first");
+		goto send;
+	}
 	if (f && f->kind == FAULT_BADJSON) {
 		note_fault(rq, f);
 		answer_set(&a, 200, g_strdup(BAD_JSON), sizeof(BAD_JSON) - 1);
@@ -1474,6 +1492,7 @@ usage(FILE *f)
 		"  --fault SPEC        503:N[:PREFIX] 504:N[:PREFIX] 429:N:SECS[:PREFIX] reset:N[:PREFIX]\n"
 		"                      slow:SECS|MSms[:PREFIX] cut[:PREFIX] badjson[:PREFIX]\n"
 		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX] unfiltered[:PREFIX]\n"
+		"                      nocredential[:PREFIX] unauthenticated[:PREFIX]\n"
 		"  --error-style S     code, class or both (default) error bodies\n"
 		"  --max-seconds N     exit after N seconds (default 300)\n");
 }
@@ -1492,6 +1511,8 @@ static const struct {
 	{ "badjson", FAULT_BADJSON, 0 },
 	{ "huge", FAULT_HUGE, 1 },
 	{ "forbidden", FAULT_FORBIDDEN, 0 },
+	{ "nocredential", FAULT_NOCREDENTIAL, 0 },
+	{ "unauthenticated", FAULT_UNAUTHENTICATED, 0 },
 	{ "unfiltered", FAULT_UNFILTERED, 0 },
 };
 

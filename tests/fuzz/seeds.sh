@@ -4,7 +4,7 @@
 # not kept in the repository).
 #
 # usage: seeds.sh TARGET DIR
-#   TARGET  alert, maillog, mbox, model, msgid, ovhconf, template, verify
+#   TARGET  alert, idlist, maillog, mbox, model, msgid, ovhconf, template, verify
 #   DIR     created if needed; files are added, never removed
 # The verify seeds are bundles: made with $FPKIT (the demo case) and
 # $TARMK (hostile ones) when these name built programs, else skipped.
@@ -44,6 +44,11 @@ mbox)
 	;;
 alert)
 	put "$fx/alert/"*.eml
+	;;
+idlist)
+	# What find --msgid-file takes, and what it refuses.
+	printf '# ids\r\n\r\n<a@example.com>\r\n  b@example.com  \n< c@example.com > (x)\n<"d e"@example.com>\n<1795180980.JavaMail.root>\na..b@example.com\n' > "$dir/ids.txt"
+	put "$fx/demo/api/stats.json" "$fx/alert/demo.eml" "$fx/mbox/sent.mbox"
 	;;
 model)
 	find "$fx" -name '*.json' -path '*api*' -o -name '*.json' -path '*broken/json*' |
