@@ -1,5 +1,6 @@
-/* mboxsep.c - where the messages of an mbox begin: the "From " lines,
- * found in the bytes of a window (store.c reads the windows) */
+/* mboxsep.c - where the messages of an mbox begin and end: the "From "
+ * lines, found in the bytes of a window (store.c reads the windows), and
+ * the empty line a writer puts before each */
 #include "config.h"
 
 #include <ctype.h>
@@ -135,4 +136,32 @@ mboxsep_is_from_line(const char *p, const char *end)
 		    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]))
 			return true;
 	return false;
+}
+
+/* The writers of mboxes end each message with an empty line, so that the
+ * next "From " line follows one: Postfix's local(8) always adds it (after
+ * a line end of its own when the last line had none), procmail and
+ * formail only when the message does not already end with "\n\n", mutt
+ * always.  procmail compares bytes: a CRLF message gets a bare LF after
+ * its last CR LF.  So the last line is taken for the writer's when it is
+ * empty, LF or CR LF, one line at most; a message that ended with an
+ * empty line of its own and went through procmail loses that one, which
+ * DKIM's body canonicalizations ignore (RFC 6376 3.4.3, 3.4.4).  The
+ * exception is the empty line that ends the header block: procmail adds
+ * nothing after a message with an empty body, and without that line the
+ * copy would look cut in its header. */
+size_t
+mboxsep_trailer(const char *end, size_t len, size_t hlen)
+{
+	size_t n = 0;
+
+	if (len >= 1 && end[-1] == '\n') {
+		if (len == 1 || end[-2] == '\n')
+			n = 1;
+		else if (end[-2] == '\r' && (len == 2 || end[-3] == '\n'))
+			n = 2;
+	}
+	if (n && hlen == len)
+		n = 0;
+	return n;
 }

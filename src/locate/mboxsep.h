@@ -1,5 +1,5 @@
-/* mboxsep.h - where the messages of an mbox begin: the "From " lines,
- * found in a window of its bytes */
+/* mboxsep.h - where the messages of an mbox begin and end: the "From "
+ * lines, found in a window of its bytes, and the empty line before each */
 #ifndef FPKIT_MBOXSEP_H
 #define FPKIT_MBOXSEP_H
 
@@ -21,5 +21,14 @@ const char *mboxsep_find(const char *p, size_t len);
  * end of the window is taken as one, to be decided when the window is
  * refilled. */
 bool mboxsep_is_from_line(const char *p, const char *end);
+
+/* How many of a message's last bytes are the empty line its mbox writer
+ * put after it, before the next "From " line or the end of the file: 1
+ * when its last line is a lone LF, 2 when it is CR LF, else 0.  'end'
+ * points just past the message's 'len' bytes, of which at most the last
+ * three are read.  'hlen' is the length of its header block, empty line
+ * included, as msgid_header_end() finds it (SIZE_MAX when no empty line
+ * ends it): that empty line, the message's own, is never the writer's. */
+size_t mboxsep_trailer(const char *end, size_t len, size_t hlen);
 
 #endif

@@ -74,6 +74,7 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 		goto failed;
 	}
 	s->unquoted = info.unquoted;
+	s->trailer = info.trailer;
 	data = strbuf_detach(&sb, &len);
 	digest_buffer(data, len, s->sha256);
 	/* Parsed once, here: the checks and report.arf read this parse. */
@@ -209,6 +210,12 @@ sample_describe(const struct sample *s)
 	else
 		strbuf_addf(&sb, "%-12s %" PRId64 " bytes, copied byte for byte\n", "Size:",
 			    (int64_t)s->data_len);
+	/* The bytes after it in the file, which the reader may look at. */
+	if (s->trailer)
+		strbuf_addf(&sb, "%-12s bytes %" PRId64 " to %" PRId64 ", the empty line (%s) that "
+			    "the mbox writer put after the message\n", "Left out:",
+			    h->offset + h->length, h->offset + h->length + s->trailer,
+			    s->trailer == 1 ? "LF" : "CR LF");
 	line(&sb, "SHA-256:", s->sha256);
 	if (s->parsed) {
 		line(&sb, "From:", s->mime.from);

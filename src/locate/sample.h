@@ -27,6 +27,8 @@ struct sample {
 	const char *data;	/* msg.data, msg.len */
 	size_t data_len;
 	unsigned long unquoted;	/* mboxrd ">From " lines given back */
+	unsigned trailer;	/* the mbox writer's empty line after it, left
+				 * out: its bytes (store_extract_info) */
 	bool parsed;		/* GMime read it: 'mime' is filled */
 	struct mime_summary mime;
 };

@@ -321,6 +321,15 @@ deliver_mbox(struct worker *wk, const char *path, const char *compression,
 	return walk_deliver(wk, &msg);
 }
 
+/* Where the pending message ends in the file: at 'end' (the file offset
+ * of the window's byte at 'p'), less the empty line its writer put after
+ * it.  The window holds the message's last three bytes (see shift:). */
+static int64_t
+message_end(const char *p, int64_t end, int64_t start, size_t hlen)
+{
+	return end - (int64_t)mboxsep_trailer(p, (size_t)(end - start), hlen);
+}
+
 /* An mbox whose first "From " line is at byte 'first': every message's
  * header block to the callback, through one window of STORE_MBOX_BUF
  * bytes. */
@@ -336,6 +345,7 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 	size_t len = 0, pos = 0, cap;
 	int64_t base = 0;	/* file offset of buf[0] */
 	int64_t msg_start = -1;	/* the pending message, or -1 */
+	size_t msg_hlen = 0;	/* its header block, as mboxsep_trailer() wants */
 	bool eof = false, complete = false, in_header = true;
 	int rc = 0;
 	ssize_t n;
@@ -426,6 +436,7 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 			strbuf_reset(&wk->head);
 			strbuf_add(&wk->head, buf + hstart, hend);
 			msg_start = base + (int64_t)hstart;
+			msg_hlen = complete ? hend : SIZE_MAX;
 			pos = hstart + hend;
 			in_header = false;
 		}
@@ -446,10 +457,11 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 				size_t at = (size_t)(p - buf);
 
 				/* The message ends with the newline before the
-				 * next "From " line; an empty line the writer put
-				 * there stays in, as git's mailsplit keeps it. */
+				 * next "From " line, less the empty line that the
+				 * writer put there (mboxsep_trailer). */
 				rc = deliver_mbox(wk, path, compression, &st, msg_start,
-						  base + (int64_t)at + 1, complete);
+						  message_end(buf + at + 1, base + (int64_t)at + 1,
+							      msg_start, msg_hlen), complete);
 				if (rc < 0)
 					break;
 				msg_start = -1;
@@ -459,7 +471,8 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 			}
 			if (eof) {
 				rc = deliver_mbox(wk, path, compression, &st, msg_start,
-						  base + (int64_t)len, complete);
+						  message_end(buf + len, base + (int64_t)len,
+							      msg_start, msg_hlen), complete);
 				msg_start = -1;
 				break;
 			}
@@ -469,9 +482,11 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 		}
 shift:
 		{
-			/* Drop what is behind pos, keeping two bytes before it
-			 * for the separator checks. */
-			size_t keep = pos >= 2 ? pos - 2 : 0;
+			/* Drop what is behind pos, keeping three bytes before
+			 * it: the separator checks look one back, and
+			 * mboxsep_trailer() up to three back from the newline
+			 * before a "From " line (which may be at pos - 1). */
+			size_t keep = pos >= 3 ? pos - 3 : 0;
 
 			if (keep == 0 && len == cap) {
 				/* nothing can be dropped: cannot happen, since the
@@ -1335,6 +1350,21 @@ refuse:
 	return -1;
 }
 
+/* What follows an mbox message, the stream being just past it: the scan
+ * ended the message before its writer's empty line, so the next byte is
+ * that line's first (LF, or the CR of CR LF), or the next "From " line's,
+ * or none.  0 when it cannot be read. */
+static unsigned
+mbox_trailer_after(struct instream *r)
+{
+	struct error rerr = ERROR_INIT;
+	char c;
+
+	if (instream_read(r, &c, 1, &rerr) != 1)
+		return 0;
+	return c == '\n' ? 1 : c == '\r' ? 2 : 0;
+}
+
 int
 store_extract(int fd, const char *path, enum store_format format, const char *compression,
 	      int64_t offset, int64_t length, struct strbuf *out,
@@ -1347,6 +1377,8 @@ store_extract(int fd, const char *path, enum store_format format, const char *co
 	if (instream_open_as(&r, fd, path, compression, NULL, err) < 0)
 		return -1;
 	rc = copy_range(&r, offset, length, format == STORE_MBOX, out, info, path, err);
+	if (rc == 0 && format == STORE_MBOX)
+		info->trailer = mbox_trailer_after(&r);
 	instream_close(&r);
 	return rc;
 }

@@ -29,7 +29,10 @@ struct store_msg {
 				  * then offsets count decompressed bytes */
 	int64_t offset;		/* where the message starts in the file (for
 				 * an mbox: after its "From " line) */
-	int64_t length;		/* its length; -1 for a file until
+	int64_t length;		/* its length (for an mbox: up to the next
+				 * "From " line or the end of the file, less
+				 * the empty line the writer put there, see
+				 * mboxsep_trailer); -1 for a file until
 				 * store_msg_complete() */
 	dev_t dev;		/* identity of the file (after completion) */
 	ino_t ino;
@@ -74,6 +77,9 @@ int store_scan(const char *path, const struct store_options *opt,
 /* What extraction did to a message's bytes. */
 struct store_extract_info {
 	unsigned long unquoted;	/* mboxrd ">From " lines given back one '>' */
+	unsigned trailer;	/* bytes right after an mbox message that are
+				 * its writer's empty line, left out: 1 (LF),
+				 * 2 (CR LF), or 0 (none, or not read) */
 };
 
 /* Open again a file the scan found, for reading: the file whose device
@@ -89,7 +95,9 @@ int store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, cha
 /* Append the bytes of the message at offset/length of the open file fd
  * (named 'path' in messages) to out, whose cap bounds the size: a file
  * range copied as it is, or an mbox message with its mboxrd quoting
- * undone (">From " -> "From ", ">>From " -> ">From ").  A compressed
+ * undone (">From " -> "From ", ">>From " -> ">From "), and the byte
+ * after it read to tell the writer's empty line (info->trailer; the
+ * scan left it out of the length).  A compressed
  * file is decompressed from its start up to the message, within the
  * limits of the scan (which stop a file at the same byte each time).
  * EX_IOERR/EX_DATAERR on failure, naming the file. */

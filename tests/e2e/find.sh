@@ -1,7 +1,9 @@
 #!/bin/sh
 # fpkit find, and the stores it reads: Maildir, .eml trees, mbox files
 # (plain and gzip/xz/bzip2/zstd compressed, found by name or by content),
-# with mboxrd quoting undone on extraction.
+# with mboxrd quoting undone on extraction and the empty line the mbox
+# writer put after each message left out (mbox-writers.sh tests that
+# against procmail and formail).
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 
 MB="$FIXTURES/mbox"
@@ -24,13 +26,16 @@ assert_status 64 "an id that is empty once its brackets are gone"
 # The tab-separated output: id, path, offset, length.
 run find --msgid "$FIRST" --msgid "<$BASKET>" --msgid "$LAST" "$MB/sent.mbox"
 assert_status 0 "find in an mbox"
-printf '%s\t%s\t%s\t%s\n' "$FIRST" "$MB/sent.mbox" 58 642 "$BASKET" "$MB/sent.mbox" 1283 533 \
-	"$LAST" "$MB/sent.mbox" 1870 261 >"$tmp/want"
+printf '%s\t%s\t%s\t%s\n' "$FIRST" "$MB/sent.mbox" 58 641 "$BASKET" "$MB/sent.mbox" 1283 532 \
+	"$LAST" "$MB/sent.mbox" 1870 260 >"$tmp/want"
 assert_true "one line per hit: id, path, offset, length" cmp -s "$tmp/out" "$tmp/want"
 # The offsets are right: the bytes there are the message after its From_ line.
-dd if="$MB/sent.mbox" bs=1 skip=1283 count=533 2>/dev/null >"$tmp/basket"
+dd if="$MB/sent.mbox" bs=1 skip=1283 count=532 2>/dev/null >"$tmp/basket"
 assert_eq "$(head -n 1 "$tmp/basket")" "Return-Path: <orders@shop.example.com>" "the offset is the message's first byte"
-assert_eq "$(tail -c 2 "$tmp/basket" | od -An -c | tr -d ' ')" '\n\n' "the length runs to the next From_ line"
+assert_eq "$(tail -n 1 "$tmp/basket")" "your basket still holds two items." "the length runs to its last line"
+assert_eq "$(tail -c +$((1283 + 532 + 1)) "$MB/sent.mbox" | head -c 6 | od -An -c | tr -d ' ')" '\nFrom' \
+	"the empty line before the next From_ line is left out"
+assert_eq "$(tail -c +1871 "$MB/sent.mbox" | wc -c | tr -d ' ')" 261 "the last message: one byte more in the file, its empty line"
 
 # An id only in References is no hit; the missing ids go to stderr, exit 1.
 run find --msgid "$REFONLY" --msgid "$FIRST" "$MB/sent.mbox"
@@ -40,19 +45,21 @@ assert_eq "$(wc -l <"$tmp/out" | tr -d ' ')" 1 "the found one is still printed"
 
 # A body line "From the team..." (not quoted, no date) does not split a message.
 run find --json --msgid mbox.reply.1795180360@shop.example.com "$MB/sent.mbox"
-assert_eq "$(jq -r .length "$tmp/out")" "$(awk '/^From orders@shop.example.com Fri Nov 20 13:12:40/{f=1;next} /^From orders@shop.example.com Fri Nov 20 13:20:00/{f=0} f' "$MB/sent.mbox" | wc -c | tr -d " ")" "an unquoted body 'From ' line is no separator"
+# (awk's lines run to the next From_ line: the writer's empty line, one
+# byte, is in them)
+assert_eq "$(jq -r '.length + 1' "$tmp/out")" "$(awk '/^From orders@shop.example.com Fri Nov 20 13:12:40/{f=1;next} /^From orders@shop.example.com Fri Nov 20 13:20:00/{f=0} f' "$MB/sent.mbox" | wc -c | tr -d " ")" "an unquoted body 'From ' line is no separator"
 
 # JSON lines.
 run find --json --msgid "$BASKET" "$MB/sent.mbox" "$FIXTURES/demo/mail"
 assert_status 0 "find --json"
 assert_eq "$(jq -c '[.message_id, .offset, .length, .format, .compression]' "$tmp/out")" \
-	"[\"$BASKET\",1283,533,\"mbox\",null]" "find --json keys"
+	"[\"$BASKET\",1283,532,\"mbox\",null]" "find --json keys"
 
 # Every compression, by content whatever the name; same offsets.
 for f in "$MB"/compressed/*; do
 	run find --msgid "$BASKET" "$f"
 	assert_status 0 "find in $(basename "$f")"
-	assert_eq "$(cut -f 3,4 "$tmp/out")" "$(printf '1283\t533')" "$(basename "$f"): offsets in decompressed bytes"
+	assert_eq "$(cut -f 3,4 "$tmp/out")" "$(printf '1283\t532')" "$(basename "$f"): offsets in decompressed bytes"
 done
 run find --json --msgid "$BASKET" "$MB/compressed"
 assert_eq "$(jq -r .compression "$tmp/out" | sort | tr '\n' ' ')" "bzip2 gzip xz zstd " \
@@ -89,7 +96,7 @@ S="$tmp/out"
 assert_eq "$(jq -r '.samples | map(.message_id) | join(" ")' "$S")" "$FIRST $BASKET" "both targets in the mbox are found"
 assert_eq "$(jq -r '.missing | join(" ")' "$S")" "$REFONLY" "the one only in References is missing"
 assert_eq "$(jq -r '.samples[0] | [.format, .compression, .offset, .length, .mboxrd_unquoted, .size] | map(tostring) | join(" ")' "$S")" \
-	"mbox xz 58 642 2 640" "summary: where it was, and the two lines unquoted"
+	"mbox xz 58 641 2 639" "summary: where it was, and the two lines unquoted"
 mkdir "$tmp/x"
 tar -xzf "$tmp/m.tar.gz" -C "$tmp/x"
 assert_true "the sample is the message with its mboxrd quoting undone" \
