@@ -508,3 +508,11 @@ pack_release(struct fpkit *fp)
 	diag_release(&fp->diag);
 }
 
+
+int
+pack_case(struct fpkit *fp, struct error *err)
+{
+	if (gather(fp, err) < 0)
+		return -1;
+	return trail(fp, err);
+}
