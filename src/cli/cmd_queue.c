@@ -150,8 +150,12 @@ parse_options(struct queue_cmd *c, int argc, char **argv, struct error *err)
 static void
 rename_error(struct error *err)
 {
-	if (strncmp(err->msg, "pack: ", 6) == 0)
-		memcpy(err->msg, "queue:", 6);
+	char rest[sizeof(err->msg)];
+
+	if (strncmp(err->msg, "pack: ", 6) != 0)
+		return;
+	snprintf(rest, sizeof(rest), "%s", err->msg + 6);
+	error_set(err, err->status, "queue: %s", rest);
 }
 
 int
