@@ -15,6 +15,8 @@
 #include "fpkit.h"
 #include "logs.h"
 #include "pack.h"
+#include "queuecase.h"
+#include "queuefiles.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
@@ -447,6 +449,8 @@ package(struct fpkit *fp, struct error *err)
 	text = arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &len);
 	if (text)
 		bundle_add_take(&fp->bundle, "report.arf", text, len);
+	if (fp->queue)
+		queuefiles_add(&fp->bundle, &fp->queue_state, &fp->queue_dest);
 	rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
 out:
 	checks_release(&chk);
@@ -479,7 +483,8 @@ pack_run(struct fpkit *fp, struct error *err)
 	check_found(fp);
 	if (fp->nothing_found && !fp->allow_empty)
 		return 0;
-	if (trail(fp, err) < 0 || package(fp, err) < 0)
+	if (trail(fp, err) < 0 || (fp->queue && queuecase_read(fp, err) < 0) ||
+	    package(fp, err) < 0)
 		return -1;
 	return 0;
 }
@@ -500,6 +505,8 @@ pack_release(struct fpkit *fp)
 	targets_release(&fp->targets);
 	free(fp->maillog);
 	maillog_release(&fp->trail);
+	queue_release(&fp->queue_state);
+	queue_dest_release(&fp->queue_dest);
 	json_decref(fp->summary);
 	free(fp->ticket);
 	free(fp->template_text);

@@ -7,8 +7,12 @@
 
 #include <jansson.h>
 #include <string.h>
+#include <sysexits.h>
 
+#include "error.h"
 #include "fpkit.h"
+#include "fpkit_limits.h"
+#include "mta.h"
 #include "queue.h"
 #include "queuecase.h"
 
@@ -59,4 +63,40 @@ queuecase_destinations(const struct fpkit *fp, struct queue_dest *d)
 			add_delivery(d, del);
 		json_decref(deliveries);
 	}
+}
+
+int
+queuecase_read(struct fpkit *fp, struct error *err)
+{
+	struct queue_state *q = &fp->queue_state;
+	size_t shown = 0;
+
+	queue_init(q, &fp->diag);
+	queuecase_destinations(fp, &fp->queue_dest);
+	if (mta_read(&fp->queue_opt, q, err) < 0) {
+		error_prefix(err, "pack: --queue");
+		return -1;
+	}
+	queue_match(q, &fp->queue_dest);
+	for (size_t i = 0; fp->queue_messages && i < q->nr_msgs; i++) {
+		struct error show_err = ERROR_INIT;
+
+		if (!q->msgs[i].match)
+			continue;
+		if (shown == FPKIT_LIMIT_QUEUE_SHOWN) {
+			diag_add(&fp->diag, "--queue-messages: %d messages printed into queue/messages/, "
+				 "the limit; the others are named in queue/queue.json only",
+				 FPKIT_LIMIT_QUEUE_SHOWN);
+			break;
+		}
+		if (mta_show(&fp->queue_opt, q, &q->msgs[i], &show_err) < 0) {
+			diag_add(&fp->diag, "--queue-messages: %s", show_err.msg);
+			if (show_err.status == EX_UNAVAILABLE && q->msgs[i].shown == NULL &&
+			    strstr(show_err.msg, "has no tool") != NULL)
+				break;
+			continue;
+		}
+		shown++;
+	}
+	return 0;
 }
