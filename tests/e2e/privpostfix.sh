@@ -7,7 +7,8 @@
 #   pfx_setup              skips unless Postfix can run here; sets PFX_CONF
 #   pfx_start              starts the master (skips when it does not start)
 #   pfx_stop               stops it, by the pid in its pid file
-#   pfx_send FROM TO...    queues a message through its sendmail
+#   pfx_send FROM TO...    queues a message through its sendmail (its
+#                          Message-ID: $PFX_MSGID, or one made up)
 #   pfx_wait_deferred N    waits until N messages are in the deferred queue
 #   pfx_json               postqueue -j, its own listing (for expected values)
 #
@@ -87,8 +88,8 @@ pfx_stop() {
 pfx_send() {
 	pfx_from=$1
 	shift
-	printf 'From: %s\nTo: %s\nSubject: queued by the test\nMessage-ID: <%s.%s@shop.example.com>\n\nbody\n' \
-		"$pfx_from" "$1" "$$" "$(date +%s%N)" |
+	printf 'From: %s\nTo: %s\nSubject: queued by the test\nMessage-ID: <%s>\n\nbody\n' \
+		"$pfx_from" "$1" "${PFX_MSGID:-$$.$(date +%s%N)@shop.example.com}" |
 		sendmail -C "$PFX_CONF" -f "$pfx_from" "$@"
 }
 

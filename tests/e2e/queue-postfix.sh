@@ -4,7 +4,8 @@
 # attempt (counts per queue, per sender, per recipient domain, the
 # oldest, as postqueue -j itself lists them), the waiting messages to
 # the block's flagged destinations (by the IP in the delay reason, by
-# the recipient domains of the mail log), a held message, an emptied
+# the recipient domains of the mail log, by the queue id of a flagged
+# message in Postfix's own log), a held message, an emptied
 # queue, defer_transports = smtp making can_send false, a stopped master
 # making running false; --postfix-config and MAIL_CONFIG alike; fpkit
 # never changes the queue.
@@ -97,6 +98,21 @@ assert_eq "$(j "[.matches[] | select(.queue_id == $(echo "$org_only" | jq '.[0]'
 run queue --postfix-config "$PFX_CONF" --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats-lo.json"
 assert_in "$tmp/out" "To them:      2 messages" "text: how many go to the flagged destinations"
 assert_in "$tmp/out" "(delay reason names a flagged IP)" "text: why each matched"
+
+# By queue id: a flagged message still deferred, which Postfix's own log
+# shows queued (its Message-ID announced, the queue never removed).
+PFX_MSGID=flagged.1@shop.example.com pfx_send news@shop.example.com zoe@example.com
+if pfx_wait_deferred 4; then ok "the test's set-up: the flagged message deferred"; else not_ok "the test's set-up: the flagged message deferred"; fi
+flagged=$(pfx_json | jq -r 'select(.recipients[0].address == "zoe@example.com") | .queue_id')
+jq '.[0].detectedSpams[0].messageId = "flagged.1@shop.example.com"' "$DEMO_STATS" >"$tmp/stats-id.json"
+q --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats-id.json" --maillog "$PFX/maillog"
+assert_status 0 "by queue id: read"
+assert_eq "$(j '.destinations.queue_ids')" "[\"$flagged\"]" \
+	"by queue id: the flagged message's queue id, from Postfix's log"
+# (and by its domain: its recipient's, since the log shows it sent nowhere)
+assert_eq "$(j "[.matches[] | select(.queue_id == \"$flagged\") | .matched_by[]]")" \
+	'["recipient_domain","queue_id"]' "by queue id: the flagged message waiting, matched by its queue id"
+postsuper -c "$PFX_CONF" -d "$flagged" 2>/dev/null
 
 # ---- a held message ----
 held=$(echo "$org_only" | jq -r '.[0]')
