@@ -515,7 +515,6 @@ pack_release(struct fpkit *fp)
 	diag_release(&fp->diag);
 }
 
-
 int
 pack_case(struct fpkit *fp, struct error *err)
 {
