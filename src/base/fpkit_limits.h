@@ -147,6 +147,20 @@
 #define FPKIT_LIMIT_LOG_QUEUE_LINES 5000
 #define FPKIT_LIMIT_LOG_KEPT ((size_t)8 * 1024 * 1024)
 
+/* ---- the local mail system's tools (fpkit queue, pack --queue) ---- */
+
+/* What is read of one tool's standard output, in bytes: past it the
+ * tool is stopped and its output refused (postqueue -j writes about
+ * 300 bytes a message: some 200,000 messages). */
+#define FPKIT_LIMIT_QUEUE_OUTPUT (64 * 1024 * 1024)
+/* Messages listed one by one; the others are only counted. */
+#define FPKIT_LIMIT_QUEUE_MESSAGES 100000
+/* Recipients listed per message; the others are only counted. */
+#define FPKIT_LIMIT_QUEUE_RCPTS 1000
+/* Messages that pack --queue-messages asks the MTA to print; the
+ * others are named in queue/ without their text. */
+#define FPKIT_LIMIT_QUEUE_SHOWN 100
+
 /* ---- bundles read back (fpkit verify, fpkit scan --archive) ---- */
 
 /* Entries of a bundle, folders included. */

@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "fpkit.h"
+#include "mta.h"
 #include "outfile.h"
 #include "pack.h"
 #include "summary.h"
@@ -67,6 +68,11 @@ static const char usage_text[] =
 	"  --no-dkim            do not verify the samples' DKIM signatures\n"
 	"  --date-slack SECONDS how far outside the stats window a sample's Date may\n"
 	"                       be (default: 86400)\n"
+	"  --queue              record the local mail system's state under queue/ (as\n"
+	"                       'fpkit queue' prints it); --mta, --postfix-config and\n"
+	"                       --tool-timeout as for 'fpkit queue'\n"
+	"  --queue-messages     --queue, and each waiting message to the flagged\n"
+	"                       destinations as the MTA prints it (postcat -q, exim -Mvc)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Without --spam-ip-json and --stats-json (OVH API credentials needed):\n"
@@ -82,6 +88,7 @@ enum {
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
 	OPT_UNPACKED, OPT_INLINE, OPT_INLINE_MAX,
+	OPT_QUEUE, OPT_QUEUE_MESSAGES, OPT_MTA, OPT_POSTFIX_CONFIG, OPT_TOOL_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -108,6 +115,11 @@ static const struct option long_options[] = {
 	{ "unpacked", no_argument, NULL, OPT_UNPACKED },
 	{ "inline", no_argument, NULL, OPT_INLINE },
 	{ "inline-max", required_argument, NULL, OPT_INLINE_MAX },
+	{ "queue", no_argument, NULL, OPT_QUEUE },
+	{ "queue-messages", no_argument, NULL, OPT_QUEUE_MESSAGES },
+	{ "mta", required_argument, NULL, OPT_MTA },
+	{ "postfix-config", required_argument, NULL, OPT_POSTFIX_CONFIG },
+	{ "tool-timeout", required_argument, NULL, OPT_TOOL_TIMEOUT },
 	OVHCLIENT_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -131,6 +143,7 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 
 	optind = 1;
 	opterr = 0;
+	mta_options_init(&fp->queue_opt);
 	if (ovhclient_init(&fp->api, err) < 0)
 		return -1;
 	while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
@@ -179,6 +192,27 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 			fp->inline_text = true;
 			break;
 		}
+		case OPT_QUEUE_MESSAGES: fp->queue_messages = true; /* fall through */
+		case OPT_QUEUE: fp->queue = true; break;
+		case OPT_MTA:
+			if (!mta_known(optarg))
+				return error_set(err, EX_USAGE, "pack: --mta takes one of " MTA_NAMES
+						 ", not '%s'", optarg);
+			fp->queue_opt.mta = optarg;
+			break;
+		case OPT_POSTFIX_CONFIG: fp->queue_opt.postfix_config = optarg; break;
+		case OPT_TOOL_TIMEOUT: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || errno || v < 1 || v > 3600)
+				return error_set(err, EX_USAGE, "pack: --tool-timeout takes a number "
+						 "of seconds from 1 to 3600, not '%s'", optarg);
+			fp->queue_opt.timeout = (int)v;
+			break;
+		}
 		case OPT_IP: fp->ip = optarg; break;
 		case OPT_BLOCK: fp->block = optarg; break;
 		case OPT_SPAMIP: fp->spamip_json = optarg; break;
@@ -225,6 +259,8 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 	if (optind < argc)
 		return error_set(err, EX_USAGE, "pack: unexpected argument '%s' "
 				 "(mail stores are given with --mail)", argv[optind]);
+	if (!fp->queue && (fp->queue_opt.mta || fp->queue_opt.postfix_config))
+		return error_set(err, EX_USAGE, "pack: --mta and --postfix-config go with --queue");
 	if (fp->template_path == NULL && !ticket_lang_known(fp->lang))
 		return error_set(err, EX_USAGE, "pack: no ticket in language '%s' (known: "
 				 TICKET_LANGS "; or give --template)", fp->lang);

@@ -14,7 +14,9 @@
 #include "finder.h"
 #include "inline.h"
 #include "maillog.h"
+#include "mta.h"
 #include "ovhclient.h"
+#include "queue.h"
 #include "sample.h"
 #include "targets.h"
 
@@ -44,6 +46,9 @@ struct fpkit {
 	bool inline_text;		/* --inline */
 	struct inline_options inline_opt;	/* --inline-max; lang from --lang */
 	bool unpacked;			/* --unpacked */
+	bool queue;			/* --queue (or --queue-messages) */
+	bool queue_messages;		/* --queue-messages */
+	struct mta_options queue_opt;	/* --mta, --postfix-config, --tool-timeout */
 
 	struct fpcase kase;		/* case.c: what is known of the block */
 	struct alert alert;		/* alert.c: the alert e-mail (--alert) */
@@ -54,6 +59,8 @@ struct fpkit {
 	struct finder finder;		/* finder.c: where the targets are */
 	struct sample_list samples;	/* sample.c: the messages to attach */
 	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
+	struct queue_state queue_state;	/* queuecase.c: the mail system as seen (--queue) */
+	struct queue_dest queue_dest;	/* queuecase.c: the case's flagged destinations */
 	struct checks_result *checks;	/* checks.c: one per sample */
 	json_t *summary;		/* summary.c: summary.json */
 	char *template_text;		/* pack.c: --template's text, read once */

@@ -16,6 +16,8 @@
 #include "inline.h"
 #include "logs.h"
 #include "pack.h"
+#include "queuecase.h"
+#include "queuefiles.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
@@ -464,6 +466,8 @@ package(struct fpkit *fp, struct error *err)
 	text = arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &len);
 	if (text)
 		bundle_add_take(&fp->bundle, "report.arf", text, len);
+	if (fp->queue)
+		queuefiles_add(&fp->bundle, &fp->queue_state, &fp->queue_dest);
 	if (fp->folder_path)
 		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
 					   fp->force, &fp->diag, err);
@@ -500,7 +504,8 @@ pack_run(struct fpkit *fp, struct error *err)
 	check_found(fp);
 	if (fp->nothing_found && !fp->allow_empty)
 		return 0;
-	if (trail(fp, err) < 0 || package(fp, err) < 0)
+	if (trail(fp, err) < 0 || (fp->queue && queuecase_read(fp, err) < 0) ||
+	    package(fp, err) < 0)
 		return -1;
 	return 0;
 }
@@ -521,6 +526,8 @@ pack_release(struct fpkit *fp)
 	targets_release(&fp->targets);
 	free(fp->maillog);
 	maillog_release(&fp->trail);
+	queue_release(&fp->queue_state);
+	queue_dest_release(&fp->queue_dest);
 	json_decref(fp->summary);
 	free(fp->ticket);
 	free(fp->template_text);
@@ -530,3 +537,10 @@ pack_release(struct fpkit *fp)
 	diag_release(&fp->diag);
 }
 
+int
+pack_case(struct fpkit *fp, struct error *err)
+{
+	if (gather(fp, err) < 0)
+		return -1;
+	return trail(fp, err);
+}

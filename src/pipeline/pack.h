@@ -17,6 +17,12 @@ void pack_init(struct fpkit *fp);
  * unless fp->allow_empty: the caller says so. */
 int pack_run(struct fpkit *fp, struct error *err);
 
+/* The case alone: gather it (saved JSON, the API, the alert) and follow
+ * its targets in the mail logs (fp->maillog), without the stores or the
+ * bundle; what fpkit queue matches the waiting messages against.
+ * Errors as pack_run's. */
+int pack_case(struct fpkit *fp, struct error *err);
+
 /* Free everything the run state holds. */
 void pack_release(struct fpkit *fp);
 

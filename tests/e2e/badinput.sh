@@ -525,6 +525,14 @@ endpoint-http-env|OVH_ENDPOINT=http://192.0.2.1/1.0 scan|78|(from OVH_ENDPOINT) 
 lang-empty|pack $PACKDEMO -o "$OUT" --lang ''|64|no ticket in language ''
 sde-sign|SOURCE_DATE_EPOCH=+5 pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH='+5' is not a number of seconds
 sde-blank|SOURCE_DATE_EPOCH=' 5' pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH=' 5' is not a number of seconds
+queue-unknown-option|queue --frobnicate|64|queue: unknown option '--frobnicate'
+queue-argument|queue extra|64|queue: unexpected argument 'extra'
+queue-mta-unknown|queue --mta courier|64|--mta takes one of postfix, exim, sendmail, opensmtpd, qmail, not 'courier'
+queue-timeout-zero|queue --tool-timeout 0|64|--tool-timeout takes a number of seconds from 1 to 3600, not '0'
+queue-timeout-huge|queue --tool-timeout 99999999999999999999|64|not '99999999999999999999'
+queue-maillog-alone|queue --maillog "$IN/empty"|64|--maillog is read for the block's flagged messages
+queue-no-mta|FPKIT_MTA_PATH=$IN/no-such queue|69|queue: no mail system found
+queue-alert-no-ip|FPKIT_MTA_PATH=$IN/no-such queue --alert "$IN/alert-no-ip.eml"|65|queue: no blocked IP found in the alert
 sde-int64|SOURCE_DATE_EPOCH=9223372036854775807 pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH='9223372036854775807' is not a number of seconds from 1970 to 9999
 sde-year-10000|SOURCE_DATE_EPOCH=253402300800 pack $PACKDEMO -o "$OUT"|64|from 1970 to 9999
 retry-base|FPKIT_RETRY_BASE_MS=-1 scan|64|FPKIT_RETRY_BASE_MS='-1' is not a number of milliseconds

@@ -59,6 +59,13 @@
 #   FPKIT_LIMIT_LOG_ANCHORS      here
 #   FPKIT_LIMIT_LOG_QUEUE_LINES  here
 #   FPKIT_LIMIT_LOG_KEPT         here
+#   FPKIT_LIMIT_QUEUE_OUTPUT     queue-mta.sh (a fake tool printing one
+#                                byte over it)
+#   FPKIT_LIMIT_QUEUE_MESSAGES   unit/test_queue.c (at it and one over)
+#   FPKIT_LIMIT_QUEUE_RCPTS      unit/test_queue.c (at it and one over)
+#   FPKIT_LIMIT_QUEUE_SHOWN      pack-queue.sh (the messages printed are
+#                                counted; over it only with a queue of
+#                                101 flagged messages, not built there)
 #   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive),
 #                                pack-folder.sh (verify of a folder)
 #   FPKIT_LIMIT_BUNDLE_DEPTH     pack-folder.sh (fpkit verify of a folder:

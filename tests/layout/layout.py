@@ -5,7 +5,11 @@
   (GMime by the reader and the ARF writer);
 - no cycle among the modules' includes (a module is a .c/.h pair);
 - every source file under src/ is listed in its own folder's .am file;
-- every document a comment cites is in the repository.
+- every document a comment cites is in the repository;
+- every folder of src/ is a room: in Makefile.am's FPKIT_DIRS and in
+  HACKING.md's table of folders;
+- a room whose includes HACKING.md restricts includes no other room
+  (src/queue/: base/ only).
 
 Prints TAP-like lines and "N passed, N failed"; exits 1 on a failure.
 Usage: layout.py SRCDIR
@@ -109,6 +113,33 @@ for f in files:
 for name in sorted(cited):
     where = [os.path.join(top, name), os.path.join(top, "doc", name)]
     ok(any(os.path.exists(p) for p in where), "the document %s that a comment cites exists" % name)
+
+# 5. Every folder of src/ is a room the build and HACKING.md declare.
+makefile = open(os.path.join(top, "Makefile.am")).read()
+dirs_line = re.search(r"^FPKIT_DIRS\s*=\s*(.*)$", makefile, re.M)
+declared = set(dirs_line.group(1).split()) if dirs_line else set()
+hacking = open(os.path.join(top, "doc", "HACKING.md")).read()
+rooms = sorted(d for d in os.listdir(src) if os.path.isdir(os.path.join(src, d)))
+for room in rooms:
+    ok(room in declared, "src/%s/ is in Makefile.am's FPKIT_DIRS" % room)
+    ok("| `src/%s/` |" % room in hacking, "src/%s/ has its row in doc/HACKING.md's table" % room)
+
+# 6. What a room may include, where HACKING.md restricts it: the queue
+# stands on base/ alone, so that the acts (unblock, the ticket) read the
+# mail system without the pipeline.
+folder_of = {module(f): os.path.basename(os.path.dirname(f)) for f in files}
+allowed = {"queue": {"base", "queue"}}
+for room, may in sorted(allowed.items()):
+    bad = []
+    for f in files:
+        if os.path.basename(os.path.dirname(f)) != room:
+            continue
+        for inc in re.findall(r'^\s*#\s*include\s*"([^"]+)\.h"', text[f], re.M):
+            where = folder_of.get(os.path.basename(inc))
+            if where is not None and where not in may:
+                bad.append("%s includes %s.h (%s/)" % (f, inc, where))
+    ok(not bad, "src/%s/ includes only %s" % (room, ", ".join(sorted(m + "/" for m in may))),
+       "; ".join(bad))
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
