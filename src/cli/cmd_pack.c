@@ -63,6 +63,8 @@ static const char usage_text[] =
 	"                       found (without it: no bundle, exit status 1)\n"
 	"  --lang LANG          the ticket's language: " TICKET_LANGS " (default: en)\n"
 	"  --template FILE      render the ticket with this mustache template\n"
+	"  --ticket-paths       name the local files in the ticket too (the stores\n"
+	"                       searched, the mail logs read, where each sample was)\n"
 	"  --json               print summary.json (with \"bundle\") instead of the ticket\n"
 	"  --dkim-keys FILE     DKIM keys from FILE (NAME TXT-VALUE lines), not from DNS\n"
 	"  --no-dkim            do not verify the samples' DKIM signatures\n"
@@ -84,7 +86,7 @@ static const char usage_text[] =
 enum {
 	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
 	OPT_FORCE, OPT_ALLOW_EMPTY,
-	OPT_LANG, OPT_TEMPLATE, OPT_JSON, OPT_BEFORE_BLOCK,
+	OPT_LANG, OPT_TEMPLATE, OPT_TICKET_PATHS, OPT_JSON, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
 	OPT_UNPACKED, OPT_INLINE, OPT_INLINE_MAX,
@@ -104,6 +106,7 @@ static const struct option long_options[] = {
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "ticket-paths", no_argument, NULL, OPT_TICKET_PATHS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "before-block", required_argument, NULL, OPT_BEFORE_BLOCK },
 	{ "from", required_argument, NULL, OPT_FROM },
@@ -233,6 +236,7 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		case OPT_ALLOW_EMPTY: fp->allow_empty = true; break;
 		case OPT_LANG: fp->lang = optarg; break;
 		case OPT_TEMPLATE: fp->template_path = optarg; break;
+		case OPT_TICKET_PATHS: fp->ticket_paths = true; break;
 		case OPT_JSON: fp->json = true; break;
 		case OPT_BEFORE_BLOCK: {
 			char *end;

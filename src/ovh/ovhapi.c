@@ -73,6 +73,33 @@ ovhapi_spam_ip(struct ovh_call *c, const char *block, const char *ip)
 	call_init(c, spam_path(block, ip, ""));
 }
 
+void
+ovhapi_me(struct ovh_call *c)
+{
+	ovh_call_init(c, "/me");
+}
+
+int
+ovhapi_check_me(const struct ovh_call *c, const char **nichandle, struct error *err)
+{
+	const char *nic = json_string_value(json_object_get(c->json, "nichandle"));
+	size_t n = nic ? strlen(nic) : 0;
+
+	if (!json_is_object(c->json))
+		return error_set(err, EX_PROTOCOL, "GET %s: expected an object", c->path);
+	if (n == 0 || n > OVHAPI_NICHANDLE_MAX)
+		return error_set(err, EX_PROTOCOL, "GET %s: no nichandle of 1 to %d characters",
+				 c->path, OVHAPI_NICHANDLE_MAX);
+	/* It ends the ticket as the sender's name: nothing else than a
+	 * handle ("xx1234-ovh") belongs there. */
+	for (size_t i = 0; i < n; i++)
+		if (nic[i] <= ' ' || nic[i] > '~')
+			return error_set(err, EX_PROTOCOL, "GET %s: the nichandle holds a character "
+					 "a NIC handle does not", c->path);
+	*nichandle = nic;
+	return 0;
+}
+
 /* A datetime for a query: UTC with an explicit offset, as the API writes
  * its own ("+00:00" rather than "Z"). */
 static char *

@@ -33,6 +33,15 @@ void ovhapi_spam_ip(struct ovh_call *c, const char *block, const char *ip);
 void ovhapi_spam_stats(struct ovh_call *c, const char *block, const char *ip,
 		       int64_t from, int64_t to);
 
+/* GET /me: the account (ovh-api.md section 5b). */
+void ovhapi_me(struct ovh_call *c);
+
+/* The NIC handle in the answer of a completed ovhapi_me call (borrowed
+ * from c->json): a string of 1 to OVHAPI_NICHANDLE_MAX printable ASCII
+ * characters.  EX_PROTOCOL naming the call otherwise. */
+#define OVHAPI_NICHANDLE_MAX 64
+int ovhapi_check_me(const struct ovh_call *c, const char **nichandle, struct error *err);
+
 /* The path ovhapi_spam_ip asks for (a new string): the name of a SpamIp
  * object read by another call, in messages. */
 char *ovhapi_spam_ip_path(const char *block, const char *ip);

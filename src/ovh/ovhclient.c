@@ -11,7 +11,9 @@
 #include <sysexits.h>
 
 #include "error.h"
+#include "ovhapi.h"
 #include "ovhclient.h"
+#include "xalloc.h"
 
 /* Limits on the option values: wide, but no nonsense. */
 #define MAX_SECONDS 3600.0
@@ -129,6 +131,23 @@ ovhclient_connect(struct ovhclient *a, struct diag *d, struct error *err)
 	}
 	a->connected = true;
 	return 0;
+}
+
+int
+ovhclient_nichandle(struct ovh *client, char **nichandle, struct error *err)
+{
+	struct ovh_call c;
+	const char *nic;
+	int rc = -1;
+
+	*nichandle = NULL;
+	ovhapi_me(&c);
+	if (ovh_get(client, &c, err) == 0 && ovhapi_check_me(&c, &nic, err) == 0) {
+		*nichandle = xstrdup(nic);
+		rc = 0;
+	}
+	ovh_call_release(&c);
+	return rc;
 }
 
 void

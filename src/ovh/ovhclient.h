@@ -81,6 +81,11 @@ int ovhclient_option(struct ovhclient *a, const char *cmd, int opt, const char *
  * are ovhconf_resolve's and ovh_init's; no request is made. */
 int ovhclient_connect(struct ovhclient *a, struct diag *d, struct error *err);
 
+/* Ask the API for the account's NIC handle (GET /me) through a
+ * connected client: *nichandle is new.  The errors of ovh_get and
+ * ovhapi_check_me. */
+int ovhclient_nichandle(struct ovh *client, char **nichandle, struct error *err);
+
 /* Release the client and wipe the credentials. */
 void ovhclient_release(struct ovhclient *a);
 

@@ -32,6 +32,7 @@
 #include "netaddr.h"
 #include "outfile.h"
 #include "ovhapi.h"
+#include "ovhclient.h"
 #include "pack.h"
 #include "strbuf.h"
 #include "ticket.h"
@@ -718,6 +719,19 @@ pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *ap
 		err->status = EX_PROTOCOL;
 		goto out;
 	}
+	/* The tickets signed as pack signs its own. */
+	if (!a->asked_me) {
+		struct error e = ERROR_INIT;
+
+		a->asked_me = true;
+		if (ovhclient_nichandle(api, &a->nichandle, &e) < 0)
+			a->me_error = xstrdup(e.msg);
+	}
+	if (a->me_error)
+		diag_add(&fp.diag, "the account's NIC handle could not be read (%s): the "
+			 "ticket's closing is left for you to fill", a->me_error);
+	else
+		fp.nichandle = xstrdup(a->nichandle);
 	if (case_fetch(&fp.kase, api, 0, 0, err) < 0 || pack_run(&fp, err) < 0)
 		goto out;
 	r->nr_samples = fp.samples.nr;
@@ -784,6 +798,8 @@ archive_dir_close(struct archive_dir *a)
 		g_hash_table_destroy(a->names);
 	free(a->dir);
 	free(a->index);
+	free(a->nichandle);
+	free(a->me_error);
 	memset(a, 0, sizeof(*a));
 	a->lock_fd = -1;
 }

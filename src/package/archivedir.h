@@ -128,6 +128,11 @@ struct archive_dir {
 	size_t nr_dropped;		/* index lines dropped */
 	size_t nr_added;		/* bundles added to the index */
 	size_t nr_removed;		/* temporary files removed */
+	/* The account's NIC handle for the tickets (GET /me), asked once
+	 * before the first bundle is packed. */
+	bool asked_me;
+	char *nichandle;		/* NULL when it could not be read */
+	char *me_error;			/* why, said with each bundle */
 };
 
 /* Open the archive folder: create it (mode 0700, whatever the umask)

@@ -1,12 +1,21 @@
-/* ticket.c - TICKET.txt: the support-ticket text, from a template */
+/* ticket.c - TICKET.txt: the support-ticket text, from a template
+ *
+ * The context gives a template facts ready to be said: times in UTC
+ * written for people, counts with their singular flags, each finding as
+ * a sentence (findingtext.c), each delivery attempt of the mail logs as
+ * its parts.  The template says them; wrap.c lays the text out. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "bundle.h"
 #include "error.h"
+#include "findingtext.h"
 #include "fpkit_limits.h"
 #include "lint.h"
 #include "strbuf.h"
@@ -14,6 +23,8 @@
 #include "templates.h"
 #include "ticket.h"
 #include "timefmt.h"
+#include "wrap.h"
+#include "xalloc.h"
 
 static const struct template_builtin *
 builtin_for(const char *lang)
@@ -33,18 +44,52 @@ ticket_lang_known(const char *lang)
 	return builtin_for(lang) != NULL;
 }
 
+static const char *
+str(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
 /* obj[to] = obj[from] ("2022-08-29T16:42:50Z") written for people:
  * "2022-08-29 16:42:50 UTC". */
 static void
 set_utc_text(json_t *obj, const char *from, const char *to)
 {
-	const char *iso = json_string_value(json_object_get(obj, from));
+	const char *iso = str(obj, from);
 	char buf[64];
 
 	if (iso == NULL || strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
 		return;
 	snprintf(buf, sizeof(buf), "%.10s %.8s UTC", iso, iso + 11);
 	json_object_set_new(obj, to, json_string(buf));
+}
+
+static void
+set_int(json_t *obj, const char *key, size_t n)
+{
+	json_object_set_new(obj, key, json_integer((json_int_t)n));
+}
+
+static void
+set_bool(json_t *obj, const char *key, bool b)
+{
+	json_object_set_new(obj, key, json_boolean(b));
+}
+
+/* obj[KEY_one] for each integer obj[KEY] of keys: true when it is 1, so
+ * that a template can write the singular. */
+static void
+set_ones(json_t *obj, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(obj, keys[i]);
+		char name[64];
+
+		if (!json_is_integer(v))
+			continue;
+		snprintf(name, sizeof(name), "%s_one", keys[i]);
+		set_bool(obj, name, json_integer_value(v) == 1);
+	}
 }
 
 static json_t *
@@ -65,83 +110,79 @@ join_strings(json_t *arr, const char *sep)
 	return out;
 }
 
-/* "a, b, c": the "id" of each element of arr, those lint only counts
- * left out. */
-static json_t *
-join_ids(json_t *arr)
+/* --- the block ------------------------------------------------------ */
+
+/* "2 days, 3 hours and 5 minutes", "1 heure" (new). */
+static char *
+duration_words(int64_t secs, bool fr)
 {
-	json_t *ids = json_array(), *v, *out;
-	size_t i;
+	static const struct {
+		int64_t len;
+		const char *en, *fr;
+	} units[] = {
+		{ 86400, "day", "jour" }, { 3600, "hour", "heure" },
+		{ 60, "minute", "minute" }, { 1, "second", "seconde" },
+	};
+	int64_t n[4];
+	size_t nr = 0, said = 0;
+	struct strbuf sb;
 
-	json_array_foreach(arr, i, v) {
-		const char *id = json_string_value(json_object_get(v, "id"));
-
-		if (id && lint_is_finding(id))
-			json_array_append_new(ids, json_string(id));
+	for (size_t i = 0; i < 4; i++) {
+		n[i] = secs / units[i].len;
+		secs %= units[i].len;
+		nr += n[i] != 0;
 	}
-	out = join_strings(ids, ", ");
-	json_decref(ids);
-	return out;
-}
-
-/* What fpkit check found, per sample, ready for a line of text:
- * check_problems and check_lint (rule ids), check_dkim ("pass
- * (example.com, s=sel)" per signature), check_dkim_skipped,
- * check_lint_skipped; and
- * nr_not_intact over all samples. */
-static void
-add_checks(json_t *ctx)
-{
-	json_t *s, *sig;
-	size_t i, k, bad = 0;
-
-	json_array_foreach(json_object_get(ctx, "samples"), i, s) {
-		json_t *chk = json_object_get(s, "checks");
-		struct strbuf sb;
-
-		if (!json_is_object(chk))
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	if (nr == 0)
+		strbuf_addstr(&sb, fr ? "0 seconde" : "0 seconds");
+	for (size_t i = 0; i < 4; i++) {
+		if (n[i] == 0)
 			continue;
-		bad += !json_is_true(json_object_get(chk, "intact"));
-		json_object_set_new(s, "check_problems", join_ids(json_object_get(chk, "problems")));
-		json_object_set_new(s, "check_lint", join_ids(json_object_get(chk, "lint")));
-		json_object_set_new(s, "check_dkim_skipped",
-				    json_boolean(json_is_false(json_object_get(chk, "dkim_checked"))));
-		json_object_set_new(s, "check_lint_skipped",
-				    json_boolean(json_is_false(json_object_get(chk, "lint_checked"))));
-		strbuf_init(&sb, STRBUF_NO_MAX);
-		json_array_foreach(json_object_get(chk, "dkim"), k, sig)
-			strbuf_addf(&sb, "%s%s (%s, s=%s)", k ? "; " : "",
-				    json_string_value(json_object_get(sig, "result")),
-				    json_string_value(json_object_get(sig, "domain")),
-				    json_string_value(json_object_get(sig, "selector")));
-		json_object_set_new(s, "check_dkim", json_string(sb.buf));
-		strbuf_release(&sb);
+		if (said)
+			strbuf_addstr(&sb, said + 1 == nr ? (fr ? " et " : " and ") : ", ");
+		strbuf_addf(&sb, "%lld %s%s", (long long)n[i], fr ? units[i].fr : units[i].en,
+			    n[i] > 1 ? "s" : "");
+		said++;
 	}
-	json_object_set_new(ctx, "nr_not_intact", json_integer((json_int_t)bad));
+	return strbuf_detach(&sb, NULL);
 }
 
-json_t *
-ticket_context(json_t *summary, const char *bundle_name)
+static void
+add_block(json_t *ctx, bool fr)
 {
-	json_t *ctx = json_deep_copy(summary), *targets, *t;
-	const char *state = json_string_value(json_object_get(ctx, "state"));
+	const char *state = str(ctx, "state");
 	json_t *secs = json_object_get(ctx, "block_seconds");
-	size_t i, found = 0, with_id = 0;
-	char dur[64];
+	bool has_api = state != NULL || json_array_size(json_object_get(ctx, "stats")) > 0;
+	json_t *alert = json_object_get(ctx, "alert");
 
-	json_object_set_new(ctx, "bundle", json_string(bundle_name));
-	if (json_is_integer(secs))
-		json_object_set_new(ctx, "block_duration",
-				    json_string(timefmt_duration(json_integer_value(secs), dur, sizeof(dur))));
-	json_object_set_new(ctx, "state_blocked", json_boolean(state && strcmp(state, "blockedForSpam") == 0));
-	json_object_set_new(ctx, "state_unblocking", json_boolean(state && strcmp(state, "unblocking") == 0));
-	json_object_set_new(ctx, "state_unblocked", json_boolean(state && strcmp(state, "unblocked") == 0));
+	set_bool(ctx, "has_api", has_api);
+	set_bool(ctx, "alert_only", json_is_object(alert) && !has_api);
 	set_utc_text(ctx, "blocked_at", "blocked_at_utc");
+	if (json_is_object(alert)) {
+		json_t *at;
+
+		set_utc_text(alert, "date", "date_utc");
+		at = json_object_get(alert, "date_utc");
+		if (at == NULL)
+			at = json_object_get(ctx, "blocked_at_utc");
+		if (at)
+			json_object_set(ctx, "alert_received_utc", at);
+	}
+	if (json_is_integer(secs) && json_integer_value(secs) >= 0) {
+		char *words = duration_words(json_integer_value(secs), fr);
+
+		json_object_set_new(ctx, "block_duration", json_string(words));
+		free(words);
+	}
+	set_bool(ctx, "state_blocked", state && strcmp(state, "blockedForSpam") == 0);
+	set_bool(ctx, "state_unblocking", state && strcmp(state, "unblocking") == 0);
+	set_bool(ctx, "state_unblocked", state && strcmp(state, "unblocked") == 0);
+	set_bool(ctx, "block_over", state && (strcmp(state, "unblocking") == 0 ||
+					      strcmp(state, "unblocked") == 0));
 	/* The end of the block's time (date + time: the earliest unblock,
-	 * as the Control Panel shows it), for a block that is over or
-	 * being lifted. */
+	 * as the Control Panel shows it). */
 	{
-		const char *at = json_string_value(json_object_get(ctx, "blocked_at"));
+		const char *at = str(ctx, "blocked_at");
 		char iso[TIMEFMT_ISO_LEN];
 		int64_t at_epoch;
 
@@ -153,52 +194,431 @@ ticket_context(json_t *summary, const char *bundle_name)
 			set_utc_text(ctx, "blocked_until", "blocked_until_utc");
 		}
 	}
-	json_object_set_new(ctx, "block_over", json_boolean(state &&
-			    (strcmp(state, "unblocking") == 0 || strcmp(state, "unblocked") == 0)));
-	targets = json_object_get(ctx, "targets");
+}
+
+static void
+add_stats(json_t *ctx)
+{
+	static const char *const ones[] = { "number_of_spams", "total" };
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(ctx, "stats"), i, e) {
+		set_utc_text(e, "timestamp", "timestamp_utc");
+		set_ones(e, ones, sizeof(ones) / sizeof(ones[0]));
+	}
+}
+
+/* summary.json's "volume" (the sending volume the mail logs show), when
+ * it is there. */
+static void
+add_volume(json_t *ctx)
+{
+	static const char *const ones[] = {
+		"hours", "messages", "recipients", "recipient_domains", "delivered", "deferred",
+		"bounced",
+	};
+	json_t *v = json_object_get(ctx, "volume");
+
+	if (!json_is_object(v))
+		return;
+	set_utc_text(v, "from", "from_utc");
+	set_utc_text(v, "to", "to_utc");
+	set_ones(v, ones, sizeof(ones) / sizeof(ones[0]));
+}
+
+/* --- the targets and their delivery ------------------------------------ */
+
+/* A relay as the MTAs log it: "mx.example.net[198.51.100.23]:25"
+ * (Postfix), "mx.example.net [198.51.100.10]" (Exim), "mx.example.com.
+ * [198.51.100.40]" (Sendmail), "none".  *host and *ip are new (NULL when
+ * missing). */
+static void
+parse_relay(const char *relay, char **host, char **ip)
+{
+	const char *lb = relay ? strchr(relay, '[') : NULL;
+	const char *rb = lb ? strchr(lb, ']') : NULL;
+	size_t n;
+
+	*host = *ip = NULL;
+	if (relay == NULL || strcmp(relay, "none") == 0 || *relay == '\0')
+		return;
+	if (rb == NULL) {
+		*host = xstrdup(relay);
+		return;
+	}
+	*ip = xstrndup(lb + 1, (size_t)(rb - lb - 1));
+	n = (size_t)(lb - relay);
+	while (n > 0 && (relay[n - 1] == ' ' || relay[n - 1] == '.'))
+		n--;
+	if (n > 0 && !(strlen(*ip) == n && memcmp(relay, *ip, n) == 0))
+		*host = xstrndup(relay, n);
+}
+
+static bool
+is_loopback(const char *ip)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, ip, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, ip, a) == 1) {
+		static const unsigned char one[16] = { [15] = 1 };
+
+		return memcmp(a, one, 16) == 0;
+	}
+	return false;
+}
+
+/* A reply cut to TICKET_REPLY_MAX bytes, on a character's start (new). */
+static json_t *
+reply_text(const char *detail)
+{
+	size_t n = strlen(detail);
+	json_t *v;
+	char *cut;
+
+	if (n <= TICKET_REPLY_MAX)
+		return json_string(detail);
+	n = TICKET_REPLY_MAX;
+	while (n > 0 && ((unsigned char)detail[n] & 0xc0) == 0x80)
+		n--;
+	cut = xasprintf("%.*s...", (int)n, detail);
+	v = json_string(cut);
+	free(cut);
+	return v ? v : json_string("...");
+}
+
+/* One attempt to hand the message to another server, or NULL for a
+ * hand-off on the machine: to a content filter on loopback, or a local
+ * delivery (a relay without an address, "local" or "dovecot", or none
+ * at all for a delivery that succeeded).  "none" with a failure is kept:
+ * the server could not be reached. */
+static json_t *
+attempt(json_t *r)
+{
+	const char *status = str(r, "status"), *detail = str(r, "detail");
+	char *host, *ip;
+	json_t *a;
+
+	parse_relay(str(r, "relay"), &host, &ip);
+	if ((ip && is_loopback(ip)) || (host && ip == NULL) ||
+	    (ip == NULL && status && strcmp(status, "sent") == 0)) {
+		free(host);
+		free(ip);
+		return NULL;
+	}
+	a = json_object();
+	set_utc_text(r, "time", "time_utc");
+	if (json_object_get(r, "time_utc"))
+		json_object_set(a, "time_utc", json_object_get(r, "time_utc"));
+	json_object_set_new(a, "relay_host", host ? json_string(host) : json_null());
+	json_object_set_new(a, "relay_ip", ip ? json_string(ip) : json_null());
+	if (detail && *detail)
+		json_object_set_new(a, "reply", reply_text(detail));
+	json_object_set_new(a, "status", status ? json_string(status) : json_null());
+	set_bool(a, "sent", status && strcmp(status, "sent") == 0);
+	set_bool(a, "deferred", status && strcmp(status, "deferred") == 0);
+	set_bool(a, "bounced", status && strcmp(status, "bounced") == 0);
+	set_bool(a, "expired", status && strcmp(status, "expired") == 0);
+	set_bool(a, "other", status == NULL || (strcmp(status, "sent") != 0 &&
+		 strcmp(status, "deferred") != 0 && strcmp(status, "bounced") != 0 &&
+		 strcmp(status, "expired") != 0));
+	free(host);
+	free(ip);
+	return a;
+}
+
+/* t's attempts (at most TICKET_ATTEMPTS_MAX, the first flagged, the rest
+ * counted in attempts_more), logged, log_time_utc and delivered (one
+ * attempt at least was accepted).  Returns whether it was delivered. */
+static bool
+add_delivery(json_t *t)
+{
+	json_t *delivery = json_object_get(t, "delivery"), *story, *r;
+	json_t *attempts = json_array();
+	size_t i, k, more = 0;
+	bool delivered = false;
+
+	json_array_foreach(delivery, i, story) {
+		json_array_foreach(json_object_get(story, "recipients"), k, r) {
+			json_t *a = attempt(r);
+
+			if (a == NULL)
+				continue;
+			delivered |= json_is_true(json_object_get(a, "sent"));
+			if (json_array_size(attempts) >= TICKET_ATTEMPTS_MAX) {
+				more++;
+				json_decref(a);
+				continue;
+			}
+			set_bool(a, "first", json_array_size(attempts) == 0);
+			json_array_append_new(attempts, a);
+		}
+	}
+	set_bool(t, "logged", json_array_size(delivery) > 0);
+	if (json_array_size(delivery) > 0) {
+		set_utc_text(json_array_get(delivery, 0), "time", "time_utc");
+		json_object_set(t, "log_time_utc",
+				json_object_get(json_array_get(delivery, 0), "time_utc"));
+	}
+	json_object_set_new(t, "attempts", attempts);
+	set_int(t, "attempts_more", more);
+	set_bool(t, "attempts_more_one", more == 1);
+	set_bool(t, "delivered", delivered);
+	return delivered;
+}
+
+static void
+add_targets(json_t *ctx)
+{
+	json_t *targets = json_object_get(ctx, "targets"), *t;
+	json_t *maillogs = json_object_get(ctx, "maillogs"), *m, *names = json_array();
+	bool has_maillog = json_is_array(maillogs) && json_array_size(maillogs) > 0;
+	size_t i, found = 0, with_id = 0, logged = 0, delivered = 0;
+
 	json_array_foreach(targets, i, t) {
 		json_t *files = json_object_get(t, "sample_files");
-		int yes = json_array_size(files) > 0;
+		const char *id = str(t, "message_id");
+		bool yes = json_array_size(files) > 0;
 
-		json_object_set_new(t, "found", json_boolean(yes));
+		set_bool(t, "found", yes);
 		json_object_set_new(t, "files", join_strings(files, ", "));
 		set_utc_text(t, "date", "date_utc");
-		found += (size_t)yes;
-		with_id += json_is_string(json_object_get(t, "message_id")) &&
-			   *json_string_value(json_object_get(t, "message_id"));
+		found += yes;
+		with_id += id && *id;
+		if (add_delivery(t))
+			delivered++;
+		logged += json_is_true(json_object_get(t, "logged"));
+		set_bool(t, "log_missing", has_maillog && id && *id &&
+			 !json_is_true(json_object_get(t, "logged")));
 	}
-	json_object_set_new(ctx, "no_message_id", json_boolean(with_id == 0));
-	/* The messages sent just before the block (pack --before-block). */
-	{
-		json_t *recent = json_array(), *s;
-
-		json_array_foreach(json_object_get(ctx, "samples"), i, s) {
-			if (strcmp(json_string_value(json_object_get(s, "selected_by")) ?
-				   json_string_value(json_object_get(s, "selected_by")) : "",
-				   "before-block") != 0)
-				continue;
-			set_utc_text(s, "date", "date_utc");
-			json_array_append(recent, s);
-		}
-		json_object_set_new(ctx, "nr_before_block",
-				    json_integer((json_int_t)json_array_size(recent)));
-		json_object_set_new(ctx, "before_block", recent);
-	}
+	set_bool(ctx, "no_message_id", with_id == 0);
 	/* Counted over the targets as listed, so that the ticket's numbers
 	 * agree with the list it shows (an id may be listed twice). */
-	json_object_set_new(ctx, "nr_targets", json_integer((json_int_t)json_array_size(targets)));
-	json_object_set_new(ctx, "nr_found", json_integer((json_int_t)found));
-	json_object_set_new(ctx, "nr_samples",
-			    json_integer((json_int_t)json_array_size(json_object_get(ctx, "samples"))));
-	json_object_set_new(ctx, "nr_missing",
-			    json_integer((json_int_t)(json_array_size(targets) - found)));
-	json_object_set_new(ctx, "has_missing", json_boolean(json_array_size(targets) > found));
-	/* api/ is in the bundle only when the API (or its saved answers)
-	 * said something. */
-	json_object_set_new(ctx, "has_api",
-			    json_boolean(!json_is_null(json_object_get(ctx, "state")) ||
-					 json_array_size(json_object_get(ctx, "stats")) > 0));
-	add_checks(ctx);
+	set_int(ctx, "nr_targets", json_array_size(targets));
+	set_int(ctx, "nr_found", found);
+	set_int(ctx, "nr_missing", json_array_size(targets) - found);
+	set_bool(ctx, "has_missing", json_array_size(targets) > found);
+	set_int(ctx, "nr_searched", json_array_size(json_object_get(ctx, "searched")));
+	/* The mail logs read: what the checklist says of them. */
+	json_array_foreach(maillogs, i, m)
+		json_array_append(names, json_object_get(m, "file"));
+	set_bool(ctx, "has_maillog", has_maillog);
+	set_int(ctx, "nr_maillogs", json_array_size(names));
+	json_object_set_new(ctx, "maillog_files", join_strings(names, ", "));
+	json_decref(names);
+	set_int(ctx, "nr_log_targets", with_id);
+	set_int(ctx, "nr_logged", logged);
+	set_int(ctx, "nr_delivered", delivered);
+	set_bool(ctx, "all_delivered", with_id > 0 && delivered == with_id);
+	set_bool(ctx, "logs_read", has_maillog && with_id > 0);
+}
+
+/* The messages sent just before the block (pack --before-block). */
+static void
+add_before_block(json_t *ctx)
+{
+	json_t *recent = json_array(), *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(ctx, "samples"), i, s) {
+		const char *by = str(s, "selected_by");
+
+		if (by == NULL || strcmp(by, "before-block") != 0)
+			continue;
+		set_utc_text(s, "date", "date_utc");
+		json_array_append(recent, s);
+	}
+	set_int(ctx, "nr_before_block", json_array_size(recent));
+	json_object_set_new(ctx, "before_block", recent);
+}
+
+/* --- the checks --------------------------------------------------------- */
+
+/* The sentences of a findings array (each id once, in order; lint's
+ * counts left out), in lang. */
+static json_t *
+sentences(json_t *findings, const char *lang)
+{
+	json_t *out = json_array(), *seen = json_object(), *v;
+	size_t i;
+
+	json_array_foreach(findings, i, v) {
+		const char *id = str(v, "id"), *s;
+
+		if (id == NULL || !lint_is_finding(id) || json_object_get(seen, id))
+			continue;
+		json_object_set_new(seen, id, json_true());
+		s = findingtext_rule(id, lang);
+		/* Never the id itself: a person reads this. */
+		if (s == NULL)
+			s = strcmp(lang, "fr") == 0 ?
+			    "Un constat que cette version ne sait pas décrire (voir checks/)." :
+			    "A finding this version cannot describe (see checks/).";
+		json_array_append_new(out, json_string(s));
+	}
+	json_decref(seen);
+	return out;
+}
+
+/* The sample's checks for a person: intact, problems_text,
+ * conformance_text, lint_text, dkim_text (one sentence per signature),
+ * the _checked flags, the nr_ counts.  Returns whether the sample was
+ * checked (the practices looked at: all but a message too large). */
+static bool
+add_sample_checks(json_t *s, const char *lang)
+{
+	static const char *const ones[] = { "nr_problems", "nr_conformance", "nr_lint",
+					     "nr_signatures" };
+	json_t *chk = json_object_get(s, "checks"), *sig, *dkim = json_array(), *t;
+	bool lint_checked = json_is_true(json_object_get(chk, "lint_checked"));
+	size_t k;
+
+	if (!json_is_object(chk)) {
+		json_decref(dkim);
+		return false;
+	}
+	set_bool(s, "intact", json_is_true(json_object_get(chk, "intact")));
+	t = sentences(json_object_get(chk, "problems"), lang);
+	set_int(s, "nr_problems", json_array_size(t));
+	json_object_set_new(s, "problems_text", t);
+	t = sentences(json_object_get(chk, "conformance"), lang);
+	set_int(s, "nr_conformance", json_array_size(t));
+	json_object_set_new(s, "conformance_text", t);
+	t = sentences(json_object_get(chk, "lint"), lang);
+	set_int(s, "nr_lint", json_array_size(t));
+	json_object_set_new(s, "lint_text", t);
+	json_array_foreach(json_object_get(chk, "dkim"), k, sig) {
+		char *d = findingtext_dkim(str(sig, "result") ? str(sig, "result") : "invalid",
+					   str(sig, "domain"), lang);
+
+		json_array_append_new(dkim, json_string(d ? d : "?"));
+		free(d);
+	}
+	set_int(s, "nr_signatures", json_array_size(dkim));
+	json_object_set_new(s, "dkim_text", dkim);
+	set_bool(s, "dkim_checked", json_is_true(json_object_get(chk, "dkim_checked")));
+	set_bool(s, "lint_checked", lint_checked);
+	/* The conformance is passed over exactly when the practices are: a
+	 * message or a header too large to be read. */
+	set_bool(s, "conformance_checked", lint_checked);
+	set_ones(s, ones, sizeof(ones) / sizeof(ones[0]));
+	return lint_checked;
+}
+
+/* Per sample, add_sample_checks; then what the checklist says: how many
+ * messages of those wanted (the targets as listed, and those of
+ * --before-block) were checked. */
+static void
+add_checks(json_t *ctx, const char *lang)
+{
+	json_t *checked = json_object(), *s, *t, *f;
+	size_t i, k, nr = 0, not_intact = 0;
+	bool any_dkim = false;
+
+	json_array_foreach(json_object_get(ctx, "samples"), i, s) {
+		const char *by = str(s, "selected_by");
+		bool yes = add_sample_checks(s, lang);
+
+		not_intact += json_is_object(json_object_get(s, "checks")) &&
+			      !json_is_true(json_object_get(s, "intact"));
+		any_dkim |= yes && json_is_true(json_object_get(s, "dkim_checked"));
+		if (yes && str(s, "file"))
+			json_object_set_new(checked, str(s, "file"), json_true());
+		nr += yes && by && strcmp(by, "before-block") == 0;
+	}
+	json_array_foreach(json_object_get(ctx, "targets"), i, t) {
+		bool yes = false;
+
+		json_array_foreach(json_object_get(t, "sample_files"), k, f)
+			yes |= json_string_value(f) &&
+			       json_object_get(checked, json_string_value(f)) != NULL;
+		nr += yes;
+	}
+	json_decref(checked);
+	set_int(ctx, "nr_not_intact", not_intact);
+	set_int(ctx, "nr_checked", nr);
+	set_int(ctx, "nr_wanted", json_array_size(json_object_get(ctx, "targets")) +
+		json_array_size(json_object_get(ctx, "before_block")));
+	set_bool(ctx, "checks_done", nr > 0);
+	set_bool(ctx, "any_dkim_checked", any_dkim);
+	set_int(ctx, "nr_samples", json_array_size(json_object_get(ctx, "samples")));
+}
+
+/* --- the bundle's parts -------------------------------------------------- */
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* parts: the bundle's top-level files and folders ("samples/"), in the
+ * tarball's order; part: the same as flags, "report.arf" as
+ * part.report_arf, "samples/" as part.samples. */
+static void
+add_parts(json_t *ctx, const struct bundle *b)
+{
+	json_t *parts = json_array(), *part = json_object();
+	size_t n = 0, nr = b ? b->nr : 0;
+	char **names = xcalloc(nr + 2, sizeof(*names));
+
+	names[n++] = xstrdup("SHA256SUMS");
+	names[n++] = xstrdup("TICKET.txt");
+	for (size_t i = 0; i < nr; i++) {
+		const char *name = b->entries[i].name, *slash = strchr(name, '/');
+		char *top = slash ? xstrndup(name, (size_t)(slash - name + 1)) : xstrdup(name);
+		bool dup = false;
+
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = strcmp(names[k], top) == 0;
+		if (dup)
+			free(top);
+		else
+			names[n++] = top;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		char *key = xstrdup(names[i]);
+		size_t len = strlen(key);
+
+		if (len && key[len - 1] == '/')
+			key[len - 1] = '\0';
+		for (char *c = key; *c; c++)
+			*c = *c == '.' ? '_' : (char)tolower((unsigned char)*c);
+		json_array_append_new(parts, json_string(names[i]));
+		set_bool(part, key, true);
+		free(key);
+		free(names[i]);
+	}
+	free(names);
+	json_object_set_new(ctx, "parts", parts);
+	json_object_set_new(ctx, "part", part);
+}
+
+json_t *
+ticket_context(json_t *summary, const struct ticket_facts *f)
+{
+	static const char *const ones[] = {
+		"nr_targets", "nr_found", "nr_missing", "nr_samples", "nr_before_block",
+		"nr_searched", "nr_maillogs", "nr_log_targets", "nr_logged", "nr_delivered",
+		"nr_checked", "nr_wanted", "nr_not_intact",
+	};
+	const char *lang = f->lang && strcmp(f->lang, "fr") == 0 ? "fr" : "en";
+	json_t *ctx = json_deep_copy(summary);
+
+	json_object_set_new(ctx, "bundle", json_string(f->bundle ? f->bundle : ""));
+	json_object_set_new(ctx, "nichandle", f->nichandle ? json_string(f->nichandle) : json_null());
+	set_bool(ctx, "show_paths", f->paths);
+	add_block(ctx, strcmp(lang, "fr") == 0);
+	add_stats(ctx);
+	add_volume(ctx);
+	add_targets(ctx);
+	add_before_block(ctx);
+	add_checks(ctx, lang);
+	add_parts(ctx, f->files);
+	set_ones(ctx, ones, sizeof(ones) / sizeof(ones[0]));
 	return ctx;
 }
 
@@ -233,15 +653,38 @@ int
 ticket_render(const char *lang, const char *template_name, const char *template_text,
 	      size_t template_len, json_t *ctx, char **out, size_t *len, struct error *err)
 {
-	const struct template_builtin *b;
+	const struct template_builtin *b = NULL;
+	char *raw;
+	size_t raw_len;
 
-	if (template_text)
-		return template_render(template_text, template_len, template_name, ctx,
-				       FPKIT_LIMIT_TEMPLATE_OUTPUT, out, len, err);
-	b = builtin_for(lang);
-	if (b == NULL)
+	if (template_text == NULL && (b = builtin_for(lang)) == NULL)
 		return error_set(err, EX_USAGE, "no ticket template for language '%s' "
 				 "(known: " TICKET_LANGS ")", lang);
-	return template_render(b->text, b->len, b->name, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
-			       out, len, err);
+	if (template_render(b ? b->text : template_text, b ? b->len : template_len,
+			    b ? b->name : template_name, ctx, FPKIT_LIMIT_TEMPLATE_OUTPUT,
+			    &raw, &raw_len, err) < 0)
+		return -1;
+	*out = wrap_text(raw, raw_len, WRAP_WIDTH, len);
+	free(raw);
+	return 0;
+}
+
+void
+ticket_append(char **text, size_t *len, const char *part, size_t part_len)
+{
+	struct strbuf sb;
+
+	while (part_len > 0 && (part[part_len - 1] == '\n' || part[part_len - 1] == ' ' ||
+				part[part_len - 1] == '\t' || part[part_len - 1] == '\r'))
+		part_len--;
+	if (part_len == 0)
+		return;
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	strbuf_add(&sb, *text, *len);
+	if (sb.len > 0)
+		strbuf_addstr(&sb, "\n");
+	strbuf_add(&sb, part, part_len);
+	strbuf_addch(&sb, '\n');
+	free(*text);
+	*text = strbuf_detach(&sb, len);
 }

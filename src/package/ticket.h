@@ -3,26 +3,47 @@
 #define FPKIT_TICKET_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
+struct bundle;
 struct error;
 
 /* The languages with a built-in template. */
 #define TICKET_LANGS "en, fr"
 
+/* The delivery attempts shown per target; the others are counted. */
+#define TICKET_ATTEMPTS_MAX 5
+
+/* A remote server's reply longer than this (bytes) is cut, with "...":
+ * the whole line is in logs/. */
+#define TICKET_REPLY_MAX 300
+
 /* True when lang has a built-in template. */
 int ticket_lang_known(const char *lang);
 
+/* What the ticket says beyond summary.json. */
+struct ticket_facts {
+	const char *lang;		/* the words made here: "fr", else English */
+	const char *bundle;		/* the bundle's file name, without its folder */
+	const struct bundle *files;	/* borrowed: the bundle's files but
+					 * TICKET.txt and SHA256SUMS (always
+					 * there); NULL for none */
+	const char *nichandle;		/* the account's NIC handle (GET /me), or
+					 * NULL: the closing is left to fill */
+	bool paths;			/* --ticket-paths: local paths shown */
+};
+
 /* The template context (new): a copy of summary plus what a text needs
- * ready-made: bundle (its file name), blocked_at_utc ("2022-08-29
- * 16:42:50 UTC"), block_duration, state_blocked / state_unblocking /
- * state_unblocked, nr_targets, nr_found, nr_samples, nr_missing and
- * has_missing (counted over the targets as listed), per target found,
- * files (its sample_files joined by ", ") and date_utc; before_block
- * (the samples chosen by pack --before-block, each with date_utc) and
- * nr_before_block; per sample, from its "checks", check_problems,
- * check_lint, check_dkim and check_dkim_skipped, and nr_not_intact. */
-json_t *ticket_context(json_t *summary, const char *bundle_name);
+ * ready-made, each name listed in fpkit(1), TICKET TEMPLATES: the block
+ * (blocked_at_utc, block_duration in words, state_blocked ...,
+ * alert_only), the bundle's parts (parts, part.NAME), each target's
+ * delivery attempts from the mail logs (attempts) and the counts of the
+ * checklist (logs_read, checks_done ...), each sample's findings as
+ * sentences in f->lang (problems_text, conformance_text, lint_text,
+ * dkim_text), counts with a NAME_one flag for the singular, the NIC
+ * handle, show_paths. */
+json_t *ticket_context(json_t *summary, const struct ticket_facts *f);
 
 /* Read the user's template into *text (new, *len bytes) and render it
  * once with an empty context, so that a template that cannot be read or
@@ -32,11 +53,21 @@ json_t *ticket_context(json_t *summary, const char *bundle_name);
 int ticket_template_load(const char *template_path, char **text, size_t *len,
 			 struct error *err);
 
-/* Render the ticket with the user's template (template_text, as loaded
- * above; template_name names it in messages) when template_text is not
- * NULL, else with the built-in one for lang.  *out is new.  EX_DATAERR
- * for a template that passes a limit. */
+/* The ticket's text (*out new, *len bytes): the user's template
+ * (template_text, as loaded above; template_name names it in messages)
+ * when template_text is not NULL, else the built-in one for lang,
+ * rendered against ctx and laid out by wrap_text (72 columns, one blank
+ * line between parts, one newline at the end).  This is the one place
+ * that makes the ticket's text; more may be added after it with
+ * ticket_append only.  EX_DATAERR for a template that passes a limit. */
 int ticket_render(const char *lang, const char *template_name, const char *template_text,
 		  size_t template_len, json_t *ctx, char **out, size_t *len, struct error *err);
+
+/* Append part[0..part_len) to the ticket *text (*len bytes, as
+ * ticket_render made it; both updated): after one blank line, as it is
+ * (not wrapped: quoted evidence such as header blocks or log lines),
+ * its blank lines at the end dropped and one newline added.  An empty
+ * part adds nothing.  The caller bounds part's size. */
+void ticket_append(char **text, size_t *len, const char *part, size_t part_len);
 
 #endif

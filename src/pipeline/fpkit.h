@@ -34,6 +34,7 @@ struct fpkit {
 	const char *output;		/* -o */
 	const char *lang;		/* --lang */
 	const char *template_path;	/* --template */
+	bool ticket_paths;		/* --ticket-paths */
 	bool json;			/* --json */
 	bool force;			/* --force */
 	const char *save_api;		/* --save-api */
@@ -65,6 +66,8 @@ struct fpkit {
 	json_t *summary;		/* summary.c: summary.json */
 	char *template_text;		/* pack.c: --template's text, read once */
 	size_t template_len;
+	char *nichandle;		/* pack.c: the account's NIC handle (GET /me),
+					 * for the ticket's closing; NULL when not asked */
 	char *ticket;			/* ticket.c: TICKET.txt */
 	size_t ticket_len;
 	struct bundle bundle;		/* bundle.c: the files of the tarball */

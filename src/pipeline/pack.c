@@ -38,6 +38,19 @@ pack_init(struct fpkit *fp)
 	maillog_init(&fp->trail, &fp->diag);
 }
 
+/* The account's NIC handle, for the ticket's closing.  A key without
+ * the right GET /me, or an API that fails to answer it, costs the
+ * closing only: it is left for the user to fill, with a warning. */
+static void
+nichandle(struct fpkit *fp)
+{
+	struct error e = ERROR_INIT;
+
+	if (ovhclient_nichandle(&fp->api.client, &fp->nichandle, &e) < 0)
+		diag_add(&fp->diag, "the account's NIC handle could not be read (%s): the "
+			 "ticket's closing is left for you to fill", e.msg);
+}
+
 /* Gather from the API: the block, its SpamIp object and its stats. */
 static int
 fetch(struct fpkit *fp, struct error *err)
@@ -54,6 +67,7 @@ fetch(struct fpkit *fp, struct error *err)
 		goto out;
 	if (fp->save_api && case_save_api(&fp->kase, fp->save_api, err) < 0)
 		goto out;
+	nichandle(fp);
 	rc = 0;
 out:
 	ovhclient_release(&fp->api);
@@ -394,13 +408,34 @@ summarize_alert(struct fpkit *fp)
 		"targets", (json_int_t)fp->alert.nr_targets));
 }
 
-/* Package: summary with the checks, ticket, the files, the tarball. */
+/* TICKET.txt's text, from the summary and the files already in the
+ * bundle. */
+static int
+render_ticket(struct fpkit *fp, struct error *err)
+{
+	struct ticket_facts f;
+	const char *base = strrchr(fp->bundle_path, '/');
+	json_t *ctx;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.lang = fp->lang;
+	f.bundle = base ? base + 1 : fp->bundle_path;
+	f.files = &fp->bundle;
+	f.nichandle = fp->nichandle;
+	f.paths = fp->ticket_paths;
+	ctx = ticket_context(fp->summary, &f);
+	rc = ticket_render(fp->lang, fp->template_path, fp->template_text, fp->template_len, ctx,
+			   &fp->ticket, &fp->ticket_len, err);
+	json_decref(ctx);
+	return rc;
+}
+
+/* Package: summary with the checks, the files, the ticket, the tarball. */
 static int
 package(struct fpkit *fp, struct error *err)
 {
 	struct checks chk;
-	const char *base;
-	json_t *ctx;
 	char *top, *text;
 	int64_t mtime = 0;
 	size_t len;
@@ -420,23 +455,6 @@ package(struct fpkit *fp, struct error *err)
 		logs_add(&fp->bundle, &fp->trail, fp->summary);
 	if (check_samples(fp, &chk, err) < 0)
 		goto out;
-	base = strrchr(fp->bundle_path, '/');
-	base = base ? base + 1 : fp->bundle_path;
-	ctx = ticket_context(fp->summary, base);
-	rc = ticket_render(fp->lang, fp->template_path, fp->template_text, fp->template_len, ctx,
-			   &fp->ticket, &fp->ticket_len, err);
-	json_decref(ctx);
-	if (rc < 0)
-		goto out;
-	/* --inline: the headers and log lines after the ticket as rendered
-	 * (inline.h), in TICKET.txt and in what pack prints. */
-	if (fp->inline_text) {
-		fp->inline_opt.lang = fp->lang;
-		inline_append(&fp->ticket, &fp->ticket_len, &fp->inline_opt, &fp->samples,
-			      &fp->targets, &fp->trail, fp->summary, base);
-	}
-
-	bundle_add_data(&fp->bundle, "TICKET.txt", fp->ticket, fp->ticket_len);
 	text = summary_dump(fp->summary, &len);
 	bundle_add_take(&fp->bundle, "summary.json", text, len);
 	if (fp->kase.has_spamip)
@@ -468,6 +486,20 @@ package(struct fpkit *fp, struct error *err)
 		bundle_add_take(&fp->bundle, "report.arf", text, len);
 	if (fp->queue)
 		queuefiles_add(&fp->bundle, &fp->queue_state, &fp->queue_dest);
+	/* The ticket last: it describes the bundle's other files. */
+	if (render_ticket(fp, err) < 0)
+		goto out;
+	/* --inline: the headers and log lines after the ticket as rendered
+	 * (inline.h), in TICKET.txt and in what pack prints. */
+	if (fp->inline_text) {
+		const char *base = strrchr(fp->bundle_path, '/');
+
+		fp->inline_opt.lang = fp->lang;
+		fp->inline_opt.local_paths = fp->ticket_paths;
+		inline_append(&fp->ticket, &fp->ticket_len, &fp->inline_opt, &fp->samples,
+			      &fp->targets, &fp->trail, fp->summary, base ? base + 1 : fp->bundle_path);
+	}
+	bundle_add_data(&fp->bundle, "TICKET.txt", fp->ticket, fp->ticket_len);
 	if (fp->folder_path)
 		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
 					   fp->force, &fp->diag, err);
@@ -529,6 +561,7 @@ pack_release(struct fpkit *fp)
 	queue_release(&fp->queue_state);
 	queue_dest_release(&fp->queue_dest);
 	json_decref(fp->summary);
+	free(fp->nichandle);
 	free(fp->ticket);
 	free(fp->template_text);
 	bundle_release(&fp->bundle);

@@ -31,9 +31,10 @@ cat >"$tmp/want" <<EOF
 /1.0/ip?ip=$IP
 /1.0/ip/$EB/spam/$IP
 /1.0/ip/$EB/spam/$IP/stats?from=2026-11-19T13%3A32%3A07%2B00%3A00&to=2026-11-20T14%3A32%3A07%2B00%3A00
+/1.0/me
 EOF
 urls >"$tmp/got"
-assert_true "the time, the block, the SpamIp, the stats from 24 h before to 1 h after" \
+assert_true "the time, the block, the SpamIp, the stats from 24 h before to 1 h after, the account" \
 	cmp -s "$tmp/got" "$tmp/want"
 assert_eq "$(jq -r .status "$FAKE_LOG" | sort -u)" 200 "every call signed right (all 200)"
 
@@ -49,16 +50,64 @@ assert_eq "$(stat -c %a "$tmp/api/spam-ip.json") $(stat -c %a "$tmp/api/stats.js
 	"saved answers have mode 0600"
 assert_eq "$(jq -r .block "$tmp/x/$top/summary.json")" "$BLOCK" "summary.json has the block found"
 
-# The same case from the saved answers: the same bundle, byte for byte.
+# The ticket is signed with the account's NIC handle (GET /me).
+assert_eq "$(tail -n 2 "$tmp/x/$top/TICKET.txt")" "$(printf 'Regards,\n%s (NIC handle)' "$FAKE_NIC")" \
+	"the ticket closes with the NIC handle of GET /me"
+assert_not_in "$tmp/x/$top/TICKET.txt" "[your name" "no placeholder with the API"
+assert_not_in "$tmp/x/$top/summary.json" "$FAKE_NIC" "the NIC handle is the ticket's, not summary.json's"
+
+# The same case from the saved answers: the same bundle but for the
+# ticket's closing (no API, no NIC handle: a placeholder to fill).
 n=$(wc -l <"$FAKE_LOG")
 cd "$tmp/saved"
 run pack --spam-ip-json "$tmp/api/spam-ip.json" --stats-json "$tmp/api/stats.json" \
 	--block "$BLOCK" --mail "$DEMO_MAIL"
 cd "$tmp"
 assert_status 0 "pack from the saved answers"
-assert_true "the same bundle as from the API, byte for byte" \
-	cmp -s "$tmp/live/$DEMO_BUNDLE" "$tmp/saved/$DEMO_BUNDLE"
+mkdir "$tmp/y"
+tar -xzf "$tmp/saved/$DEMO_BUNDLE" -C "$tmp/y"
+assert_eq "$(cd "$tmp/x" && find . | sort)" "$(cd "$tmp/y" && find . | sort)" \
+	"the same files as from the API"
+assert_true "the API's bundle checks" sh -c "cd '$tmp/x/$top' && sha256sum -c --quiet SHA256SUMS"
+assert_eq "$(grep -v ' TICKET.txt$' "$tmp/x/$top/SHA256SUMS")" "$(grep -v ' TICKET.txt$' "$tmp/y/$top/SHA256SUMS")" \
+	"every file but TICKET.txt the same, byte for byte"
+diff "$tmp/x/$top/TICKET.txt" "$tmp/y/$top/TICKET.txt" | grep '^[<>]' >"$tmp/tdiff" || :
+assert_eq "$(cat "$tmp/tdiff")" "$(printf '< %s (NIC handle)\n> [your name / NIC handle]' "$FAKE_NIC")" \
+	"the tickets differ by the closing alone"
 assert_eq "$(wc -l <"$FAKE_LOG")" "$n" "saved JSON wins: no request with credentials set"
+
+# In French too.
+cd "$tmp/live"
+run pack --ip "$IP" --mail "$DEMO_MAIL" --lang fr -o "$tmp/fr.tar.gz"
+cd "$tmp"
+assert_status 0 "pack from the API, in French"
+assert_eq "$(tail -n 2 "$tmp/out")" "$(printf 'Cordialement,\n%s (identifiant client OVHcloud)' "$FAKE_NIC")" \
+	"fr: the ticket closes with the NIC handle"
+
+# GET /me refused (a key without that right), missing, or not an
+# account: a warning, the placeholder, and the bundle all the same.
+for how in forbidden missing bad; do
+	case $how in
+	forbidden) fakeapi_start "$D" --fault "forbidden:/me" ;;
+	missing) mv "$D/me.json" "$D/me.json.away" && fakeapi_start "$D" ;;
+	bad) printf '{"nichandle":"fk1 2"}' >"$D/me.json" && fakeapi_start "$D" ;;
+	esac
+	fakeapi_env
+	run pack --ip "$IP" --mail "$DEMO_MAIL" -o "$tmp/me-$how.tar.gz"
+	assert_status 0 "GET /me $how: packed all the same"
+	assert_in "$tmp/err" "fpkit: warning: the account's NIC handle could not be read (GET /me: " \
+		"GET /me $how: a warning that names the call"
+	assert_in "$tmp/err" "the ticket's closing is left for you to fill" "GET /me $how: what it costs"
+	assert_eq "$(tail -n 1 "$tmp/out")" "[your name / NIC handle]" "GET /me $how: the placeholder"
+	assert_true "GET /me $how: the bundle is written" test -f "$tmp/me-$how.tar.gz"
+	case $how in
+	missing) mv "$D/me.json.away" "$D/me.json" ;;
+	bad) rm "$D/me.json" && fakeapi_case "$D" "$BLOCK" "$IP" "$DEMO_SPAMIP" "$DEMO_STATS" ;;
+	esac
+done
+assert_in "$tmp/err" "the nichandle holds a character a NIC handle does not" "a bad handle: why"
+fakeapi_start "$D"
+fakeapi_env
 
 # --block: no GET /ip?ip=; --from/--to: the window, in UTC, encoded.
 : >"$FAKE_LOG"
@@ -69,6 +118,7 @@ cat >"$tmp/want" <<EOF
 /1.0/auth/time
 /1.0/ip/$EB/spam/$IP
 /1.0/ip/$EB/spam/$IP/stats?from=2026-11-20T09%3A00%3A00%2B00%3A00&to=2026-11-20T15%3A00%3A00%2B00%3A00
+/1.0/me
 EOF
 urls >"$tmp/got"
 assert_true "no block lookup; the window asked for" cmp -s "$tmp/got" "$tmp/want"

@@ -41,6 +41,9 @@ for b in "$B5" "$B7" "$B9"; do
 	assert_status 0 "verify $b"
 done
 assert_eq "$(calls_to stats)" 3 "the stats of each event are fetched"
+assert_eq "$(calls_to '/me$')" 1 "the account is asked once for the run"
+assert_eq "$(tar -xzOf "$A/$B7" "${B7%.tar.gz}/TICKET.txt" | tail -n 1)" "$FAKE_NIC (NIC handle)" \
+	"the tickets are signed with the account's NIC handle"
 assert_eq "$(calls_to "spam/$IP7\$")" 1 "the SpamIp object is the scan's: asked once"
 
 # The bundle is the one fpkit pack makes of the same event.

@@ -19,7 +19,7 @@ run verify "$tmp/b.tar.gz"
 assert_status 0 "the bundle verifies"
 tar -xzf "$tmp/b.tar.gz" -O --wildcards '*/TICKET.txt' >"$tmp/ticket"
 assert_in "$tmp/ticket" "The 3 messages sent just before the block are attached too:" "the ticket says so"
-assert_in "$tmp/ticket" "(sent 2026-11-20 13:30:12 UTC)" "with their dates"
+assert_said "$tmp/ticket" "(sent 2026-11-20 13:30:12 UTC)" "with their dates"
 
 # Only messages dated before the block: a later one is never taken.
 later=$(printf 'From: a@example.com\nDate: Fri, 20 Nov 2026 13:36:00 +0000\nMessage-ID: <later@example.com>\n\nafter\n')

@@ -25,9 +25,10 @@ run pack --spam-ip-json "$tmp/unblocked.json" --stats-json "$DEMO_STATS" --mail 
 assert_status 0 "unblocked: packed"
 ticket "$tmp/un-en.tar.gz" >"$tmp/un-en.txt"
 assert_true "unblocked: the printed ticket is TICKET.txt" cmp -s "$tmp/out" "$tmp/un-en.txt"
-assert_in "$tmp/un-en.txt" \
-	"State:       unblocked (blocked from 2026-11-20 13:32:07 UTC to 2026-11-20 14:32:07 UTC)" \
+assert_said "$tmp/un-en.txt" \
+	"State: unblocked; it was blocked from 2026-11-20 13:32:07 UTC to 2026-11-20 14:32:07 UTC" \
 	"unblocked (en): blocked from date to date + time"
+assert_not_in "$tmp/un-en.txt" "unblocked (" "unblocked (en): the state in words, not the API's"
 assert_in "$tmp/un-en.txt" "This block is over." "unblocked (en): the block is over"
 assert_not_in "$tmp/un-en.txt" "Please unblock" "unblocked (en): no unblock asked"
 assert_not_in "$tmp/un-en.txt" "since" "unblocked (en): no dangling 'since'"
@@ -41,9 +42,10 @@ run pack --spam-ip-json "$tmp/unblocked.json" --stats-json "$DEMO_STATS" --mail 
 	--no-dkim --lang fr -o "$tmp/un-fr.tar.gz"
 assert_status 0 "unblocked (fr): packed"
 ticket "$tmp/un-fr.tar.gz" >"$tmp/un-fr.txt"
-assert_in "$tmp/un-fr.txt" \
-	"État :             unblocked (bloquée du 2026-11-20 13:32:07 UTC au 2026-11-20 14:32:07 UTC)" \
+assert_said "$tmp/un-fr.txt" \
+	"État : débloquée ; elle a été bloquée du 2026-11-20 13:32:07 UTC au 2026-11-20 14:32:07 UTC" \
 	"unblocked (fr): bloquée du ... au ..."
+assert_not_in "$tmp/un-fr.txt" "unblocked" "unblocked (fr): the state in French"
 assert_in "$tmp/un-fr.txt" "Ce blocage est terminé." "unblocked (fr): the block is over"
 assert_not_in "$tmp/un-fr.txt" "Merci de débloquer" "unblocked (fr): no unblock asked"
 assert_not_in "$tmp/un-fr.txt" "depuis)" "unblocked (fr): no dangling 'depuis'"
@@ -52,8 +54,8 @@ assert_not_in "$tmp/un-fr.txt" "depuis)" "unblocked (fr): no dangling 'depuis'"
 run pack --spam-ip-json "$tmp/unblocking.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
 	--no-dkim -o "$tmp/ung-en.tar.gz"
 assert_status 0 "unblocking: packed"
-assert_in "$tmp/out" \
-	"State:       unblocking (unblocking requested; the block time ended at 2026-11-20 14:32:07 UTC)" \
+assert_said "$tmp/out" \
+	"State: being unblocked; the block time ended at 2026-11-20 14:32:07 UTC" \
 	"unblocking (en): the end of the block time"
 assert_in "$tmp/out" "This block is being lifted." "unblocking (en): being lifted"
 assert_not_in "$tmp/out" "Please unblock" "unblocking (en): no unblock asked"
@@ -62,9 +64,10 @@ assert_in "$tmp/err" "fpkit: warning: the block of 203.0.113.7 is being lifted (
 run pack --spam-ip-json "$tmp/unblocking.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
 	--no-dkim --lang fr -o "$tmp/ung-fr.tar.gz"
 assert_status 0 "unblocking (fr): packed"
-assert_in "$tmp/out" \
-	"État :             unblocking (déblocage demandé ; la durée du blocage a pris fin le 2026-11-20 14:32:07 UTC)" \
+assert_said "$tmp/out" \
+	"État : déblocage en cours ; la durée du blocage a pris fin le 2026-11-20 14:32:07 UTC" \
 	"unblocking (fr): la fin de la durée du blocage"
+assert_not_in "$tmp/out" "unblocking" "unblocking (fr): the state in French"
 assert_in "$tmp/out" "Ce blocage est en cours de levée." "unblocking (fr): en cours de levée"
 assert_not_in "$tmp/out" "Merci de débloquer" "unblocking (fr): no unblock asked"
 
@@ -88,7 +91,7 @@ run pack --spam-ip-json "$DEMO_SPAMIP" --mail "$DEMO_MAIL" --no-dkim --before-bl
 	-o "$tmp/noid-bb.tar.gz"
 assert_status 0 "no Message-ID, --before-block: packed"
 assert_not_in "$tmp/err" "give --before-block" "no hint when --before-block is given"
-assert_in "$tmp/out" "the messages sent just before it are attached instead" \
+assert_said "$tmp/out" "the messages sent just before it are attached instead" \
 	"no Message-ID, --before-block: the ticket points to them"
 
 # Nothing found: status 1, no bundle, what was read where.

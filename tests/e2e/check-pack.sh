@@ -31,14 +31,18 @@ assert_in "$C" "Best practices:  followed" "checks: the best practices"
 assert_in "$C" "the blocked IP 203.0.113.7 appears in them" "checks: the Received chain"
 T="$tmp/demo/$top/TICKET.txt"
 assert_in "$T" "What we checked in each message" "ticket: the section"
-assert_in "$T" "    Intact:          yes (complete, as sent, not re-saved by a mail client)" "ticket: intact"
-assert_in "$T" "    DKIM:            no signature" "ticket: DKIM"
-assert_in "$T" "    Best practices:  followed" "ticket: best practices"
+assert_said "$T" "    Copy: intact: complete, as sent, not saved again by a mail client" "ticket: intact"
+assert_in "$T" "    DKIM:             not signed: the message has no DKIM signature" "ticket: DKIM"
+assert_said "$T" "    RFC conformance: no departure from the RFCs in the header fields" \
+	"ticket: the conformance, what was checked"
+assert_said "$T" "    Best practices: we checked the sender address, the subject, the unsubscribe link, the text/image and text/link ratios, JavaScript, forms and the MIME-Version field: nothing to report" \
+	"ticket: best practices, what was checked and found"
+assert_not_in "$T" "followed" "ticket: no claim that all practices are followed"
 pack_demo -o "$tmp/fr.tar.gz" --lang fr --no-dkim
 assert_in "$tmp/out" "Ce que nous avons vérifié dans chaque message" "ticket in French: the section"
-assert_in "$tmp/out" "    Intègre :            oui" "ticket in French: intact"
+assert_said "$tmp/out" "    Copie : intacte : complète, telle qu'envoyée" "ticket in French: intact"
 pack_demo -o "$tmp/nodkim.tar.gz" --no-dkim
-assert_in "$tmp/out" "    DKIM:            not checked" "--no-dkim: said in the ticket"
+assert_in "$tmp/out" "    DKIM:             not verified" "--no-dkim: said in the ticket"
 
 # A Maildir with a cut copy of a newsletter and a signed order.
 mkdir -p "$tmp/mail/cur" "$tmp/mail/new" "$tmp/mail/tmp"
@@ -70,8 +74,10 @@ assert_eq "$(jq -c '.samples[1].checks.dkim[0] | [.domain, .result]' "$S")" '["s
 assert_in "$tmp/cut/$top/checks/01-nl.celadon.r1190.77aa01@news.shop.example.com.txt" \
 	"  - truncated-multipart: the multipart/alternative with boundary" "checks: the problem and where"
 T="$tmp/cut/$top/TICKET.txt"
-assert_in "$T" "    Intact:          NO: final-newline-missing, truncated-multipart" "ticket: not intact, and why"
-assert_in "$T" "    DKIM:            pass (shop.example.com, s=sel)" "ticket: the DKIM result"
+assert_said "$T" "    Copy: NOT INTACT: - The last line has no line end: the copy may have been cut there. - A multipart part has no closing boundary line: the message was cut." \
+	"ticket: not intact, and why, in words"
+assert_not_in "$T" "truncated-multipart" "ticket: no rule id"
+assert_in "$T" "    DKIM:             valid signature of shop.example.com" "ticket: the DKIM result"
 
 # The same inputs, the same bytes, with the checks in.
 sleep 1
@@ -119,7 +125,9 @@ assert_eq "$(jq -c '.samples[0].checks | [.intact, [.problems[].id], [.conforman
 C="$tmp/obsx/$top/checks/01-order-10490.1795181000.a1b2@shop.example.com.txt"
 assert_in "$C" "Intact:          yes, no problem found" "obsolete syntax: checks/ says intact"
 assert_in "$C" "  - msgid-obsolete: line 9:" "obsolete syntax: checks/ lists the slip"
-assert_in "$tmp/obsx/$top/TICKET.txt" "    Intact:          yes" "obsolete syntax: the ticket says intact"
+assert_in "$tmp/obsx/$top/TICKET.txt" "    Copy:             intact" "obsolete syntax: the ticket says intact"
+assert_said "$tmp/obsx/$top/TICKET.txt" "RFC conformance: 1 departure from the RFCs, as the message was sent (not a sign of an altered copy): - Its Message-ID is written in the obsolete syntax RFC 5322 still accepts." \
+	"obsolete syntax: the ticket says the departure, in words"
 
 # A sample over 64 MiB is packed but not checked, and the report says
 # so: not "--no-dkim", which was not given.
@@ -144,8 +152,15 @@ assert_eq "$(jq -r '.samples[0].checks.dkim_checked' "$tmp/hx/$top/summary.json"
 	"over 64 MiB: dkim_checked false"
 assert_eq "$(jq -r '.samples[0].checks.lint_checked' "$tmp/hx/$top/summary.json")" false \
 	"over 64 MiB: lint_checked false"
-assert_in "$tmp/hx/$top/TICKET.txt" "Best practices:  not checked" \
+assert_in "$tmp/hx/$top/TICKET.txt" "    Best practices:   not checked" \
 	"over 64 MiB: the ticket does not claim the practices were followed"
+assert_in "$tmp/hx/$top/TICKET.txt" "    RFC conformance:  not checked" \
+	"over 64 MiB: nor the conformance"
+assert_in "$tmp/hx/$top/TICKET.txt" "    DKIM:             not verified" "over 64 MiB: nor DKIM"
+assert_said "$tmp/hx/$top/TICKET.txt" "- The message is too large to be checked (over 64 MiB), so nothing else was checked." \
+	"over 64 MiB: why, in words"
+assert_in "$tmp/hx/$top/TICKET.txt" "  [ ] checked these messages against the RFCs and the best practices" \
+	"over 64 MiB: the checklist item is left open"
 rm -rf "$tmp/huge" "$tmp/hx" "$tmp/huge.tar.gz"
 
 # Options that cannot be used.

@@ -204,8 +204,18 @@ get "/ip/$EBLOCK/spam/203.0.113.12/stats?from=2026-11-20&to=2026-11-21"
 assert_error 404 RESOURCE_NOT_FOUND "stats that are not there"
 get "/ip/..%2F..%2Fetc/spam"
 assert_error 400 INVALID_PARAMETER "a block that is not one"
-get /me
+get /me/bill
 assert_error 404 RESOURCE_NOT_FOUND "an unknown path"
+get /me
+assert_eq "$code" 200 "GET /me"
+assert_true "GET /me is me.json's bytes" cmp -s "$tmp/body" "$D/me.json"
+assert_eq "$(jq -r .nichandle "$tmp/body")" "$FAKE_NIC" "GET /me: the nichandle fakeapi_case wrote"
+mv "$D/me.json" "$D/me.away"
+get /me
+assert_error 404 RESOURCE_NOT_FOUND "GET /me without me.json"
+mv "$D/me.away" "$D/me.json"
+call POST /me
+assert_error 404 RESOURCE_NOT_FOUND "POST /me: no such call"
 
 call POST "$SPAM/unblock"
 assert_eq "$code" 200 "POST unblock without a body"

@@ -3,7 +3,7 @@
 # a loopback port, point fpkit at it, stop it.
 #
 #   fakeapi_setup                             skips without the server; own HOME
-#   fakeapi_case DIR BLOCK IP SPAMIP_FILE [STATS_FILE]
+#   fakeapi_case DIR BLOCK IP SPAMIP_FILE [STATS_FILE]   and DIR/me.json
 #   fakeapi_start DIR [fake-ovh options...]   sets FAKE_PORT FAKE_URL FAKE_LOG
 #   fakeapi_env                               exports the OVH_* variables
 #   fakeapi_stop                              its exit status
@@ -47,11 +47,19 @@ fakeapi_setup() {
 	mkdir -p "$HOME"
 }
 
+# The account's NIC handle, in the GET /me answer fakeapi_case writes.
+FAKE_NIC=fk1234-ovh
+
 # fakeapi_case DIR BLOCK IP SPAMIP_FILE [STATS_FILE]: one IP of BLOCK
 # blocked for spam in the data tree DIR: its GET /ip/{block}/spam/{ip}
 # answer (and its stats answer, when STATS_FILE is given and not empty),
-# and BLOCK in DIR/ip.json.
+# BLOCK in DIR/ip.json, and the account (GET /me, nichandle $FAKE_NIC)
+# in DIR/me.json unless there is one.
 fakeapi_case() {
+	[ -f "$1/me.json" ] || { mkdir -p "$1" && cat >"$1/me.json" <<ME
+{"nichandle":"$FAKE_NIC","email":"postmaster@shop.example.com","firstname":"Camille","name":"Roux","organisation":"Lumen Atelier","country":"FR","language":"fr_FR","ovhSubsidiary":"FR","state":"complete","currency":{"code":"EUR","symbol":"EURO"}}
+ME
+	}
 	fc_dir=$1/blocks/$(printf '%s' "$2" | tr / _)/$3
 	mkdir -p "$fc_dir"
 	cp "$4" "$fc_dir/spamip.json"

@@ -129,6 +129,14 @@ assert_in() {
 	if grep -qF -- "$2" "$1"; then ok "$3"; else not_ok "$3: '$2' not in $(basename "$1")"; fi
 }
 
+# assert_said FILE TEXT WHAT: FILE says TEXT, its lines joined and its
+# blanks squeezed (a ticket breaks its lines where the values' widths
+# make it).
+assert_said() {
+	if tr '\n' ' ' <"$1" | tr -s ' ' | grep -qF -- "$(printf '%s' "$2" | tr -s ' ')"; then ok "$3"
+	else not_ok "$3: '$2' not said in $(basename "$1")"; fi
+}
+
 # assert_not_in FILE TEXT WHAT: FILE exists and does not contain TEXT.
 assert_not_in() {
 	if [ ! -f "$1" ]; then

@@ -88,9 +88,10 @@ assert_true "sha256sum -c SHA256SUMS passes" sh -c "cd '$B' && sha256sum --quiet
 assert_in "$B/SHA256SUMS" "  logs/04-E1vQmKx-0003Fz-2D@web2.lumen-atelier.example.log" "SHA256SUMS names logs/"
 sleep 1
 # shellcheck disable=SC2086
-pack_case "$tmp/b.tar.gz" --json $LOGS
+mkdir "$tmp/b"
+pack_case "$tmp/b/a.tar.gz" --json $LOGS
 assert_status 0 "second pack"
-assert_true "two runs give byte-identical bundles" cmp -s "$tmp/a.tar.gz" "$tmp/b.tar.gz"
+assert_true "two runs give byte-identical bundles" cmp -s "$tmp/a.tar.gz" "$tmp/b/a.tar.gz"
 
 # --- times: a classic stamp is local time (TZ), a zoned one is exact ---
 TZ=UTC0

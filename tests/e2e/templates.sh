@@ -8,7 +8,7 @@ assert_status 0 "English ticket (default)"
 cp "$tmp/out" "$tmp/en.txt"
 assert_in "$tmp/en.txt" "Messages detected by the anti-spam system (3):" "en: the detected messages"
 assert_in "$tmp/en.txt" "Message-ID:      <order-10482.1795180980.7d1e@shop.example.com>" "en: a Message-ID"
-assert_in "$tmp/en.txt" "We could not find 1 of these messages" "en: what was not found"
+assert_in "$tmp/en.txt" "We could not find one of these 3 messages" "en: what was not found"
 assert_in "$tmp/en.txt" "en.tar.gz" "en: the archive is named"
 assert_not_in "$tmp/en.txt" "{{" "en: no tag left unrendered"
 
@@ -18,7 +18,7 @@ cp "$tmp/out" "$tmp/fr.txt"
 assert_in "$tmp/fr.txt" "Objet : Faux positif : blocage anti-spam de 203.0.113.7" "fr: the subject"
 assert_in "$tmp/fr.txt" "Messages détectés par le système anti-spam (3) :" "fr: the detected messages"
 assert_in "$tmp/fr.txt" "Envoyé le :          2026-11-20 13:28:21 UTC" "fr: a sending date"
-assert_in "$tmp/fr.txt" "Nous n'avons pas retrouvé 1 de ces messages" "fr: what was not found"
+assert_in "$tmp/fr.txt" "Nous n'avons pas retrouvé l'un de ces 3 messages" "fr: what was not found"
 assert_in "$tmp/fr.txt" "arrêté l'envoi d'e-mails depuis 203.0.113.7" "fr: the checklist"
 assert_not_in "$tmp/fr.txt" "{{" "fr: no tag left unrendered"
 mkdir "$tmp/x"
@@ -26,10 +26,15 @@ tar -xzf "$tmp/fr.tar.gz" -C "$tmp/x"
 assert_true "fr: TICKET.txt in the bundle is the French text" cmp -s "$tmp/fr.txt" "$tmp"/x/*/TICKET.txt
 
 # Both built-in templates render the same facts.
-for s in 203.0.113.7 198.51.100.23 352 417 371 "1h 00m 00s"; do
+for s in 203.0.113.7 198.51.100.23 352 417 371; do
 	assert_in "$tmp/fr.txt" "$s" "fr carries '$s' as en does"
 	assert_in "$tmp/en.txt" "$s" "en carries '$s'"
 done
+# The attachment by its one name, in both languages.
+assert_in "$tmp/en.txt" "The attached archive en.tar.gz holds:" "en: the archive named"
+assert_in "$tmp/fr.txt" "L'archive jointe fr.tar.gz contient :" "fr: the archive named the same way"
+assert_in "$tmp/en.txt" "  Block time:      1 hour" "en: the block time in words"
+assert_in "$tmp/fr.txt" "  Durée du blocage :   1 heure" "fr: the block time in words"
 
 # The state's wording, each state in both languages, the others' words
 # absent.
@@ -39,15 +44,17 @@ for state in blockedForSpam unblocking unblocked; do
 		run pack --spam-ip-json "$tmp/state.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
 			--no-dkim --lang $lang -o "$tmp/state.tar.gz" --force
 		assert_status 0 "$lang ticket, state $state"
-		grep -E '^  (State:|État :)' "$tmp/out" >"$tmp/state-line" || :
+		# The State line and the lines it goes on in, joined.
+		awk '/^  (State:|État :)/ { on = 1; print; next } on && /^                   / { print; next } { on = 0 }' \
+			"$tmp/out" | tr '\n' ' ' | tr -s ' ' | sed 's/ $//' >"$tmp/state-line"
 		case $lang/$state in
 		# The block: 2026-11-20 13:32:07 UTC, for 3600 s.
-		en/blockedForSpam) want="  State:       blockedForSpam (still blocked; it can be unblocked from 2026-11-20 14:32:07 UTC)" ;;
-		en/unblocking) want="  State:       unblocking (unblocking requested; the block time ended at 2026-11-20 14:32:07 UTC)" ;;
-		en/unblocked) want="  State:       unblocked (blocked from 2026-11-20 13:32:07 UTC to 2026-11-20 14:32:07 UTC)" ;;
-		fr/blockedForSpam) want="  État :             blockedForSpam (toujours bloquée ; débloquable à partir du 2026-11-20 14:32:07 UTC)" ;;
-		fr/unblocking) want="  État :             unblocking (déblocage demandé ; la durée du blocage a pris fin le 2026-11-20 14:32:07 UTC)" ;;
-		fr/unblocked) want="  État :             unblocked (bloquée du 2026-11-20 13:32:07 UTC au 2026-11-20 14:32:07 UTC)" ;;
+		en/blockedForSpam) want=" State: still blocked; it can be unblocked from 2026-11-20 14:32:07 UTC" ;;
+		en/unblocking) want=" State: being unblocked; the block time ended at 2026-11-20 14:32:07 UTC" ;;
+		en/unblocked) want=" State: unblocked; it was blocked from 2026-11-20 13:32:07 UTC to 2026-11-20 14:32:07 UTC" ;;
+		fr/blockedForSpam) want=" État : toujours bloquée ; débloquable à partir du 2026-11-20 14:32:07 UTC" ;;
+		fr/unblocking) want=" État : déblocage en cours ; la durée du blocage a pris fin le 2026-11-20 14:32:07 UTC" ;;
+		fr/unblocked) want=" État : débloquée ; elle a été bloquée du 2026-11-20 13:32:07 UTC au 2026-11-20 14:32:07 UTC" ;;
 		esac
 		assert_eq "$(cat "$tmp/state-line")" "$want" "$lang ticket, state $state: its wording alone"
 	done
@@ -58,10 +65,10 @@ cat >"$tmp/mine.mustache" <<'TPL'
 {{! a comment line vanishes }}
 IP={{ip}} STATE={{state}} BUNDLE={{bundle}}
 {{#targets}}
-T {{message_id}} {{#found}}found {{files}}{{/found}}{{^found}}missing{{/found}}
+T {{message_id}} {{#found}}found{{/found}}{{^found}}missing{{/found}}
 {{/targets}}
 {{#samples}}
-S {{file}} {{sha256}}
+S {{size}}
 {{/samples}}
 TPL
 pack_demo -o "$tmp/mine.tar.gz" --template "$tmp/mine.mustache"
@@ -69,10 +76,24 @@ assert_status 0 "--template FILE"
 head -n 1 "$tmp/out" >"$tmp/line1"
 assert_eq "$(cat "$tmp/line1")" "IP=203.0.113.7 STATE=blockedForSpam BUNDLE=mine.tar.gz" "own template: variables"
 assert_in "$tmp/out" "T 20261120132821.7A3D5C0B40@web1.shop.example.com missing" "own template: inverted section"
-assert_in "$tmp/out" "T order-10482.1795180980.7d1e@shop.example.com found samples/02-order-10482.1795180980.7d1e@shop.example.com.eml" \
-	"own template: section"
-assert_eq "$(grep -c '^S samples/' "$tmp/out")" 2 "own template: one line per sample"
+assert_in "$tmp/out" "T order-10482.1795180980.7d1e@shop.example.com found" "own template: section"
+assert_eq "$(grep -c '^S [0-9]' "$tmp/out")" 2 "own template: one line per sample"
 assert_eq "$(wc -l <"$tmp/out" | tr -d ' ')" 6 "own template: standalone tags take their lines"
+
+# The user's text is laid out as the built-in one is: a long line
+# broken at 72 columns, blank lines squeezed.
+printf '\n\n{{#targets}}{{message_id}} {{/targets}}end\n\n\n\nlast\n\n' >"$tmp/long.mustache"
+pack_demo -o "$tmp/long.tar.gz" --template "$tmp/long.mustache"
+assert_status 0 "a template with long lines and blank lines"
+cat >"$tmp/want" <<'TXT'
+nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com
+order-10482.1795180980.7d1e@shop.example.com
+20261120132821.7A3D5C0B40@web1.shop.example.com end
+
+last
+TXT
+assert_true "own template: broken at 72 columns, one blank line, one final newline" \
+	cmp -s "$tmp/out" "$tmp/want"
 
 # Broken templates: exit 65, the file and line named, no bundle.
 mkdir "$tmp/o"
@@ -129,7 +150,7 @@ jq '.[0].detectedSpams += [.[0].detectedSpams[2]]' "$DEMO_STATS" >"$tmp/twice.js
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/twice.json" --mail "$DEMO_MAIL" -o "$tmp/twice.tar.gz"
 assert_status 0 "an id listed twice"
 assert_in "$tmp/out" "Messages detected by the anti-spam system (4):" "four targets listed"
-assert_in "$tmp/out" "We could not find 2 of these messages" "two of the four not found"
+assert_in "$tmp/out" "We could not find 2 of these 4 messages" "two of the four not found"
 
 # Only the SpamIp object: no Message-ID to show.
 run pack --spam-ip-json "$DEMO_SPAMIP" -o "$tmp/noids.tar.gz"
@@ -137,7 +158,7 @@ assert_status 0 "pack with the SpamIp object alone"
 assert_in "$tmp/out" "The anti-spam system gave no Message-ID for this block." "the ticket says no id was given"
 
 # api/ is mentioned only when the bundle has it.
-assert_in "$tmp/en.txt" "api/ holds the anti-spam data from the OVHcloud API" "en: api/ named with API data"
+assert_in "$tmp/en.txt" "  - api/: the anti-spam data of the OVHcloud API, as received" "en: api/ named with API data"
 run pack --alert "$FIXTURES/alert/demo.eml" --mail "$DEMO_MAIL" -o "$tmp/alertonly.tar.gz"
 assert_status 0 "pack from the alert alone"
 assert_not_in "$tmp/out" "api/" "alert alone: the ticket does not speak of api/"

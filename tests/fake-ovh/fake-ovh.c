@@ -30,6 +30,8 @@
  *   GET  /ip/{block}/spam/{ip}/stats?from=ISO8601&to=ISO8601
  *                                        .../{block_}/{ip}/stats.json
  *   POST /ip/{block}/spam/{ip}/unblock   body empty or {}: spamip.json
+ *   GET  /me                             DIR/me.json byte for byte (the
+ *                                        account; 404 when it is missing)
  *
  * where {block} is sent percent-encoded (203.0.113.0%2F28) and {block_} is
  * the block with its '/' made '_' (203.0.113.0_28).
@@ -812,6 +814,24 @@ call_unblock(struct answer *a, const struct server *srv, const char *block_dir,
 	call_file(a, srv, block_dir, block, ip, "spamip.json");
 }
 
+/* GET /me: the account, as the data tree has it. */
+static void
+call_me(struct answer *a, const struct server *srv)
+{
+	char *path = g_build_filename(srv->data_dir, "me.json", NULL);
+	char *buf;
+	size_t len;
+	int rc = read_data(path, &buf, &len);
+
+	if (rc == 0)
+		answer_set(a, 200, buf, len);
+	else if (rc == -2)
+		answer_internal(a, srv, "cannot read a data file");
+	else
+		answer_not_found(a, srv, "path", "/me");
+	g_free(path);
+}
+
 /* Route a signed call on its raw path (after /1.0 or /v1): the segments
  * are split on literal '/' and decoded one by one, so a block sent with a
  * bare '/' is not found, as on the real API. */
@@ -828,6 +848,10 @@ route(struct answer *a, const struct server *srv, const char *method,
 	/* seg[0] is the empty string before the leading '/'. */
 	if (n == 2 && strcmp(seg[1], "ip") == 0 && get) {
 		call_ip_list(a, srv, query);
+		goto out;
+	}
+	if (n == 2 && strcmp(seg[1], "me") == 0 && get) {
+		call_me(a, srv);
 		goto out;
 	}
 	if (n < 4 || n > 6 || strcmp(seg[1], "ip") != 0 || strcmp(seg[3], "spam") != 0 ||

@@ -1,10 +1,13 @@
-/* template-fuzzer.c - the ticket template renderer (template.h): the
- * input is the template ('pack --template' reads it from the user, who
- * may have it from anyone), rendered against one fixed context shaped
- * like ticket_context's, with the limits 'pack' uses.
+/* template-fuzzer.c - the ticket template renderer (template.h) and the
+ * layout of its text (wrap.h): the input is the template ('pack
+ * --template' reads it from the user, who may have it from anyone),
+ * rendered against one fixed context shaped like ticket_context's, with
+ * the limits 'pack' uses, then laid out as the ticket is.
  *
  * Checked besides crashes: a render that succeeds stays within the
- * output limit and says how long it is. */
+ * output limit and says how long it is; its layout ends with one newline
+ * (or is empty), has no two blank lines in a row, and grows it by a
+ * bounded factor. */
 #include "config.h"
 
 #include <jansson.h>
@@ -16,6 +19,7 @@
 #include "fpkit_limits.h"
 #include "fuzz.h"
 #include "template.h"
+#include "wrap.h"
 
 /* Every JSON type, arrays of objects and of scalars, nested objects,
  * empty and false values: what a summary.json gives the ticket. */
@@ -37,9 +41,10 @@ static const char context_json[] =
 	" \"before_block\": [], \"searched\": [\"/var/mail\", \"~/Maildir\"],"
 	" \"samples\": ["
 	"  {\"file\": \"samples/01.eml\", \"checks\": {\"intact\": true, \"dkim\": {\"result\": \"pass\"}},"
-	"   \"check_dkim\": \"pass (example.com, s1)\", \"check_lint\": \"\"},"
-	"  {\"file\": \"samples/02.eml\", \"checks\": {\"intact\": false},"
-	"   \"check_problems\": \"re-saved by a mail client\", \"check_dkim_skipped\": true}],"
+	"   \"intact\": true, \"dkim_text\": [\"valid signature of example.com\"], \"lint_text\": []},"
+	"  {\"file\": \"samples/02.eml\", \"checks\": {\"intact\": false}, \"intact\": false,"
+	"   \"problems_text\": [\"A mail client saved this copy again.\", \"  - x:  y  \"],"
+	"   \"dkim_checked\": false}],"
 	" \"nest\": {\"a\": {\"b\": {\"c\": [1, 2, 3]}}}}";
 
 /* Built once, read by every run: template_render never changes it. */
@@ -75,8 +80,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tpl[size] = '\0';
 	if (template_render(tpl, size, "fuzz.mustache", context, FPKIT_LIMIT_TEMPLATE_OUTPUT,
 			    &out, &out_len, &err) == 0) {
+		char *laid;
+		size_t laid_len;
+
 		if (out == NULL || out_len > FPKIT_LIMIT_TEMPLATE_OUTPUT || strlen(out) > out_len)
 			abort();
+		laid = wrap_text(out, out_len, WRAP_WIDTH, &laid_len);
+		if (strlen(laid) != laid_len || laid_len > 2 * out_len + 1 ||
+		    (laid_len > 0 && laid[laid_len - 1] != '\n') || strstr(laid, "\n\n\n") ||
+		    laid[0] == '\n')
+			abort();
+		free(laid);
 	} else if (out != NULL || err.status == 0) {
 		abort();
 	}
