@@ -415,6 +415,54 @@ add_targets(json_t *ctx)
 	set_bool(ctx, "logs_read", has_maillog && with_id > 0);
 }
 
+/* from_mbox: a sample came from an mbox file, which the ticket says is
+ * copied without the lines the mbox adds (mboxsep.h). */
+static void
+add_from_mbox(json_t *ctx)
+{
+	json_t *smp;
+	size_t i;
+	bool mbox = false;
+
+	json_array_foreach(json_object_get(ctx, "samples"), i, smp)
+		mbox |= str(smp, "format") && strcmp(str(smp, "format"), "mbox") == 0;
+	set_bool(ctx, "from_mbox", mbox);
+}
+
+/* The mail system as pack --queue saw it (summary.json "queue"): the
+ * checklist ticks "sending stopped" when the MTA could not send, and
+ * "queue checked" when no waiting message could leave; otherwise each
+ * stays open with what was seen. */
+static void
+add_queue(json_t *ctx)
+{
+	static const struct { const char *id, *name; } names[] = {
+		{ "postfix", "Postfix" }, { "exim", "Exim" }, { "sendmail", "Sendmail" },
+		{ "opensmtpd", "OpenSMTPD" }, { "qmail", "qmail" },
+	};
+	json_t *q = json_object_get(ctx, "queue");
+	const char *mta;
+	json_t *can;
+
+	set_bool(ctx, "queue_seen", json_is_object(q));
+	if (!json_is_object(q))
+		return;
+	mta = str(q, "mta");
+	for (size_t i = 0; mta && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(mta, names[i].id) == 0)
+			mta = names[i].name;
+	json_object_set_new(q, "mta_name", json_string(mta ? mta : "?"));
+	set_utc_text(q, "seen_at", "seen_at_utc");
+	can = json_object_get(q, "can_send");
+	set_bool(q, "sending_stopped", json_is_false(can));
+	set_bool(q, "sending_possible", json_is_true(can));
+	set_bool(q, "sending_unknown", !json_is_boolean(can));
+	set_bool(q, "queue_clear", json_integer_value(json_object_get(q, "could_leave")) == 0);
+	set_bool(q, "queue_empty", json_integer_value(json_object_get(q, "total")) == 0);
+	set_bool(q, "could_leave_one", json_integer_value(json_object_get(q, "could_leave")) == 1);
+	set_bool(q, "total_one", json_integer_value(json_object_get(q, "total")) == 1);
+}
+
 /* The messages sent just before the block (pack --before-block). */
 static void
 add_before_block(json_t *ctx)
@@ -616,6 +664,8 @@ ticket_context(json_t *summary, const struct ticket_facts *f)
 	add_volume(ctx);
 	add_targets(ctx);
 	add_before_block(ctx);
+	add_queue(ctx);
+	add_from_mbox(ctx);
 	add_checks(ctx, lang);
 	add_parts(ctx, f->files);
 	set_ones(ctx, ones, sizeof(ones) / sizeof(ones[0]));

@@ -431,6 +431,40 @@ render_ticket(struct fpkit *fp, struct error *err)
 	return rc;
 }
 
+/* The summary's view of the mail system (pack --queue): what the ticket's
+ * checklist says of the queue and of sending, with when it was seen. */
+static json_t *
+tri_json(enum queue_tri t)
+{
+	return t == QUEUE_UNKNOWN ? json_null() : json_boolean(t == QUEUE_YES);
+}
+
+static void
+summarize_queue(struct fpkit *fp)
+{
+	const struct queue_state *q = &fp->queue_state;
+	struct queue_facts f;
+	char iso[TIMEFMT_ISO_LEN];
+	json_t *queues = json_object();
+	size_t to_targets = 0;
+
+	queue_facts(q, &f);
+	for (size_t i = 0; i < q->nr_queues; i++)
+		json_object_set_new(queues, q->queues[i].name,
+				    json_integer((json_int_t)q->queues[i].count));
+	for (size_t i = 0; i < q->nr_msgs; i++)
+		to_targets += q->msgs[i].match != 0;
+	json_object_set_new(fp->summary, "queue", json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:I}",
+		"seen_at", timefmt_iso_utc(f.seen_at, iso),
+		"mta", f.mta,
+		"running", tri_json(f.running),
+		"can_send", tri_json(f.can_send),
+		"total", (json_int_t)f.total,
+		"could_leave", (json_int_t)f.could_leave,
+		"queues", queues,
+		"to_targets", (json_int_t)to_targets));
+}
+
 /* Package: summary with the checks, the files, the ticket, the tarball. */
 static int
 package(struct fpkit *fp, struct error *err)
@@ -449,6 +483,8 @@ package(struct fpkit *fp, struct error *err)
 	fp->summary = summary_build(&fp->kase, &fp->targets, &fp->finder, &fp->samples);
 	if (fp->alert_file)
 		summarize_alert(fp);
+	if (fp->queue)
+		summarize_queue(fp);
 	/* logs/ and each target's delivery facts, before the ticket reads
 	 * the summary. */
 	if (fp->nr_maillog)

@@ -331,4 +331,25 @@ PY
 	done
 fi
 
+# The ticket says what an mbox sample is (without the mbox's own lines),
+# in both languages, and says nothing of it when no sample came from an
+# mbox.
+MB=$FIXTURES/mbox
+for lang in en fr; do
+	run pack --spam-ip-json "$MB/api/spam-ip.json" --stats-json "$MB/api/stats.json" \
+		--mail "$MB/sent.mbox" --no-dkim --lang $lang -o "$tmp/wording-$lang.tar.gz"
+	assert_status 0 "pack of an mbox ($lang)"
+	if [ $lang = en ]; then
+		assert_said "$tmp/out" 'without the lines the mbox adds around each message: its "From " line, the ">" quoting of "From " lines and the blank line after it' \
+			"the ticket says what an mbox sample leaves out"
+	else
+		assert_said "$tmp/out" "sans les lignes que le format mbox ajoute autour de chaque message" \
+			"le ticket dit ce qu'un échantillon mbox laisse de côté"
+	fi
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+		--no-dkim --lang $lang -o "$tmp/maildir-$lang.tar.gz"
+	assert_status 0 "pack of a Maildir ($lang)"
+	assert_false "no mbox wording without an mbox sample ($lang)" grep -q "mbox" "$tmp/out"
+done
+
 finish

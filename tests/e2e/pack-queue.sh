@@ -41,6 +41,20 @@ assert_in "$tmp/$top/SHA256SUMS" "queue/queue.json" "queue.json is summed"
 run verify "$tmp/q.tar.gz"
 assert_status 0 "the bundle with queue/ verifies"
 
+# The ticket's checklist from what was seen: 2 messages could leave,
+# one to a flagged destination, and Postfix could send: both items open,
+# each with what was seen; summary.json's "queue" holds the same facts.
+tk=$tmp/$top/TICKET.txt
+assert_eq "$(jq -c '.queue | [.mta, .running, .can_send, .total, .could_leave, .to_targets]' \
+	"$tmp/$top/summary.json")" '["postfix",true,true,2,2,1]' "summary.json: the queue's facts"
+seen=$(jq -r '.queue.seen_at | sub("T"; " ") | sub("Z"; " UTC")' "$tmp/$top/summary.json")
+assert_said "$tk" "[ ] stopped sending e-mail from 203.0.113.7: not yet; Postfix could still send when we checked, at $seen" \
+	"sending not stopped: open, with what was seen"
+assert_said "$tk" "[ ] checked the mail queue and cleared it of unwanted messages: not yet; 2 messages could still leave at $seen, 1 of them to the flagged destinations" \
+	"the queue not clear: open, with the counts"
+assert_false "no item about the queue is ticked" grep -q '^  \[x\] \(stopped\|checked the mail queue\)' "$tk"
+assert_in "$tk" "  - queue/: our mail queue as the mail system showed it" "the archive's parts name queue/"
+
 # ---- --queue-messages ----
 rm -rf "${tmp:?}/$top"
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats-lo.json" --mail "$DEMO_MAIL" \
@@ -56,6 +70,33 @@ assert_false "the message to an unflagged destination is not printed" \
 assert_eq "$(ls "$tmp/$top/queue/messages" | wc -l)" 1 "one message printed"
 run verify "$tmp/m.tar.gz"
 assert_status 0 "the bundle with queue/messages/ verifies"
+
+# Sending stopped (defer_transports = smtp) and the queue emptied: both
+# items ticked, in English and in French.
+postconf -c "$PFX_CONF" -e defer_transports=smtp
+postsuper -c "$PFX_CONF" -d ALL 2>/dev/null
+for lang in en fr; do
+	rm -rf "${tmp:?}/$top"
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats-lo.json" --mail "$DEMO_MAIL" \
+		--no-dkim --queue --postfix-config "$PFX_CONF" --lang $lang -o "$tmp/s-$lang.tar.gz"
+	assert_status 0 "pack --queue --lang $lang, sending stopped: packed"
+	tar -xzf "$tmp/s-$lang.tar.gz" -C "$tmp"
+	assert_eq "$(jq -c '.queue | [.can_send, .total]' "$tmp/$top/summary.json")" '[false,0]' \
+		"summary.json ($lang): cannot send, nothing waits"
+	seen=$(jq -r '.queue.seen_at | sub("T"; " ") | sub("Z"; " UTC")' "$tmp/$top/summary.json")
+	if [ $lang = en ]; then
+		assert_said "$tmp/$top/TICKET.txt" "[x] stopped sending e-mail from 203.0.113.7: Postfix could not send when we checked, at $seen" \
+			"sending stopped: ticked, with when"
+		assert_said "$tmp/$top/TICKET.txt" "[x] checked the mail queue and cleared it of unwanted messages: empty at $seen" \
+			"the queue empty: ticked, with when"
+	else
+		assert_said "$tmp/$top/TICKET.txt" "[x] arrêté l'envoi d'e-mails depuis 203.0.113.7 : Postfix ne pouvait plus envoyer lors de notre vérification, le $seen" \
+			"envoi arrêté : coché, avec la date"
+		assert_said "$tmp/$top/TICKET.txt" "[x] vérifié la file d'attente et l'avons vidée des messages indésirables : vide le $seen" \
+			"file vide : cochée, avec la date"
+	fi
+done
+postconf -c "$PFX_CONF" -e defer_transports=
 
 # ---- failures ----
 mkdir "$tmp/no-mta"
