@@ -12,10 +12,12 @@
 #include "checks.h"
 #include "error.h"
 #include "finder.h"
+#include "logclock.h"
 #include "maillog.h"
 #include "ovhclient.h"
 #include "sample.h"
 #include "targets.h"
+#include "volume.h"
 
 struct fpkit {
 	/* options, set by cmd_pack.c */
@@ -28,6 +30,7 @@ struct fpkit {
 	size_t nr_mail, alloc_mail;
 	const char **maillog;		/* --maillog, in order */
 	size_t nr_maillog, alloc_maillog;
+	const char *log_host;		/* --log-host */
 	const char *output;		/* -o */
 	const char *lang;		/* --lang */
 	const char *template_path;	/* --template */
@@ -50,6 +53,8 @@ struct fpkit {
 	struct finder finder;		/* finder.c: where the targets are */
 	struct sample_list samples;	/* sample.c: the messages to attach */
 	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
+	struct volume volume;		/* volume.c: the mail sent in the 24 h before the block */
+	struct logclock clock;		/* logclock.c: the logs' times against the API's */
 	struct checks_result *checks;	/* checks.c: one per sample */
 	json_t *summary;		/* summary.c: summary.json */
 	char *template_text;		/* pack.c: --template's text, read once */
