@@ -436,7 +436,7 @@ bool
 logline_queue_id(struct logline_span msg, struct logline_span *qid, struct logline_span *rest)
 {
 	size_t i, n;
-	bool digit = false;
+	bool digit = false, hex = true;
 
 	if (msg.p == NULL)
 		return false;
@@ -451,6 +451,7 @@ logline_queue_id(struct logline_span msg, struct logline_span *qid, struct logli
 		if (!(d | a))
 			break;
 		digit |= d;
+		hex &= d | ((unsigned char)(c - 'A') < 6);
 	}
 	/* Exim: "ID " then the rest. */
 	if (i == 6 && i < msg.len && msg.p[i] == '-') {
@@ -464,9 +465,11 @@ logline_queue_id(struct logline_span msg, struct logline_span *qid, struct logli
 	}
 	/* Postfix (short hex or long base-52 ids), Sendmail, and the milters
 	 * that log for them (opendkim): "QID: rest".  A digit is required,
-	 * so that "warning:", "NOQUEUE:" or "statistics:" are no queue. */
-	if (i < 5 || i > LOGLINE_MAX_QID || !digit || i + 1 >= msg.len || msg.p[i] != ':' ||
-	    msg.p[i + 1] != ' ')
+	 * so that "warning:", "NOQUEUE:" or "statistics:" are no queue, but
+	 * for a Postfix short id of upper-case hex letters alone (one in
+	 * 18000 ids of ten: "ABCDEFACBD"). */
+	if (i < 5 || i > LOGLINE_MAX_QID || !(digit || (hex && i >= 6)) || i + 1 >= msg.len ||
+	    msg.p[i] != ':' || msg.p[i + 1] != ' ')
 		return false;
 	*qid = span(msg.p, i);
 	*rest = span(msg.p + i + 2, msg.len - i - 2);

@@ -50,10 +50,14 @@ struct volume_rcpt {
 	unsigned char status;		/* enum volume_status, the last seen */
 };
 
-/* A queue (a message) with a recipient tried in the window. */
+/* A queue (a message) with a recipient tried in the window.  Done
+ * with, it waits in volume.spare to be used again, its arrays kept: a
+ * log of millions of messages then costs no allocation each. */
 struct volume_queue {
 	char *key;			/* "host qid" */
-	struct volume_queue *prev, *next;	/* in the volume's lru list */
+	size_t key_alloc;
+	struct volume_queue *prev, *next;	/* in the volume's lru list, or
+						 * spare's (next) */
 	struct volume_rcpt *rcpts;
 	size_t nr, alloc;
 	GHashTable *index;		/* past VOLUME_SCAN: hash -> index + 1 */
@@ -97,10 +101,8 @@ span_eq_nocase(struct logline_span s, const char *word)
 /* ---- queues ---- */
 
 static void
-queue_free(gpointer p)
+queue_free(struct volume_queue *q)
 {
-	struct volume_queue *q = p;
-
 	free(q->key);
 	free(q->rcpts);
 	if (q->index)
@@ -141,6 +143,31 @@ queue_drop(struct volume *v, struct volume_queue *q)
 	v->open_rcpts -= q->nr;
 	lru_unlink(v, q);
 	g_hash_table_remove(v->queues, q->key);
+	q->nr = 0;
+	if (q->index) {
+		g_hash_table_destroy(q->index);
+		q->index = NULL;
+	}
+	q->next = v->spare;
+	v->spare = q;
+}
+
+/* A queue for key, in the table and last in the lru list. */
+static struct volume_queue *
+queue_open(struct volume *v, const char *key)
+{
+	struct volume_queue *q = v->spare;
+	size_t n = strlen(key) + 1;
+
+	if (q)
+		v->spare = q->next;
+	else
+		q = xcalloc(1, sizeof(*q));
+	q->key = xgrow(q->key, n, &q->key_alloc, 1);
+	memcpy(q->key, key, n);
+	g_hash_table_insert(v->queues, q->key, q);
+	lru_push(v, q);
+	return q;
 }
 
 static struct volume_rcpt *
@@ -395,10 +422,7 @@ count_delivery(struct volume *v, const struct logline_syslog *sl, enum logline_m
 		return;
 	slot = (unsigned char)((t - v->from) / 3600);
 	if (q == NULL) {
-		q = xcalloc(1, sizeof(*q));
-		q->key = xstrdup(key);
-		g_hash_table_insert(v->queues, q->key, q);
-		lru_push(v, q);
+		q = queue_open(v, key);
 		v->hours[slot].messages++;
 	} else {
 		lru_unlink(v, q);
@@ -538,7 +562,7 @@ volume_start(struct volume *v, int64_t block, const char *host, struct diag *dia
 	v->from = block - VOLUME_HOURS * 3600;
 	v->host = host ? xstrdup(host) : NULL;
 	v->diag = diag;
-	v->queues = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, queue_free);
+	v->queues = g_hash_table_new(g_str_hash, g_str_equal);
 	v->domains = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
 }
 
@@ -609,9 +633,8 @@ volume_finish(struct volume *v)
 			 "before the block: the volume says %d", FPKIT_LIMIT_LOG_VOLUME_DOMAINS,
 			 FPKIT_LIMIT_LOG_VOLUME_DOMAINS);
 	/* What is left open is not needed any more. */
-	g_hash_table_remove_all(v->queues);
-	v->lru_head = v->lru_tail = NULL;
-	v->open_rcpts = 0;
+	while (v->lru_head)
+		queue_drop(v, v->lru_head);
 }
 
 static json_t *
@@ -682,6 +705,14 @@ volume_describe(const struct volume *v)
 void
 volume_release(struct volume *v)
 {
+	while (v->lru_head)
+		queue_drop(v, v->lru_head);
+	while (v->spare) {
+		struct volume_queue *q = v->spare;
+
+		v->spare = q->next;
+		queue_free(q);
+	}
 	if (v->queues)
 		g_hash_table_destroy(v->queues);
 	if (v->domains)

@@ -40,6 +40,7 @@ struct volume {
 	 * lru; open_rcpts recipients in them */
 	struct _GHashTable *queues;
 	struct volume_queue *lru_head, *lru_tail;
+	struct volume_queue *spare;	/* done with, to be used again */
 	size_t open_rcpts;
 	bool forgot;		/* FPKIT_LIMIT_LOG_VOLUME_OPEN was reached */
 	/* hashes of the recipients' domains */

@@ -59,6 +59,9 @@
 #   FPKIT_LIMIT_LOG_ANCHORS      here
 #   FPKIT_LIMIT_LOG_QUEUE_LINES  here
 #   FPKIT_LIMIT_LOG_KEPT         here
+#   FPKIT_LIMIT_LOG_VOLUME_OPEN  maillog-volume.sh (at it and over it)
+#   FPKIT_LIMIT_LOG_VOLUME_DOMAINS  maillog-volume.sh (at it and over it)
+#   FPKIT_LIMIT_LOG_VOLUME_HOSTS maillog-volume.sh (at it and over it)
 #   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive)
 #   FPKIT_LIMIT_BUNDLE_ENTRY     verify.sh ("huge"); unit/test_verify.c (at
 #                                the limit, and one byte over)
