@@ -146,6 +146,12 @@
  * counted and left out. */
 #define FPKIT_LIMIT_LOG_QUEUE_LINES 5000
 #define FPKIT_LIMIT_LOG_KEPT ((size_t)8 * 1024 * 1024)
+/* The sending volume: recipients held for messages whose end the logs
+ * have not shown yet (the least recently seen are forgotten past it),
+ * recipient domains told apart, host names listed. */
+#define FPKIT_LIMIT_LOG_VOLUME_OPEN 100000
+#define FPKIT_LIMIT_LOG_VOLUME_DOMAINS 100000
+#define FPKIT_LIMIT_LOG_VOLUME_HOSTS 32
 
 /* ---- the local mail system's tools (fpkit queue, pack --queue) ---- */
 

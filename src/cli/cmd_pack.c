@@ -47,7 +47,10 @@ static const char usage_text[] =
 	"                       of these\n"
 	"  --maillog FILE       a Postfix, Exim or Sendmail log, plain or compressed:\n"
 	"                       the lines about the targets go into logs/ (repeatable;\n"
-	"                       rotated files oldest first)\n"
+	"                       rotated files oldest first) and the mail sent in the\n"
+	"                       24 hours before the block is counted\n"
+	"  --log-host NAME      count only the mail of host NAME (the syslog host field)\n"
+	"                       when the logs mix several servers'\n"
 	"  --before-block N     also take the N most recent messages dated before\n"
 	"                       the block (when no Message-ID is known)\n"
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
@@ -85,6 +88,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
+	OPT_LOG_HOST,
 	OPT_FORCE, OPT_ALLOW_EMPTY,
 	OPT_LANG, OPT_TEMPLATE, OPT_TICKET_PATHS, OPT_JSON, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
@@ -101,6 +105,7 @@ static const struct option long_options[] = {
 	{ "alert", required_argument, NULL, OPT_ALERT },
 	{ "mail", required_argument, NULL, OPT_MAIL },
 	{ "maillog", required_argument, NULL, OPT_MAILLOG },
+	{ "log-host", required_argument, NULL, OPT_LOG_HOST },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
@@ -226,6 +231,12 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 					    sizeof(*fp->maillog));
 			fp->maillog[fp->nr_maillog++] = optarg;
 			break;
+		case OPT_LOG_HOST:
+			if (*optarg == '\0' || strpbrk(optarg, " \t"))
+				return error_set(err, EX_USAGE, "pack: --log-host takes a host name "
+						 "as the logs write it, not '%s'", optarg);
+			fp->log_host = optarg;
+			break;
 		case OPT_MAIL:
 			fp->mail = xgrow(fp->mail, fp->nr_mail + 1, &fp->alloc_mail,
 					 sizeof(*fp->mail));
@@ -281,6 +292,8 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 	if (!fp->fetch && (fp->save_api || fp->from || fp->to))
 		return error_set(err, EX_USAGE, "pack: --save-api, --from and --to apply only when "
 				 "fpkit asks the API, without --spam-ip-json and --stats-json");
+	if (fp->log_host && fp->nr_maillog == 0)
+		return error_set(err, EX_USAGE, "pack: --log-host applies only with --maillog");
 	if ((fp->from == 0) != (fp->to == 0))
 		return error_set(err, EX_USAGE, "pack: give both --from and --to, or neither");
 	if (fp->from && fp->from >= fp->to)
@@ -351,6 +364,7 @@ static void
 report(struct fpkit *fp)
 {
 	size_t missing, nr_targets;
+	char *volume;
 
 	cmd_print_diag(&fp->diag, "warning: ");
 	nr_targets = report_missing(fp, &missing);
@@ -376,6 +390,10 @@ report(struct fpkit *fp)
 	if (fp->folder_path)
 		fprintf(stderr, "fpkit: wrote folder '%s' too: the same files, loose\n",
 			fp->folder_path);
+	if ((volume = volume_describe(&fp->volume)) != NULL) {
+		fprintf(stderr, "fpkit: %s\n", volume);
+		free(volume);
+	}
 	if (fp->before_block && fp->finder.nr_undated)
 		fprintf(stderr, "fpkit: %" PRIu64 " message%s without a readable Date could not be "
 			"considered for --before-block\n", fp->finder.nr_undated,

@@ -256,7 +256,15 @@ trail(struct fpkit *fp, struct error *err)
 		}
 	if (fp->trail.nr_targets == 0)
 		diag_add(&fp->diag, "no Message-ID to look for in the mail logs");
-	return maillog_scan(&fp->trail, fp->kase.blocked_at, err);
+	/* The sending volume is counted in the trail's first pass. */
+	volume_start(&fp->volume, fp->kase.blocked_at, fp->log_host, &fp->diag);
+	maillog_watch(&fp->trail, volume_feed, &fp->volume);
+	if (maillog_scan(&fp->trail, fp->kase.blocked_at, err) < 0)
+		return -1;
+	volume_finish(&fp->volume);
+	logclock_check(&fp->clock, &fp->trail, &fp->targets, &fp->kase.stats,
+		       fp->kase.blocked_at, &fp->diag);
+	return 0;
 }
 
 /* The bundle's top folder and file name, and where to write it. */
@@ -489,6 +497,7 @@ package(struct fpkit *fp, struct error *err)
 	 * the summary. */
 	if (fp->nr_maillog)
 		logs_add(&fp->bundle, &fp->trail, fp->summary);
+	logs_add_volume(fp->summary, &fp->volume, &fp->clock);
 	if (check_samples(fp, &chk, err) < 0)
 		goto out;
 	text = summary_dump(fp->summary, &len);
@@ -596,6 +605,7 @@ pack_release(struct fpkit *fp)
 	maillog_release(&fp->trail);
 	queue_release(&fp->queue_state);
 	queue_dest_release(&fp->queue_dest);
+	volume_release(&fp->volume);
 	json_decref(fp->summary);
 	free(fp->nichandle);
 	free(fp->ticket);

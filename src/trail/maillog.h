@@ -48,6 +48,9 @@ struct maillog {
 	size_t nr_stories, alloc_stories;
 	int64_t near;		/* the block time (logline_stamp_time) */
 	struct diag *diag;	/* warnings: long lines, limits, no trail */
+	/* maillog_watch: given every line of the first pass */
+	void (*watch)(void *arg, size_t file, const char *line, size_t len);
+	void *watch_arg;
 };
 
 void maillog_init(struct maillog *m, struct diag *diag);
@@ -65,6 +68,13 @@ long maillog_add_target(struct maillog *m, const char *canon, const char *shown)
  * regular file, EX_USAGE past FPKIT_LIMIT_LOG_FILES; a file given twice
  * is read once (a warning). */
 int maillog_add_file(struct maillog *m, const char *path, struct error *err);
+
+/* Have fn(arg, file, line, len) called with every line maillog_scan
+ * reads in its first pass, in order, with the index of its file (lines
+ * over FPKIT_LIMIT_LOG_LINE left out): so that statistics over the whole
+ * logs (volume.c) take no pass of their own. */
+void maillog_watch(struct maillog *m, void (*fn)(void *arg, size_t file, const char *line,
+						 size_t len), void *arg);
 
 /* Read the files twice through one window: first the lines that announce
  * a target's Message-ID and their queue ids, then every line of those
@@ -99,6 +109,14 @@ char *maillog_lines(const struct maillog *m, size_t i, bool base_names, uint64_t
 
 /* The delivery facts of target 'i' as summary.json has them (new). */
 json_t *maillog_delivery_json(const struct maillog *m, size_t i);
+
+/* When target i's message was handed over, by the logs: the time of its
+ * first delivery attempt to a remote server (logline_remote) at address
+ * 'ip' (may be NULL), else of its first to any remote server, else of
+ * the line that announced it; *zoned says whether that line's stamp
+ * carries its zone.  0, or -1 when no line about it has a time. */
+int maillog_handover(const struct maillog *m, size_t i, const char *ip, int64_t *t,
+		     bool *zoned);
 
 /* The files read, as summary.json's "maillogs" (new): each one's path,
  * compression, lines and long lines. */

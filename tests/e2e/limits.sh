@@ -66,6 +66,9 @@
 #   FPKIT_LIMIT_QUEUE_SHOWN      pack-queue.sh (the messages printed are
 #                                counted; over it only with a queue of
 #                                101 flagged messages, not built there)
+#   FPKIT_LIMIT_LOG_VOLUME_OPEN  maillog-volume.sh (at it and over it)
+#   FPKIT_LIMIT_LOG_VOLUME_DOMAINS  maillog-volume.sh (at it and over it)
+#   FPKIT_LIMIT_LOG_VOLUME_HOSTS maillog-volume.sh (at it and over it)
 #   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive),
 #                                pack-folder.sh (verify of a folder)
 #   FPKIT_LIMIT_BUNDLE_DEPTH     pack-folder.sh (fpkit verify of a folder:
