@@ -220,11 +220,41 @@ add_volume(json_t *ctx)
 	};
 	json_t *v = json_object_get(ctx, "volume");
 
+	json_t *hourly, *h;
+	json_int_t last = 0, sum = 0, max = 0;
+	size_t i, n;
+
 	if (!json_is_object(v))
 		return;
 	set_utc_text(v, "from", "from_utc");
 	set_utc_text(v, "to", "to_utc");
+	set_utc_text(v, "covered_from", "covered_from_utc");
+	set_utc_text(v, "covered_to", "covered_to_utc");
+	set_bool(v, "partial", json_is_false(json_object_get(v, "complete")));
 	set_ones(v, ones, sizeof(ones) / sizeof(ones[0]));
+	/* The last hour before the block against the hours before it: a
+	 * burst is what support (and the admin) must see first. */
+	hourly = json_object_get(v, "hourly");
+	n = json_array_size(hourly);
+	if (n < 2)
+		return;
+	json_array_foreach(hourly, i, h) {
+		json_int_t m = json_integer_value(json_object_get(h, "messages"));
+
+		if (i + 1 == n) {
+			last = m;
+			break;
+		}
+		sum += m;
+		if (m > max)
+			max = m;
+	}
+	json_object_set_new(v, "last_hour", json_integer(last));
+	json_object_set_new(v, "earlier_hours", json_integer((json_int_t)(n - 1)));
+	json_object_set_new(v, "earlier_average",
+			    json_integer((sum + (json_int_t)(n - 1) / 2) / (json_int_t)(n - 1)));
+	json_object_set_new(v, "earlier_max", json_integer(max));
+	set_bool(v, "last_hour_one", last == 1);
 }
 
 /* --- the targets and their delivery ------------------------------------ */

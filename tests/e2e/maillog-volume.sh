@@ -159,6 +159,25 @@ assert_in "$tmp/err" "fpkit: $n messages sent in the 24 h before the block, $las
 assert_true "the demo log: the burst of the last hour stands out (more than 5 times any other hour)" \
 	jq -e --argjson last "$last" '.volume | [.hourly[:23][].messages] | max * 5 < $last' "$tmp/out"
 assert_eq "$(vol '.complete')" true "the demo log covers the window"
+# The ticket says it, the last hour against the 23 before it, in both
+# languages, from the second count's hourly figures (averaged here).
+avg=$(jq '[.hourly[:23][].messages] | add / 23 | round' "$tmp/read.json")
+max=$(jq '[.hourly[:23][].messages] | max' "$tmp/read.json")
+for lang in en fr; do
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --no-dkim --lang $lang \
+		--maillog "$DEMO/log/mail.log" -o "$tmp/demo-$lang.tar.gz"
+	assert_status 0 "pack with the demo log ($lang)"
+	if [ $lang = en ]; then
+		assert_said "$tmp/out" "$n messages to" "the ticket: the messages sent in the 24 hours"
+		assert_said "$tmp/out" "In the last hour before the block: $last messages; in the 23 hours before it, $avg an hour on average and $max at most." \
+			"the ticket: the last hour against the others"
+	else
+		assert_said "$tmp/out" "$n messages pour" "le ticket : les messages envoyés en 24 heures"
+		assert_said "$tmp/out" "Dans la dernière heure avant le blocage : $last messages ; dans les 23 heures précédentes, $avg par heure en moyenne et $max au plus." \
+			"le ticket : la dernière heure face aux autres"
+	fi
+	assert_false "the ticket ($lang): no partial cover said" grep -q "cover only\|ne couvrent que" "$tmp/out"
+done
 
 # --- what the logs cover ---
 # From the middle of the window: the older rotated log is missing.
@@ -167,6 +186,9 @@ run pack --spam-ip-json "$V/spam-ip.json" --json --maillog "$tmp/late.log" -o "$
 assert_eq "$(vol '[.complete, .covered_from, .covered_to]')" \
 	"[false,\"2026-12-31T11:00:00Z\",\"$BLOCK\"]" "a log from the middle of the window: covered from its first line"
 assert_in "$tmp/err" "give the older rotated logs too, oldest first" "... and the warning asks for the older logs"
+mkdir "$tmp/late-x" && tar -xzf "$tmp/late.tar.gz" -C "$tmp/late-x"
+assert_said "$(ls "$tmp"/late-x/*/TICKET.txt)" "Our logs cover only 2026-12-31 11:00:00 UTC to $(printf '%s' "$BLOCK" | sed 's/T/ /; s/Z/ UTC/') of that time." \
+	"... and the ticket says what the logs cover"
 # Up to the middle: the newer log is missing.
 sed '/^Dec 31 12:00:00/,$d' "$V/postfix.log" >"$tmp/early.log"
 run pack --spam-ip-json "$V/spam-ip.json" --json --maillog "$tmp/early.log" -o "$tmp/early.tar.gz"
