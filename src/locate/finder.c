@@ -93,6 +93,7 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 	}
 	f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
 	h = &f->hits[f->nr_hits++];
+	memset(h, 0, sizeof(*h));
 	h->target = target;
 	h->path = xstrdup(msg->path);
 	h->format = msg->format;
@@ -101,7 +102,6 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 	h->length = msg->length;
 	h->dev = msg->dev;
 	h->ino = msg->ino;
-	h->fields = NULL;
 	/* Its sender domains, for the choice of the recent messages. */
 	if (f->recent_max)
 		h->fields = origin_excerpt(msg->header, msg->header_len, true, &h->fields_len,

@@ -61,6 +61,7 @@ origin_excerpt(const char *hdr, size_t len, bool dkim, size_t *outlen, bool *cut
 	char *buf = NULL;
 
 	*cut = false;
+	*outlen = 0;
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !*cut; k++) {
 		const char *value;
 		size_t vlen, pos = 0;
@@ -228,14 +229,13 @@ next_token(const struct piece *c, size_t *pos, const char **tok, size_t *n)
 }
 
 static bool
-has_text(const struct piece *c, const char *text)
+starts(const struct piece *c, const char *text)
 {
-	size_t n = strlen(text);
+	size_t n = strlen(text), i = 0;
 
-	for (size_t i = 0; i + n <= c->len; i++)
-		if (strncasecmp(c->p + i, text, n) == 0)
-			return true;
-	return false;
+	while (i < c->len && ascii_isblank((unsigned char)c->p[i]))
+		i++;
+	return c->len - i >= n && strncasecmp(c->p + i, text, n) == 0;
 }
 
 /* A comment of the "from" clause: the sending host's address and the
@@ -247,19 +247,16 @@ from_comment(struct origin_hop *h, const struct piece *c, bool *addr_first)
 	size_t n, prev_n = 0, pos = 0;
 	bool first = true;
 
-	if (has_text(c, "authenticated sender:"))
+	/* Postfix's own comment; one that only holds the words elsewhere
+	 * (a HELO name) is none. */
+	if (starts(c, "authenticated sender:"))
 		h->authenticated = true;
+	/* Exim's "helo=[addr]" is one token, and no address; qmail's
+	 * "HELO name" two, the second skipped. */
 	while (!*h->from_ip && next_token(c, &pos, &tok, &n)) {
 		char ip[NETADDR_TEXT];
 
-		if (n >= 5 && strncasecmp(tok, "helo=", 5) == 0) {
-			if (n == 5)	/* "helo= name" */
-				next_token(c, &pos, &tok, &n);
-			prev = NULL;
-			first = false;
-			continue;
-		}
-		if (n == 4 && strncasecmp(tok, "helo", 4) == 0) {	/* qmail */
+		if (n == 4 && strncasecmp(tok, "helo", 4) == 0) {
 			next_token(c, &pos, &tok, &n);
 			prev = NULL;
 			first = false;

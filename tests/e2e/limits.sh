@@ -37,6 +37,11 @@
 #   FPKIT_LIMIT_MSGID_FILE       here
 #   FPKIT_LIMIT_SAMPLE           here
 #   FPKIT_LIMIT_NAME_ID          here
+#   FPKIT_LIMIT_BEFORE_BLOCK_MORE  before-block.sh (at it, the oldest
+#                                candidate taken; over it, not looked
+#                                at, with a warning)
+#   FPKIT_LIMIT_ORIGIN_FIELDS    unit/test_origin.c (the fields cut at
+#                                it; a trace cut there says nothing)
 #   FPKIT_LIMIT_MESSAGE          here (fpkit check: one byte under, at and
 #                                over it), check-pack.sh (a
 #                                packed sample over it is not checked)

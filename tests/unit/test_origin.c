@@ -278,6 +278,16 @@ test_trace_sent(void **state)
 			       "by mx1.shop.example.com ([203.0.113.7]) with ESMTPSA id 1; "
 			       "Fri, 20 Nov 2026 14:39:00 +0100\n\n", NULL, &hop), ORIGIN_THROUGH);
 	assert_int_equal(hop, 0);
+	/* The store on another host: the server's name is the one given
+	 * with its IP, not only the newest hop's "by". */
+	assert_int_equal(trace("Received: from mx1.shop.example.com ([203.0.113.7]) by "
+			       "imap.hosting.example with LMTP id 1; Fri, 20 Nov 2026 14:30:13 +0100\n"
+			       WEB1_HOP PICKUP "From: <orders@shop.example.com>\n\n", NULL, &hop),
+			 ORIGIN_THROUGH);
+	/* A private address without a name is inside. */
+	assert_int_equal(trace(LMTP_HOP "Received: from relay (unknown [10.0.0.5]) by "
+			       "mx1.shop.example.com (Postfix) with ESMTP id 2; Fri, 20 Nov 2026 14:00:00 "
+			       "+0100\n" PICKUP "\n", NULL, &hop), ORIGIN_THROUGH);
 	/* Inside addresses only, down to the oldest hop. */
 	assert_int_equal(trace("Received: from localhost (localhost [127.0.0.1]) by "
 			       "mx1.shop.example.com (Postfix) with ESMTP id 3; Fri, 20 Nov 2026 "
@@ -319,6 +329,12 @@ test_trace_received(void **state)
 			       "[198.51.100.99]) by vps-1.vps.hosting.example (Postfix) with ESMTP id 8; "
 			       "Fri, 20 Nov 2026 14:00:00 +0100\nFrom: <x@spam.example>\n\n", NULL, NULL),
 			 ORIGIN_OUTSIDE);
+	/* A look-alike of the server's domain is not in it. */
+	assert_int_equal(trace(LMTP_HOP "Received: from web1.myshop.example.com (web1.myshop.example.com "
+			       "[198.51.100.77]) by mx1.shop.example.com (Postfix) with ESMTP id 9; "
+			       "Fri, 20 Nov 2026 14:00:00 +0100\nFrom: <x@shop.example.com>\n\n", shop, &hop),
+			 ORIGIN_OUTSIDE);
+	assert_int_equal(hop, 1);
 	/* No address, a name that is not the server's. */
 	assert_int_equal(trace(LMTP_HOP "Received: from mail.customer.example by mx1.shop.example.com "
 			       "with SMTP; Fri, 20 Nov 2026 14:00:00 +0100\n\n", shop, NULL),

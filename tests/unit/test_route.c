@@ -53,7 +53,11 @@ static const char text[] =
 	"Nov 20 14:36:00 mx1 sm-mta[20]: 5AKDVwab031330: from=<orders@shop.example.com>, size=6120, class=0, nrcpts=1, msgid=<sm-out@shop.example.com>, proto=ESMTP, daemon=MTA, relay=web1.shop.example.com [192.0.2.10]\n"
 	"Nov 20 14:36:01 mx1 sm-mta[21]: 5AKDVwab031330: to=<h.blanc@example.net>, delay=00:00:01, mailer=esmtp, pri=1, relay=mx.example.net. [198.51.100.10], dsn=2.0.0, stat=Sent (ok)\n"
 	"Nov 20 14:37:00 mx1 sm-mta[22]: 5AKDW2ab031341: from=<>, size=2031, class=0, nrcpts=1, msgid=<sm-in@shop.example.com>, proto=local, daemon=MTA, relay=localhost\n"
-	"Nov 20 14:37:00 mx1 sm-mta[22]: 5AKDW2ab031341: to=<newsletter@shop.example.com>, delay=00:00:00, mailer=local, pri=1, dsn=2.0.0, stat=Sent\n";
+	"Nov 20 14:37:00 mx1 sm-mta[22]: 5AKDW2ab031341: to=<newsletter@shop.example.com>, delay=00:00:00, mailer=local, pri=1, dsn=2.0.0, stat=Sent\n"
+	/* 25: Postfix, a remote deferral, then the archive copy delivered */
+	"2026-11-20T14:38:00+01:00 mx1 postfix/cleanup[1]: 4D5E6F7A8B: message-id=<deferred@shop.example.com>\n"
+	"2026-11-20T14:38:01+01:00 mx1 postfix/smtp[4]: 4D5E6F7A8B: to=<c@example.org>, relay=mx2.example.org[198.51.100.87]:25, dsn=4.7.1, status=deferred (451 try later)\n"
+	"2026-11-20T14:38:01+01:00 mx1 postfix/lmtp[3]: 4D5E6F7A8B: to=<archive@shop.example.com>, relay=mx1[private/dovecot-lmtp], dsn=2.0.0, status=sent (250 Saved)\n";
 
 static char *
 write_log(void)
@@ -115,7 +119,7 @@ test_route(void **state)
 	struct senders s;
 	struct maillog m;
 	char *path = write_log();
-	long sent, in, stuck, exim_in, exim_out, sm_out, sm_in, absent;
+	long sent, in, stuck, exim_in, exim_out, sm_out, sm_in, deferred, absent;
 
 	(void)state;
 	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
@@ -127,6 +131,7 @@ test_route(void **state)
 	exim_out = follow(&m, "exim-out@shop.example.com");
 	sm_out = follow(&m, "sm-out@shop.example.com");
 	sm_in = follow(&m, "sm-in@shop.example.com");
+	deferred = follow(&m, "deferred@shop.example.com");
 	absent = follow(&m, "absent@shop.example.com");
 	m.targets[absent].quiet = true;
 	assert_int_equal(maillog_add_file(&m, path, &err), 0);
@@ -144,6 +149,9 @@ test_route(void **state)
 	check(&m, exim_out, ROUTE_REMOTE, ":19: ");
 	check(&m, sm_out, ROUTE_REMOTE, ":22: ");
 	check(&m, sm_in, ROUTE_LOCAL, ":24: ");
+	/* An attempt that reached the remote server is remote, whatever
+	 * was delivered here after it. */
+	check(&m, deferred, ROUTE_REMOTE, ":26: ");
 	check(&m, absent, ROUTE_NONE, NULL);
 
 	memset(&s, 0, sizeof(s));
