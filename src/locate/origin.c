@@ -10,7 +10,8 @@
  * host chose to say, so it is never taken for its address or its checked
  * name.  Only the hops above the first one from outside are written by
  * the server's own hosts; everything below it is the sender's to write,
- * and is never read. */
+ * and is never read.  Leniencies accepted on purpose are listed in
+ * doc/VIOLATIONS.md. */
 #include "config.h"
 
 #include <glib.h>
