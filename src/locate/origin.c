@@ -395,10 +395,10 @@ origin_hop_parse(struct origin_hop *h, const char *value)
 			continue;
 		}
 		if (cl == CL_FROM && !h->has_from)
-			read_from(h, p + start, np - start);
-		else if (cl == CL_BY && h->by_name == NULL && !*h->by_ip)
+			read_from(h, np > start ? p + start : NULL, np - start);
+		else if (cl == CL_BY && h->by_name == NULL && !*h->by_ip && np > start)
 			read_by(h, p + start, np - start);
-		else if (cl == CL_WITH)
+		else if (cl == CL_WITH && np > start)
 			read_with(h, p + start, np - start);
 		cl = next;
 		start = np;
