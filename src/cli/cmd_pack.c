@@ -52,7 +52,8 @@ static const char usage_text[] =
 	"  --log-host NAME      count only the mail of host NAME (the syslog host field)\n"
 	"                       when the logs mix several servers'\n"
 	"  --before-block N     also take the N most recent messages dated before\n"
-	"                       the block (when no Message-ID is known)\n"
+	"                       the block that show they were sent from its IP,\n"
+	"                       never one received (when no Message-ID is known)\n"
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
 	"                       bundle's file name (default: the current folder)\n"
 	"  --force              replace an existing bundle of the same name\n"
@@ -347,7 +348,7 @@ report_nothing(struct fpkit *fp)
 			nr_targets == 1 ? "" : "s", fp->finder.nr_messages,
 			fp->finder.nr_messages == 1 ? "" : "s");
 	else
-		fprintf(stderr, "fpkit: nothing found: no message dated before the block in the "
+		fprintf(stderr, "fpkit: nothing found: no message sent before the block in the "
 			"%" PRIu64 " message%s read in:\n", fp->finder.nr_messages,
 			fp->finder.nr_messages == 1 ? "" : "s");
 	for (size_t i = 0; i < fp->finder.nr_searched; i++) {

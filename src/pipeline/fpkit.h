@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "alert.h"
+#include "beforeblock.h"
 #include "bundle.h"
 #include "case.h"
 #include "checks.h"
@@ -61,6 +62,7 @@ struct fpkit {
 	struct targets targets;		/* targets.c: the case's targets, by index */
 	long *alert_extra_target;	/* pack.c: each alert_extra's target, or -1 */
 	struct finder finder;		/* finder.c: where the targets are */
+	struct beforeblock before;	/* beforeblock.c: the choice of --before-block */
 	struct sample_list samples;	/* sample.c: the messages to attach */
 	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
 	struct queue_state queue_state;	/* queuecase.c: the mail system as seen (--queue) */

@@ -705,7 +705,7 @@ maillog_scan(struct maillog *m, int64_t near, struct error *err)
 				t->stories[b] = t->stories[b - 1];
 				t->stories[b - 1] = tmp;
 			}
-		if (t->nr_stories == 0 && m->nr_files > 0)
+		if (t->nr_stories == 0 && m->nr_files > 0 && !t->quiet)
 			diag_add(m->diag, "no mail-log line announces the Message-ID <%s>", t->shown);
 	}
 	rc = 0;
@@ -967,6 +967,29 @@ maillog_files_json(const struct maillog *m)
 			"long_lines", (json_int_t)f->long_lines));
 	}
 	return files;
+}
+
+void
+maillog_each_line(const struct maillog *m, size_t i, maillog_line_fn fn, void *data)
+{
+	for (size_t k = 0; i < m->nr_targets && k < m->targets[i].nr_stories; k++) {
+		const struct maillog_story *s = &m->stories[m->targets[i].stories[k]];
+
+		for (size_t j = 0; j < s->nr_lines; j++) {
+			const struct maillog_line *l = &s->lines[j];
+
+			if (!fn(s->text.buf + l->off, l->len, s->mta, m->files[l->file].path,
+				l->lineno, data))
+				return;
+		}
+	}
+}
+
+void
+maillog_forget(struct maillog *m, size_t i)
+{
+	if (i < m->nr_targets)
+		m->targets[i].nr_stories = 0;
 }
 
 void

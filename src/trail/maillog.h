@@ -23,6 +23,8 @@ struct maillog_target {
 	char *shown;		/* as given (msgid_strip) */
 	size_t *stories;	/* indices into maillog.stories, in log order */
 	size_t nr_stories, alloc_stories;
+	bool quiet;		/* no warning when no line names it (a
+				 * message pack --before-block may take) */
 };
 
 struct maillog_file {
@@ -121,5 +123,18 @@ int maillog_handover(const struct maillog *m, size_t i, const char *ip, int64_t 
 /* The files read, as summary.json's "maillogs" (new): each one's path,
  * compression, lines and long lines. */
 json_t *maillog_files_json(const struct maillog *m);
+
+/* Called by maillog_each_line with one kept line (borrowed, without its
+ * newline), the MTA of its queue, and where it was read (the file as
+ * given, its line number); returns false to stop. */
+typedef bool (*maillog_line_fn)(const char *line, size_t len, enum logline_mta mta,
+				const char *file, uint64_t lineno, void *data);
+
+/* Each line kept about target i, queue by queue in log order. */
+void maillog_each_line(const struct maillog *m, size_t i, maillog_line_fn fn, void *data);
+
+/* Target i's lines are not wanted after all (a message pack
+ * --before-block did not take): no excerpt, no delivery facts. */
+void maillog_forget(struct maillog *m, size_t i);
 
 #endif
