@@ -173,7 +173,7 @@ for lang in en fr; do
 			"the ticket: the last hour against the others"
 	else
 		assert_said "$tmp/out" "$n messages pour" "le ticket : les messages envoyés en 24 heures"
-		assert_said "$tmp/out" "Dans la dernière heure avant le blocage : $last messages ; dans les 23 heures précédentes, $avg par heure en moyenne et $max au plus." \
+		assert_said "$tmp/out" "Dans la dernière heure avant le blocage : $last messages ; dans les 23 heures précédentes, $avg par heure en moyenne et $max au maximum." \
 			"le ticket : la dernière heure face aux autres"
 	fi
 	assert_false "the ticket ($lang): no partial cover said" grep -q "cover only\|ne couvrent que" "$tmp/out"
