@@ -204,24 +204,16 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		case OPT_QUEUE_MESSAGES: fp->queue_messages = true; /* fall through */
 		case OPT_QUEUE: fp->queue = true; break;
 		case OPT_MTA:
-			if (!mta_known(optarg))
-				return error_set(err, EX_USAGE, "pack: --mta takes one of " MTA_NAMES
-						 ", not '%s'", optarg);
-			fp->queue_opt.mta = optarg;
+			if (cmd_mta_option("pack", CMD_MTA, optarg, &fp->queue_opt, err) < 0)
+				return -1;
 			break;
-		case OPT_POSTFIX_CONFIG: fp->queue_opt.postfix_config = optarg; break;
-		case OPT_TOOL_TIMEOUT: {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || errno || v < 1 || v > 3600)
-				return error_set(err, EX_USAGE, "pack: --tool-timeout takes a number "
-						 "of seconds from 1 to 3600, not '%s'", optarg);
-			fp->queue_opt.timeout = (int)v;
+		case OPT_POSTFIX_CONFIG:
+			cmd_mta_option("pack", CMD_POSTFIX_CONFIG, optarg, &fp->queue_opt, err);
 			break;
-		}
+		case OPT_TOOL_TIMEOUT:
+			if (cmd_mta_option("pack", CMD_TOOL_TIMEOUT, optarg, &fp->queue_opt, err) < 0)
+				return -1;
+			break;
 		case OPT_IP: fp->ip = optarg; break;
 		case OPT_BLOCK: fp->block = optarg; break;
 		case OPT_SPAMIP: fp->spamip_json = optarg; break;
