@@ -12,16 +12,26 @@
 
 #include "procs.h"
 
+/* The folder of the processes: /proc, or FPKIT_MTA_PROC (tests: a folder
+ * where no mail system runs, whatever runs on the machine). */
+static const char *
+proc_root(void)
+{
+	const char *root = getenv("FPKIT_MTA_PROC");
+
+	return root && *root ? root : "/proc";
+}
+
 /* The name and parent of process 'pid'; 0, or -1 when it is gone. */
 static int
 stat_of(const char *pid, char *name, size_t size, long *ppid)
 {
-	char path[64], buf[512];
+	char path[4096], buf[512];
 	const char *open_p, *close_p;
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	snprintf(path, sizeof(path), "%s/%s/stat", proc_root(), pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -54,7 +64,7 @@ named(const char *name, const char *const *names)
 int
 procs_running(const char *const *names, const char *not_child_of)
 {
-	DIR *d = opendir("/proc");
+	DIR *d = opendir(proc_root());
 	struct dirent *e;
 	int found = 0;
 

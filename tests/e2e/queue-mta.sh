@@ -151,6 +151,10 @@ assert_eq "$(tail -n 1 "$calls")" "postqueue [-j] LC_ALL=C MAIL_CONFIG=/etc/post
 	"postfix: MAIL_CONFIG passed on, the locale made C"
 
 # ---- several MTAs ----
+# Which runs is read from FPKIT_MTA_PROC, here a folder where nothing
+# runs: a Postfix another test starts at the same time is not seen.
+mkdir "$tmp/noproc"
+FPKIT_MTA_PROC=$tmp/noproc; export FPKIT_MTA_PROC
 fake exim4
 run queue
 assert_status 64 "postfix and exim installed, neither running"
@@ -163,6 +167,14 @@ assert_eq "$(j .mta)" '"exim"' "--mta exim chooses among them"
 assert_not_in "$calls" "postqueue" "--mta exim: no Postfix tool run"
 run queue --mta exim --postfix-config /etc/postfix
 assert_status 64 "--postfix-config with --mta exim"
+# Postfix running (its queue manager, qmgr, a process entry of its own):
+# Postfix is the one chosen, without --mta.
+mkdir -p "$tmp/oneproc/4243"
+echo '4243 (qmgr) S 4242 4242 4242 0 -1 4194560' >"$tmp/oneproc/4243/stat"
+FPKIT_MTA_PROC=$tmp/oneproc; export FPKIT_MTA_PROC
+run queue --json
+assert_eq "$(j .mta)" '"postfix"' "several installed, Postfix's master running: Postfix chosen"
+FPKIT_MTA_PROC=$tmp/noproc; export FPKIT_MTA_PROC
 
 # ---- a tool that hangs, one that prints too much ----
 reset
