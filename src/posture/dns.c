@@ -275,6 +275,12 @@ parse_txt(const unsigned char *buf, int len, struct dns_answer *a)
 		}
 		cur = xrealloc(cur, curlen + t->length + 1);
 		memcpy(cur + curlen, t->txt, t->length);
+		/* A NUL byte inside a record becomes DEL, which no SPF or
+		 * DMARC record may hold either: the record stays whole and
+		 * stays wrong. */
+		for (size_t i = curlen; i < curlen + t->length; i++)
+			if (!cur[i])
+				cur[i] = 0x7f;
 		curlen += t->length;
 		cur[curlen] = '\0';
 	}
@@ -292,10 +298,12 @@ parse_ptr(const unsigned char *buf, int len, struct dns_answer *a)
 
 	if (rc != ARES_SUCCESS)
 		return rc;
-	if (he->h_name)
-		add_rr(a, name_copy(he->h_name));
+	/* c-ares gives every name in the aliases, the first one in
+	 * h_name too. */
 	for (char **al = he->h_aliases; al && *al; al++)
 		add_rr(a, name_copy(*al));
+	if (!a->nr && he->h_name)
+		add_rr(a, name_copy(he->h_name));
 	ares_free_hostent(he);
 	return rc;
 }
@@ -347,6 +355,28 @@ answered(void *arg, int rc, int timeouts, unsigned char *buf, int len)
 	free(q);
 }
 
+/* A name a query can carry: labels of 1 to 63 bytes, 253 in all. */
+static bool
+name_ok(const char *name)
+{
+	size_t n = strlen(name), label = 0;
+
+	if (n && name[n - 1] == '.')
+		n--;
+	if (!n || n > 253)
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || name[i] == '.') {
+			if (!label || label > 63)
+				return false;
+			label = 0;
+		} else {
+			label++;
+		}
+	}
+	return true;
+}
+
 void
 dns_submit(struct dns_resolver *r, const char *name, enum dns_type type,
 	   struct dns_answer *out)
@@ -362,8 +392,8 @@ dns_submit(struct dns_resolver *r, const char *name, enum dns_type type,
 		out->status = DNS_TIMEOUT;
 		return;
 	}
-	if (!*name || strlen(name) > 253) {
-		out->status = DNS_ERROR;
+	if (!name_ok(name)) {
+		out->status = DNS_BADNAME;
 		return;
 	}
 	q = xcalloc(1, sizeof(*q));
@@ -446,7 +476,8 @@ dns_status_name(enum dns_status s)
 	static const char *const names[] = {
 		[DNS_OK] = "ok", [DNS_NODATA] = "nodata", [DNS_NXDOMAIN] = "nxdomain",
 		[DNS_SERVFAIL] = "servfail", [DNS_REFUSED] = "refused",
-		[DNS_TIMEOUT] = "timeout", [DNS_UNREACHABLE] = "unreachable", [DNS_ERROR] = "error", [DNS_PENDING] = "pending",
+		[DNS_TIMEOUT] = "timeout", [DNS_UNREACHABLE] = "unreachable",
+		[DNS_BADNAME] = "badname", [DNS_ERROR] = "error", [DNS_PENDING] = "pending",
 	};
 
 	return names[s];

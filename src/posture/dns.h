@@ -23,7 +23,8 @@ enum dns_status {
 	DNS_REFUSED,
 	DNS_TIMEOUT,	/* no answer in time, or the deadline passed */
 	DNS_UNREACHABLE,	/* the server refused the connection */
-	DNS_ERROR,	/* anything else: a malformed answer, a bad name */
+	DNS_BADNAME,	/* not asked: no query can carry the name */
+	DNS_ERROR,	/* anything else: a malformed answer */
 	DNS_PENDING,
 };
 

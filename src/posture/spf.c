@@ -336,7 +336,8 @@ sb_add(char **buf, size_t *len, const char *s, size_t n)
 	(*buf)[*len] = '\0';
 }
 
-/* The 'i' macro: dotted quad, or the IPv6 address's 32 nibbles dotted. */
+/* The 'i' macro: dotted quad, or the IPv6 address's 32 nibbles dotted,
+ * uppercase as in RFC 7208's examples (7.4). */
 static char *
 ip_dotted(const struct spf_ctx *c)
 {
@@ -344,9 +345,9 @@ ip_dotted(const struct spf_ctx *c)
 
 	if (!c->v6)
 		return xstrdup(c->ipstr);
-	s = xmalloc(64);
+	s = xmalloc(65);
 	for (int i = 0; i < 16; i++)
-		sprintf(s + i * 4, "%x.%x.", c->ip[i] >> 4, c->ip[i] & 15);
+		sprintf(s + i * 4, "%X.%X.", c->ip[i] >> 4, c->ip[i] & 15);
 	s[63] = '\0';
 	return s;
 }
@@ -419,7 +420,7 @@ validated_names(struct spf_ctx *c, char ***out, enum dns_status *ptr_status)
 	*out = xcalloc(n ? n : 1, sizeof(**out));
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < fw[i].nr; j++)
-			if (addr_in(c, fw[i].rr[j], 128)) {
+			if (addr_in(c, fw[i].rr[j], c->v6 ? 128 : 32)) {
 				(*out)[found++] = xstrdup(ptr.rr[i]);
 				break;
 			}
@@ -644,10 +645,12 @@ dns_trouble(struct spf_ctx *c, const char *name, const struct dns_answer *a)
 	return M_TEMPERROR;
 }
 
+/* A name no query can carry is taken as one that does not exist (RFC
+ * 7208, 4.3 and 5): no match, no error. */
 static bool
 dns_failed(enum dns_status st)
 {
-	return st != DNS_OK && st != DNS_NODATA && st != DNS_NXDOMAIN;
+	return st != DNS_OK && st != DNS_NODATA && st != DNS_NXDOMAIN && st != DNS_BADNAME;
 }
 
 static enum match

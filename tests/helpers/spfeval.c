@@ -16,6 +16,20 @@
 #include "error.h"
 #include "spf.h"
 
+/* S on one line: control characters as \xNN. */
+static void
+put(const char *s, char end)
+{
+	if (!s)
+		s = "-";
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			printf("\\x%02x", (unsigned char)*s);
+		else
+			putchar(*s);
+	putchar(end);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,9 +60,10 @@ main(int argc, char **argv)
 			return 70;
 		}
 		spf_check(r, ip, from, *helo ? helo : NULL, &v);
-		printf("%s\t%s\t%s\t%s\n", spf_result_name(v.result),
-		       v.explanation ? v.explanation : "-",
-		       v.mechanism ? v.mechanism : "-", v.problem ? v.problem : "-");
+		put(spf_result_name(v.result), '\t');
+		put(v.explanation, '\t');
+		put(v.mechanism, '\t');
+		put(v.problem, '\n');
 		fflush(stdout);
 		spf_verdict_release(&v);
 		dns_free(r);
