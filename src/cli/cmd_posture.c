@@ -145,7 +145,7 @@ cmd_posture(int argc, char **argv, struct error *err)
 	}
 	r = dns_new(server, timeout_ms, deadline_ms, err);
 	if (!r) {
-		status = err->status;
+		status = -1;
 		goto out;
 	}
 	req.ip = argv[optind];

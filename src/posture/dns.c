@@ -317,8 +317,9 @@ status_of(int rc)
 	case ARES_ENOTFOUND: return DNS_NXDOMAIN;
 	case ARES_ESERVFAIL: return DNS_SERVFAIL;
 	case ARES_EREFUSED: return DNS_REFUSED;
-	case ARES_ETIMEOUT: case ARES_ECANCELLED: case ARES_EDESTRUCTION:
-		return DNS_TIMEOUT;
+	case ARES_ETIMEOUT: return DNS_TIMEOUT;
+	/* Only dns_wait cancels, at the deadline. */
+	case ARES_ECANCELLED: case ARES_EDESTRUCTION: return DNS_DEADLINE;
 	case ARES_ECONNREFUSED: return DNS_UNREACHABLE;
 	default: return DNS_ERROR;
 	}
@@ -388,8 +389,8 @@ dns_submit(struct dns_resolver *r, const char *name, enum dns_type type,
 
 	memset(out, 0, sizeof(*out));
 	out->status = DNS_PENDING;
-	if (now() >= deadline_of(r)) {
-		out->status = DNS_TIMEOUT;
+	if (dns_deadline_passed(r)) {
+		out->status = DNS_DEADLINE;
 		return;
 	}
 	if (!name_ok(name)) {
@@ -415,7 +416,7 @@ dns_wait(struct dns_resolver *r)
 		int bits, n = 0, ms;
 
 		if (left <= 0) {
-			/* Every query still out answers DNS_TIMEOUT. */
+			/* Every query still out answers DNS_DEADLINE. */
 			ares_cancel(r->channel);
 			break;
 		}
@@ -476,9 +477,34 @@ dns_status_name(enum dns_status s)
 	static const char *const names[] = {
 		[DNS_OK] = "ok", [DNS_NODATA] = "nodata", [DNS_NXDOMAIN] = "nxdomain",
 		[DNS_SERVFAIL] = "servfail", [DNS_REFUSED] = "refused",
-		[DNS_TIMEOUT] = "timeout", [DNS_UNREACHABLE] = "unreachable",
+		[DNS_TIMEOUT] = "timeout", [DNS_DEADLINE] = "deadline", [DNS_UNREACHABLE] = "unreachable",
 		[DNS_BADNAME] = "badname", [DNS_ERROR] = "error", [DNS_PENDING] = "pending",
 	};
 
 	return names[s];
+}
+
+const char *
+dns_status_text(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK: return "answered";
+	case DNS_NODATA: return "no record of the type";
+	case DNS_NXDOMAIN: return "no such name (NXDOMAIN)";
+	case DNS_SERVFAIL: return "the server failed (SERVFAIL)";
+	case DNS_REFUSED: return "the server refused the query (REFUSED)";
+	case DNS_TIMEOUT: return "no answer in time";
+	case DNS_DEADLINE: return "not answered before the deadline";
+	case DNS_UNREACHABLE: return "the server cannot be reached";
+	case DNS_BADNAME: return "not a name a query can carry";
+	case DNS_ERROR: return "a malformed answer";
+	case DNS_PENDING: break;
+	}
+	return "not answered";
+}
+
+bool
+dns_deadline_passed(const struct dns_resolver *r)
+{
+	return now() >= deadline_of(r);
 }

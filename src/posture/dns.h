@@ -2,12 +2,13 @@
  *
  * A resolver asks one server (given, or the system's), each query within
  * a time-out, all of them within one deadline; after the deadline every
- * query answers DNS_TIMEOUT at once.  Queries queued with dns_submit run
+ * query answers DNS_DEADLINE at once.  Queries queued with dns_submit run
  * in parallel until dns_wait; dns_query asks one and waits for it.
  */
 #ifndef FPKIT_DNS_H
 #define FPKIT_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct error;
@@ -21,7 +22,8 @@ enum dns_status {
 	DNS_NXDOMAIN,
 	DNS_SERVFAIL,
 	DNS_REFUSED,
-	DNS_TIMEOUT,	/* no answer in time, or the deadline passed */
+	DNS_TIMEOUT,	/* no answer within the query's time-out */
+	DNS_DEADLINE,	/* not asked, or not answered, before the deadline */
 	DNS_UNREACHABLE,	/* the server refused the connection */
 	DNS_BADNAME,	/* not asked: no query can carry the name */
 	DNS_ERROR,	/* anything else: a malformed answer */
@@ -53,6 +55,10 @@ void dns_answer_release(struct dns_answer *a);
 
 /* The lowercase word for a status: "ok", "nxdomain", "timeout"... */
 const char *dns_status_name(enum dns_status s);
+/* What went wrong, for people: "no answer in time"... */
+const char *dns_status_text(enum dns_status s);
+/* True once the deadline has passed. */
+bool dns_deadline_passed(const struct dns_resolver *r);
 /* The server asked, as given or "system". */
 const char *dns_server(const struct dns_resolver *r);
 

@@ -11,6 +11,7 @@
 #include "orgdomain.h"
 #include "posture.h"
 #include "spf.h"
+#include "textsafe.h"
 #include "xalloc.h"
 
 const char *const posture_default_dnsbl[] = {
@@ -89,8 +90,8 @@ static void
 set_temperror(json_t *o, const char *name, const struct dns_answer *a)
 {
 	json_object_set_new(o, "result", json_string("temperror"));
-	json_object_set_new(o, "problem", json_sprintf("DNS %s for %s",
-							dns_status_name(a->status), name));
+	json_object_set_new(o, "problem", json_sprintf("DNS for %s: %s", name,
+							dns_status_text(a->status)));
 }
 
 static bool
@@ -568,6 +569,7 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 	for (size_t i = 0; i < nz; i++)
 		json_array_append_new(arr, dnsbl_result(&bl[i]));
 	json_object_set_new(out, "dnsbl", arr);
+	json_object_set_new(out, "deadline_reached", json_boolean(dns_deadline_passed(r)));
 	free(dm);
 	free(bl);
 	return out;
@@ -704,8 +706,8 @@ print_dnsbl(FILE *f, const json_t *o)
 	fputc('\n', f);
 }
 
-void
-posture_print(FILE *f, const json_t *p)
+static void
+print_all(FILE *f, const json_t *p)
 {
 	size_t i;
 	json_t *v;
@@ -721,4 +723,30 @@ posture_print(FILE *f, const json_t *p)
 		print_dnsbl(f, v);
 	if (posture_incomplete(p))
 		fputs("Some checks could not be made: DNS did not answer in time or failed (temperror).\n", f);
+}
+
+/* What DNS gave (names, records, explanations) may hold any byte: each
+ * line is made safe to show as a whole. */
+void
+posture_print(FILE *out, const json_t *p)
+{
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	print_all(f, p);
+	fclose(f);
+	for (line = text; line && *line; line = next) {
+		char *safe;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		safe = textsafe_visible(line, strlen(line));
+		fprintf(out, "%s\n", safe);
+		free(safe);
+	}
+	free(text);
 }

@@ -641,7 +641,7 @@ static enum match
 dns_trouble(struct spf_ctx *c, const char *name, const struct dns_answer *a)
 {
 	c->problem = c->problem ? c->problem
-		     : xasprintf("DNS %s for %s", dns_status_name(a->status), name);
+		     : xasprintf("DNS for %s: %s", name, dns_status_text(a->status));
 	return M_TEMPERROR;
 }
 
