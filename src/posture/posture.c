@@ -242,13 +242,14 @@ struct dmarc_state {
 	struct dns_answer own, at_org;
 };
 
-/* The DMARC record among TXT records: NULL when none, or more than one
- * (RFC 7489, 6.6.3: then none applies). */
-static const char *
-dmarc_pick(const struct dns_answer *a)
+/* The DMARC records among TXT records: those whose first tag is
+ * v=DMARC1 (RFC 7489, 6.6.3); the first in *FIRST. */
+static size_t
+dmarc_records(const struct dns_answer *a, const char **first)
 {
-	const char *found = NULL;
+	size_t n = 0;
 
+	*first = NULL;
 	for (size_t i = 0; i < a->nr; i++) {
 		const char *s = a->rr[i], *p;
 
@@ -258,11 +259,10 @@ dmarc_pick(const struct dns_answer *a)
 			;
 		if (*p && *p != ';')
 			continue;
-		if (found)
-			return NULL;
-		found = s;
+		if (!n++)
+			*first = s;
 	}
-	return found;
+	return n;
 }
 
 /* The value of TAG in RECORD ("p", "sp", ...), trimmed; NULL if absent. */
@@ -320,7 +320,9 @@ dmarc_submit(struct dns_resolver *r, struct dmarc_state *s)
 static void
 dmarc_org_submit(struct dns_resolver *r, struct dmarc_state *s)
 {
-	if (s->own.status == DNS_OK && dmarc_pick(&s->own))
+	const char *first;
+
+	if (dmarc_records(&s->own, &first))
 		return;
 	if (dns_failed(s->own.status) || !s->org || !strcasecmp(s->org, s->domain))
 		return;
@@ -333,18 +335,23 @@ dmarc_result(struct dmarc_state *s)
 {
 	json_t *o = json_object();
 	const char *record = NULL, *where = NULL;
-	char *p, *sp, *pct, *adkim, *aspf;
+	char *p, *sp, *pct, *adkim, *aspf, *rua;
 
 	json_object_set_new(o, "domain", json_string(s->domain));
 	json_object_set_new(o, "organizational_domain", s->org ? json_string(s->org) : json_null());
 	if (dns_failed(s->own.status)) {
 		set_temperror(o, s->name, &s->own);
-	} else if ((record = dmarc_pick(&s->own))) {
+	} else if (dmarc_records(&s->own, &record)) {
 		where = s->name;
 	} else if (s->org_name && dns_failed(s->at_org.status)) {
 		set_temperror(o, s->org_name, &s->at_org);
-	} else if (s->org_name && (record = dmarc_pick(&s->at_org))) {
+	} else if (s->org_name && dmarc_records(&s->at_org, &record)) {
 		where = s->org_name;
+	}
+	/* More than one: no policy applies (RFC 7489, 6.6.3, step 5). */
+	if (where && dmarc_records(where == s->name ? &s->own : &s->at_org, &record) > 1) {
+		json_object_set_new(o, "problem", json_sprintf("more than one DMARC record at %s", where));
+		record = NULL;
 	}
 	json_object_set_new(o, "record", record ? json_string(record) : json_null());
 	json_object_set_new(o, "found_at", where ? json_string(where) : json_null());
@@ -362,10 +369,19 @@ dmarc_result(struct dmarc_state *s)
 	pct = dmarc_tag(record, "pct");
 	adkim = dmarc_tag(record, "adkim");
 	aspf = dmarc_tag(record, "aspf");
+	rua = dmarc_tag(record, "rua");
 	lower(p);
 	lower(sp);
+	if (!policy_ok(p) && rua && strstr(rua, "mailto:")) {
+		/* RFC 7489, 6.6.3: without a valid p= but with rua=, as
+		 * if p=none. */
+		free(p);
+		p = xstrdup("none");
+		json_object_set_new(o, "problem",
+				    json_string("no valid p= tag: taken as p=none, for rua= is given"));
+	}
 	if (!policy_ok(p)) {
-		/* RFC 7489, 6.6.3: a record without a valid p= is none. */
+		/* RFC 7489, 6.6.3: otherwise no DMARC processing. */
 		json_object_set_new(o, "result", json_string("permerror"));
 		json_object_set_new(o, "problem", json_string("the record has no valid p= tag"));
 		json_object_set_new(o, "policy", json_null());
@@ -390,6 +406,7 @@ dmarc_result(struct dmarc_state *s)
 	free(pct);
 	free(adkim);
 	free(aspf);
+	free(rua);
 out:
 	dns_answer_release(&s->own);
 	dns_answer_release(&s->at_org);

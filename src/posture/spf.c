@@ -896,14 +896,15 @@ check_host(struct spf_ctx *c, const char *domain, char **mech, char **exp)
 	p = record + 6;
 	for (;;) {
 		struct term t;
+		char *end;
+		bool last;
 
 		while (*p == ' ')
 			p++;
 		if (!*p)
 			break;
-		char *end = p + strcspn(p, " ");
-		bool last = !*end;
-
+		end = p + strcspn(p, " ");
+		last = !*end;
 		*end = '\0';
 		terms = xrealloc(terms, (nterms + 1) * sizeof(*terms));
 		if (!parse_term(p, &t)) {

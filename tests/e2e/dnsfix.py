@@ -30,11 +30,20 @@ import time
 
 
 def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port free for both UDP and TCP on loopback, as nsd binds both."""
+    while True:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
 
 
 def escape_name(name):
@@ -83,7 +92,30 @@ class Server:
         # name -> the query types still answered (the types it has).
         self.drop = {d.lower().rstrip("."): set(t) for d, t in
                      (drop.items() if isinstance(drop, dict) else ((d, ()) for d in drop))}
-        self.nsd_port = free_port()
+        # Another program may take the port between free_port() and
+        # nsd's start: then nsd exits, and starts again on another.
+        for attempt in range(5):
+            self.nsd_port = free_port()
+            self.start_nsd(zone_lines, broken)
+            if self.wait_ready(last=attempt == 4):
+                break
+        # The forwarder: UDP and TCP on one port.
+        while True:
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(("127.0.0.1", 0))
+            self.port = self.udp.getsockname()[1]
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                self.tcp.bind(("127.0.0.1", self.port))
+                break
+            except OSError:
+                self.tcp.close()
+                self.udp.close()
+        self.tcp.listen(16)
+        threading.Thread(target=self.serve_udp, daemon=True).start()
+        threading.Thread(target=self.serve_tcp, daemon=True).start()
+
+    def start_nsd(self, zone_lines, broken):
         with open(os.path.join(self.dir, "root.zone"), "w") as f:
             f.write("$TTL 300\n. IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n"
                     ". IN NS ns.test.\n")
@@ -105,16 +137,6 @@ class Server:
         # -d: nsd stays in the foreground, our child, stopped by its pid.
         self.nsd = subprocess.Popen(["nsd", "-d", "-c", conf],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", self.port))
-        self.tcp.listen(16)
-        self.wait_ready()
-        threading.Thread(target=self.serve_udp, daemon=True).start()
-        threading.Thread(target=self.serve_tcp, daemon=True).start()
 
     def query(self, name, qtype=1, port=None):
         pkt = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
@@ -128,16 +150,28 @@ class Server:
         finally:
             s.close()
 
-    def wait_ready(self):
+    def wait_ready(self, last):
+        """True once nsd answers; False when it exited (and LAST is
+        false: another port is tried)."""
         for _ in range(100):
             if self.nsd.poll() is not None:
-                sys.exit("dnsfix: nsd exited (%s); see %s/nsd.log" % (self.nsd.returncode, self.dir))
+                if not last:
+                    return False
+                sys.exit("dnsfix: nsd exited (%s): %s" % (self.nsd.returncode, self.log()))
             try:
                 self.query("ns.test")
-                return
+                return True
             except OSError:
                 time.sleep(0.1)
-        sys.exit("dnsfix: nsd does not answer; see %s/nsd.log" % self.dir)
+        self.nsd.kill()
+        sys.exit("dnsfix: nsd does not answer: %s" % self.log())
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "nsd.log")) as f:
+                return f.read()[-2000:]
+        except OSError:
+            return "no log"
 
     def dropped(self, msg):
         """True when the query's name is one to drop."""

@@ -33,6 +33,18 @@ _dmarc.shop.example.net TXT "v=DMARC1; p=quarantine; adkim=s; rua=mailto:dmarc@s
 _dmarc.example.net TXT "v=DMARC1; p=reject; sp=none; pct=50; aspf=s"
 out.example.net TXT "v=spf1 redirect=shop.example.net"
 20.2.0.192.in-addr.arpa PTR ip-192-0-2-20.eu.example.com.
+30.2.0.192.in-addr.arpa PTR vps-1a2b3c4d.vps.ovh.net.
+31.2.0.192.in-addr.arpa PTR ns3012345.ip-198-51-100.eu.
+32.2.0.192.in-addr.arpa PTR mail.shop.example.net.
+32.2.0.192.in-addr.arpa PTR ip-192-0-2-32.example.com.
+33.2.0.192.in-addr.arpa PTR dynamic-pool-7.isp.example.com.
+_dmarc.two.example.org TXT "v=DMARC1; p=reject"
+_dmarc.two.example.org TXT "v=DMARC1; p=none"
+_dmarc.norua.example.org TXT "v=DMARC1; sp=reject"
+_dmarc.rua.example.org TXT "v=DMARC1; p=bogus; rua=mailto:d@rua.example.org"
+_dmarc.other.example.org TXT "v=spf1 -all"
+_dmarc.example.org TXT "v=DMARC1;p=reject"
+inc.example.org TXT "v=spf1 include:nothing.example.org -all"
 slow.example.com TIMEOUT
 broken.example SERVFAIL
 10.2.0.192.bl.example.org A 127.0.0.2
@@ -135,9 +147,35 @@ assert_eq "$(jget '.spf[2].result') $(jget '.spf[2].mechanism')" "fail -all" \
 	"spf: a: of a name that does not exist does not match"
 assert_eq "$(jget '.spf[3].result')" none "spf: NXDOMAIN: none"
 assert_eq "$(jget '.dmarc[3].result')/$(jget '.dmarc[3].record')" none/null "dmarc: none"
+posture --json --dnsbl none --domain inc.example.org 192.0.2.10
+assert_eq "$(jget '.spf[0].result')/$(jget '.spf[0].mechanism')" permerror/include:nothing.example.org \
+	"spf: an include without a record: permerror, by the include"
+assert_eq "$(jget '.spf[0].problem')" "include:nothing.example.org has no SPF record" "spf: why, said"
 posture --domain shop.example.net --dnsbl none 192.0.2.20
 assert_in "$tmp/out" "reverse DNS: ip-192-0-2-20.eu.example.com; NOT forward-confirmed" "text: not forward-confirmed"
 assert_in "$tmp/out" "looks generic (the name holds the address)" "text: generic"
+
+# Generic names, and one of the sender's among them.
+for case in "192.0.2.30 true vps-1a2b3c4d.vps.ovh.net" "192.0.2.31 true ns3012345.ip-198-51-100.eu" \
+	"192.0.2.32 false ip-192-0-2-32.example.com,mail.shop.example.net" \
+	"192.0.2.33 true dynamic-pool-7.isp.example.com"; do
+	set -- $case
+	posture --json --dnsbl none "$1"
+	assert_eq "$(jget '.ptr.names | sort | join(",")')/$(jget .ptr.generic)" "$3/$2" "generic: $3 -> $2"
+done
+
+# DMARC by RFC 7489, 6.6.3: two records at the domain: none applies,
+# and the organisational domain is not asked; no p= but rua=: as
+# p=none; no p= and no rua=: permerror; a TXT record that is not DMARC
+# at the domain: the organisational domain's.
+posture --json --dnsbl none --domain two.example.org --domain rua.example.org \
+	--domain norua.example.org --domain other.example.org 192.0.2.10
+assert_eq "$(jget '.dmarc[0].result')/$(jget '.dmarc[0].policy')" none/null "dmarc: two records: none"
+assert_in "$tmp/out" "more than one DMARC record at _dmarc.two.example.org" "dmarc: two records: said so"
+assert_eq "$(jget '.dmarc[1].result')/$(jget '.dmarc[1].policy')" found/none "dmarc: no valid p= but rua=: p=none"
+assert_eq "$(jget '.dmarc[2].result')/$(jget '.dmarc[2].policy')" permerror/null "dmarc: no p=, no rua=: permerror"
+assert_eq "$(jget '.dmarc[3].found_at')/$(jget '.dmarc[3].policy')" _dmarc.example.org/reject \
+	"dmarc: a TXT record that is not DMARC is no record: the organisational domain's p=reject"
 
 # A server that does not answer, one that fails: temperror, said so;
 # exit 75.
@@ -170,6 +208,24 @@ posture --json --timeout 2 --deadline 1 --domain slow.example.com --dnsbl none 1
 assert_status 75 "deadline: some checks not made"
 assert_eq "$(jget .deadline_reached)" true "deadline: reached"
 assert_in "$tmp/out" "DNS for slow.example.com: not answered before the deadline" "deadline: said so"
+
+# Nothing but the given server is asked: every address fpkit connects
+# or sends to, traced by strace, is the test server's.
+if command -v strace >/dev/null 2>&1 &&
+	strace -f -o /dev/null true >/dev/null 2>&1; then
+	set +e
+	# LeakSanitizer cannot run under ptrace: off for this run.
+	ASAN_OPTIONS=detect_leaks=0:exitcode=99:log_path=$tmp/strace-asan \
+		strace -f -e trace=connect,sendto,sendmsg,sendmmsg -o "$tmp/trace" "$FPKIT_BIN" posture \
+		--dns-server "$DNS" --domain shop.example.net 192.0.2.10 >/dev/null 2>&1
+	set -e
+	port=${DNS#127.0.0.1:}
+	grep -o 'sin6\{0,1\}_port=htons([0-9]*), [a-z0-9_]*=inet[_a-z]*([^)]*)' "$tmp/trace" | sort -u >"$tmp/peers"
+	assert_eq "$(cat "$tmp/peers")" "sin_port=htons($port), sin_addr=inet_addr(\"127.0.0.1\")" \
+		"only the --dns-server is asked (strace)"
+else
+	skip "no strace, or it cannot trace here: the addresses asked are not traced"
+fi
 
 # Bad usage.
 posture 192.0.2.999
