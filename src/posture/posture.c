@@ -639,7 +639,7 @@ print_ptr(FILE *f, const json_t *ptr)
 	size_t i;
 
 	fputs("reverse DNS: ", f);
-	if (!strcmp(res, "temperror")) {
+	if (!strcmp(res, "temperror") && !json_array_size(names)) {
 		fputs("temperror, could not be checked", f);
 		print_problem(f, ptr);
 		fputc('\n', f);
@@ -654,7 +654,7 @@ print_ptr(FILE *f, const json_t *ptr)
 	if (json_is_true(json_object_get(ptr, "forward_confirmed")))
 		fputs("; forward-confirmed", f);
 	else if (!strcmp(res, "temperror"))
-		fputs("; forward confirmation: temperror", f);
+		fputs("; forward confirmation: temperror, could not be checked", f);
 	else
 		fputs("; NOT forward-confirmed: no name's address record gives back the IP", f);
 	if (json_is_true(json_object_get(ptr, "generic")))

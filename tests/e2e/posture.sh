@@ -46,6 +46,8 @@ _dmarc.other.example.org TXT "v=spf1 -all"
 _dmarc.example.org TXT "v=DMARC1;p=reject"
 inc.example.org TXT "v=spf1 include:nothing.example.org -all"
 slow.example.com TIMEOUT
+40.2.0.192.in-addr.arpa PTR slowhost.example.com.
+slowhost.example.com TIMEOUT
 broken.example SERVFAIL
 10.2.0.192.bl.example.org A 127.0.0.2
 10.2.0.192.bl.example.org TXT "listed: see https://bl.example.org/"
@@ -193,6 +195,16 @@ posture --timeout 1 --domain slow.example.com --dnsbl none 192.0.2.10
 assert_status 75 "text: exit 75"
 assert_in "$tmp/out" "SPF slow.example.com: temperror" "text: temperror"
 assert_in "$tmp/out" "Some checks could not be made" "text: what could not be checked, said"
+
+# A PTR name whose address records never come: the names, and the
+# confirmation not made.
+posture --json --timeout 1 --dnsbl none 192.0.2.40
+assert_status 75 "ptr name not answering: a check not made"
+assert_eq "$(jget '.ptr.names | join(",")')/$(jget .ptr.result)" slowhost.example.com/temperror \
+	"ptr name not answering: the name, and temperror"
+posture --timeout 1 --dnsbl none 192.0.2.40
+assert_in "$tmp/out" "reverse DNS: slowhost.example.com; forward confirmation: temperror, could not be checked" \
+	"ptr name not answering: said so"
 
 # Six blocklists that never answer, each query 1 s, all within 4 s: they
 # are asked together, so each ends on its own time-out, none on the
