@@ -46,6 +46,17 @@ def free_port():
             u.close()
 
 
+def die_with_parent():
+    """In nsd's child, before exec: SIGTERM when this script dies, so
+    that a test killed midway leaves no server behind (prctl
+    PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def escape_name(name):
     """A name for the zone file: every byte but letters, digits, '-',
     '_' and a lone '*' label as \\DDD."""
@@ -135,7 +146,7 @@ class Server:
                 # A zone whose file is absent: nsd answers SERVFAIL.
                 f.write('zone:\n  name: "%s"\n  zonefile: "absent-%s.zone"\n' % (b, b))
         # -d: nsd stays in the foreground, our child, stopped by its pid.
-        self.nsd = subprocess.Popen(["nsd", "-d", "-c", conf],
+        self.nsd = subprocess.Popen(["nsd", "-d", "-c", conf], preexec_fn=die_with_parent,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def query(self, name, qtype=1, port=None):

@@ -46,6 +46,62 @@ _dmarc.other.example.org TXT "v=spf1 -all"
 _dmarc.example.org TXT "v=DMARC1;p=reject"
 inc.example.org TXT "v=spf1 include:nothing.example.org -all"
 slow.example.com TIMEOUT
+postmaster TXT "v=spf1 +all"
+single.example.org TXT "v=spf1 include:%{l} -all"
+manymx.example.org MX 1 mx1.example.org.
+mx1.example.org A 198.51.100.101
+50.2.0.192.in-addr.arpa PTR p1.manyptr.example.org.
+manymx.example.org MX 2 mx2.example.org.
+mx2.example.org A 198.51.100.102
+50.2.0.192.in-addr.arpa PTR p2.manyptr.example.org.
+manymx.example.org MX 3 mx3.example.org.
+mx3.example.org A 198.51.100.103
+50.2.0.192.in-addr.arpa PTR p3.manyptr.example.org.
+manymx.example.org MX 4 mx4.example.org.
+mx4.example.org A 198.51.100.104
+50.2.0.192.in-addr.arpa PTR p4.manyptr.example.org.
+manymx.example.org MX 5 mx5.example.org.
+mx5.example.org A 198.51.100.105
+50.2.0.192.in-addr.arpa PTR p5.manyptr.example.org.
+manymx.example.org MX 6 mx6.example.org.
+mx6.example.org A 198.51.100.106
+50.2.0.192.in-addr.arpa PTR p6.manyptr.example.org.
+manymx.example.org MX 7 mx7.example.org.
+mx7.example.org A 198.51.100.107
+50.2.0.192.in-addr.arpa PTR p7.manyptr.example.org.
+manymx.example.org MX 8 mx8.example.org.
+mx8.example.org A 198.51.100.108
+50.2.0.192.in-addr.arpa PTR p8.manyptr.example.org.
+manymx.example.org MX 9 mx9.example.org.
+mx9.example.org A 198.51.100.109
+50.2.0.192.in-addr.arpa PTR p9.manyptr.example.org.
+manymx.example.org MX 10 mx10.example.org.
+mx10.example.org A 198.51.100.110
+50.2.0.192.in-addr.arpa PTR p10.manyptr.example.org.
+manymx.example.org MX 11 mx11.example.org.
+mx11.example.org A 192.0.2.50
+50.2.0.192.in-addr.arpa PTR p11.manyptr.example.org.
+p11.manyptr.example.org A 192.0.2.50
+manyptr.example.org TXT "v=spf1 ptr -all"
+manymx.example.org TXT "v=spf1 mx -all"
+explain.example.org TXT "%{i} is not one of our servers"
+soft.example.org TXT "v=spf1 ~all exp=explain.example.org"
+hard.example.org TXT "v=spf1 -all exp=explain.example.org"
+l1.example.org A 198.51.100.1
+l2.example.org A 198.51.100.2
+l3.example.org A 198.51.100.3
+l4.example.org A 198.51.100.4
+l5.example.org A 198.51.100.5
+l6.example.org A 198.51.100.6
+l7.example.org A 198.51.100.7
+l8.example.org A 198.51.100.8
+l9.example.org A 198.51.100.9
+l10.example.org A 198.51.100.10
+l11.example.org A 198.51.100.11
+ten.example.org TXT "v=spf1 a:l1.example.org a:l2.example.org a:l3.example.org a:l4.example.org a:l5.example.org a:l6.example.org a:l7.example.org a:l8.example.org a:l9.example.org a:l10.example.org ip4:192.0.2.10 -all"
+eleven.example.org TXT "v=spf1 a:l1.example.org a:l2.example.org a:l3.example.org a:l4.example.org a:l5.example.org a:l6.example.org a:l7.example.org a:l8.example.org a:l9.example.org a:l10.example.org a:l11.example.org ip4:192.0.2.10 -all"
+twovoid.example.org TXT "v=spf1 a:v1.example.org mx:v2.example.org ip4:192.0.2.10 -all"
+threevoid.example.org TXT "v=spf1 a:v1.example.org mx:v2.example.org exists:v3.example.org ip4:192.0.2.10 -all"
 40.2.0.192.in-addr.arpa PTR slowhost.example.com.
 slowhost.example.com TIMEOUT
 broken.example SERVFAIL
@@ -156,6 +212,37 @@ assert_eq "$(jget '.spf[0].problem')" "include:nothing.example.org has no SPF re
 posture --domain shop.example.net --dnsbl none 192.0.2.20
 assert_in "$tmp/out" "reverse DNS: ip-192-0-2-20.eu.example.com; NOT forward-confirmed" "text: not forward-confirmed"
 assert_in "$tmp/out" "looks generic (the name holds the address)" "text: generic"
+
+# RFC 7208, 4.6.4: ten terms that ask DNS are allowed, not eleven; two
+# void lookups (names without records) are allowed, not three.
+posture --json --dnsbl none --domain ten.example.org --domain eleven.example.org \
+	--domain twovoid.example.org --domain threevoid.example.org 192.0.2.10
+assert_eq "$(jget '.spf[0].result') $(jget '.spf[0].mechanism')" "pass ip4:192.0.2.10" "spf: 10 DNS lookups: allowed"
+assert_eq "$(jget '.spf[1].result') $(jget '.spf[1].mechanism')" "permerror a:l11.example.org" \
+	"spf: the 11th DNS lookup: permerror"
+assert_eq "$(jget '.spf[1].problem')" "more than 10 DNS lookups" "spf: the limit, said"
+assert_eq "$(jget '.spf[2].result')" pass "spf: 2 void lookups: allowed"
+assert_eq "$(jget '.spf[3].result') $(jget '.spf[3].mechanism')" "permerror exists:v3.example.org" \
+	"spf: the 3rd void lookup: permerror"
+assert_eq "$(jget '.spf[3].problem')" "more than 2 void DNS lookups" "spf: the void limit, said"
+
+# At most 10 MX records for mx (the IP is the 11th's: permerror), 10
+# PTR names for ptr (the IP's only confirmed name is the 11th, as nsd
+# sends them in the zone's order: no match); exp= on a fail only.
+posture --json --dnsbl none --domain manymx.example.org --domain manyptr.example.org \
+	--domain soft.example.org --domain hard.example.org 192.0.2.50
+assert_eq "$(jget '.spf[0].result')" permerror "spf: 11 MX records: permerror"
+assert_eq "$(jget '.spf[0].problem')" "manymx.example.org has more than 10 MX records" "spf: the MX limit, said"
+assert_eq "$(jget '.spf[1].result') $(jget '.spf[1].mechanism')" "fail -all" "spf: the 11th PTR name is not looked at"
+assert_eq "$(jget '.spf[2].result')/$(jget '.spf[2].explanation')" softfail/null "spf: no explanation on a softfail"
+assert_eq "$(jget '.spf[3].result')/$(jget '.spf[3].explanation')" "fail/192.0.2.50 is not one of our servers" \
+	"spf: exp= explains a fail, its macros expanded"
+
+# A single-label name is no domain to check (RFC 7208, 4.3), even when
+# DNS has a record there: the include is a permerror.
+posture --json --dnsbl none --domain single.example.org 192.0.2.10
+assert_eq "$(jget '.spf[0].result') $(jget '.spf[0].mechanism')" "permerror include:%{l}" \
+	"spf: include of a single-label name: permerror"
 
 # Generic names, and one of the sender's among them.
 for case in "192.0.2.30 true vps-1a2b3c4d.vps.ovh.net" "192.0.2.31 true ns3012345.ip-198-51-100.eu" \
