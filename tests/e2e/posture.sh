@@ -46,6 +46,9 @@ _dmarc.other.example.org TXT "v=spf1 -all"
 _dmarc.example.org TXT "v=DMARC1;p=reject"
 inc.example.org TXT "v=spf1 include:nothing.example.org -all"
 slow.example.com TIMEOUT
+60.2.0.192.in-addr.arpa PTR elsewhere.example.net.
+elsewhere.example.net A 198.51.100.60
+cidr.example.org TXT "v=spf1 ip4:192.0.2.0/28 a:mail.shop.example.net/29 -all"
 postmaster TXT "v=spf1 +all"
 single.example.org TXT "v=spf1 include:%{l} -all"
 manymx.example.org MX 1 mx1.example.org.
@@ -238,11 +241,23 @@ assert_eq "$(jget '.spf[2].result')/$(jget '.spf[2].explanation')" softfail/null
 assert_eq "$(jget '.spf[3].result')/$(jget '.spf[3].explanation')" "fail/192.0.2.50 is not one of our servers" \
 	"spf: exp= explains a fail, its macros expanded"
 
+# CIDR lengths that are not whole bytes: 192.0.2.10 is in 192.0.2.0/28,
+# 192.0.2.20 is not, nor in mail.shop.example.net's /29 (192.0.2.8-15).
+posture --json --dnsbl none --domain cidr.example.org 192.0.2.10
+assert_eq "$(jget '.spf[0].result') $(jget '.spf[0].mechanism')" "pass ip4:192.0.2.0/28" "spf: in a /28"
+posture --json --dnsbl none --domain cidr.example.org 192.0.2.20
+assert_eq "$(jget '.spf[0].result') $(jget '.spf[0].mechanism')" "fail -all" "spf: outside a /28 and a /29"
+
 # A single-label name is no domain to check (RFC 7208, 4.3), even when
 # DNS has a record there: the include is a permerror.
 posture --json --dnsbl none --domain single.example.org 192.0.2.10
 assert_eq "$(jget '.spf[0].result') $(jget '.spf[0].mechanism')" "permerror include:%{l}" \
 	"spf: include of a single-label name: permerror"
+
+# A PTR name whose address is another IP does not confirm it.
+posture --json --dnsbl none 192.0.2.60
+assert_eq "$(jget '.ptr.names | join(",")')/$(jget .ptr.forward_confirmed)/$(jget .ptr.result)" \
+	elsewhere.example.net/false/fail "ptr: the name's A is another IP: not forward-confirmed"
 
 # Generic names, and one of the sender's among them.
 for case in "192.0.2.30 true vps-1a2b3c4d.vps.ovh.net" "192.0.2.31 true ns3012345.ip-198-51-100.eu" \
