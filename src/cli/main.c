@@ -24,6 +24,7 @@ static const struct command {
 	{ "scan", cmd_scan, "list the account's IPs blocked for spam (OVH API)" },
 	{ "check", cmd_check, "check messages: integrity, DKIM, best practices" },
 	{ "alert", cmd_alert, "read an OVHcloud anti-spam alert e-mail" },
+	{ "posture", cmd_posture, "a sending IP's reverse DNS, SPF, DMARC and blocklists" },
 	{ "queue", cmd_queue, "the local mail system: can it send, what waits in its queue" },
 };
 

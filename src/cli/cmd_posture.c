@@ -1,0 +1,175 @@
+/* cmd_posture.c - fpkit posture: reverse DNS, SPF, DMARC and blocklists
+ * of a sending IP */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "dns.h"
+#include "error.h"
+#include "posture.h"
+#include "xalloc.h"
+
+static const char usage_text[] =
+	"usage: fpkit posture [OPTION]... IP\n"
+	"\n"
+	"Check what receivers check of a sending IP, from DNS: its reverse DNS\n"
+	"(PTR names, forward-confirmed, generic-looking), the SPF of each sender\n"
+	"domain evaluated for the IP (RFC 7208) and the mechanism that decided,\n"
+	"each domain's DMARC record and policy (RFC 7489), and the IP on DNS\n"
+	"blocklists.  A DNS time-out or failure is a result (temperror).\n"
+	"\n"
+	"  -d, --domain D        a sender domain: SPF and DMARC (repeatable)\n"
+	"      --dnsbl ZONE      a blocklist zone, replacing the default list\n"
+	"                        (repeatable; 'none': no blocklist)\n"
+	"      --dns-server S    ask this server: IP, IP:PORT or [IPv6]:PORT\n"
+	"                        (default: the system's resolver)\n"
+	"      --timeout SEC     time-out of one query (default 3)\n"
+	"      --deadline SEC    time for all the checks (default 20)\n"
+	"      --json            print the result as JSON\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Default blocklists: zen.spamhaus.org, bl.spamcop.net, psbl.surriel.com.\n"
+	"Exit status: 0 every check made, 75 some check could not be made\n"
+	"(temperror), 64 bad usage.\n";
+
+enum { OPT_DNSBL = 256, OPT_SERVER, OPT_TIMEOUT, OPT_DEADLINE, OPT_JSON };
+
+static const struct option long_options[] = {
+	{ "domain", required_argument, NULL, 'd' },
+	{ "dnsbl", required_argument, NULL, OPT_DNSBL },
+	{ "dns-server", required_argument, NULL, OPT_SERVER },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Seconds, fractions allowed, into milliseconds; -1 when bad. */
+static long
+seconds_ms(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 3600)
+		return -1;
+	return (long)(v * 1000 + 0.5) ? (long)(v * 1000 + 0.5) : 1;
+}
+
+static void
+add(const char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+int
+cmd_posture(int argc, char **argv, struct error *err)
+{
+	struct posture_request req = { .spf = true, .dmarc = true, .ptr = true };
+	const char **domains = NULL, **zones = NULL, *server = NULL;
+	size_t nd = 0, nz = 0;
+	long timeout_ms = 3000, deadline_ms = 20000;
+	bool json = false, no_dnsbl = false;
+	struct dns_resolver *r;
+	int c, status = 0;
+	json_t *out;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hd:", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (!posture_domain_ok(optarg)) {
+				status = error_set(err, EX_USAGE,
+						   "posture: --domain '%s' is not a domain name (give e.g. shop.example.net)",
+						   optarg);
+				goto out;
+			}
+			add(&domains, &nd, optarg);
+			break;
+		case OPT_DNSBL:
+			if (!strcmp(optarg, "none")) {
+				no_dnsbl = true;
+			} else if (!posture_domain_ok(optarg)) {
+				status = error_set(err, EX_USAGE,
+						   "posture: --dnsbl '%s' is not a zone name (give e.g. zen.spamhaus.org)",
+						   optarg);
+				goto out;
+			} else {
+				add(&zones, &nz, optarg);
+			}
+			break;
+		case OPT_SERVER: server = optarg; break;
+		case OPT_TIMEOUT: case OPT_DEADLINE:
+			if (seconds_ms(optarg) < 0) {
+				status = error_set(err, EX_USAGE,
+						   "posture: --%s '%s': give a number of seconds, above 0 and at most 3600",
+						   c == OPT_TIMEOUT ? "timeout" : "deadline", optarg);
+				goto out;
+			}
+			*(c == OPT_TIMEOUT ? &timeout_ms : &deadline_ms) = seconds_ms(optarg);
+			break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(usage_text, stdout); goto out;
+		default:
+			status = cmd_bad_option("posture", long_options, argv[optind - 1], err);
+			goto out;
+		}
+	}
+	if (argc - optind != 1) {
+		status = error_set(err, EX_USAGE, "posture: give one IP address: see 'fpkit posture --help'");
+		goto out;
+	}
+	if (!posture_ip_ok(argv[optind])) {
+		status = error_set(err, EX_USAGE, "posture: '%s' is not an IP address (give e.g. 192.0.2.10)",
+				   argv[optind]);
+		goto out;
+	}
+	if (no_dnsbl && nz) {
+		status = error_set(err, EX_USAGE, "posture: --dnsbl none and --dnsbl ZONE together: give one");
+		goto out;
+	}
+	r = dns_new(server, timeout_ms, deadline_ms, err);
+	if (!r) {
+		status = -1;
+		goto out;
+	}
+	req.ip = argv[optind];
+	req.domains = domains;
+	req.nr_domains = nd;
+	if (no_dnsbl || nz) {
+		static const char *const empty[] = { NULL };
+
+		req.dnsbl = nz ? zones : empty;
+		req.nr_dnsbl = nz;
+	}
+	out = posture_check(r, &req);
+	dns_free(r);
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		posture_print(stdout, out);
+	}
+	if (posture_incomplete(out))
+		status = EX_TEMPFAIL;
+	json_decref(out);
+out:
+	free(domains);
+	free(zones);
+	return status;
+}

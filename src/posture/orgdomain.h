@@ -1,0 +1,13 @@
+/* orgdomain.h - the organisational domain of RFC 7489, 3.2 (the one user
+ * of libpsl) */
+#ifndef FPKIT_ORGDOMAIN_H
+#define FPKIT_ORGDOMAIN_H
+
+/*
+ * The registrable domain of NAME by the Public Suffix List (the system's
+ * copy, or the one built into libpsl): "example.co.uk" for
+ * "mail.shop.example.co.uk".  NULL when NAME is itself a public suffix.
+ */
+char *orgdomain(const char *name);
+
+#endif
