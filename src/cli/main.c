@@ -25,6 +25,7 @@ static const struct command {
 	{ "check", cmd_check, "check messages: integrity, DKIM, best practices" },
 	{ "alert", cmd_alert, "read an OVHcloud anti-spam alert e-mail" },
 	{ "queue", cmd_queue, "the local mail system: can it send, what waits in its queue" },
+	{ "unblock", cmd_unblock, "unblock an IP (OVH API) behind guard rails" },
 };
 
 static void
