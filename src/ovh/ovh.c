@@ -406,6 +406,11 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 		/* The very bytes signed above; "" is a POST without a body. */
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(c->post_body));
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, c->post_body);
+		/* On a kept-alive connection that the server closes without
+		 * an answer, libcurl sends the request again by itself: a
+		 * write goes on a connection of its own. */
+		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L);
 	}
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
@@ -570,8 +575,13 @@ refusal_advice(const struct ovh *o, const struct ovh_call *c, enum refusal r, ch
 	switch (r) {
 	case REFUSED_NOT_GRANTED:
 		rule_of(c, rule, sizeof(rule));
-		snprintf(buf, size, ": the consumer key has no access rule for %s: " RULES_HOWTO,
-			 rule);
+		if (c->post_body)
+			snprintf(buf, size, ": the consumer key has no access rule for %s: request "
+				 "a consumer key with it beside GET /ip and GET /ip/* (POST "
+				 "/auth/credential, see fpkit(1), THE OVH API)", rule);
+		else
+			snprintf(buf, size, ": the consumer key has no access rule for %s: "
+				 RULES_HOWTO, rule);
 		break;
 	case REFUSED_CONSUMER_KEY:
 		snprintf(buf, size, ": the consumer key is unknown to endpoint '%s', expired, "

@@ -348,7 +348,8 @@ post_unblock(struct ovh *api, const struct unblock_options *o, struct unblock_re
 			return -1;
 		}
 		ovh_call_release(&c);
-		say(o, "unblock: %s: reading the state before anything else", perr.msg);
+		say(o, "unblock: no sure answer (%s): reading the state to know whether it was "
+		    "taken", perr.msg);
 		if (read_state(api, r, err) < 0) {
 			error_prefix(err, "unblock: the unblock's answer was lost (%s), and its "
 				     "state could not be read to tell whether it was taken: run "
