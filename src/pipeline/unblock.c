@@ -526,14 +526,16 @@ unblock_run(struct ovhclient *client, const struct unblock_options *o,
 
 	memset(r, 0, sizeof(*r));
 	case_init(&kase);
+	case_set_ip(&kase, o->ip, o->block);
+	if (case_settle(&kase, err) < 0) {
+		error_prefix(err, "unblock");
+		goto out;
+	}
 	if (!client->connected) {
 		client->why = "unblock";
 		if (ovhclient_connect(client, d, err) < 0)
 			goto out;
 	}
-	case_set_ip(&kase, o->ip, o->block);
-	if (case_settle(&kase, err) < 0)
-		goto out;
 	if (case_fetch_spamip(&kase, api, err) < 0) {
 		error_prefix(err, "unblock");
 		goto out;
