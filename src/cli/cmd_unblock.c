@@ -22,7 +22,7 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-	"usage: fpkit unblock IP [OPTIONS]\n"
+	"usage: fpkit unblock IP [OPTIONS]      (or --ip IP)\n"
 	"\n"
 	"Ask the OVH API to unblock IP (POST /ip/{block}/spam/{ip}/unblock), once the\n"
 	"block event's evidence is kept, the mail system cannot send, the earliest\n"

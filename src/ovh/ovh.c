@@ -1,8 +1,8 @@
 /* ovh.c - the OVH API client over libcurl's multi interface
  *
- * Every GET of a batch is a call; each try of a call is one easy handle
- * added to the multi handle, never more than opt.parallel at once, and
- * never started before the rate bucket holds a token.  A try that fails
+ * Every GET or POST of a batch is a call; each try of a call is one easy
+ * handle added to the multi handle, never more than opt.parallel at
+ * once, and never started before the rate bucket holds a token.  A try that fails
  * in a way worth trying again is put back in the queue with a time
  * before which it may not start (the backoff); the loop sleeps in
  * curl_multi_poll until a socket is ready, a backoff ends or a token
