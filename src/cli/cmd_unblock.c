@@ -206,7 +206,8 @@ on_countdown(void *arg, int64_t left, int64_t earliest)
 	if (!isatty(STDERR_FILENO)) {
 		if (!c->counting && left > 0)
 			fprintf(stderr, "fpkit: unblock: waiting until %s (%s)\n",
-				timefmt_iso_utc(earliest, when), timefmt_duration(left, d, sizeof(d)));
+				timefmt_iso_utc(earliest, when),
+				timefmt_duration(left, d, sizeof(d)));
 		c->counting = left > 0;
 		return;
 	}

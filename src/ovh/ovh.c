@@ -2,9 +2,9 @@
  *
  * Every GET or POST of a batch is a call; each try of a call is one easy
  * handle added to the multi handle, never more than opt.parallel at
- * once, and never started before the rate bucket holds a token.  A try that fails
- * in a way worth trying again is put back in the queue with a time
- * before which it may not start (the backoff); the loop sleeps in
+ * once, and never started before the rate bucket holds a token.  A try
+ * that fails in a way worth trying again is put back in the queue with a
+ * time before which it may not start (the backoff); the loop sleeps in
  * curl_multi_poll until a socket is ready, a backoff ends or a token
  * comes.  Nothing here prints: --verbose lines go to opt.trace. */
 #include "config.h"
@@ -706,8 +706,8 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 	if (rc == CURLE_OK && c->status >= 200 && c->status <= 299) {
 		json_error_t jerr;
 
-		trace(o, "api: %s %s -> %ld in %ld ms (try %d of %d)", c->method, x->url, c->status,
-		      elapsed, c->tries, o->opt.retries + 1);
+		trace(o, "api: %s %s -> %ld in %ld ms (try %d of %d)", c->method, x->url,
+		      c->status, elapsed, c->tries, o->opt.retries + 1);
 		c->json = json_loadb(c->body.buf, c->body.len, JSON_DECODE_ANY, &jerr);
 		if (c->json)
 			return OUT_OK;
@@ -719,15 +719,16 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		}
 		if (c->body.len == 0)
 			error_set(err, EX_PROTOCOL, "%s %s: %ld with an empty answer, expected "
-				  "JSON: is the endpoint an OVH API?", c->method, c->path, c->status);
+				  "JSON: is the endpoint an OVH API?", c->method, c->path,
+				  c->status);
 		else if ((size_t)jerr.position >= c->body.len)
 			error_set(err, EX_PROTOCOL, "%s %s: the answer is cut short: its %zu bytes "
-				  "end inside the JSON (%s): try again later", c->method, c->path, c->body.len,
-				  jerr.text);
+				  "end inside the JSON (%s): try again later", c->method, c->path,
+				  c->body.len, jerr.text);
 		else
 			error_set(err, EX_PROTOCOL, "%s %s: the answer is not JSON (line %d, "
-				  "column %d: %s): is the endpoint an OVH API?", c->method, c->path, jerr.line,
-				  jerr.column, jerr.text);
+				  "column %d: %s): is the endpoint an OVH API?", c->method, c->path,
+				  jerr.line, jerr.column, jerr.text);
 		return OUT_FAIL;
 	}
 	if (rc == CURLE_OK) {
@@ -745,8 +746,8 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 				 "line; if they are right, report it%s",
 				 x->query_id[0] ? " with the query id" : "");
 	} else if (x->too_big) {
-		trace(o, "api: %s %s -> larger than %d bytes in %ld ms (try %d of %d)", c->method, x->url,
-		      FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
+		trace(o, "api: %s %s -> larger than %d bytes in %ld ms (try %d of %d)", c->method,
+		      x->url, FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
 		error_set(err, EX_PROTOCOL, "%s %s: the answer is larger than %d bytes: is the "
 			  "endpoint an OVH API?", c->method, c->path, FPKIT_LIMIT_API_ANSWER);
 		return OUT_FAIL;
@@ -799,12 +800,13 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		x->not_before = now + delay;
 		return OUT_RETRY;
 	}
-	trace(o, "api: %s %s -> %s in %ld ms (try %d of %d)", c->method, x->url, what, elapsed,
-	      c->tries, o->opt.retries + 1);
+	trace(o, "api: %s %s -> %s in %ld ms (try %d of %d)", c->method, x->url, what,
+	      elapsed, c->tries, o->opt.retries + 1);
 	tries_suffix(c, tries, sizeof(tries));
 	if (retry && x->retry_after > FPKIT_LIMIT_RETRY_AFTER)
 		error_set(err, EX_TEMPFAIL, "%s %s: %s: the API asks to wait %s%ld s before "
-			  "trying again, more than the limit of %d s: try later", c->method, c->path, what,
+			  "trying again, more than the limit of %d s: try later", c->method, c->path,
+			  what,
 			  x->retry_after == RETRY_AFTER_HUGE ? "more than " : "",
 			  x->retry_after == RETRY_AFTER_HUGE ? RETRY_AFTER_HUGE - 1 : x->retry_after,
 			  FPKIT_LIMIT_RETRY_AFTER);

@@ -217,6 +217,7 @@ check_evidence(const struct unblock_options *o, struct unblock_result *r, struct
 	ao.dir = o->archive;
 	ao.unsafe_ok = o->archive_unsafe_ok;
 	if (archive_dir_open(&a, &ao, d, err) < 0) {
+		archive_dir_close(&a);
 		error_prefix(err, "unblock");
 		return -1;
 	}
@@ -431,8 +432,9 @@ record(const struct unblock_options *o, const struct unblock_result *r, const ch
 					      json_null());
 	if (line == NULL)
 		error_set(&err, EX_SOFTWARE, "cannot make the record");
-	else if (archive_dir_open(&a, &ao, d, &err) == 0) {
-		archive_dir_record(&a, line, &err);
+	else {
+		if (archive_dir_open(&a, &ao, d, &err) == 0)
+			archive_dir_record(&a, line, &err);
 		archive_dir_close(&a);
 	}
 	if (err.status)

@@ -124,6 +124,15 @@ assert_not_in "$tmp/err" "dropped" "scan --archive keeps the record line"
 assert_eq "$(grep -c '"unblock":' "$ARCH/index.jsonl")" 1 "the record is still there after scan --archive"
 assert_true "no line was lost" test "$(wc -l <"$ARCH/index.jsonl")" -ge "$lines"
 
+if command -v flock >/dev/null 2>&1; then
+	start "$D"
+	flock "$ARCH/.lock" sh -c "\"$FPKIT\" unblock $IP --archive '$ARCH' --yes >'$tmp/out' 2>'$tmp/err'" && status=0 || status=$?
+	assert_status 75 "another run holds the archive's lock"
+	assert_eq "$(posts)" 0 "the archive locked: no POST"
+else
+	skip "the archive's lock: no flock(1) (util-linux)"
+fi
+
 start "$D"
 run unblock "$IP" --bundle "$tmp/bundle.tar.gz" --yes
 assert_status 0 "--bundle with this event's bundle: the unblock goes through"
