@@ -546,6 +546,8 @@ unblock_run(struct ovhclient *client, const struct unblock_options *o,
 	r->block = xstrdup(kase.block);
 	r->date = kase.spamip.date;
 	r->earliest = kase.spamip.date + kase.spamip.time;
+	/* Told with every outcome, a refusal by another rail too. */
+	r->remaining = r->earliest > ovh_now(api) ? r->earliest - ovh_now(api) : 0;
 	set_state(r, kase.spamip.state);
 	if (strcmp(r->state, "blockedForSpam") != 0) {
 		/* Taken already: nothing to send, nothing to guard. */

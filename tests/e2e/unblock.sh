@@ -89,6 +89,8 @@ assert_in "$tmp/err" "fpkit: unblock: refused: no evidence of the block of 203.0
 	"evidence: what to give"
 run unblock "$EARLY" --archive "$ARCH" --yes --json
 assert_status 1 "an archive without this event's bundle: refused"
+assert_true "another rail's refusal still tells the time left ($(j .remaining_seconds))" \
+	test "$(j .remaining_seconds)" -gt 0
 assert_in "$tmp/err" "archive '$ARCH' holds no bundle of the block of $EARLY" "evidence: the archive named"
 assert_in "$tmp/err" "was not in the index" "the bundle put there by hand was adopted into the index"
 run unblock "$IP" --bundle "$DEMO_SPAMIP" --yes
