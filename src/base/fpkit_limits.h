@@ -99,6 +99,18 @@
 /* Bytes of a Message-ID kept in a bundle file name (samples/, checks/,
  * logs/). */
 #define FPKIT_LIMIT_NAME_ID 80
+/* pack --before-block N: the messages dated before the block looked at
+ * besides the N packed.  The N + FPKIT_LIMIT_BEFORE_BLOCK_MORE most
+ * recent are the candidates, taken newest first as long as they show
+ * they were sent from the blocked IP; their Message-IDs are followed in
+ * the mail logs with the targets' (and count against the logs' limits).
+ * When these run out, fewer are packed, with a warning. */
+#define FPKIT_LIMIT_BEFORE_BLOCK_MORE 1000
+/* Bytes of a candidate's Return-Path, From and Received fields kept from
+ * the scan for that choice: the first field that does not fit ends
+ * them, and a trace cut before it shows where the message came from
+ * says nothing. */
+#define FPKIT_LIMIT_ORIGIN_FIELDS (16 * 1024)
 
 /* ---- checks (fpkit check, the samples of fpkit pack) ---- */
 
@@ -146,6 +158,12 @@
  * counted and left out. */
 #define FPKIT_LIMIT_LOG_QUEUE_LINES 5000
 #define FPKIT_LIMIT_LOG_KEPT ((size_t)8 * 1024 * 1024)
+/* The sending volume: recipients held for messages whose end the logs
+ * have not shown yet (the least recently seen are forgotten past it),
+ * recipient domains told apart, host names listed. */
+#define FPKIT_LIMIT_LOG_VOLUME_OPEN 100000
+#define FPKIT_LIMIT_LOG_VOLUME_DOMAINS 100000
+#define FPKIT_LIMIT_LOG_VOLUME_HOSTS 32
 
 /* ---- the local mail system's tools (fpkit queue, pack --queue) ---- */
 

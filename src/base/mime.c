@@ -3,7 +3,8 @@
  * (mime_summary) and for the checks (mime_walk); and the texts of an
  * alert e-mail and of the messages forwarded in it (mime_alert), which
  * GMime decodes (transfer encodings, charsets) so that the alert parser
- * never sees MIME */
+ * never sees MIME; and the fields that say where a message came from
+ * (mime_origin) */
 #include "config.h"
 
 #include <errno.h>
@@ -432,6 +433,100 @@ mime_walk_count(const struct mime_walk *w, const char *name)
 	for (size_t i = 0; i < w->nr_fields; i++)
 		n += strcasecmp(w->fields[i].name, name) == 0;
 	return n;
+}
+
+/* ---- the fields that say where a message came from ---- */
+
+/* A raw value unfolded: line breaks dropped, every other byte as
+ * written (no RFC 2047 decoding: an encoded word in a HELO name must not
+ * become a parenthesis or a keyword of the field). */
+static char *
+unfolded(const char *raw)
+{
+	char *s = xstrdup(raw ? raw : ""), *o = s;
+
+	for (const char *p = s; *p; p++)
+		if (*p != '\r' && *p != '\n')
+			*o++ = *p;
+	*o = '\0';
+	return s;
+}
+
+/* The address of the first mailbox of an address list, or NULL. */
+static char *
+first_mailbox(InternetAddressList *l)
+{
+	for (int i = 0; l && i < internet_address_list_length(l); i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+		const char *addr;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		if (addr && *addr)
+			return xstrdup(addr);
+	}
+	return NULL;
+}
+
+void
+mime_origin_buffer(struct mime_origin *o, const char *buf, size_t len)
+{
+	struct mime_message m;
+	GMimeHeaderList *hl;
+	char *copy = xmalloc(len + 1);
+	int n;
+
+	memset(o, 0, sizeof(*o));
+	memcpy(copy, buf, len);
+	mime_message_take(&m, copy, len);
+	if (m.message == NULL)
+		goto out;
+	hl = g_mime_object_get_header_list(GMIME_OBJECT(m.message));
+	n = hl ? g_mime_header_list_get_count(hl) : 0;
+	o->from = first_mailbox(g_mime_message_get_from(m.message));
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+
+		if (name == NULL)
+			continue;
+		if (g_ascii_strcasecmp(name, "Received") == 0 &&
+		    o->nr_received < FPKIT_LIMIT_RECEIVED_HOPS) {
+			o->received = xgrow(o->received, o->nr_received + 1, &o->alloc_received,
+					    sizeof(*o->received));
+			o->received[o->nr_received++] = unfolded(g_mime_header_get_raw_value(h));
+		} else if (g_ascii_strcasecmp(name, "DKIM-Signature") == 0 &&
+			   o->nr_dkim < FPKIT_LIMIT_DKIM_SIGNATURES) {
+			o->dkim = xgrow(o->dkim, o->nr_dkim + 1, &o->alloc_dkim, sizeof(*o->dkim));
+			o->dkim[o->nr_dkim++] = unfolded(g_mime_header_get_raw_value(h));
+		} else if (g_ascii_strcasecmp(name, "Return-Path") == 0 && o->return_path == NULL) {
+			/* "<>" (the null sender) gives no mailbox. */
+			InternetAddressList *l = internet_address_list_parse(NULL,
+				g_mime_header_get_raw_value(h));
+
+			if (l) {
+				o->return_path = first_mailbox(l);
+				g_object_unref(l);
+			}
+		}
+	}
+out:
+	mime_message_close(&m);
+}
+
+void
+mime_origin_release(struct mime_origin *o)
+{
+	for (size_t i = 0; i < o->nr_received; i++)
+		free(o->received[i]);
+	for (size_t i = 0; i < o->nr_dkim; i++)
+		free(o->dkim[i]);
+	free(o->received);
+	free(o->dkim);
+	free(o->from);
+	free(o->return_path);
+	memset(o, 0, sizeof(*o));
 }
 
 /* ---- the texts of an alert e-mail ---- */

@@ -1,7 +1,8 @@
 /* mime.h - the GMime reader: every message fpkit reads (a sample, a
  * message given to fpkit check) is parsed here once, and described, for
  * people (mime_summary) and for the checks (mime_walk), from that one
- * parse; an alert e-mail's texts are decoded here too (mime_alert) */
+ * parse; an alert e-mail's texts are decoded here too (mime_alert), and
+ * the fields that say where a stored message came from (mime_origin) */
 #ifndef FPKIT_MIME_H
 #define FPKIT_MIME_H
 
@@ -131,6 +132,29 @@ size_t mime_walk_count(const struct mime_walk *w, const char *name);
  * short sentence saying what it means. */
 const char *mime_walk_warning_id(int code);
 const char *mime_walk_warning_text(int code);
+
+/* ---- The fields that say where a message came from (origin.c reads
+ * them for pack --before-block) */
+
+struct mime_origin {
+	char **received;	/* each Received field's raw value, unfolded
+				 * (line breaks dropped, nothing decoded),
+				 * in the header's order: newest hop first */
+	size_t nr_received, alloc_received;
+	char *from;		/* the address of the first From mailbox */
+	char *return_path;	/* the Return-Path address (none for "<>") */
+	char **dkim;		/* each DKIM-Signature's raw value, unfolded */
+	size_t nr_dkim, alloc_dkim;
+};
+
+/* Read the Received, From, Return-Path and DKIM-Signature fields of
+ * buf[0..len), a header block or some of its fields (parsed by GMime
+ * from a copy).  At most FPKIT_LIMIT_RECEIVED_HOPS Received and
+ * FPKIT_LIMIT_DKIM_SIGNATURES DKIM-Signature fields are kept; a missing
+ * field is NULL or none.  Everything is new, freed by
+ * mime_origin_release. */
+void mime_origin_buffer(struct mime_origin *o, const char *buf, size_t len);
+void mime_origin_release(struct mime_origin *o);
 
 /* ---- The texts of an alert e-mail and of the messages forwarded inside
  * it (message/rfc822), decoded to UTF-8, for the alert parser (alert.c) */

@@ -1,4 +1,5 @@
-/* netaddr.c - IP addresses and blocks as the API writes them */
+/* netaddr.c - IP addresses and blocks as the API writes them, and as
+ * mail headers and logs name them */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -81,4 +82,45 @@ netaddr_block_contains(const char *block, const char *ip)
 		return false;
 	mask = prefix == 0 ? 0 : htonl(~(uint32_t)0 << (32 - prefix));
 	return (net.s_addr & mask) == (host.s_addr & mask);
+}
+
+bool
+netaddr_canonical(const char *s, char out[NETADDR_TEXT])
+{
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET, s, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, NETADDR_TEXT) != NULL;
+	if (inet_pton(AF_INET6, s, bin) == 1)
+		return inet_ntop(AF_INET6, bin, out, NETADDR_TEXT) != NULL;
+	return false;
+}
+
+/* An IPv4 address (network order bytes) in a private or local range. */
+static bool
+ipv4_internal(const unsigned char *a)
+{
+	return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+	       (a[0] == 100 && (a[1] & 0xc0) == 64) ||		/* 100.64/10, RFC 6598 */
+	       (a[0] == 169 && a[1] == 254) ||
+	       (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	       (a[0] == 192 && a[1] == 168);
+}
+
+bool
+netaddr_is_internal(const char *s)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char zero[16];
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		return ipv4_internal(a);
+	if (inet_pton(AF_INET6, s, a) != 1)
+		return false;
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		return ipv4_internal(a + 12);
+	return memcmp(a, zero, 15) == 0 ||		/* :: and ::1 */
+	       (a[0] & 0xfe) == 0xfc ||			/* fc00::/7, RFC 4193 */
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);	/* fe80::/10 */
 }

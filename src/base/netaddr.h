@@ -1,8 +1,12 @@
-/* netaddr.h - IP addresses and blocks as the API writes them */
+/* netaddr.h - IP addresses and blocks as the API writes them, and as
+ * mail headers and logs name them */
 #ifndef FPKIT_NETADDR_H
 #define FPKIT_NETADDR_H
 
 #include <stdbool.h>
+
+/* Room for an address in text (INET6_ADDRSTRLEN), with its NUL. */
+#define NETADDR_TEXT 46
 
 /* True when s is a dotted-quad IPv4 address (inet_pton's strict form). */
 bool netaddr_is_ipv4(const char *s);
@@ -17,5 +21,16 @@ bool netaddr_is_block(const char *s);
 /* True when the IPv4 address ip lies inside the IPv4 block; false for
  * anything malformed. */
 bool netaddr_block_contains(const char *block, const char *ip);
+
+/* The one spelling of an IPv4 or IPv6 address s (inet_ntop's), so that
+ * two spellings of one address compare equal: into out; false when s is
+ * no address. */
+bool netaddr_canonical(const char *s, char out[NETADDR_TEXT]);
+
+/* True when the address s is not one of the Internet's: loopback,
+ * private (RFC 1918, RFC 4193), shared (RFC 6598), link-local or
+ * unspecified, IPv4 or IPv4-mapped IPv6.  A message from or to such an
+ * address has not crossed a public IP. */
+bool netaddr_is_internal(const char *s);
 
 #endif

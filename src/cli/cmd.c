@@ -1,6 +1,7 @@
 /* cmd.c - what the subcommands share */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "mta.h"
 #include "textsafe.h"
 
 void
@@ -79,4 +81,33 @@ cmd_file_error(struct error *err, int *status)
 	if (*status == 0 || err->status == EX_NOINPUT)
 		*status = err->status;
 	err->status = 0;
+}
+
+int
+cmd_mta_option(const char *cmd, enum cmd_mta_option which, const char *arg,
+	       struct mta_options *o, struct error *err)
+{
+	char *end;
+	long v;
+
+	switch (which) {
+	case CMD_MTA:
+		if (!mta_known(arg))
+			return error_set(err, EX_USAGE, "%s: --mta takes one of " MTA_NAMES
+					 ", not '%s'", cmd, arg);
+		o->mta = arg;
+		return 0;
+	case CMD_POSTFIX_CONFIG:
+		o->postfix_config = arg;
+		return 0;
+	case CMD_TOOL_TIMEOUT:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end || errno || v < 1 || v > 3600)
+			return error_set(err, EX_USAGE, "%s: --tool-timeout takes a number of "
+					 "seconds from 1 to 3600, not '%s'", cmd, arg);
+		o->timeout = (int)v;
+		return 0;
+	}
+	return 0;
 }

@@ -33,6 +33,14 @@ void cmd_print_diag(const struct diag *d, const char *prefix);
 struct error;
 void cmd_file_error(struct error *err, int *status);
 
+/* The options that say how to read the mail system (fpkit queue, pack
+ * --queue): which one is given as 'which', its value as arg, set in *o.
+ * -1 (EX_USAGE, naming cmd) for a bad value. */
+enum cmd_mta_option { CMD_MTA, CMD_POSTFIX_CONFIG, CMD_TOOL_TIMEOUT };
+struct mta_options;
+int cmd_mta_option(const char *cmd, enum cmd_mta_option which, const char *arg,
+		   struct mta_options *o, struct error *err);
+
 /* --verbose: the trace of the API client (struct ovh_options' trace),
  * one "fpkit: " line on standard error each, made safe for a terminal.
  * arg is not used. */

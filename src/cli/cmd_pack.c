@@ -47,9 +47,13 @@ static const char usage_text[] =
 	"                       of these\n"
 	"  --maillog FILE       a Postfix, Exim or Sendmail log, plain or compressed:\n"
 	"                       the lines about the targets go into logs/ (repeatable;\n"
-	"                       rotated files oldest first)\n"
+	"                       rotated files oldest first) and the mail sent in the\n"
+	"                       24 hours before the block is counted\n"
+	"  --log-host NAME      count only the mail of host NAME (the syslog host field)\n"
+	"                       when the logs mix several servers'\n"
 	"  --before-block N     also take the N most recent messages dated before\n"
-	"                       the block (when no Message-ID is known)\n"
+	"                       the block that show they were sent from its IP,\n"
+	"                       never one received (when no Message-ID is known)\n"
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
 	"                       bundle's file name (default: the current folder)\n"
 	"  --force              replace an existing bundle of the same name\n"
@@ -85,6 +89,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
+	OPT_LOG_HOST,
 	OPT_FORCE, OPT_ALLOW_EMPTY,
 	OPT_LANG, OPT_TEMPLATE, OPT_TICKET_PATHS, OPT_JSON, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
@@ -101,6 +106,7 @@ static const struct option long_options[] = {
 	{ "alert", required_argument, NULL, OPT_ALERT },
 	{ "mail", required_argument, NULL, OPT_MAIL },
 	{ "maillog", required_argument, NULL, OPT_MAILLOG },
+	{ "log-host", required_argument, NULL, OPT_LOG_HOST },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
@@ -198,24 +204,16 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		case OPT_QUEUE_MESSAGES: fp->queue_messages = true; /* fall through */
 		case OPT_QUEUE: fp->queue = true; break;
 		case OPT_MTA:
-			if (!mta_known(optarg))
-				return error_set(err, EX_USAGE, "pack: --mta takes one of " MTA_NAMES
-						 ", not '%s'", optarg);
-			fp->queue_opt.mta = optarg;
+			if (cmd_mta_option("pack", CMD_MTA, optarg, &fp->queue_opt, err) < 0)
+				return -1;
 			break;
-		case OPT_POSTFIX_CONFIG: fp->queue_opt.postfix_config = optarg; break;
-		case OPT_TOOL_TIMEOUT: {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || errno || v < 1 || v > 3600)
-				return error_set(err, EX_USAGE, "pack: --tool-timeout takes a number "
-						 "of seconds from 1 to 3600, not '%s'", optarg);
-			fp->queue_opt.timeout = (int)v;
+		case OPT_POSTFIX_CONFIG:
+			cmd_mta_option("pack", CMD_POSTFIX_CONFIG, optarg, &fp->queue_opt, err);
 			break;
-		}
+		case OPT_TOOL_TIMEOUT:
+			if (cmd_mta_option("pack", CMD_TOOL_TIMEOUT, optarg, &fp->queue_opt, err) < 0)
+				return -1;
+			break;
 		case OPT_IP: fp->ip = optarg; break;
 		case OPT_BLOCK: fp->block = optarg; break;
 		case OPT_SPAMIP: fp->spamip_json = optarg; break;
@@ -225,6 +223,12 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 			fp->maillog = xgrow(fp->maillog, fp->nr_maillog + 1, &fp->alloc_maillog,
 					    sizeof(*fp->maillog));
 			fp->maillog[fp->nr_maillog++] = optarg;
+			break;
+		case OPT_LOG_HOST:
+			if (*optarg == '\0' || strpbrk(optarg, " \t"))
+				return error_set(err, EX_USAGE, "pack: --log-host takes a host name "
+						 "as the logs write it, not '%s'", optarg);
+			fp->log_host = optarg;
 			break;
 		case OPT_MAIL:
 			fp->mail = xgrow(fp->mail, fp->nr_mail + 1, &fp->alloc_mail,
@@ -281,6 +285,8 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 	if (!fp->fetch && (fp->save_api || fp->from || fp->to))
 		return error_set(err, EX_USAGE, "pack: --save-api, --from and --to apply only when "
 				 "fpkit asks the API, without --spam-ip-json and --stats-json");
+	if (fp->log_host && fp->nr_maillog == 0)
+		return error_set(err, EX_USAGE, "pack: --log-host applies only with --maillog");
 	if ((fp->from == 0) != (fp->to == 0))
 		return error_set(err, EX_USAGE, "pack: give both --from and --to, or neither");
 	if (fp->from && fp->from >= fp->to)
@@ -334,7 +340,7 @@ report_nothing(struct fpkit *fp)
 			nr_targets == 1 ? "" : "s", fp->finder.nr_messages,
 			fp->finder.nr_messages == 1 ? "" : "s");
 	else
-		fprintf(stderr, "fpkit: nothing found: no message dated before the block in the "
+		fprintf(stderr, "fpkit: nothing found: no message sent before the block in the "
 			"%" PRIu64 " message%s read in:\n", fp->finder.nr_messages,
 			fp->finder.nr_messages == 1 ? "" : "s");
 	for (size_t i = 0; i < fp->finder.nr_searched; i++) {
@@ -351,6 +357,7 @@ static void
 report(struct fpkit *fp)
 {
 	size_t missing, nr_targets;
+	char *volume;
 
 	cmd_print_diag(&fp->diag, "warning: ");
 	nr_targets = report_missing(fp, &missing);
@@ -376,6 +383,10 @@ report(struct fpkit *fp)
 	if (fp->folder_path)
 		fprintf(stderr, "fpkit: wrote folder '%s' too: the same files, loose\n",
 			fp->folder_path);
+	if ((volume = volume_describe(&fp->volume)) != NULL) {
+		fprintf(stderr, "fpkit: %s\n", volume);
+		free(volume);
+	}
 	if (fp->before_block && fp->finder.nr_undated)
 		fprintf(stderr, "fpkit: %" PRIu64 " message%s without a readable Date could not be "
 			"considered for --before-block\n", fp->finder.nr_undated,

@@ -92,24 +92,16 @@ parse_options(struct queue_cmd *c, int argc, char **argv, struct error *err)
 		}
 		switch (opt) {
 		case OPT_MTA:
-			if (!mta_known(optarg))
-				return error_set(err, EX_USAGE, "queue: --mta takes one of " MTA_NAMES
-						 ", not '%s'", optarg);
-			c->mta.mta = optarg;
+			if (cmd_mta_option("queue", CMD_MTA, optarg, &c->mta, err) < 0)
+				return -1;
 			break;
-		case OPT_POSTFIX_CONFIG: c->mta.postfix_config = optarg; break;
-		case OPT_TOOL_TIMEOUT: {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || errno || v < 1 || v > 3600)
-				return error_set(err, EX_USAGE, "queue: --tool-timeout takes a number "
-						 "of seconds from 1 to 3600, not '%s'", optarg);
-			c->mta.timeout = (int)v;
+		case OPT_POSTFIX_CONFIG:
+			cmd_mta_option("queue", CMD_POSTFIX_CONFIG, optarg, &c->mta, err);
 			break;
-		}
+		case OPT_TOOL_TIMEOUT:
+			if (cmd_mta_option("queue", CMD_TOOL_TIMEOUT, optarg, &c->mta, err) < 0)
+				return -1;
+			break;
 		case OPT_JSON: c->json = true; break;
 		case OPT_CHECK: c->check = true; break;
 		case OPT_IP: fp->ip = optarg; break;

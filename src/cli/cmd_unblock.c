@@ -2,7 +2,6 @@
  * pipeline/unblock.c */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -86,21 +85,6 @@ struct unblock_cmd {
 	bool counting;		/* a countdown line is on the terminal */
 };
 
-static int
-tool_timeout(const char *arg, int *out, struct error *err)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*arg < '0' || *arg > '9' || *end || errno || v < 1 || v > 3600)
-		return error_set(err, EX_USAGE, "unblock: --tool-timeout takes a number of seconds "
-				 "from 1 to 3600, not '%s'", arg);
-	*out = (int)v;
-	return 0;
-}
-
 /* 1: parsed; 0: --help shown; -1: usage error in err. */
 static int
 parse_options(struct unblock_cmd *c, int argc, char **argv, struct error *err)
@@ -126,14 +110,14 @@ parse_options(struct unblock_cmd *c, int argc, char **argv, struct error *err)
 		case OPT_BUNDLE: o->bundle = optarg; break;
 		case OPT_NO_EVIDENCE: o->no_evidence = true; break;
 		case OPT_MTA:
-			if (!mta_known(optarg))
-				return error_set(err, EX_USAGE, "unblock: --mta takes one of "
-						 MTA_NAMES ", not '%s'", optarg);
-			o->mta.mta = optarg;
+			if (cmd_mta_option("unblock", CMD_MTA, optarg, &o->mta, err) < 0)
+				return -1;
 			break;
-		case OPT_POSTFIX_CONFIG: o->mta.postfix_config = optarg; break;
+		case OPT_POSTFIX_CONFIG:
+			cmd_mta_option("unblock", CMD_POSTFIX_CONFIG, optarg, &o->mta, err);
+			break;
 		case OPT_TOOL_TIMEOUT:
-			if (tool_timeout(optarg, &o->mta.timeout, err) < 0)
+			if (cmd_mta_option("unblock", CMD_TOOL_TIMEOUT, optarg, &o->mta, err) < 0)
 				return -1;
 			break;
 		case OPT_FORCE: o->force = true; break;

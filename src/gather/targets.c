@@ -22,6 +22,7 @@ targets_release(struct targets *t)
 	for (size_t i = 0; i < t->nr; i++) {
 		free(t->items[i].id);
 		free(t->items[i].shown);
+		free(t->items[i].evidence);
 	}
 	free(t->items);
 	free(t->by_stats);
@@ -89,7 +90,8 @@ targets_add_stats(struct targets *t, size_t i, const char *id)
 }
 
 size_t
-targets_add_recent(struct targets *t, char *id, int64_t date)
+targets_add_recent(struct targets *t, char *id, int64_t date, const char *rule,
+		   char *evidence)
 {
 	struct target *x = new_target(t);
 
@@ -99,6 +101,8 @@ targets_add_recent(struct targets *t, char *id, int64_t date)
 		x->id = xstrdup("");
 	x->recent = true;
 	x->date = date;
+	x->rule = rule;
+	x->evidence = evidence;
 	return t->nr - 1;
 }
 

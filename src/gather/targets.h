@@ -20,7 +20,11 @@ struct target {
 	long alert;		/* the first alert entry naming it, or -1 */
 	bool recent;		/* not named: one of the messages sent just
 				 * before the block (pack --before-block) */
-	int64_t date;		/* ... and its Date */
+	int64_t date;		/* ... its Date */
+	const char *rule;	/* ... the rule that took it: "trace", "log"
+				 * or "sender-domain" (static) */
+	char *evidence;		/* ... and the fact behind it: the Received
+				 * field, the log line, the sender domain */
 	size_t nr_hits;		/* copies found (finder.c), then packed
 				 * (sample.c) */
 };
@@ -49,8 +53,10 @@ long targets_add_stats(struct targets *t, size_t i, const char *id);
 
 /* A message taken as sent just before the block, as a target of its own
  * (never merged with another: its id may be missing or repeated).  id
- * and date are its own; the list takes id (new string, may be NULL). */
-size_t targets_add_recent(struct targets *t, char *id, int64_t date);
+ * and date are its own, rule (static) and evidence say why it was
+ * taken; the list takes id and evidence (new strings, id may be NULL). */
+size_t targets_add_recent(struct targets *t, char *id, int64_t date, const char *rule,
+			  char *evidence);
 
 /* The index of a canonical id (as msgid_normalize gives it), or -1. */
 long targets_lookup(const struct targets *t, const char *canon);

@@ -9,9 +9,21 @@
 #include "fpkit_limits.h"
 #include "mime.h"
 #include "msgid.h"
+#include "origin.h"
 #include "xalloc.h"
 
 static bool want_message(const struct store_msg *msg, void *data);
+
+static void
+recent_release(struct finder_recent *r)
+{
+	free(r->hit.path);
+	free(r->hit.fields);
+	free(r->id);
+	free(r->canon);
+	free(r->evidence);
+	memset(r, 0, sizeof(*r));
+}
 
 void
 finder_init(struct finder *f, struct targets *t, struct diag *diag)
@@ -28,19 +40,17 @@ finder_release(struct finder *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nr_hits; i++)
+	for (i = 0; i < f->nr_hits; i++) {
 		free(f->hits[i].path);
+		free(f->hits[i].fields);
+	}
 	free(f->hits);
 	for (i = 0; i < f->nr_searched; i++)
 		free(f->searched[i]);
 	free(f->searched);
-	for (i = 0; i < f->nr_recent; i++) {
-		free(f->recent[i].path);
-		free(f->recent_ids[i]);
-	}
+	for (i = 0; i < f->nr_recent; i++)
+		recent_release(&f->recent[i]);
 	free(f->recent);
-	free(f->recent_dates);
-	free(f->recent_ids);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -83,6 +93,7 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 	}
 	f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
 	h = &f->hits[f->nr_hits++];
+	memset(h, 0, sizeof(*h));
 	h->target = target;
 	h->path = xstrdup(msg->path);
 	h->format = msg->format;
@@ -91,6 +102,10 @@ add_hit(struct finder *f, size_t target, struct store_msg *msg)
 	h->length = msg->length;
 	h->dev = msg->dev;
 	h->ino = msg->ino;
+	/* Its sender domains, for the choice of the recent messages. */
+	if (f->recent_max)
+		h->fields = origin_excerpt(msg->header, msg->header_len, true, &h->fields_len,
+					   &h->fields_cut);
 	f->targets->items[target].nr_hits++;
 }
 
@@ -100,34 +115,75 @@ finder_want_recent(struct finder *f, size_t n, int64_t before)
 	f->recent_max = n;
 	f->recent_before = before;
 	f->recent = xcalloc(n ? n : 1, sizeof(*f->recent));
-	f->recent_dates = xcalloc(n ? n : 1, sizeof(*f->recent_dates));
-	f->recent_ids = xcalloc(n ? n : 1, sizeof(*f->recent_ids));
 }
 
 /* Newer first; equal dates by path, then offset, so the choice does not
  * depend on the order of the walk. */
 static int
-cmp_recent(int64_t da, const struct finder_hit *a, int64_t db, const struct finder_hit *b)
+cmp_recent(int64_t da, const char *pa, int64_t oa, int64_t db, const char *pb, int64_t ob)
 {
 	int c;
 
 	if (da != db)
 		return da > db ? -1 : 1;
-	c = strcmp(a->path, b->path);
+	c = strcmp(pa, pb);
 	if (c)
 		return c;
-	return (a->offset > b->offset) - (a->offset < b->offset);
+	return (oa > ob) - (oa < ob);
+}
+
+static int
+cmp_entries(const struct finder_recent *a, const struct finder_recent *b)
+{
+	return cmp_recent(a->date, a->hit.path, a->hit.offset, b->date, b->hit.path, b->hit.offset);
+}
+
+/* The heap of the candidates kept: each parent sorts after its children,
+ * so the first is the one to drop when a newer message comes.  A heap,
+ * not a sorted array: a store read oldest first puts each message in
+ * front of all the others kept. */
+static void
+sift_down(struct finder_recent *r, size_t n, size_t i)
+{
+	for (;;) {
+		size_t c = 2 * i + 1, last = i;
+		struct finder_recent tmp;
+
+		if (c < n && cmp_entries(&r[c], &r[last]) > 0)
+			last = c;
+		if (c + 1 < n && cmp_entries(&r[c + 1], &r[last]) > 0)
+			last = c + 1;
+		if (last == i)
+			return;
+		tmp = r[i];
+		r[i] = r[last];
+		r[last] = tmp;
+		i = last;
+	}
+}
+
+static void
+sift_up(struct finder_recent *r, size_t i)
+{
+	while (i > 0 && cmp_entries(&r[(i - 1) / 2], &r[i]) < 0) {
+		struct finder_recent tmp = r[i];
+
+		r[i] = r[(i - 1) / 2];
+		r[(i - 1) / 2] = tmp;
+		i = (i - 1) / 2;
+	}
 }
 
 /* A message met by the scan: is it one of the most recent before the
- * block? */
+ * block?  A file reached twice (a hard link, two overlapping paths) is
+ * kept twice here, and once by finder_rank_recent. */
 static void
 consider_recent(struct finder *f, struct store_msg *msg)
 {
+	struct finder_recent *r;
 	const char *value;
-	size_t vlen, pos = 0, i;
+	size_t vlen, pos = 0;
 	int64_t date;
-	struct finder_hit h;
 
 	if (!msgid_header_field(msg->header, msg->header_len, "date", &pos, &value, &vlen) ||
 	    mime_parse_date(value, vlen, &date) < 0) {
@@ -136,55 +192,35 @@ consider_recent(struct finder *f, struct store_msg *msg)
 	}
 	if (date >= f->recent_before)
 		return;
-	memset(&h, 0, sizeof(h));
-	h.path = (char *)msg->path;
-	h.offset = msg->offset;
 	if (f->nr_recent == f->recent_max &&
-	    cmp_recent(date, &h, f->recent_dates[f->nr_recent - 1], &f->recent[f->nr_recent - 1]) >= 0)
+	    cmp_recent(date, msg->path, msg->offset, f->recent[0].date, f->recent[0].hit.path,
+		       f->recent[0].hit.offset) >= 0)
 		return;
 	if (store_msg_complete(msg) < 0)
 		return;
-	/* One file reached twice: the smaller path is kept (see add_hit);
-	 * the entry is taken out and put in again in its place. */
-	for (i = 0; i < f->nr_recent; i++) {
-		size_t after = f->nr_recent - i - 1;
-
-		if (f->recent[i].dev != msg->dev || f->recent[i].ino != msg->ino ||
-		    f->recent[i].offset != msg->offset)
-			continue;
-		if (strcmp(msg->path, f->recent[i].path) >= 0)
-			return;
-		free(f->recent[i].path);
-		free(f->recent_ids[i]);
-		memmove(&f->recent[i], &f->recent[i + 1], after * sizeof(*f->recent));
-		memmove(&f->recent_dates[i], &f->recent_dates[i + 1], after * sizeof(*f->recent_dates));
-		memmove(&f->recent_ids[i], &f->recent_ids[i + 1], after * sizeof(*f->recent_ids));
-		f->nr_recent--;
-		break;
-	}
 	if (f->nr_recent == f->recent_max) {	/* drop the oldest */
-		f->nr_recent--;
-		free(f->recent[f->nr_recent].path);
-		free(f->recent_ids[f->nr_recent]);
+		recent_release(&f->recent[0]);
+		f->recent[0] = f->recent[--f->nr_recent];
+		sift_down(f->recent, f->nr_recent, 0);
 	}
-	for (i = f->nr_recent; i > 0 && cmp_recent(date, &h, f->recent_dates[i - 1],
-						    &f->recent[i - 1]) < 0; i--) {
-		f->recent[i] = f->recent[i - 1];
-		f->recent_dates[i] = f->recent_dates[i - 1];
-		f->recent_ids[i] = f->recent_ids[i - 1];
-	}
-	h.path = xstrdup(msg->path);
-	h.format = msg->format;
-	h.compression = msg->compression;
-	h.length = msg->length;
-	h.dev = msg->dev;
-	h.ino = msg->ino;
-	f->recent[i] = h;
-	f->recent_dates[i] = date;
+	r = &f->recent[f->nr_recent];
+	memset(r, 0, sizeof(*r));
+	r->hit.path = xstrdup(msg->path);
+	r->hit.format = msg->format;
+	r->hit.compression = msg->compression;
+	r->hit.offset = msg->offset;
+	r->hit.length = msg->length;
+	r->hit.dev = msg->dev;
+	r->hit.ino = msg->ino;
+	r->hit.fields = origin_excerpt(msg->header, msg->header_len, false, &r->hit.fields_len,
+				       &r->hit.fields_cut);
+	r->date = date;
 	pos = 0;
-	f->recent_ids[i] = msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen) ?
-			   msgid_strip(value, vlen) : NULL;
-	f->nr_recent++;
+	if (msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
+		r->id = msgid_strip(value, vlen);
+		r->canon = msgid_normalize(value, vlen);
+	}
+	sift_up(f->recent, f->nr_recent++);
 }
 
 /* Does the message carry a target's id (or may it be a recent one)?
@@ -247,35 +283,79 @@ cmp_hits(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	return cmp_entries(a, b);
+}
+
+static bool
+same_message(const struct finder_hit *a, const struct finder_hit *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->offset == b->offset;
+}
+
+void
+finder_rank_recent(struct finder *f)
+{
+	size_t n = 0;
+
+	if (f->nr_recent > 1)
+		qsort(f->recent, f->nr_recent, sizeof(*f->recent), cmp_ranked);
+	for (size_t i = 0; i < f->nr_recent; i++) {
+		struct finder_recent *r = &f->recent[i];
+		bool known = false;
+
+		/* One file reached twice has one date: its other entry is
+		 * among the kept ones of that date, the first under the path
+		 * that sorts first. */
+		for (size_t j = n; j-- > 0 && f->recent[j].date == r->date && !known;)
+			known = same_message(&f->recent[j].hit, &r->hit);
+		/* already a sample as a target's message */
+		for (size_t j = 0; j < f->nr_hits && !known; j++)
+			known = same_message(&f->hits[j], &r->hit);
+		if (known) {
+			recent_release(r);
+			continue;
+		}
+		if (n != i) {
+			f->recent[n] = *r;
+			memset(r, 0, sizeof(*r));
+		}
+		n++;
+	}
+	f->nr_recent = n;
+}
+
 void
 finder_sort(struct finder *f)
 {
-	/* The recent messages, newest first, as targets of their own. */
+	/* The recent messages taken, newest first, as targets of their own. */
 	for (size_t i = 0; i < f->nr_recent; i++) {
+		struct finder_recent *r = &f->recent[i];
 		struct finder_hit *h;
-		bool known = false;
 		size_t t;
 
-		/* already a sample as a target's message */
-		for (size_t j = 0; j < f->nr_hits && !known; j++)
-			known = f->hits[j].dev == f->recent[i].dev && f->hits[j].ino == f->recent[i].ino &&
-				f->hits[j].offset == f->recent[i].offset;
-		if (known) {
-			free(f->recent[i].path);
-			free(f->recent_ids[i]);
+		if (r->rule == NULL) {
+			recent_release(r);
 			continue;
 		}
-
-		t = targets_add_recent(f->targets, f->recent_ids[i], f->recent_dates[i]);
+		t = targets_add_recent(f->targets, r->id, r->date, r->rule, r->evidence);
+		r->id = NULL;
+		r->evidence = NULL;
 		f->targets->items[t].nr_hits = 1;
-		f->recent_ids[i] = NULL;
 		f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
 		h = &f->hits[f->nr_hits++];
-		*h = f->recent[i];
+		*h = r->hit;
 		h->target = t;
-		f->recent[i].path = NULL;
+		memset(&r->hit, 0, sizeof(r->hit));
+		recent_release(r);
 	}
 	f->nr_recent = 0;
+	for (size_t i = 0; i < f->nr_hits; i++) {
+		free(f->hits[i].fields);
+		f->hits[i].fields = NULL;
+	}
 	if (f->nr_hits > 1)
 		qsort(f->hits, f->nr_hits, sizeof(*f->hits), cmp_hits);
 }

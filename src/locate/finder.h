@@ -22,6 +22,23 @@ struct finder_hit {
 	int64_t length;
 	dev_t dev;
 	ino_t ino;
+	char *fields;		/* with finder_want_recent: the message's
+				 * origin fields (origin_excerpt), NULL if
+				 * none; freed by finder_sort */
+	size_t fields_len;
+	bool fields_cut;
+};
+
+/* A message dated before the block (pack --before-block): a candidate. */
+struct finder_recent {
+	struct finder_hit hit;	/* where it is, and its origin fields */
+	int64_t date;		/* its Date */
+	char *id;		/* its first Message-ID as written
+				 * (msgid_strip), NULL if none */
+	char *canon;		/* ... canonical (msgid_normalize), NULL */
+	/* The choice (beforeblock.c): a rule and its evidence take it. */
+	const char *rule;	/* static; NULL: not taken */
+	char *evidence;		/* new */
 };
 
 struct finder {
@@ -35,12 +52,11 @@ struct finder {
 	uint64_t nr_messages;	/* messages whose header was read */
 	struct store_options opt;
 	/* The most recent messages dated before a time (pack
-	 * --before-block): candidates kept newest first. */
+	 * --before-block): during the scans a heap whose first is the
+	 * oldest kept, then (finder_rank_recent) newest first. */
 	size_t recent_max;
 	int64_t recent_before;
-	struct finder_hit *recent;
-	int64_t *recent_dates;
-	char **recent_ids;
+	struct finder_recent *recent;
 	size_t nr_recent;
 	uint64_t nr_undated;	/* messages without a readable Date */
 	/* Called every few thousand messages (find's progress line). */
@@ -58,12 +74,21 @@ void finder_release(struct finder *f);
 int finder_scan(struct finder *f, const char *path, struct error *err);
 
 /* Also keep the n most recent messages whose Date is before 'before'
- * (epoch), met by the following scans. */
+ * (epoch), met by the following scans, with their origin fields; and
+ * the origin fields of the targets' copies, with their DKIM-Signature
+ * fields (origin_excerpt). */
 void finder_want_recent(struct finder *f, size_t n, int64_t before);
 
-/* After the scans: the recent messages become targets of their own
- * (targets_add_recent), each with its hit; then the hits are put in a stable
- * order: by target, then path, then offset. */
+/* After the scans: the recent messages newest first (equal dates by
+ * path, then offset), a file met twice once (under the path that sorts
+ * first), and those that are a target's copy already left out. */
+void finder_rank_recent(struct finder *f);
+
+/* After the scans (and the choice): the recent messages taken (a rule
+ * set) become targets of their own (targets_add_recent), each with its
+ * hit, newest first; the others are dropped, and the origin fields
+ * freed.  Then the hits are put in a stable order: by target, then path,
+ * then offset. */
 void finder_sort(struct finder *f);
 
 #endif

@@ -19,6 +19,7 @@
 #include "strbuf.h"
 #include "targets.h"
 #include "textsafe.h"
+#include "wrap.h"
 #include "xalloc.h"
 
 struct inline_state {
@@ -32,44 +33,17 @@ struct inline_state {
 	bool *trail_done;	/* per trail target: given or left out */
 };
 
-/* Columns taken by s[0..n): UTF-8 characters, each one column. */
-static size_t
-columns(const char *s, size_t n)
-{
-	size_t c = 0;
-
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
-/* Add 'text' as lines of at most INLINE_COLUMNS columns, broken at
- * spaces; a word wider than that stands alone on its line. */
+/* Add 'text' as lines of at most INLINE_COLUMNS columns, laid out as
+ * the ticket's own lines are (wrap.h): broken at spaces, a word wider
+ * than that alone on its line. */
 static void
 add_wrapped(struct strbuf *sb, const char *text)
 {
-	const char *p = text;
-	size_t col = 0;
+	size_t n;
+	char *out = wrap_text(text, strlen(text), INLINE_COLUMNS, &n);
 
-	while (*p == ' ')
-		p++;
-	while (*p) {
-		size_t n = strcspn(p, " "), w = columns(p, n);
-
-		if (col > 0 && col + 1 + w > INLINE_COLUMNS) {
-			strbuf_addch(sb, '\n');
-			col = 0;
-		} else if (col > 0) {
-			strbuf_addch(sb, ' ');
-			col++;
-		}
-		strbuf_add(sb, p, n);
-		col += w;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	strbuf_addch(sb, '\n');
+	strbuf_add(sb, out, n);
+	free(out);
 }
 
 static void

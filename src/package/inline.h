@@ -21,7 +21,9 @@ struct targets;
 
 /* fpkit's own lines are wrapped at this width; a word longer than that
  * (a file name) stands alone on its line. */
-#define INLINE_COLUMNS 72
+#include "wrap.h"
+
+#define INLINE_COLUMNS WRAP_WIDTH
 
 struct inline_options {
 	const char *lang;	/* the headings' language: "fr", else English */

@@ -10,9 +10,11 @@
 
 #include "bundle.h"
 #include "fpkit_limits.h"
+#include "logclock.h"
 #include "logs.h"
 #include "maillog.h"
 #include "textsafe.h"
+#include "volume.h"
 #include "xalloc.h"
 
 void
@@ -51,4 +53,11 @@ logs_add(struct bundle *b, const struct maillog *trail, json_t *summary)
 	for (i = 0; i < trail->nr_targets; i++)
 		free(names[i]);
 	free(names);
+}
+
+void
+logs_add_volume(json_t *summary, const struct volume *v, const struct logclock *lc)
+{
+	json_object_set_new(summary, "volume", volume_json(v));
+	json_object_set_new(summary, "log_clock", logclock_json(lc));
 }

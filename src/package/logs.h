@@ -6,7 +6,9 @@
 #include <jansson.h>
 
 struct bundle;
+struct logclock;
 struct maillog;
+struct volume;
 
 /* Add logs/NN-<id>.log to the bundle for every target of the trail with
  * lines (NN: the target's number among those added, from 01, as wide
@@ -15,5 +17,10 @@ struct maillog;
  * its "delivery" facts (matched by canonical Message-ID), and
  * "maillogs", the files read.  Call after the trail's maillog_scan. */
 void logs_add(struct bundle *b, const struct maillog *trail, json_t *summary);
+
+/* Add to summary.json "volume" (the sending volume before the block,
+ * null without mail logs) and "log_clock" (the offset between the logs'
+ * times and the API's, null when none was found). */
+void logs_add_volume(json_t *summary, const struct volume *v, const struct logclock *lc);
 
 #endif

@@ -84,6 +84,14 @@ build_targets(const struct fpcase *c, const struct targets *tl, const struct sam
 	return arr;
 }
 
+/* Add the members of 'more' (stolen) to o, after its own. */
+static void
+add_members(json_t *o, json_t *more)
+{
+	json_object_update(o, more);
+	json_decref(more);
+}
+
 static json_t *
 build_samples(const struct targets *tl, const struct sample_list *l)
 {
@@ -91,12 +99,19 @@ build_samples(const struct targets *tl, const struct sample_list *l)
 
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct sample *s = &l->items[i];
-
 		const struct target *t = &tl->items[s->hit->target];
-
-		json_array_append_new(arr, json_pack("{s:o, s:s, s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:o, s:s}",
 			"message_id", *s->message_id ? jsontext_string(s->message_id) : json_null(),
-			"selected_by", t->recent ? "before-block" : "message-id",
+			"selected_by", t->recent ? "before-block" : "message-id");
+
+		/* Why a message dated before the block was taken as sent:
+		 * the rule, and the Received field, log line or sender
+		 * domain that holds it (beforeblock.c). */
+		if (t->recent)
+			add_members(o, json_pack("{s:s, s:o}",
+				"before_block_rule", t->rule ? t->rule : "",
+				"before_block_evidence", jsontext_string(t->evidence ? t->evidence : "")));
+		add_members(o, json_pack("{s:o, s:s, s:s, s:I, s:o, s:s, s:o, s:I, s:I, s:I}",
 			"date", iso_or_null(t->recent, t->date),
 			"file", s->file,
 			"sha256", s->sha256,
@@ -107,6 +122,7 @@ build_samples(const struct targets *tl, const struct sample_list *l)
 			"offset", (json_int_t)s->hit->offset,
 			"length", (json_int_t)s->hit->length,
 			"mboxrd_unquoted", (json_int_t)s->unquoted));
+		json_array_append_new(arr, o);
 	}
 	return arr;
 }

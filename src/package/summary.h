@@ -15,8 +15,9 @@ struct targets;
 /* A new JSON object (json_decref it) with: fpkit_version, ip, block,
  * state, blocked_at, block_seconds, stats, targets (message_id,
  * destination_ip, spamscore, date, source, sample_files), samples
- * (message_id, file, sha256, size, source, format, offset), missing,
- * searched.  Keys keep this order, so the same inputs give the same
+ * (message_id, selected_by, for a message taken by --before-block
+ * before_block_rule and before_block_evidence, date, file, sha256, size,
+ * source, format, offset ...), missing, searched.  Keys keep this order, so the same inputs give the same
  * bytes. */
 json_t *summary_build(const struct fpcase *c, const struct targets *t,
 		      const struct finder *f, const struct sample_list *l);

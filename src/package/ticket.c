@@ -220,11 +220,41 @@ add_volume(json_t *ctx)
 	};
 	json_t *v = json_object_get(ctx, "volume");
 
+	json_t *hourly, *h;
+	json_int_t last = 0, sum = 0, max = 0;
+	size_t i, n;
+
 	if (!json_is_object(v))
 		return;
 	set_utc_text(v, "from", "from_utc");
 	set_utc_text(v, "to", "to_utc");
+	set_utc_text(v, "covered_from", "covered_from_utc");
+	set_utc_text(v, "covered_to", "covered_to_utc");
+	set_bool(v, "partial", json_is_false(json_object_get(v, "complete")));
 	set_ones(v, ones, sizeof(ones) / sizeof(ones[0]));
+	/* The last hour before the block against the hours before it: a
+	 * burst is what support (and the admin) must see first. */
+	hourly = json_object_get(v, "hourly");
+	n = json_array_size(hourly);
+	if (n < 2)
+		return;
+	json_array_foreach(hourly, i, h) {
+		json_int_t m = json_integer_value(json_object_get(h, "messages"));
+
+		if (i + 1 == n) {
+			last = m;
+			break;
+		}
+		sum += m;
+		if (m > max)
+			max = m;
+	}
+	json_object_set_new(v, "last_hour", json_integer(last));
+	json_object_set_new(v, "earlier_hours", json_integer((json_int_t)(n - 1)));
+	json_object_set_new(v, "earlier_average",
+			    json_integer((sum + (json_int_t)(n - 1) / 2) / (json_int_t)(n - 1)));
+	json_object_set_new(v, "earlier_max", json_integer(max));
+	set_bool(v, "last_hour_one", last == 1);
 }
 
 /* --- the targets and their delivery ------------------------------------ */
@@ -558,6 +588,49 @@ add_sample_checks(json_t *s, const char *lang)
 /* Per sample, add_sample_checks; then what the checklist says: how many
  * messages of those wanted (the targets as listed, and those of
  * --before-block) were checked. */
+/* The findings of sample s as one JSON text, to tell two samples with
+ * the same findings apart from others (new; NULL without checks). */
+static char *
+findings_key(json_t *s)
+{
+	static const char *const keys[] = {
+		"intact", "problems_text", "dkim_checked", "dkim_text", "conformance_checked",
+		"conformance_text", "lint_checked", "lint_text",
+	};
+	json_t *o;
+	char *text;
+
+	if (!json_is_object(json_object_get(s, "checks")))
+		return NULL;
+	o = json_object();
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_get(s, keys[i]))
+			json_object_set(o, keys[i], json_object_get(s, keys[i]));
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+/* same_as_previous: a sample whose findings are those of the sample
+ * listed just before it, which the templates say in one line instead of
+ * the same block again. */
+static void
+add_same_findings(json_t *ctx)
+{
+	json_t *s;
+	char *prev = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(ctx, "samples"), i, s) {
+		char *key = findings_key(s);
+
+		set_bool(s, "same_as_previous", key && prev && strcmp(key, prev) == 0);
+		free(prev);
+		prev = key;
+	}
+	free(prev);
+}
+
 static void
 add_checks(json_t *ctx, const char *lang)
 {
@@ -590,6 +663,7 @@ add_checks(json_t *ctx, const char *lang)
 	set_int(ctx, "nr_wanted", json_array_size(json_object_get(ctx, "targets")) +
 		json_array_size(json_object_get(ctx, "before_block")));
 	set_bool(ctx, "checks_done", nr > 0);
+	add_same_findings(ctx);
 	set_bool(ctx, "any_dkim_checked", any_dkim);
 	set_int(ctx, "nr_samples", json_array_size(json_object_get(ctx, "samples")));
 }

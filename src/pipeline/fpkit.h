@@ -7,18 +7,21 @@
 #include <stdbool.h>
 
 #include "alert.h"
+#include "beforeblock.h"
 #include "bundle.h"
 #include "case.h"
 #include "checks.h"
 #include "error.h"
 #include "finder.h"
 #include "inline.h"
+#include "logclock.h"
 #include "maillog.h"
 #include "mta.h"
 #include "ovhclient.h"
 #include "queue.h"
 #include "sample.h"
 #include "targets.h"
+#include "volume.h"
 
 struct fpkit {
 	/* options, set by cmd_pack.c */
@@ -31,6 +34,7 @@ struct fpkit {
 	size_t nr_mail, alloc_mail;
 	const char **maillog;		/* --maillog, in order */
 	size_t nr_maillog, alloc_maillog;
+	const char *log_host;		/* --log-host */
 	const char *output;		/* -o */
 	const char *lang;		/* --lang */
 	const char *template_path;	/* --template */
@@ -58,10 +62,13 @@ struct fpkit {
 	struct targets targets;		/* targets.c: the case's targets, by index */
 	long *alert_extra_target;	/* pack.c: each alert_extra's target, or -1 */
 	struct finder finder;		/* finder.c: where the targets are */
+	struct beforeblock before;	/* beforeblock.c: the choice of --before-block */
 	struct sample_list samples;	/* sample.c: the messages to attach */
 	struct maillog trail;		/* maillog.c: the mail-log lines about the targets */
 	struct queue_state queue_state;	/* queuecase.c: the mail system as seen (--queue) */
 	struct queue_dest queue_dest;	/* queuecase.c: the case's flagged destinations */
+	struct volume volume;		/* volume.c: the mail sent in the 24 h before the block */
+	struct logclock clock;		/* logclock.c: the logs' times against the API's */
 	struct checks_result *checks;	/* checks.c: one per sample */
 	json_t *summary;		/* summary.c: summary.json */
 	char *template_text;		/* pack.c: --template's text, read once */

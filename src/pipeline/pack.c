@@ -12,6 +12,7 @@
 #include <sysexits.h>
 
 #include "arf.h"
+#include "beforeblock.h"
 #include "fpkit.h"
 #include "inline.h"
 #include "logs.h"
@@ -227,19 +228,28 @@ locate(struct fpkit *fp, struct error *err)
 			 "just before the block", fp->alert_file ? "neither by the stats nor by "
 			 "the alert" : fp->kase.has_stats ? "the stats name none" : "no stats, no alert");
 	if (fp->before_block)
-		finder_want_recent(&fp->finder, fp->before_block, fp->kase.blocked_at);
+		beforeblock_want(&fp->before, &fp->finder, fp->before_block, fp->kase.blocked_at);
 	if (fp->nr_mail == 0 && (fp->targets.nr > 0 || fp->before_block))
 		diag_add(&fp->diag, "no --mail given: no message was searched for");
 	for (size_t i = 0; i < fp->nr_mail; i++)
 		if (finder_scan(&fp->finder, fp->mail[i], err) < 0)
 			return -1;
+	return 0;
+}
+
+/* The samples: the targets' copies found, and the messages taken as
+ * sent before the block, each read once. */
+static int
+collect(struct fpkit *fp, struct error *err)
+{
 	finder_sort(&fp->finder);
 	return sample_collect(&fp->samples, &fp->finder, &fp->diag, err);
 }
 
 /* Trail: the mail-log lines about every target (--maillog), followed
- * through their queue ids; classic syslog years are taken from the block
- * time. */
+ * through their queue ids, and with --before-block those of the messages
+ * dated before the block, to choose among them; classic syslog years
+ * are taken from the block time. */
 static int
 trail(struct fpkit *fp, struct error *err)
 {
@@ -249,6 +259,8 @@ trail(struct fpkit *fp, struct error *err)
 		if (!fp->targets.items[i].recent)
 			maillog_add_target(&fp->trail, fp->targets.items[i].id,
 					   fp->targets.items[i].shown);
+	if (fp->before_block)
+		beforeblock_follow(&fp->before, &fp->finder, &fp->trail);
 	for (size_t i = 0; i < fp->nr_maillog; i++)
 		if (maillog_add_file(&fp->trail, fp->maillog[i], err) < 0) {
 			error_prefix(err, "pack");
@@ -256,7 +268,15 @@ trail(struct fpkit *fp, struct error *err)
 		}
 	if (fp->trail.nr_targets == 0)
 		diag_add(&fp->diag, "no Message-ID to look for in the mail logs");
-	return maillog_scan(&fp->trail, fp->kase.blocked_at, err);
+	/* The sending volume is counted in the trail's first pass. */
+	volume_start(&fp->volume, fp->kase.blocked_at, fp->log_host, &fp->diag);
+	maillog_watch(&fp->trail, volume_feed, &fp->volume);
+	if (maillog_scan(&fp->trail, fp->kase.blocked_at, err) < 0)
+		return -1;
+	volume_finish(&fp->volume);
+	logclock_check(&fp->clock, &fp->trail, &fp->targets, &fp->kase.stats,
+		       fp->kase.blocked_at, &fp->diag);
+	return 0;
 }
 
 /* The bundle's top folder and file name, and where to write it. */
@@ -489,6 +509,7 @@ package(struct fpkit *fp, struct error *err)
 	 * the summary. */
 	if (fp->nr_maillog)
 		logs_add(&fp->bundle, &fp->trail, fp->summary);
+	logs_add_volume(fp->summary, &fp->volume, &fp->clock);
 	if (check_samples(fp, &chk, err) < 0)
 		goto out;
 	text = summary_dump(fp->summary, &len);
@@ -569,11 +590,22 @@ pack_run(struct fpkit *fp, struct error *err)
 		return -1;
 	if (gather(fp, err) < 0 || locate(fp, err) < 0)
 		return -1;
+	/* --before-block chooses by the mail logs too: they are read before
+	 * the samples, with the candidates' ids (one pass for all). */
+	if (fp->before_block) {
+		beforeblock_rank(&fp->before, &fp->finder);
+		if (trail(fp, err) < 0)
+			return -1;
+		beforeblock_choose(&fp->before, &fp->finder, &fp->targets, &fp->trail, fp->kase.ip,
+				   &fp->diag);
+	}
+	if (collect(fp, err) < 0)
+		return -1;
 	check_found(fp);
 	if (fp->nothing_found && !fp->allow_empty)
 		return 0;
-	if (trail(fp, err) < 0 || (fp->queue && queuecase_read(fp, err) < 0) ||
-	    package(fp, err) < 0)
+	if ((!fp->before_block && trail(fp, err) < 0) ||
+	    (fp->queue && queuecase_read(fp, err) < 0) || package(fp, err) < 0)
 		return -1;
 	return 0;
 }
@@ -591,11 +623,13 @@ pack_release(struct fpkit *fp)
 	free(fp->checks);
 	sample_list_release(&fp->samples);
 	finder_release(&fp->finder);
+	beforeblock_release(&fp->before);
 	targets_release(&fp->targets);
 	free(fp->maillog);
 	maillog_release(&fp->trail);
 	queue_release(&fp->queue_state);
 	queue_dest_release(&fp->queue_dest);
+	volume_release(&fp->volume);
 	json_decref(fp->summary);
 	free(fp->nichandle);
 	free(fp->ticket);

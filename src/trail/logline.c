@@ -6,6 +6,7 @@
  * lines).  The trail (maillog.c) reads the logs and follows the queues. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -342,6 +343,27 @@ iso_time(const char *s, int64_t *t)
 	return timefmt_parse_iso(buf, t);
 }
 
+bool
+logline_stamp_zoned(const struct logline_syslog *s)
+{
+	const char *p = s->stamp.p;
+	size_t n = s->stamp.len;
+
+	if (s->kind == LOGLINE_STAMP_CLASSIC || p == NULL || n < 20)
+		return false;
+	/* After "YYYY-MM-DD?hh:mm:ss[.frac]": "Z", "+01:00", " +0100". */
+	p += 19;
+	n -= 19;
+	if (*p == '.' || *p == ',')
+		for (p++, n--; n && ascii_isdigit(*p); p++, n--)
+			;
+	if (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	return n > 0 && (*p == 'Z' || *p == 'z' || *p == '+' || *p == '-');
+}
+
 int
 logline_stamp_time(const struct logline_syslog *s, int64_t near, int64_t *t)
 {
@@ -414,24 +436,40 @@ bool
 logline_queue_id(struct logline_span msg, struct logline_span *qid, struct logline_span *rest)
 {
 	size_t i, n;
-	bool digit = false;
+	bool digit = false, hex = true;
 
 	if (msg.p == NULL)
 		return false;
+	/* The leading letters and digits, in one scan that does not branch
+	 * on which a byte is (every line of the logs comes here, and the
+	 * digits and letters of an id alternate at random). */
+	for (i = 0; i < msg.len && i <= LOGLINE_MAX_QID; i++) {
+		unsigned char c = (unsigned char)msg.p[i];
+		bool d = (unsigned char)(c - '0') < 10;
+		bool a = (unsigned char)((c | 0x20) - 'a') < 26;
+
+		if (!(d | a))
+			break;
+		digit |= d;
+		hex &= d | ((unsigned char)(c - 'A') < 6);
+	}
 	/* Exim: "ID " then the rest. */
-	n = exim_id_len(msg.p, msg.len);
-	if (n > 0 && n < msg.len && msg.p[n] == ' ') {
-		*qid = span(msg.p, n);
-		*rest = span(msg.p + n + 1, msg.len - n - 1);
-		return true;
+	if (i == 6 && i < msg.len && msg.p[i] == '-') {
+		n = exim_id_len(msg.p, msg.len);
+		if (n > 0 && n < msg.len && msg.p[n] == ' ') {
+			*qid = span(msg.p, n);
+			*rest = span(msg.p + n + 1, msg.len - n - 1);
+			return true;
+		}
+		return false;
 	}
 	/* Postfix (short hex or long base-52 ids), Sendmail, and the milters
 	 * that log for them (opendkim): "QID: rest".  A digit is required,
-	 * so that "warning:", "NOQUEUE:" or "statistics:" are no queue. */
-	for (i = 0; i < msg.len && i <= LOGLINE_MAX_QID && ascii_isalnum(msg.p[i]); i++)
-		digit |= ascii_isdigit(msg.p[i]);
-	if (i < 5 || i > LOGLINE_MAX_QID || !digit || i + 1 >= msg.len || msg.p[i] != ':' ||
-	    msg.p[i + 1] != ' ')
+	 * so that "warning:", "NOQUEUE:" or "statistics:" are no queue, but
+	 * for a Postfix short id of upper-case hex letters alone (one in
+	 * 18000 ids of ten: "ABCDEFACBD"). */
+	if (i < 5 || i > LOGLINE_MAX_QID || !(digit || (hex && i >= 6)) || i + 1 >= msg.len ||
+	    msg.p[i] != ':' || msg.p[i + 1] != ' ')
 		return false;
 	*qid = span(msg.p, i);
 	*rest = span(msg.p + i + 2, msg.len - i - 2);
@@ -572,7 +610,6 @@ find_dsn(struct logline_span t)
 static void
 postfix_facts(struct logline_span rest, struct logline_facts *f)
 {
-	struct logline_span v;
 	size_t pos = 0;
 	struct kv kv;
 
@@ -590,14 +627,25 @@ postfix_facts(struct logline_span rest, struct logline_facts *f)
 		f->client = kv.val;
 	} else if (span_is(kv.key, "from")) {
 		f->from = logline_unbracket(kv.val);
-	} else if (span_is(kv.key, "to") && kv_get(rest, "status", &v)) {
-		f->recipient = true;
-		f->to = logline_unbracket(kv.val);
-		status_detail(v, &f->status, &f->detail);
-		if (kv_get(rest, "relay", &v))
-			f->relay = v;
-		if (kv_get(rest, "dsn", &v))
-			f->dsn = v;
+	} else if (span_is(kv.key, "to")) {
+		struct logline_span to = kv.val, relay = { NULL, 0 }, dsn = { NULL, 0 };
+
+		/* One pass over the fields, the first of each key taken: the
+		 * sending volume reads every delivery line of the logs. */
+		while (kv_next(rest, &pos, &kv)) {
+			if (relay.p == NULL && span_is(kv.key, "relay")) {
+				relay = kv.val;
+			} else if (dsn.p == NULL && span_is(kv.key, "dsn")) {
+				dsn = kv.val;
+			} else if (span_is(kv.key, "status")) {
+				f->recipient = true;
+				f->to = logline_unbracket(to);
+				status_detail(kv.val, &f->status, &f->detail);
+				f->relay = relay;
+				f->dsn = dsn;
+				return;
+			}
+		}
 	}
 }
 
@@ -628,6 +676,8 @@ sendmail_facts(struct logline_span rest, struct logline_facts *f)
 		 * itself ("User unknown"); the dsn class tells the rest. */
 		if (span_starts(f->detail, "Sent"))
 			f->status = span("sent", 4);
+		else if (span_starts(f->detail, "queued"))
+			f->status = span("queued", 6);	/* taken, not tried yet */
 		else if (span_starts(f->detail, "Deferred") || (f->dsn.p && f->dsn.p[0] == '4'))
 			f->status = span("deferred", 8);
 		else
@@ -840,4 +890,109 @@ logline_announced_id(struct logline_span msg, struct logline_span *qid, struct l
 		return LOGLINE_SENDMAIL;
 	}
 	return LOGLINE_NONE;
+}
+
+/* ---- remote deliveries ---- */
+
+/* An address of a machine on the Internet: not loopback, private,
+ * link-local, shared (RFC 6598), multicast or unspecified. */
+static bool
+public_ip(const char *text)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, text, a) == 1)
+		goto v4;
+	if (inet_pton(AF_INET6, text, a) != 1)
+		return false;
+	if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(a, a + 12, 4);	/* ::ffff:a.b.c.d */
+		goto v4;
+	}
+	if (a[0] == 0xff || (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return false;	/* multicast, RFC 4193, link-local */
+	for (int i = 0; i < 15; i++)
+		if (a[i])
+			return true;
+	return false;		/* :: and ::1 */
+v4:
+	return !(a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+		 (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		 (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64));
+}
+
+bool
+logline_relay_ip(struct logline_span relay, char ip[LOGLINE_IP_LEN])
+{
+	const char *open = NULL, *close;
+	unsigned char a[16];
+
+	for (size_t i = 0; relay.p && i < relay.len; i++)
+		if (relay.p[i] == '[')
+			open = relay.p + i + 1;
+	if (open == NULL)
+		return false;
+	close = memchr(open, ']', (size_t)(relay.p + relay.len - open));
+	if (close && close - open > 5 && memcmp(open, "IPv6:", 5) == 0)
+		open += 5;	/* Sendmail */
+	if (close == NULL || close == open || close - open >= LOGLINE_IP_LEN)
+		return false;
+	memcpy(ip, open, (size_t)(close - open));
+	ip[close - open] = '\0';
+	return inet_pton(AF_INET, ip, a) == 1 || inet_pton(AF_INET6, ip, a) == 1;
+}
+
+/* Postfix's delivery agents that keep the mail on the machine (or, for
+ * qmgr, only say it expired). */
+static bool
+postfix_local_service(struct logline_span prog)
+{
+	static const char *const local[] = {
+		"local", "virtual", "lmtp", "pipe", "error", "retry", "discard", "qmgr",
+	};
+	const char *slash = memrchr(prog.p, '/', prog.len);
+	struct logline_span svc = slash ? span(slash + 1, prog.len - (size_t)(slash + 1 - prog.p))
+					: prog;
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (span_is(svc, local[i]))
+			return true;
+	return false;
+}
+
+bool
+logline_remote(enum logline_mta mta, struct logline_span prog, struct logline_span rest,
+	       const struct logline_facts *f, char ip[LOGLINE_IP_LEN])
+{
+	static const char *const smtp_mailers[] = { "esmtp", "smtp", "smtp8", "dsmtp", "relay" };
+	struct logline_span mailer;
+
+	ip[0] = '\0';
+	if (!f->recipient)
+		return false;
+	switch (mta) {
+	case LOGLINE_POSTFIX:
+		if (prog.p == NULL || postfix_local_service(prog) || f->relay.p == NULL)
+			return false;
+		if (span_is(f->relay, "none"))
+			return true;
+		return logline_relay_ip(f->relay, ip) && public_ip(ip);
+	case LOGLINE_EXIM:
+		return f->relay.p && logline_relay_ip(f->relay, ip) && public_ip(ip);
+	case LOGLINE_SENDMAIL:
+		if (!kv_get(rest, "mailer", &mailer))
+			return false;
+		for (size_t i = 0; i < sizeof(smtp_mailers) / sizeof(smtp_mailers[0]); i++) {
+			if (!span_is(mailer, smtp_mailers[i]))
+				continue;
+			/* A deferral may name no address (no server answered). */
+			if (f->relay.p == NULL || memchr(f->relay.p, '[', f->relay.len) == NULL)
+				return true;
+			return logline_relay_ip(f->relay, ip) && public_ip(ip);
+		}
+		return false;
+	case LOGLINE_NONE:
+		break;
+	}
+	return false;
 }

@@ -56,6 +56,11 @@ int logline_parse_syslog(const char *line, size_t len, struct logline_syslog *ou
  * the stamp is not a valid date. */
 int logline_stamp_time(const struct logline_syslog *s, int64_t near, int64_t *t);
 
+/* Whether the stamp of a parsed line carries its zone (RFC 3339 and
+ * RFC 5424 stamps do, Exim's with log_timezone): then its time is
+ * exact whatever TZ says; a classic stamp never does. */
+bool logline_stamp_zoned(const struct logline_syslog *s);
+
 /* The longest queue id, in bytes. */
 #define LOGLINE_MAX_QID 32
 
@@ -101,6 +106,30 @@ void logline_parse_facts(enum logline_mta mta, struct logline_span rest,
  * LOGLINE_NONE. */
 enum logline_mta logline_announced_id(struct logline_span msg, struct logline_span *qid,
 				      struct logline_span *id);
+/* Room for an IPv4 or IPv6 address as text, with its NUL. */
+#define LOGLINE_IP_LEN 46
+
+/* Whether a delivery attempt (facts f, f->recipient set, of 'rest' as
+ * logline_parse_facts read it; 'prog' from the syslog header) handed
+ * the message, or tried to, to a remote SMTP server: the mail that
+ * leaves the machine through its own address.  Postfix: a transport
+ * other than local, virtual, lmtp, pipe, error, retry and discard (and
+ * not qmgr's expiry notices) with relay=host[address]:port, or
+ * relay=none (no server answered); Exim: a delivery line with
+ * H=host [address]; Sendmail: mailer=esmtp, smtp, smtp8, dsmtp or
+ * relay.  An address that is loopback, private (RFC 1918, RFC 4193),
+ * link-local or unspecified is no remote server (a content filter such
+ * as amavis on 127.0.0.1, a host of the local network).  On true, ip
+ * holds the server's address, or "" when the line names none. */
+bool logline_remote(enum logline_mta mta, struct logline_span prog, struct logline_span rest,
+		    const struct logline_facts *f, char ip[LOGLINE_IP_LEN]);
+
+/* The address between the last '[' and the next ']' of a relay as
+ * logged ("mx.example.net[198.51.100.23]:25", "mx.example.net
+ * [198.51.100.23]", Sendmail's "[IPv6:2001:db8::1]") into ip, when it is
+ * an IPv4 or IPv6 address. */
+bool logline_relay_ip(struct logline_span relay, char ip[LOGLINE_IP_LEN]);
+
 /* s without the blanks around it. */
 struct logline_span logline_trim(struct logline_span s);
 

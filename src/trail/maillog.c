@@ -329,6 +329,14 @@ maillog_add_file(struct maillog *m, const char *path, struct error *err)
 	return 0;
 }
 
+void
+maillog_watch(struct maillog *m, void (*fn)(void *arg, size_t file, const char *line, size_t len),
+	      void *arg)
+{
+	m->watch = fn;
+	m->watch_arg = arg;
+}
+
 /* ---- the two passes ---- */
 
 /* A line that announces a target's Message-ID. */
@@ -471,6 +479,8 @@ pass_anchors(struct scan *sc, struct error *err)
 					first_long = r.lineno;
 				continue;
 			}
+			if (m->watch)
+				m->watch(m->watch_arg, i, line, len);
 			/* Cheap first: every announcing line holds "id=". */
 			if (len < 3 || memmem(line, len, "id=", 3) == NULL ||
 			    logline_parse_syslog(line, len, &sl) < 0)
@@ -695,7 +705,7 @@ maillog_scan(struct maillog *m, int64_t near, struct error *err)
 				t->stories[b] = t->stories[b - 1];
 				t->stories[b - 1] = tmp;
 			}
-		if (t->nr_stories == 0 && m->nr_files > 0)
+		if (t->nr_stories == 0 && m->nr_files > 0 && !t->quiet)
 			diag_add(m->diag, "no mail-log line announces the Message-ID <%s>", t->shown);
 	}
 	rc = 0;
@@ -858,6 +868,44 @@ maillog_lines(const struct maillog *m, size_t target, bool base_names, uint64_t 
 	return strbuf_detach(&sb, len);
 }
 
+int
+maillog_handover(const struct maillog *m, size_t i, const char *ip, int64_t *t, bool *zoned)
+{
+	/* 0: the announcing line, 1: an attempt, 2: one at 'ip' */
+	int best = -1;
+
+	for (size_t k = 0; i < m->nr_targets && k < m->targets[i].nr_stories && best < 2; k++) {
+		const struct maillog_story *s = &m->stories[m->targets[i].stories[k]];
+
+		for (size_t n = 0; n < s->nr_lines && best < 2; n++) {
+			const struct maillog_line *l = &s->lines[n];
+			char addr[LOGLINE_IP_LEN];
+			struct logline_span qid, rest;
+			struct logline_facts f;
+			struct logline_syslog sl;
+			int64_t lt;
+			int rank;
+
+			if (logline_parse_syslog(s->text.buf + l->off, l->len, &sl) < 0 ||
+			    !logline_queue_id(sl.msg, &qid, &rest))
+				continue;
+			logline_parse_facts(s->mta, rest, &f);
+			if (logline_remote(s->mta, sl.prog, rest, &f, addr))
+				rank = ip && strcmp(addr, ip) == 0 ? 2 : 1;
+			else if (l->seq == s->anchor_seq)
+				rank = 0;
+			else
+				continue;
+			if (rank <= best || logline_stamp_time(&sl, m->near, &lt) < 0)
+				continue;
+			best = rank;
+			*t = lt;
+			*zoned = logline_stamp_zoned(&sl);
+		}
+	}
+	return best < 0 ? -1 : 0;
+}
+
 /* A heading, then each story's lines as FILE:LINE:. */
 char *
 maillog_excerpt(const struct maillog *m, size_t target, size_t *len)
@@ -919,6 +967,29 @@ maillog_files_json(const struct maillog *m)
 			"long_lines", (json_int_t)f->long_lines));
 	}
 	return files;
+}
+
+void
+maillog_each_line(const struct maillog *m, size_t i, maillog_line_fn fn, void *data)
+{
+	for (size_t k = 0; i < m->nr_targets && k < m->targets[i].nr_stories; k++) {
+		const struct maillog_story *s = &m->stories[m->targets[i].stories[k]];
+
+		for (size_t j = 0; j < s->nr_lines; j++) {
+			const struct maillog_line *l = &s->lines[j];
+
+			if (!fn(s->text.buf + l->off, l->len, s->mta, m->files[l->file].path,
+				l->lineno, data))
+				return;
+		}
+	}
+}
+
+void
+maillog_forget(struct maillog *m, size_t i)
+{
+	if (i < m->nr_targets)
+		m->targets[i].nr_stories = 0;
 }
 
 void

@@ -23,6 +23,8 @@ struct maillog_target {
 	char *shown;		/* as given (msgid_strip) */
 	size_t *stories;	/* indices into maillog.stories, in log order */
 	size_t nr_stories, alloc_stories;
+	bool quiet;		/* no warning when no line names it (a
+				 * message pack --before-block may take) */
 };
 
 struct maillog_file {
@@ -48,6 +50,9 @@ struct maillog {
 	size_t nr_stories, alloc_stories;
 	int64_t near;		/* the block time (logline_stamp_time) */
 	struct diag *diag;	/* warnings: long lines, limits, no trail */
+	/* maillog_watch: given every line of the first pass */
+	void (*watch)(void *arg, size_t file, const char *line, size_t len);
+	void *watch_arg;
 };
 
 void maillog_init(struct maillog *m, struct diag *diag);
@@ -65,6 +70,13 @@ long maillog_add_target(struct maillog *m, const char *canon, const char *shown)
  * regular file, EX_USAGE past FPKIT_LIMIT_LOG_FILES; a file given twice
  * is read once (a warning). */
 int maillog_add_file(struct maillog *m, const char *path, struct error *err);
+
+/* Have fn(arg, file, line, len) called with every line maillog_scan
+ * reads in its first pass, in order, with the index of its file (lines
+ * over FPKIT_LIMIT_LOG_LINE left out): so that statistics over the whole
+ * logs (volume.c) take no pass of their own. */
+void maillog_watch(struct maillog *m, void (*fn)(void *arg, size_t file, const char *line,
+						 size_t len), void *arg);
 
 /* Read the files twice through one window: first the lines that announce
  * a target's Message-ID and their queue ids, then every line of those
@@ -100,8 +112,29 @@ char *maillog_lines(const struct maillog *m, size_t i, bool base_names, uint64_t
 /* The delivery facts of target 'i' as summary.json has them (new). */
 json_t *maillog_delivery_json(const struct maillog *m, size_t i);
 
+/* When target i's message was handed over, by the logs: the time of its
+ * first delivery attempt to a remote server (logline_remote) at address
+ * 'ip' (may be NULL), else of its first to any remote server, else of
+ * the line that announced it; *zoned says whether that line's stamp
+ * carries its zone.  0, or -1 when no line about it has a time. */
+int maillog_handover(const struct maillog *m, size_t i, const char *ip, int64_t *t,
+		     bool *zoned);
+
 /* The files read, as summary.json's "maillogs" (new): each one's path,
  * compression, lines and long lines. */
 json_t *maillog_files_json(const struct maillog *m);
+
+/* Called by maillog_each_line with one kept line (borrowed, without its
+ * newline), the MTA of its queue, and where it was read (the file as
+ * given, its line number); returns false to stop. */
+typedef bool (*maillog_line_fn)(const char *line, size_t len, enum logline_mta mta,
+				const char *file, uint64_t lineno, void *data);
+
+/* Each line kept about target i, queue by queue in log order. */
+void maillog_each_line(const struct maillog *m, size_t i, maillog_line_fn fn, void *data);
+
+/* Target i's lines are not wanted after all (a message pack
+ * --before-block did not take): no excerpt, no delivery facts. */
+void maillog_forget(struct maillog *m, size_t i);
 
 #endif

@@ -199,9 +199,14 @@ assert_not_in "$R" "archive@shop.example.com>" "--maillog: not the local copy"
 assert_in "$R" "Original-Mail-From: <bounces@shop.example.com>" "--maillog: MAIL FROM from the log"
 assert_not_in "$R" "Original-Mail-From: <cafe@shop.example.com>" "--maillog: not the From address"
 
-# The message taken as sent before the block: Arrival-Date is its Date.
-run pack --spam-ip-json "$DEMO_SPAMIP" --mail "$M/sent.mbox" --before-block 1 --no-dkim \
-	-o "$tmp/bb.tar.gz"
+# The message taken as sent before the block (the log shows it relayed
+# out): Arrival-Date is its Date.
+printf '%s\n' \
+	'2026-11-20T14:28:21.100000+01:00 mx1 postfix/cleanup[1]: 1A2B3C4D5E: message-id=<arf-three@shop.example.com>' \
+	'2026-11-20T14:28:22.300000+01:00 mx1 postfix/smtp[2]: 1A2B3C4D5E: to=<dana@example.com>, relay=mx.example.com[198.51.100.142]:25, dsn=2.0.0, status=sent (250 ok)' \
+	>"$tmp/bb.log"
+run pack --spam-ip-json "$DEMO_SPAMIP" --mail "$M/sent.mbox" --maillog "$tmp/bb.log" \
+	--before-block 1 --no-dkim -o "$tmp/bb.tar.gz"
 assert_status 0 "pack --before-block"
 mkdir "$tmp/y"
 tar -xzf "$tmp/bb.tar.gz" -C "$tmp/y"

@@ -112,7 +112,7 @@ assert_eq "$(wc -c <"$tmp/out")" 0 "nothing found: no ticket printed"
 # --before-block that finds nothing is nothing found too.
 run pack --spam-ip-json "$DEMO_SPAMIP" --mail "$tmp/wrong" --before-block 3 --no-dkim -o "$tmp/o"
 assert_status 1 "--before-block, nothing found: status 1"
-assert_in "$tmp/err" "fpkit: nothing found: no message dated before the block in the 1 message read in:" \
+assert_in "$tmp/err" "fpkit: nothing found: no message sent before the block in the 1 message read in:" \
 	"--before-block, nothing found: said"
 no_leftovers "$tmp/o" "--before-block, nothing found: no bundle written"
 

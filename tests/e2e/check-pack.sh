@@ -31,8 +31,8 @@ assert_in "$C" "Best practices:  followed" "checks: the best practices"
 assert_in "$C" "the blocked IP 203.0.113.7 appears in them" "checks: the Received chain"
 T="$tmp/demo/$top/TICKET.txt"
 assert_in "$T" "What we checked in each message" "ticket: the section"
-assert_said "$T" "    Copy: intact: complete, as sent, not saved again by a mail client" "ticket: intact"
-assert_in "$T" "    DKIM:             not signed: the message has no DKIM signature" "ticket: DKIM"
+assert_said "$T" "    Copy: intact (complete, as sent, not saved again by a mail client)" "ticket: intact"
+assert_in "$T" "    DKIM:             no DKIM signature" "ticket: DKIM"
 assert_said "$T" "    RFC conformance: no departure from the RFCs in the header fields" \
 	"ticket: the conformance, what was checked"
 assert_said "$T" "    Best practices: we checked the sender address, the subject, the unsubscribe link, the text/image and text/link ratios, JavaScript, forms and the MIME-Version field: nothing to report" \
@@ -40,7 +40,7 @@ assert_said "$T" "    Best practices: we checked the sender address, the subject
 assert_not_in "$T" "followed" "ticket: no claim that all practices are followed"
 pack_demo -o "$tmp/fr.tar.gz" --lang fr --no-dkim
 assert_in "$tmp/out" "Ce que nous avons vérifié dans chaque message" "ticket in French: the section"
-assert_said "$tmp/out" "    Copie : intacte : complète, telle qu'envoyée" "ticket in French: intact"
+assert_said "$tmp/out" "    Copie : intacte (complète, telle qu'envoyée" "ticket in French: intact"
 pack_demo -o "$tmp/nodkim.tar.gz" --no-dkim
 assert_in "$tmp/out" "    DKIM:             not verified" "--no-dkim: said in the ticket"
 

@@ -520,7 +520,7 @@ assert_status 0 "a hard-linked message, its first path read last"
 assert_true "the delay was met" test -s "$tmp/fault.log"
 assert_eq "$(cut -f2 "$tmp/out")" "$tmp/twice/a/x.eml" "it is reported under the path that sorts first"
 # The same for the messages sent before the block (pack --before-block).
-printf 'Message-ID: <linked@example.org>\nDate: Fri, 20 Nov 2026 13:00:00 +0000\n\nbody\n' \
+printf 'Received: from mx1.shop.example.com ([203.0.113.7]) by mx1.shop.example.com with LMTP; Fri, 20 Nov 2026 14:00:00 +0100\nMessage-ID: <linked@example.org>\nDate: Fri, 20 Nov 2026 13:00:00 +0000\n\nbody\n' \
 	>"$tmp/twice/b/x.eml"
 faulty FAULT_CALL=openat FAULT_PATH=/twice/a/x.eml FAULT_DELAY_MS=1000 -- \
 	pack --spam-ip-json "$DEMO_SPAMIP" --mail "$tmp/twice" --before-block 1 \

@@ -131,10 +131,15 @@ assert_eq "$nl" 3 "three targets have log lines"
 assert_in "$I" "=== logs/03-20261120132821.7A3D5C0B40@web1.shop.example.com.log" \
 	"the target not found has its log lines too"
 assert_not_in "$I" "$DEMO/log" "the log lines do not show where the logs are kept"
-assert_in "$I" "mail.log:2500: " "the log lines name the log by its base name"
+# The demo's queue ids (as mx1's Received fields give them) and the
+# lines the log holds of each, counted here.
+q1=4A8D1C0B12 q3=6A21C4A0F5
+n1=$(grep -c " $q1: " "$LOG") n3=$(grep -c " $q3: " "$LOG")
+l1=$(grep -n " $q1: message-id=" "$LOG" | cut -d: -f1)
+assert_in "$I" "mail.log:$l1: " "the log lines name the log by its base name"
 # The first sample's lines come right after its header.
 first=$(grep -n '^=== ' "$I" | sed -n '1,4p' | cut -d: -f2- | tr '\n' '|')
-assert_eq "$first" "=== Header 1 of 2 (29 lines) from|=== samples/01-nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com.eml|=== Mail-log lines 1 of 3 (5 lines) from|=== logs/01-nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com.log|" \
+assert_eq "$first" "=== Header 1 of 2 (29 lines) from|=== samples/01-nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com.eml|=== Mail-log lines 1 of 3 ($n1 lines) from|=== logs/01-nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com.log|" \
 	"a sample's log lines follow its header"
 assert_not_in "$I" "left out" "nothing left out under the default cap"
 
@@ -165,7 +170,7 @@ F="$tmp/F"
 assert_in "$F" "EN-TÊTES ET JOURNAUX DE MAIL" "French: the heading"
 assert_in "$F" "Ce ticket ne prend pas de pièce jointe" "French: the introduction"
 assert_in "$F" "=== En-tête 1 sur 2 (29 lignes) tiré de" "French: a header's heading"
-assert_in "$F" "=== Lignes des journaux de mail 3 sur 3 (5 lignes) tirées de" \
+assert_in "$F" "=== Lignes des journaux de mail 3 sur 3 ($n3 lignes) tirées de" \
 	"French: a log excerpt's heading"
 assert_not_in "$F" "HEADERS AND MAIL LOGS" "French: no English heading"
 assert_not_in "$F" "=== Header" "French: no English block heading"
@@ -191,7 +196,7 @@ cap_at() {
 without_note() {
 	sed '/^[0-9][0-9]* /,$d' "$1" | sed '$ { /^$/d; }'
 }
-cap=$(cap_at "$F" "=== Lignes des journaux de mail 1 sur 3 (5 lignes) tirées de")
+cap=$(cap_at "$F" "=== Lignes des journaux de mail 1 sur 3 ($n1 lignes) tirées de")
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
 	--maillog "$LOG" --no-dkim -o "$(outdir frc)/b.tar.gz" --lang fr --inline-max "$cap"
 assert_status 0 "pack --lang fr --inline-max $cap"
@@ -205,7 +210,7 @@ assert_in "$tmp/FC" "3 extraits des journaux de mail omis pour que ce texte ne d
 	"the cap: the log excerpts left out are said"
 assert_in "$tmp/FC" "voir logs/ dans l'archive." "the cap: where they are"
 
-cap=$(cap_at "$I" "=== Mail-log lines 1 of 3 (5 lines) from")
+cap=$(cap_at "$I" "=== Mail-log lines 1 of 3 ($n1 lines) from")
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
 	--maillog "$LOG" --no-dkim -o "$(outdir c)/b.tar.gz" --inline-max "$cap"
 tail_after "$tmp/plain.txt" "$tmp/out" "$tmp/C"

@@ -37,6 +37,11 @@
 #   FPKIT_LIMIT_MSGID_FILE       here
 #   FPKIT_LIMIT_SAMPLE           here
 #   FPKIT_LIMIT_NAME_ID          here
+#   FPKIT_LIMIT_BEFORE_BLOCK_MORE  before-block.sh (at it, the oldest
+#                                candidate taken; over it, not looked
+#                                at, with a warning)
+#   FPKIT_LIMIT_ORIGIN_FIELDS    unit/test_origin.c (the fields cut at
+#                                it; a trace cut there says nothing)
 #   FPKIT_LIMIT_MESSAGE          here (fpkit check: one byte under, at and
 #                                over it), check-pack.sh (a
 #                                packed sample over it is not checked)
@@ -66,6 +71,9 @@
 #   FPKIT_LIMIT_QUEUE_SHOWN      pack-queue.sh (the messages printed are
 #                                counted; over it only with a queue of
 #                                101 flagged messages, not built there)
+#   FPKIT_LIMIT_LOG_VOLUME_OPEN  maillog-volume.sh (at it and over it)
+#   FPKIT_LIMIT_LOG_VOLUME_DOMAINS  maillog-volume.sh (at it and over it)
+#   FPKIT_LIMIT_LOG_VOLUME_HOSTS maillog-volume.sh (at it and over it)
 #   FPKIT_LIMIT_BUNDLE_ENTRIES   here (fpkit verify, scan --archive),
 #                                pack-folder.sh (verify of a folder)
 #   FPKIT_LIMIT_BUNDLE_DEPTH     pack-folder.sh (fpkit verify of a folder:
@@ -251,12 +259,12 @@ assert_in "$tmp/err" "left out a message of 268435457 bytes in '$tmp/bigmd/cur/b
 assert_in "$tmp/err" "2 samples, 1 of 3 targets not found" "Maildir sample over the limit: counted as not found"
 rm -rf "$tmp/bigmd" "$tmp/o/b.tar.gz"
 
-# FPKIT_LIMIT_SAMPLES: 1001 messages sent just before the block, 1000
-# packed, the last counted.
+# FPKIT_LIMIT_SAMPLES: 1001 messages sent just before the block (each
+# archived through the blocked IP), 1000 packed, the last counted.
 mkdir -p "$tmp/many/cur"
 i=0
 while [ $i -lt 1001 ]; do
-	printf 'From: a@example.com\nDate: Fri, 20 Nov 2026 %02d:%02d:%02d +0000\nMessage-ID: <m%d@example.com>\n\nm\n' \
+	printf 'Received: from mx1.shop.example.com ([203.0.113.7]) by mx1.shop.example.com with LMTP; Fri, 20 Nov 2026 14:00:00 +0100\nFrom: a@example.com\nDate: Fri, 20 Nov 2026 %02d:%02d:%02d +0000\nMessage-ID: <m%d@example.com>\n\nm\n' \
 		$((i / 3600)) $((i / 60 % 60)) $((i % 60)) $i $i >"$tmp/many/cur/$i:2,S"
 	i=$((i + 1))
 done

@@ -2,8 +2,9 @@
 # pack --maillog on a 1 GiB Postfix log in bounded memory: tests/genlog
 # writes the log with two targets planted 1 MiB before its end (their
 # queue ids also used by 900-odd other messages before and after them),
-# and pack must find both, each with its own lines only, with a peak RSS
-# under 64 MiB.  The log is deleted at the end.  About 10 s on a 2-core
+# and pack must find both, each with its own lines only, and count the
+# sending volume of the day before the block as awk does, with a peak
+# RSS under 64 MiB.  The log is deleted at the end.  About 10 s on a 2-core
 # machine (the time each step took is printed).
 . "${TESTS_DIR:-$(dirname "$0")/..}/e2e/lib.sh"
 
@@ -58,6 +59,42 @@ done
 assert_eq "$(jq -r '.targets[0].delivery[0].queue_id' "$tmp/out")" 4F2A9C1B0D "target 1: its queue id"
 lines=$(wc -l <"$tmp/big.log")
 assert_eq "$(jq -r '.maillogs[0].lines' "$tmp/out")" "$lines" "every line was read"
+
+# The sending volume, counted in the same pass: against a count by awk
+# of the smtp deliveries from Nov 20 03:00 to Nov 21 03:00 (TZ=UTC0), a
+# message being a queue id's lines up to its "removed".
+awk '
+$5 ~ /^postfix\/qmgr\[/ && $7 == "removed" { gen[$6]++; next }
+$5 ~ /^postfix\/smtp\[/ && $7 ~ /^to=/ {
+	if (!(($2 == 20 && $3 >= "03:00:00") || ($2 == 21 && $3 < "03:00:00")))
+		next
+	m = $6 "#" gen[$6]
+	if (!(m in msg)) {
+		msg[m] = 1
+		messages++
+		if ($2 == 21 && $3 >= "02:00:00")
+			last++
+	}
+	for (i = 8; i <= NF; i++)
+		if ($i ~ /^status=/)
+			st[m " " $7] = $i
+}
+END {
+	for (r in st) {
+		recipients++
+		deferred += st[r] == "status=deferred"
+	}
+	printf "%d %d %d %d\n", messages, recipients, deferred, last
+}' "$tmp/big.log" >"$tmp/count"
+read -r messages recipients deferred last <"$tmp/count"
+assert_true "awk counts messages in the window" test "$messages" -gt 100000
+assert_eq "$(jq -c '.volume | [.messages, .recipients, .deferred, .bounced, .hourly[23].messages]' "$tmp/out")" \
+	"[$messages,$recipients,$deferred,0,$last]" "the volume: $messages messages in the 24 hours, $last in the last"
+end=$(tail -n 1 "$tmp/big.log" | awk '{ printf "2026-11-%02dT%sZ", $2, $3 }')
+assert_eq "$(jq -c '.volume | [.complete, .covered_from, .covered_to]' "$tmp/out")" \
+	"[false,\"2026-11-20T03:00:00Z\",\"$end\"]" "the log ends before the block: covered up to its last line"
+assert_in "$tmp/err" "fpkit: $messages messages sent in the 24 h before the block, $last in the last hour" \
+	"the count on stderr"
 run verify "$tmp/big.tar.gz"
 assert_status 0 "the bundle verifies"
 rm -f "$tmp/big.log"

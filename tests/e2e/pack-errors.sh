@@ -125,11 +125,12 @@ assert_true "the sample is the message without its From_ line" \
 	cmp -s "$S/sub/order.eml" "$tmp"/fx/*/samples/01-*.eml
 
 # 100 samples or more: numbers are widened so that byte order is numeric
-# (101 messages sent just before the block, each its own target).
+# (101 messages sent just before the block, each its own target: each
+# archived through the blocked IP).
 mkdir "$tmp/many"
 i=0
 while [ $i -lt 101 ]; do
-	printf 'From: a@example.com\nDate: Fri, 20 Nov 2026 13:%02d:%02d +0000\nMessage-ID: <copy-%d@example.com>\n\ncopy %d\n' \
+	printf 'Received: from mx1.shop.example.com ([203.0.113.7]) by mx1.shop.example.com with LMTP; Fri, 20 Nov 2026 14:00:00 +0100\nFrom: a@example.com\nDate: Fri, 20 Nov 2026 13:%02d:%02d +0000\nMessage-ID: <copy-%d@example.com>\n\ncopy %d\n' \
 		$((i / 60)) $((i % 60)) $i $i >"$tmp/many/m$i.eml"
 	i=$((i + 1))
 done

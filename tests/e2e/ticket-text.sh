@@ -137,18 +137,18 @@ for i in 0 1 2; do
 		"fr: target $i's delivery"
 done
 id3=$(jq -r '.targets[] | select(.sample_files == []) | .message_id' "$S")
-says "$tmp/demo-en.txt" "<$id3> Destination IP: 198.51.100.142 Spam score: 371 Sent: 2026-11-20 13:28:21 UTC Original: not found in our mail stores Our mail log: delivered on" \
+says "$tmp/demo-en.txt" "<$id3> Destination IP: 198.51.100.142 Spam score: 371 Detected at: 2026-11-20 13:28:21 UTC Original: not found in the mail stores we searched Our mail log: delivered on" \
 	"en: the target not found, and its delivery"
-says "$tmp/demo-fr.txt" "Copie d'origine : introuvable dans nos boîtes aux lettres Journal d'envoi : remis le" \
+says "$tmp/demo-fr.txt" "Copie d'origine : introuvable dans les stockages de messages parcourus Journal d'envoi : remis le" \
 	"fr: the target not found, and its delivery"
 
 # The API's totals, from the stats the API gave.
 spams=$(jq '.[0].numberOfSpams' "$DEMO_STATS")
 total=$(jq '.[0].total' "$DEMO_STATS")
 avg=$(jq '.[0].averageSpamscore' "$DEMO_STATS")
-says "$tmp/demo-en.txt" "the anti-spam system counted $spams spams among $total messages sent from 203.0.113.7 (average spam score $avg)" \
+says "$tmp/demo-en.txt" "the anti-spam system counted $spams spams among the $total messages it examined from 203.0.113.7 (average spam score $avg); the API does not say over which period." \
 	"en: the stats' totals"
-says "$tmp/demo-fr.txt" "le système anti-spam a compté $spams spams parmi $total messages envoyés depuis 203.0.113.7 (score de spam moyen : $avg)" \
+says "$tmp/demo-fr.txt" "le système anti-spam a compté $spams spams parmi les $total messages examinés depuis 203.0.113.7 (score de spam moyen : $avg) ; l'API ne dit pas sur quelle période." \
 	"fr: the stats' totals"
 
 # The checklist: what fpkit did, ticked with its facts; the rest open.
@@ -156,7 +156,7 @@ has_line "$tmp/demo-en.txt" "  [ ] stopped sending e-mail from 203.0.113.7" "en:
 has_line "$tmp/demo-en.txt" "  [ ] checked the mail queue and cleared it of unwanted messages" "en: the queue: open"
 says "$tmp/demo-en.txt" "[x] read our mail logs for the Message-IDs above: 3 of 3 found in 1 log file, all delivered" \
 	"en: the logs read, ticked with what they say"
-says "$tmp/demo-en.txt" "[x] checked these messages against the RFCs and the best practices: the integrity of the copies, DKIM, RFC conformance and best practices of 2 of 3 messages (see above)" \
+says "$tmp/demo-en.txt" "[x] checked these messages against the RFCs and the best practices: the integrity of the copies, DKIM, RFC conformance and best practices of the 2 messages we found (of 3), see above" \
 	"en: the checks, ticked with what was checked"
 says "$tmp/demo-en.txt" "[ ] checked the SPF and DMARC records of the sending domains and the reverse DNS of 203.0.113.7" \
 	"en: SPF, DMARC and reverse DNS: open"
@@ -164,7 +164,7 @@ has_line "$tmp/demo-fr.txt" "  [ ] arrêté l'envoi d'e-mails depuis 203.0.113.7
 says "$tmp/demo-fr.txt" "[ ] vérifié la file d'attente et l'avons vidée des messages indésirables" "fr: the queue: open"
 says "$tmp/demo-fr.txt" "[x] lu nos journaux d'envoi pour les Message-ID ci-dessus : 3 sur 3 trouvés dans un fichier journal, tous remis" \
 	"fr: the logs read, ticked"
-says "$tmp/demo-fr.txt" "[x] vérifié ces messages au regard des RFC et des bonnes pratiques : intégrité des copies, DKIM, conformité aux RFC et bonnes pratiques de 2 messages sur 3 (voir plus haut)" \
+says "$tmp/demo-fr.txt" "[x] vérifié ces messages au regard des RFC et des bonnes pratiques : intégrité des copies, DKIM, conformité aux RFC et bonnes pratiques des 2 messages retrouvés (sur 3), voir plus haut" \
 	"fr: the checks, ticked"
 for lang in en fr; do
 	ticked "$tmp/demo-$lang.txt" >"$tmp/ticked"
@@ -185,10 +185,20 @@ has_line "$tmp/demo-fr.txt" "  Durée du blocage :   1 heure" "fr: the block tim
 says "$tmp/demo-en.txt" "State: still blocked; it can be unblocked from 2026-11-20 14:32:07 UTC" "en: the state in words"
 says "$tmp/demo-fr.txt" "État : toujours bloquée ; débloquable à partir du 2026-11-20 14:32:07 UTC" "fr: the state in words"
 says "$tmp/demo-en.txt" "We could not find one of these 3 messages in the mail store we searched." "en: the missing one"
-says "$tmp/demo-fr.txt" "Nous n'avons pas retrouvé l'un de ces 3 messages dans la boîte aux lettres parcourue." "fr: the missing one"
-says "$tmp/demo-en.txt" "DKIM: not signed: the message has no DKIM signature" "en: DKIM, what was found"
+says "$tmp/demo-fr.txt" "Nous n'avons pas retrouvé l'un de ces 3 messages dans le stockage de messages où nous avons cherché." "fr: the missing one"
+says "$tmp/demo-en.txt" "DKIM: no DKIM signature" "en: DKIM, what was found"
 says "$tmp/demo-en.txt" "Best practices: we checked the sender address, the subject, the unsubscribe link, the text/image and text/link ratios, JavaScript, forms and the MIME-Version field: nothing to report" \
 	"en: best practices, what was checked and found"
+# The demo's two samples have the same findings (summary.json, compared
+# here): the second says so in one line.
+if [ "$(jq '[.samples[].checks | [.intact, .problems, .conformance, [.lint[].id | select(. != "phrases")], .dkim]] | .[0] == .[1]' "$tmp/demo-en/$top/summary.json")" = true ]; then
+	says "$tmp/demo-en.txt" "samples/02-order-10482.1795180980.7d1e@shop.example.com.eml The same findings as the message above." \
+		"en: the second sample, the same findings as the first, in one line"
+	says "$tmp/demo-fr.txt" "samples/02-order-10482.1795180980.7d1e@shop.example.com.eml Les mêmes constats que pour le message ci-dessus." \
+		"fr: the second sample, the same findings, in one line"
+else
+	not_ok "the demo's samples were expected to have the same findings"
+fi
 has_line "$tmp/demo-en.txt" "[your name / NIC handle]" "en: without the API, a closing to fill"
 has_line "$tmp/demo-fr.txt" "[votre nom / identifiant client OVHcloud (NIC handle)]" "fr: a closing to fill"
 
@@ -263,8 +273,16 @@ ids=$(jq -r '[.samples[].checks | (.problems, .conformance, .lint)[] | .id] | un
 assert_true "many findings: problems, conformance and lint all found ($ids)" \
 	sh -c "echo '$ids' | grep -q truncated-multipart && echo '$ids' | grep -q msgid-obsolete && echo '$ids' | grep -q html-link-heavy"
 # One bullet per distinct finding of each sample (lint's count of
-# phrases is not one).
-want=$(jq '[.samples[].checks | ([.problems[].id] | unique | length) + ([.conformance[].id] | unique | length) + ([.lint[].id | select(. != "phrases")] | unique | length)] | add' "$tmp/many.json")
+# phrases is not one), but for a sample whose findings are those of the
+# sample before it: one line says so instead.
+jq '[.samples[].checks | [.intact, ([.problems[].id] | unique), ([.conformance[].id] | unique), ([.lint[].id | select(. != "phrases")] | unique)]]' \
+	"$tmp/many.json" >"$tmp/findings.json"
+want=$(jq '. as $f | [range(0; length) | select(. == 0 or $f[.] != $f[. - 1]) | $f[.][1:] | map(length) | add] | add' "$tmp/findings.json")
+same=$(jq '. as $f | [range(1; length) | select($f[.] == $f[. - 1])] | length' "$tmp/findings.json")
+assert_eq "$(grep -c 'The same findings as the message above.' "$tmp/many-en.txt")" "$same" \
+	"en: a sample with the findings of the one before it says so in one line"
+assert_eq "$(grep -c 'Les mêmes constats que pour le message ci-dessus.' "$tmp/many-fr.txt")" "$same" \
+	"fr: a sample with the findings of the one before it says so in one line"
 for lang in en fr; do
 	assert_eq "$(grep -c '^      - ' "$tmp/many-$lang.txt")" "$want" "$lang: each finding of each sample said once"
 done
@@ -307,7 +325,7 @@ for lang in en fr; do
 	parts "$tmp/noid-$lang.txt" "$tmp/noid-$lang.tar.gz" "$(eval echo "\"\$sep_$lang\"")" "no Message-ID ($lang)"
 done
 says "$tmp/noid-en.txt" "The 2 messages sent just before the block are attached too:" "en: --before-block: said"
-says "$tmp/noid-en.txt" "RFC conformance and best practices of 2 of 2 messages" "en: --before-block: checked, counted"
+says "$tmp/noid-en.txt" "RFC conformance and best practices of the 2 messages we found, see above" "en: --before-block: checked, counted"
 says "$tmp/noid-fr.txt" "Les 2 messages envoyés juste avant le blocage sont joints aussi :" "fr: --before-block: said"
 
 finish

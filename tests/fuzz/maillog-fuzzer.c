@@ -1,9 +1,11 @@
 /* maillog-fuzzer.c - the mail-log parser (maillog.h) on a log as 'pack
  * --maillog' reads it: every line through the line-level entry points
- * (syslog header, time, queue id, the facts of each MTA, the announced
- * Message-ID), then the whole input as a log file through maillog_scan,
- * with the ids the log announces as targets, so that its queues are
- * followed; then the excerpts and summary.json's part.
+ * (syslog header, time, queue id, the facts of each MTA, whether a
+ * delivery is remote, the announced Message-ID), then the whole input as
+ * a log file through maillog_scan, with the ids the log announces as
+ * targets, so that its queues are followed, and the sending volume
+ * counted in the same pass (volume.h); then the excerpts, each target's
+ * handover time and summary.json's part.
  *
  * Checked besides crashes: every span a parser returns lies inside its
  * line (but for the static words maillog.h allows), and what goes into summary.json is valid JSON text. */
@@ -20,6 +22,7 @@
 #include "logs.h"
 #include "maillog.h"
 #include "targets.h"
+#include "volume.h"
 #include "xalloc.h"
 
 /* The block time of fixtures/maillog (2026-11-20T13:40:00Z): the year of
@@ -57,6 +60,7 @@ parse_line(const char *line, size_t len, char **ids, size_t *nr_ids)
 	static const enum logline_mta mtas[] = { LOGLINE_POSTFIX, LOGLINE_EXIM, LOGLINE_SENDMAIL };
 	struct logline_syslog sl;
 	struct logline_span qid, rest, id;
+	char ip[LOGLINE_IP_LEN];
 	int64_t t;
 
 	if (logline_parse_syslog(line, len, &sl) < 0)
@@ -82,8 +86,12 @@ parse_line(const char *line, size_t len, char **ids, size_t *nr_ids)
 			check_span(f.relay, line, len);
 			check_span(f.dsn, line, len);
 			check_span(f.detail, line, len);
+			if (logline_remote(mtas[i], sl.prog, rest, &f, ip) &&
+			    memchr(ip, '\0', LOGLINE_IP_LEN) == NULL)
+				abort();
 		}
 	}
+	logline_stamp_zoned(&sl);
 	if (logline_announced_id(sl.msg, &qid, &id) != LOGLINE_NONE) {
 		check_span(qid, line, len);
 		check_span(id, line, len);
@@ -115,7 +123,9 @@ scan_log(const uint8_t *data, size_t size, char **ids, size_t nr_ids)
 	struct error err = ERROR_INIT;
 	struct fuzz_file file;
 	struct maillog m;
+	struct volume vol;
 	struct bundle b;
+	uint64_t messages = 0, deferred = 0;
 	json_t *summary, *targets;
 	char *dump;
 
@@ -137,9 +147,29 @@ scan_log(const uint8_t *data, size_t size, char **ids, size_t nr_ids)
 		v = json_string(ids[i]);
 		json_array_append_new(targets, json_pack("{s:o}", "message_id", v ? v : json_null()));
 	}
+	volume_init(&vol);
+	volume_start(&vol, FUZZ_NEAR, nr_ids ? "mx1" : NULL, &diag);
+	maillog_watch(&m, volume_feed, &vol);
 	if (maillog_add_file(&m, file.path, &err) == 0 && maillog_scan(&m, FUZZ_NEAR, &err) == 0) {
+		volume_finish(&vol);
+		/* The hours add up to the totals, which split the recipients. */
+		for (int i = 0; i < VOLUME_HOURS; i++) {
+			messages += vol.hours[i].messages;
+			deferred += vol.hours[i].deferred;
+		}
+		if (messages != vol.messages || deferred != vol.deferred ||
+		    vol.delivered + vol.deferred + vol.bounced != vol.recipients)
+			abort();
+		free(volume_describe(&vol));
+		for (size_t i = 0; i < m.nr_targets; i++) {
+			int64_t t;
+			bool zoned;
+
+			maillog_handover(&m, i, "198.51.100.23", &t, &zoned);
+		}
 		bundle_init(&b, "fuzz", 0);
 		logs_add(&b, &m, summary);
+		json_object_set_new(summary, "volume", volume_json(&vol));
 		dump = json_dumps(summary, JSON_COMPACT);
 		if (dump == NULL)
 			abort();
@@ -147,6 +177,7 @@ scan_log(const uint8_t *data, size_t size, char **ids, size_t nr_ids)
 		bundle_release(&b);
 	}
 	json_decref(summary);
+	volume_release(&vol);
 	maillog_release(&m);
 	diag_release(&diag);
 	fuzz_file_release(&file);

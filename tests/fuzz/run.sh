@@ -3,7 +3,8 @@
 # scratch corpus under /tmp, and print libFuzzer's final figures.
 #
 # usage: tests/fuzz/run.sh TARGET SECONDS
-#   TARGET   alert, maillog, mbox, model, msgid, ovhconf, template, verify
+#   TARGET   alert, maillog, mbox, model, msgid, origin, ovhconf, template,
+#            verify
 #   SECONDS  the run's length (-max_total_time)
 # Environment:
 #   FUZZ_BUILDDIR  the build folder configured with --enable-fuzzing
@@ -52,7 +53,7 @@ FPKIT=${FPKIT:-$build/src/fpkit} TARMK=${TARMK:-$build/tests/helpers/tarmk} \
 	"$here/seeds.sh" "$target" "$work/seeds"
 shared=$top/../shared/corpus
 case $target in
-msgid|mbox|alert)
+msgid|mbox|alert|origin)
 	if [ -d "$shared" ]; then
 		find "$shared" -type f -size -"$((max_len / 1024))"k ! -name '*.md' ! -name '*.tsv' |
 			while read -r f; do

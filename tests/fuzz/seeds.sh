@@ -4,7 +4,8 @@
 # not kept in the repository).
 #
 # usage: seeds.sh TARGET DIR
-#   TARGET  alert, idlist, maillog, mbox, model, msgid, ovhconf, template, verify
+#   TARGET  alert, idlist, maillog, mbox, model, msgid, origin, ovhconf,
+#           template, verify
 #   DIR     created if needed; files are added, never removed
 # The verify seeds are bundles: made with $FPKIT (the demo case) and
 # $TARMK (hostile ones) when these name built programs, else skipped.
@@ -36,6 +37,10 @@ mail() {
 case $target in
 msgid)
 	mail
+	;;
+origin)
+	mail
+	find "$fx/beforeblock/mail" -type f | sort | while read -r f; do put "$f"; done
 	;;
 mbox)
 	mail

@@ -263,12 +263,17 @@ test_queue_id(void **state)
 	assert_span(rest, "<= a@b");
 	assert_true(logline_queue_id(lit("1qJ0FJ-00000000Gvx-3VZ3 Completed"), &qid, &rest));
 	assert_span(qid, "1qJ0FJ-00000000Gvx-3VZ3");
+	/* A Postfix short id may be hex letters alone. */
+	assert_true(logline_queue_id(lit("ABCDEFACBD: removed"), &qid, &rest));
+	assert_span(qid, "ABCDEFACBD");
 	/* Not queue ids. */
 	assert_false(logline_queue_id(lit("warning: header Subject: x"), &qid, &rest));
 	assert_false(logline_queue_id(lit("NOQUEUE: reject: RCPT from x"), &qid, &rest));
 	assert_false(logline_queue_id(lit("statistics: max connection rate"), &qid, &rest));
 	assert_false(logline_queue_id(lit("connect from web1[203.0.113.20]"), &qid, &rest));
 	assert_false(logline_queue_id(lit("1234: x"), &qid, &rest));
+	assert_false(logline_queue_id(lit("ABCDE: x"), &qid, &rest));
+	assert_false(logline_queue_id(lit("ABCDEFG: x"), &qid, &rest));
 	assert_false(logline_queue_id(lit("3F1A2B4C5D:removed"), &qid, &rest));
 	assert_false(logline_queue_id(lit("3F1A2B4C5D"), &qid, &rest));
 	assert_false(logline_queue_id(lit("1vQmKx-0003Fz-2D"), &qid, &rest));

@@ -471,13 +471,13 @@ test_ticket_volume(void **state)
 	check_layout(en, "en");
 	assert_has(en, "\n\nOur mail log shows what this server sent in the 24 hours from\n"
 		   "2026-11-19 13:32:07 UTC to 2026-11-20 13:32:07 UTC: 1794 messages to\n"
-		   "2210 recipients at 1 domain; 2187 delivered, 1 deferred, 22 refused.\n\n");
+		   "2210 recipients at 1 domain; 2187 delivered, 1 deferred, 22 bounced.\n\n");
 	fr = render(s, "fr", NULL, NULL, false);
 	check_layout(fr, "fr");
 	assert_says(fr, "Notre journal d'envoi montre ce que ce serveur a envoyé pendant les 24 "
 		    "heures du 2026-11-19 13:32:07 UTC au 2026-11-20 13:32:07 UTC : 1794 "
 		    "messages pour 2210 destinataires de 1 domaine ; 2187 remis, 1 différé, "
-		    "22 refusés.");
+		    "22 rejetés.");
 	free(en);
 	free(fr);
 	/* Without it, no such paragraph. */
@@ -504,8 +504,8 @@ test_ticket_facts(void **state)
 	assert_has(en, "  Block time:      1 day, 1 hour, 1 minute and 1 second\n");
 	assert_has(en, "  State:           unblocked; it was blocked from\n"
 		   "                   2026-11-20 13:32:07 UTC to 2026-11-21 14:33:08 UTC\n");
-	assert_says(en, "counted 1 spam among 1 message sent from 203.0.113.7 (average spam "
-		    "score 410).");
+	assert_says(en, "counted 1 spam among the 1 message it examined from 203.0.113.7 "
+		    "(average spam score 410); the API does not say over which period.");
 	/* The delivery: the loopback hop to the content filter left out,
 	 * the failure to connect and the delivery kept. */
 	assert_has(en, "  Our mail log:    deferred on 2026-11-20 13:25:01 UTC: \"connect to\n"
@@ -515,10 +515,10 @@ test_ticket_facts(void **state)
 		   "                   2.0.0 Ok: queued as 77AA\"\n");
 	assert_lacks(en, "127.0.0.1");
 	/* Not found, but delivered: five attempts, the rest counted. */
-	assert_says(en, "Original: not found in our mail stores Our mail log: delivered on "
+	assert_says(en, "Original: not found in the mail stores we searched Our mail log: delivered on "
 		    "2026-11-20 13:23:02 UTC to mx1.example.org (198.51.100.23), which answered "
 		    "\"250 2.0.0 OK 1\"");
-	assert_says(en, "refused on 2026-11-20 13:23:03 UTC to mx1.example.org (198.51.100.23): "
+	assert_says(en, "bounced on 2026-11-20 13:23:03 UTC to mx1.example.org (198.51.100.23): "
 		    "\"host mx1.example.org[198.51.100.23] said: 550 5.1.1");
 	assert_says(en, "given up on 2026-11-20 13:23:06 UTC to mx1.example.org (198.51.100.23): "
 		    "\"message is too old\"");
@@ -531,7 +531,7 @@ test_ticket_facts(void **state)
 		   "      log file, 2 delivered\n");
 	assert_has(en, "  [x] checked these messages against the RFCs and the best practices:\n"
 		   "      the integrity of the copies, DKIM, RFC conformance and best\n"
-		   "      practices of 2 of 3 messages (see above)\n");
+		   "      practices of the 2 messages we found (of 3), see above\n");
 	assert_has(en, "  [ ] stopped sending e-mail from 203.0.113.7\n");
 	/* The findings, said. */
 	assert_has(en, "    DKIM:             valid signature of shop.example.com\n");
