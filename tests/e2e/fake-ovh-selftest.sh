@@ -467,6 +467,15 @@ assert_true "stillblocked: nothing done" cmp -s "$tmp/body" "$tmp/u2.json"
 call POST "$U2/unblock"
 assert_eq "$code" 200 "stillblocked: once, then the unblock"
 
+# --listen-requests: the port closes once N requests have arrived.
+fakeapi_start "$D" --listen-requests 2
+raw GET "$FAKE_URL/auth/time"
+raw GET "$FAKE_URL/auth/time"
+assert_eq "$code" 200 "--listen-requests 2: the second request is served"
+raw GET "$FAKE_URL/auth/time"
+assert_eq "$curl_status" 7 "--listen-requests 2: the third connection is refused"
+assert_true "--listen-requests: stops cleanly" fakeapi_stop
+
 # Bad command lines.
 set +e
 "$FAKE_OVH" --data "$D" --app-key a --app-secret b --consumer-key c --fault bogus:1 2>"$tmp/err"

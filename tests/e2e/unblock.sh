@@ -290,6 +290,19 @@ run unblock "$IP" --no-evidence --yes --retries 2
 assert_status 75 "cut every time: gives up"
 assert_eq "$(posts) $(wrote)" "3 0" "cut every time: --retries 2 is three sends, each after a read of the state"
 assert_in "$tmp/err" "unblock: sent 3 times, the state still blockedForSpam" "cut every time: said"
+# Refused at connection: it cannot have reached the API, so it is sent
+# again at once, as a GET would be (the server stops listening after
+# GET /auth/time and the SpamIp; the unblock goes on a connection of its
+# own).
+start "$D" --listen-requests 2
+run unblock "$IP" --no-evidence --yes --block "$BLOCK" --verbose --retries 2
+assert_status 69 "the API's port closed: unavailable"
+assert_eq "$(posts)" 0 "closed port: nothing reached the API"
+assert_true "closed port: the unblock tried again at once" \
+	grep -q "api: POST $FAKE_URL/ip/$EB/spam/$IP/unblock -> cannot connect .*(try 1 of 3): again in" "$tmp/err"
+assert_in "$tmp/err" "(try 3 of 3)" "closed port: --retries 2 is three tries"
+assert_not_in "$tmp/err" "reading the state" "closed port: no state to read: it was never sent"
+
 start "$D" --fault "forbidden:/ip/$EB/spam/$IP/unblock"
 run unblock "$IP" --no-evidence --yes
 assert_status 77 "a consumer key without the right"

@@ -6,6 +6,7 @@
  *                 [--port-file FILE] [--log FILE] [--skew SECONDS]
  *                 [--window SECONDS] [--fault SPEC]...
  *                 [--error-style code|class|both] [--max-seconds N]
+ *                 [--unblock-delay S] [--refusal-status N] [--listen-requests N]
  *
  * It listens on 127.0.0.1, on a port the kernel chooses; once listening it
  * prints the port on stdout and, with --port-file, writes it to FILE
@@ -104,6 +105,10 @@
  * passed it (lost and late follow it).  All slow delays that match add up; then the first other
  * spec that matches and has uses left decides.
  *
+ * --listen-requests N: once N requests have arrived, the server stops
+ * listening (its port then refuses connections, as a host that went
+ * away); the connections open go on being served.
+ *
  * The log (--log FILE): one JSON object per request, a line each, flushed
  * at once, written when the answer is decided:
  *   {"t_ms":N,"method":"GET","url":"/1.0/ip?ip=...","status":200,
@@ -198,6 +203,8 @@ struct server {
 	gint64 start_us;	/* monotonic */
 	gint inflight;		/* atomic: requests between arrival and answer */
 	gint counter;		/* atomic: requests seen, for query ids */
+	gint listen_requests;	/* --listen-requests, 0 for none */
+	struct MHD_Daemon *daemon;
 	gint stopping;		/* atomic: set when shutting down */
 	int query_node;		/* the <n> of EU.ext-<n> */
 	GHashTable *unblocked;	/* "block_/ip" -> gint64 *: the monotonic ms of
@@ -1610,6 +1617,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
 	struct request *rq;
 	const char *cl;
 	guint64 n;
+	gint n_arrived;
 
 	(void)version;
 	if (!c) {
@@ -1627,8 +1635,15 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
 		rq->t_ms = now_ms(srv);
 		rq->inflight = g_atomic_int_add(&srv->inflight, 1) + 1;
 		rq->counted = TRUE;
+		n_arrived = g_atomic_int_add(&srv->counter, 1) + 1;
 		g_snprintf(rq->query_id, sizeof(rq->query_id), "EU.ext-%d.%08" G_GINT32_MODIFIER "x.%d",
-			   srv->query_node, srv->query_epoch, g_atomic_int_add(&srv->counter, 1) + 1);
+			   srv->query_node, srv->query_epoch, n_arrived);
+		if (srv->listen_requests && n_arrived == srv->listen_requests) {
+			MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+
+			if (fd != MHD_INVALID_SOCKET)
+				close(fd);
+		}
 		cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && (!g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &n, NULL) || n > MAX_BODY)) {
@@ -1682,6 +1697,7 @@ usage(FILE *f)
 		"  --unblock-delay S   unblocking becomes unblocked S seconds (or MSms) after\n"
 		"                      the unblock (default 2)\n"
 		"  --refusal-status N  the HTTP status of \"still blocked\" (default 400)\n"
+		"  --listen-requests N stop listening once N requests have arrived\n"
 		"  --error-style S     code, class or both (default) error bodies\n"
 		"  --max-seconds N     exit after N seconds (default 300)\n");
 }
@@ -1853,6 +1869,7 @@ main(int argc, char **argv)
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "unblock-delay", required_argument, NULL, 'u' },
 		{ "refusal-status", required_argument, NULL, 'r' },
+		{ "listen-requests", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1909,6 +1926,16 @@ main(int argc, char **argv)
 			}
 			g_free(digits);
 			srv.unblock_delay_ms = (gint64)(ms ? v : v * 1000);
+			break;
+		}
+		case 'L': {
+			guint64 v;
+
+			if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXINT32, &v, NULL)) {
+				fprintf(stderr, "fake-ovh: --listen-requests takes a number, not '%s'\n", optarg);
+				goto out;
+			}
+			srv.listen_requests = (gint)v;
 			break;
 		}
 		case 'r': {
@@ -1983,7 +2010,7 @@ main(int argc, char **argv)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	/* A thread per connection: a slow answer holds only its own. */
 	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-				  MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+				  MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC,
 				  0, NULL, NULL, on_request, &srv,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -1998,6 +2025,8 @@ main(int argc, char **argv)
 		status = EX_UNAVAILABLE;
 		goto out;
 	}
+	/* Before the port is told: no request comes earlier. */
+	srv.daemon = daemon;
 	info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (!info || info->port == 0) {
 		fprintf(stderr, "fake-ovh: cannot learn the listening port\n");
