@@ -26,6 +26,7 @@ static const struct command {
 	{ "alert", cmd_alert, "read an OVHcloud anti-spam alert e-mail" },
 	{ "posture", cmd_posture, "a sending IP's reverse DNS, SPF, DMARC and blocklists" },
 	{ "queue", cmd_queue, "the local mail system: can it send, what waits in its queue" },
+	{ "unblock", cmd_unblock, "unblock an IP (OVH API) behind guard rails" },
 };
 
 static void

@@ -214,7 +214,7 @@ out:
 }
 
 int
-case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct error *err)
+case_fetch_spamip(struct fpcase *c, struct ovh *api, struct error *err)
 {
 	struct ovh_call call;
 	const bool block_given = c->block != NULL;	/* --block */
@@ -238,6 +238,16 @@ case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct e
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to, struct error *err)
+{
+	struct ovh_call call;
+
+	if (case_fetch_spamip(c, api, err) < 0)
+		return -1;
 	ovhapi_spam_stats(&call, c->block, c->ip,
 			  from ? from : c->spamip.date - CASE_WINDOW_BEFORE,
 			  to ? to : c->spamip.date + CASE_WINDOW_AFTER);

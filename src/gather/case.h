@@ -62,6 +62,10 @@ int case_set_stats(struct fpcase *c, const char *buf, size_t len, const char *so
 int case_fetch(struct fpcase *c, struct ovh *api, int64_t from, int64_t to,
 	       struct error *err);
 
+/* case_fetch without the stats: the block (unless given), then the
+ * SpamIp object (unless held); the same errors. */
+int case_fetch_spamip(struct fpcase *c, struct ovh *api, struct error *err);
+
 /* Write the SpamIp and stats documents the case holds, byte for byte,
  * as DIR/spam-ip.json and DIR/stats.json (mode 0600, each replaced
  * atomically).  EX_CANTCREAT when DIR is not a folder or cannot take

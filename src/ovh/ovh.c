@@ -1,10 +1,10 @@
 /* ovh.c - the OVH API client over libcurl's multi interface
  *
- * Every GET of a batch is a call; each try of a call is one easy handle
- * added to the multi handle, never more than opt.parallel at once, and
- * never started before the rate bucket holds a token.  A try that fails
- * in a way worth trying again is put back in the queue with a time
- * before which it may not start (the backoff); the loop sleeps in
+ * Every GET or POST of a batch is a call; each try of a call is one easy
+ * handle added to the multi handle, never more than opt.parallel at
+ * once, and never started before the rate bucket holds a token.  A try
+ * that fails in a way worth trying again is put back in the queue with a
+ * time before which it may not start (the backoff); the loop sleeps in
  * curl_multi_poll until a socket is ready, a backoff ends or a token
  * comes.  Nothing here prints: --verbose lines go to opt.trace. */
 #include "config.h"
@@ -77,8 +77,17 @@ void
 ovh_call_init(struct ovh_call *c, const char *path)
 {
 	memset(c, 0, sizeof(*c));
+	c->method = "GET";
 	c->path = xstrdup(path);
 	strbuf_init(&c->body, FPKIT_LIMIT_API_ANSWER);
+}
+
+void
+ovh_call_init_post(struct ovh_call *c, const char *path, const char *body)
+{
+	ovh_call_init(c, path);
+	c->method = "POST";
+	c->post_body = xstrdup(body);
 }
 
 static void
@@ -99,6 +108,7 @@ void
 ovh_call_release(struct ovh_call *c)
 {
 	free(c->path);
+	free(c->post_body);
 	strbuf_release(&c->body);
 	json_decref(c->json);
 	if (c->x) {
@@ -364,8 +374,9 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 		char sig[OVHSIGN_SIZE];
 		int64_t ts = (int64_t)time(NULL) + o->delta;
 
-		ovhsign_signature(o->conf->application_secret, o->conf->consumer_key, "GET",
-				  x->url, "", 0, ts, sig);
+		ovhsign_signature(o->conf->application_secret, o->conf->consumer_key, c->method,
+				  x->url, c->post_body ? c->post_body : "",
+				  c->post_body ? strlen(c->post_body) : 0, ts, sig);
 		h = xasprintf("X-Ovh-Consumer: %s", o->conf->consumer_key);
 		x->headers = curl_slist_append(x->headers, h);
 		explicit_bzero(h, strlen(h));
@@ -377,6 +388,11 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 		x->headers = curl_slist_append(x->headers, h);
 		free(h);
 	}
+	/* As python-ovh: a Content-Type only with a body. */
+	if (c->post_body && *c->post_body)
+		x->headers = curl_slist_append(x->headers, "Content-Type: application/json");
+	else if (c->post_body)	/* not libcurl's form type for an empty body */
+		x->headers = curl_slist_append(x->headers, "Content-Type:");
 	if (x->headers == NULL)
 		return error_set(err, EX_OSERR, "cannot set up libcurl");
 	strbuf_release(&c->body);
@@ -386,6 +402,16 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 	x->retry_after = -1;
 	x->errbuf[0] = '\0';
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
+	if (c->post_body) {
+		/* The very bytes signed above; "" is a POST without a body. */
+		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(c->post_body));
+		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, c->post_body);
+		/* On a kept-alive connection that the server closes without
+		 * an answer, libcurl sends the request again by itself: a
+		 * write goes on a connection of its own. */
+		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L);
+	}
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "fpkit/" PACKAGE_VERSION);
@@ -519,14 +545,17 @@ from_text(const char *where, char *buf, size_t size)
  * "GET /ip/" and a star for everything under it (fpkit(1), THE OVH
  * API). */
 static void
-rule_of(const char *path, char *buf, size_t size)
+rule_of(const struct ovh_call *c, char *buf, size_t size)
 {
+	const char *path = c->path;
 	size_t n = strcspn(path + 1, "/?");
 
-	if (path[1 + n] == '/')
-		snprintf(buf, size, "GET %.*s/*", (int)(n + 1), path);
+	if (c->post_body && strstr(path, "/unblock"))
+		snprintf(buf, size, "POST /ip/*/spam/*/unblock");
+	else if (path[1 + n] == '/')
+		snprintf(buf, size, "%s %.*s/*", c->method, (int)(n + 1), path);
 	else
-		snprintf(buf, size, "GET %.*s", (int)(n + 1), path);
+		snprintf(buf, size, "%s %.*s", c->method, (int)(n + 1), path);
 }
 
 #define RULES_HOWTO "request a consumer key with the rules GET /ip and GET /ip/* " \
@@ -545,9 +574,14 @@ refusal_advice(const struct ovh *o, const struct ovh_call *c, enum refusal r, ch
 	buf[0] = '\0';
 	switch (r) {
 	case REFUSED_NOT_GRANTED:
-		rule_of(c->path, rule, sizeof(rule));
-		snprintf(buf, size, ": the consumer key has no access rule for %s: " RULES_HOWTO,
-			 rule);
+		rule_of(c, rule, sizeof(rule));
+		if (c->post_body)
+			snprintf(buf, size, ": the consumer key has no access rule for %s: request "
+				 "a consumer key with it beside GET /ip and GET /ip/* (POST "
+				 "/auth/credential, see fpkit(1), THE OVH API)", rule);
+		else
+			snprintf(buf, size, ": the consumer key has no access rule for %s: "
+				 RULES_HOWTO, rule);
 		break;
 	case REFUSED_CONSUMER_KEY:
 		snprintf(buf, size, ": the consumer key is unknown to endpoint '%s', expired, "
@@ -620,6 +654,15 @@ retryable_transport(CURLcode rc)
 	}
 }
 
+/* Did the try fail before anything of the request could reach the API?
+ * Only then may a write be sent again without asking what became of it. */
+static bool
+write_never_arrived(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
 /* The backoff before try number 'tries' + 1: base * 2^(tries - 1),
  * capped, then jittered to between half and all of it. */
 static int64_t
@@ -656,28 +699,36 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 	enum refusal refused = REFUSED_OTHER;
 
 	c->status = 0;
+	c->uncertain = false;
 	advice[0] = '\0';
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &c->status);
 	xfer_end_try(o, x);
 	if (rc == CURLE_OK && c->status >= 200 && c->status <= 299) {
 		json_error_t jerr;
 
-		trace(o, "api: GET %s -> %ld in %ld ms (try %d of %d)", x->url, c->status,
-		      elapsed, c->tries, o->opt.retries + 1);
+		trace(o, "api: %s %s -> %ld in %ld ms (try %d of %d)", c->method, x->url,
+		      c->status, elapsed, c->tries, o->opt.retries + 1);
 		c->json = json_loadb(c->body.buf, c->body.len, JSON_DECODE_ANY, &jerr);
 		if (c->json)
 			return OUT_OK;
+		/* A write may answer nothing (ovh-api.md section 5b: the
+		 * Control Panel types the unblock's answer as void). */
+		if (c->post_body && c->body.len == 0) {
+			c->json = json_null();
+			return OUT_OK;
+		}
 		if (c->body.len == 0)
-			error_set(err, EX_PROTOCOL, "GET %s: %ld with an empty answer, expected "
-				  "JSON: is the endpoint an OVH API?", c->path, c->status);
+			error_set(err, EX_PROTOCOL, "%s %s: %ld with an empty answer, expected "
+				  "JSON: is the endpoint an OVH API?", c->method, c->path,
+				  c->status);
 		else if ((size_t)jerr.position >= c->body.len)
-			error_set(err, EX_PROTOCOL, "GET %s: the answer is cut short: its %zu bytes "
-				  "end inside the JSON (%s): try again later", c->path, c->body.len,
-				  jerr.text);
+			error_set(err, EX_PROTOCOL, "%s %s: the answer is cut short: its %zu bytes "
+				  "end inside the JSON (%s): try again later", c->method, c->path,
+				  c->body.len, jerr.text);
 		else
-			error_set(err, EX_PROTOCOL, "GET %s: the answer is not JSON (line %d, "
-				  "column %d: %s): is the endpoint an OVH API?", c->path, jerr.line,
-				  jerr.column, jerr.text);
+			error_set(err, EX_PROTOCOL, "%s %s: the answer is not JSON (line %d, "
+				  "column %d: %s): is the endpoint an OVH API?", c->method, c->path,
+				  jerr.line, jerr.column, jerr.text);
 		return OUT_FAIL;
 	}
 	if (rc == CURLE_OK) {
@@ -695,10 +746,10 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 				 "line; if they are right, report it%s",
 				 x->query_id[0] ? " with the query id" : "");
 	} else if (x->too_big) {
-		trace(o, "api: GET %s -> larger than %d bytes in %ld ms (try %d of %d)", x->url,
-		      FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
-		error_set(err, EX_PROTOCOL, "GET %s: the answer is larger than %d bytes: is the "
-			  "endpoint an OVH API?", c->path, FPKIT_LIMIT_API_ANSWER);
+		trace(o, "api: %s %s -> larger than %d bytes in %ld ms (try %d of %d)", c->method,
+		      x->url, FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
+		error_set(err, EX_PROTOCOL, "%s %s: the answer is larger than %d bytes: is the "
+			  "endpoint an OVH API?", c->method, c->path, FPKIT_LIMIT_API_ANSWER);
 		return OUT_FAIL;
 	} else {
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
@@ -730,40 +781,49 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 			status = EX_UNAVAILABLE;
 		}
 	}
+	if (c->post_body && retry && !write_never_arrived(rc)) {
+		/* A write is tried again only when it cannot have reached the
+		 * API: after a time-out, a cut or an error answer it may have
+		 * been done, and only its caller can tell, by reading the state
+		 * it changes. */
+		retry = false;
+		c->uncertain = rc != CURLE_OK || c->status >= 500 || c->status == 408;
+	}
 	if (retry && c->tries <= o->opt.retries &&
 	    !(x->retry_after > FPKIT_LIMIT_RETRY_AFTER)) {
 		int64_t delay = backoff_ms(o, c->tries);
 
 		if (x->retry_after >= 0 && x->retry_after * 1000 > delay)
 			delay = x->retry_after * 1000;
-		trace(o, "api: GET %s -> %s in %ld ms (try %d of %d): again in %" PRId64 " ms",
-		      x->url, what, elapsed, c->tries, o->opt.retries + 1, delay);
+		trace(o, "api: %s %s -> %s in %ld ms (try %d of %d): again in %" PRId64 " ms",
+		      c->method, x->url, what, elapsed, c->tries, o->opt.retries + 1, delay);
 		x->not_before = now + delay;
 		return OUT_RETRY;
 	}
-	trace(o, "api: GET %s -> %s in %ld ms (try %d of %d)", x->url, what, elapsed,
-	      c->tries, o->opt.retries + 1);
+	trace(o, "api: %s %s -> %s in %ld ms (try %d of %d)", c->method, x->url, what,
+	      elapsed, c->tries, o->opt.retries + 1);
 	tries_suffix(c, tries, sizeof(tries));
 	if (retry && x->retry_after > FPKIT_LIMIT_RETRY_AFTER)
-		error_set(err, EX_TEMPFAIL, "GET %s: %s: the API asks to wait %s%ld s before "
-			  "trying again, more than the limit of %d s: try later", c->path, what,
+		error_set(err, EX_TEMPFAIL, "%s %s: %s: the API asks to wait %s%ld s before "
+			  "trying again, more than the limit of %d s: try later", c->method, c->path,
+			  what,
 			  x->retry_after == RETRY_AFTER_HUGE ? "more than " : "",
 			  x->retry_after == RETRY_AFTER_HUGE ? RETRY_AFTER_HUGE - 1 : x->retry_after,
 			  FPKIT_LIMIT_RETRY_AFTER);
 	else if (refused == REFUSED_TIME && sign && o->delta)
-		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
+		error_set(err, status, "%s %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time; the local "
 			  "clock is %" PRId64 " s %s): check the system clock, and that requests "
-			  "are not held up on the way%s", c->path, what,
+			  "are not held up on the way%s", c->method, c->path, what,
 			  o->delta < 0 ? -o->delta : o->delta, o->delta < 0 ? "ahead" : "behind",
 			  tries);
 	else if (refused == REFUSED_TIME && sign)
-		error_set(err, status, "GET %s: %s: the API refused the request's timestamp, "
+		error_set(err, status, "%s %s: %s: the API refused the request's timestamp, "
 			  "although it was set by the API's own clock (GET /auth/time): check the "
-			  "system clock, and that requests are not held up on the way%s", c->path,
-			  what, tries);
+			  "system clock, and that requests are not held up on the way%s", c->method,
+			  c->path, what, tries);
 	else
-		error_set(err, status, "GET %s: %s%s%s", c->path, what, tries, advice);
+		error_set(err, status, "%s %s: %s%s%s", c->method, c->path, what, tries, advice);
 	return OUT_FAIL;
 }
 

@@ -1,4 +1,4 @@
-/* ovh.h - the OVH API client: signed GETs over libcurl's multi
+/* ovh.h - the OVH API client: signed GETs and POSTs over libcurl's multi
  * interface, with retries, a rate ceiling and bounded parallelism (the
  * one module that talks to libcurl) */
 #ifndef FPKIT_OVH_H
@@ -44,10 +44,17 @@ void ovh_options_init(struct ovh_options *opt);
 
 struct ovh_xfer;
 
-/* One GET.  After a successful ovh_run, status is 2xx, body holds the
- * answer byte for byte and json the same parsed (owned by the call). */
+/* One GET or POST.  After a successful ovh_run, status is 2xx, body
+ * holds the answer byte for byte and json the same parsed (owned by the
+ * call; JSON null for a POST answered with an empty body).  After a
+ * failed one, status and body are those of the last try. */
 struct ovh_call {
+	const char *method;	/* "GET" or "POST" (static) */
 	char *path;		/* encoded path and query, e.g. "/ip?ip=203.0.113.7" */
+	char *post_body;	/* POST: the body sent and signed ("" for none) */
+	bool uncertain;		/* a failed POST that may have reached the API
+				 * (a time-out, a cut, a 5xx or 408 answer):
+				 * what became of it is not known */
 	long status;		/* the last HTTP status, 0 when none came */
 	int tries;		/* tries made */
 	struct strbuf body;	/* capped at FPKIT_LIMIT_API_ANSWER */
@@ -59,6 +66,11 @@ struct ovh_call {
  * escaped as signed).  Other modules set up their calls with ovhapi.h,
  * the one that writes the API's paths. */
 void ovh_call_init(struct ovh_call *c, const char *path);
+/* Set up a POST of 'path' with 'body' (both copied; "" sends none).  A
+ * POST is tried again only when it cannot have reached the API (it could
+ * not connect, or not resolve the host); else it fails at once, with
+ * c->uncertain telling when it may have been done all the same. */
+void ovh_call_init_post(struct ovh_call *c, const char *path, const char *body);
 /* Free the path, the body and the JSON of c (after ovh_run returned). */
 void ovh_call_release(struct ovh_call *c);
 

@@ -6,6 +6,7 @@
  * (/ip/203.0.113.0/28/spam) is a 404 (ovh-api.md section 4). */
 #include "config.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,40 @@ void
 ovhapi_spam_ip(struct ovh_call *c, const char *block, const char *ip)
 {
 	call_init(c, spam_path(block, ip, ""));
+}
+
+void
+ovhapi_spam_unblock(struct ovh_call *c, const char *block, const char *ip)
+{
+	char *path = spam_path(block, ip, "/unblock");
+
+	/* No body, as python-ovh and ovhcloud-cli send it (the Control
+	 * Panel sends {}; ovh-api.md section 5b). */
+	ovh_call_init_post(c, path, "");
+	free(path);
+}
+
+bool
+ovhapi_still_blocked(const struct ovh_call *c, int64_t *seconds)
+{
+	static const char words[] = "still blocked for ";
+	json_t *root = json_loadb(c->body.buf, c->body.len, JSON_DECODE_ANY, NULL);
+	const char *msg = json_string_value(json_object_get(root, "message")), *p;
+	int64_t n = 0;
+	int digits = 0;
+	bool found = false;
+
+	p = msg ? strcasestr(msg, words) : NULL;
+	if (p) {
+		/* At most 9 digits: a year and more is no wait anyone means. */
+		for (p += sizeof(words) - 1; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+			n = n * 10 + (*p - '0');
+		found = digits > 0 && !(*p >= '0' && *p <= '9');
+	}
+	if (found)
+		*seconds = n;
+	json_decref(root);
+	return found;
 }
 
 void

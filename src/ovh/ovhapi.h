@@ -4,6 +4,7 @@
 #ifndef FPKIT_OVHAPI_H
 #define FPKIT_OVHAPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ovh.h"
@@ -32,6 +33,16 @@ void ovhapi_spam_ip(struct ovh_call *c, const char *block, const char *ip);
  * an explicit "+00:00"). */
 void ovhapi_spam_stats(struct ovh_call *c, const char *block, const char *ip,
 		       int64_t from, int64_t to);
+
+/* POST /ip/{block}/spam/{ip}/unblock, without a body (ovh-api.md
+ * section 5b); set up with ovh_call_init_post, so never tried again
+ * once it may have reached the API. */
+void ovhapi_spam_unblock(struct ovh_call *c, const char *block, const char *ip);
+
+/* Is the answer of a failed call the API's refusal "This IP address is
+ * still blocked for N seconds", whatever its HTTP status (none is
+ * documented)?  Then *seconds is N (at most 9 digits). */
+bool ovhapi_still_blocked(const struct ovh_call *c, int64_t *seconds);
 
 /* GET /me: the account (ovh-api.md section 5b). */
 void ovhapi_me(struct ovh_call *c);

@@ -421,7 +421,9 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 			why = "cut short (a run was stopped while writing it)";
 		else if (n > FPKIT_LIMIT_INDEX_LINE)
 			why = too_long;
-		else if (!json_is_object(j) || !json_is_string(json_object_get(j, "bundle")))
+		else if (json_is_object(j) && json_is_object(json_object_get(j, "unblock"))) {
+			/* archive_dir_record's: kept as it is */
+		} else if (!json_is_object(j) || !json_is_string(json_object_get(j, "bundle")))
 			why = "not an index line";
 		else if (!parse_name(name = json_string_value(json_object_get(j, "bundle")),
 				     ip, &date))
@@ -438,7 +440,8 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 					 lineno, why, name ? ": " : "", name ? name : "");
 			a->nr_dropped++;
 		} else {
-			g_hash_table_add(a->names, xstrdup(name));
+			if (name)
+				g_hash_table_add(a->names, xstrdup(name));
 			strbuf_add(keep, line, (size_t)n);
 		}
 		json_decref(j);
@@ -786,6 +789,38 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
 out:
 	free(name);
+	return rc;
+}
+
+bool
+archive_dir_has_bundle(const struct archive_dir *a, const char *ip, int64_t date,
+		       char **path)
+{
+	char *name = archive_dir_bundle_name(ip, date);
+	bool listed = g_hash_table_contains(a->names, name);
+
+	*path = listed ? path_in(a, name) : NULL;
+	free(name);
+	return listed;
+}
+
+int
+archive_dir_record(struct archive_dir *a, json_t *line, struct error *err)
+{
+	char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER), *text;
+	int rc;
+
+	if (s == NULL || !json_is_object(json_object_get(line, "unblock")))
+		rc = error_set(err, EX_SOFTWARE, "archive: not a record line");
+	else if (strlen(s) + 1 > FPKIT_LIMIT_INDEX_LINE)
+		rc = error_set(err, EX_SOFTWARE, "archive: a record line over %d bytes",
+			       FPKIT_LIMIT_INDEX_LINE);
+	else {
+		text = xasprintf("%s\n", s);
+		rc = index_append(a, text, err);
+		free(text);
+	}
+	free(s);
 	return rc;
 }
 

@@ -174,6 +174,21 @@ json_t *archive_dir_missing(json_t *summary_missing);
 int archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ovh *api,
 		    struct archive_dir_result *r);
 
+/* Does the index list the bundle of the block event (ip, date), as
+ * archive_dir_open left it (its file there)?  *path is then its path
+ * (new), else NULL. */
+bool archive_dir_has_bundle(const struct archive_dir *a, const char *ip, int64_t date,
+			    char **path);
+
+/* Append a record of an act on a block event to the index (fpkit
+ * unblock), under the lock archive_dir_open took, with a single write as
+ * a bundle's line.  'line' (borrowed) is an object with an "unblock"
+ * object; such lines are kept as they are by archive_dir_open's repairs
+ * and name no bundle of their own.  EX_SOFTWARE for a line that is not
+ * one or over FPKIT_LIMIT_INDEX_LINE, EX_CANTCREAT or EX_IOERR when the
+ * index cannot be written. */
+int archive_dir_record(struct archive_dir *a, json_t *line, struct error *err);
+
 /* Release the lock and free a. */
 void archive_dir_close(struct archive_dir *a);
 

@@ -47,9 +47,19 @@ else
 	skip "a run on a terminal: no terminal to be had (script(1) of util-linux, or /dev/pts, missing)"
 fi
 
+# The unblock: a write, its answer lost, with --verbose.
+fakeapi_start "$D" --fault "lost:1:/ip/$EB/spam/$IP/unblock"
+fakeapi_env
+keep unblock "$IP" --no-evidence --force --yes --verbose --json
+assert_status 0 "unblock, its answer lost, --verbose"
+keep unblock "$IP" --no-evidence --force --yes --verbose
+assert_status 0 "unblock, unblocking already, --verbose"
+
 # Failures: refused calls, a wrong secret, the timestamp.
 fakeapi_start "$D" --fault "forbidden:/ip/$EB/spam" --error-style both
 fakeapi_env
+keep unblock "$IP" --no-evidence --force --yes --verbose
+assert_status 77 "an unblock refused, traced"
 keep pack --ip "$IP" --verbose -o "$OUT/bundles/c.tar.gz"
 assert_status 77 "a refused call, traced"
 keep scan --verbose --rate 100000

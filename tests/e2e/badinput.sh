@@ -533,6 +533,17 @@ queue-timeout-huge|queue --tool-timeout 99999999999999999999|64|not '99999999999
 queue-maillog-alone|queue --maillog "$IN/empty"|64|--maillog is read for the block's flagged messages
 queue-no-mta|FPKIT_MTA_PATH=$IN/no-such queue|69|queue: no mail system found
 queue-alert-no-ip|FPKIT_MTA_PATH=$IN/no-such queue --alert "$IN/alert-no-ip.eml"|65|queue: no blocked IP found in the alert
+unblock-unknown-option|unblock 203.0.113.7 --frobnicate|64|unblock: unknown option '--frobnicate'
+unblock-no-ip|unblock --yes|64|unblock: which IP? give it: 'fpkit unblock IP'
+unblock-argument|unblock 203.0.113.7 extra|64|unblock: unexpected argument 'extra'
+unblock-ip-octet|unblock 203.0.113.256|64|unblock: '203.0.113.256' is not an IPv4 address
+unblock-block-outside|unblock 203.0.113.7 --block 198.51.100.0/24|64|203.0.113.7 is not inside block 198.51.100.0/24
+unblock-mta-unknown|unblock 203.0.113.7 --mta courier|64|unblock: --mta takes one of postfix, exim, sendmail, opensmtpd, qmail, not 'courier'
+unblock-timeout-zero|unblock 203.0.113.7 --tool-timeout 0|64|--tool-timeout takes a number of seconds from 1 to 3600, not '0'
+unblock-dry-run-watch|unblock 203.0.113.7 --dry-run --watch|64|--dry-run sends nothing to --watch
+unblock-bundle-no-evidence|unblock 203.0.113.7 --bundle x --no-evidence|64|--bundle and --no-evidence say opposite things
+unblock-poll-env|FPKIT_UNBLOCK_POLL_MS=5x unblock 203.0.113.7|64|FPKIT_UNBLOCK_POLL_MS takes milliseconds from 1 to 3600000, not '5x'
+unblock-no-credentials|unblock 203.0.113.7|78|unblock: no OVH API credentials
 sde-int64|SOURCE_DATE_EPOCH=9223372036854775807 pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH='9223372036854775807' is not a number of seconds from 1970 to 9999
 sde-year-10000|SOURCE_DATE_EPOCH=253402300800 pack $PACKDEMO -o "$OUT"|64|from 1970 to 9999
 retry-base|FPKIT_RETRY_BASE_MS=-1 scan|64|FPKIT_RETRY_BASE_MS='-1' is not a number of milliseconds

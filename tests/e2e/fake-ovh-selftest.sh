@@ -219,9 +219,11 @@ assert_error 404 RESOURCE_NOT_FOUND "POST /me: no such call"
 
 call POST "$SPAM/unblock"
 assert_eq "$code" 200 "POST unblock without a body"
-assert_true "unblock answers the SpamIp" cmp -s "$tmp/body" "$DEMO_SPAMIP"
+assert_eq "$(jq -c . "$tmp/body")" "$(jq -c '.state = "unblocking"' "$DEMO_SPAMIP")" \
+	"unblock answers the SpamIp, now unblocking"
 call POST "$SPAM/unblock" '{}'
 assert_eq "$code" 200 "POST unblock with {}, signed over the body"
+assert_eq "$(jq -s 'map(select(.wrote)) | length' "$FAKE_LOG")" 1 "the second unblock changes nothing"
 ts=$(date +%s)
 raw POST "$FAKE_URL$SPAM/unblock" "$FAKE_AK" "$FAKE_CK" "$ts" "$(sign POST "$FAKE_URL$SPAM/unblock" "" "$ts")" '{}'
 assert_error 400 INVALID_SIGNATURE "a signature that leaves the body out"
@@ -400,6 +402,80 @@ assert_eq "$curl_status" 7 "--max-seconds ends it: the port is closed"
 assert_true "and it said why" grep -q "max-seconds" "$FAKE_ERR"
 assert_true "with status 0" fakeapi_stop
 
+# --- the unblock's state machine ---
+# U1 is blocked for 100 more seconds by the server clock, U2 since long.
+U=$tmp/unblock
+now=$(date +%s)
+printf '{"date":"%s","ipSpamming":"203.0.113.1","state":"blockedForSpam","time":3600}\n' \
+	"$(date -u -d "@$((now - 3500))" +%Y-%m-%dT%H:%M:%S+00:00)" >"$tmp/u1.json"
+printf '{"date":"2026-11-01T10:00:00+01:00","ipSpamming":"203.0.113.2","state":"blockedForSpam","time":3600}\n' \
+	>"$tmp/u2.json"
+fakeapi_case "$U" "$BLOCK" 203.0.113.1 "$tmp/u1.json"
+fakeapi_case "$U" "$BLOCK" 203.0.113.2 "$tmp/u2.json"
+U1=/ip/$EBLOCK/spam/203.0.113.1
+U2=/ip/$EBLOCK/spam/203.0.113.2
+fakeapi_start "$U" --unblock-delay 700ms
+call POST "$U1/unblock"
+assert_eq "$code" 400 "an unblock before date + time is refused"
+left=$(body_field message | sed -n 's/^This IP address is still blocked for \([0-9]*\) seconds$/\1/p')
+assert_true "with the seconds left in the guide's words ($(body_field message))" test -n "$left"
+assert_true "the seconds counted from date + time (${left:-none})" \
+	test "${left:-0}" -ge 1 -a "${left:-0}" -le 100 -a "${left:-0}" -ge $((now + 100 - $(date +%s)))
+get "$U1"
+assert_true "a refused unblock changes nothing" cmp -s "$tmp/body" "$tmp/u1.json"
+call POST "$U2/unblock"
+assert_eq "$code $(jq -r .state "$tmp/body")" "200 unblocking" "after date + time: unblocking"
+get "$U2"
+assert_eq "$(jq -r .state "$tmp/body")" unblocking "GET shows unblocking"
+get "/ip/$EBLOCK/spam?state=unblocking"
+assert_eq "$(cat "$tmp/body")" '["203.0.113.2"]' "?state= follows the state reached"
+sleep 1
+get "$U2"
+assert_eq "$(jq -c . "$tmp/body")" "$(jq -c '.state = "unblocked"' "$tmp/u2.json")" \
+	"--unblock-delay later: unblocked, the rest of the object as it was"
+call POST "$U2/unblock"
+assert_eq "$code $(jq -r .state "$tmp/body")" "200 unblocked" "an unblock of an unblocked IP answers it"
+assert_eq "$(jq -s 'map(select(.wrote)) | length' "$FAKE_LOG")" 1 "and writes nothing"
+fakeapi_start "$U" --refusal-status 503
+call POST "$U1/unblock"
+assert_eq "$code" 503 "--refusal-status: the refusal at another status"
+assert_true "with the same words" sh -c 'echo "$1" | grep -q "still blocked for"' - "$(body_field message)"
+
+# Faults on the write: lost after it was done, late after it was done,
+# a refusal the clock does not explain.
+fakeapi_start "$U" --fault "lost:1:$U2/unblock"
+call POST "$U2/unblock"
+assert_eq "$code" 000 "lost: no answer"
+assert_eq "$(jq -c 'select(.url | endswith("/unblock")) | [.status, .fault, .wrote]' "$FAKE_LOG")" \
+	'[0,"lost",true]' "lost: logged as done without an answer"
+get "$U2"
+assert_eq "$(jq -r .state "$tmp/body")" unblocking "lost: the unblock was done all the same"
+fakeapi_start "$U" --fault "late:1:1500ms:$U2/unblock"
+start=$(date +%s%N)
+call POST "$U2/unblock"
+took=$((($(date +%s%N) - start) / 1000000))
+assert_eq "$code $(jq -r .state "$tmp/body")" "200 unblocking" "late: the answer comes"
+assert_true "late: after the delay (${took} ms)" test "$took" -ge 1500
+assert_eq "$(jq -c 'select(.url | endswith("/unblock")) | [.fault, .wrote]' "$FAKE_LOG")" \
+	'["late",true]' "late: done before the wait"
+fakeapi_start "$U" --fault "stillblocked:1:42:$U2/unblock"
+call POST "$U2/unblock"
+assert_eq "$code $(body_field message)" "400 This IP address is still blocked for 42 seconds" \
+	"stillblocked: the refusal, N from the spec"
+get "$U2"
+assert_true "stillblocked: nothing done" cmp -s "$tmp/body" "$tmp/u2.json"
+call POST "$U2/unblock"
+assert_eq "$code" 200 "stillblocked: once, then the unblock"
+
+# --listen-requests: the port closes once N requests have arrived.
+fakeapi_start "$D" --listen-requests 2
+raw GET "$FAKE_URL/auth/time"
+raw GET "$FAKE_URL/auth/time"
+assert_eq "$code" 200 "--listen-requests 2: the second request is served"
+raw GET "$FAKE_URL/auth/time"
+assert_eq "$curl_status" 7 "--listen-requests 2: the third connection is refused"
+assert_true "--listen-requests: stops cleanly" fakeapi_stop
+
 # Bad command lines.
 set +e
 "$FAKE_OVH" --data "$D" --app-key a --app-secret b --consumer-key c --fault bogus:1 2>"$tmp/err"
@@ -407,7 +483,7 @@ st=$?
 set -e
 assert_eq "$st" 64 "an unknown fault is a usage error"
 assert_in "$tmp/err" "unknown fault 'bogus:1'" "and says which"
-for bad in 503 429:1 slow:x huge:3 cut:ip 'reset:1:'; do
+for bad in 503 429:1 slow:x huge:3 cut:ip 'reset:1:' lost late:1 stillblocked:1; do
 	set +e
 	"$FAKE_OVH" --data "$D" --app-key a --app-secret b --consumer-key c --fault "$bad" 2>/dev/null
 	st=$?

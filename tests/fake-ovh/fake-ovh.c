@@ -6,6 +6,7 @@
  *                 [--port-file FILE] [--log FILE] [--skew SECONDS]
  *                 [--window SECONDS] [--fault SPEC]...
  *                 [--error-style code|class|both] [--max-seconds N]
+ *                 [--unblock-delay S] [--refusal-status N] [--listen-requests N]
  *
  * It listens on 127.0.0.1, on a port the kernel chooses; once listening it
  * prints the port on stdout and, with --port-file, writes it to FILE
@@ -29,12 +30,25 @@
  *   GET  /ip/{block}/spam/{ip}           .../{block_}/{ip}/spamip.json
  *   GET  /ip/{block}/spam/{ip}/stats?from=ISO8601&to=ISO8601
  *                                        .../{block_}/{ip}/stats.json
- *   POST /ip/{block}/spam/{ip}/unblock   body empty or {}: spamip.json
+ *   POST /ip/{block}/spam/{ip}/unblock   body empty or {}: the unblock
+ *                                        (below)
  *   GET  /me                             DIR/me.json byte for byte (the
  *                                        account; 404 when it is missing)
  *
  * where {block} is sent percent-encoded (203.0.113.0%2F28) and {block_} is
  * the block with its '/' made '_' (203.0.113.0_28).
+ *
+ * The unblock is a state machine over spamip.json, kept in memory (the
+ * files are never written): while the server clock is before the
+ * SpamIp's date + time, POST .../unblock answers --refusal-status (400
+ * by default) with "This IP address is still blocked for N seconds"
+ * (ovh-api.md §5b); after it, an IP in state blockedForSpam becomes
+ * unblocking (the answer: its SpamIp so changed; the log line gets
+ * "wrote":true), then unblocked --unblock-delay later (2 s by default;
+ * SECS or MSms).  A POST on an IP unblocking or unblocked changes
+ * nothing and answers its SpamIp.  GET .../spam/{ip} and the ?state=
+ * filter of GET .../spam show the state reached; an IP never unblocked
+ * is served byte for byte from its file.
  *
  * Signed calls carry X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp
  * and X-Ovh-Signature = "$1$" + hex SHA-1 of
@@ -77,10 +91,23 @@
  *                           headers had been dropped on the way
  *   unfiltered[:PREFIX]     GET /ip answers every block of ip.json, whatever
  *                           its query asks (a proxy that drops the query)
+ *   stillblocked:N:SECS[:PREFIX]  N times, the unblock's refusal "This IP
+ *                           address is still blocked for SECS seconds", at
+ *                           --refusal-status, nothing done
+ *   lost:N[:PREFIX]         N times, the request is done (an unblock takes
+ *                           effect), then the connection is closed without
+ *                           an answer: a write whose answer is lost
+ *   late:N:SECS[:PREFIX]    N times, the request is done, then its answer
+ *                           waits SECS seconds (or MSms): a client's
+ *                           time-out after the write was done
  * The counted ones (503, 429, reset) and slow act like a front proxy,
  * before authentication; the others replace the answer of a request that
- * passed it.  All slow delays that match add up; then the first other
+ * passed it (lost and late follow it).  All slow delays that match add up; then the first other
  * spec that matches and has uses left decides.
+ *
+ * --listen-requests N: once N requests have arrived, the server stops
+ * listening (its port then refuses connections, as a host that went
+ * away); the connections open go on being served.
  *
  * The log (--log FILE): one JSON object per request, a line each, flushed
  * at once, written when the answer is decided:
@@ -140,6 +167,9 @@ enum fault_kind {
 	FAULT_NOCREDENTIAL,
 	FAULT_UNAUTHENTICATED,
 	FAULT_UNFILTERED,
+	FAULT_STILLBLOCKED,
+	FAULT_LOST,
+	FAULT_LATE,
 };
 
 struct fault {
@@ -147,7 +177,8 @@ struct fault {
 	const char *name;	/* as logged */
 	char *prefix;		/* of the raw URI after /1.0 or /v1; "" for all */
 	guint64 left;		/* 503, 429, reset: answers left (under server.lock) */
-	guint64 arg;		/* 429: Retry-After; slow: milliseconds; huge: bytes */
+	guint64 arg;		/* 429: Retry-After; slow, late: milliseconds; huge:
+				 * bytes; stillblocked: seconds */
 };
 
 enum error_style {
@@ -172,8 +203,14 @@ struct server {
 	gint64 start_us;	/* monotonic */
 	gint inflight;		/* atomic: requests between arrival and answer */
 	gint counter;		/* atomic: requests seen, for query ids */
+	gint listen_requests;	/* --listen-requests, 0 for none */
+	struct MHD_Daemon *daemon;
 	gint stopping;		/* atomic: set when shutting down */
 	int query_node;		/* the <n> of EU.ext-<n> */
+	GHashTable *unblocked;	/* "block_/ip" -> gint64 *: the monotonic ms of
+				 * the unblock (under lock) */
+	gint64 unblock_delay_ms;	/* unblocking -> unblocked */
+	unsigned refusal_status;	/* of "still blocked for N seconds" */
 	guint32 query_epoch;	/* the <hex> of the query ids */
 };
 
@@ -190,6 +227,7 @@ struct request {
 	int inflight;		/* server.inflight at arrival, itself included */
 	char query_id[64];
 	GString *faults;	/* names of the faults applied, '+'-separated */
+	gboolean wrote;		/* an unblock took effect */
 };
 
 /* One TCP connection: the socket context of libmicrohttpd. */
@@ -205,6 +243,7 @@ struct answer {
 	guint64 retry_after;	/* 0: no Retry-After header */
 	gboolean cut;		/* send half of body, then close */
 	guint64 huge;		/* > 0: a streamed body of that many bytes */
+	gboolean wrote;		/* an unblock took effect */
 };
 
 static void
@@ -675,6 +714,80 @@ compare_ipv4(gconstpointer pa, gconstpointer pb)
 	return a < b ? -1 : a > b;
 }
 
+/* --- the unblock's state machine ------------------------------------ */
+
+/* The state an unblock brought IP of block_dir to, or NULL when it was
+ * never unblocked here. */
+static const char *
+live_state(const struct server *srv, const char *block_dir, const char *ip)
+{
+	char *key = g_build_filename(block_dir, ip, NULL);
+	const gint64 *since;
+	const char *state = NULL;
+
+	g_mutex_lock((GMutex *)&srv->lock);
+	since = g_hash_table_lookup(srv->unblocked, key);
+	if (since)
+		state = now_ms(srv) - *since >= srv->unblock_delay_ms ? "unblocked" : "unblocking";
+	g_mutex_unlock((GMutex *)&srv->lock);
+	g_free(key);
+	return state;
+}
+
+/* The SpamIp of IP as it is now (new), or NULL with a 404 or 500 in a. */
+static json_t *
+spamip_now(struct answer *a, const struct server *srv, const char *block_dir,
+	   const char *block, const char *ip)
+{
+	char *path = g_build_filename(block_dir, ip, "spamip.json", NULL);
+	gboolean missing;
+	json_t *o = load_json(path, &missing);
+	const char *state;
+
+	g_free(path);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		if (!missing)
+			answer_internal(a, srv, "cannot read a data file");
+		else if (!g_file_test(block_dir, G_FILE_TEST_IS_DIR))
+			answer_not_found(a, srv, "ip", block);
+		else
+			answer_not_found(a, srv, "ipSpamming", ip);
+		return NULL;
+	}
+	if ((state = live_state(srv, block_dir, ip)) != NULL)
+		json_object_set_new(o, "state", json_string(state));
+	return o;
+}
+
+/* Seconds from the server clock to date + time of a SpamIp (0 when past
+ * or unreadable). */
+static gint64
+blocked_left(const struct server *srv, json_t *o)
+{
+	const char *date = json_string_value(json_object_get(o, "date"));
+	GDateTime *dt = date ? g_date_time_new_from_iso8601(date, NULL) : NULL;
+	gint64 left = 0;
+
+	if (dt) {
+		left = g_date_time_to_unix(dt) + json_integer_value(json_object_get(o, "time")) -
+		       server_time(srv);
+		g_date_time_unref(dt);
+	}
+	return left > 0 ? left : 0;
+}
+
+/* The API's refusal of an unblock before its time. */
+static void
+answer_still_blocked(struct answer *a, const struct server *srv, guint64 seconds)
+{
+	unsigned st = srv->refusal_status;
+
+	answer_error(a, srv, st, st >= 500 ? "Server::InternalServerError" : "Client::BadRequest",
+		     st >= 500 ? "INTERNAL_SERVER_ERROR" : "INVALID_STATE",
+		     "This IP address is still blocked for %" G_GUINT64_FORMAT " seconds", seconds);
+}
+
 /* GET /ip/{block}/spam[?state=S] */
 static void
 call_spam_list(struct answer *a, const struct server *srv, const char *block_dir,
@@ -714,7 +827,8 @@ call_spam_list(struct answer *a, const struct server *srv, const char *block_dir
 			char *p = g_build_filename(block_dir, name, "spamip.json", NULL);
 			gboolean missing;
 			json_t *o = load_json(p, &missing);
-			const char *s = json_string_value(json_object_get(o, "state"));
+			const char *live = live_state(srv, block_dir, name);
+			const char *s = live ? live : json_string_value(json_object_get(o, "state"));
 			gboolean keep = s && strcmp(s, state) == 0;
 
 			json_decref(o);
@@ -798,8 +912,10 @@ static void
 call_unblock(struct answer *a, const struct server *srv, const char *block_dir,
 	     const char *block, const char *ip, const GString *body)
 {
-	json_t *v = NULL;
+	json_t *v = NULL, *o;
 	json_error_t jerr;
+	const char *state;
+	gint64 *since;
 
 	if (body->len) {
 		v = json_loadb(body->str, body->len, 0, &jerr);
@@ -811,7 +927,28 @@ call_unblock(struct answer *a, const struct server *srv, const char *block_dir,
 		}
 		json_decref(v);
 	}
-	call_file(a, srv, block_dir, block, ip, "spamip.json");
+	o = spamip_now(a, srv, block_dir, block, ip);
+	if (o == NULL)
+		return;
+	state = json_string_value(json_object_get(o, "state"));
+	if (state && strcmp(state, "blockedForSpam") == 0) {
+		gint64 left = blocked_left(srv, o);
+
+		if (left > 0) {
+			answer_still_blocked(a, srv, (guint64)left);
+			json_decref(o);
+			return;
+		}
+		since = g_new(gint64, 1);
+		*since = now_ms(srv);
+		g_mutex_lock((GMutex *)&srv->lock);
+		g_hash_table_replace(srv->unblocked, g_build_filename(block_dir, ip, NULL), since);
+		g_mutex_unlock((GMutex *)&srv->lock);
+		json_object_set_new(o, "state", json_string("unblocking"));
+		a->wrote = TRUE;
+	}
+	answer_json(a, srv, o);
+	json_decref(o);
 }
 
 /* GET /me: the account, as the data tree has it. */
@@ -877,7 +1014,13 @@ route(struct answer *a, const struct server *srv, const char *method,
 		answer_bad_param(a, srv, "ipSpamming", ip ? ip : seg[4], "ipv4");
 		goto out;
 	}
-	if (n == 5)
+	if (n == 5 && get && live_state(srv, block_dir, ip)) {
+		json_t *o = spamip_now(a, srv, block_dir, block, ip);
+
+		if (o)
+			answer_json(a, srv, o);
+		json_decref(o);
+	} else if (n == 5)
 		call_file(a, srv, block_dir, block, ip, "spamip.json");
 	else if (post)
 		call_unblock(a, srv, block_dir, block, ip, body);
@@ -1002,6 +1145,9 @@ faults_pick(struct server *srv, const char *target, guint64 *delay, GString *nam
 		case FAULT_504:
 		case FAULT_429:
 		case FAULT_RESET:
+		case FAULT_STILLBLOCKED:
+		case FAULT_LOST:
+		case FAULT_LATE:
 			if (f->left == 0)
 				break;
 			f->left--;
@@ -1131,6 +1277,8 @@ log_request(struct server *srv, const struct request *rq, const char *method, un
 		g_string_append(line, "null");
 	g_string_append(line, ",\"query_id\":");
 	json_quote(line, rq->query_id);
+	if (rq->wrote)
+		g_string_append(line, ",\"wrote\":true");
 	g_string_append(line, "}\n");
 	g_mutex_lock(&srv->lock);
 	if (fputs(line->str, srv->log) == EOF || fflush(srv->log) == EOF)
@@ -1410,6 +1558,11 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		a.huge = f->arg;
 		goto send;
 	}
+	if (f && f->kind == FAULT_STILLBLOCKED) {
+		note_fault(rq, f);
+		answer_still_blocked(&a, srv, f->arg);
+		goto send;
+	}
 	if (f && f->kind == FAULT_UNFILTERED && strcmp(path, "/ip") == 0 &&
 	    strcmp(method, "GET") == 0) {
 		note_fault(rq, f);
@@ -1428,6 +1581,20 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 	if (f && f->kind == FAULT_CUT) {
 		note_fault(rq, f);
 		a.cut = TRUE;
+	}
+	rq->wrote = a.wrote;
+	if (f && f->kind == FAULT_LOST) {
+		/* Done, and the answer never leaves. */
+		note_fault(rq, f);
+		rq->answered = TRUE;
+		request_end(srv, rq);
+		log_request(srv, rq, method, 0);
+		ret = MHD_NO;
+		goto out;
+	}
+	if (f && f->kind == FAULT_LATE) {
+		note_fault(rq, f);
+		sleep_unless_stopping(srv, f->arg);
 	}
 send:
 	ret = send_answer(srv, connection, rq, method, &a);
@@ -1450,6 +1617,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
 	struct request *rq;
 	const char *cl;
 	guint64 n;
+	gint n_arrived;
 
 	(void)version;
 	if (!c) {
@@ -1467,8 +1635,15 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url, const 
 		rq->t_ms = now_ms(srv);
 		rq->inflight = g_atomic_int_add(&srv->inflight, 1) + 1;
 		rq->counted = TRUE;
+		n_arrived = g_atomic_int_add(&srv->counter, 1) + 1;
 		g_snprintf(rq->query_id, sizeof(rq->query_id), "EU.ext-%d.%08" G_GINT32_MODIFIER "x.%d",
-			   srv->query_node, srv->query_epoch, g_atomic_int_add(&srv->counter, 1) + 1);
+			   srv->query_node, srv->query_epoch, n_arrived);
+		if (srv->listen_requests && n_arrived == srv->listen_requests) {
+			MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+
+			if (fd != MHD_INVALID_SOCKET)
+				close(fd);
+		}
 		cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && (!g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &n, NULL) || n > MAX_BODY)) {
@@ -1517,6 +1692,12 @@ usage(FILE *f)
 		"                      slow:SECS|MSms[:PREFIX] cut[:PREFIX] badjson[:PREFIX]\n"
 		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX] unfiltered[:PREFIX]\n"
 		"                      nocredential[:PREFIX] unauthenticated[:PREFIX]\n"
+		"                      stillblocked:N:SECS[:PREFIX] lost:N[:PREFIX]\n"
+		"                      late:N:SECS|MSms[:PREFIX]\n"
+		"  --unblock-delay S   unblocking becomes unblocked S seconds (or MSms) after\n"
+		"                      the unblock (default 2)\n"
+		"  --refusal-status N  the HTTP status of \"still blocked\" (default 400)\n"
+		"  --listen-requests N stop listening once N requests have arrived\n"
 		"  --error-style S     code, class or both (default) error bodies\n"
 		"  --max-seconds N     exit after N seconds (default 300)\n");
 }
@@ -1538,6 +1719,9 @@ static const struct {
 	{ "nocredential", FAULT_NOCREDENTIAL, 0 },
 	{ "unauthenticated", FAULT_UNAUTHENTICATED, 0 },
 	{ "unfiltered", FAULT_UNFILTERED, 0 },
+	{ "stillblocked", FAULT_STILLBLOCKED, 2 },
+	{ "lost", FAULT_LOST, 1 },
+	{ "late", FAULT_LATE, 2 },
 };
 
 /* Parse one --fault SPEC into f.  0, or -1 after saying why on stderr. */
@@ -1563,7 +1747,9 @@ parse_fault(const char *spec, struct fault *f)
 	}
 	for (i = 0; i < (guint)fault_names[k].nargs; i++) {
 		char *digits = g_strdup(part[1 + i]);
-		gboolean ms = fault_names[k].kind == FAULT_SLOW && g_str_has_suffix(digits, "ms");
+		gboolean timed = fault_names[k].kind == FAULT_SLOW ||
+				 (fault_names[k].kind == FAULT_LATE && i == 1);
+		gboolean ms = timed && g_str_has_suffix(digits, "ms");
 		gboolean ok;
 
 		if (ms)
@@ -1574,7 +1760,7 @@ parse_fault(const char *spec, struct fault *f)
 			fprintf(stderr, "fake-ovh: fault '%s': '%s' is not a number\n", spec, part[1 + i]);
 			goto out;
 		}
-		if (fault_names[k].kind == FAULT_SLOW && !ms)
+		if (timed && !ms)
 			num[i] *= 1000;
 	}
 	f->kind = fault_names[k].kind;
@@ -1596,8 +1782,13 @@ parse_fault(const char *spec, struct fault *f)
 		f->left = num[0];
 		break;
 	case FAULT_429:
+	case FAULT_STILLBLOCKED:
+	case FAULT_LATE:
 		f->left = num[0];
 		f->arg = num[1];
+		break;
+	case FAULT_LOST:
+		f->left = num[0];
 		break;
 	case FAULT_SLOW:
 		f->arg = num[0];
@@ -1676,6 +1867,9 @@ main(int argc, char **argv)
 		{ "fault", required_argument, NULL, 'f' },
 		{ "error-style", required_argument, NULL, 'e' },
 		{ "max-seconds", required_argument, NULL, 'm' },
+		{ "unblock-delay", required_argument, NULL, 'u' },
+		{ "refusal-status", required_argument, NULL, 'r' },
+		{ "listen-requests", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1695,6 +1889,9 @@ main(int argc, char **argv)
 	g_mutex_init(&srv.lock);
 	srv.window = 30;
 	srv.style = STYLE_BOTH;
+	srv.unblock_delay_ms = 2000;
+	srv.refusal_status = 400;
+	srv.unblocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': srv.data_dir = optarg; break;
@@ -1715,6 +1912,42 @@ main(int argc, char **argv)
 			if (parse_seconds("--max-seconds", optarg, 1, &max_seconds) < 0)
 				goto out;
 			break;
+		case 'u': {
+			char *digits = g_strdup(optarg);
+			gboolean ms = g_str_has_suffix(digits, "ms");
+			guint64 v;
+
+			if (ms)
+				digits[strlen(digits) - 2] = '\0';
+			if (!g_ascii_string_to_unsigned(digits, 10, 0, G_MAXINT32, &v, NULL)) {
+				fprintf(stderr, "fake-ovh: --unblock-delay: '%s' is not SECS or MSms\n", optarg);
+				g_free(digits);
+				goto out;
+			}
+			g_free(digits);
+			srv.unblock_delay_ms = (gint64)(ms ? v : v * 1000);
+			break;
+		}
+		case 'L': {
+			guint64 v;
+
+			if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXINT32, &v, NULL)) {
+				fprintf(stderr, "fake-ovh: --listen-requests takes a number, not '%s'\n", optarg);
+				goto out;
+			}
+			srv.listen_requests = (gint)v;
+			break;
+		}
+		case 'r': {
+			guint64 v;
+
+			if (!g_ascii_string_to_unsigned(optarg, 10, 400, 599, &v, NULL)) {
+				fprintf(stderr, "fake-ovh: --refusal-status takes 400 to 599, not '%s'\n", optarg);
+				goto out;
+			}
+			srv.refusal_status = (unsigned)v;
+			break;
+		}
 		case 'f':
 			srv.faults = g_renew(struct fault, srv.faults, srv.nr_faults + 1);
 			if (parse_fault(optarg, &srv.faults[srv.nr_faults]) < 0)
@@ -1777,7 +2010,7 @@ main(int argc, char **argv)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	/* A thread per connection: a slow answer holds only its own. */
 	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-				  MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+				  MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC,
 				  0, NULL, NULL, on_request, &srv,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -1792,6 +2025,8 @@ main(int argc, char **argv)
 		status = EX_UNAVAILABLE;
 		goto out;
 	}
+	/* Before the port is told: no request comes earlier. */
+	srv.daemon = daemon;
 	info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (!info || info->port == 0) {
 		fprintf(stderr, "fake-ovh: cannot learn the listening port\n");
@@ -1839,6 +2074,7 @@ out:
 	for (i = 0; i < srv.nr_faults; i++)
 		g_free(srv.faults[i].prefix);
 	g_free(srv.faults);
+	g_hash_table_destroy(srv.unblocked);
 	g_mutex_clear(&srv.lock);
 	return status;
 }

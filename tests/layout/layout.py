@@ -144,5 +144,16 @@ for room, may in sorted(allowed.items()):
     ok(not bad, "src/%s/ includes only %s" % (room, ", ".join(sorted(m + "/" for m in may))),
        "; ".join(bad))
 
+# 7. The API's writes: a POST is set up in src/ovh/ alone, and each
+# write is sent from its one act, which reads the state it changes
+# before sending it again (HACKING.md, "A write to the API").
+writes = {"ovh_call_init_post": {"src/ovh/ovh.c", "src/ovh/ovh.h", "src/ovh/ovhapi.c"},
+          "ovhapi_spam_unblock": {"src/ovh/ovhapi.c", "src/ovh/ovhapi.h",
+                                  "src/pipeline/unblock.c"}}
+for fn, may in sorted(writes.items()):
+    users = sorted(f for f in files if re.search(r"\b%s\s*\(" % fn, text[f]))
+    ok(set(users) <= may, "%s is used only in %s" % (fn, ", ".join(sorted(may))),
+       "also in " + ", ".join(u for u in users if u not in may))
+
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

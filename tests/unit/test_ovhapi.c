@@ -1,5 +1,6 @@
 /* test_ovhapi.c - unit tests for ovhapi.h: the paths of the API's
- * resources, their escaping, and the checks of the list answers */
+ * resources, their escaping, the checks of the list answers, and the
+ * unblock's call and refusal */
 #include "config.h"
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "error.h"
 #include "ovhapi.h"
+#include "strbuf.h"
 
 /* 2026-11-20T13:32:07Z */
 #define BLOCKED_AT INT64_C(1795181527)
@@ -134,6 +136,61 @@ test_check_spam_ips(void **state)
 	assert_int_equal(check_answer(ovhapi_check_spam_ips, "[\"203.0.113.0/28\"]", &err), -1);
 }
 
+static void
+test_spam_unblock(void **state)
+{
+	struct ovh_call c;
+
+	(void)state;
+	ovhapi_spam_unblock(&c, "203.0.113.0/28", "203.0.113.7");
+	assert_string_equal(c.method, "POST");
+	assert_string_equal(c.path, "/ip/203.0.113.0%2F28/spam/203.0.113.7/unblock");
+	/* No body, signed as such. */
+	assert_non_null(c.post_body);
+	assert_string_equal(c.post_body, "");
+	ovh_call_release(&c);
+	ovhapi_spam_ip(&c, "203.0.113.0/28", "203.0.113.7");
+	assert_string_equal(c.method, "GET");
+	assert_null(c.post_body);
+	ovh_call_release(&c);
+}
+
+/* ovhapi_still_blocked on an answer body: the seconds, or -1 for no. */
+static int64_t
+still(const char *body)
+{
+	struct ovh_call c;
+	int64_t n = -1;
+
+	ovhapi_spam_unblock(&c, "203.0.113.0/28", "203.0.113.7");
+	strbuf_add(&c.body, body, strlen(body));
+	if (!ovhapi_still_blocked(&c, &n))
+		n = -1;
+	ovh_call_release(&c);
+	return n;
+}
+
+static void
+test_still_blocked(void **state)
+{
+	(void)state;
+	/* The guide's words, in both error shapes. */
+	assert_int_equal(still("{\"message\":\"This IP address is still blocked for 129 seconds\","
+			       "\"httpCode\":\"400 Bad Request\",\"errorCode\":\"X\"}"), 129);
+	assert_int_equal(still("{\"class\":\"Client::BadRequest\",\"message\":"
+			       "\"This IP address is still blocked for 1 seconds\"}"), 1);
+	assert_int_equal(still("{\"message\":\"this ip address is STILL BLOCKED FOR 0 seconds\"}"), 0);
+	assert_int_equal(still("{\"message\":\"still blocked for 999999999 seconds\"}"), 999999999);
+	/* Not the refusal: other words, no number, too many digits, the
+	 * words outside the message, no JSON. */
+	assert_int_equal(still("{\"message\":\"This call has not been granted\"}"), -1);
+	assert_int_equal(still("{\"message\":\"This IP address is still blocked for  seconds\"}"), -1);
+	assert_int_equal(still("{\"message\":\"still blocked for 1000000000 seconds\"}"), -1);
+	assert_int_equal(still("{\"details\":\"still blocked for 5 seconds\"}"), -1);
+	assert_int_equal(still("still blocked for 5 seconds"), -1);
+	assert_int_equal(still(""), -1);
+}
+
 int
 main(void)
 {
@@ -144,6 +201,8 @@ main(void)
 		cmocka_unit_test(test_spam_stats),
 		cmocka_unit_test(test_check_blocks),
 		cmocka_unit_test(test_check_spam_ips),
+		cmocka_unit_test(test_spam_unblock),
+		cmocka_unit_test(test_still_blocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
