@@ -18,6 +18,7 @@
 #include "findingtext.h"
 #include "fpkit_limits.h"
 #include "lint.h"
+#include "netaddr.h"
 #include "strbuf.h"
 #include "template.h"
 #include "templates.h"
@@ -321,8 +322,9 @@ reply_text(const char *detail)
 
 /* One attempt to hand the message to another server, or NULL for a
  * hand-off on the machine: to a content filter on loopback, or a local
- * delivery (a relay without an address, "local" or "dovecot", or none
- * at all for a delivery that succeeded).  "none" with a failure is kept:
+ * delivery (a relay without an address, "local" or "dovecot", a socket
+ * such as Postfix's "mx1[private/dovecot-lmtp]", or none at all for a
+ * delivery that succeeded).  "none" with a failure is kept:
  * the server could not be reached. */
 static json_t *
 attempt(json_t *r)
@@ -332,7 +334,7 @@ attempt(json_t *r)
 	json_t *a;
 
 	parse_relay(str(r, "relay"), &host, &ip);
-	if ((ip && is_loopback(ip)) || (host && ip == NULL) ||
+	if ((ip && (!netaddr_is_ip(ip) || is_loopback(ip))) || (host && ip == NULL) ||
 	    (ip == NULL && status && strcmp(status, "sent") == 0)) {
 		free(host);
 		free(ip);

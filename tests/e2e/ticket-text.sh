@@ -125,7 +125,9 @@ says "$tmp/demo-fr.txt" "L'archive jointe $DEMO_BUNDLE contient :" "fr: the same
 S=$tmp/demo-en/$top/summary.json
 assert_eq "$(jq '[.targets[] | select(.sample_files == [])] | length' "$S")" 1 "demo: one target not found"
 for i in 0 1 2; do
-	r=$(jq -c ".targets[$i].delivery[0].recipients[0]" "$S")
+	# The hand-off to the destination the API names (the archive copy
+	# delivered on the machine is another recipient).
+	r=$(jq -c ".targets[$i] as \$t | [\$t.delivery[].recipients[] | select(.relay | contains(\"[\" + \$t.destination_ip + \"]\"))][0]" "$S")
 	t=$(utc "$(echo "$r" | jq -r .time)")
 	host=$(echo "$r" | jq -r '.relay | sub("\\[.*"; "")')
 	ip=$(echo "$r" | jq -r '.relay | sub("^[^\\[]*\\["; "") | sub("\\].*"; "")')
@@ -189,6 +191,15 @@ says "$tmp/demo-fr.txt" "Nous n'avons pas retrouvé l'un de ces 3 messages dans 
 says "$tmp/demo-en.txt" "DKIM: no DKIM signature" "en: DKIM, what was found"
 says "$tmp/demo-en.txt" "Best practices: we checked the sender address, the subject, the unsubscribe link, the text/image and text/link ratios, JavaScript, forms and the MIME-Version field: nothing to report" \
 	"en: best practices, what was checked and found"
+# Each copy the server delivered to itself (the archive copy over LMTP,
+# which the demo's log shows for every message) is no hand-off to
+# another server: not in the ticket.
+assert_true "demo: the log has local LMTP deliveries" grep -q 'relay=mx1.shop.example.com\[private/dovecot-lmtp\]' "$DEMO_LOG"
+for lang in en fr; do
+	assert_not_in "$tmp/demo-$lang.txt" "dovecot-lmtp" "$lang: a local delivery is not a hand-off"
+	assert_not_in "$tmp/demo-$lang.txt" "archive@shop.example.com" "$lang: the archive copy's reply is not shown"
+done
+
 # The demo's two samples have the same findings (summary.json, compared
 # here): the second says so in one line.
 if [ "$(jq '[.samples[].checks | [.intact, .problems, .conformance, [.lint[].id | select(. != "phrases")], .dkim]] | .[0] == .[1]' "$tmp/demo-en/$top/summary.json")" = true ]; then
