@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "netaddr.h"
+#include "xalloc.h"
 
 bool
 netaddr_is_ipv4(const char *s)
@@ -123,4 +124,26 @@ netaddr_is_internal(const char *s)
 	return memcmp(a, zero, 15) == 0 ||		/* :: and ::1 */
 	       (a[0] & 0xfe) == 0xfc ||			/* fc00::/7, RFC 4193 */
 	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);	/* fe80::/10 */
+}
+
+char *
+netaddr_reverse_name(const char *s, const char *zone)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char a[16];
+	char nibbles[64 + 1], *p = nibbles;
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		return xasprintf("%u.%u.%u.%u.%s", a[3], a[2], a[1], a[0],
+				 zone ? zone : "in-addr.arpa");
+	if (inet_pton(AF_INET6, s, a) != 1)
+		return NULL;
+	for (int i = 15; i >= 0; i--) {
+		*p++ = hex[a[i] & 15];
+		*p++ = '.';
+		*p++ = hex[a[i] >> 4];
+		*p++ = '.';
+	}
+	*p = '\0';
+	return xasprintf("%s%s", nibbles, zone ? zone : "ip6.arpa");
 }

@@ -33,4 +33,10 @@ bool netaddr_canonical(const char *s, char out[NETADDR_TEXT]);
  * address has not crossed a public IP. */
 bool netaddr_is_internal(const char *s);
 
+/* The name of the address s in the reverse tree: "4.3.2.1.ZONE" for
+ * 1.2.3.4, the 32 nibbles of an IPv6 address, last first, then ".ZONE";
+ * ZONE is in-addr.arpa or ip6.arpa when zone is NULL (a DNS blocklist's
+ * zone otherwise).  New, or NULL when s is no address. */
+char *netaddr_reverse_name(const char *s, const char *zone);
+
 #endif

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "dns.h"
 #include "error.h"
+#include "netaddr.h"
 #include "posture.h"
 #include "xalloc.h"
 
@@ -134,7 +135,7 @@ cmd_posture(int argc, char **argv, struct error *err)
 		status = error_set(err, EX_USAGE, "posture: give one IP address: see 'fpkit posture --help'");
 		goto out;
 	}
-	if (!posture_ip_ok(argv[optind])) {
+	if (!netaddr_is_ip(argv[optind])) {
 		status = error_set(err, EX_USAGE, "posture: '%s' is not an IP address (give e.g. 192.0.2.10)",
 				   argv[optind]);
 		goto out;

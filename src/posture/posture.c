@@ -8,6 +8,7 @@
 
 #include "ascii.h"
 #include "dns.h"
+#include "netaddr.h"
 #include "orgdomain.h"
 #include "posture.h"
 #include "spf.h"
@@ -20,14 +21,6 @@ const char *const posture_default_dnsbl[] = {
 	"psbl.surriel.com",
 	NULL,
 };
-
-bool
-posture_ip_ok(const char *ip)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1;
-}
 
 bool
 posture_domain_ok(const char *name)
@@ -50,23 +43,6 @@ posture_domain_ok(const char *name)
 		}
 	}
 	return strchr(name, '.') != NULL;
-}
-
-/* The reverse name of IP, under in-addr.arpa or ip6.arpa, or ZONE. */
-static char *
-reverse_of(const char *ip, const char *zone)
-{
-	unsigned char a[16];
-	char buf[80], *p = buf;
-
-	if (inet_pton(AF_INET, ip, a) == 1)
-		return xasprintf("%u.%u.%u.%u.%s", a[3], a[2], a[1], a[0],
-				 zone ? zone : "in-addr.arpa");
-	inet_pton(AF_INET6, ip, a);
-	for (int i = 15; i >= 0; i--)
-		p += sprintf(p, "%x.%x.", a[i] & 15, a[i] >> 4);
-	*--p = '\0';
-	return xasprintf("%s.%s", buf, zone ? zone : "ip6.arpa");
 }
 
 static bool
@@ -172,7 +148,7 @@ struct ptr_state {
 static void
 ptr_submit(struct dns_resolver *r, const char *ip, struct ptr_state *s)
 {
-	s->rev = reverse_of(ip, NULL);
+	s->rev = netaddr_reverse_name(ip, NULL);
 	dns_submit(r, s->rev, DNS_PTR, &s->ptr);
 }
 
@@ -390,7 +366,7 @@ dmarc_result(struct dmarc_state *s)
 		 * organisational domain's (RFC 7489, 6.3). */
 		bool sub = where == s->org_name && policy_ok(sp);
 
-		int percent = pct ? atoi(pct) : 100;
+		long percent = pct ? strtol(pct, NULL, 10) : 100;
 
 		json_object_set_new(o, "result", json_string("found"));
 		json_object_set_new(o, "policy", json_string(sub ? sp : p));
@@ -479,7 +455,7 @@ dnsbl_code(const char *zone, const char *code, bool *refused)
 static void
 dnsbl_submit(struct dns_resolver *r, const char *ip, struct dnsbl_state *s)
 {
-	s->name = reverse_of(ip, s->zone);
+	s->name = netaddr_reverse_name(ip, s->zone);
 	dns_submit(r, s->name, DNS_A, &s->a);
 }
 

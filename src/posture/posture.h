@@ -26,8 +26,6 @@ struct posture_request {
 	bool spf, dmarc, ptr;		/* which checks to make */
 };
 
-/* True for a text IPv4 or IPv6 address. */
-bool posture_ip_ok(const char *ip);
 /* True for a name that can be a sender domain or a DNSBL zone. */
 bool posture_domain_ok(const char *name);
 

@@ -12,6 +12,7 @@
 
 #include "ascii.h"
 #include "dns.h"
+#include "netaddr.h"
 #include "spf.h"
 #include "xalloc.h"
 
@@ -341,30 +342,19 @@ sb_add(char **buf, size_t *len, const char *s, size_t n)
 static char *
 ip_dotted(const struct spf_ctx *c)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	char *s;
 
 	if (!c->v6)
 		return xstrdup(c->ipstr);
-	s = xmalloc(65);
-	for (int i = 0; i < 16; i++)
-		sprintf(s + i * 4, "%X.%X.", c->ip[i] >> 4, c->ip[i] & 15);
+	s = xmalloc(64);
+	for (int i = 0; i < 16; i++) {
+		s[i * 4] = hex[c->ip[i] >> 4];
+		s[i * 4 + 1] = '.';
+		s[i * 4 + 2] = hex[c->ip[i] & 15];
+		s[i * 4 + 3] = '.';
+	}
 	s[63] = '\0';
-	return s;
-}
-
-/* The reverse name of the IP: d.c.b.a.in-addr.arpa or the nibbles. */
-static char *
-reverse_name(const struct spf_ctx *c)
-{
-	char *s, *p;
-
-	if (!c->v6)
-		return xasprintf("%u.%u.%u.%u.in-addr.arpa", c->ip[3], c->ip[2], c->ip[1], c->ip[0]);
-	s = xmalloc(64 + sizeof("ip6.arpa"));
-	p = s;
-	for (int i = 15; i >= 0; i--)
-		p += sprintf(p, "%x.%x.", c->ip[i] & 15, c->ip[i] >> 4);
-	strcpy(p, "ip6.arpa");
 	return s;
 }
 
@@ -405,7 +395,7 @@ static size_t
 validated_names(struct spf_ctx *c, char ***out, enum dns_status *ptr_status)
 {
 	struct dns_answer ptr, *fw;
-	char *rev = reverse_name(c);
+	char *rev = netaddr_reverse_name(c->ipstr, NULL);
 	size_t n, found = 0;
 
 	dns_query(c->r, rev, DNS_PTR, &ptr);
