@@ -347,6 +347,39 @@ answer_error(struct answer *a, const struct server *srv, unsigned status,
 	g_free(msg);
 }
 
+/* The faults that are an error answer of the API, as the API words
+ * them; after_auth: answered once the signature was checked (a refusal
+ * of the credential or of the call), the others before (the service's
+ * state).  A gateway time-out's class names a time-out, which a client
+ * must not take for a refused timestamp. */
+static const struct fault_error {
+	int kind;
+	gboolean after_auth;
+	unsigned status;
+	const char *klass, *code, *message;
+} fault_errors[] = {
+	{ FAULT_503, FALSE, 503, "Server::ServiceUnavailable", "SERVICE_UNAVAILABLE",
+	  "Service is temporarily unavailable" },
+	{ FAULT_504, FALSE, 504, "Server::GatewayTimeout", "GATEWAY_TIMEOUT", "Gateway timeout" },
+	{ FAULT_429, FALSE, 429, "Client::TooManyRequests", "TOO_MANY_REQUESTS",
+	  "Too many requests" },
+	{ FAULT_FORBIDDEN, TRUE, 403, "Client::Forbidden", "NOT_GRANTED_CALL",
+	  "This call has not been granted" },
+	{ FAULT_NOCREDENTIAL, TRUE, 403, "Client::Forbidden", "NOT_CREDENTIAL",
+	  "This credential does not exist" },
+	{ FAULT_UNAUTHENTICATED, TRUE, 401, "Client::Unauthorized", "NOT_AUTHENTICATED",
+	  "You must login first" },
+};
+
+static const struct fault_error *
+fault_error_of(int kind)
+{
+	for (size_t i = 0; i < sizeof(fault_errors) / sizeof(fault_errors[0]); i++)
+		if (fault_errors[i].kind == kind)
+			return &fault_errors[i];
+	return NULL;
+}
+
 static void
 answer_internal(struct answer *a, const struct server *srv, const char *what)
 {
@@ -1468,6 +1501,7 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 	char *raw_path = NULL;
 	const char *query, *path;
 	const struct fault *f;
+	const struct fault_error *fe;
 	struct answer a;
 	enum MHD_Result ret;
 	guint64 delay;
@@ -1495,27 +1529,13 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		ret = MHD_NO;
 		goto out;
 	}
-	if (f && f->kind == FAULT_503) {
+	if (f && (fe = fault_error_of(f->kind)) != NULL && !fe->after_auth) {
 		note_fault(rq, f);
-		answer_error(&a, srv, 503, "Server::ServiceUnavailable", "SERVICE_UNAVAILABLE",
-			     "Service is temporarily unavailable");
-		goto send;
-	}
-	if (f && f->kind == FAULT_504) {
-		/* A gateway time-out: its class names a time-out, which a
-		 * client must not take for a refused timestamp. */
-		note_fault(rq, f);
-		answer_error(&a, srv, 504, "Server::GatewayTimeout", "GATEWAY_TIMEOUT",
-			     "Gateway timeout");
-		goto send;
-	}
-	if (f && f->kind == FAULT_429) {
+		answer_error(&a, srv, fe->status, fe->klass, fe->code, "%s", fe->message);
 		/* Whether /1.0 answers 429 at all, and how, is not known
 		 * (ovh-api.md §7). */
-		note_fault(rq, f);
-		answer_error(&a, srv, 429, "Client::TooManyRequests", "TOO_MANY_REQUESTS",
-			     "Too many requests");
-		a.retry_after = f->arg;
+		if (f->kind == FAULT_429)
+			a.retry_after = f->arg;
 		goto send;
 	}
 	if (rq->too_big) {
@@ -1529,22 +1549,9 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 	}
 	if (strcmp(path, "/auth/time") != 0 && authenticate(&a, srv, connection, method, rq) < 0)
 		goto send;
-	if (f && f->kind == FAULT_FORBIDDEN) {
+	if (f && (fe = fault_error_of(f->kind)) != NULL && fe->after_auth) {
 		note_fault(rq, f);
-		answer_error(&a, srv, 403, "Client::Forbidden", "NOT_GRANTED_CALL",
-			     "This call has not been granted");
-		goto send;
-	}
-	if (f && f->kind == FAULT_NOCREDENTIAL) {
-		note_fault(rq, f);
-		answer_error(&a, srv, 403, "Client::Forbidden", "NOT_CREDENTIAL",
-			     "This credential does not exist");
-		goto send;
-	}
-	if (f && f->kind == FAULT_UNAUTHENTICATED) {
-		note_fault(rq, f);
-		answer_error(&a, srv, 401, "Client::Unauthorized", "NOT_AUTHENTICATED",
-			     "You must login first");
+		answer_error(&a, srv, fe->status, fe->klass, fe->code, "%s", fe->message);
 		goto send;
 	}
 	if (f && f->kind == FAULT_BADJSON) {
