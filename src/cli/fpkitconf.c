@@ -385,7 +385,6 @@ config_argv(const struct config *c, int argc, char **argv, struct config_argv *o
 {
 	const char *cmd = argv[0];
 
-	(void)err;
 	memset(out, 0, sizeof(*out));
 	push(out, argv[0], false);
 	for (size_t i = 0; i < sizeof(injects) / sizeof(injects[0]); i++) {
@@ -408,8 +407,13 @@ config_argv(const struct config *c, int argc, char **argv, struct config_argv *o
 		    strcmp(argv[i], "--archive") == 0 && (i + 1 == argc || argv[i + 1][0] == '-')) {
 			const struct ini_entry *e = ini_get(&c->ini, "fpkit", "archive");
 
-			if (e)
-				push(out, xstrdup(e->value), true);
+			/* Not the next option taken as the folder. */
+			if (e == NULL) {
+				config_argv_free(out);
+				return error_set(err, EX_USAGE, "%s: --archive needs a folder: give "
+						 "one, or set archive in fpkit.conf", cmd);
+			}
+			push(out, xstrdup(e->value), true);
 		}
 		if (strcmp(argv[i], "--") == 0) {
 			while (++i < argc)

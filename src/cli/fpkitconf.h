@@ -67,8 +67,10 @@ size_t config_expand_maillog(const char *pattern, char ***out, size_t *nr, size_
  * a later one replaces an earlier one; a list given replaces the list
  * configured).  *nargv is new (free it and the strings from index 1 to
  * *nr_owned with config_argv_free); the strings of argv are borrowed.
- * "fpkit scan --archive" with no folder after it takes the configured
- * one.  Returns 0, or -1 with err set (EX_USAGE). */
+ * "fpkit scan --archive" (and unblock's) with no folder after it (last,
+ * or before another option) takes the configured one; without one, it
+ * is an error (EX_USAGE), not the next option taken as the folder.
+ * Returns 0, or -1 with err set. */
 struct config_argv {
 	int argc;
 	char **argv;

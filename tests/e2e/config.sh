@@ -142,8 +142,9 @@ assert_in "$tmp/err" "endpoint 'kimsufi-eu'" "--endpoint over the configured end
 
 # --- scan --archive without a folder: the configured one ---------------------------------------
 printf '[fpkit]\n' >"$SYS"
-run scan --archive
+run scan --archive --verbose
 assert_status 64 "scan --archive, no folder anywhere"
+assert_in "$tmp/err" "--archive needs a folder" "scan --archive, no folder: said (not --verbose taken as one)"
 printf '[fpkit]\narchive = %s/arch\n' "$tmp" >"$SYS"
 run scan --archive
 assert_status 78 "scan --archive takes the configured folder (then needs credentials)"
