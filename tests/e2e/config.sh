@@ -149,4 +149,21 @@ printf '[fpkit]\narchive = %s/arch\n' "$tmp" >"$SYS"
 run scan --archive
 assert_status 78 "scan --archive takes the configured folder (then needs credentials)"
 
+# --- the documents: every key in fpkit.conf(5) and in the example file; ---------
+# the example file sets nothing; README's example reads.
+SRC=$E2E/../..
+printf "[fpkit]\n" >"$SYS"
+run --config "$SRC/contrib/fpkit.conf" config --json
+assert_status 0 "contrib/fpkit.conf reads"
+assert_eq "$(jq -r '[.settings[] | select(.from != null)] | length' "$tmp/out")" 0 \
+	"contrib/fpkit.conf sets nothing (every line commented)"
+for k in $(jq -r '.settings | keys[]' "$tmp/out"); do
+	assert_true "fpkit.conf(5) documents $k" grep -q "^\.BI \\\\%$k \"" "$SRC/doc/fpkit.conf.5"
+	assert_true "contrib/fpkit.conf shows $k" grep -q "^#$k = " "$SRC/contrib/fpkit.conf"
+done
+awk '/^### The configuration file/{f=1} f&&/^```ini/{b=1;next} b&&/^```/{exit} b' "$SRC/README.md" >"$tmp/readme.conf"
+assert_true "README: an fpkit.conf example" grep -q '^\[fpkit\]' "$tmp/readme.conf"
+run --config "$tmp/readme.conf" config --get maillog
+assert_status 0 "README's fpkit.conf example reads"
+
 finish
