@@ -118,9 +118,9 @@ static int
 help(int argc, char **argv, struct error *err)
 {
 	const struct command *c;
-	char page[64], man[] = "man", five[] = "5", conf[] = "fpkit.conf", opt[] = "--help";
+	char page[64], man[] = "man", opt[] = "--help";
 	char name[16];
-	char *man_argv[] = { man, NULL, NULL, NULL };
+	char *man_argv[] = { man, NULL, NULL };
 	char *help_argv[] = { name, opt, NULL };
 	pid_t pid;
 	int st;
@@ -139,21 +139,15 @@ help(int argc, char **argv, struct error *err)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(c->name, "config") == 0) {
-		man_argv[1] = five;
-		man_argv[2] = conf;
-	} else {
-		snprintf(page, sizeof(page), "fpkit-%s", c->name);
-		man_argv[1] = page;
-	}
+	snprintf(page, sizeof(page), "fpkit-%s", c->name);
+	man_argv[1] = page;
 	fflush(stdout);
 	/* man exits 16 when it has no such page (man-db), 1 elsewhere;
 	 * 127 or a spawn error: no man at all. */
 	if (posix_spawnp(&pid, "man", NULL, NULL, man_argv, environ) == 0 &&
 	    waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	fprintf(stderr, "fpkit: no manual page %s%s%s here: its --help instead\n",
-		man_argv[1], man_argv[2] ? " " : "", man_argv[2] ? man_argv[2] : "");
+	fprintf(stderr, "fpkit: no manual page %s here: its --help instead\n", page);
 	snprintf(name, sizeof(name), "%s", c->name);
 	if (c->fn == NULL)
 		return cmd_config(NULL, 2, help_argv, err);

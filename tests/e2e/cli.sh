@@ -179,7 +179,7 @@ PATH=$tmp/bin:$PATH run help pack
 assert_status 0 "help pack"
 assert_eq "$(cat "$tmp/man.args")" "fpkit-pack" "help pack: man fpkit-pack"
 PATH=$tmp/bin:$PATH run help config
-assert_eq "$(cat "$tmp/man.args")" "5 fpkit.conf" "help config: man 5 fpkit.conf"
+assert_eq "$(cat "$tmp/man.args")" "fpkit-config" "help config: man fpkit-config"
 printf '#!/bin/sh\nexit 16\n' >"$tmp/bin/man"
 PATH=$tmp/bin:$PATH run help verify
 assert_status 0 "help verify, man without the page"
