@@ -257,6 +257,7 @@ ini_read(struct ini *ini, const struct ini_dialect *dl, const char *path, bool r
 	if (secrets && (st.st_mode & (S_IRGRP | S_IROTH)))
 		diag_add(d, "'%s' holds API secrets and can be read by group or others "
 			 "(mode %04o): run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
+	ini->files_read++;
 	rc = 0;
 out:
 	if (sb.alloc)

@@ -22,9 +22,10 @@ struct ini_entry {
 struct ini {
 	struct ini_entry *items;
 	size_t nr, alloc;
+	size_t files_read;	/* files read whole (not skipped) */
 };
 
-#define INI_INIT { NULL, 0, 0 }
+#define INI_INIT { NULL, 0, 0, 0 }
 
 /* What differs between the files read in this dialect. */
 struct ini_dialect {

@@ -80,7 +80,7 @@ print_text(const struct config *c)
 		if (c->paths[l] == NULL)
 			continue;
 		printf("#   %s: ", level_names[l]);
-		put(c->paths[l], c->read[l] ? " (read)\n" : " (not found)\n");
+		put(c->paths[l], c->read[l] ? " (read)\n" : " (not read)\n");
 	}
 	printf("[fpkit]\n");
 	for (size_t k = 0; config_keys[k]; k++) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "fpkitconf.h"
@@ -17,10 +16,6 @@
 #include "ovhconf.h"
 #include "ticket.h"
 #include "xalloc.h"
-
-#ifndef FPKIT_SYSCONFDIR
-#define FPKIT_SYSCONFDIR "/etc"
-#endif
 
 const char *const config_keys[] = {
 	"mail", "maillog", "archive", "lang", "template", "dnsbl", "endpoint", "mta", NULL,
@@ -122,15 +117,13 @@ config_load(struct config *c, const char *given, struct diag *d, struct error *e
 {
 	config_paths(c, given);
 	for (int l = 0; l < CONFIG_NR_LEVELS; l++) {
-		size_t first = c->ini.nr;
+		size_t first = c->ini.nr, files = c->ini.files_read;
 
 		if (c->paths[l] == NULL)
 			continue;
 		if (ini_read(&c->ini, &config_dialect, c->paths[l], l == CONFIG_GIVEN, d, err) < 0)
 			return -1;
-		/* ini_read is silent on a file that is not there: whether it
-		 * was read is whether it gave entries or exists. */
-		c->read[l] = c->ini.nr > first || access(c->paths[l], F_OK) == 0;
+		c->read[l] = c->ini.files_read > files;
 		if (check_entries(&c->ini, first, err) < 0)
 			return -1;
 	}

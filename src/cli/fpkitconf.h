@@ -13,6 +13,11 @@
 struct diag;
 struct error;
 
+/* configure's sysconfdir (src/cli/cli.am). */
+#ifndef FPKIT_SYSCONFDIR
+#define FPKIT_SYSCONFDIR "/etc"
+#endif
+
 /* The three places, lowest priority first. */
 enum config_level { CONFIG_SYSTEM, CONFIG_USER, CONFIG_GIVEN, CONFIG_NR_LEVELS };
 

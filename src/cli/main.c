@@ -58,7 +58,7 @@ usage(FILE *f)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"
-		"  --config FILE  read FILE after /etc/fpkit/fpkit.conf and\n"
+		"  --config FILE  read FILE after " FPKIT_SYSCONFDIR "/fpkit/fpkit.conf and\n"
 		"                 ~/.config/fpkit/fpkit.conf (before the command)\n"
 		"\n'fpkit COMMAND --help' describes a command, 'fpkit help COMMAND' opens\n"
 		"its page fpkit-COMMAND(1); fpkit(1) has the rest.\n");

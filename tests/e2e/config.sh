@@ -17,13 +17,13 @@ mkdir -p "$HOME/.config/fpkit"
 # --- nothing configured ---------------------------------------------------------
 run config
 assert_status 0 "config, no file"
-assert_in "$tmp/out" "#   system: $SYS (not found)" "config: the system file, not there"
-assert_in "$tmp/out" "#   user: $USR (not found)" "config: the user's file, under HOME/.config"
+assert_in "$tmp/out" "#   system: $SYS (not read)" "config: the system file, not there"
+assert_in "$tmp/out" "#   user: $USR (not read)" "config: the user's file, under HOME/.config"
 assert_in "$tmp/out" "# mail: not set" "config: mail not set"
 run config --get mail
 assert_status 1 "config --get, not set"
 XDG_CONFIG_HOME=$tmp/xdg run config
-assert_in "$tmp/out" "#   user: $tmp/xdg/fpkit/fpkit.conf (not found)" "config: XDG_CONFIG_HOME"
+assert_in "$tmp/out" "#   user: $tmp/xdg/fpkit/fpkit.conf (not read)" "config: XDG_CONFIG_HOME"
 
 # --- the same run as with the options written out ---------------------------------
 cp "$DEMO/log/mail.log" "$tmp/mail.log"
@@ -128,6 +128,8 @@ chmod 666 "$SYS"
 run config --get lang
 assert_status 1 "a file others can write: its settings are not taken"
 assert_in "$tmp/err" "writable by others: skipped" "a file others can write: the warning"
+run config
+assert_in "$tmp/out" "#   system: $SYS (not read)" "a file others can write: config says it was not read"
 chmod 644 "$SYS"
 
 # --- the endpoint: after OVH_ENDPOINT, before ovh.conf's -------------------------------------
