@@ -680,14 +680,17 @@ cmp_names(const void *a, const void *b)
 
 /* parts: the bundle's top-level files and folders ("samples/"), in the
  * tarball's order; part: the same as flags, "report.arf" as
- * part.report_arf, "samples/" as part.samples. */
+ * part.report_arf, "samples/" as part.samples.  SHA256SUMS, TICKET.txt
+ * and REPORT.html are there before pack adds them: they come after the
+ * ticket (REPORT.html holds it). */
 static void
 add_parts(json_t *ctx, const struct bundle *b)
 {
 	json_t *parts = json_array(), *part = json_object();
 	size_t n = 0, nr = b ? b->nr : 0;
-	char **names = xcalloc(nr + 2, sizeof(*names));
+	char **names = xcalloc(nr + 3, sizeof(*names));
 
+	names[n++] = xstrdup("REPORT.html");
 	names[n++] = xstrdup("SHA256SUMS");
 	names[n++] = xstrdup("TICKET.txt");
 	for (size_t i = 0; i < nr; i++) {

@@ -45,7 +45,7 @@ struct state {
 	struct seen *files;
 	size_t nr, alloc;
 	GHashTable *by_name;	/* a file's name (borrowed) -> its index + 1 */
-	struct strbuf sums, summary;
+	struct strbuf sums, summary, ticket;
 	bool have_sums, have_summary;
 };
 
@@ -135,7 +135,11 @@ read_entry(struct state *st, struct source *r, const char *name,
 		digest_update(&d, buf, (size_t)n);
 		got += n;
 		if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
-			problem(st, "%s: larger than the limit of %d bytes", name, FPKIT_LIMIT_BUNDLE_META);
+			/* TICKET.txt is kept for fpkit report only: its
+			 * size is no rule of the bundle. */
+			if (keep != &st->ticket)
+				problem(st, "%s: larger than the limit of %d bytes", name,
+					FPKIT_LIMIT_BUNDLE_META);
 			keep = NULL;
 		}
 	}
@@ -287,6 +291,8 @@ take_entry(struct state *st, struct source *r, const struct tarball_entry *e,
 	} else if (strcmp(rel, "summary.json") == 0) {
 		keep = &st->summary;
 		st->have_summary = true;
+	} else if (strcmp(rel, "TICKET.txt") == 0) {
+		keep = &st->ticket;
 	}
 	st->files = xgrow(st->files, st->nr + 1, &st->alloc, sizeof(*st->files));
 	f = &st->files[st->nr++];
@@ -493,11 +499,13 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 	st.by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	strbuf_init(&st.sums, FPKIT_LIMIT_BUNDLE_META);
 	strbuf_init(&st.summary, FPKIT_LIMIT_BUNDLE_META);
+	strbuf_init(&st.ticket, FPKIT_LIMIT_BUNDLE_META);
 	if (folder) {
 		if (read_folder(&st, path, &nr_entries, &rerr, err) < 0) {
 			g_hash_table_destroy(st.by_name);
 			strbuf_release(&st.sums);
 			strbuf_release(&st.summary);
+			strbuf_release(&st.ticket);
 			return -1;
 		}
 		goto read;
@@ -539,6 +547,7 @@ read:
 		json_decref(j);
 	}
 	res->top = st.top;
+	res->ticket = strbuf_detach(&st.ticket, &res->ticket_len);
 	g_hash_table_destroy(st.by_name);
 	for (size_t i = 0; i < st.nr; i++)
 		free(st.files[i].name);
@@ -552,7 +561,9 @@ void
 verify_result_release(struct verify_result *res)
 {
 	free(res->top);
+	free(res->ticket);
 	json_decref(res->summary);
 	res->top = NULL;
+	res->ticket = NULL;
 	res->summary = NULL;
 }

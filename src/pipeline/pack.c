@@ -19,6 +19,7 @@
 #include "pack.h"
 #include "queuecase.h"
 #include "queuefiles.h"
+#include "reporthtml.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
@@ -557,6 +558,14 @@ package(struct fpkit *fp, struct error *err)
 			      &fp->targets, &fp->trail, fp->summary, base ? base + 1 : fp->bundle_path);
 	}
 	bundle_add_data(&fp->bundle, "TICKET.txt", fp->ticket, fp->ticket_len);
+	/* REPORT.html: the same facts as a page, the ticket in it. */
+	{
+		const char *base = strrchr(fp->bundle_path, '/');
+
+		text = reporthtml_bundle(fp->summary, fp->ticket, fp->ticket_len,
+					 base ? base + 1 : fp->bundle_path, fp->lang, &len);
+		bundle_add_take(&fp->bundle, "REPORT.html", text, len);
+	}
 	if (fp->folder_path)
 		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
 					   fp->force, &fp->diag, err);
