@@ -622,15 +622,15 @@ write_page(struct archive_dir *a, struct diag *d)
 			 REPORTHTML_INDEX, err.msg);
 }
 
-/* Is the page missing, or older than the index? */
+/* Is the page missing, or older than the index (when there is one)? */
 static bool
 page_stale(const struct archive_dir *a)
 {
 	char *page = path_in(a, REPORTHTML_INDEX);
 	struct stat p, i;
-	bool stale = stat(page, &p) < 0 || stat(a->index, &i) < 0 ||
+	bool stale = stat(a->index, &i) == 0 && (stat(page, &p) < 0 ||
 		     p.st_mtim.tv_sec < i.st_mtim.tv_sec ||
-		     (p.st_mtim.tv_sec == i.st_mtim.tv_sec && p.st_mtim.tv_nsec < i.st_mtim.tv_nsec);
+		     (p.st_mtim.tv_sec == i.st_mtim.tv_sec && p.st_mtim.tv_nsec < i.st_mtim.tv_nsec));
 
 	free(page);
 	return stale;
