@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include <jansson.h>
@@ -63,6 +64,7 @@ bundle_page(const char *path, const char *lang, const char *out, struct error *e
 	struct verify_result res;
 	struct diag problems = DIAG_INIT;
 	char *name, *text = NULL, *base;
+	struct stat st;
 	size_t len;
 	int rc = -1;
 
@@ -81,12 +83,16 @@ bundle_page(const char *path, const char *lang, const char *out, struct error *e
 	}
 	if (lang == NULL)
 		lang = reporthtml_ticket_lang(res.ticket, res.ticket_len);
-	/* The bundle's file name, as pack's REPORT.html says it. */
-	base = xstrdup(path);
-	for (size_t n = strlen(base); n > 1 && base[n - 1] == '/'; n--)
-		base[n - 1] = '\0';
-	text = reporthtml_bundle(res.summary, res.ticket, res.ticket_len,
-				 strrchr(base, '/') ? strrchr(base, '/') + 1 : base, lang, &len);
+	/* The bundle's file name, as pack's REPORT.html says it: the
+	 * tarball's, or for a folder the tarball pack wrote beside it. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		base = xasprintf("%s.tar.gz", res.top ? res.top : "bundle");
+	} else {
+		const char *slash = strrchr(path, '/');
+
+		base = xstrdup(slash ? slash + 1 : path);
+	}
+	text = reporthtml_bundle(res.summary, res.ticket, res.ticket_len, base, lang, &len);
 	free(base);
 	rc = emit(out, text, len, err);
 out:
