@@ -35,7 +35,7 @@ struct words {
 	const char *title_bundle, *title_index;
 	const char *ip, *block, *state, *blocked_at, *block_time, *bundle, *version;
 	const char *timeline, *timeline_label, *scores, *volume, *block_mark, *utc;
-	const char *no_dates;
+	const char *no_dates, *closer;
 	const char *vol_none;
 	const char *hourly, *hour, *messages, *recipients, *deferred, *bounced;
 	const char *detected, *msgid, *date, *destination, *score, *sample, *integrity,
@@ -54,6 +54,7 @@ static const struct words en = {
 	"Timeline", "Timeline of the block", "Detected messages: spam score", "Mail sent per hour (messages)",
 	"block", "UTC",
 	"No date to draw: neither the detected messages nor the logs give one.",
+	"The detections and the block, closer",
 	"Sending volume: not known (no mail log was read).",
 	"Mail sent in each hour", "Hour (UTC)", "Messages", "Recipients", "Deferred", "Bounced",
 	"Detected messages and their samples", "Message-ID", "Date", "Destination", "Spam score",
@@ -72,6 +73,7 @@ static const struct words fr = {
 	"Chronologie", "Chronologie du blocage", "Messages détectés : score de spam",
 	"Envoi par heure (messages)", "blocage", "UTC",
 	"Aucune date à tracer : ni les messages détectés ni les journaux n'en donnent.",
+	"Les détections et le blocage, de plus près",
 	"Volume d'envoi : inconnu (aucun journal d'envoi lu).",
 	"Envoi heure par heure", "Heure (UTC)", "Messages", "Destinataires", "Différés", "Rejetés",
 	"Messages détectés et leurs copies", "Message-ID", "Date", "Destination", "Score de spam",
@@ -93,13 +95,14 @@ words_for(const char *lang)
 static const char style[] =
 	"body{font:15px/1.45 sans-serif;color:#1d2733;background:#fff;margin:24px auto;"
 	"max-width:1140px;padding:0 16px}\n"
-	"h1{font-size:24px;margin:0 0 12px}h2{font-size:19px;margin:28px 0 8px;"
+	"h1{font-size:24px;margin:0 0 12px}h3{font-size:16px;margin:18px 0 6px}h2{font-size:19px;margin:28px 0 8px;"
 	"border-bottom:2px solid #d8e0ea;padding-bottom:4px}\n"
 	"dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}"
 	"dl.facts dt{font-weight:bold}dl.facts dd{margin:0}\n"
 	"table{border-collapse:collapse;width:100%;font-size:14px}"
 	"th,td{border:1px solid #c9d3df;padding:4px 6px;text-align:left;vertical-align:top}"
-	"th{background:#eef2f7}td.num{text-align:right}\n"
+	"th{background:#eef2f7}td.num{text-align:right}td.t{white-space:nowrap}\n"
+	"ul.miss{list-style:none;margin:4px 0 0;padding:0}\n"
 	".id{font-family:monospace;word-break:break-all}\n"
 	".ok{color:#116329;font-weight:bold}.bad{color:#b3261e;font-weight:bold}"
 	".none{color:#6b7785}\n"
@@ -228,14 +231,106 @@ target_found(json_t *t)
 	return json_array_size(json_object_get(t, "sample_files")) > 0;
 }
 
+static void volume_text(struct strbuf *sb, json_t *summary, const struct words *w);
+
+/* Each detected message with a date and a score as a point of the
+ * current panel. */
+static void
+score_points(struct svgchart *c, json_t *summary, const struct words *w)
+{
+	json_t *t;
+	int64_t date;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "targets"), i, t) {
+		json_t *score = json_object_get(t, "spamscore");
+		char *title;
+
+		if (!time_of(t, "date", &date) || !json_is_integer(score))
+			continue;
+		title = xasprintf("%s %s, %s %lld, %s", str(t, "message_id") ? str(t, "message_id") : "?",
+				  str(t, "date"), w->score, (long long)json_integer_value(score),
+				  target_found(t) ? w->found : w->not_found);
+		svgchart_point(c, date, json_integer_value(score),
+			       target_found(t) ? "score found" : "score", title);
+		free(title);
+	}
+}
+
+static void
+block_marker(struct svgchart *c, json_t *summary, const struct words *w, int bottom)
+{
+	char iso[TIMEFMT_ISO_LEN], *label;
+	int64_t block;
+
+	if (!time_of(summary, "blocked_at", &block))
+		return;
+	label = xasprintf("%s %s", w->block_mark, timefmt_iso_utc(block, iso));
+	svgchart_marker(c, block, 18, bottom, "blockmark", label);
+	free(label);
+}
+
+static void
+volume_bars(struct svgchart *c, json_t *hourly, const struct words *w)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(hourly, i, t) {
+		int64_t hour;
+		char *title;
+		json_t *m = json_object_get(t, "messages");
+
+		if (!time_of(t, "hour", &hour))
+			continue;
+		title = xasprintf("%s: %lld %s, %lld %s, %lld %s, %lld %s", str(t, "hour"),
+				  (long long)json_integer_value(m), w->messages,
+				  (long long)json_integer_value(json_object_get(t, "recipients")),
+				  w->recipients,
+				  (long long)json_integer_value(json_object_get(t, "deferred")),
+				  w->deferred,
+				  (long long)json_integer_value(json_object_get(t, "bounced")),
+				  w->bounced);
+		svgchart_bar(c, hour, HOUR, json_integer_value(m), "vol", title);
+		free(title);
+	}
+}
+
+/* The detections and the block, closer: from ten minutes before the
+ * first dated target to ten minutes after the last of them and the
+ * block, on whole ten minutes; false when there is no such span, or it
+ * is not a quarter of the whole timeline's (nothing to see closer). */
+static bool
+detail_span(json_t *summary, int64_t whole, int64_t *from, int64_t *to)
+{
+	const int64_t ten = 600;
+	int64_t lo = INT64_MAX, hi = INT64_MIN, x;
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "targets"), i, t)
+		if (time_of(t, "date", &x)) {
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+		}
+	if (lo > hi)
+		return false;
+	if (time_of(summary, "blocked_at", &x))
+		hi = x > hi ? x : hi;
+	lo -= ten;
+	hi += ten;
+	*from = lo - (lo % ten + ten) % ten;
+	*to = hi - (hi % ten + ten) % ten + ten;
+	return (*to - *from) * 4 < whole;
+}
+
 static void
 timeline(struct strbuf *sb, json_t *summary, const struct words *w)
 {
 	json_t *vol = json_object_get(summary, "volume"), *hourly = NULL, *t;
-	int64_t from, to, block, date, maxscore = 0, maxvol = 0;
-	bool has_block = time_of(summary, "blocked_at", &block), has_vol;
+	int64_t from, to, dfrom, dto, maxscore = 0, maxvol = 0;
 	struct svgchart c;
-	int height, top2 = 0;
+	bool has_vol;
 	size_t i;
 
 	strbuf_addf(sb, "<h2>%s</h2>\n", w->timeline);
@@ -243,6 +338,7 @@ timeline(struct strbuf *sb, json_t *summary, const struct words *w)
 		strbuf_addstr(sb, "<p>");
 		add_text(sb, w->no_dates);
 		strbuf_addstr(sb, "</p>\n");
+		volume_text(sb, summary, w);
 		return;
 	}
 	if (json_is_object(vol))
@@ -255,52 +351,25 @@ timeline(struct strbuf *sb, json_t *summary, const struct words *w)
 	json_array_foreach(hourly, i, t)
 		if (json_integer_value(json_object_get(t, "messages")) > maxvol)
 			maxvol = json_integer_value(json_object_get(t, "messages"));
-	height = has_vol ? 470 : 260;
-	svgchart_begin(&c, sb, 1100, height, 64, from, to, w->timeline_label);
+	svgchart_begin(&c, sb, 1100, has_vol ? 470 : 260, 64, from, to, w->timeline_label);
 	svgchart_panel(&c, 30, 200, maxscore, w->scores);
-	json_array_foreach(json_object_get(summary, "targets"), i, t) {
-		json_t *score = json_object_get(t, "spamscore");
-		char *title;
-
-		if (!time_of(t, "date", &date) || !json_is_integer(score))
-			continue;
-		title = xasprintf("%s %s, %s %lld, %s", str(t, "message_id") ? str(t, "message_id") : "?",
-				  str(t, "date"), w->score, (long long)json_integer_value(score),
-				  target_found(t) ? w->found : w->not_found);
-		svgchart_point(&c, date, json_integer_value(score),
-			       target_found(t) ? "score found" : "score", title);
-		free(title);
-	}
+	score_points(&c, summary, w);
 	if (has_vol) {
-		top2 = 260;
-		svgchart_panel(&c, top2, 430, maxvol, w->volume);
-		json_array_foreach(hourly, i, t) {
-			int64_t hour;
-			char *title;
-			json_t *m = json_object_get(t, "messages");
-
-			if (!time_of(t, "hour", &hour))
-				continue;
-			title = xasprintf("%s: %lld %s, %lld %s, %lld %s, %lld %s", str(t, "hour"),
-					  (long long)json_integer_value(m), w->messages,
-					  (long long)json_integer_value(json_object_get(t, "recipients")),
-					  w->recipients,
-					  (long long)json_integer_value(json_object_get(t, "deferred")),
-					  w->deferred,
-					  (long long)json_integer_value(json_object_get(t, "bounced")),
-					  w->bounced);
-			svgchart_bar(&c, hour, HOUR, json_integer_value(m), "vol", title);
-			free(title);
-		}
+		svgchart_panel(&c, 260, 430, maxvol, w->volume);
+		volume_bars(&c, hourly, w);
 	}
 	svgchart_time_axis(&c, w->utc);
-	if (has_block) {
-		char iso[TIMEFMT_ISO_LEN], *label;
-
-		label = xasprintf("%s %s", w->block_mark, timefmt_iso_utc(block, iso));
-		svgchart_marker(&c, block, 18, has_vol ? 430 : 200, "blockmark", label);
-		free(label);
-	}
+	block_marker(&c, summary, w, has_vol ? 430 : 200);
+	svgchart_end(&c);
+	volume_text(sb, summary, w);
+	if (!detail_span(summary, to - from, &dfrom, &dto))
+		return;
+	strbuf_addf(sb, "<h3>%s</h3>\n", w->closer);
+	svgchart_begin(&c, sb, 1100, 260, 64, dfrom, dto, w->closer);
+	svgchart_panel(&c, 30, 200, maxscore, w->scores);
+	score_points(&c, summary, w);
+	svgchart_time_axis(&c, w->utc);
+	block_marker(&c, summary, w, 200);
 	svgchart_end(&c);
 }
 
@@ -360,7 +429,7 @@ volume_text(struct strbuf *sb, json_t *summary, const struct words *w)
 		    w->deferred, w->bounced);
 	json_array_foreach(json_object_get(v, "hourly"), i, h) {
 		strbuf_addstr(sb, "<tr>");
-		cell_text(sb, NULL, str(h, "hour"));
+		cell_text(sb, "t", str(h, "hour"));
 		cell_int(sb, json_object_get(h, "messages"));
 		cell_int(sb, json_object_get(h, "recipients"));
 		cell_int(sb, json_object_get(h, "deferred"));
@@ -479,7 +548,7 @@ messages_table(struct strbuf *sb, json_t *summary, const struct words *w)
 			strbuf_addf(sb, "<tr class=\"%s\"><td class=\"num\">%zu</td>",
 				    n ? "found" : "missing", ++row);
 			cell_text(sb, "id", str(t, "message_id"));
-			cell_text(sb, NULL, str(t, "date"));
+			cell_text(sb, "t", str(t, "date"));
 			cell_text(sb, NULL, str(t, "destination_ip"));
 			cell_int(sb, json_object_get(t, "spamscore"));
 			if (!n) {
@@ -503,7 +572,7 @@ messages_table(struct strbuf *sb, json_t *summary, const struct words *w)
 			continue;
 		strbuf_addf(sb, "<tr class=\"before\"><td class=\"num\">%zu</td>", ++row);
 		cell_text(sb, "id", str(s, "message_id"));
-		cell_text(sb, NULL, str(s, "date"));
+		cell_text(sb, "t", str(s, "date"));
 		cell_text(sb, NULL, NULL);
 		cell_text(sb, "num", NULL);
 		strbuf_addf(sb, "<td><span class=\"ok\">%s</span><br><span class=\"id\">",
@@ -529,7 +598,7 @@ stats_table(struct strbuf *sb, json_t *summary, const struct words *w)
 		    w->stats_avg);
 	json_array_foreach(json_object_get(summary, "stats"), i, s) {
 		strbuf_addstr(sb, "<tr>");
-		cell_text(sb, NULL, str(s, "timestamp"));
+		cell_text(sb, "t", str(s, "timestamp"));
 		cell_int(sb, json_object_get(s, "total"));
 		cell_int(sb, json_object_get(s, "number_of_spams"));
 		cell_int(sb, json_object_get(s, "average_spamscore"));
@@ -565,7 +634,6 @@ reporthtml_bundle(json_t *summary, const char *ticket, size_t ticket_len, const 
 		fact(&sb, w->bundle, bundle);
 	strbuf_addstr(&sb, "</dl>\n");
 	timeline(&sb, summary, w);
-	volume_text(&sb, summary, w);
 	messages_table(&sb, summary, w);
 	stats_table(&sb, summary, w);
 	strbuf_addf(&sb, "<h2>%s</h2>\n<pre class=\"ticket\">", w->ticket);
@@ -675,7 +743,7 @@ index_table(struct strbuf *sb, const struct event *ev, size_t nr, const struct w
 		const char *bundle = str(o, "bundle");
 
 		strbuf_addstr(sb, "<tr>");
-		cell_text(sb, NULL, str(o, "date"));
+		cell_text(sb, "t", str(o, "date"));
 		cell_text(sb, NULL, ev[k].ip);
 		cell_text(sb, NULL, str(o, "block"));
 		strbuf_addstr(sb, "<td class=\"id\">");
@@ -691,12 +759,12 @@ index_table(struct strbuf *sb, const struct event *ev, size_t nr, const struct w
 		strbuf_addstr(sb, "</td>");
 		if (hosts)
 			cell_text(sb, NULL, str(o, "host"));
-		strbuf_addf(sb, "<td class=\"num\">%zu", json_array_size(miss));
+		strbuf_addf(sb, "<td>%zu", json_array_size(miss));
 		if (json_array_size(miss)) {
 			json_t *id;
 			size_t i;
 
-			strbuf_addstr(sb, "<ul class=\"id\">");
+			strbuf_addstr(sb, "<ul class=\"miss id\">");
 			json_array_foreach(miss, i, id) {
 				strbuf_addstr(sb, "<li>");
 				add_text(sb, json_string_value(id));
@@ -705,7 +773,7 @@ index_table(struct strbuf *sb, const struct event *ev, size_t nr, const struct w
 			strbuf_addstr(sb, "</ul>");
 		}
 		strbuf_addstr(sb, "</td>");
-		cell_text(sb, NULL, str(o, "archived_at"));
+		cell_text(sb, "t", str(o, "archived_at"));
 		strbuf_addstr(sb, "</tr>\n");
 	}
 	strbuf_addstr(sb, "</table>\n");

@@ -46,7 +46,7 @@ size_t
 svgchart_time_ticks(int64_t from, int64_t to, size_t max, int64_t *ticks, int64_t *step)
 {
 	static const int64_t steps[] = {
-		HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
+		600, 900, 1800, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
 		DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 364 * DAY,
 	};
 	int64_t s = 0, t;

@@ -1,5 +1,5 @@
 /* svgchart.h - small charts over UTC time as inline SVG: a linear
- * scale, time ticks on whole UTC hours or days, axes, bars, points and
+ * scale, time ticks on whole UTC minutes, hours or days, axes, bars, points and
  * markers; every label and title goes through htmltext */
 #ifndef FPKIT_SVGCHART_H
 #define FPKIT_SVGCHART_H
@@ -20,9 +20,9 @@ struct svgchart_scale {
 double svgchart_map(const struct svgchart_scale *s, double v);
 
 /* The ticks of a time axis over [from, to]: at the multiples of 'step'
- * counted from 1970-01-01T00:00:00Z (so whole UTC hours, and midnights
- * UTC for a step of days), with the smallest step of 1, 2, 3, 6 or 12
- * hours or 1, 2, 7, 14, 28, 91 or 364 days (and multiples of 364 days
+ * counted from 1970-01-01T00:00:00Z (so whole tens of minutes or hours
+ * UTC, and midnights UTC for a step of days), with the smallest step of 10, 15 or 30
+ * minutes, 1, 2, 3, 6 or 12 hours or 1, 2, 7, 14, 28, 91 or 364 days (and multiples of 364 days
  * beyond) that gives at most 'max' ticks (1..SVGCHART_MAX_TICKS).
  * Returns how many were written into ticks[] (0 when from > to), and
  * the step in *step. */
@@ -53,7 +53,7 @@ struct svgchart {
 	struct svgchart_scale y;	/* value -> pixels */
 };
 
-#define SVGCHART_RIGHT 24	/* room for the last time label */
+#define SVGCHART_RIGHT 48	/* room for the last time label, centred on its tick */
 
 /* Open <svg> of width x height with 'label' as its accessible name
  * (role="img", aria-label and <title>), time from 'from' to 'to'

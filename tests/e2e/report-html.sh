@@ -212,10 +212,5 @@ if [ -n "$CHROMIUM" ]; then
 	for f in "$A"/fpkit-*.tar.gz; do
 		grep -qF "href=\"$(basename "$f")\"" "$A/index.html" || not_ok "no link to $(basename "$f")"
 	done
-	# Screenshots for people, when asked.
-	if [ -n "${FPKIT_SHOTS:-}" ]; then
-		cp "$tmp/report.png" "$FPKIT_SHOTS/REPORT.png"
-		cp "$tmp/index.png" "$FPKIT_SHOTS/index.png"
-	fi
 fi
 finish

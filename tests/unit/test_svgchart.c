@@ -66,6 +66,11 @@ test_ticks_day(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(t[0], NOV20 + 9 * H);
 	assert_int_equal(t[1], NOV20 + 12 * H);
+	/* 13:00 to 13:50, at most 12: every 10 minutes, 6 ticks. */
+	n = svgchart_time_ticks(NOV20 + 13 * H, NOV20 + 13 * H + 50 * 60, 12, t, &step);
+	assert_int_equal(step, 600);
+	assert_int_equal(n, 6);
+	assert_int_equal(t[5], NOV20 + 13 * H + 50 * 60);
 	/* from > to: none. */
 	assert_int_equal(svgchart_time_ticks(NOV20, NOV20 - 1, 12, t, &step), 0);
 }
@@ -130,7 +135,8 @@ test_svg(void **state)
 
 	(void)state;
 	strbuf_init(&sb, STRBUF_NO_MAX);
-	/* x: 0..1000 s onto 64..1076 px; panel y: 0..500 onto 200..30. */
+	/* x: 0..1000 s onto 64..1052 px (1100 less the right margin of
+	 * 48); panel y: 0..500 onto 200..30. */
 	svgchart_begin(&c, &sb, 1100, 300, 64, 0, 1000, "a <b> chart");
 	svgchart_panel(&c, 30, 200, 400, "score & more");
 	svgchart_point(&c, 500, 250, "score", "id <x@example.com>");
@@ -148,15 +154,15 @@ test_svg(void **state)
 	assert_non_null(strstr(sb.buf, ">500</text>"));
 	assert_non_null(strstr(sb.buf, ">250</text>"));
 	assert_non_null(strstr(sb.buf, "score &amp; more"));
-	/* (500 s, 250) at x 64 + 1012 / 2 = 570, y 200 - 85 = 115. */
-	assert_non_null(strstr(sb.buf, "<circle cx=\"570\" cy=\"115\" r=\"5\">"
+	/* (500 s, 250) at x 64 + 988 / 2 = 558, y 200 - 85 = 115. */
+	assert_non_null(strstr(sb.buf, "<circle cx=\"558\" cy=\"115\" r=\"5\">"
 			       "<title>id &lt;x@example.com&gt;</title>"));
-	/* A bar of 0 is not drawn; 0..250 s of 500: x 64, 253 px wide
-	 * less the gap, from the top to the bottom. */
+	/* A bar of 0 is not drawn; 0..250 s of 500: x 64 to 311 (988 / 4
+	 * = 247 px), less a pixel of gap, from the top to the bottom. */
 	assert_null(strstr(sb.buf, "nothing"));
-	assert_non_null(strstr(sb.buf, "<rect class=\"vol\" x=\"64\" y=\"30\" width=\"252\" "
+	assert_non_null(strstr(sb.buf, "<rect class=\"vol\" x=\"64\" y=\"30\" width=\"246\" "
 			       "height=\"170\">"));
-	assert_non_null(strstr(sb.buf, "<line x1=\"1076\" y1=\"18\" x2=\"1076\" y2=\"200\"/>"));
+	assert_non_null(strstr(sb.buf, "<line x1=\"1052\" y1=\"18\" x2=\"1052\" y2=\"200\"/>"));
 	/* Lane 1 of 20 px from row 220: its middle at 250. */
 	assert_non_null(strstr(sb.buf, "&lt;ip&gt;</text>"));
 	assert_non_null(strstr(sb.buf, "<circle class=\"event\" cx=\"64\" cy=\"250\" r=\"6\">"));
