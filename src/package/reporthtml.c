@@ -69,7 +69,7 @@ static const struct words en = {
 static const struct words fr = {
 	"fr",
 	"Blocage anti-spam de", "Archive des blocages anti-spam",
-	"IP", "Bloc", "État", "Bloquée le", "Heure du blocage (API)", "Archive", "Écrit par",
+	"IP", "Bloc", "État", "Bloquée le", "Durée du blocage (API)", "Archive", "Écrit par",
 	"Chronologie", "Chronologie du blocage", "Messages détectés : score de spam",
 	"Envoi par heure (messages)", "blocage", "UTC",
 	"Aucune date à tracer : ni les messages détectés ni les journaux n'en donnent.",
