@@ -108,9 +108,16 @@ svgchart_time_label(int64_t t, int64_t step, char *buf)
 	return buf;
 }
 
+/* A pixel coordinate; values from a hostile file may be anything, and
+ * converting a double out of int's range is undefined: held within a
+ * million pixels either way. */
 static int
 px(double v)
 {
+	if (!(v > -1e6))
+		return -1000000;
+	if (v > 1e6)
+		return 1000000;
 	return (int)(v >= 0 ? v + 0.5 : v - 0.5);
 }
 
@@ -275,6 +282,8 @@ svgchart_point(struct svgchart *c, int64_t t, int64_t value, const char *cls, co
 
 	if (y < c->top)
 		y = c->top;
+	if (y > c->bottom)
+		y = c->bottom;
 	strbuf_addf(c->sb, "<g class=\"%s\"><circle cx=\"%d\" cy=\"%d\" r=\"5\">", cls, x, y);
 	add_title(c->sb, title);
 	strbuf_addf(c->sb, "</circle><text x=\"%d\" y=\"%d\">%lld</text></g>\n", x + 7, y - 5,

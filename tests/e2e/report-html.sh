@@ -127,6 +127,10 @@ s = json.load(open(d + "/summary.json"))
 s["targets"][0]["message_id"] = evil + bidi + "@shop.example.com"
 s["samples"][0]["checks"]["lint"] = [{"id": "<img src=x onerror=alert(3)>", "detail": evil + bidi}]
 s["ip"] = "203.0.113.7" + evil
+# numbers and dates no API gives: the charts hold them in their frame
+s["targets"][1]["spamscore"] = 10**18
+s["targets"][2]["spamscore"] = -5
+s["targets"][2]["date"] = "9999-12-31T23:59:59Z"
 json.dump(s, open(d + "/summary.json", "w"), indent=2)
 t = open(d + "/TICKET.txt").read()
 open(d + "/TICKET.txt", "w").write("Subject: " + evil + bidi + "\n" + t)
@@ -144,6 +148,26 @@ assert_false "no bidi override or isolate in the page" \
 assert_in "$tmp/hostile.html" "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;onload=" \
 	"the hostile text is shown, escaped"
 assert_in "$tmp/hostile.html" "&lt;U+202E&gt;" "a bidi override is shown as <U+202E>"
+
+# An archive index with hostile lines: names that are no relative link
+# are shown, not linked; lines that are not objects are skipped.
+mkdir -m 700 "$tmp/hx"
+{
+	printf '{"ip":"192.0.2.1","date":"2026-11-20T13:32:07Z","bundle":"javascript:alert(1)"}\n'
+	printf '{"ip":"192.0.2.2","date":"2026-11-21T13:32:07Z","bundle":"//example.com/x.tar.gz"}\n'
+	printf '{"ip":"192.0.2.3","date":"2026-11-22T13:32:07Z","bundle":"../x.tar.gz"}\n'
+	printf '{"ip":"%s","date":"2026-11-23T13:32:07Z","bundle":"ok.tar.gz","missing":["%s"]}\n' \
+		'</script><script>alert(1)</script>' '\"onload=alert(2)'
+	printf 'not json\n[1]\n'
+} >"$tmp/hx/index.jsonl"
+run report --archive "$tmp/hx"
+assert_status 0 "fpkit report --archive on a hostile index"
+assert_in "$tmp/err" "2 lines of the index not read" "the lines that are not objects are counted"
+valid "$tmp/hx/index.html" "the hostile index's page"
+assert_eq "$(grep -o 'href="[^"]*"' "$tmp/hx/index.html" | tr '\n' ' ')" 'href="ok.tar.gz" ' \
+	"only the relative bundle name is linked"
+assert_in "$tmp/hx/index.html" "javascript:alert(1)</td>" "the others are shown as text"
+assert_false "no '<script' in it" grep -qi '<script' "$tmp/hx/index.html"
 
 # --- in a browser -----------------------------------------------------------
 if [ -z "$CHROMIUM" ]; then
@@ -195,6 +219,12 @@ assert_status 0 "a second run, one new event"
 run report --archive "$A" -o "$tmp/index2.html"
 assert_true "index.html was written again with the index" cmp -s "$tmp/index2.html" "$A/index.html"
 assert_false "and changed" cmp -s "$tmp/index1.html" "$A/index.html"
+# A page lost (or from before pages): the next run writes it, though
+# nothing is new.
+rm "$A/index.html"
+archive "$A"
+assert_status 0 "a run with nothing new"
+assert_true "writes the missing page again" cmp -s "$tmp/index2.html" "$A/index.html"
 if [ -n "$CHROMIUM" ]; then
 	(cd "$A" && $CHECK html index.html >/dev/null)
 	if chrome screenshot "$tmp/index.png" "file://$A/index.html" &&

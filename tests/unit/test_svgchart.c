@@ -140,6 +140,9 @@ test_svg(void **state)
 	svgchart_begin(&c, &sb, 1100, 300, 64, 0, 1000, "a <b> chart");
 	svgchart_panel(&c, 30, 200, 400, "score & more");
 	svgchart_point(&c, 500, 250, "score", "id <x@example.com>");
+	/* Out of the panel: held at its edges, whatever the value. */
+	svgchart_point(&c, 100, INT64_MAX, "high", NULL);
+	svgchart_point(&c, 200, INT64_MIN, "low", NULL);
 	svgchart_bar(&c, 0, 100, 0, "vol", "nothing");
 	svgchart_bar(&c, 0, 250, 500, "vol", NULL);
 	svgchart_marker(&c, 1000, 18, 200, "blockmark", "block");
@@ -166,6 +169,9 @@ test_svg(void **state)
 	/* Lane 1 of 20 px from row 220: its middle at 250. */
 	assert_non_null(strstr(sb.buf, "&lt;ip&gt;</text>"));
 	assert_non_null(strstr(sb.buf, "<circle class=\"event\" cx=\"64\" cy=\"250\" r=\"6\">"));
+	/* x 64 + 98.8 and 64 + 197.6. */
+	assert_non_null(strstr(sb.buf, "<g class=\"high\"><circle cx=\"163\" cy=\"30\""));
+	assert_non_null(strstr(sb.buf, "<g class=\"low\"><circle cx=\"262\" cy=\"200\""));
 	assert_true(sb.len > 8 && strcmp(sb.buf + sb.len - 7, "</svg>\n") == 0);
 	assert_null(strstr(sb.buf, "<script"));
 	strbuf_release(&sb);
