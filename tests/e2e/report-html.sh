@@ -169,6 +169,24 @@ assert_eq "$(grep -o 'href="[^"]*"' "$tmp/hx/index.html" | tr '\n' ' ')" 'href="
 assert_in "$tmp/hx/index.html" "javascript:alert(1)</td>" "the others are shown as text"
 assert_false "no '<script' in it" grep -qi '<script' "$tmp/hx/index.html"
 
+# The index's limit (FPKIT_LIMIT_BUNDLE_META, 16 MiB): at it, a page;
+# one byte over, none.
+mkdir -m 700 "$tmp/lim"
+python3 -c '
+import sys
+line = "{\"ip\":\"192.0.2.1\",\"date\":\"2026-11-20T13:32:07Z\",\"bundle\":\"a.tar.gz\"}\n"
+n = 16777216 - len(line) - len("{\"pad\":\"\"}\n") + int(sys.argv[1])
+sys.stdout.write(line + "{\"pad\":\"" + "x" * n + "\"}\n")
+' 0 >"$tmp/lim/index.jsonl"
+assert_eq "$(wc -c <"$tmp/lim/index.jsonl")" 16777216 "an index of 16 MiB"
+run report --archive "$tmp/lim" -o "$tmp/lim.html"
+assert_status 0 "at the limit: a page"
+assert_in "$tmp/lim.html" 'href="a.tar.gz"' "with its event"
+printf ' ' >>"$tmp/lim/index.jsonl"
+run report --archive "$tmp/lim" -o "$tmp/lim2.html"
+assert_status 65 "one byte over: no page"
+assert_false "nothing written" test -e "$tmp/lim2.html"
+
 # --- in a browser -----------------------------------------------------------
 if [ -z "$CHROMIUM" ]; then
 	skip "the pages in a browser: chromium not installed (Debian: chromium; .ci/packages has it)"
