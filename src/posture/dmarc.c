@@ -17,14 +17,22 @@ skip_blanks(const char *p)
 	return p;
 }
 
+/* RFC 7489, 6.4: dmarc-version = "v" *WSP "=" *WSP %x44.4d.41.52.43.31,
+ * first: the tag name is not case-sensitive, its value is. */
 bool
 dmarc_is_record(const char *txt)
 {
-	const char *p;
+	const char *p = skip_blanks(txt);
 
-	if (strncmp(txt, "v=DMARC1", 8))
+	if (*p != 'v' && *p != 'V')
 		return false;
-	p = skip_blanks(txt + 8);
+	p = skip_blanks(p + 1);
+	if (*p != '=')
+		return false;
+	p = skip_blanks(p + 1);
+	if (strncmp(p, "DMARC1", 6))
+		return false;
+	p = skip_blanks(p + 6);
 	return !*p || *p == ';';
 }
 
