@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "dns.h"
 #include "error.h"
+#include "mta.h"
 #include "netaddr.h"
 #include "posture.h"
 #include "xalloc.h"
@@ -37,6 +38,8 @@ static const char usage_text[] =
 	"      --deadline SEC    time for all the checks (default 20)\n"
 	"      --helo NAME       the HELO name the mail server gives: compared\n"
 	"                        with the PTR names\n"
+	"      --postfix-config DIR  read the HELO name from this Postfix\n"
+	"                        configuration (postconf -c DIR)\n"
 	"      --lang LANG       the words: en or fr (default: en)\n"
 	"      --json            print the result as JSON\n"
 	"  -h, --help            show this help\n"
@@ -45,7 +48,7 @@ static const char usage_text[] =
 	"Exit status: 0 every check made, 75 some check could not be made\n"
 	"(temperror), 64 bad usage.\n";
 
-enum { OPT_DNSBL = 256, OPT_SERVER, OPT_TIMEOUT, OPT_DEADLINE, OPT_JSON, OPT_HELO, OPT_LANG };
+enum { OPT_DNSBL = 256, OPT_SERVER, OPT_TIMEOUT, OPT_DEADLINE, OPT_JSON, OPT_HELO, OPT_LANG, OPT_POSTFIX_CONFIG };
 
 static const struct option long_options[] = {
 	{ "domain", required_argument, NULL, 'd' },
@@ -56,6 +59,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "helo", required_argument, NULL, OPT_HELO },
 	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "postfix-config", required_argument, NULL, OPT_POSTFIX_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -65,7 +69,8 @@ cmd_posture(int argc, char **argv, struct error *err)
 {
 	struct posture_request req = { .spf = true, .dmarc = true, .ptr = true };
 	struct posture_options po;
-	const char **domains = NULL, *lang = "en";
+	const char **domains = NULL, *lang = "en", *postfix_config = NULL;
+	char *helo = NULL;
 	size_t nd = 0;
 	bool json = false;
 	struct dns_resolver *r;
@@ -106,6 +111,7 @@ cmd_posture(int argc, char **argv, struct error *err)
 			}
 			po.helo = optarg;
 			break;
+		case OPT_POSTFIX_CONFIG: postfix_config = optarg; break;
 		case OPT_LANG:
 			if (strcmp(optarg, "en") && strcmp(optarg, "fr")) {
 				status = error_set(err, EX_USAGE, "posture: --lang '%s': give en or fr", optarg);
@@ -142,6 +148,22 @@ cmd_posture(int argc, char **argv, struct error *err)
 		status = error_set(err, EX_USAGE, "posture: --dnsbl none and --dnsbl ZONE together: give one");
 		goto out;
 	}
+	if (postfix_config && po.helo) {
+		status = error_set(err, EX_USAGE, "posture: --helo and --postfix-config together: give one");
+		goto out;
+	}
+	if (postfix_config) {
+		struct mta_options mo;
+
+		mta_options_init(&mo);
+		mo.postfix_config = postfix_config;
+		if (mta_helo(&mo, &helo, err) < 0) {
+			error_prefix(err, "posture: --postfix-config");
+			status = -1;
+			goto out;
+		}
+		po.helo = helo;
+	}
 	r = dns_new(po.server, po.timeout_ms, po.deadline_ms, err);
 	if (!r) {
 		status = -1;
@@ -163,6 +185,7 @@ cmd_posture(int argc, char **argv, struct error *err)
 		status = EX_TEMPFAIL;
 	json_decref(out);
 out:
+	free(helo);
 	free(domains);
 	posture_options_release(&po);
 	return status;

@@ -18,6 +18,7 @@
 #include "fpkit.h"
 #include "inline.h"
 #include "logs.h"
+#include "mta.h"
 #include "pack.h"
 #include "posture.h"
 #include "queuecase.h"
@@ -610,7 +611,7 @@ check_posture(struct fpkit *fp, struct error *err)
 	struct dns_resolver *r;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	json_t *p, *summary;
-	char *text;
+	char *text, *helo = NULL;
 
 	if (!po->enabled) {
 		posture_unchecked(fp);
@@ -628,6 +629,15 @@ check_posture(struct fpkit *fp, struct error *err)
 	req.domains = in.domains;
 	req.nr_domains = in.nr_domains;
 	posture_options_request(po, &req);
+	/* --queue read Postfix: its HELO name, unless --helo gives one. */
+	if (!po->helo && fp->queue && fp->queue_state.mta && !strcmp(fp->queue_state.mta, "postfix")) {
+		struct error e = ERROR_INIT;
+
+		if (mta_helo(&fp->queue_opt, &helo, &e) < 0)
+			diag_add(&fp->diag, "the HELO name could not be read (%s): not compared "
+				 "with the reverse DNS", e.msg);
+		req.helo = helo;
+	}
 	p = posture_check(r, &req);
 	posture_messages(p, in.msgs, fp->samples.nr);
 	json_object_set_new(p, "timeout_seconds", json_real(po->timeout_ms / 1000.0));
@@ -636,6 +646,7 @@ check_posture(struct fpkit *fp, struct error *err)
 	summary = json_deep_copy(p);
 	json_object_set_new(p, "answers", posture_answers(r));
 	dns_free(r);
+	free(helo);
 	posture_input_release(&in);
 	text = json_dumps(p, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	bundle_add_take(&fp->bundle, "posture.json", xasprintf("%s\n", text), strlen(text) + 1);

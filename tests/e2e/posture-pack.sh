@@ -196,6 +196,14 @@ says "$tmp/mute-en.txt" "SPF of shop.example.com: could not be checked (temperro
 says "$tmp/mute-en.txt" "reverse DNS of 203.0.113.7: reverse DNS unchecked;" "mute: the item open: unchecked"
 assert_in "$tmp/err" "could not be made" "mute: a warning"
 
+# --helo: compared with the PTR name, in the JSON and the ticket.
+pack_posture "$tmp/helo.tar.gz" --dns-server "$GOOD" --dnsbl none --helo smtp.shop.example.com
+tar -xzOf "$tmp/helo.tar.gz" "$top/posture.json" >"$tmp/helo.json"
+assert_eq "$(jq -r '.ptr.helo + "/" + (.ptr.helo_matches|tostring)' "$tmp/helo.json")" smtp.shop.example.com/false \
+	"--helo: another name than the PTR's"
+says "$tmp/out" "Our server's HELO name is another: smtp.shop.example.com." "--helo: said in the ticket"
+says "$tmp/out" "reverse DNS of 203.0.113.7: HELO name is not the PTR name" "--helo: the item open, why"
+
 # --no-dns: no posture, said; DKIM keys not fetched.
 unset SOURCE_DATE_EPOCH
 pack_posture "$tmp/nodns.tar.gz" --no-dns

@@ -308,6 +308,25 @@ assert_in "$tmp/out" "does NOT match the HELO name smtp.shop.example.net" "helo:
 posture --json --dnsbl none 192.0.2.10
 assert_eq "$(jget '.ptr | has("helo")')" false "helo: not given, not said"
 
+# The HELO name from a Postfix configuration (postconf -x -h
+# smtp_helo_name: $myhostname by default): no mail system runs for it.
+PATH=$PATH:/usr/sbin
+if command -v postconf >/dev/null 2>&1; then
+	mkdir "$tmp/pfconf"
+	printf 'compatibility_level = 3.6\nmyhostname = mail.shop.example.net\n' >"$tmp/pfconf/main.cf"
+	posture --json --dnsbl none --postfix-config "$tmp/pfconf" 192.0.2.10
+	assert_eq "$(jget .ptr.helo)/$(jget .ptr.helo_matches)" mail.shop.example.net/true \
+		"helo from postconf: myhostname, the PTR name"
+	printf 'smtp_helo_name = out.$mydomain\nmydomain = shop.example.net\n' >>"$tmp/pfconf/main.cf"
+	posture --json --dnsbl none --postfix-config "$tmp/pfconf" 192.0.2.10
+	assert_eq "$(jget .ptr.helo)/$(jget .ptr.helo_matches)" out.shop.example.net/false \
+		"helo from postconf: smtp_helo_name, expanded, not the PTR name"
+	posture --json --dnsbl none --postfix-config "$tmp/nowhere" 192.0.2.10
+	assert_status 78 "helo from postconf: a configuration that cannot be read: EX_CONFIG"
+else
+	skip "no postconf: the HELO name from Postfix's configuration"
+fi
+
 # In French.
 posture --lang fr --domain shop.example.net --dnsbl bl.example.org --helo mail.shop.example.net 192.0.2.10
 assert_status 0 "fr: every check made"
