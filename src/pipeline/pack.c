@@ -513,8 +513,10 @@ struct posture_input {
 	struct posture_message *msgs;
 	char **owned;		/* the strings the messages point to */
 	size_t nr_owned, alloc_owned;
-	const char **domains;	/* each domain once, in order of appearance */
+	const char **domains;	/* the envelope domains (SPF), each once */
 	size_t nr_domains, alloc_domains;
+	const char **froms;	/* the From domains (DMARC), each once */
+	size_t nr_froms, alloc_froms;
 };
 
 static const char *
@@ -528,20 +530,20 @@ keep(struct posture_input *in, char *s)
 }
 
 static void
-add_domain(struct posture_input *in, const char *d)
+add_domain(const char ***list, size_t *nr, size_t *alloc, const char *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < in->nr_domains; i++)
-		if (!strcmp(in->domains[i], d))
+	for (size_t i = 0; i < *nr; i++)
+		if (!strcmp((*list)[i], d))
 			return;
-	in->domains = xgrow(in->domains, in->nr_domains + 1, &in->alloc_domains,
-			    sizeof(*in->domains));
-	in->domains[in->nr_domains++] = d;
+	*list = xgrow(*list, *nr + 1, alloc, sizeof(**list));
+	(*list)[(*nr)++] = d;
 }
 
-/* Each sample's domains: From, the envelope sender (Return-Path, else
- * the mail log's from=), the d= of each DKIM signature that passed. */
+/* Each sample's domains: From (DMARC), the envelope sender's
+ * (Return-Path, else the mail log's from=: SPF), the d= of each DKIM
+ * signature that passed (alignment). */
 static void
 posture_input(struct fpkit *fp, struct posture_input *in)
 {
@@ -570,10 +572,8 @@ posture_input(struct fpkit *fp, struct posture_input *in)
 			if (c->sigs[k].result == DKIMV_PASS && posture_domain_ok(c->sigs[k].domain))
 				pass[m->nr_dkim_pass++] = c->sigs[k].domain;
 		m->dkim_pass = pass;
-		add_domain(in, m->from_domain);
-		add_domain(in, m->envelope_domain);
-		for (size_t k = 0; k < m->nr_dkim_pass; k++)
-			add_domain(in, m->dkim_pass[k]);
+		add_domain(&in->froms, &in->nr_froms, &in->alloc_froms, m->from_domain);
+		add_domain(&in->domains, &in->nr_domains, &in->alloc_domains, m->envelope_domain);
 	}
 }
 
@@ -584,6 +584,7 @@ posture_input_release(struct posture_input *in)
 		free(in->owned[i]);
 	free(in->owned);
 	free(in->domains);
+	free(in->froms);
 	free(in->msgs);
 }
 
@@ -605,6 +606,7 @@ posture_unchecked(struct fpkit *fp)
 static int
 check_posture(struct fpkit *fp, struct error *err)
 {
+	static const char *no_domain[] = { NULL };
 	struct posture_request req = { .spf = true, .dmarc = true, .ptr = true };
 	const struct posture_options *po = &fp->posture_opt;
 	struct posture_input in;
@@ -628,6 +630,9 @@ check_posture(struct fpkit *fp, struct error *err)
 	req.ip = fp->kase.ip;
 	req.domains = in.domains;
 	req.nr_domains = in.nr_domains;
+	/* DMARC of the From domains alone, none when there is none. */
+	req.dmarc_domains = in.froms ? in.froms : no_domain;
+	req.nr_dmarc_domains = in.nr_froms;
 	posture_options_request(po, &req);
 	/* --queue read Postfix: its HELO name, unless --helo gives one. */
 	if (!po->helo && fp->queue && fp->queue_state.mta && !strcmp(fp->queue_state.mta, "postfix")) {

@@ -514,7 +514,9 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 {
 	const char *const *zones = req->dnsbl ? req->dnsbl : posture_default_dnsbl;
 	size_t nz = req->dnsbl ? req->nr_dnsbl : 0;
-	struct dmarc_state *dm = xcalloc(req->nr_domains + 1, sizeof(*dm));
+	const char *const *dmd = req->dmarc_domains ? req->dmarc_domains : req->domains;
+	size_t ndm = req->dmarc_domains ? req->nr_dmarc_domains : req->nr_domains;
+	struct dmarc_state *dm = xcalloc(ndm + 1, sizeof(*dm));
 	struct dnsbl_state *bl;
 	struct ptr_state ptr = { 0 };
 	json_t *out = json_object(), *arr;
@@ -531,14 +533,14 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 		bl[i].zone = zones[i];
 		dnsbl_submit(r, req->ip, &bl[i]);
 	}
-	for (size_t i = 0; req->dmarc && i < req->nr_domains; i++) {
-		dm[i].domain = req->domains[i];
+	for (size_t i = 0; req->dmarc && i < ndm; i++) {
+		dm[i].domain = dmd[i];
 		dmarc_submit(r, &dm[i]);
 	}
 	dns_wait(r);
 	if (req->ptr)
 		ptr_forward_submit(r, req->ip, &ptr);
-	for (size_t i = 0; req->dmarc && i < req->nr_domains; i++)
+	for (size_t i = 0; req->dmarc && i < ndm; i++)
 		dmarc_org_submit(r, &dm[i]);
 	dns_wait(r);
 
@@ -550,7 +552,7 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 		json_array_append_new(arr, spf_result(r, req->ip, req->domains[i]));
 	json_object_set_new(out, "spf", arr);
 	arr = json_array();
-	for (size_t i = 0; req->dmarc && i < req->nr_domains; i++)
+	for (size_t i = 0; req->dmarc && i < ndm; i++)
 		json_array_append_new(arr, dmarc_result(&dm[i]));
 	json_object_set_new(out, "dmarc", arr);
 	arr = json_array();

@@ -19,8 +19,10 @@ extern const char *const posture_default_dnsbl[];
 
 struct posture_request {
 	const char *ip;			/* checked by the caller */
-	const char *const *domains;	/* sender domains: SPF and DMARC */
+	const char *const *domains;	/* sender domains: SPF, and DMARC unless */
 	size_t nr_domains;
+	const char *const *dmarc_domains;	/* not NULL: DMARC of these instead */
+	size_t nr_dmarc_domains;
 	const char *const *dnsbl;	/* zones; NULL: the defaults */
 	size_t nr_dnsbl;
 	bool spf, dmarc, ptr;		/* which checks to make */
