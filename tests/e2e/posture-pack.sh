@@ -196,6 +196,48 @@ says "$tmp/mute-en.txt" "SPF of shop.example.com: could not be checked (temperro
 says "$tmp/mute-en.txt" "reverse DNS of 203.0.113.7: reverse DNS unchecked;" "mute: the item open: unchecked"
 assert_in "$tmp/err" "could not be made" "mute: a warning"
 
+# DKIM alignment: two copies of a signed order, one signed by
+# shop.example.com (its From domain), one by example.com, keys given
+# with --dkim-keys; SPF fails for the IP, so DKIM alone can align:
+# adkim=s aligns the first only.
+if [ -n "${DKIMSIGN:-}" ] && command -v openssl >/dev/null 2>&1; then
+	cat >"$tmp/dkim.records" <<'ZONE'
+7.113.0.203.in-addr.arpa PTR mx1.shop.example.com.
+mx1.shop.example.com A 203.0.113.7
+shop.example.com TXT "v=spf1 -all"
+_dmarc.shop.example.com TXT "v=DMARC1; p=reject; adkim=s"
+ZONE
+	start_dns dkim
+	mkdir -p "$tmp/dk/a/cur" "$tmp/dk/a/new" "$tmp/dk/a/tmp" "$tmp/dk/b/cur" "$tmp/dk/b/new" "$tmp/dk/b/tmp"
+	openssl genrsa -out "$tmp/key.pem" 2048 2>/dev/null
+	pub=$(openssl rsa -in "$tmp/key.pem" -pubout -outform DER 2>/dev/null | base64 | tr -d '\n')
+	printf 'sel._domainkey.shop.example.com v=DKIM1; k=rsa; p=%s\nsel._domainkey.example.com v=DKIM1; k=rsa; p=%s\n' \
+		"$pub" "$pub" >"$tmp/keys"
+	"$DKIMSIGN" "$tmp/key.pem" sel shop.example.com 1795181000 <"$FIXTURES/check/good/plain/message.eml" \
+		>"$tmp/dk/a/cur/1.host:2,S"
+	"$DKIMSIGN" "$tmp/key.pem" sel example.com 1795181000 <"$FIXTURES/check/good/plain/message.eml" \
+		>"$tmp/dk/b/cur/1.host:2,S"
+	cat >"$tmp/stats.json" <<'JSON'
+[{"averageSpamscore": 300, "numberOfSpams": 1, "timestamp": 1795181527, "total": 40,
+  "detectedSpams": [
+    {"date": 1795181000, "destinationIp": "198.51.100.87", "messageId": "order-10490.1795181000.a1b2@shop.example.com", "spamscore": 300}]}]
+JSON
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/stats.json" --mail "$tmp/dk/a" --mail "$tmp/dk/b" \
+		--dkim-keys "$tmp/keys" --dns-server "$DNS" --dnsbl none -o "$tmp/dkim.tar.gz"
+	assert_status 0 "dkim: packed"
+	tar -xzOf "$tmp/dkim.tar.gz" "$top/posture.json" >"$tmp/dkim.json"
+	assert_eq "$(jq -r '[.messages[] | (.dkim_pass | join(",")) + ":" + .spf + ":" + (.spf_aligned|tostring) + ":" + (.dkim_aligned|tostring) + ":" + .dmarc + ":" + (.policy // "-")] | join(" ")' "$tmp/dkim.json")" \
+		"shop.example.com:fail:false:true:pass:- example.com:fail:false:false:fail:reject" \
+		"dkim: adkim=s: d=shop.example.com aligns, d=example.com does not (DMARC fail, p=reject)"
+	assert_eq "$(jq -c '.dmarc[0].aligned' "$tmp/dkim.json")" '{"messages":2,"spf":0,"dkim":1,"either":1}' \
+		"dkim: the counts"
+	says "$tmp/out" "DMARC of shop.example.com: p=reject, aligned for 1 of 2 messages (by SPF: 0, by DKIM: 1)." \
+		"dkim: said in the ticket"
+	says "$tmp/out" "SPF of shop.example.com: fail for 203.0.113.7 (-all)." "dkim: the SPF fail said"
+else
+	skip "no dkimsign helper or openssl: DKIM alignment"
+fi
+
 # --helo: compared with the PTR name, in the JSON and the ticket.
 pack_posture "$tmp/helo.tar.gz" --dns-server "$GOOD" --dnsbl none --helo smtp.shop.example.com
 tar -xzOf "$tmp/helo.tar.gz" "$top/posture.json" >"$tmp/helo.json"
