@@ -85,8 +85,11 @@ static const char usage_text[] =
 	"                       the SPF and DMARC of the samples' domains (From,\n"
 	"                       envelope sender, DKIM d=) and each sample's DMARC\n"
 	"                       alignment; into posture.json and the ticket\n"
-	"  --dns-server S, --timeout SEC, --deadline SEC, --dnsbl ZONE, --helo NAME\n"
+	"  --dns-server S, --dnsbl ZONE, --helo NAME\n"
 	"                       as for 'fpkit posture' (each implies --posture)\n"
+	"  --dns-timeout SEC, --dns-deadline SEC\n"
+	"                       posture's --timeout (default 3) and --deadline\n"
+	"                       (default 20): --timeout is the API's here\n"
 	"  --no-dns             ask no DNS server at all: no --posture, and DKIM\n"
 	"                       verified only with --dkim-keys\n"
 	"  -h, --help           show this help\n"
@@ -143,8 +146,8 @@ static const struct option long_options[] = {
 	{ "posture", no_argument, NULL, OPT_POSTURE },
 	{ "no-dns", no_argument, NULL, OPT_NO_DNS },
 	{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "dns-timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "dns-deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "dnsbl", required_argument, NULL, OPT_DNSBL },
 	{ "helo", required_argument, NULL, OPT_HELO },
 	OVHCLIENT_LONG_OPTIONS,
@@ -175,7 +178,7 @@ posture_option(struct posture_options *po, int c, const char *arg, struct error 
 		if (posture_seconds_ms(arg) < 0)
 			return error_set(err, EX_USAGE, "pack: --%s '%s': give a number of seconds, "
 					 "above 0 and at most 3600",
-					 c == OPT_TIMEOUT ? "timeout" : "deadline", arg);
+					 c == OPT_TIMEOUT ? "dns-timeout" : "dns-deadline", arg);
 		*(c == OPT_TIMEOUT ? &po->timeout_ms : &po->deadline_ms) = posture_seconds_ms(arg);
 		break;
 	case OPT_DNSBL:
@@ -326,7 +329,7 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 				 "(mail stores are given with --mail)", argv[optind]);
 	if (fp->posture_opt.no_dns && fp->posture_opt.enabled)
 		return error_set(err, EX_USAGE, "pack: --no-dns asks no DNS server: it does not go "
-				 "with --posture, --dns-server, --timeout, --deadline, --dnsbl or --helo");
+				 "with --posture, --dns-server, --dns-timeout, --dns-deadline, --dnsbl or --helo");
 	if (fp->posture_opt.no_dnsbl && fp->posture_opt.nr_dnsbl)
 		return error_set(err, EX_USAGE, "pack: --dnsbl none and --dnsbl ZONE together: give one");
 	/* A bad --dns-server is said at once, not after the search. */

@@ -2,10 +2,8 @@
  * of a sending IP */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

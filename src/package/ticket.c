@@ -969,6 +969,15 @@ add_posture(json_t *ctx, const char *lang)
 	posture_dmarc(lines, p, fr, &open);
 	domains = json_array_size(lines) > n;
 	posture_dnsbl(lines, p, fr, &open);
+	if (json_is_false(json_object_get(p, "complete"))) {
+		char *t = xasprintf(EF("The checks marked temperror could not be made: DNS failed, or did not answer within %g s per query and %g s in all.",
+				       "Les vérifications marquées temperror n'ont pas pu être faites : le DNS a échoué, ou n'a pas répondu en %g s par requête et %g s en tout."),
+				    json_number_value(json_object_get(p, "timeout_seconds")),
+				    json_number_value(json_object_get(p, "deadline_seconds")));
+
+		json_array_append_new(lines, json_string(t));
+		free(t);
+	}
 	if (!domains)
 		open_reason(&open, EF("no sender domain found in the messages",
 				      "aucun domaine d'expéditeur trouvé dans les messages"));

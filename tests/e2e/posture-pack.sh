@@ -183,7 +183,7 @@ says "$tmp/strict-en.txt" "[ ] checked the SPF and DMARC records of the sending 
 # A server that never answers: each check not made is named, as
 # temperror; the bundle is written.
 start_dns mute
-pack_posture "$tmp/mute.tar.gz" --dns-server "$DNS" --timeout 0.5 --deadline 3 --dnsbl slow.example.org
+pack_posture "$tmp/mute.tar.gz" --dns-server "$DNS" --dns-timeout 0.5 --dns-deadline 3 --dnsbl slow.example.org
 assert_status 0 "mute: packed all the same"
 cp "$tmp/out" "$tmp/mute-en.txt"
 tar -xzOf "$tmp/mute.tar.gz" "$top/posture.json" >"$tmp/mute.json"
@@ -194,6 +194,8 @@ assert_eq "$(jq -r '[.answers[] | select(.name | test("^(7.113.0.203.in-addr.arp
 says "$tmp/mute-en.txt" "Reverse DNS: could not be checked (temperror: DNS for 7.113.0.203.in-addr.arpa:" "mute: reverse DNS not checked, said"
 says "$tmp/mute-en.txt" "SPF of shop.example.com: could not be checked (temperror" "mute: SPF not checked, said"
 says "$tmp/mute-en.txt" "reverse DNS of 203.0.113.7: reverse DNS unchecked;" "mute: the item open: unchecked"
+says "$tmp/mute-en.txt" "The checks marked temperror could not be made: DNS failed, or did not answer within 0.5 s per query and 3 s in all." \
+	"mute: the time-outs said"
 assert_in "$tmp/err" "could not be made" "mute: a warning"
 
 # DKIM alignment: two copies of a signed order, one signed by
@@ -267,8 +269,9 @@ pack_posture "$tmp/x.tar.gz" --no-dns --posture
 assert_status 64 "--no-dns with --posture: usage"
 pack_posture "$tmp/x.tar.gz" --dns-server nowhere
 assert_status 64 "--dns-server not an address: usage"
-pack_posture "$tmp/x.tar.gz" --deadline 0
-assert_status 64 "--deadline 0: usage"
+pack_posture "$tmp/x.tar.gz" --dns-deadline 0
+assert_status 64 "--dns-deadline 0: usage"
+assert_in "$tmp/err" "--dns-deadline '0': give a number of seconds" "--dns-deadline 0: said"
 pack_posture "$tmp/x.tar.gz" --dnsbl 'bad zone'
 assert_status 64 "--dnsbl not a zone: usage"
 
