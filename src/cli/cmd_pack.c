@@ -343,8 +343,10 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		dns_free(res);
 	}
 	/* Off the network: DKIM keys from --dkim-keys only. */
-	if (fp->posture_opt.no_dns && !fp->check_opt.dkim_keys)
+	if (fp->posture_opt.no_dns && !fp->check_opt.dkim_keys && !fp->check_opt.no_dkim) {
 		fp->check_opt.no_dkim = true;
+		fp->check_opt.no_dkim_why = "--no-dns: the keys are in DNS";
+	}
 	if (!fp->queue && (fp->queue_opt.mta || fp->queue_opt.postfix_config))
 		return error_set(err, EX_USAGE, "pack: --mta and --postfix-config go with --queue");
 	if (fp->template_path == NULL && !ticket_lang_known(fp->lang))

@@ -258,6 +258,8 @@ assert_eq "$(tar -xzOf "$tmp/nodns.tar.gz" "$top/summary.json" | jq -c .posture)
 says "$tmp/out" "[ ] checked the SPF and DMARC records of the sending domains and the reverse DNS of 203.0.113.7: not checked: no DNS query was made for this report" \
 	"--no-dns: the ticket says so"
 says "$tmp/out" "DKIM: not verified" "--no-dns: DKIM not verified (its keys are in DNS)"
+tar -xzf "$tmp/nodns.tar.gz" -C "$tmp" --wildcards "$top/checks/01-*"
+assert_in "$(ls "$tmp/$top"/checks/01-*)" "DKIM:            not checked (--no-dns: the keys are in DNS)" "--no-dns: the checks say why DKIM was not verified"
 pack_posture "$tmp/default.tar.gz"
 assert_eq "$(tar -xzOf "$tmp/default.tar.gz" "$top/summary.json" | jq -c .posture)" '{"checked":false,"reason":"not-asked"}' \
 	"default: the posture not asked"
