@@ -19,6 +19,7 @@
 #include "fpkit_limits.h"
 #include "lint.h"
 #include "netaddr.h"
+#include "posture.h"
 #include "strbuf.h"
 #include "template.h"
 #include "templates.h"
@@ -687,10 +688,10 @@ word_is(json_t *o, const char *key, const char *w)
 
 /* Add a short reason the checklist item stays open. */
 static void
-open_reason(struct strbuf *open, const char *why)
+open_reason(struct strbuf *open, const char *why, bool fr)
 {
 	if (open->len)
-		strbuf_addstr(open, "; ");
+		strbuf_addstr(open, fr ? " ; " : "; ");
 	strbuf_addstr(open, why);
 }
 
@@ -724,10 +725,10 @@ posture_ptr(json_t *lines, json_t *ptr, const char *ip, bool fr, struct strbuf *
 	if (word_is(ptr, "result", "temperror") && !json_array_size(names)) {
 		add_temperror(&sb, ptr, fr);
 		strbuf_addstr(&sb, ".");
-		open_reason(open, EF("reverse DNS unchecked", "DNS inverse non vérifié"));
+		open_reason(open, EF("reverse DNS unchecked", "DNS inverse non vérifié"), fr);
 	} else if (!json_array_size(names)) {
 		strbuf_addf(&sb, EF("%s has no PTR name.", "%s n'a pas de nom PTR."), ip);
-		open_reason(open, EF("no reverse DNS", "pas de DNS inverse"));
+		open_reason(open, EF("no reverse DNS", "pas de DNS inverse"), fr);
 	} else {
 		strbuf_addf(&sb, EF("%s is %s", "%s a pour nom %s"), ip,
 			    json_string_value(json_array_get(names, 0)));
@@ -739,18 +740,18 @@ posture_ptr(json_t *lines, json_t *ptr, const char *ip, bool fr, struct strbuf *
 			strbuf_addstr(&sb, EF("; its forward confirmation could not be checked (temperror).",
 					      " ; sa confirmation dans le sens direct n'a pas pu être vérifiée (temperror)."));
 			open_reason(open, EF("forward confirmation unchecked",
-					     "confirmation dans le sens direct non vérifiée"));
+					     "confirmation dans le sens direct non vérifiée"), fr);
 		} else {
 			strbuf_addstr(&sb, EF(", NOT forward-confirmed: no address record of the name gives back the IP.",
 					      ", NON confirmé dans le sens direct : aucune adresse du nom ne redonne l'IP."));
 			open_reason(open, EF("reverse DNS not forward-confirmed",
-					     "DNS inverse non confirmé dans le sens direct"));
+					     "DNS inverse non confirmé dans le sens direct"), fr);
 		}
 		if (json_is_true(json_object_get(ptr, "generic"))) {
 			strbuf_addf(&sb, EF(" The name looks like a provider's default (%s).",
 					    " Le nom ressemble à un nom par défaut de fournisseur (%s)."),
 				    str(ptr, "generic_reason"));
-			open_reason(open, EF("generic reverse DNS name", "nom de DNS inverse générique"));
+			open_reason(open, EF("generic reverse DNS name", "nom de DNS inverse générique"), fr);
 		}
 		if (str(ptr, "helo") && json_is_true(json_object_get(ptr, "helo_matches"))) {
 			strbuf_addstr(&sb, EF(" It is the HELO name of our server.",
@@ -758,7 +759,7 @@ posture_ptr(json_t *lines, json_t *ptr, const char *ip, bool fr, struct strbuf *
 		} else if (str(ptr, "helo")) {
 			strbuf_addf(&sb, EF(" Our server's HELO name is another: %s.",
 					    " Le nom HELO de notre serveur est un autre : %s."), str(ptr, "helo"));
-			open_reason(open, EF("HELO name is not the PTR name", "nom HELO différent du nom PTR"));
+			open_reason(open, EF("HELO name is not the PTR name", "nom HELO différent du nom PTR"), fr);
 		}
 	}
 	add_line(lines, &sb);
@@ -806,7 +807,7 @@ posture_spf(json_t *lines, json_t *p, const char *ip, bool fr, struct strbuf *op
 		if (strcmp(res, "pass")) {
 			char *why = xasprintf(EF("SPF of %s: %s", "SPF de %s : %s"), d, res);
 
-			open_reason(open, why);
+			open_reason(open, why, fr);
 			free(why);
 		}
 	}
@@ -867,16 +868,17 @@ posture_dmarc(json_t *lines, json_t *p, bool fr, struct strbuf *open)
 		strbuf_addstr(&sb, ".");
 		add_line(lines, &sb);
 		if (why)
-			open_reason(open, why);
+			open_reason(open, why, fr);
 		free(why);
 	}
 	strbuf_release(&sb);
 }
 static void
-posture_dnsbl(json_t *lines, json_t *p, bool fr, struct strbuf *open)
+posture_dnsbl(json_t *lines, json_t *p, const char *lang, struct strbuf *open)
 {
 	struct strbuf sb, clear, listed, refused, failed;
 	size_t i, nc = 0, nl = 0, nr = 0, nf = 0;
+	bool fr = strcmp(lang, "fr") == 0;
 	json_t *o, *arr = json_object_get(p, "dnsbl");
 
 	if (!json_array_size(arr))
@@ -899,11 +901,11 @@ posture_dnsbl(json_t *lines, json_t *p, bool fr, struct strbuf *open)
 			for (size_t k = 0; k < json_array_size(codes); k++)
 				strbuf_addf(&listed, "%s%s%s%s", k ? ", " : "",
 					    json_string_value(json_array_get(codes, k)), fr ? " : " : ": ",
-					    json_string_value(json_array_get(m, k)));
+					    posture_meaning(json_string_value(json_array_get(m, k)), lang));
 			strbuf_addstr(&listed, ")");
 		} else if (!strcmp(res, "refused")) {
 			strbuf_addf(&refused, "%s%s (%s)", nr++ ? "; " : "", z,
-				    json_string_value(json_array_get(m, 0)));
+				    posture_meaning(json_string_value(json_array_get(m, 0)), lang));
 		} else {
 			strbuf_addf(&failed, "%s%s", nf++ ? "; " : "", z);
 			if (str(o, "problem"))
@@ -924,9 +926,9 @@ posture_dnsbl(json_t *lines, json_t *p, bool fr, struct strbuf *open)
 	strbuf_addstr(&sb, ".");
 	add_line(lines, &sb);
 	if (nl)
-		open_reason(open, EF("listed on a blocklist", "listée sur une liste de blocage"));
+		open_reason(open, EF("listed on a blocklist", "listée sur une liste de blocage"), fr);
 	if (nr || nf)
-		open_reason(open, EF("blocklists not all checked", "listes de blocage pas toutes vérifiées"));
+		open_reason(open, EF("blocklists not all checked", "listes de blocage pas toutes vérifiées"), fr);
 	strbuf_release(&sb);
 	strbuf_release(&clear);
 	strbuf_release(&listed);
@@ -968,7 +970,7 @@ add_posture(json_t *ctx, const char *lang)
 	posture_spf(lines, p, ip, fr, &open);
 	posture_dmarc(lines, p, fr, &open);
 	domains = json_array_size(lines) > n;
-	posture_dnsbl(lines, p, fr, &open);
+	posture_dnsbl(lines, p, lang, &open);
 	if (json_is_false(json_object_get(p, "complete"))) {
 		char *t = xasprintf(EF("The checks marked temperror could not be made: DNS failed, or did not answer within %g s per query and %g s in all.",
 				       "Les vérifications marquées temperror n'ont pas pu être faites : le DNS a échoué, ou n'a pas répondu en %g s par requête et %g s en tout."),
@@ -980,7 +982,7 @@ add_posture(json_t *ctx, const char *lang)
 	}
 	if (!domains)
 		open_reason(&open, EF("no sender domain found in the messages",
-				      "aucun domaine d'expéditeur trouvé dans les messages"));
+				      "aucun domaine d'expéditeur trouvé dans les messages"), fr);
 	set_bool(ctx, "posture_checked", true);
 	set_bool(ctx, "posture_fine", open.len == 0);
 	json_object_set_new(ctx, "posture_open", open.len ? json_string(open.buf) : json_null());

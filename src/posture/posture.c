@@ -447,6 +447,36 @@ dnsbl_code(const char *zone, const char *code, bool *refused)
 	return "listed";
 }
 
+const char *
+posture_meaning(const char *en, const char *lang)
+{
+	static const char *const fr[][2] = {
+		{ "not a blocklist answer (outside 127.0.0.0/8): a resolver that rewrites answers",
+		  "pas une réponse de liste de blocage (hors de 127.0.0.0/8) : un résolveur qui réécrit les réponses" },
+		{ "refused by Spamhaus: the zone name is wrong", "refusée par Spamhaus : le nom de zone est faux" },
+		{ "refused by Spamhaus: queries through a public or open resolver",
+		  "refusée par Spamhaus : requêtes par un résolveur public ou ouvert" },
+		{ "refused by Spamhaus: too many queries", "refusée par Spamhaus : trop de requêtes" },
+		{ "refused by Spamhaus", "refusée par Spamhaus" },
+		{ "Spamhaus SBL: a known spam source", "Spamhaus SBL : source de spam connue" },
+		{ "Spamhaus SBL CSS: snowshoe spam", "Spamhaus SBL CSS : spam « snowshoe »" },
+		{ "Spamhaus XBL: a compromised host (exploits, bots)",
+		  "Spamhaus XBL : machine compromise (exploits, bots)" },
+		{ "Spamhaus DROP: a hijacked network", "Spamhaus DROP : réseau détourné" },
+		{ "Spamhaus PBL: an address not meant to send mail directly",
+		  "Spamhaus PBL : adresse qui n'est pas censée envoyer du courrier directement" },
+		{ "listed by Spamhaus", "listée par Spamhaus" },
+		{ "listed", "listée" },
+	};
+
+	if (!en || !lang || strcmp(lang, "fr"))
+		return en;
+	for (size_t i = 0; i < sizeof(fr) / sizeof(fr[0]); i++)
+		if (!strcmp(en, fr[i][0]))
+			return fr[i][1];
+	return en;
+}
+
 static void
 dnsbl_submit(struct dns_resolver *r, const char *ip, struct dnsbl_state *s)
 {
@@ -905,9 +935,9 @@ print_dnsbl(FILE *f, const json_t *o, bool fr)
 	else
 		fputs(T("refused, no verdict", fr ? "requête refusée, pas de verdict" : NULL), f);
 	for (size_t i = 0; i < json_array_size(codes); i++)
-		fprintf(f, "%s%s: %s", i ? "; " : " (",
-			json_string_value(json_array_get(codes, i)),
-			json_string_value(json_array_get(m, i)));
+		fprintf(f, "%s%s%s %s", i ? "; " : " (",
+			json_string_value(json_array_get(codes, i)), fr ? " :" : ":",
+			posture_meaning(json_string_value(json_array_get(m, i)), fr ? "fr" : "en"));
 	if (json_array_size(codes))
 		fputc(')', f);
 	print_problem(f, o);

@@ -177,6 +177,10 @@ assert_eq "$(jq -r '.ptr.generic, .ptr.forward_confirmed' "$tmp/strict.json" | t
 	"strict: generic PTR, not confirmed"
 says "$tmp/strict-en.txt" "DMARC of shop.example.com: p=reject pct=50, aligned for 1 of 2 messages" "strict: DMARC said"
 says "$tmp/strict-en.txt" "Blocklists: LISTED on bl.example.org (127.0.0.2: listed)." "strict: the listing said"
+pack_posture "$tmp/strict-fr.tar.gz" --dns-server "$DNS" --dnsbl bl.example.org --lang fr
+says "$tmp/out" "Listes de blocage : LISTÉE sur bl.example.org (127.0.0.2 : listée)." "strict fr: the listing said"
+says "$tmp/out" "le DNS inverse de 203.0.113.7 : DNS inverse non confirmé dans le sens direct ; nom de DNS inverse générique" \
+	"strict fr: the item open, with why"
 says "$tmp/strict-en.txt" "[ ] checked the SPF and DMARC records of the sending domains and the reverse DNS of 203.0.113.7: reverse DNS not forward-confirmed; generic reverse DNS name; DMARC of shop.example.com not aligned for every message; listed on a blocklist" \
 	"strict: the item open, with why"
 

@@ -335,7 +335,7 @@ assert_in "$tmp/out" "DNS inverse : mail.shop.example.net ; confirmé dans le se
 	"fr: reverse DNS"
 assert_in "$tmp/out" "SPF shop.example.net : pass, décidé par mx" "fr: SPF"
 assert_in "$tmp/out" "DMARC shop.example.net : p=quarantine (enregistrement de _dmarc.shop.example.net)" "fr: DMARC"
-assert_in "$tmp/out" "liste de blocage bl.example.org : LISTÉE (127.0.0.2: listed)" "fr: blocklist"
+assert_in "$tmp/out" "liste de blocage bl.example.org : LISTÉE (127.0.0.2 : listée)" "fr: blocklist"
 posture --lang de 192.0.2.10
 assert_status 64 "--lang de: usage"
 
