@@ -2,8 +2,8 @@
  * that applies to a domain, identifier alignment, and the verdict of one
  * message from its SPF and DKIM results
  *
- * fpkit reads DMARC itself rather than through libopendmarc: doc/fpkit.1
- * (POSTURE) says why, with the cases.
+ * fpkit reads DMARC itself rather than through libopendmarc:
+ * doc/fpkit-posture.1 (WHAT IS CHECKED) says why, with the cases.
  */
 #ifndef FPKIT_DMARC_H
 #define FPKIT_DMARC_H

@@ -14,9 +14,9 @@
 
 struct dns_resolver;
 
-/* The blocklists asked when none are given (doc/fpkit.1, POSTURE);
- * struct posture_options below holds the list a run asks, the one
- * place the command line (and a configuration file) sets it. */
+/* The blocklists asked when none are given (doc/fpkit-posture.1, WHAT
+ * IS CHECKED); struct posture_options below holds the list a run asks,
+ * the one place the command line (and a configuration file) sets it. */
 extern const char *const posture_default_dnsbl[];
 
 struct posture_request {
