@@ -308,7 +308,9 @@ static const struct inject {
 	{ "unblock", "archive", "--archive", { "--archive", "--bundle", "--no-evidence" }, { NULL } },
 	{ "unblock", "mta", "--mta", { "--mta" }, { NULL } },
 	{ "unblock", "endpoint", "--endpoint", { "--endpoint" }, { NULL } },
+	{ "pack", "dnsbl", "--dnsbl", { "--dnsbl" }, { "--posture" } },
 	{ "posture", "dnsbl", "--dnsbl", { "--dnsbl" }, { NULL } },
+	{ "posture", "lang", "--lang", { "--lang" }, { NULL } },
 };
 
 /* Is option given, as "--name" or "--name=value", before any "--"? */
@@ -396,7 +398,8 @@ config_argv(const struct config *c, int argc, char **argv, struct config_argv *o
 	for (int i = 1; i < argc; i++) {
 		push(out, argv[i], false);
 		/* "--archive" with no folder after it: the configured one. */
-		if ((strcmp(cmd, "scan") == 0 || strcmp(cmd, "unblock") == 0) &&
+		if ((strcmp(cmd, "scan") == 0 || strcmp(cmd, "unblock") == 0 ||
+		     strcmp(cmd, "report") == 0) &&
 		    strcmp(argv[i], "--archive") == 0 && (i + 1 == argc || argv[i + 1][0] == '-')) {
 			const struct ini_entry *e = ini_get(&c->ini, "fpkit", "archive");
 
