@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$TESTS_DIR/e2e/lib.sh"
+skip "not written yet"
