@@ -155,6 +155,24 @@ read_ini(const char *path, const char *section, const char *const *names, char *
 	return 0;
 }
 
+/* Whether the endpoint's host is an IP address or localhost. */
+static bool
+endpoint_is_address(const char *url)
+{
+	const char *host = strstr(url, "//");
+	size_t n;
+
+	if (host == NULL)
+		return false;
+	host += 2;
+	if (*host == '[')
+		return true;
+	n = strcspn(host, ":/");
+	if (n == 9 && strncmp(host, "localhost", 9) == 0)
+		return true;
+	return n && strspn(host, "0123456789.") == n;
+}
+
 static char *
 env_dup(const char *name)
 {
@@ -249,6 +267,12 @@ s3conf_load(struct s3conf *c, struct error *err)
 			  addressing);
 		goto out;
 	}
+	/* A bucket cannot be a name under an address: an endpoint given by
+	 * its IP address (or localhost) is reached path-style, as the AWS
+	 * SDKs do, unless virtual-host style is asked for by name. */
+	if (!c->path_style && !(addressing && strcmp(addressing, "virtual") == 0) &&
+	    c->endpoint && endpoint_is_address(c->endpoint))
+		c->path_style = true;
 	if (c->endpoint == NULL) {
 		c->endpoint = xasprintf("https://s3.%s.amazonaws.com", c->region);
 	} else {

@@ -17,7 +17,8 @@ struct s3conf {
 	char *endpoint;		/* AWS_ENDPOINT_URL / endpoint_url, without a
 				 * trailing '/'; else https://s3.REGION.amazonaws.com */
 	bool path_style;	/* s3_addressing = path (FPKIT_S3_ADDRESSING),
-				 * or "s3 =\n  addressing_style = path" */
+				 * or "s3 =\n  addressing_style = path", or
+				 * an endpoint given by its IP address */
 	bool plain_http;	/* the endpoint is http:// on loopback */
 };
 

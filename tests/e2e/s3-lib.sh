@@ -57,6 +57,7 @@ s3rver_start() {
 # fakes3_start [OPTIONS]: fpkit's own stand-in (tests/fake-s3/fake-s3.py).
 fakes3_start() {
 	rm -f "$tmp/s3.port"
+	: >"$tmp/fake-s3.log"
 	python3 "$TESTS_DIR/fake-s3/fake-s3.py" --port-file "$tmp/s3.port" \
 		--access-key "$S3_AK" --secret-key "$S3_SK" --region "$S3_REGION" \
 		--log "$tmp/fake-s3.log" "$@" >/dev/null 2>"$tmp/s3.err" &
