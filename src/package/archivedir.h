@@ -75,7 +75,7 @@ enum {
 	{ "exec-timeout", required_argument, NULL, ARCHIVE_DIR_OPT_EXEC_TIMEOUT }
 
 #define ARCHIVE_DIR_USAGE \
-	"Archiving every block event, for cron (fpkit(1), 'fpkit scan --archive'):\n" \
+	"Archiving every block event, for cron (fpkit-scan(1), ARCHIVING):\n" \
 	"  --archive DIR        write a bundle into DIR for each block event not there\n" \
 	"                       yet, and list it in DIR/index.jsonl\n" \
 	"  --archive s3://BUCKET/PREFIX\n" \
