@@ -588,7 +588,7 @@ s3_put_new(struct s3 *s, const struct s3_put *p, enum s3_put_outcome *out,
 	}
 	if (h.found) {
 		s3_head_release(&h);
-		*out = S3_PUT_EXISTS;
+		*out = S3_PUT_WAS_THERE;
 		free(what);
 		return 0;
 	}

@@ -51,7 +51,10 @@ struct s3_put {
 
 enum s3_put_outcome {
 	S3_PUT_CREATED,		/* written by this call */
-	S3_PUT_EXISTS,		/* the key was taken (a HEAD found it, or 412) */
+	S3_PUT_WAS_THERE,	/* the key was taken before anything was sent */
+	S3_PUT_EXISTS,		/* ... taken while this call tried (412, or a
+				 * HEAD after a lost answer found it): by this
+				 * call's own try, or another writer's */
 };
 
 /* Put an object unless its key exists: a HEAD first, then a PUT with

@@ -248,7 +248,7 @@ s3archive_put_bundle(struct s3archive *a, const struct s3archive_event *ev, cons
 	}
 	/* A lost answer of this run's own PUT shows as a taken key that
 	 * holds these very bytes: it is this run's. */
-	*out = (po == S3_PUT_CREATED || (got && strcmp(got, sha) == 0 &&
+	*out = (po == S3_PUT_CREATED || (po == S3_PUT_EXISTS && got && strcmp(got, sha) == 0 &&
 					 h.size == (int64_t)len)) ? S3ARCHIVE_WRITTEN
 								  : S3ARCHIVE_TAKEN;
 	{
@@ -449,5 +449,61 @@ out:
 	g_hash_table_destroy(done);
 	s3_keys_free(keys, nr);
 	free(top);
+	return rc;
+}
+
+int
+s3archive_upload(const char *url, const char *path, const char *name, char **out_url,
+		 bool *taken, struct error *err)
+{
+	struct s3archive a;
+	char *key = NULL, *data = NULL, sha[DIGEST_HEX_SIZE];
+	struct s3_put p = { 0 };
+	struct s3_head h = { 0 };
+	enum s3_put_outcome po;
+	json_t *meta = NULL;
+	const char *got;
+	size_t len;
+	int rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	*out_url = NULL;
+	if (s3url_parse(&a.url, url, err) < 0 || s3conf_load(&a.conf, err) < 0 ||
+	    s3_init(&a.s3, &a.conf, a.url.bucket, err) < 0)
+		goto out;
+	/* s3://B/P/NAME.tar.gz is the key; s3://B/P a prefix for NAME. */
+	if (g_str_has_suffix(a.url.prefix, ".tar.gz"))
+		key = xstrdup(a.url.prefix);
+	else
+		key = key_of(&a, name);
+	*out_url = s3_object_url(&a.s3, key);
+	if (read_file(path, &data, &len, err) < 0)
+		goto out;
+	digest_buffer(data, len, sha);
+	meta = json_pack("{s:s}", "sha256", sha);
+	p.key = key;
+	p.data = data;
+	p.len = len;
+	p.content_type = "application/gzip";
+	p.meta = meta;
+	if (s3_put_new(&a.s3, &p, &po, err) < 0 || s3_head(&a.s3, key, &h, err) < 0)
+		goto out;
+	got = json_string_value(json_object_get(h.meta, "sha256"));
+	*taken = po == S3_PUT_WAS_THERE ||
+		 !(h.found && got && strcmp(got, sha) == 0 && h.size == (int64_t)len);
+	if (po == S3_PUT_CREATED && *taken) {
+		error_set(err, EX_IOERR, "'%s' was uploaded but does not read back as written",
+			  *out_url);
+		goto out;
+	}
+	rc = 0;
+out:
+	s3_head_release(&h);
+	json_decref(meta);
+	free(data);
+	free(key);
+	s3_release(&a.s3);
+	s3conf_release(&a.conf);
+	s3url_release(&a.url);
 	return rc;
 }

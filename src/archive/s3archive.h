@@ -81,6 +81,14 @@ int s3archive_put_bundle(struct s3archive *a, const struct s3archive_event *ev,
 int s3archive_put_file(struct s3archive *a, const char *name, const void *data, size_t len,
 		       const char *content_type, bool *taken, struct error *err);
 
+/* fpkit pack -o s3://BUCKET/KEY.tar.gz or s3://BUCKET/PREFIX: upload the
+ * bundle 'path' under KEY, or under PREFIX/NAME, never over an object
+ * there (*taken is then true and nothing is written), with its SHA-256 as
+ * x-amz-meta-sha256, read back and checked.  *out_url is the object's
+ * URL (new, also on failure once known). */
+int s3archive_upload(const char *url, const char *path, const char *name, char **out_url,
+		     bool *taken, struct error *err);
+
 /* The events of the bucket, every host's, in key order: a JSON array
  * of objects as 'fpkit archive ls' prints them (new). */
 int s3archive_list(struct s3archive *a, json_t **events, struct error *err);

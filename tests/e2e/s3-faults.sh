@@ -100,6 +100,28 @@ assert_in "$tmp/err" "InvalidRequest: Bucket is missing Object Lock Configuratio
 assert_eq "$(stored events/)" 0 "nothing stored"
 s3_stop
 
+# fpkit pack -o s3://...: under a prefix, or a key of its own; never
+# over an object.
+fakes3_start
+s3_env
+pack_demo --no-dkim -o s3://evidence/manual
+assert_status 0 "pack -o s3://BUCKET/PREFIX"
+assert_in "$tmp/err" "fpkit: wrote 's3://evidence/manual/$DEMO_BUNDLE'" "the object's URL is said"
+s3_get "evidence/manual/$DEMO_BUNDLE" "$tmp/packed.tar.gz"
+run verify "$tmp/packed.tar.gz"
+assert_status 0 "the object is a bundle that verifies"
+pack_demo --no-dkim -o s3://evidence/manual/case-42.tar.gz
+assert_status 0 "pack -o s3://BUCKET/KEY.tar.gz"
+assert_eq "$(s3_keys evidence manual/ | tr '\n' ' ')" "manual/case-42.tar.gz manual/$DEMO_BUNDLE " \
+	"the two keys"
+pack_demo --no-dkim -o s3://evidence/manual/case-42.tar.gz
+assert_status 73 "the same key again: EX_CANTCREAT"
+assert_in "$tmp/err" "already exists: fpkit never replaces an object" "said"
+assert_eq "$(jq -r 'select(.method == "PUT" and .status == 200) | .key' "$tmp/fake-s3.log" | wc -l)" 2 \
+	"no third object written"
+assert_eq "$(ls "${TMPDIR:-/tmp}" | grep -c '^fpkit-pack\.' || :)" 0 "no temporary folder left"
+s3_stop
+
 # Settings from ~/.aws under a profile, a session token, virtual-host
 # style refused by nothing but reached through path style here.
 fakes3_start
