@@ -13,6 +13,7 @@
 #include "archivedir.h"
 #include "cmd.h"
 #include "error.h"
+#include "s3archive.h"
 #include "scan.h"
 #include "textsafe.h"
 #include "timefmt.h"
@@ -317,6 +318,11 @@ cmd_scan(int argc, char **argv, struct error *err)
 	/* The lock comes first: a second run stops before any request. */
 	if (cmd.arch.dir && archive_dir_open(&ad, &cmd.arch, &s->diag, err) < 0)
 		goto out;
+	/* --verbose: the bucket's requests too (never a credential). */
+	if (ad.s3 && s->api.verbose) {
+		ad.s3->s3.trace = cmd_trace;
+		ad.s3->s3.arg = NULL;
+	}
 	if (scan_run(s, err) < 0) {
 		progress_end(&cmd);
 		goto out;

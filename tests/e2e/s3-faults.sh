@@ -76,8 +76,11 @@ s3_stop
 # Retention: the lock headers, with Content-MD5, on each upload.
 fakes3_start
 s3_env
-archive "$U" --host mx1 --retain 30 --lock-mode compliance
+archive "$U" --host mx1 --retain 30 --lock-mode compliance --verbose
 assert_status 0 "an archive with retention"
+assert_in "$tmp/err" "PUT $S3_URL/evidence/fp/events/$IP7/20261120T133207Z/mx1/$B7: 200" \
+	"--verbose traces the bucket's requests"
+assert_not_in "$tmp/err" "$S3_SK" "and never the secret"
 assert_eq "$(jq -r 'select(.method == "PUT") | ."x-amz-object-lock-mode"' "$tmp/fake-s3.log" | sort -u)" \
 	COMPLIANCE "x-amz-object-lock-mode on each upload"
 until=$(jq -r 'select(.method == "PUT") | ."x-amz-object-lock-retain-until-date"' "$tmp/fake-s3.log" | head -1)
