@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "error.h"
 #include "hook.h"
 #include "xalloc.h"
+
+extern char **environ;
 
 /* summary.json in an unlinked temporary file: the hook reads it at its
  * pace, or not at all, and fpkit never blocks on a pipe. */
@@ -68,8 +72,10 @@ str(json_t *event, const char *name)
 	return v ? v : "";
 }
 
-static void
-child(const char *cmd, json_t *event, int in)
+/* fpkit's environment without the FPKIT_* names the hook gets, then
+ * those (new, NULL-ended; each string new). */
+static char **
+hook_env(json_t *event)
 {
 	static const char *const names[][2] = {
 		{ "FPKIT_IP", "ip" }, { "FPKIT_BLOCK", "block" }, { "FPKIT_STATE", "state" },
@@ -77,42 +83,74 @@ child(const char *cmd, json_t *event, int in)
 		{ "FPKIT_EVENT_KEY", "key" }, { "FPKIT_HOST", "host" },
 		{ "FPKIT_ARCHIVE", "archive" },
 	};
-	char missing[32];
+	const size_t nr_names = sizeof(names) / sizeof(names[0]);
+	size_t n = 0, k = 0;
+	char **env;
 
-	setpgid(0, 0);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		setenv(names[i][0], str(event, names[i][1]), 1);
-	snprintf(missing, sizeof(missing), "%lld",
-		 (long long)json_integer_value(json_object_get(event, "missing")));
-	setenv("FPKIT_MISSING", missing, 1);
-	if (dup2(in, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-		_exit(126);
-	close(in);
-	signal(SIGPIPE, SIG_DFL);
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	_exit(127);
+	while (environ[n])
+		n++;
+	env = xcalloc(n + nr_names + 2, sizeof(*env));
+	for (size_t i = 0; i < n; i++) {
+		bool ours = strncmp(environ[i], "FPKIT_MISSING=", 14) == 0;
+
+		for (size_t j = 0; j < nr_names && !ours; j++) {
+			size_t len = strlen(names[j][0]);
+
+			ours = strncmp(environ[i], names[j][0], len) == 0 && environ[i][len] == '=';
+		}
+		if (!ours)
+			env[k++] = xstrdup(environ[i]);
+	}
+	for (size_t j = 0; j < nr_names; j++)
+		env[k++] = xasprintf("%s=%s", names[j][0], str(event, names[j][1]));
+	env[k++] = xasprintf("FPKIT_MISSING=%lld",
+			     (long long)json_integer_value(json_object_get(event, "missing")));
+	env[k] = NULL;
+	return env;
+}
+
+static void
+env_free(char **env)
+{
+	for (size_t i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
 }
 
 int
 hook_run(const char *cmd, json_t *event, int timeout, struct error *err)
 {
 	struct timespec start, now, nap = { 0, 20 * 1000 * 1000 };
-	int in = summary_fd(event, err), status = 0;
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)cmd, NULL }, **env;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dflt;
+	int in = summary_fd(event, err), status = 0, e;
 	pid_t pid, w;
 
 	if (in < 0)
 		return -1;
+	/* posix_spawn, not fork: nothing runs in between but the exec. */
+	env = hook_env(event);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, in);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setpgroup(&attr, 0);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
 	fflush(stdout);
 	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(in);
-		return error_set(err, EX_OSERR, "hook: cannot start /bin/sh: %s", strerror(errno));
-	}
-	if (pid == 0)
-		child(cmd, event, in);
+	e = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	env_free(env);
 	close(in);
-	setpgid(pid, pid);	/* as the child does: whichever runs first */
+	if (e != 0)
+		return error_set(err, EX_OSERR, "hook: cannot start /bin/sh: %s", strerror(e));
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		w = waitpid(pid, &status, WNOHANG);

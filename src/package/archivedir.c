@@ -99,7 +99,7 @@ archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt, cons
 			return error_set(err, EX_USAGE, "%s: --host '%s' must be 1 to 63 of A-Z, "
 					 "a-z, 0-9, '.', '_' and '-'", cmd, arg);
 		o->host = arg;
-		break;
+		return 1;
 	case ARCHIVE_DIR_OPT_RETAIN:
 		errno = 0;
 		v = strtol(arg, &end, 10);
@@ -109,7 +109,7 @@ archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt, cons
 		o->retain_days = (int)v;
 		if (o->lock_mode == NULL)
 			o->lock_mode = "GOVERNANCE";
-		break;
+		return 1;
 	case ARCHIVE_DIR_OPT_LOCK_MODE:
 		if (strcmp(arg, "governance") == 0 || strcmp(arg, "GOVERNANCE") == 0)
 			o->lock_mode = "GOVERNANCE";
@@ -118,12 +118,12 @@ archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt, cons
 		else
 			return error_set(err, EX_USAGE, "%s: --lock-mode is governance or "
 					 "compliance, not '%s'", cmd, arg);
-		break;
+		return 1;
 	case ARCHIVE_DIR_OPT_EXEC:
 		if (*arg == '\0')
 			return error_set(err, EX_USAGE, "%s: --exec needs a command", cmd);
 		o->exec = arg;
-		break;
+		return 1;
 	case ARCHIVE_DIR_OPT_EXEC_TIMEOUT:
 		errno = 0;
 		v = strtol(arg, &end, 10);
@@ -131,7 +131,7 @@ archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt, cons
 			return error_set(err, EX_USAGE, "%s: --exec-timeout takes a number of "
 					 "seconds from 1 to %d, not '%s'", cmd, HOOK_MAX_TIMEOUT, arg);
 		o->exec_timeout = (int)v;
-		break;
+		return 1;
 	default:
 		return 0;
 	}
@@ -147,6 +147,10 @@ archive_dir_options_check(const struct archive_dir_options *o, const char *cmd,
 		return error_set(err, EX_USAGE, "%s: --mail, --maillog, --lang, --before-block, "
 				 "--dkim-keys, --no-dkim and --archive-unsafe-ok go with --archive "
 				 "DIR", cmd);
+	if (o->dir == NULL && (o->host || o->retain_days || o->lock_mode || o->exec ||
+			       o->exec_timeout))
+		return error_set(err, EX_USAGE, "%s: --host, --retain, --lock-mode, --exec and "
+				 "--exec-timeout go with --archive DIR", cmd);
 	if (o->retain_days == 0 && o->lock_mode)
 		return error_set(err, EX_USAGE, "%s: --lock-mode goes with --retain DAYS", cmd);
 	if (o->retain_days && !archive_dir_is_bucket(o->dir))

@@ -142,4 +142,23 @@ AWS_REGION=$S3_REGION AWS_ENDPOINT_URL=$S3_URL run archive ls --json "$U"
 assert_status 77 "the default profile's wrong keys: EX_NOPERM"
 assert_in "$tmp/err" "InvalidAccessKeyId" "the server's code"
 assert_not_in "$tmp/err" "$S3_SK" "no secret shown"
+
+# Usage errors, before anything is asked.
+run scan --retain 3
+assert_status 64 "--retain without --archive"
+assert_in "$tmp/err" "--exec-timeout go with --archive DIR" "said so"
+run scan --archive "$tmp/folder" --retain 3
+assert_status 64 "--retain with a folder"
+assert_in "$tmp/err" "it goes with --archive s3://BUCKET/PREFIX" "said so"
+run scan --archive "$U" --lock-mode governance
+assert_status 64 "--lock-mode without --retain"
+run scan --archive "$U" --lock-mode forever --retain 3
+assert_status 64 "a --lock-mode that is none"
+run scan --archive "$U" --host 'mx1/../x'
+assert_status 64 "a --host that is no key part"
+run scan --archive "$U" --exec true --exec-timeout 0
+assert_status 64 "--exec-timeout 0"
+run scan --archive s3://Bad_Bucket/x
+assert_status 64 "a bucket name S3 does not allow"
+assert_true "no folder made for any of them" test ! -e "$tmp/folder"
 finish
