@@ -573,7 +573,7 @@ int
 s3_put_new(struct s3 *s, const struct s3_put *p, enum s3_put_outcome *out,
 	   struct error *err)
 {
-	struct s3_head h;
+	struct s3_head h = { 0 };
 	struct req r;
 	char *what = what_of("PUT", s, p->key), sha[DIGEST_HEX_SIZE], *md5;
 	const char *name;
@@ -582,11 +582,11 @@ s3_put_new(struct s3 *s, const struct s3_put *p, enum s3_put_outcome *out,
 
 	if (!s3url_key_ok(p->key))
 		return error_set(err, EX_SOFTWARE, "%s: not a key fpkit writes", what);
-	if (s3_head(s, p->key, &h, err) < 0) {
+	if (!p->replace && s3_head(s, p->key, &h, err) < 0) {
 		free(what);
 		return -1;
 	}
-	if (h.found) {
+	if (!p->replace && h.found) {
 		s3_head_release(&h);
 		*out = S3_PUT_WAS_THERE;
 		free(what);
@@ -600,7 +600,8 @@ s3_put_new(struct s3 *s, const struct s3_put *p, enum s3_put_outcome *out,
 	add_header(&r, "Content-Type: %s", p->content_type ? p->content_type
 							  : "application/octet-stream");
 	add_header(&r, "Content-MD5: %s", md5);
-	add_header(&r, "If-None-Match: *");
+	if (!p->replace)
+		add_header(&r, "If-None-Match: *");
 	json_object_foreach(p->meta, name, v) {
 		const char *val = json_string_value(v);
 
@@ -633,6 +634,8 @@ s3_put_new(struct s3 *s, const struct s3_put *p, enum s3_put_outcome *out,
 			long ms = s->retry_base_ms << t;
 
 			g_usleep((gulong)(ms > 30000 ? 30000 : ms) * 1000);
+			if (p->replace)
+				continue;
 			if (s3_head(s, p->key, &h, err) < 0)
 				goto out;
 			if (h.found) {

@@ -47,6 +47,8 @@ struct s3_put {
 					 * x-amz-meta-NAME (names in lower case) */
 	const char *lock_mode;		/* "GOVERNANCE" or "COMPLIANCE"; NULL: none */
 	int64_t retain_until;		/* with lock_mode: seconds since the epoch */
+	bool replace;			/* a page rewritten by each run (index.html):
+					 * put over what is there, no HEAD first */
 };
 
 enum s3_put_outcome {
@@ -57,7 +59,7 @@ enum s3_put_outcome {
 				 * call's own try, or another writer's */
 };
 
-/* Put an object unless its key exists: a HEAD first, then a PUT with
+/* Put an object unless its key exists (or p->replace): a HEAD first, then a PUT with
  * If-None-Match: * (a server that honours it answers 412 when another
  * writer came in between), with x-amz-content-sha256 and Content-MD5
  * of the data.  A try cut or answered 5xx is tried again; a lost answer

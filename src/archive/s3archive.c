@@ -268,7 +268,7 @@ out:
 
 int
 s3archive_put_file(struct s3archive *a, const char *name, const void *data, size_t len,
-		   const char *content_type, bool *taken, struct error *err)
+		   const char *content_type, bool replace, bool *taken, struct error *err)
 {
 	char *key = key_of(a, name);
 	struct s3_put p = { 0 };
@@ -279,9 +279,10 @@ s3archive_put_file(struct s3archive *a, const char *name, const void *data, size
 	p.data = data;
 	p.len = len;
 	p.content_type = content_type;
+	p.replace = replace;
 	rc = s3_put_new(&a->s3, &p, &po, err);
 	if (rc == 0)
-		*taken = po == S3_PUT_EXISTS;
+		*taken = po != S3_PUT_CREATED;
 	free(key);
 	return rc;
 }

@@ -75,11 +75,15 @@ int s3archive_put_bundle(struct s3archive *a, const struct s3archive_event *ev,
 			 const char *path, char **url, enum s3archive_outcome *out,
 			 struct error *err);
 
-/* Put one object under PREFIX/NAME (name: key characters), never over
- * one there: for a page or a file beside the events.  *taken tells
- * whether the key was there already. */
+/* Put one object under PREFIX/NAME (name: key characters, such as
+ * "index.html"), beside the events: a page or a file.  With 'replace'
+ * it is put over what is there (a page each run rewrites; in a bucket
+ * with versioning the old one stays as a version); without, never over
+ * an object there, and *taken tells whether the key was taken. Errors as
+ * s3_put_new.  Any module holding the archive (archive_dir.s3) may call
+ * it. */
 int s3archive_put_file(struct s3archive *a, const char *name, const void *data, size_t len,
-		       const char *content_type, bool *taken, struct error *err);
+		       const char *content_type, bool replace, bool *taken, struct error *err);
 
 /* fpkit pack -o s3://BUCKET/KEY.tar.gz or s3://BUCKET/PREFIX: upload the
  * bundle 'path' under KEY, or under PREFIX/NAME, never over an object

@@ -13,6 +13,7 @@ E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/s3-lib.sh"
 command -v python3 >/dev/null 2>&1 || skip_all "no python3 for tests/fake-s3"
+: "${S3PUT:?run the tests through 'make check'}"
 . "$E2E/fakeapi.sh"
 . "$E2E/archive-lib.sh"
 trap 's3_stop; fakeapi_stop >/dev/null 2>&1; rm -rf "$tmp" "$san"' EXIT
@@ -123,6 +124,23 @@ assert_in "$tmp/err" "already exists: fpkit never replaces an object" "said"
 assert_eq "$(jq -r 'select(.method == "PUT" and .status == 200) | .key' "$tmp/fake-s3.log" | wc -l)" 2 \
 	"no third object written"
 assert_eq "$(ls "${TMPDIR:-/tmp}" | grep -c '^fpkit-pack\.' || :)" 0 "no temporary folder left"
+s3_stop
+
+# A page beside the events (what index.html of the archive would be):
+# put once, never over an object unless asked to replace it.
+fakes3_start
+s3_env
+printf '<p>one</p>\n' >"$tmp/page1"
+printf '<p>two</p>\n' >"$tmp/page2"
+assert_eq "$("$S3PUT" "$U" index.html "$tmp/page1")" created "a page put"
+assert_eq "$("$S3PUT" "$U" index.html "$tmp/page2")" taken "not over itself"
+s3_get evidence/fp/index.html "$tmp/got"
+assert_eq "$(cat "$tmp/got")" "<p>one</p>" "the first page stays"
+assert_eq "$("$S3PUT" "$U" index.html "$tmp/page2" replace)" created "replaced when asked"
+s3_get evidence/fp/index.html "$tmp/got"
+assert_eq "$(cat "$tmp/got")" "<p>two</p>" "the new page is there"
+assert_eq "$(jq -r 'select(.method == "PUT") | ."if-none-match" // "none"' "$tmp/fake-s3.log" | tr '\n' ' ')" \
+	"* none " "If-None-Match: * but on the replacing PUT"
 s3_stop
 
 # Settings from ~/.aws under a profile, a session token, virtual-host
