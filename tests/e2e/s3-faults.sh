@@ -143,6 +143,22 @@ assert_eq "$(jq -r 'select(.method == "PUT") | ."if-none-match" // "none"' "$tmp
 	"* none " "If-None-Match: * but on the replacing PUT"
 s3_stop
 
+# Virtual-host style: BUCKET.HOST (curl takes names under localhost to
+# loopback).
+fakes3_start
+s3_env
+AWS_ENDPOINT_URL=http://localhost:$S3_PORT FPKIT_S3_ADDRESSING=virtual \
+	run scan --archive "$U" --mail "$DEMO_MAIL" --no-dkim --rate 100000 --host mx1
+assert_status 0 "an archive through virtual-host style URLs"
+assert_eq "$(jq -r 'select(.method == "PUT") | "\(.host) \(.bucket)"' "$tmp/fake-s3.log" | sort -u)" \
+	"evidence.localhost evidence" "each request to BUCKET.localhost"
+assert_eq "$(stored events/)" 3 "three bundles"
+AWS_ENDPOINT_URL=http://localhost:$S3_PORT run archive ls "$U"
+assert_status 0 "localhost without s3_addressing: path-style"
+assert_eq "$(jq -r 'select(.method == "GET") | .host' "$tmp/fake-s3.log" | tail -1)" localhost \
+	"the last listing went to localhost itself"
+s3_stop
+
 # Settings from ~/.aws under a profile, a session token, virtual-host
 # style refused by nothing but reached through path style here.
 fakes3_start

@@ -129,9 +129,16 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         url = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(url.path).lstrip("/")
-        bucket, _, key = path.partition("/")
+        host = self.headers.get("Host", "").rsplit(":", 1)[0]
+        if host.endswith(".localhost"):
+            # Virtual-host style: BUCKET.localhost (curl takes any name
+            # under localhost to loopback).
+            bucket, key = host[:-len(".localhost")], path
+        else:
+            bucket, _, key = path.partition("/")
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
-        entry = {"method": self.command, "bucket": bucket, "key": key, "query": query}
+        entry = {"method": self.command, "bucket": bucket, "key": key, "query": query,
+                 "host": host}
         for h in ("If-None-Match", "Content-MD5", "x-amz-object-lock-mode",
                   "x-amz-object-lock-retain-until-date", "x-amz-security-token"):
             if self.headers.get(h) is not None:
