@@ -963,6 +963,10 @@ archive_host(struct archive_dir *a, struct error *err)
 		return error_set(err, EX_OSERR, "archive: cannot read the host name: %s: give "
 				 "--host NAME", strerror(errno));
 	name[sizeof(name) - 1] = '\0';
+	/* A folder's index lines go without a host rather than fail; a
+	 * bucket's keys need one. */
+	if (!s3archive_host_ok(name) && !archive_dir_is_bucket(a->opt->dir))
+		return 0;
 	if (!s3archive_host_ok(name))
 		return error_set(err, EX_USAGE, "archive: the host name '%.64s' is not 1 to 63 "
 				 "of A-Z, a-z, 0-9, '.', '_' and '-': give --host NAME", name);
@@ -1060,7 +1064,7 @@ hook_event(struct archive_dir *a, const struct archive_event *ev,
 			 "date", timefmt_iso_utc(ev->date, d),
 			 "bundle", r->bundle,
 			 "key", key,
-			 "host", a->host,
+			 "host", a->host ? a->host : "",
 			 "archive", a->dir,
 			 "missing", (json_int_t)r->nr_missing,
 			 "summary", json_object_get(facts, "summary"));
