@@ -69,9 +69,9 @@ s3_init(struct s3 *s, const struct s3conf *conf, const char *bucket, struct erro
 
 		errno = 0;
 		v = strtol(base, &end, 10);
-		if (errno || *end || v < 0 || v > 60000)
+		if (errno || *end || v < 0 || v > 600000)
 			return error_set(err, EX_USAGE, "FPKIT_RETRY_BASE_MS='%.32s' is not a number "
-					 "of milliseconds from 0 to 60000", base);
+					 "of milliseconds from 0 to 600000", base);
 		s->retry_base_ms = v;
 	}
 	s->curl = curl_easy_init();
