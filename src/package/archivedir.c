@@ -47,8 +47,9 @@ static int archive_host(struct archive_dir *a, struct error *err);
 static int open_bucket(struct archive_dir *a, struct error *err);
 static int add_to_bucket(struct archive_dir *a, const struct archive_event *ev,
 			 struct ovh *api, struct archive_dir_result *r);
-static void new_event_hook(struct archive_dir *a, const struct archive_event *ev,
-			   struct archive_dir_result *r, const char *key, json_t *facts);
+static json_t *hook_prepare(struct archive_dir *a, const struct archive_event *ev,
+			    struct archive_dir_result *r, const char *key, json_t *facts);
+static void hook_after(struct archive_dir *a, struct archive_dir_result *r, json_t *event);
 
 static const char **
 push(const char **list, size_t *nr, size_t *alloc, const char *s)
@@ -834,7 +835,7 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 {
 	char *name = archive_dir_bundle_name(ev->ip, ev->date), *line;
 	char sha[DIGEST_HEX_SIZE];
-	json_t *facts = NULL;
+	json_t *facts = NULL, *hook = NULL;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -861,6 +862,9 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 	}
 	if (file_sha256(r->bundle, sha, NULL, &r->err) < 0)
 		goto out;
+	/* The hook's marker before the index line: a run stopped in
+	 * between leaves a bundle the next run adopts, and its hook. */
+	hook = hook_prepare(a, ev, r, name, facts);
 	line = index_line(ev->ip, ev->block, ev->date, name, sha, (int64_t)time(NULL),
 			  r->missing, a->host);
 	rc = index_append(a, line, &r->err);
@@ -869,9 +873,9 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 		goto out;
 	g_hash_table_add(a->names, xstrdup(name));
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
-	if (a->opt->exec)
-		new_event_hook(a, ev, r, name, facts);
+	hook_after(a, r, hook);
 out:
+	json_decref(hook);
 	json_decref(facts);
 	free(name);
 	return rc;
@@ -997,7 +1001,7 @@ add_to_bucket(struct archive_dir *a, const struct archive_event *ev, struct ovh 
 	const char *tmpdir = getenv("TMPDIR");
 	struct s3archive_event se = { 0 };
 	enum s3archive_outcome out;
-	json_t *facts = NULL;
+	json_t *facts = NULL, *hook = NULL;
 	int rc = -1;
 
 	r->bundle = s3_object_url(&a->s3->s3, key);
@@ -1023,6 +1027,10 @@ add_to_bucket(struct archive_dir *a, const struct archive_event *ev, struct ovh 
 	se.state = json_string_value(json_object_get(facts, "state"));
 	se.date = ev->date;
 	se.nr_missing = r->nr_missing;
+	/* The hook's marker before the upload: a run stopped in between
+	 * leaves it for the next one, which runs it once the bundle is
+	 * there. */
+	hook = hook_prepare(a, ev, r, key, facts);
 	free(r->bundle);
 	r->bundle = NULL;
 	if (s3archive_put_bundle(a->s3, &se, path, &r->bundle, &out, &r->err) < 0)
@@ -1033,9 +1041,9 @@ add_to_bucket(struct archive_dir *a, const struct archive_event *ev, struct ovh 
 		goto out;
 	}
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
-	if (a->opt->exec)
-		new_event_hook(a, ev, r, key, facts);
+	hook_after(a, r, hook);
 out:
+	json_decref(hook);
 	if (path)
 		unlink(path);
 	if (tmp)
@@ -1151,22 +1159,34 @@ hook_fire(struct archive_dir *a, json_t *event, struct error *err)
 	return 0;
 }
 
-static void
-new_event_hook(struct archive_dir *a, const struct archive_event *ev,
-	       struct archive_dir_result *r, const char *key, json_t *facts)
+/* --exec: the facts of a new event and its marker, written before the
+ * event is recorded (new; NULL without --exec).  A marker that cannot
+ * be written is a warning: the hook runs all the same, but a failure of
+ * it would not be tried again. */
+static json_t *
+hook_prepare(struct archive_dir *a, const struct archive_event *ev,
+	     struct archive_dir_result *r, const char *key, json_t *facts)
 {
-	json_t *event = hook_event(a, ev, r, key, facts);
+	struct error e = ERROR_INIT;
+	json_t *event;
 
+	if (a->opt->exec == NULL)
+		return NULL;
+	event = hook_event(a, ev, r, key, facts);
+	if (hook_mark(a, ev->ip, ev->date, event, &e) < 0)
+		diag_add(&r->warnings, "--exec: the hook's marker could not be written (%s): "
+			 "should the hook fail, it would not be tried again", e.msg);
+	return event;
+}
+
+/* --exec: run the hook of a newly archived event. */
+static void
+hook_after(struct archive_dir *a, struct archive_dir_result *r, json_t *event)
+{
+	if (event == NULL)
+		return;
 	r->hook_ran = true;
-	if (hook_mark(a, ev->ip, ev->date, event, &r->hook_err) < 0) {
-		/* Run all the same: only its retry is lost. */
-		error_prefix(&r->hook_err, "--exec: its marker could not be written, so a "
-			     "failure would not be tried again");
-		(void)hook_fire(a, event, &r->hook_err);
-	} else {
-		(void)hook_fire(a, event, &r->hook_err);
-	}
-	json_decref(event);
+	(void)hook_fire(a, event, &r->hook_err);
 }
 
 /* The markers of a folder: the .json files of DIR/hooks (new array). */
@@ -1211,6 +1231,22 @@ folder_hooks_left(struct archive_dir *a, json_t **pending, struct error *err)
 	return rc;
 }
 
+static bool
+hook_event_archived(struct archive_dir *a, json_t *ev)
+{
+	const char *ip = json_string_value(json_object_get(ev, "ip"));
+	const char *date = json_string_value(json_object_get(ev, "date"));
+	int64_t when;
+	char *path = NULL;
+	bool there;
+
+	if (ip == NULL || date == NULL || timefmt_parse_iso(date, &when) < 0)
+		return true;	/* hook_fire says what is wrong with it */
+	there = archive_dir_has_bundle(a, ip, when, &path);
+	free(path);
+	return there;
+}
+
 int
 archive_dir_hooks_retry(struct archive_dir *a, struct diag *d, struct error *err)
 {
@@ -1226,6 +1262,11 @@ archive_dir_hooks_retry(struct archive_dir *a, struct diag *d, struct error *err
 		json_array_foreach(pending, i, ev) {
 			struct error e = ERROR_INIT;
 
+			/* A marker written before its event was recorded,
+			 * by a run that stopped or failed there: the hook
+			 * runs once the event is archived. */
+			if (!hook_event_archived(a, ev))
+				continue;
 			if (hook_fire(a, ev, &e) < 0)
 				diag_add(d, "archive '%s': %s blocked at %s: %s: tried again next run",
 					 a->dir, json_string_value(json_object_get(ev, "ip")),

@@ -97,4 +97,25 @@ assert_eq "$(cat "$tmp/calls")" "" "and never again"
 archive "$U" --host mx2 --exec "$HOOK"
 assert_status 0 "a second host"
 assert_eq "$(sort "$tmp/calls" | tr '\n' ' ')" "$IP5 $IP7 $IP9 " "runs the hook for the events it archives"
+s3_stop
+
+# 3. An upload that fails after the hook's marker was written: the hook
+# does not run for an event not archived, and runs once when it is.
+fakes3_start --fault 503:events/$IP7/:1 --fault 503:events/$IP7/:2 \
+	--fault 503:events/$IP7/:3 --fault 503:events/$IP7/:4
+s3_env
+: >"$tmp/calls"
+archive "$U" --host mx1 --exec "$HOOK"
+assert_status 75 "the bundle of $IP7 cannot be uploaded"
+assert_in "$tmp/err" "3 events: 2 archived, 0 already there, 1 failed" "the count"
+assert_eq "$(sort "$tmp/calls" | tr '\n' ' ')" "$IP5 $IP9 " "no hook for the event not archived"
+assert_eq "$(s3_keys evidence fp/hooks/$IP7/ | tr '\n' ' ')" \
+	"fp/hooks/$IP7/20261120T133207Z/mx1/pending.json " "its marker is there, without done"
+: >"$tmp/calls"
+archive "$U" --host mx1 --exec "$HOOK"
+assert_status 0 "the next run archives it"
+assert_eq "$(cat "$tmp/calls")" "$IP7" "and runs its hook, once"
+: >"$tmp/calls"
+archive "$U" --host mx1 --exec "$HOOK"
+assert_eq "$(cat "$tmp/calls")" "" "then never again"
 finish
