@@ -27,9 +27,11 @@ stored() {
 		"$tmp/fake-s3.log" | grep -c -- "$1" || :
 }
 
-# Two hosts at once, with faults, listings of two keys a page.
+# Two hosts at once, with faults (a 503 answer to an upload, a
+# connection lost in the middle of one, a connection lost after the
+# object was stored), listings of two keys a page.
 fakes3_start --max-keys 2 --fault 503:/mx1/:2 --fault cut:/mx1/:3 --fault cut:/mx2/:1 \
-	--fault 503:/mx2/:3
+	--fault 503:/mx2/:3 --fault drop:/mx1/:4 --fault drop:/mx2/:4
 s3_env
 U=s3://evidence/fp
 "$FPKIT" scan --archive "$U" --mail "$DEMO_MAIL" --no-dkim --rate 100000 --host mx1 \
@@ -44,7 +46,7 @@ wait $p1 || st1=$?
 wait $p2 || st2=$?
 assert_eq "$st1 $st2" "0 0" "two hosts in parallel, through the faults: both succeed"
 assert_eq "$(jq -r 'select(.fault) | .fault' "$tmp/fake-s3.log" | sort | tr '\n' ' ')" \
-	"503 503 cut cut " "the four faults happened"
+	"503 503 cut cut drop drop " "the six faults happened"
 assert_eq "$(cat "$tmp/p1.out" "$tmp/p2.out" | sort -u | wc -l)" 6 "six bundles reported archived"
 for h in mx1 mx2; do
 	for ev in "$IP5/20261119T090000Z" "$IP7/20261120T133207Z" "$IP9/20261121T070000Z"; do

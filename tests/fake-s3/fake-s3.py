@@ -13,7 +13,8 @@ Usage: fake-s3.py --port-file FILE --access-key AK --secret-key SK
               InvalidRequest, as S3 answers
   --fault     the Nth PUT whose key holds SUBSTR gets KIND: 503 (the body
               read, nothing stored, 503 SlowDown), cut (the object stored,
-              then the connection closed without an answer)
+              then the connection closed without an answer), drop (the
+              connection closed in the middle of the body, nothing stored)
 Each request is one JSON line of the log: method, key, query, status,
 and the headers that matter.  Stopped with SIGTERM.
 """
@@ -126,7 +127,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         n = int(self.headers.get("Content-Length", "0") or 0)
-        body = self.rfile.read(n) if n else b""
         url = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(url.path).lstrip("/")
         host = self.headers.get("Host", "").rsplit(":", 1)[0]
@@ -143,12 +143,31 @@ class Handler(BaseHTTPRequestHandler):
                   "x-amz-object-lock-retain-until-date", "x-amz-security-token"):
             if self.headers.get(h) is not None:
                 entry[h.lower()] = self.headers.get(h)
+        fault = None
+        if self.command == "PUT":
+            with lock:
+                for f in faults:
+                    if f["sub"] in key:
+                        f["seen"] += 1
+                        if f["seen"] == f["n"]:
+                            fault = f["kind"]
+        if fault == "drop":
+            # The connection lost in the middle of the upload: half the
+            # body read, nothing stored, no answer.
+            self.rfile.read(n // 2)
+            entry["fault"] = "drop"
+            entry["status"] = 0
+            self.log(entry)
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        body = self.rfile.read(n) if n else b""
         bad = self.check_signature(body)
         if bad:
             return self.answer(bad[0], xml_error(bad[1], bad[2]),
                                {"Content-Type": "application/xml"}, entry)
         if self.command == "PUT":
-            return self.put(bucket, key, body, entry)
+            return self.put(bucket, key, body, entry, fault)
         if self.command in ("GET", "HEAD") and key:
             with lock:
                 obj = store.get((bucket, key))
@@ -168,7 +187,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.listing(bucket, query, entry)
         return self.answer(400, xml_error("NotImplemented", "not in fake-s3"), {}, entry)
 
-    def put(self, bucket, key, body, entry):
+    def put(self, bucket, key, body, entry, fault):
         md5 = self.headers.get("Content-MD5")
         if md5 is not None and md5 != base64.b64encode(hashlib.md5(body).digest()).decode():
             return self.answer(400, xml_error("BadDigest", "Content-MD5 does not match"),
@@ -185,13 +204,7 @@ class Handler(BaseHTTPRequestHandler):
                                                   "Object Lock parameters"), {}, entry)
             if mode not in ("GOVERNANCE", "COMPLIANCE") or not until:
                 return self.answer(400, xml_error("InvalidArgument", "bad lock"), {}, entry)
-        fault = None
         with lock:
-            for f in faults:
-                if f["sub"] in key:
-                    f["seen"] += 1
-                    if f["seen"] == f["n"]:
-                        fault = f["kind"]
             if self.headers.get("If-None-Match") == "*" and (bucket, key) in store \
                     and fault is None:
                 entry["status"] = 412
