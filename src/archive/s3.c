@@ -143,6 +143,7 @@ struct req {
 	json_t *meta;			/* x-amz-meta-* of the answer */
 	int64_t content_length;
 	char *lock_mode, *retain_until;
+	char *bucket_region;		/* x-amz-bucket-region of a 301 */
 	char curl_error[CURL_ERROR_SIZE];
 	CURLcode rc;
 };
@@ -210,6 +211,9 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	} else if (strcmp(name, "x-amz-object-lock-mode") == 0) {
 		free(r->lock_mode);
 		r->lock_mode = header_value(colon + 1, len - (size_t)(colon + 1 - buf));
+	} else if (strcmp(name, "x-amz-bucket-region") == 0) {
+		free(r->bucket_region);
+		r->bucket_region = header_value(colon + 1, len - (size_t)(colon + 1 - buf));
 	} else if (strcmp(name, "x-amz-object-lock-retain-until-date") == 0) {
 		free(r->retain_until);
 		r->retain_until = header_value(colon + 1, len - (size_t)(colon + 1 - buf));
@@ -238,6 +242,7 @@ req_release(struct req *r)
 	json_decref(r->meta);
 	free(r->lock_mode);
 	free(r->retain_until);
+	free(r->bucket_region);
 }
 
 static void
@@ -467,8 +472,21 @@ req_error(const struct req *r, const char *what, struct error *err)
 		       strcmp(x.code, "ObjectLockConfigurationNotFoundError") == 0 ||
 		       strcmp(x.code, "InvalidBucketState") == 0))
 		status = EX_CONFIG;
-	error_set(err, status, "%s: %ld %s%s%s", what, r->status, x.code ? x.code : "",
-		  x.message ? ": " : "", x.message ? x.message : "");
+	if (r->status == 301 || (x.code && strcmp(x.code, "PermanentRedirect") == 0)) {
+		/* AWS's answer to a bucket asked in another region. */
+		error_set(err, EX_CONFIG, "%s: %ld: the bucket is in %s%s%s: set AWS_REGION "
+			  "(or 'region') to it", what, r->status,
+			  r->bucket_region ? "region '" : "another region",
+			  r->bucket_region ? r->bucket_region : "",
+			  r->bucket_region ? "'" : "");
+	} else if (x.code == NULL && (r->status == 401 || r->status == 403)) {
+		/* A HEAD's refusal has no body to say why. */
+		error_set(err, status, "%s: %ld: access denied: check the keys, the region "
+			  "and this host's clock", what, r->status);
+	} else {
+		error_set(err, status, "%s: %ld %s%s%s", what, r->status, x.code ? x.code : "",
+			  x.message ? ": " : "", x.message ? x.message : "");
+	}
 	free(x.code);
 	free(x.message);
 	return -1;

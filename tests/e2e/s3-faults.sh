@@ -161,6 +161,14 @@ assert_eq "$(jq -r 'select(.method == "GET") | .host' "$tmp/fake-s3.log" | tail 
 	"the last listing went to localhost itself"
 s3_stop
 
+# A bucket in another region: said, with the region to set.
+fakes3_start --bucket-region "$S3_REGION"
+s3_env
+AWS_REGION=sbg run archive ls "$U"
+assert_status 78 "a bucket in another region: EX_CONFIG"
+assert_in "$tmp/err" "the bucket is in region '$S3_REGION': set AWS_REGION" "the region to set is said"
+s3_stop
+
 # Settings from ~/.aws under a profile, a session token, virtual-host
 # style refused by nothing but reached through path style here.
 fakes3_start

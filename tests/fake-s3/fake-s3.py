@@ -8,7 +8,9 @@ with continuation tokens that need encoding, and injects faults.
 
 Usage: fake-s3.py --port-file FILE --access-key AK --secret-key SK
                   --region REGION [--log FILE] [--no-lock] [--max-keys N]
-                  [--fault KIND:SUBSTR:N]...
+                  [--bucket-region REGION] [--fault KIND:SUBSTR:N]...
+  --bucket-region  a request signed for another region gets 301
+              PermanentRedirect with x-amz-bucket-region, as AWS answers
   --no-lock   a bucket without Object Lock: lock headers get 400
               InvalidRequest, as S3 answers
   --fault     the Nth PUT whose key holds SUBSTR gets KIND: 503 (the body
@@ -38,6 +40,7 @@ ap.add_argument("--region", required=True)
 ap.add_argument("--log")
 ap.add_argument("--no-lock", action="store_true")
 ap.add_argument("--max-keys", type=int, default=1000)
+ap.add_argument("--bucket-region")
 ap.add_argument("--fault", action="append", default=[])
 opt = ap.parse_args()
 
@@ -99,6 +102,9 @@ class Handler(BaseHTTPRequestHandler):
         signed = parts["SignedHeaders"].split(";")
         if cred[0] != opt.access_key:
             return (403, "InvalidAccessKeyId", "unknown access key")
+        if opt.bucket_region and cred[2] != opt.bucket_region:
+            return (301, "PermanentRedirect", "The bucket you are attempting to access must "
+                    "be addressed using the specified endpoint.")
         if cred[2] != opt.region or cred[3] != "s3":
             return (400, "AuthorizationHeaderMalformed", "region '%s' is wrong" % cred[2])
         sha = self.headers.get("x-amz-content-sha256")
@@ -164,8 +170,10 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         bad = self.check_signature(body)
         if bad:
-            return self.answer(bad[0], xml_error(bad[1], bad[2]),
-                               {"Content-Type": "application/xml"}, entry)
+            h = {"Content-Type": "application/xml"}
+            if bad[0] == 301:
+                h["x-amz-bucket-region"] = opt.bucket_region
+            return self.answer(bad[0], xml_error(bad[1], bad[2]), h, entry)
         if self.command == "PUT":
             return self.put(bucket, key, body, entry, fault)
         if self.command in ("GET", "HEAD") and key:
