@@ -8,7 +8,9 @@
 # (continuation tokens that need encoding); retention headers sent with
 # Content-MD5, and a bucket without Object Lock refused plainly; the
 # settings read from ~/.aws/credentials and ~/.aws/config under a
-# profile; a session token sent; the secret key never printed.
+# profile; a session token sent; the secret key never printed; pack -o
+# s3://; a page put beside the events; virtual-host style; 'archive ls'
+# the same for a folder and a bucket; a bucket in another region said.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/s3-lib.sh"
@@ -159,6 +161,22 @@ AWS_ENDPOINT_URL=http://localhost:$S3_PORT run archive ls "$U"
 assert_status 0 "localhost without s3_addressing: path-style"
 assert_eq "$(jq -r 'select(.method == "GET") | .host' "$tmp/fake-s3.log" | tail -1)" localhost \
 	"the last listing went to localhost itself"
+s3_stop
+
+# archive ls: a folder and a bucket of the same events list the same.
+fakes3_start --max-keys 1
+s3_env
+archive "$U" --host mx1
+assert_status 0 "a bucket archive"
+archive "$tmp/same" --host mx1
+assert_status 0 "a folder archive of the same events"
+run archive ls --json "$U"
+cp "$tmp/out" "$tmp/ls-bucket"
+run archive ls --json "$tmp/same"
+proj='[.ip, .block, .date, .host, .bundle, .sha256, .missing] | join(" ")'
+assert_eq "$(jq -r "$proj" "$tmp/out" | sort)" "$(jq -r "$proj" "$tmp/ls-bucket" | sort)" \
+	"archive ls: the same events for a folder and a bucket (a listing of one key a page)"
+assert_eq "$(jq -r .ip "$tmp/out" | wc -l)" 3 "three of them"
 s3_stop
 
 # A bucket in another region: said, with the region to set.
