@@ -9,7 +9,7 @@
 #    implementation that checks SigV4 signatures and requires
 #    x-amz-content-sha256; the tests that need it skip, saying so, when
 #    it is not installed;
-#  - tests/fake-s3/fake-s3.py, fpkit's own: it checks the signature, the
+#  - tests/fake-s3/fake-s3 (C, libmicrohttpd), fpkit's own: it checks the signature, the
 #    payload's SHA-256 and Content-MD5, keeps Object Lock headers (or
 #    refuses them as a bucket without Object Lock does), honours
 #    If-None-Match, and injects faults.
@@ -54,11 +54,13 @@ s3rver_start() {
 	S3_REGION=us-east-1
 }
 
-# fakes3_start [OPTIONS]: fpkit's own stand-in (tests/fake-s3/fake-s3.py).
+FAKE_S3=${FAKE_S3:-$(dirname "${FPKIT_BIN:-$FPKIT}")/../tests/fake-s3/fake-s3}
+
+# fakes3_start [OPTIONS]: fpkit's own stand-in (tests/fake-s3/fake-s3.c).
 fakes3_start() {
 	rm -f "$tmp/s3.port"
 	: >"$tmp/fake-s3.log"
-	python3 "$TESTS_DIR/fake-s3/fake-s3.py" --port-file "$tmp/s3.port" \
+	"$FAKE_S3" --port-file "$tmp/s3.port" \
 		--access-key "$S3_AK" --secret-key "$S3_SK" --region "$S3_REGION" \
 		--log "$tmp/fake-s3.log" "$@" >/dev/null 2>"$tmp/s3.err" &
 	S3_PID=$!
