@@ -78,6 +78,28 @@ assert_not_in "$tmp/p1.err" "$S3_SK" "the secret is never printed"
 assert_not_in "$tmp/p2.err" "$S3_SK" "the secret is never printed (second host)"
 s3_stop
 
+# The stand-in itself refuses what a real store refuses: a wrong
+# signature, a payload that is not the one hashed (sent with curl's own
+# signer), a Content-MD5 that does not match.
+fakes3_start
+s3_env
+AWS_SECRET_ACCESS_KEY=not-the-secret run archive ls "$U"
+assert_status 77 "fake-s3 refuses a wrong signature"
+assert_in "$tmp/err" "SignatureDoesNotMatch" "with S3's code"
+printf 'payload\n' >"$tmp/payload"
+code=$(curl -sS --noproxy '*' --aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_AK:$S3_SK" \
+	-H "x-amz-content-sha256: $(printf 'other\n' | sha256sum | cut -c1-64)" \
+	-T "$tmp/payload" -o "$tmp/body" -w '%{http_code}' "$S3_URL/evidence/x")
+assert_eq "$code $(grep -o 'XAmzContentSHA256Mismatch' "$tmp/body")" "400 XAmzContentSHA256Mismatch" \
+	"fake-s3 refuses a payload that is not the one hashed"
+code=$(curl -sS --noproxy '*' --aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_AK:$S3_SK" \
+	-H "x-amz-content-sha256: $(sha256sum <"$tmp/payload" | cut -c1-64)" \
+	-H 'Content-MD5: AAAAAAAAAAAAAAAAAAAAAA==' \
+	-T "$tmp/payload" -o "$tmp/body" -w '%{http_code}' "$S3_URL/evidence/x")
+assert_eq "$code $(grep -o 'BadDigest' "$tmp/body")" "400 BadDigest" \
+	"fake-s3 refuses a Content-MD5 that does not match"
+s3_stop
+
 # Retention: the lock headers, with Content-MD5, on each upload.
 fakes3_start
 s3_env
