@@ -15,7 +15,23 @@ enum store_format {
 	STORE_EML,		/* a single message file (named, or *.eml in a folder) */
 	STORE_MAILDIR,		/* a file in a Maildir's cur/ or new/ */
 	STORE_MBOX,		/* a message inside an mbox file */
+	STORE_MH,		/* a numbered file of an MH folder */
+	STORE_DOVECOT,		/* a message Dovecot's doveadm gave (dovecot.c) */
+	STORE_IMAP,		/* a message an IMAP server gave (imapstore.c) */
 };
+
+/* The bytes a plain folder's file is judged by: see store_looks_like_message. */
+#define STORE_SNIFF_WINDOW 1024
+
+/* Whether buf (a file's first bytes, len of them) starts an RFC 5322
+ * message: a field line (a name of ftext characters, RFC 5322 3.6.8,
+ * white space allowed before the colon as in its obsolete syntax) then,
+ * within the first STORE_SNIFF_WINDOW bytes, another field line or the
+ * empty line that ends the header block, each line in between being a
+ * field or a folded continuation (starting with a space or a tab).  No
+ * NUL byte; a byte order mark is not a field name (a file starting with
+ * one is no message). */
+bool store_looks_like_message(const char *buf, size_t len);
 
 /* The name of a format as summary.json and find --json write it. */
 const char *store_format_name(enum store_format f);
