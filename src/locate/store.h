@@ -56,7 +56,36 @@ struct store_msg {
 	size_t header_len;
 	bool header_complete;	/* false: the block hit max_header or EOF */
 	int fd;			/* private: the open file, or -1 */
+	/* A message that a program or a server holds (dovecot, imap): path
+	 * is its source as summary.json names it, no file stands behind
+	 * it (dev, ino, offset 0, length -1), and fetch appends its bytes
+	 * to out (within out's cap: EX_DATAERR past it).  NULL for files. */
+	int (*fetch)(const struct store_msg *msg, struct strbuf *out, struct error *err);
+	void *fetch_data;	/* private to fetch */
 };
+
+/* What a --mail argument names. */
+enum store_spec_kind {
+	STORE_SPEC_PATH,	/* a file or folder */
+	STORE_SPEC_DOVECOT,	/* dovecot:USER[/MAILBOX][?config=FILE], dovecot:* */
+	STORE_SPEC_IMAP,	/* imaps://USER@HOST[:PORT]/MAILBOX, imap:// on loopback */
+};
+
+struct store_spec {
+	enum store_spec_kind kind;
+	char *user;		/* dovecot: the user, NULL for all (-A) */
+	char *mailbox;		/* dovecot: the mailbox, NULL for all */
+	char *config;		/* dovecot: doveadm's -c, NULL for its default */
+	char *url;		/* imap: the URL as given (no password in it) */
+};
+
+/* Read a --mail argument (the one place where one is read): a path,
+ * unless it starts with "dovecot:", "imap://" or "imaps://".  An
+ * argument of those kinds that is not well formed is refused
+ * (EX_USAGE, saying what is expected); an imap:// URL not on loopback
+ * too.  Release with store_spec_release. */
+int store_spec_parse(const char *arg, struct store_spec *spec, struct error *err);
+void store_spec_release(struct store_spec *spec);
 
 /* Fill length, dev and ino of a message that is a whole file (they are
  * not looked up for every file: most messages are not wanted).  0, or -1
@@ -89,6 +118,12 @@ struct store_options {
  * (EX_NOINPUT) only when 'path' itself cannot be read, or when fn fails. */
 int store_scan(const char *path, const struct store_options *opt,
 	       store_msg_fn fn, void *data, struct error *err);
+
+/* Scan any store a --mail argument names (store_spec_parse): a path
+ * (store_scan), a Dovecot user's mail through doveadm (dovecot.h) or an
+ * IMAP mailbox (imapstore.h). */
+int store_scan_spec(const char *arg, const struct store_options *opt,
+		    store_msg_fn fn, void *data, struct error *err);
 
 /* What extraction did to a message's bytes. */
 struct store_extract_info {
