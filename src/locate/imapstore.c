@@ -235,12 +235,13 @@ netrc_has(const char *path, const char *host, const char *user)
 	return found;
 }
 
-/* Ask for the password on the terminal, without echo.  NULL (EX_NOPERM
- * in err) when there is no terminal. */
+/* Ask for the password on the terminal, without echo, when fpkit runs
+ * on one (its standard input is a terminal: not under cron, a pipe, or
+ * a test).  NULL (EX_NOPERM in err) otherwise. */
 static char *
 ask_password(const struct imap_where *w, struct error *err)
 {
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	int fd = isatty(STDIN_FILENO) ? open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY) : -1;
 	struct termios old, quiet;
 	char buf[1024], *pw = NULL;
 	size_t n = 0;
@@ -819,7 +820,7 @@ fetch_message(const struct store_msg *msg, struct strbuf *out, struct error *err
 			rc = error_set(err, EX_NOINPUT, "%s is gone from the server (expunged "
 				       "since the search?)", msg->path);
 		}
-		if (rc == 0 || !k->broken || err->status == EX_DATAERR)
+		if (rc == 0 || !k->broken || err->status == EX_DATAERR || err->status == EX_TEMPFAIL)
 			break;
 	}
 out:
@@ -878,7 +879,8 @@ scan_mailbox(struct imap_conn *k, const char *mailbox, const struct store_option
 				break;
 			}
 			got = conn_command(k, cmd, FPKIT_LIMIT_IMAP_ANSWER, on_fetch_ids, &c, err);
-			if (got < 0 && !k->broken)
+			/* a server too slow is not asked again */
+			if (got < 0 && (!k->broken || err->status == EX_TEMPFAIL))
 				break;
 		}
 		free(cmd);

@@ -47,6 +47,15 @@ for u in md sd mdb; do
 	done <"$tmp/files"
 done
 assert_eq "$(doveadm_t -f flow mailbox status -u sd messages INBOX)" "INBOX messages=$nfiles" "doveadm saved them"
+# IMAP: the password from the netrc file $NETRC names.
+printf 'machine 127.0.0.1 login %s password secret\n' md sd mdb >"$tmp/netrc"
+chmod 600 "$tmp/netrc"
+NETRC=$tmp/netrc
+export NETRC
+IMAP=imap://sd@127.0.0.1:$DVC_IMAP_PORT
+# A second mailbox for the listing of every mailbox.
+doveadm_t mailbox create -u sd Sent
+sed -n 1p "$tmp/files" | xargs cat | doveadm_t save -u sd -m Sent
 
 # find: the same ids, in every store.
 found() { jq -r '.message_id' "$tmp/out" | sort -u; }
@@ -56,7 +65,7 @@ assert_status 0 "find in the Maildir"
 found >"$tmp/want-ids"
 assert_true "the Maildir gives every id" cmp -s "$tmp/want-ids" "$tmp/ids"
 for store in "$tmp/mh" "$tmp/all.mbox" "dovecot:md?config=$DVC_CONF" "dovecot:sd?config=$DVC_CONF" \
-	"dovecot:mdb/INBOX?config=$DVC_CONF" "dovecot:*?config=$DVC_CONF"; do
+	"dovecot:mdb/INBOX?config=$DVC_CONF" "dovecot:*?config=$DVC_CONF" "$IMAP/INBOX" "$IMAP"; do
 	# shellcheck disable=SC2086
 	run find --json $msgid_args "$store"
 	assert_status 0 "find in $store"
@@ -69,6 +78,14 @@ assert_eq "$(jq -r '.format + " " + .path' "$tmp/out")" "dovecot dovecot:sd/INBO
 run find --json --msgid order-10482.1795180980.7d1e@shop.example.com "dovecot:*?config=$DVC_CONF"
 assert_eq "$(jq -r '.path' "$tmp/out" | sed 's/[/;].*//' | tr '\n' ' ')" "dovecot:md dovecot:mdb dovecot:sd " \
 	"dovecot:* reads every user (doveadm fetch -A)"
+
+run find --json --msgid order-10482.1795180980.7d1e@shop.example.com "$IMAP/INBOX"
+uidv=$(doveadm_t -f flow mailbox status -u sd uidvalidity INBOX | sed 's/.*=//')
+uid=$(doveadm_t -f flow search -u sd mailbox INBOX header message-id order-10482.1795180980.7d1e@shop.example.com | awk '{print $2}')
+assert_eq "$(jq -r '.format + " " + .path' "$tmp/out")" "imap $IMAP/INBOX;UIDVALIDITY=$uidv/;UID=$uid" \
+	"an IMAP message: its format and RFC 5092 URL (UIDVALIDITY, UID)"
+run find --json --msgid "$(sed -n 's/^Message-I[Dd]: *<\(.*\)>.*/\1/p' "$(sed -n 1p "$tmp/files")" | head -n 1)" "$IMAP"
+assert_in "$tmp/out" "$IMAP/Sent;UIDVALIDITY=" "with no mailbox in the URL, every mailbox is searched"
 
 # pack: the samples are the delivered bytes.
 shas() { sha256sum "$@" | cut -d ' ' -f 1 | sort; }
@@ -91,7 +108,22 @@ for store in "$tmp/mh" "$tmp/all.mbox" "dovecot:md?config=$DVC_CONF" "dovecot:sd
 	assert_true "the samples from $store are the delivered bytes" cmp -s "$tmp/got-shas" "$tmp/want-shas"
 done
 assert_eq "$(jq -r '[.samples[].format] | unique | join(" ")' "$S")" "dovecot" "summary.json: format dovecot"
-assert_eq "$(jq -r '.samples[0].source' "$S")" "dovecot:mdb/INBOX;UID=$(jq -r '.samples[0].source' "$S" | sed 's/.*UID=//')" \
+# Over IMAP: the bytes as the server gives them, with CRLF line ends.
+pack_store "imap://mdb@127.0.0.1:$DVC_IMAP_PORT/INBOX"
+for f in "$tmp"/x/*/samples/*.eml; do
+	assert_true "a sample over IMAP has CRLF line ends" grep -q "$(printf '\r')\$" "$f"
+	tr -d '\r' <"$f" >"$f.lf"
+done
+shas "$tmp"/x/*/samples/*.eml.lf >"$tmp/got-shas"
+assert_true "the samples over IMAP are the delivered bytes, but for CRLF" cmp -s "$tmp/got-shas" "$tmp/want-shas"
+assert_eq "$(jq -r '[.samples[].format] | unique | join(" ")' "$S")" "imap" "summary.json: format imap"
+assert_eq "$(doveadm_t -f flow fetch -u mdb flags SEEN | wc -l | tr -d ' ')" 0 "IMAP left every message unread (BODY.PEEK)"
+assert_false "no password in the bundle's summary" grep -q secret "$S"
+
+pack_store "dovecot:mdb?config=$DVC_CONF"
+sid=$(jq -r '.samples[0].message_id' "$S")
+assert_eq "$(jq -r '.samples[0].source' "$S")" \
+	"dovecot:mdb/INBOX;UID=$(doveadm_t -f flow search -u mdb header message-id "$sid" | awk '{print $2}')" \
 	"summary.json: the source names the user, mailbox and UID"
 
 # Errors: an unknown user, a config that does not exist, a bad spec.
