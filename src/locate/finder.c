@@ -8,6 +8,7 @@
 #include "error.h"
 #include "finder.h"
 #include "fpkit_limits.h"
+#include "mailspec.h"
 #include "mime.h"
 #include "msgid.h"
 #include "origin.h"
@@ -310,7 +311,7 @@ finder_scan(struct finder *f, const char *path, struct error *err)
 	f->searched = xgrow(f->searched, f->nr_searched + 1, &f->alloc_searched,
 			    sizeof(*f->searched));
 	f->searched[f->nr_searched++] = xstrdup(path);
-	return store_scan_spec(path, &f->opt, on_message, f, err);
+	return mailspec_scan(path, &f->opt, on_message, f, err);
 }
 
 static int

@@ -79,13 +79,6 @@ struct store_spec {
 	char *url;		/* imap: the URL as given (no password in it) */
 };
 
-/* Read a --mail argument (the one place where one is read): a path,
- * unless it starts with "dovecot:", "imap://" or "imaps://".  An
- * argument of those kinds that is not well formed is refused
- * (EX_USAGE, saying what is expected); an imap:// URL not on loopback
- * too.  Release with store_spec_release. */
-int store_spec_parse(const char *arg, struct store_spec *spec, struct error *err);
-void store_spec_release(struct store_spec *spec);
 
 /* Fill length, dev and ino of a message that is a whole file (they are
  * not looked up for every file: most messages are not wanted).  0, or -1
@@ -119,11 +112,6 @@ struct store_options {
 int store_scan(const char *path, const struct store_options *opt,
 	       store_msg_fn fn, void *data, struct error *err);
 
-/* Scan any store a --mail argument names (store_spec_parse): a path
- * (store_scan), a Dovecot user's mail through doveadm (dovecot.h) or an
- * IMAP mailbox (imapstore.h). */
-int store_scan_spec(const char *arg, const struct store_options *opt,
-		    store_msg_fn fn, void *data, struct error *err);
 
 /* What extraction did to a message's bytes. */
 struct store_extract_info {
