@@ -9,6 +9,7 @@
  * bounds what decompression may cost. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -212,6 +213,8 @@ store_looks_like_message(const char *buf, size_t len)
 		if (line[0] == ' ' || line[0] == '\t') {
 			if (fields == 0)
 				return false;	/* a fold needs a field before it */
+		} else if (fields == 0 && !isalpha((unsigned char)line[0])) {
+			return false;	/* JSON, a comment, a section: see store.h */
 		} else if (!is_field_start(line, ll)) {
 			return false;
 		} else if (++fields == 2) {

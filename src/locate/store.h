@@ -28,9 +28,11 @@ enum store_format {
  * white space allowed before the colon as in its obsolete syntax) then,
  * within the first STORE_SNIFF_WINDOW bytes, another field line or the
  * empty line that ends the header block, each line in between being a
- * field or a folded continuation (starting with a space or a tab).  No
- * NUL byte; a byte order mark is not a field name (a file starting with
- * one is no message). */
+ * field or a folded continuation (starting with a space or a tab).  The
+ * first name starts with a letter, as every mail writer's do (RFC 5322
+ * allows any ftext, and so do the fields after it): a JSON object, a C
+ * comment or an INI section is no message.  No NUL byte; a byte order
+ * mark is not a field name (a file starting with one is no message). */
 bool store_looks_like_message(const char *buf, size_t len);
 
 /* The name of a format as summary.json and find --json write it. */

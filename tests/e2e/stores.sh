@@ -21,10 +21,13 @@ printf 'Message-ID: <one-field@example.com>\n\nbody\n' >"$W/one"
 
 # Near misses.
 printf 'Dec  7 10:00:00 host postfix/smtp[1]: 1A2B: to=<b@example.com>\nMessage-ID: <log@example.com>\n\n' >"$W/mail.log"
-printf '{"Message-ID": "<json@example.com>",\n "Subject": "s"}\n\n' >"$W/data.json"
+printf '{"Subject": "s",\nMessage-ID: <json@example.com>\n\n' >"$W/data.json"
 printf '/* From: a@example.com */\nMessage-ID: <csource@example.com>\n\n' >"$W/main.c"
-{ printf 'Subject: x\n'; printf '\001\002\000\003Message-ID: <binary@example.com>\n\n'; } >"$W/blob"
-printf '\357\273\277Message-ID: <bom@example.com>\nSubject: s\n\nbody\n' >"$W/bom.msg"
+# (each near miss holds a Message-ID field on its second or third line, to
+# be found if the file were read as a message)
+printf 'Subject: x\n\001\002\003\nMessage-ID: <binary@example.com>\n\n' >"$W/blob"
+printf 'Subject: x\nMessage-ID: <nul@example.com>\n\000\001\n\n' >"$W/nul"
+printf '\357\273\277Subject: s\nMessage-ID: <bom@example.com>\n\nbody\n' >"$W/bom.msg"
 printf 'Message-ID: <lone@example.com>' >"$W/lone"
 msgtext dotfile@example.com >"$W/.hidden"
 # ... a first line longer than the window of 1024 bytes
@@ -38,7 +41,7 @@ run find --json --msgid msg-ext@example.com "$W"
 assert_eq "$(jq -r '.path + " " + .format' "$tmp/out")" "$W/saved.msg eml" "a *.msg file is a message (eml)"
 run find --json --msgid numbered@example.com "$W"
 assert_eq "$(jq -r '.format' "$tmp/out")" "mh" "a numbered file is an MH message"
-for id in log json csource binary bom lone dotfile long-first; do
+for id in log json csource binary nul bom lone dotfile long-first; do
 	run find --msgid "$id@example.com" "$W"
 	assert_status 1 "not a message: $id"
 done
