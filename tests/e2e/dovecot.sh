@@ -126,6 +126,19 @@ assert_eq "$(jq -r '.samples[0].source' "$S")" \
 	"dovecot:mdb/INBOX;UID=$(doveadm_t -f flow search -u mdb header message-id "$sid" | awk '{print $2}')" \
 	"summary.json: the source names the user, mailbox and UID"
 
+# pack --before-block with a Dovecot store and a Maildir: the targets
+# from either, the messages before the block chosen among the files.
+rm -rf "$tmp/x" && mkdir -p "$tmp/x"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "dovecot:sd?config=$DVC_CONF" \
+	--mail "$DEMO_MAIL" --before-block 2 -o "$tmp/x"
+assert_status 0 "pack --before-block with a Dovecot store"
+tar -xzf "$tmp/x"/*.tar.gz -C "$tmp/x"
+S=$(ls "$tmp"/x/*/summary.json)
+assert_eq "$(jq -r '[.samples[] | select(.format == "dovecot")] | length' "$S")" 2 \
+	"the two targets found in Dovecot too"
+assert_true "messages before the block taken from the files" \
+	test "$(jq -r '[.samples[] | select(.format == "maildir")] | length' "$S")" -gt 2
+
 # Errors: an unknown user, a config that does not exist, a bad spec.
 run find --msgid x@example.com "dovecot:nosuchuser?config=$DVC_CONF"
 assert_status 67 "an unknown Dovecot user: EX_NOUSER"
