@@ -234,6 +234,8 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 			fp->log_host = optarg;
 			break;
 		case OPT_MAIL:
+			if (cmd_mail_arg(optarg, err) < 0)
+				return -1;
 			fp->mail = xgrow(fp->mail, fp->nr_mail + 1, &fp->alloc_mail,
 					 sizeof(*fp->mail));
 			fp->mail[fp->nr_mail++] = optarg;

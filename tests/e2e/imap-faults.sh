@@ -169,6 +169,13 @@ done
 run find --msgid one@example.com "imap://alice:s3cr3t-pw@127.0.0.1:1/INBOX"
 assert_status 64 "a password in the URL is refused"
 assert_not_in "$tmp/err" "s3cr3t-pw" "... and not shown"
+# pack checks its --mail arguments before anything else (the API, which
+# is not set up here, would fail with status 78).
+run pack --ip 203.0.113.7 --mail "imap://alice:s3cr3t-pw@127.0.0.1:1/INBOX"
+assert_status 64 "pack refuses a password in a --mail URL first"
+assert_not_in "$tmp/err" "s3cr3t-pw" "... and does not show it"
+run pack --ip 203.0.113.7 --mail "dovecot:"
+assert_status 64 "pack refuses dovecot: without a user first"
 run find --msgid one@example.com "imap://alice@192.0.2.1/INBOX"
 assert_status 64 "plain imap:// to a host that is not loopback"
 run find --msgid one@example.com "imaps://192.0.2.1/INBOX"
