@@ -108,6 +108,99 @@ host_is_loopback(const char *host)
 	return false;
 }
 
+/* A mailbox name in UTF-8 (as a URL gives it, RFC 5092) in IMAP's
+ * modified UTF-7 (RFC 3501 5.1.3): printable ASCII as it is, "&" as
+ * "&-", the rest as UTF-16 in base64 (',' for '/') between '&' and '-'.
+ * NULL when name is not UTF-8. */
+static char *
+mutf7_encode(const char *name)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	const unsigned char *p = (const unsigned char *)name;
+	struct strbuf sb;
+	unsigned long bits = 0;
+	int nbits = 0;
+	bool in_b64 = false;
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	while (*p) {
+		unsigned long cp;
+		int extra;
+
+		if (*p >= 0x20 && *p < 0x7f) {
+			if (in_b64) {
+				if (nbits)
+					strbuf_addch(&sb, b64[(bits << (6 - nbits)) & 0x3f]);
+				strbuf_addch(&sb, '-');
+				in_b64 = false;
+				bits = 0;
+				nbits = 0;
+			}
+			strbuf_addstr(&sb, *p == '&' ? "&-" : (char[]){ (char)*p, 0 });
+			p++;
+			continue;
+		}
+		if (*p < 0x80) {
+			cp = *p;
+			extra = 0;	/* a control character: encoded too */
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			extra = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			extra = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			extra = 3;
+		} else {
+			goto bad;
+		}
+		p++;
+		for (int i = 0; i < extra; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+			goto bad;
+		if (!in_b64) {
+			strbuf_addch(&sb, '&');
+			in_b64 = true;
+		}
+		{
+			unsigned long units[2];
+			int n = 0;
+
+			if (cp >= 0x10000) {
+				cp -= 0x10000;
+				units[n++] = 0xd800 | (cp >> 10);
+				units[n++] = 0xdc00 | (cp & 0x3ff);
+			} else {
+				units[n++] = cp;
+			}
+			for (int i = 0; i < n; i++) {
+				bits = (bits << 16) | units[i];
+				nbits += 16;
+				while (nbits >= 6) {
+					nbits -= 6;
+					strbuf_addch(&sb, b64[(bits >> nbits) & 0x3f]);
+				}
+				bits &= (1UL << nbits) - 1;
+			}
+		}
+	}
+	if (in_b64) {
+		if (nbits)
+			strbuf_addch(&sb, b64[(bits << (6 - nbits)) & 0x3f]);
+		strbuf_addch(&sb, '-');
+	}
+	return strbuf_detach(&sb, NULL);
+bad:
+	strbuf_release(&sb);
+	return NULL;
+}
+
 /* Split and check the URL.  Messages name the URL as given: a URL with a
  * password is refused before it is shown, and only its scheme and host
  * are named then. */
@@ -164,7 +257,17 @@ where_parse(const char *url, struct imap_where *w, struct error *err)
 				goto out;
 			}
 		}
-		w->mailbox = xstrndup(path + 1, n);
+		{
+			char *utf8 = xstrndup(path + 1, n);
+
+			w->mailbox = mutf7_encode(utf8);
+			free(utf8);
+		}
+		if (w->mailbox == NULL) {
+			error_set(err, EX_USAGE, "--mail '%s': the mailbox name is not UTF-8 once "
+				  "its %%-escapes are decoded (RFC 5092)", url);
+			goto out;
+		}
 	}
 	rc = 0;
 out:

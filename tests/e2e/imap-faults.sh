@@ -115,6 +115,19 @@ assert_true "messages are fetched with BODY.PEEK" grep -q 'UID FETCH 9 (BODY.PEE
 assert_false "nothing asks for BODY[] (which marks a message read)" grep -q 'BODY\[\]' "$tmp/imap.log"
 fake_stop
 
+# A mailbox name in UTF-8 (%-escaped in the URL, RFC 5092) goes to the
+# server in modified UTF-7 (RFC 3501 5.1.3, its example and a French
+# name with an '&').
+fake_start ok
+base=${URL%/INBOX}
+run find --msgid one@example.com "$base/~peter/mail/%E5%8F%B0%E5%8C%97/%E6%97%A5%E6%9C%AC%E8%AA%9E"
+assert_true "RFC 3501's example in modified UTF-7" grep -q 'EXAMINE "~peter/mail/&U,BTFw-/&ZeVnLIqe-"' "$tmp/imap.log"
+run find --msgid one@example.com "$base/Envoy%C3%A9s%20&%20re%C3%A7us"
+assert_true "a French name with an ampersand" grep -q 'EXAMINE "Envoy&AOk-s &- re&AOc-us"' "$tmp/imap.log"
+run find --msgid one@example.com "$base/bad%FF"
+assert_status 64 "a mailbox name that is not UTF-8"
+fake_stop
+
 # A connection dropped in the middle of the listing: tried again.
 fake_start drop-once
 run find --json --msgid two@example.com "$URL"
