@@ -15,6 +15,9 @@ struct verify_result {
 	unsigned long nr_problems;	/* all of them, listed or not */
 	char *top;			/* the top folder's name, or NULL */
 	json_t *summary;		/* summary.json when it is an object, or NULL */
+	char *ticket;			/* TICKET.txt ("" when absent or over
+					 * FPKIT_LIMIT_BUNDLE_META) */
+	size_t ticket_len;
 };
 
 /* Read the bundle at 'path' and put one line per problem in 'problems'
