@@ -9,6 +9,7 @@ int cmd_pack(int argc, char **argv, struct error *err);
 int cmd_verify(int argc, char **argv, struct error *err);
 int cmd_find(int argc, char **argv, struct error *err);
 int cmd_scan(int argc, char **argv, struct error *err);
+int cmd_archive(int argc, char **argv, struct error *err);
 int cmd_check(int argc, char **argv, struct error *err);
 int cmd_alert(int argc, char **argv, struct error *err);
 int cmd_queue(int argc, char **argv, struct error *err);
@@ -42,6 +43,11 @@ enum cmd_mta_option { CMD_MTA, CMD_POSTFIX_CONFIG, CMD_TOOL_TIMEOUT };
 struct mta_options;
 int cmd_mta_option(const char *cmd, enum cmd_mta_option which, const char *arg,
 		   struct mta_options *o, struct error *err);
+
+/* A --mail argument (or a store of find), checked before anything is
+ * done: a path, or a dovecot: or imap(s):// store that is well formed
+ * (mailspec_parse).  -1 (EX_USAGE, saying what is expected) otherwise. */
+int cmd_mail_arg(const char *arg, struct error *err);
 
 /* --verbose: the trace of the API client (struct ovh_options' trace),
  * one "fpkit: " line on standard error each, made safe for a terminal.
