@@ -18,7 +18,8 @@
 #include "xalloc.h"
 
 const char *const config_keys[] = {
-	"mail", "maillog", "archive", "lang", "template", "dnsbl", "endpoint", "mta", NULL,
+	"mail", "maillog", "archive", "lang", "template", "dnsbl", "endpoint", "mta", "exec",
+	NULL,
 };
 
 #define CONFIG_KEY_NAMES "mail, maillog, archive, lang, template, dnsbl, endpoint, mta"
@@ -301,6 +302,7 @@ static const struct inject {
 	{ "scan", "maillog", "--maillog", { "--maillog" }, { "--archive" } },
 	{ "scan", "lang", "--lang", { "--lang" }, { "--archive" } },
 	{ "scan", "endpoint", "--endpoint", { "--endpoint" }, { NULL } },
+	{ "scan", "exec", "--exec", { "--exec" }, { "--archive" } },
 	{ "queue", "maillog", "--maillog", { "--maillog" },
 	  { "--ip", "--spam-ip-json", "--stats-json", "--alert" } },
 	{ "queue", "mta", "--mta", { "--mta" }, { NULL } },

@@ -62,8 +62,9 @@ if command -v bash >/dev/null 2>&1 && [ -f "$BC" ]; then
 	complete scan --endpoint '' >"$tmp/out"
 	assert_true "--endpoint <Tab>: the endpoints of --help" cmp -s "$tmp/out" "$tmp/want"
 	complete config --get '' >"$tmp/out"
-	assert_eq "$(tr '\n' ' ' <"$tmp/out")" "archive dnsbl endpoint lang mail maillog mta template " \
-		"config --get <Tab>: the keys"
+	fpkit config --json | jq -r '.settings | keys[]' | sort >"$tmp/want"
+	assert_eq "$(tr '\n' ' ' <"$tmp/out")" "$(tr '\n' ' ' <"$tmp/want")" \
+		"config --get <Tab>: the keys fpkit config knows"
 
 	# Files where a file is expected, folders where a folder is.
 	mkdir "$tmp/w" "$tmp/w/spool.d"
