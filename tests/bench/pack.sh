@@ -184,12 +184,16 @@ cat >"$work/pipeline.sh" <<'PIPE'
 set -eu
 out=$1/bundle
 mkdir -p "$out/samples" "$out/logs" "$out/api"
+# stage NAME: the time at the end of a stage, for the breakdown
+stage() { printf '%s %s\n' "$(date +%s%N)" "$1" >>"$out/../stages"; }
+stage start
 n=0
 rg -l -F --hidden -f "$P/ids.txt" "$P/maildir/Maildir" "$P/eml/eml" >"$1/files" || :
 while IFS= read -r f; do
 	n=$((n + 1))
 	cp "$f" "$out/samples/$n.eml"
 done <"$1/files"
+stage "rg and cp over the Maildir and the .eml folder"
 # mbox FILE: each message that names an id, cut at its "From " lines
 mbox() {
 	rg -b -F -f "$P/ids.txt" "$1" | cut -d: -f 1 >"$out/../hits" || :
@@ -206,15 +210,19 @@ mbox() {
 	done <"$out/../spans"
 }
 mbox "$P/mbox/sent.mbox"
+stage "rg and tail|head over the mbox"
 zstd -q -d -c "$P/zst/sent.mbox.zst" >"$1/z.mbox"
 mbox "$1/z.mbox"
 rm -f "$1/z.mbox"
+stage "zstd -d, rg and tail|head over the zstd mbox"
 zgrep -h -F -f "$P/ids.txt" "$P/log/mail.log.1.gz" "$P/log/mail.log" |
 	sed -n 's/.*: \([0-9A-F]*\): message-id=.*/\1/p' | sort -u >"$1/qids"
 zgrep -h -F -f "$1/qids" "$P/log/mail.log.1.gz" "$P/log/mail.log" >"$out/logs/trails.log" || :
+stage "zgrep twice over the logs"
 cp "$P/spam-ip.json" "$P/stats.json" "$out/api/"
 (cd "$out" && find . -type f | sort | xargs sha256sum >SHA256SUMS)
 tar czf "$1/bundle.tar.gz" -C "$1" bundle
+stage "sha256sum and tar czf"
 PIPE
 
 now() { date +%s%N; }
@@ -283,6 +291,9 @@ awk -v fs="$fs" -v ps="$ps" -v frss="$frss" -v max="$MAX_RSS_KIB" -v exact=$((fp
 	printf "fpkit exact (20 samples at the right offsets, 20 trails): %s\n", (exact == 0 ? "met" : "missed")
 	printf "log lines read: %d of %d (%s)\n", rl, lines, (rl == lines ? "all" : "missed")
 }'
+echo
+echo "the pipeline's stages (its last run):"
+awk '{ t = $1; $1 = ""; if (NR > 1) printf "    %6.2f s %s\n", (t - p) / 1e9, $0; p = t }' "$work/pipe/stages"
 if [ -n "$timing" ]; then
 	echo
 	echo "fpkit's stages ($timing):"
