@@ -33,7 +33,10 @@
 # BENCH_RUNS runs; RSS is the largest peak of those runs (GNU time's %M;
 # for a pipeline, the largest process of it).  Ratios are taken within one
 # run of this script, so a loaded machine slows the tools alike, but
-# figures to publish need a quiet machine.
+# figures to publish need a quiet machine.  Cold: vmtouch -e empties the
+# page cache of the store's files before each timed run (the kernel's
+# cache of folders and inodes stays); drop_caches empties both, for the
+# whole machine.
 #
 # Output: a Markdown table on standard output and in
 # BENCH_DIR/matrix-MIB.md, the same figures as TSV in BENCH_DIR/matrix-MIB.tsv

@@ -241,7 +241,6 @@ maxrss() { awk 'm < $2 + 0 { m = $2 + 0 } END { print m + 0 }' "$work/$1.times";
 
 timing=
 if "$FPKIT" pack --help 2>&1 | grep -q -- '--timing'; then timing=--timing; fi
-P=$P
 export P
 find "$P/maildir" "$P/mbox" "$P/zst" "$P/eml" "$P/log" -type f -exec cat {} + >/dev/null
 i=0
