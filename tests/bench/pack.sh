@@ -313,6 +313,12 @@ awk -v fs="$fs" -v ps="$ps" -v frss="$frss" -v max="$MAX_RSS_KIB" -v exact=$((fp
 echo
 echo "the pipeline's stages (its last run):"
 awk '{ t = $1; $1 = ""; if (NR > 1) printf "    %6.2f s %s\n", (t - p) / 1e9, $0; p = t }' "$work/pipe/stages"
+# fpkit find alone over the same stores: the search's part of pack's time
+t0=$(now)
+"$FPKIT" find --msgid-file "$P/ids.txt" "$P/maildir/Maildir" "$P/mbox/sent.mbox" "$P/zst/sent.mbox.zst" \
+	"$P/eml/eml" </dev/null >/dev/null 2>&1 || :
+t1=$(now)
+printf 'fpkit find alone over the four stores: %s s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
 if [ -n "$timing" ]; then
 	echo
 	echo "fpkit's stages ($timing):"
