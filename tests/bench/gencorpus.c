@@ -327,13 +327,13 @@ make_message(unsigned n, const char *id, char **decoys, size_t nr_decoys, long l
 	putf("--%s\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n",
 	     boundary);
 	put_text(textlen, decoys, nr_decoys);
-	if (shape == SHAPE_ATTACH)
-		r = 0;
-	if (r < 16) {
-		size_t att = r == 0 ? 1000000 + rnd_below(2000000) : 20000 + rnd_below(180000);
+	if (r < 16 || shape == SHAPE_ATTACH) {
+		size_t att;
 
 		if (shape == SHAPE_ATTACH)
 			att = 2097152 + rnd_below(2097152);
+		else
+			att = r == 0 ? 1000000 + rnd_below(2000000) : 20000 + rnd_below(180000);
 
 		putf("--%s\nContent-Type: application/pdf; name=\"invoice-%u.pdf\"\n"
 		     "Content-Transfer-Encoding: base64\n"
