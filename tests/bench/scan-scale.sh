@@ -17,7 +17,8 @@
 # shortest time the rate allows for that many requests (fpkit(1), THE OVH
 # API, Requests: a burst of min(5, rate/10), then one every
 # 60/(rate - burst + 1) s); the most requests started in any 60 s; the
-# most in flight; and what bounds the run: "the rate" when the wall time
+# most in flight; whether more than the rate arrived in any 60 s; and
+# what bounds the run: "the rate" when the wall time
 # is within 10 % of the rate's minimum, "other" otherwise.  Checked: the
 # scan lists exactly the blocked addresses, and --archive writes one
 # bundle per event, each listed in index.jsonl.
@@ -133,6 +134,8 @@ report() {
 			if (i - j + 1 > most) most = i - j + 1
 		}
 		printf "    %d requests in %.1f s; the rate (%d a minute) allows them in %.1f s at best;\n", n, wall, rate, min
+		printf "    ceiling (at most %d in any 60 s, by arrival at the server): %s\n", rate,
+			(most <= rate ? "met" : sprintf("missed (%d)", most))
 		printf "    at most %d in any 60 s; bound: %s\n", most,
 			(min > 0 && wall <= min * 1.1 + 1) ? "the rate" : "other (the wall time is more than 10 % above the rate'"'"'s minimum)"
 	}' "$work/t"
