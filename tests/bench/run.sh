@@ -58,7 +58,8 @@ measure() {
 	while [ "$i" -lt "$BENCH_RUNS" ]; do
 		[ "$cache" = cold ] && evict "$path"
 		/usr/bin/time -f '%e %M' -o "$work/t" "$@" >"$out" 2>/dev/null || true
-		cat "$work/t" >>"$work/times"
+		# the last line: GNU time puts "Command exited with ..." before it
+		tail -n 1 "$work/t" >>"$work/times"
 		i=$((i + 1))
 	done
 	secs=$(sort -n "$work/times" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
