@@ -27,6 +27,8 @@ static const struct command {
 	{ "posture", cmd_posture, "a sending IP's reverse DNS, SPF, DMARC and blocklists" },
 	{ "queue", cmd_queue, "the local mail system: can it send, what waits in its queue" },
 	{ "unblock", cmd_unblock, "unblock an IP (OVH API) behind guard rails" },
+	{ "ticket", cmd_ticket, "open the ticket with support, follow it (OVH API)" },
+	{ "auth", cmd_auth, "request a consumer key with fpkit's rights (OVH API)" },
 };
 
 static void

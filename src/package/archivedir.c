@@ -421,7 +421,8 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 			why = "cut short (a run was stopped while writing it)";
 		else if (n > FPKIT_LIMIT_INDEX_LINE)
 			why = too_long;
-		else if (json_is_object(j) && json_is_object(json_object_get(j, "unblock"))) {
+		else if (json_is_object(j) && (json_is_object(json_object_get(j, "unblock")) ||
+					       json_is_object(json_object_get(j, "ticket")))) {
 			/* archive_dir_record's: kept as it is */
 		} else if (!json_is_object(j) || !json_is_string(json_object_get(j, "bundle")))
 			why = "not an index line";
@@ -810,7 +811,8 @@ archive_dir_record(struct archive_dir *a, json_t *line, struct error *err)
 	char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER), *text;
 	int rc;
 
-	if (s == NULL || !json_is_object(json_object_get(line, "unblock")))
+	if (s == NULL || !(json_is_object(json_object_get(line, "unblock")) ||
+			   json_is_object(json_object_get(line, "ticket"))))
 		rc = error_set(err, EX_SOFTWARE, "archive: not a record line");
 	else if (strlen(s) + 1 > FPKIT_LIMIT_INDEX_LINE)
 		rc = error_set(err, EX_SOFTWARE, "archive: a record line over %d bytes",

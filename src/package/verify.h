@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "strbuf.h"
+
 struct diag;
 struct error;
 
@@ -15,6 +17,12 @@ struct verify_result {
 	unsigned long nr_problems;	/* all of them, listed or not */
 	char *top;			/* the top folder's name, or NULL */
 	json_t *summary;		/* summary.json when it is an object, or NULL */
+	/* verify_bundle_keep: the copies kept, in the bundle's order. */
+	struct verify_kept {
+		char *name;		/* below the top folder */
+		struct strbuf data;	/* its first bytes, up to the cap */
+	} *kept;
+	size_t nr_kept, alloc_kept;
 };
 
 /* Read the bundle at 'path' and put one line per problem in 'problems'
@@ -29,6 +37,13 @@ struct verify_result {
  * no archive at all (EX_DATAERR), with nothing to release. */
 int verify_bundle(const char *path, struct verify_result *res,
 		  struct diag *problems, struct error *err);
+
+/* verify_bundle, keeping a copy of the first keep(NAME) bytes of each
+ * file (NAME below the top folder; 0: none) in res->kept: the bytes
+ * checked are the bytes used, read once.  SHA256SUMS and summary.json
+ * are not asked about. */
+int verify_bundle_keep(const char *path, size_t (*keep)(const char *name),
+		       struct verify_result *res, struct diag *problems, struct error *err);
 
 /* Free what res holds (not res). */
 void verify_result_release(struct verify_result *res);
