@@ -234,6 +234,13 @@ parse_options(struct ticket_cmd *c, int argc, char **argv, struct error *err)
 				 verb);
 	if (o->archive_unsafe_ok && o->archive == NULL)
 		return error_set(err, EX_USAGE, "ticket: --archive-unsafe-ok goes with --archive");
+	/* Nobody to ask: said at once, before the API is asked anything,
+	 * rather than a question nobody answers. */
+	if ((c->verb == VERB_CREATE || c->verb == VERB_REPLY) && !o->yes && !o->dry_run &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)))
+		return error_set(err, EX_USAGE, "ticket %s: no terminal to ask for a "
+				 "confirmation: add --yes to post without one (or --dry-run to "
+				 "see what would be sent)", verb);
 	switch (c->verb) {
 	case VERB_CREATE:
 		if (argc != 1)

@@ -563,6 +563,10 @@ rule_of(const struct ovh_call *c, char *buf, size_t size)
 		snprintf(buf, size, "POST /support/tickets/create");
 	else if (c->post_body && strncmp(path, "/support/tickets/", 17) == 0)
 		snprintf(buf, size, "POST /support/tickets/*/reply");
+	else if (strncmp(path, "/support/tickets/", 17) == 0)
+		snprintf(buf, size, "%s /support/tickets/*", c->method);
+	else if (strncmp(path, "/support/tickets", 16) == 0)
+		snprintf(buf, size, "%s /support/tickets", c->method);
 	else if (path[1 + n] == '/')
 		snprintf(buf, size, "%s %.*s/*", c->method, (int)(n + 1), path);
 	else

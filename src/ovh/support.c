@@ -201,7 +201,8 @@ support_list(struct ovh *api, const char *status, int64_t min_creation, size_t m
 	ovhapi_tickets(&list, status, min_creation, -1);
 	if (ovh_get(api, &list, err) < 0 || support_check_ids(&list, &ids, &n, err) < 0)
 		goto out;
-	qsort(ids, n, sizeof(*ids), cmp_desc);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_desc);
 	if (n > max)
 		n = max;
 	calls = xcalloc(n ? n : 1, sizeof(*calls));

@@ -266,6 +266,32 @@ out:
 
 /* ---- the product and the service ---- */
 
+/* A bundle packed from saved JSON names its IP but not its block: the
+ * block is the account's that holds it (GET /ip?ip=IP, as pack --ip
+ * finds it). */
+static int
+find_block(struct ovh *api, struct ticketpost_result *r, struct error *err)
+{
+	struct ovh_call c;
+	int rc = -1;
+
+	ovhapi_ip_blocks(&c, r->ip, NULL);
+	if (ovh_get(api, &c, err) < 0 || ovhapi_check_blocks(&c, err) < 0) {
+		error_prefix(err, "ticket create: the block of %s", r->ip);
+		goto out;
+	}
+	if (json_array_size(c.json) != 1) {
+		error_set(err, EX_DATAERR, "ticket create: %zu blocks of the account hold %s: "
+			  "give --product and --service", json_array_size(c.json), r->ip);
+		goto out;
+	}
+	r->block = xstrdup(json_string_value(json_array_get(c.json, 0)));
+	rc = 0;
+out:
+	ovh_call_release(&c);
+	return rc;
+}
+
 static int
 find_service(struct ovh *api, const struct ticketpost_options *o, struct ticketpost_result *r,
 	     struct error *err)
@@ -279,6 +305,8 @@ find_service(struct ovh *api, const struct ticketpost_options *o, struct ticketp
 		r->service = xstrdup(o->service);
 		return 0;
 	}
+	if (r->block == NULL && r->ip && find_block(api, r, err) < 0)
+		return -1;
 	if (r->block == NULL)
 		return error_set(err, EX_DATAERR, "ticket create: the bundle names no IP block "
 				 "(made from an alert alone?), so its service cannot be asked "
