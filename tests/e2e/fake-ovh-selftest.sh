@@ -441,6 +441,15 @@ call POST "$U1/unblock"
 assert_eq "$code" 503 "--refusal-status: the refusal at another status"
 assert_true "with the same words" sh -c 'echo "$1" | grep -q "still blocked for"' - "$(body_field message)"
 
+fakeapi_start "$U" --unblock-lag 600ms
+call POST "$U2/unblock"
+assert_eq "$code $(jq -r .state "$tmp/body")" "200 unblocking" "--unblock-lag: the POST answers the new state"
+get "$U2"
+assert_eq "$(jq -r .state "$tmp/body")" blockedForSpam "--unblock-lag: GET shows the old state for a while"
+sleep 1
+get "$U2"
+assert_eq "$(jq -r .state "$tmp/body")" unblocking "--unblock-lag: then the new one"
+
 # Faults on the write: lost after it was done, late after it was done,
 # a refusal the clock does not explain.
 fakeapi_start "$U" --fault "lost:1:$U2/unblock"

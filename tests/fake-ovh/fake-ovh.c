@@ -6,7 +6,8 @@
  *                 [--port-file FILE] [--log FILE] [--skew SECONDS]
  *                 [--window SECONDS] [--fault SPEC]...
  *                 [--error-style code|class|both] [--max-seconds N]
- *                 [--unblock-delay S] [--refusal-status N] [--listen-requests N]
+ *                 [--unblock-delay S] [--unblock-lag S] [--refusal-status N]
+ *                 [--listen-requests N] [--state FILE]
  *
  * It listens on 127.0.0.1, on a port the kernel chooses; once listening it
  * prints the port on stdout and, with --port-file, writes it to FILE
@@ -75,7 +76,9 @@
  * (ovh-api.md §5b); after it, an IP in state blockedForSpam becomes
  * unblocking (the answer: its SpamIp so changed; the log line gets
  * "wrote":true), then unblocked --unblock-delay later (2 s by default;
- * SECS or MSms).  A POST on an IP unblocking or unblocked changes
+ * SECS or MSms); with --unblock-lag the GETs go on showing the file's
+ * state for that long after the unblock, as an API late to show a
+ * write.  A POST on an IP unblocking or unblocked changes
  * nothing and answers its SpamIp.  GET .../spam/{ip} and the ?state=
  * filter of GET .../spam show the state reached; an IP never unblocked
  * is served byte for byte from its file.
@@ -240,6 +243,7 @@ struct server {
 	GHashTable *unblocked;	/* "block_/ip" -> gint64 *: the monotonic ms of
 				 * the unblock (under lock) */
 	gint64 unblock_delay_ms;	/* unblocking -> unblocked */
+	gint64 unblock_lag_ms;		/* --unblock-lag: GET shows the old state */
 	unsigned refusal_status;	/* of "still blocked for N seconds" */
 	guint32 query_epoch;	/* the <hex> of the query ids */
 	/* The support tickets and the credentials asked for, in memory
@@ -796,7 +800,8 @@ live_state(const struct server *srv, const char *block_dir, const char *ip)
 
 	g_mutex_lock((GMutex *)&srv->lock);
 	since = g_hash_table_lookup(srv->unblocked, key);
-	if (since)
+	/* --unblock-lag: done, and not shown yet (the file's state). */
+	if (since && now_ms(srv) - *since >= srv->unblock_lag_ms)
 		state = now_ms(srv) - *since >= srv->unblock_delay_ms ? "unblocked" : "unblocking";
 	g_mutex_unlock((GMutex *)&srv->lock);
 	g_free(key);
@@ -2220,6 +2225,8 @@ usage(FILE *f)
 		"                      late:N:SECS|MSms[:PREFIX]\n"
 		"  --unblock-delay S   unblocking becomes unblocked S seconds (or MSms) after\n"
 		"                      the unblock (default 2)\n"
+		"  --unblock-lag S     GET shows the state before the unblock for S seconds (or\n"
+		"                      MSms) after it: an API late to show a write (default 0)\n"
 		"  --refusal-status N  the HTTP status of \"still blocked\" (default 400)\n"
 		"  --listen-requests N stop listening once N requests have arrived\n"
 		"  --state FILE        the support tickets, their messages and the credentials\n"
@@ -2394,6 +2401,7 @@ main(int argc, char **argv)
 		{ "error-style", required_argument, NULL, 'e' },
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "unblock-delay", required_argument, NULL, 'u' },
+		{ "unblock-lag", required_argument, NULL, 'g' },
 		{ "refusal-status", required_argument, NULL, 'r' },
 		{ "listen-requests", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 'S' },
@@ -2443,6 +2451,7 @@ main(int argc, char **argv)
 			if (parse_seconds("--max-seconds", optarg, 1, &max_seconds) < 0)
 				goto out;
 			break;
+		case 'g':
 		case 'u': {
 			char *digits = g_strdup(optarg);
 			gboolean ms = g_str_has_suffix(digits, "ms");
@@ -2451,12 +2460,16 @@ main(int argc, char **argv)
 			if (ms)
 				digits[strlen(digits) - 2] = '\0';
 			if (!g_ascii_string_to_unsigned(digits, 10, 0, G_MAXINT32, &v, NULL)) {
-				fprintf(stderr, "fake-ovh: --unblock-delay: '%s' is not SECS or MSms\n", optarg);
+				fprintf(stderr, "fake-ovh: --unblock-%s: '%s' is not SECS or MSms\n",
+					opt == 'g' ? "lag" : "delay", optarg);
 				g_free(digits);
 				goto out;
 			}
 			g_free(digits);
-			srv.unblock_delay_ms = (gint64)(ms ? v : v * 1000);
+			if (opt == 'g')
+				srv.unblock_lag_ms = (gint64)(ms ? v : v * 1000);
+			else
+				srv.unblock_delay_ms = (gint64)(ms ? v : v * 1000);
 			break;
 		}
 		case 'L': {
