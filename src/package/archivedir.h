@@ -58,7 +58,7 @@ enum {
 	{ "archive-unsafe-ok", no_argument, NULL, ARCHIVE_DIR_OPT_UNSAFE_OK }
 
 #define ARCHIVE_DIR_USAGE \
-	"Archiving every block event, for cron (fpkit(1), 'fpkit scan --archive'):\n" \
+	"Archiving every block event, for cron (fpkit-scan(1), ARCHIVING):\n" \
 	"  --archive DIR        write a bundle into DIR for each block event not there\n" \
 	"                       yet, and list it in DIR/index.jsonl\n" \
 	"  --archive-unsafe-ok  archive into DIR even when other users than root and\n" \

@@ -14,7 +14,7 @@
 
 struct dns_resolver;
 
-/* The blocklists asked when none are given (doc/fpkit.1, POSTURE). */
+/* The blocklists asked when none are given (doc/fpkit-posture.1, WHAT IS CHECKED). */
 extern const char *const posture_default_dnsbl[];
 
 struct posture_request {

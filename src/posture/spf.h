@@ -4,7 +4,7 @@
  * the system resolver only (res_ninit and /etc/resolv.conf: no server or
  * port can be given, no per-query time-out or deadline), it does not say
  * which mechanism decided, and it keeps RFC 4408's limits (no limit on
- * void lookups).  doc/fpkit.1 lists where this evaluator departs from
+ * void lookups).  doc/fpkit-posture.1 lists where this evaluator departs from
  * the RFC 7208 test suite.
  */
 #ifndef FPKIT_SPF_H

@@ -132,7 +132,7 @@ size_t queue_match(struct queue_state *q, const struct queue_dest *d);
 
 /* The state as one JSON object (new): mta, running, can_send, why,
  * seen_at, total, queues, oldest, by_sender, by_recipient_domain,
- * to_targets, and more (fpkit(1) lists them).  d may be NULL. */
+ * to_targets, and more (fpkit-queue(1) lists them).  d may be NULL. */
 json_t *queue_to_json(const struct queue_state *q, const struct queue_dest *d);
 
 /* The same for a person, in English (new, NUL-terminated; its length in

@@ -7,7 +7,7 @@
 # tests/helpers/spfeval, which links the internal library and asks that
 # server only.  A case passes when the result is one the suite allows
 # and, where the suite gives an explanation (other than DEFAULT), the
-# exp= text is that one.  doc/fpkit.1 states the count and the
+# exp= text is that one.  doc/fpkit-posture.1 states the count and the
 # deviations.  The suite lives beside the project, in
 # ../shared/corpus/pyspf/test: skipped, saying so, when it is absent.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
