@@ -2050,7 +2050,7 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		note_fault(rq, f);
 		answer_error(&a, srv, fe->status, fe->klass, fe->code, "%s", fe->message);
 		/* Whether /1.0 answers 429 at all, and how, is not known
-		 * (ovh-api.md §7). */
+		 * (ovh-api.md §5). */
 		if (f->kind == FAULT_429)
 			a.retry_after = f->arg;
 		goto send;
