@@ -177,6 +177,22 @@ assert_status 64 "--product not in the API's list"
 run ticket create "$BUNDLE" --dry-run --category incident --subcategory alerts
 assert_eq "$(j '[.category, .subcategory]')" '["incident","alerts"]' "--category, --subcategory"
 
+# ---- the ticket's language, and a ticket packed with --inline ----
+mkdir "$tmp/fr" "$tmp/inl"
+pack_demo --lang fr -o "$tmp/fr/"
+run ticket create "$tmp/fr/$DEMO_BUNDLE" --dry-run
+assert_eq "$(j .subject)" "\"Faux positif : blocage anti-spam de $IP\"" "French: the subject of 'Objet : '"
+jq -r .body "$tmp/out" >"$tmp/fr-body.txt"
+assert_in "$tmp/fr-body.txt" "EN-TÊTES ET JOURNAUX DE MAIL" "French: the headers' heading in French"
+assert_eq "$(grep -c '^=== En-tête ' "$tmp/fr-body.txt")" 2 "French: the header blocks"
+pack_demo --inline -o "$tmp/inl/"
+run ticket create "$tmp/inl/$DEMO_BUNDLE" --dry-run
+jq -r .body "$tmp/out" >"$tmp/inl-body.txt"
+assert_eq "$(grep -c '^HEADERS AND MAIL LOGS$' "$tmp/inl-body.txt")" 1 "packed with --inline: the headers not added twice"
+run ticket create "$BUNDLE" --dry-run --inline-max 1024
+jq -r .body "$tmp/out" >"$tmp/small-body.txt"
+assert_in "$tmp/small-body.txt" "header blocks left out to keep this text within 1024 bytes" "--inline-max: the cap, said"
+
 # ---- a bundle that fails verify ----
 cp -r "$TOP" "$tmp/changed"
 printf 'x' >>"$tmp/changed/TICKET.txt"
