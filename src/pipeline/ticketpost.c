@@ -502,11 +502,11 @@ look_for_ticket(struct ovh *api, struct ticketpost_result *r, struct ticket_look
 static bool
 same_text(const char *a, const char *b, size_t blen)
 {
-	size_t alen = a ? strlen(a) : 0;
+	size_t alen;
 
 	if (a == NULL)
 		return false;
-
+	alen = strlen(a);
 	while (alen && (a[alen - 1] == '\n' || a[alen - 1] == ' ' || a[alen - 1] == '\r'))
 		alen--;
 	while (blen && (b[blen - 1] == '\n' || b[blen - 1] == ' ' || b[blen - 1] == '\r'))

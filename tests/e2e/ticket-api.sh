@@ -105,6 +105,30 @@ assert_in "$tmp/out" "ticket 8845002 (id 5002) created: $SUBJECT" "the text outp
 assert_in "$tmp/err" "a ticket with the same subject was opened less than 10 minutes ago (id 5001)" \
 	"a second ticket of the same subject: warned"
 
+# ---- on a terminal: the plan, then the question ----
+if command -v python3 >/dev/null 2>&1; then
+	start
+	set +e
+	python3 "$E2E/ptyanswer.py" n '[y/N]' "$FPKIT" ticket create "$BUNDLE" >"$tmp/tty" 2>&1
+	status=$?
+	set -e
+	assert_status 1 "on a terminal, answered no: not confirmed"
+	assert_in "$tmp/tty" "fpkit will open a support ticket with POST /support/tickets/create:" "the plan shown"
+	assert_in "$tmp/tty" "  subject:  $SUBJECT" "the plan: the subject"
+	assert_in "$tmp/tty" "  product:  dedicated, service $SERVICE (GET /ip/$BLOCK)" "the plan: product and service, and whence"
+	assert_in "$tmp/tty" "    | Hello," "the plan: the body's first lines"
+	assert_in "$tmp/tty" "not confirmed: nothing sent" "no: said"
+	assert_eq "$(creates) $(tickets)" "0 0" "no: nothing posted"
+	set +e
+	python3 "$E2E/ptyanswer.py" y '[y/N]' "$FPKIT" ticket create "$BUNDLE" >"$tmp/tty" 2>&1
+	status=$?
+	set -e
+	assert_status 0 "on a terminal, answered yes: posted"
+	assert_eq "$(creates) $(tickets)" "1 1" "yes: one ticket"
+else
+	skip "the question on a terminal: no python3"
+fi
+
 # ---- a lost answer after the write: one ticket, found ----
 for fault in lost:1:/support/tickets/create late:1:3:/support/tickets/create; do
 	start --fault "$fault"
