@@ -22,6 +22,7 @@
 #include "support.h"
 #include "textsafe.h"
 #include "ticketpost.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 /* Exit status when a write's answer was lost and the write is not seen:
@@ -442,6 +443,60 @@ str(json_t *o, const char *key)
 	return s ? s : "-";
 }
 
+/* A date of the API as "2026-11-20 13:32:07 UTC" (buf), or as it came,
+ * made safe, when it is no date. */
+static const char *
+utc(json_t *o, const char *key, char *buf, size_t size)
+{
+	const char *s = str(o, key);
+	char iso[TIMEFMT_ISO_LEN];
+	int64_t t;
+
+	if (timefmt_parse_iso(s, &t) == 0 && t >= 0 && t <= TIMEFMT_MAX) {
+		timefmt_iso_utc(t, iso);
+		snprintf(buf, size, "%.10s %.8s UTC", iso, iso + 11);
+	} else {
+		char *safe = textsafe_visible(s, strnlen(s, 40));
+
+		snprintf(buf, size, "%s", safe);
+		free(safe);
+	}
+	return buf;
+}
+
+/* A text from the API, line by line, each made safe to show but for its
+ * tabs (a message is lines, as a ticket's text is). */
+static void
+print_lines(const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n"), k = n;
+		const char *p = text;
+
+		if (k && p[k - 1] == '\r')
+			k--;
+		while (k) {
+			size_t m = strcspn(p, "\t");
+			char *safe;
+
+			if (m > k)
+				m = k;
+			safe = textsafe_visible(p, m);
+			fputs(safe, stdout);
+			free(safe);
+			p += m;
+			k -= m;
+			if (k && *p == '\t') {
+				fputc('\t', stdout);
+				p++;
+				k--;
+			}
+		}
+		fputc('\n', stdout);
+		text += n + (text[n] == '\n');
+	}
+}
+
 static int
 run_list(struct ticket_cmd *c, struct diag *d, struct error *err)
 {
@@ -459,15 +514,18 @@ run_list(struct ticket_cmd *c, struct diag *d, struct error *err)
 	if (c->json) {
 		dump(tickets);
 	} else {
-		printf("%-10s %-10s %-8s %-20s %s\n", "NUMBER", "ID", "STATE", "CREATED",
+		printf("%-10s %-10s %-8s %-23s %s\n", "NUMBER", "ID", "STATE", "CREATED",
 		       "SUBJECT");
 		json_array_foreach(tickets, i, t) {
 			char *subject = textsafe_visible(str(t, "subject"), strlen(str(t, "subject")));
+			char *state = textsafe_visible(str(t, "state"), strnlen(str(t, "state"), 20));
+			char when[64];
 
-			printf("%-10" PRId64 " %-10" PRId64 " %-8s %-20.20s %s\n",
-			       support_ticket_number(t), support_ticket_id(t), str(t, "state"),
-			       str(t, "creationDate"), subject);
+			printf("%-10" PRId64 " %-10" PRId64 " %-8s %-23s %s\n",
+			       support_ticket_number(t), support_ticket_id(t), state,
+			       utc(t, "creationDate", when, sizeof(when)), subject);
 			free(subject);
+			free(state);
 		}
 	}
 	json_decref(tickets);
@@ -498,19 +556,23 @@ run_show(struct ticket_cmd *c, struct diag *d, struct error *err)
 	} else {
 		char *subject = textsafe_visible(str(ticket, "subject"),
 						 strlen(str(ticket, "subject")));
+		char *state = textsafe_visible(str(ticket, "state"),
+					       strnlen(str(ticket, "state"), 20));
+		char when[64];
 
 		printf("ticket %" PRId64 " (id %" PRId64 "), %s, created %s: %s\n",
-		       support_ticket_number(ticket), support_ticket_id(ticket),
-		       str(ticket, "state"), str(ticket, "creationDate"), subject);
+		       support_ticket_number(ticket), support_ticket_id(ticket), state,
+		       utc(ticket, "creationDate", when, sizeof(when)), subject);
 		free(subject);
+		free(state);
 		json_array_foreach(messages, i, m) {
-			const char *body = str(m, "body");
-			char *safe = textsafe_visible(body, strlen(body));
+			char *from = textsafe_visible(str(m, "from"), strnlen(str(m, "from"), 20));
 
-			printf("\n--- message %zu of %zu, from %s, %s\n%s\n", i + 1,
-			       json_array_size(messages), str(m, "from"), str(m, "creationDate"),
-			       safe);
-			free(safe);
+			printf("\n--- message %zu of %zu, from %s, %s\n", i + 1,
+			       json_array_size(messages), from,
+			       utc(m, "creationDate", when, sizeof(when)));
+			free(from);
+			print_lines(str(m, "body"));
 		}
 	}
 	rc = 0;

@@ -266,6 +266,10 @@ assert_eq "$(jq -c '[(.messages | length), .messages[1].body]' "$STATE")" \
 	'[2,"The queue is clear and sending is stopped since 14:05 UTC.\n"]' "reply: the server holds it"
 assert_eq "$(jq -s -c '[.[] | select(.method == "POST") | .url]' "$FAKE_LOG" | jq -c '.[-1]')" \
 	'"/1.0/support/tickets/5001/reply"' "reply: posted to the ticket's id"
+run ticket show 5001
+assert_true "show: a message's lines as lines" grep -qx "The queue is clear and sending is stopped since 14:05 UTC." "$tmp/out"
+assert_true "show: the ticket's text as lines" grep -qx "Hello," "$tmp/out"
+assert_true "show: times in UTC" grep -qE "^--- message 2 of 2, from customer, 20[0-9-]{8} [0-9:]{8} UTC$" "$tmp/out"
 printf 'Any news?\n' | { run ticket reply 5001 - --yes; }
 assert_status 0 "reply from standard input"
 for fault in lost:1:/support/tickets/5001/reply late:1:3:/support/tickets/5001/reply; do
