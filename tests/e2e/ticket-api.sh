@@ -94,7 +94,9 @@ assert_eq "$(jq -c '[.ip, .bundle, .ticket.result, .ticket.posted, .ticket.numbe
 	"[\"$IP\",\"$DEMO_BUNDLE\",\"created\",true,8845001,5001,\"$SUBJECT\"]" "the ticket recorded in the archive's index"
 assert_eq "$(jq -r .block "$tmp/rec")" "$BLOCK" "the record names the block"
 assert_true "the record's time is UTC" grep -qE '"at":"20[0-9-]{8}T[0-9:]{8}Z"' "$tmp/rec"
-run scan --archive "$ARCH" --dry-run
+run scan --archive "$ARCH"
+assert_not_in "$tmp/err" "dropped" "scan --archive keeps the ticket's record line"
+assert_eq "$(grep -c '"ticket":' "$ARCH/index.jsonl")" 1 "the record is still there after scan --archive"
 run verify "$BUNDLE"
 assert_status 0 "the bundle still verifies"
 
