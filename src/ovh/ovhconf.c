@@ -443,8 +443,8 @@ check_credentials(const struct found *ak, const struct found *as, const struct f
 	if (!ck->value && !app_only)
 		return error_set(err, EX_CONFIG, "no consumer_key for endpoint '%s' (set "
 				 "OVH_CONSUMER_KEY or consumer_key in section [%s]): request one "
-				 "with the rules GET /ip and GET /ip/* (POST /auth/credential, see "
-				 "fpkit(1), THE OVH API)", endpoint, endpoint);
+				 "with 'fpkit auth', which asks for the rules fpkit needs (POST "
+				 "/auth/credential, see fpkit-auth(1))", endpoint, endpoint);
 	for (size_t i = 0; i < 3; i++)
 		if (all[i] && !header_safe(all[i]->value))
 			return error_set(err, EX_CONFIG, "%s (%s) holds a space or a character "

@@ -30,6 +30,9 @@ application_secret=$FAKE_AS
 CONF
 chmod 600 "$HOME/.ovh.conf"
 
+run scan
+assert_status 78 "scan without a consumer key"
+assert_in "$tmp/err" "request one with 'fpkit auth'" "no consumer key: 'fpkit auth' named"
 run auth --json
 assert_status 0 "auth without a consumer key"
 assert_eq "$(rules 0)" "$READ" "the rules: the GETs fpkit makes, nothing else"
