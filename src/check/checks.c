@@ -112,7 +112,7 @@ checks_run_message(struct checks *c, const struct mime_message *m, const struct 
 					       r->sigs[i].domain, r->sigs[i].selector,
 					       r->sigs[i].reason);
 	} else {
-		r->dkim_skipped = "--no-dkim";
+		r->dkim_skipped = c->opt.no_dkim_why ? c->opt.no_dkim_why : "--no-dkim";
 	}
 	lint_check(&w, &r->lint);
 	/* Only a sign that the copy is not the message as sent makes it

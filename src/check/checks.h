@@ -23,6 +23,7 @@ struct integrity_hop;
 /* What the checks know from the command line (check) or the case (pack). */
 struct checks_options {
 	bool no_dkim;			/* --no-dkim */
+	const char *no_dkim_why;	/* why, shown (static text); NULL: "--no-dkim" */
 	const char *dkim_keys;		/* --dkim-keys FILE; NULL: DNS */
 	bool has_dkim_time;		/* --dkim-time EPOCH */
 	int64_t dkim_time;

@@ -16,6 +16,7 @@ int cmd_posture(int argc, char **argv, struct error *err);
 int cmd_unblock(int argc, char **argv, struct error *err);
 int cmd_ticket(int argc, char **argv, struct error *err);
 int cmd_auth(int argc, char **argv, struct error *err);
+int cmd_report(int argc, char **argv, struct error *err);
 
 /* The error for an option getopt_long refused: unknown, the start of
  * several long options, or a value given to one that takes none.

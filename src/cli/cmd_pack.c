@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "dns.h"
 #include "fpkit.h"
 #include "mta.h"
 #include "outfile.h"
@@ -79,6 +80,18 @@ static const char usage_text[] =
 	"                       --tool-timeout as for 'fpkit queue'\n"
 	"  --queue-messages     --queue, and each waiting message to the flagged\n"
 	"                       destinations as the MTA prints it (postcat -q, exim -Mvc)\n"
+	"  --posture            check the sender's configuration in DNS, as 'fpkit\n"
+	"                       posture' does: the IP's reverse DNS and blocklists,\n"
+	"                       the SPF and DMARC of the samples' domains (From,\n"
+	"                       envelope sender, DKIM d=) and each sample's DMARC\n"
+	"                       alignment; into posture.json and the ticket\n"
+	"  --dns-server S, --dnsbl ZONE, --helo NAME\n"
+	"                       as for 'fpkit posture' (each implies --posture)\n"
+	"  --dns-timeout SEC, --dns-deadline SEC\n"
+	"                       posture's --timeout (default 3) and --deadline\n"
+	"                       (default 20): --timeout is the API's here\n"
+	"  --no-dns             ask no DNS server at all: no --posture, and DKIM\n"
+	"                       verified only with --dkim-keys\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Without --spam-ip-json and --stats-json (OVH API credentials needed):\n"
@@ -96,6 +109,7 @@ enum {
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
 	OPT_UNPACKED, OPT_INLINE, OPT_INLINE_MAX,
 	OPT_QUEUE, OPT_QUEUE_MESSAGES, OPT_MTA, OPT_POSTFIX_CONFIG, OPT_TOOL_TIMEOUT,
+	OPT_POSTURE, OPT_NO_DNS, OPT_DNS_SERVER, OPT_TIMEOUT, OPT_DEADLINE, OPT_DNSBL, OPT_HELO,
 };
 
 static const struct option long_options[] = {
@@ -129,6 +143,13 @@ static const struct option long_options[] = {
 	{ "mta", required_argument, NULL, OPT_MTA },
 	{ "postfix-config", required_argument, NULL, OPT_POSTFIX_CONFIG },
 	{ "tool-timeout", required_argument, NULL, OPT_TOOL_TIMEOUT },
+	{ "posture", no_argument, NULL, OPT_POSTURE },
+	{ "no-dns", no_argument, NULL, OPT_NO_DNS },
+	{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+	{ "dns-timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "dns-deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "dnsbl", required_argument, NULL, OPT_DNSBL },
+	{ "helo", required_argument, NULL, OPT_HELO },
 	OVHCLIENT_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -144,6 +165,40 @@ parse_date(const char *name, const char *arg, int64_t *out, struct error *err)
 	return 0;
 }
 
+/* The options of the sender's posture; 1 when C was one of them, 0
+ * when not, -1 on a usage error. */
+static int
+posture_option(struct posture_options *po, int c, const char *arg, struct error *err)
+{
+	switch (c) {
+	case OPT_POSTURE: break;
+	case OPT_NO_DNS: po->no_dns = true; return 1;
+	case OPT_DNS_SERVER: po->server = arg; break;
+	case OPT_TIMEOUT: case OPT_DEADLINE:
+		if (posture_seconds_ms(arg) < 0)
+			return error_set(err, EX_USAGE, "pack: --%s '%s': give a number of seconds, "
+					 "above 0 and at most 3600",
+					 c == OPT_TIMEOUT ? "dns-timeout" : "dns-deadline", arg);
+		*(c == OPT_TIMEOUT ? &po->timeout_ms : &po->deadline_ms) = posture_seconds_ms(arg);
+		break;
+	case OPT_DNSBL:
+		if (posture_options_dnsbl(po, arg) < 0)
+			return error_set(err, EX_USAGE, "pack: --dnsbl '%s' is not a zone name (give "
+					 "e.g. zen.spamhaus.org, or none)", arg);
+		break;
+	case OPT_HELO:
+		if (!posture_domain_ok(arg))
+			return error_set(err, EX_USAGE, "pack: --helo '%s' is not a host name (give "
+					 "e.g. mail.shop.example.net)", arg);
+		po->helo = arg;
+		break;
+	default:
+		return 0;
+	}
+	po->enabled = true;
+	return 1;
+}
+
 /* 1: parsed; 0: --help shown; -1: usage error in err. */
 static int
 parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
@@ -157,6 +212,11 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		return -1;
 	while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
 		if ((r = ovhclient_option(&fp->api, "pack", c, optarg, err)) != 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		if ((r = posture_option(&fp->posture_opt, c, optarg, err)) != 0) {
 			if (r < 0)
 				return -1;
 			continue;
@@ -267,6 +327,26 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 	if (optind < argc)
 		return error_set(err, EX_USAGE, "pack: unexpected argument '%s' "
 				 "(mail stores are given with --mail)", argv[optind]);
+	if (fp->posture_opt.no_dns && fp->posture_opt.enabled)
+		return error_set(err, EX_USAGE, "pack: --no-dns asks no DNS server: it does not go "
+				 "with --posture, --dns-server, --dns-timeout, --dns-deadline, --dnsbl or --helo");
+	if (fp->posture_opt.no_dnsbl && fp->posture_opt.nr_dnsbl)
+		return error_set(err, EX_USAGE, "pack: --dnsbl none and --dnsbl ZONE together: give one");
+	/* A bad --dns-server is said at once, not after the search. */
+	if (fp->posture_opt.server) {
+		struct dns_resolver *res = dns_new(fp->posture_opt.server, 1, 1, err);
+
+		if (!res) {
+			error_prefix(err, "pack");
+			return -1;
+		}
+		dns_free(res);
+	}
+	/* Off the network: DKIM keys from --dkim-keys only. */
+	if (fp->posture_opt.no_dns && !fp->check_opt.dkim_keys && !fp->check_opt.no_dkim) {
+		fp->check_opt.no_dkim = true;
+		fp->check_opt.no_dkim_why = "--no-dns: the keys are in DNS";
+	}
 	if (!fp->queue && (fp->queue_opt.mta || fp->queue_opt.postfix_config))
 		return error_set(err, EX_USAGE, "pack: --mta and --postfix-config go with --queue");
 	if (fp->template_path == NULL && !ticket_lang_known(fp->lang))

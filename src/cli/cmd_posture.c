@@ -2,10 +2,8 @@
  * of a sending IP */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 #include "cmd.h"
 #include "dns.h"
 #include "error.h"
+#include "mta.h"
 #include "netaddr.h"
 #include "posture.h"
 #include "xalloc.h"
@@ -35,6 +34,11 @@ static const char usage_text[] =
 	"                        (default: the system's resolver)\n"
 	"      --timeout SEC     time-out of one query (default 3)\n"
 	"      --deadline SEC    time for all the checks (default 20)\n"
+	"      --helo NAME       the HELO name the mail server gives: compared\n"
+	"                        with the PTR names\n"
+	"      --postfix-config DIR  read the HELO name from this Postfix\n"
+	"                        configuration (postconf -c DIR)\n"
+	"      --lang LANG       the words: en or fr (default: en)\n"
 	"      --json            print the result as JSON\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -42,7 +46,7 @@ static const char usage_text[] =
 	"Exit status: 0 every check made, 75 some check could not be made\n"
 	"(temperror), 64 bad usage.\n";
 
-enum { OPT_DNSBL = 256, OPT_SERVER, OPT_TIMEOUT, OPT_DEADLINE, OPT_JSON };
+enum { OPT_DNSBL = 256, OPT_SERVER, OPT_TIMEOUT, OPT_DEADLINE, OPT_JSON, OPT_HELO, OPT_LANG, OPT_POSTFIX_CONFIG };
 
 static const struct option long_options[] = {
 	{ "domain", required_argument, NULL, 'd' },
@@ -51,44 +55,27 @@ static const struct option long_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "helo", required_argument, NULL, OPT_HELO },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "postfix-config", required_argument, NULL, OPT_POSTFIX_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-/* Seconds, fractions allowed, into milliseconds; -1 when bad. */
-static long
-seconds_ms(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 3600)
-		return -1;
-	return (long)(v * 1000 + 0.5) ? (long)(v * 1000 + 0.5) : 1;
-}
-
-static void
-add(const char ***v, size_t *n, const char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
-}
 
 int
 cmd_posture(int argc, char **argv, struct error *err)
 {
 	struct posture_request req = { .spf = true, .dmarc = true, .ptr = true };
-	const char **domains = NULL, **zones = NULL, *server = NULL;
-	size_t nd = 0, nz = 0;
-	long timeout_ms = 3000, deadline_ms = 20000;
-	bool json = false, no_dnsbl = false;
+	struct posture_options po;
+	const char **domains = NULL, *lang = "en", *postfix_config = NULL;
+	char *helo = NULL;
+	size_t nd = 0;
+	bool json = false;
 	struct dns_resolver *r;
 	int c, status = 0;
 	json_t *out;
 
+	posture_options_init(&po);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hd:", long_options, NULL)) != -1) {
@@ -100,29 +87,44 @@ cmd_posture(int argc, char **argv, struct error *err)
 						   optarg);
 				goto out;
 			}
-			add(&domains, &nd, optarg);
+			domains = xrealloc(domains, (nd + 2) * sizeof(*domains));
+			domains[nd++] = optarg;
+			domains[nd] = NULL;
 			break;
 		case OPT_DNSBL:
-			if (!strcmp(optarg, "none")) {
-				no_dnsbl = true;
-			} else if (!posture_domain_ok(optarg)) {
+			if (posture_options_dnsbl(&po, optarg) < 0) {
 				status = error_set(err, EX_USAGE,
 						   "posture: --dnsbl '%s' is not a zone name (give e.g. zen.spamhaus.org)",
 						   optarg);
 				goto out;
-			} else {
-				add(&zones, &nz, optarg);
 			}
 			break;
-		case OPT_SERVER: server = optarg; break;
+		case OPT_SERVER: po.server = optarg; break;
+		case OPT_HELO:
+			if (!posture_domain_ok(optarg)) {
+				status = error_set(err, EX_USAGE,
+						   "posture: --helo '%s' is not a host name (give e.g. mail.shop.example.net)",
+						   optarg);
+				goto out;
+			}
+			po.helo = optarg;
+			break;
+		case OPT_POSTFIX_CONFIG: postfix_config = optarg; break;
+		case OPT_LANG:
+			if (strcmp(optarg, "en") && strcmp(optarg, "fr")) {
+				status = error_set(err, EX_USAGE, "posture: --lang '%s': give en or fr", optarg);
+				goto out;
+			}
+			lang = optarg;
+			break;
 		case OPT_TIMEOUT: case OPT_DEADLINE:
-			if (seconds_ms(optarg) < 0) {
+			if (posture_seconds_ms(optarg) < 0) {
 				status = error_set(err, EX_USAGE,
 						   "posture: --%s '%s': give a number of seconds, above 0 and at most 3600",
 						   c == OPT_TIMEOUT ? "timeout" : "deadline", optarg);
 				goto out;
 			}
-			*(c == OPT_TIMEOUT ? &timeout_ms : &deadline_ms) = seconds_ms(optarg);
+			*(c == OPT_TIMEOUT ? &po.timeout_ms : &po.deadline_ms) = posture_seconds_ms(optarg);
 			break;
 		case OPT_JSON: json = true; break;
 		case 'h': fputs(usage_text, stdout); goto out;
@@ -140,11 +142,27 @@ cmd_posture(int argc, char **argv, struct error *err)
 				   argv[optind]);
 		goto out;
 	}
-	if (no_dnsbl && nz) {
+	if (po.no_dnsbl && po.nr_dnsbl) {
 		status = error_set(err, EX_USAGE, "posture: --dnsbl none and --dnsbl ZONE together: give one");
 		goto out;
 	}
-	r = dns_new(server, timeout_ms, deadline_ms, err);
+	if (postfix_config && po.helo) {
+		status = error_set(err, EX_USAGE, "posture: --helo and --postfix-config together: give one");
+		goto out;
+	}
+	if (postfix_config) {
+		struct mta_options mo;
+
+		mta_options_init(&mo);
+		mo.postfix_config = postfix_config;
+		if (mta_helo(&mo, &helo, err) < 0) {
+			error_prefix(err, "posture: --postfix-config");
+			status = -1;
+			goto out;
+		}
+		po.helo = helo;
+	}
+	r = dns_new(po.server, po.timeout_ms, po.deadline_ms, err);
 	if (!r) {
 		status = -1;
 		goto out;
@@ -152,25 +170,21 @@ cmd_posture(int argc, char **argv, struct error *err)
 	req.ip = argv[optind];
 	req.domains = domains;
 	req.nr_domains = nd;
-	if (no_dnsbl || nz) {
-		static const char *const empty[] = { NULL };
-
-		req.dnsbl = nz ? zones : empty;
-		req.nr_dnsbl = nz;
-	}
+	posture_options_request(&po, &req);
 	out = posture_check(r, &req);
 	dns_free(r);
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
-		posture_print(stdout, out);
+		posture_print_lang(stdout, out, lang);
 	}
 	if (posture_incomplete(out))
 		status = EX_TEMPFAIL;
 	json_decref(out);
 out:
+	free(helo);
 	free(domains);
-	free(zones);
+	posture_options_release(&po);
 	return status;
 }

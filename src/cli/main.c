@@ -20,6 +20,7 @@ static const struct command {
 } commands[] = {
 	{ "pack", cmd_pack, "build the evidence bundle and the ticket for one blocked IP" },
 	{ "verify", cmd_verify, "check a bundle against its SHA256SUMS and structure" },
+	{ "report", cmd_report, "a bundle's page (REPORT.html), or an archive's (index.html)" },
 	{ "find", cmd_find, "print where messages with given Message-IDs are stored" },
 	{ "scan", cmd_scan, "list the account's IPs blocked for spam (OVH API)" },
 	{ "check", cmd_check, "check messages: integrity, DKIM, best practices" },

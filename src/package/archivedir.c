@@ -34,6 +34,7 @@
 #include "ovhapi.h"
 #include "ovhclient.h"
 #include "pack.h"
+#include "reporthtml.h"
 #include "strbuf.h"
 #include "ticket.h"
 #include "timefmt.h"
@@ -163,7 +164,7 @@ parse_name(const char *name, char ip[16], int64_t *date)
 }
 
 /* A temporary file outfile.c leaves when a run is stopped: ".NAME.XXXXXX"
- * for a bundle or for the index. */
+ * for a bundle, the index or its page. */
 static bool
 is_leftover(const char *name)
 {
@@ -176,7 +177,8 @@ is_leftover(const char *name)
 	if (name[0] != '.' || len < 8 || name[len - 7] != '.')
 		return false;
 	base = xstrndup(name + 1, len - 8);
-	ok = strcmp(base, ARCHIVE_DIR_INDEX) == 0 || parse_name(base, ip, &date);
+	ok = strcmp(base, ARCHIVE_DIR_INDEX) == 0 || strcmp(base, REPORTHTML_INDEX) == 0 ||
+	     parse_name(base, ip, &date);
 	free(base);
 	return ok;
 }
@@ -607,6 +609,34 @@ rewrite_index(struct archive_dir *a, const struct strbuf *keep, const struct str
 	return outfile_commit(&o, true, err);
 }
 
+/* --- the archive's page (index.html), written again whenever the index
+ * changes; a page that cannot be written never fails the archiving:
+ * the next run writes it (it is then older than the index). */
+
+static void
+write_page(struct archive_dir *a, struct diag *d)
+{
+	struct error err = ERROR_INIT;
+
+	if (reporthtml_write_index(a->index, a->opt->lang, &err) < 0 && d)
+		diag_add(d, "archive '%s': its page %s was not updated: %s", a->dir,
+			 REPORTHTML_INDEX, err.msg);
+}
+
+/* Is the page missing, or older than the index (when there is one)? */
+static bool
+page_stale(const struct archive_dir *a)
+{
+	char *page = path_in(a, REPORTHTML_INDEX);
+	struct stat p, i;
+	bool stale = stat(a->index, &i) == 0 && (stat(page, &p) < 0 ||
+		     p.st_mtim.tv_sec < i.st_mtim.tv_sec ||
+		     (p.st_mtim.tv_sec == i.st_mtim.tv_sec && p.st_mtim.tv_nsec < i.st_mtim.tv_nsec));
+
+	free(page);
+	return stale;
+}
+
 /* Create the folder when missing (mode 0700 whatever the umask: under
  * umask 0277 mkdir would make it 0500, where nothing can be written),
  * refuse it when others could write there, and take the lock. */
@@ -681,6 +711,8 @@ archive_dir_open(struct archive_dir *a, const struct archive_dir_options *opt,
 		goto out;
 	if ((a->nr_dropped || a->nr_added) && rewrite_index(a, &keep, &added, err) < 0)
 		goto out;
+	if (a->nr_dropped || a->nr_added || page_stale(a))
+		write_page(a, d);
 	rc = 0;
 out:
 	strbuf_release(&keep);
@@ -788,6 +820,7 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 		goto out;
 	g_hash_table_add(a->names, xstrdup(name));
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
+	write_page(a, &r->warnings);
 out:
 	free(name);
 	return rc;
@@ -821,6 +854,8 @@ archive_dir_record(struct archive_dir *a, json_t *line, struct error *err)
 		text = xasprintf("%s\n", s);
 		rc = index_append(a, text, err);
 		free(text);
+		if (rc == 0)
+			write_page(a, NULL);
 	}
 	free(s);
 	return rc;

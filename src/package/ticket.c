@@ -19,6 +19,7 @@
 #include "fpkit_limits.h"
 #include "lint.h"
 #include "netaddr.h"
+#include "posture.h"
 #include "strbuf.h"
 #include "template.h"
 #include "templates.h"
@@ -672,6 +673,325 @@ add_checks(json_t *ctx, const char *lang)
 
 /* --- the bundle's parts -------------------------------------------------- */
 
+/* ---- the sender's configuration (pack --posture) ---- */
+
+/* English or French, by fr. */
+#define EF(en, frtext) (fr ? (frtext) : (en))
+
+static bool
+word_is(json_t *o, const char *key, const char *w)
+{
+	const char *v = str(o, key);
+
+	return v && strcmp(v, w) == 0;
+}
+
+/* Add a short reason the checklist item stays open. */
+static void
+open_reason(struct strbuf *open, const char *why, bool fr)
+{
+	if (open->len)
+		strbuf_addstr(open, fr ? " ; " : "; ");
+	strbuf_addstr(open, why);
+}
+
+/* "could not be checked (temperror: DNS for NAME: no answer in time)" */
+static void
+add_temperror(struct strbuf *sb, json_t *o, bool fr)
+{
+	const char *why = str(o, "problem");
+
+	strbuf_addstr(sb, EF("could not be checked (temperror", "vérification impossible (temperror"));
+	if (why)
+		strbuf_addf(sb, "%s%s", fr ? " : " : ": ", why);
+	strbuf_addstr(sb, ")");
+}
+
+static void
+add_line(json_t *lines, struct strbuf *sb)
+{
+	json_array_append_new(lines, json_string(sb->buf));
+	strbuf_reset(sb);
+}
+
+static void
+posture_ptr(json_t *lines, json_t *ptr, const char *ip, bool fr, struct strbuf *open)
+{
+	json_t *names = json_object_get(ptr, "names");
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	strbuf_addstr(&sb, EF("Reverse DNS: ", "DNS inverse : "));
+	if (word_is(ptr, "result", "temperror") && !json_array_size(names)) {
+		add_temperror(&sb, ptr, fr);
+		strbuf_addstr(&sb, ".");
+		open_reason(open, EF("reverse DNS unchecked", "DNS inverse non vérifié"), fr);
+	} else if (!json_array_size(names)) {
+		strbuf_addf(&sb, EF("%s has no PTR name.", "%s n'a pas de nom PTR."), ip);
+		open_reason(open, EF("no reverse DNS", "pas de DNS inverse"), fr);
+	} else {
+		strbuf_addf(&sb, EF("%s is %s", "%s a pour nom %s"), ip,
+			    json_string_value(json_array_get(names, 0)));
+		for (size_t i = 1; i < json_array_size(names); i++)
+			strbuf_addf(&sb, EF(" and %s", " et %s"), json_string_value(json_array_get(names, i)));
+		if (json_is_true(json_object_get(ptr, "forward_confirmed"))) {
+			strbuf_addstr(&sb, EF(", forward-confirmed.", ", confirmé dans le sens direct."));
+		} else if (word_is(ptr, "result", "temperror")) {
+			strbuf_addstr(&sb, EF("; its forward confirmation could not be checked (temperror).",
+					      " ; sa confirmation dans le sens direct n'a pas pu être vérifiée (temperror)."));
+			open_reason(open, EF("forward confirmation unchecked",
+					     "confirmation dans le sens direct non vérifiée"), fr);
+		} else {
+			strbuf_addstr(&sb, EF(", NOT forward-confirmed: no address record of the name gives back the IP.",
+					      ", NON confirmé dans le sens direct : aucune adresse du nom ne redonne l'IP."));
+			open_reason(open, EF("reverse DNS not forward-confirmed",
+					     "DNS inverse non confirmé dans le sens direct"), fr);
+		}
+		if (json_is_true(json_object_get(ptr, "generic"))) {
+			strbuf_addf(&sb, EF(" The name looks like a provider's default (%s).",
+					    " Le nom ressemble à un nom par défaut de fournisseur (%s)."),
+				    str(ptr, "generic_reason"));
+			open_reason(open, EF("generic reverse DNS name", "nom de DNS inverse générique"), fr);
+		}
+		if (str(ptr, "helo") && json_is_true(json_object_get(ptr, "helo_matches"))) {
+			strbuf_addstr(&sb, EF(" It is the HELO name of our server.",
+					      " C'est le nom HELO de notre serveur."));
+		} else if (str(ptr, "helo")) {
+			strbuf_addf(&sb, EF(" Our server's HELO name is another: %s.",
+					    " Le nom HELO de notre serveur est un autre : %s."), str(ptr, "helo"));
+			open_reason(open, EF("HELO name is not the PTR name", "nom HELO différent du nom PTR"), fr);
+		}
+	}
+	add_line(lines, &sb);
+	strbuf_release(&sb);
+}
+
+/* Is DOMAIN the envelope (SPF) or From (DMARC) domain of a message? */
+static bool
+used_as(json_t *p, const char *key, const char *domain)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(json_object_get(p, "messages"), i, m)
+		if (str(m, key) && strcmp(str(m, key), domain) == 0)
+			return true;
+	return false;
+}
+
+static void
+posture_spf(json_t *lines, json_t *p, const char *ip, bool fr, struct strbuf *open)
+{
+	struct strbuf sb;
+	size_t i;
+	json_t *o;
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	json_array_foreach(json_object_get(p, "spf"), i, o) {
+		const char *d = str(o, "domain"), *res = str(o, "result"), *mech = str(o, "mechanism");
+
+		if (!d || !res || !used_as(p, "envelope_domain", d))
+			continue;
+		strbuf_addf(&sb, EF("SPF of %s: ", "SPF de %s : "), d);
+		if (!strcmp(res, "temperror")) {
+			add_temperror(&sb, o, fr);
+		} else {
+			strbuf_addf(&sb, EF("%s for %s", "%s pour %s"), res, ip);
+			if (mech && strcmp(res, "none"))
+				strbuf_addf(&sb, " (%s)", mech);
+			if (!strcmp(res, "none"))
+				strbuf_addstr(&sb, EF(", no SPF record", ", pas d'enregistrement SPF"));
+		}
+		strbuf_addstr(&sb, ".");
+		add_line(lines, &sb);
+		if (strcmp(res, "pass")) {
+			char *why = xasprintf(EF("SPF of %s: %s", "SPF de %s : %s"), d, res);
+
+			open_reason(open, why, fr);
+			free(why);
+		}
+	}
+	strbuf_release(&sb);
+}
+
+static void
+posture_dmarc(json_t *lines, json_t *p, bool fr, struct strbuf *open)
+{
+	struct strbuf sb;
+	size_t i;
+	json_t *o;
+
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	json_array_foreach(json_object_get(p, "dmarc"), i, o) {
+		const char *d = str(o, "domain"), *res = str(o, "result");
+		json_t *al = json_object_get(o, "aligned");
+		json_int_t n = json_integer_value(json_object_get(al, "messages"));
+		json_int_t spf = json_integer_value(json_object_get(al, "spf"));
+		json_int_t dkim = json_integer_value(json_object_get(al, "dkim"));
+		json_int_t either = json_integer_value(json_object_get(al, "either"));
+		char *why = NULL;
+
+		if (!d || !res || !used_as(p, "from_domain", d))
+			continue;
+		strbuf_addf(&sb, EF("DMARC of %s: ", "DMARC de %s : "), d);
+		if (!strcmp(res, "temperror")) {
+			add_temperror(&sb, o, fr);
+			why = xasprintf(EF("DMARC of %s unchecked", "DMARC de %s non vérifié"), d);
+		} else if (!strcmp(res, "none")) {
+			strbuf_addstr(&sb, EF("no DMARC record, for the domain or its organisational domain",
+					      "pas d'enregistrement DMARC, ni pour le domaine ni pour son domaine organisationnel"));
+			why = xasprintf(EF("no DMARC record for %s", "pas d'enregistrement DMARC pour %s"), d);
+		} else if (!strcmp(res, "permerror")) {
+			strbuf_addf(&sb, EF("the record at %s is not valid (%s)",
+					    "l'enregistrement de %s n'est pas valide (%s)"),
+				    str(o, "found_at"), str(o, "problem") ? str(o, "problem") : "permerror");
+			why = xasprintf(EF("DMARC of %s not valid", "DMARC de %s non valide"), d);
+		} else {
+			strbuf_addf(&sb, "p=%s", str(o, "policy"));
+			if (json_integer_value(json_object_get(o, "pct")) < 100)
+				strbuf_addf(&sb, " pct=%" JSON_INTEGER_FORMAT,
+					    json_integer_value(json_object_get(o, "pct")));
+			if (fr)
+				strbuf_addf(&sb, ", aligné pour %" JSON_INTEGER_FORMAT " message%s sur %"
+					    JSON_INTEGER_FORMAT, either, either > 1 ? "s" : "", n);
+			else
+				strbuf_addf(&sb, ", aligned for %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+					    " message%s", either, n, n == 1 ? "" : "s");
+			if (either)
+				strbuf_addf(&sb, EF(" (by SPF: %" JSON_INTEGER_FORMAT ", by DKIM: %" JSON_INTEGER_FORMAT ")",
+						    " (par SPF : %" JSON_INTEGER_FORMAT ", par DKIM : %" JSON_INTEGER_FORMAT ")"),
+					    spf, dkim);
+			if (either < n)
+				why = xasprintf(EF("DMARC of %s not aligned for every message",
+						   "DMARC de %s non aligné pour tous les messages"), d);
+		}
+		strbuf_addstr(&sb, ".");
+		add_line(lines, &sb);
+		if (why)
+			open_reason(open, why, fr);
+		free(why);
+	}
+	strbuf_release(&sb);
+}
+static void
+posture_dnsbl(json_t *lines, json_t *p, const char *lang, struct strbuf *open)
+{
+	struct strbuf sb, clear, listed, refused, failed;
+	size_t i, nc = 0, nl = 0, nr = 0, nf = 0;
+	bool fr = strcmp(lang, "fr") == 0;
+	json_t *o, *arr = json_object_get(p, "dnsbl");
+
+	if (!json_array_size(arr))
+		return;
+	strbuf_init(&sb, STRBUF_NO_MAX);
+	strbuf_init(&clear, STRBUF_NO_MAX);
+	strbuf_init(&listed, STRBUF_NO_MAX);
+	strbuf_init(&refused, STRBUF_NO_MAX);
+	strbuf_init(&failed, STRBUF_NO_MAX);
+	json_array_foreach(arr, i, o) {
+		const char *z = str(o, "zone"), *res = str(o, "result");
+		json_t *codes = json_object_get(o, "codes"), *m = json_object_get(o, "meanings");
+
+		if (!z || !res)
+			continue;
+		if (!strcmp(res, "clear")) {
+			strbuf_addf(&clear, "%s%s", nc++ ? ", " : "", z);
+		} else if (!strcmp(res, "listed")) {
+			strbuf_addf(&listed, "%s%s (", nl++ ? "; " : "", z);
+			for (size_t k = 0; k < json_array_size(codes); k++)
+				strbuf_addf(&listed, "%s%s%s%s", k ? ", " : "",
+					    json_string_value(json_array_get(codes, k)), fr ? " : " : ": ",
+					    posture_meaning(json_string_value(json_array_get(m, k)), lang));
+			strbuf_addstr(&listed, ")");
+		} else if (!strcmp(res, "refused")) {
+			strbuf_addf(&refused, "%s%s (%s)", nr++ ? "; " : "", z,
+				    posture_meaning(json_string_value(json_array_get(m, 0)), lang));
+		} else {
+			strbuf_addf(&failed, "%s%s", nf++ ? "; " : "", z);
+			if (str(o, "problem"))
+				strbuf_addf(&failed, " (%s)", str(o, "problem"));
+		}
+	}
+	strbuf_addstr(&sb, EF("Blocklists: ", "Listes de blocage : "));
+	if (nc)
+		strbuf_addf(&sb, EF("not listed on %zu (%s)", "non listée sur %zu (%s)"), nc, clear.buf);
+	if (nl)
+		strbuf_addf(&sb, EF("%sLISTED on %s", "%sLISTÉE sur %s"), nc ? "; " : "", listed.buf);
+	if (nr)
+		strbuf_addf(&sb, EF("%sthe query was refused, no verdict, by %s",
+				    "%srequête refusée, sans verdict, par %s"), nc + nl ? "; " : "", refused.buf);
+	if (nf)
+		strbuf_addf(&sb, EF("%snot checked (temperror) on %s", "%snon vérifiée (temperror) sur %s"),
+			    nc + nl + nr ? "; " : "", failed.buf);
+	strbuf_addstr(&sb, ".");
+	add_line(lines, &sb);
+	if (nl)
+		open_reason(open, EF("listed on a blocklist", "listée sur une liste de blocage"), fr);
+	if (nr || nf)
+		open_reason(open, EF("blocklists not all checked", "listes de blocage pas toutes vérifiées"), fr);
+	strbuf_release(&sb);
+	strbuf_release(&clear);
+	strbuf_release(&listed);
+	strbuf_release(&refused);
+	strbuf_release(&failed);
+}
+
+/*
+ * The summary's "posture" for the ticket: posture_checked and
+ * posture_text (one sentence a check, in lang), posture_fine when every
+ * check was made and found as it should be (the checklist item is
+ * ticked), posture_open otherwise (why it stays open, one line).
+ */
+static void
+add_posture(json_t *ctx, const char *lang)
+{
+	json_t *p = json_object_get(ctx, "posture"), *lines = json_array();
+	const char *ip = str(ctx, "ip") ? str(ctx, "ip") : "";
+	bool fr = strcmp(lang, "fr") == 0, domains;
+	struct strbuf open;
+	size_t n;
+
+	strbuf_init(&open, STRBUF_NO_MAX);
+	if (!json_is_true(json_object_get(p, "checked"))) {
+		set_bool(ctx, "posture_checked", false);
+		set_bool(ctx, "posture_fine", false);
+		json_object_set_new(ctx, "posture_open", json_string(
+			word_is(p, "reason", "no-dns") ?
+			EF("not checked: no DNS query was made for this report",
+			   "non vérifié : aucune requête DNS n'a été faite pour ce signalement") :
+			EF("not checked for this report", "non vérifié pour ce signalement")));
+		json_object_set_new(ctx, "posture_text", lines);
+		strbuf_release(&open);
+		return;
+	}
+	if (json_is_object(json_object_get(p, "ptr")))
+		posture_ptr(lines, json_object_get(p, "ptr"), ip, fr, &open);
+	n = json_array_size(lines);
+	posture_spf(lines, p, ip, fr, &open);
+	posture_dmarc(lines, p, fr, &open);
+	domains = json_array_size(lines) > n;
+	posture_dnsbl(lines, p, lang, &open);
+	if (json_is_false(json_object_get(p, "complete"))) {
+		char *t = xasprintf(EF("The checks marked temperror could not be made: DNS failed, or did not answer within %g s per query and %g s in all.",
+				       "Les vérifications marquées temperror n'ont pas pu être faites : le DNS a échoué, ou n'a pas répondu en %g s par requête et %g s en tout."),
+				    json_number_value(json_object_get(p, "timeout_seconds")),
+				    json_number_value(json_object_get(p, "deadline_seconds")));
+
+		json_array_append_new(lines, json_string(t));
+		free(t);
+	}
+	if (!domains)
+		open_reason(&open, EF("no sender domain found in the messages",
+				      "aucun domaine d'expéditeur trouvé dans les messages"), fr);
+	set_bool(ctx, "posture_checked", true);
+	set_bool(ctx, "posture_fine", open.len == 0);
+	json_object_set_new(ctx, "posture_open", open.len ? json_string(open.buf) : json_null());
+	json_object_set_new(ctx, "posture_text", lines);
+	strbuf_release(&open);
+}
+
+#undef EF
+
 static int
 cmp_names(const void *a, const void *b)
 {
@@ -680,14 +1000,17 @@ cmp_names(const void *a, const void *b)
 
 /* parts: the bundle's top-level files and folders ("samples/"), in the
  * tarball's order; part: the same as flags, "report.arf" as
- * part.report_arf, "samples/" as part.samples. */
+ * part.report_arf, "samples/" as part.samples.  SHA256SUMS, TICKET.txt
+ * and REPORT.html are there before pack adds them: they come after the
+ * ticket (REPORT.html holds it). */
 static void
 add_parts(json_t *ctx, const struct bundle *b)
 {
 	json_t *parts = json_array(), *part = json_object();
 	size_t n = 0, nr = b ? b->nr : 0;
-	char **names = xcalloc(nr + 2, sizeof(*names));
+	char **names = xcalloc(nr + 3, sizeof(*names));
 
+	names[n++] = xstrdup("REPORT.html");
 	names[n++] = xstrdup("SHA256SUMS");
 	names[n++] = xstrdup("TICKET.txt");
 	for (size_t i = 0; i < nr; i++) {
@@ -743,6 +1066,7 @@ ticket_context(json_t *summary, const struct ticket_facts *f)
 	add_queue(ctx);
 	add_from_mbox(ctx);
 	add_checks(ctx, lang);
+	add_posture(ctx, lang);
 	add_parts(ctx, f->files);
 	set_ones(ctx, ones, sizeof(ones) / sizeof(ones[0]));
 	return ctx;

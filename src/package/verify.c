@@ -45,8 +45,8 @@ struct state {
 	struct seen *files;
 	size_t nr, alloc;
 	GHashTable *by_name;	/* a file's name (borrowed) -> its index + 1 */
-	struct strbuf sums, summary;
-	bool have_sums, have_summary;
+	struct strbuf sums, summary, ticket, posture;
+	bool have_sums, have_summary, have_posture;
 	size_t (*keep)(const char *name);	/* verify_bundle_keep */
 };
 
@@ -141,7 +141,11 @@ read_entry(struct state *st, struct source *r, const char *name,
 
 			strbuf_add(keep, buf, (size_t)n < room ? (size_t)n : room);
 		} else if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
-			problem(st, "%s: larger than the limit of %d bytes", name, FPKIT_LIMIT_BUNDLE_META);
+			/* TICKET.txt is kept for fpkit report and fpkit
+			 * ticket only: its size is no rule of the bundle. */
+			if (keep != &st->ticket)
+				problem(st, "%s: larger than the limit of %d bytes", name,
+					FPKIT_LIMIT_BUNDLE_META);
 			keep = NULL;
 		}
 	}
@@ -295,6 +299,11 @@ take_entry(struct state *st, struct source *r, const struct tarball_entry *e,
 	} else if (strcmp(rel, "summary.json") == 0) {
 		keep = &st->summary;
 		st->have_summary = true;
+	} else if (strcmp(rel, "TICKET.txt") == 0) {
+		keep = &st->ticket;
+	} else if (strcmp(rel, "posture.json") == 0) {
+		keep = &st->posture;
+		st->have_posture = true;
 	} else if (st->keep && (cap = st->keep(rel)) > 0) {
 		struct verify_kept *k;
 
@@ -312,6 +321,43 @@ take_entry(struct state *st, struct source *r, const struct tarball_entry *e,
 	f->name = xstrdup(rel);
 	g_hash_table_insert(st->by_name, f->name, GSIZE_TO_POINTER(st->nr));
 	return read_entry(st, r, rel, e->size, keep, cut_ok, f->sha256, err);
+}
+
+/*
+ * posture.json (pack --posture): there when summary.json says the
+ * posture was checked, and then a JSON object about the same IP as the
+ * summary's posture; absent otherwise.
+ */
+static void
+check_posture(struct state *st, json_t *summary)
+{
+	json_t *sp = json_object_get(summary, "posture"), *j;
+	bool checked = json_is_true(json_object_get(sp, "checked"));
+	json_error_t jerr;
+	const char *a, *b;
+
+	if (!summary)
+		return;
+	if (!checked) {
+		if (st->have_posture)
+			problem(st, "posture.json: in the bundle, but summary.json says the posture "
+				"was not checked");
+		return;
+	}
+	if (!st->have_posture) {
+		problem(st, "posture.json: missing (summary.json says the posture was checked)");
+		return;
+	}
+	j = json_loadb(st->posture.buf, st->posture.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j) {
+		problem(st, "posture.json: not valid JSON: line %d: %s", jerr.line, jerr.text);
+		return;
+	}
+	a = json_string_value(json_object_get(j, "ip"));
+	b = json_string_value(json_object_get(sp, "ip"));
+	if (!json_is_object(j) || !a || !b || strcmp(a, b) != 0)
+		problem(st, "posture.json: not the posture of the IP summary.json names");
+	json_decref(j);
 }
 
 /* ---- a bundle's folder (pack --unpacked) ----
@@ -519,11 +565,15 @@ verify_bundle_keep(const char *path, size_t (*keep)(const char *name),
 	st.by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	strbuf_init(&st.sums, FPKIT_LIMIT_BUNDLE_META);
 	strbuf_init(&st.summary, FPKIT_LIMIT_BUNDLE_META);
+	strbuf_init(&st.ticket, FPKIT_LIMIT_BUNDLE_META);
+	strbuf_init(&st.posture, FPKIT_LIMIT_BUNDLE_META);
 	if (folder) {
 		if (read_folder(&st, path, &nr_entries, &rerr, err) < 0) {
 			g_hash_table_destroy(st.by_name);
 			strbuf_release(&st.sums);
 			strbuf_release(&st.summary);
+			strbuf_release(&st.ticket);
+			strbuf_release(&st.posture);
 			free(st.top);
 			verify_result_release(res);
 			return -1;
@@ -566,13 +616,16 @@ read:
 			res->summary = json_incref(j);
 		json_decref(j);
 	}
+	check_posture(&st, res->summary);
 	res->top = st.top;
+	res->ticket = strbuf_detach(&st.ticket, &res->ticket_len);
 	g_hash_table_destroy(st.by_name);
 	for (size_t i = 0; i < st.nr; i++)
 		free(st.files[i].name);
 	free(st.files);
 	strbuf_release(&st.sums);
 	strbuf_release(&st.summary);
+	strbuf_release(&st.posture);
 	return 0;
 }
 
@@ -580,6 +633,7 @@ void
 verify_result_release(struct verify_result *res)
 {
 	free(res->top);
+	free(res->ticket);
 	json_decref(res->summary);
 	for (size_t i = 0; i < res->nr_kept; i++) {
 		free(res->kept[i].name);

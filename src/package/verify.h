@@ -17,6 +17,9 @@ struct verify_result {
 	unsigned long nr_problems;	/* all of them, listed or not */
 	char *top;			/* the top folder's name, or NULL */
 	json_t *summary;		/* summary.json when it is an object, or NULL */
+	char *ticket;			/* TICKET.txt ("" when absent or over
+					 * FPKIT_LIMIT_BUNDLE_META) */
+	size_t ticket_len;
 	/* verify_bundle_keep: the copies kept, in the bundle's order. */
 	struct verify_kept {
 		char *name;		/* below the top folder */
@@ -40,8 +43,8 @@ int verify_bundle(const char *path, struct verify_result *res,
 
 /* verify_bundle, keeping a copy of the first keep(NAME) bytes of each
  * file (NAME below the top folder; 0: none) in res->kept: the bytes
- * checked are the bytes used, read once.  SHA256SUMS and summary.json
- * are not asked about. */
+ * checked are the bytes used, read once.  SHA256SUMS, summary.json,
+ * TICKET.txt (res->ticket) and posture.json are not asked about. */
 int verify_bundle_keep(const char *path, size_t (*keep)(const char *name),
 		       struct verify_result *res, struct diag *problems, struct error *err);
 

@@ -18,6 +18,7 @@
 #include "maillog.h"
 #include "mta.h"
 #include "ovhclient.h"
+#include "posture.h"
 #include "queue.h"
 #include "sample.h"
 #include "targets.h"
@@ -54,6 +55,8 @@ struct fpkit {
 	bool queue;			/* --queue (or --queue-messages) */
 	bool queue_messages;		/* --queue-messages */
 	struct mta_options queue_opt;	/* --mta, --postfix-config, --tool-timeout */
+	struct posture_options posture_opt;	/* --posture, --no-dns, --dns-server,
+						 * --timeout, --deadline, --dnsbl, --helo */
 
 	struct fpcase kase;		/* case.c: what is known of the block */
 	struct alert alert;		/* alert.c: the alert e-mail (--alert) */

@@ -13,12 +13,18 @@
 
 #include "arf.h"
 #include "beforeblock.h"
+#include "dkim.h"
+#include "dns.h"
 #include "fpkit.h"
 #include "inline.h"
 #include "logs.h"
+#include "mta.h"
 #include "pack.h"
+#include "posture.h"
 #include "queuecase.h"
 #include "queuefiles.h"
+#include "reporthtml.h"
+#include "route.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
@@ -37,6 +43,7 @@ pack_init(struct fpkit *fp)
 	targets_init(&fp->targets);
 	finder_init(&fp->finder, &fp->targets, &fp->diag);
 	maillog_init(&fp->trail, &fp->diag);
+	posture_options_init(&fp->posture_opt);
 }
 
 /* The account's NIC handle, for the ticket's closing.  A key without
@@ -485,6 +492,182 @@ summarize_queue(struct fpkit *fp)
 		"to_targets", (json_int_t)to_targets));
 }
 
+/* ---- the sender's posture (pack --posture) ---- */
+
+/* The first envelope sender the mail log gives for a target. */
+static void
+first_sender(const char *addr, const char *where, void *data)
+{
+	char **out = data;
+	const char *at = strrchr(addr, '@');
+
+	(void)where;
+	if (!*out && at && posture_domain_ok(at + 1)) {
+		*out = xstrdup(at + 1);
+		for (char *p = *out; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p += 'a' - 'A';
+	}
+}
+
+struct posture_input {
+	struct posture_message *msgs;
+	char **owned;		/* the strings the messages point to */
+	size_t nr_owned, alloc_owned;
+	const char **domains;	/* the envelope domains (SPF), each once */
+	size_t nr_domains, alloc_domains;
+	const char **froms;	/* the From domains (DMARC), each once */
+	size_t nr_froms, alloc_froms;
+};
+
+static const char *
+keep(struct posture_input *in, char *s)
+{
+	if (!s)
+		return NULL;
+	in->owned = xgrow(in->owned, in->nr_owned + 1, &in->alloc_owned, sizeof(*in->owned));
+	in->owned[in->nr_owned++] = s;
+	return s;
+}
+
+static void
+add_domain(const char ***list, size_t *nr, size_t *alloc, const char *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < *nr; i++)
+		if (!strcmp((*list)[i], d))
+			return;
+	*list = xgrow(*list, *nr + 1, alloc, sizeof(**list));
+	(*list)[(*nr)++] = d;
+}
+
+/* Each sample's domains: From (DMARC), the envelope sender's
+ * (Return-Path, else the mail log's from=: SPF), the d= of each DKIM
+ * signature that passed (alignment). */
+static void
+posture_input(struct fpkit *fp, struct posture_input *in)
+{
+	in->msgs = xcalloc(fp->samples.nr ? fp->samples.nr : 1, sizeof(*in->msgs));
+	for (size_t i = 0; i < fp->samples.nr; i++) {
+		const struct sample *s = &fp->samples.items[i];
+		const struct checks_result *c = &fp->checks[i];
+		struct posture_message *m = &in->msgs[i];
+		const char **pass = xcalloc(c->nr_sigs ? c->nr_sigs : 1, sizeof(*pass));
+		char *env = posture_header_domain(s->data, s->data_len, "Return-Path");
+
+		keep(in, (char *)pass);
+		m->file = s->file;
+		m->from_domain = keep(in, posture_header_domain(s->data, s->data_len, "From"));
+		m->envelope_source = "return-path";
+		if (!env && *s->message_id && fp->nr_maillog) {
+			long k = maillog_find_target(&fp->trail, fp->targets.items[s->hit->target].id);
+
+			if (k >= 0)
+				route_senders(&fp->trail, (size_t)k, first_sender, &env);
+			m->envelope_source = "maillog";
+		}
+		m->envelope_domain = keep(in, env);
+		m->dkim_checked = c->dkim_skipped == NULL;
+		for (size_t k = 0; k < c->nr_sigs; k++)
+			if (c->sigs[k].result == DKIMV_PASS && posture_domain_ok(c->sigs[k].domain))
+				pass[m->nr_dkim_pass++] = c->sigs[k].domain;
+		m->dkim_pass = pass;
+		add_domain(&in->froms, &in->nr_froms, &in->alloc_froms, m->from_domain);
+		add_domain(&in->domains, &in->nr_domains, &in->alloc_domains, m->envelope_domain);
+	}
+}
+
+static void
+posture_input_release(struct posture_input *in)
+{
+	for (size_t i = 0; i < in->nr_owned; i++)
+		free(in->owned[i]);
+	free(in->owned);
+	free(in->domains);
+	free(in->froms);
+	free(in->msgs);
+}
+
+/* Not checked: the summary says so, and why. */
+static void
+posture_unchecked(struct fpkit *fp)
+{
+	json_object_set_new(fp->summary, "posture", json_pack("{s:b, s:s}", "checked", 0,
+		"reason", fp->posture_opt.no_dns ? "no-dns" : "not-asked"));
+}
+
+/*
+ * The posture of the blocked IP and of the samples' domains, asked
+ * within the deadline: posture.json (the result, each sample's DMARC
+ * verdict, and the DNS answers as seen) and the summary's "posture".
+ * The answers' time is SOURCE_DATE_EPOCH's when it is set, as every
+ * entry's mtime, so that the same answers give the same bundle.
+ */
+static int
+check_posture(struct fpkit *fp, struct error *err)
+{
+	static const char *no_domain[] = { NULL };
+	struct posture_request req = { .spf = true, .dmarc = true, .ptr = true };
+	const struct posture_options *po = &fp->posture_opt;
+	struct posture_input in;
+	struct dns_resolver *r;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	json_t *p, *summary;
+	char *text, *helo = NULL;
+
+	if (!po->enabled) {
+		posture_unchecked(fp);
+		return 0;
+	}
+	r = dns_new(po->server, po->timeout_ms, po->deadline_ms, err);
+	if (!r) {
+		error_prefix(err, "pack");
+		return -1;
+	}
+	dns_keep_answers(r, sde && *sde ? fp->bundle.mtime : -1);
+	memset(&in, 0, sizeof(in));
+	posture_input(fp, &in);
+	req.ip = fp->kase.ip;
+	req.domains = in.domains;
+	req.nr_domains = in.nr_domains;
+	/* DMARC of the From domains alone, none when there is none. */
+	req.dmarc_domains = in.froms ? in.froms : no_domain;
+	req.nr_dmarc_domains = in.nr_froms;
+	posture_options_request(po, &req);
+	/* --queue read Postfix: its HELO name, unless --helo gives one. */
+	if (!po->helo && fp->queue && fp->queue_state.mta && !strcmp(fp->queue_state.mta, "postfix")) {
+		struct error e = ERROR_INIT;
+
+		if (mta_helo(&fp->queue_opt, &helo, &e) < 0)
+			diag_add(&fp->diag, "the HELO name could not be read (%s): not compared "
+				 "with the reverse DNS", e.msg);
+		req.helo = helo;
+	}
+	p = posture_check(r, &req);
+	posture_messages(p, in.msgs, fp->samples.nr);
+	json_object_set_new(p, "timeout_seconds", json_real(po->timeout_ms / 1000.0));
+	json_object_set_new(p, "deadline_seconds", json_real(po->deadline_ms / 1000.0));
+	json_object_set_new(p, "complete", json_boolean(!posture_incomplete(p)));
+	summary = json_deep_copy(p);
+	json_object_set_new(p, "answers", posture_answers(r));
+	dns_free(r);
+	free(helo);
+	posture_input_release(&in);
+	text = json_dumps(p, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	bundle_add_take(&fp->bundle, "posture.json", xasprintf("%s\n", text), strlen(text) + 1);
+	free(text);
+	json_object_set_new(summary, "checked", json_true());
+	json_object_set_new(summary, "file", json_string("posture.json"));
+	json_object_set_new(fp->summary, "posture", summary);
+	if (posture_incomplete(p))
+		diag_add(&fp->diag, "some checks of the sender's configuration could not be made "
+			 "(DNS did not answer in time, within the deadline of %.3g s, or failed): "
+			 "the ticket names them; see posture.json", po->deadline_ms / 1000.0);
+	json_decref(p);
+	return 0;
+}
+
 /* Package: summary with the checks, the files, the ticket, the tarball. */
 static int
 package(struct fpkit *fp, struct error *err)
@@ -510,7 +693,7 @@ package(struct fpkit *fp, struct error *err)
 	if (fp->nr_maillog)
 		logs_add(&fp->bundle, &fp->trail, fp->summary);
 	logs_add_volume(fp->summary, &fp->volume, &fp->clock);
-	if (check_samples(fp, &chk, err) < 0)
+	if (check_samples(fp, &chk, err) < 0 || check_posture(fp, err) < 0)
 		goto out;
 	text = summary_dump(fp->summary, &len);
 	bundle_add_take(&fp->bundle, "summary.json", text, len);
@@ -557,6 +740,14 @@ package(struct fpkit *fp, struct error *err)
 			      &fp->targets, &fp->trail, fp->summary, base ? base + 1 : fp->bundle_path);
 	}
 	bundle_add_data(&fp->bundle, "TICKET.txt", fp->ticket, fp->ticket_len);
+	/* REPORT.html: the same facts as a page, the ticket in it. */
+	{
+		const char *base = strrchr(fp->bundle_path, '/');
+
+		text = reporthtml_bundle(fp->summary, fp->ticket, fp->ticket_len,
+					 base ? base + 1 : fp->bundle_path, fp->lang, &len);
+		bundle_add_take(&fp->bundle, "REPORT.html", text, len);
+	}
 	if (fp->folder_path)
 		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
 					   fp->force, &fp->diag, err);
@@ -629,6 +820,7 @@ pack_release(struct fpkit *fp)
 	maillog_release(&fp->trail);
 	queue_release(&fp->queue_state);
 	queue_dest_release(&fp->queue_dest);
+	posture_options_release(&fp->posture_opt);
 	volume_release(&fp->volume);
 	json_decref(fp->summary);
 	free(fp->nichandle);

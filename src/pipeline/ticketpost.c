@@ -110,13 +110,11 @@ sleep_ms(long ms)
 
 /* ---- the bundle ---- */
 
-/* What verify_bundle_keep keeps: the ticket, and each sample's first
- * bytes (its header block is all the text takes). */
+/* What verify_bundle_keep keeps besides TICKET.txt (res->ticket): each
+ * sample's first bytes (its header block is all the text takes). */
 static size_t
 keep_of(const char *name)
 {
-	if (strcmp(name, "TICKET.txt") == 0)
-		return FPKIT_LIMIT_TEMPLATE_OUTPUT;
 	if (strncmp(name, "samples/", 8) == 0 && name[8] != '\0')
 		return FPKIT_LIMIT_HEADER_BLOCK + 2;
 	return 0;
@@ -226,7 +224,6 @@ read_bundle(const struct ticketpost_options *o, struct ticketpost_result *r, str
 {
 	struct verify_result res;
 	struct diag problems = DIAG_INIT;
-	const struct verify_kept *ticket = NULL;
 	const char *ip, *block;
 	int rc = -1;
 
@@ -242,15 +239,12 @@ read_bundle(const struct ticketpost_options *o, struct ticketpost_result *r, str
 			  problems.nr ? problems.items[0] : "?");
 		goto out;
 	}
-	for (size_t i = 0; i < res.nr_kept; i++)
-		if (strcmp(res.kept[i].name, "TICKET.txt") == 0)
-			ticket = &res.kept[i];
-	if (ticket == NULL) {
-		error_set(err, EX_DATAERR, "ticket create: '%s' holds no TICKET.txt", o->bundle);
+	if (res.ticket == NULL || res.ticket_len == 0) {
+		error_set(err, EX_DATAERR, "ticket create: '%s' holds no TICKET.txt (or one over "
+			  "%d bytes)", o->bundle, FPKIT_LIMIT_BUNDLE_META);
 		goto out;
 	}
-	if (split_ticket(o->bundle, ticket->data.buf ? ticket->data.buf : "", ticket->data.len,
-			 r, err) < 0)
+	if (split_ticket(o->bundle, res.ticket, res.ticket_len, r, err) < 0)
 		goto out;
 	ip = json_string_value(json_object_get(res.summary, "ip"));
 	block = json_string_value(json_object_get(res.summary, "block"));

@@ -24,12 +24,17 @@ struct dns_resolver {
 	char *server;
 	struct timespec deadline;
 	unsigned pending;
+	bool keep;		/* dns_keep_answers */
+	int64_t fixed_time;
+	struct dns_seen *seen;
+	size_t nr_seen, alloc_seen;
 };
 
 struct query {
 	struct dns_resolver *r;
 	enum dns_type type;
 	struct dns_answer *out;
+	long seen;		/* the entry in r->seen, or -1 */
 };
 
 static double
@@ -170,6 +175,13 @@ dns_free(struct dns_resolver *r)
 		return;
 	ares_destroy(r->channel);
 	ares_library_cleanup();
+	for (size_t i = 0; i < r->nr_seen; i++) {
+		for (size_t j = 0; j < r->seen[i].nr; j++)
+			free(r->seen[i].rr[j]);
+		free(r->seen[i].rr);
+		free(r->seen[i].name);
+	}
+	free(r->seen);
 	free(r->server);
 	free(r);
 }
@@ -325,6 +337,131 @@ status_of(int rc)
 	}
 }
 
+/* Skip a name in a DNS message at *pos (labels, ending at a zero or a
+ * compression pointer); false when it runs past the end. */
+static bool
+skip_name(const unsigned char *buf, int len, int *pos)
+{
+	while (*pos < len) {
+		unsigned c = buf[*pos];
+
+		if (c == 0) {
+			(*pos)++;
+			return true;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			*pos += 2;
+			return *pos <= len;
+		}
+		*pos += 1 + (int)c;
+	}
+	return false;
+}
+
+/* The smallest TTL of the answer section's records of type QTYPE
+ * (RFC 1035, 4.1); -1 when there is none or the message is short. */
+static long
+min_ttl(const unsigned char *buf, int len, int qtype)
+{
+	int pos = 12, qd, an;
+	long ttl = -1;
+
+	if (!buf || len < 12)
+		return -1;
+	qd = buf[4] << 8 | buf[5];
+	an = buf[6] << 8 | buf[7];
+	for (int i = 0; i < qd; i++)
+		if (!skip_name(buf, len, &pos) || (pos += 4) > len)
+			return -1;
+	for (int i = 0; i < an; i++) {
+		int type, rdlen;
+		long t;
+
+		if (!skip_name(buf, len, &pos) || pos + 10 > len)
+			return ttl;
+		type = buf[pos] << 8 | buf[pos + 1];
+		t = (long)((unsigned long)buf[pos + 4] << 24 | (unsigned long)buf[pos + 5] << 16 |
+			   (unsigned long)buf[pos + 6] << 8 | buf[pos + 7]);
+		rdlen = buf[pos + 8] << 8 | buf[pos + 9];
+		pos += 10 + rdlen;
+		if (type == qtype && (ttl < 0 || t < ttl))
+			ttl = t;
+	}
+	return ttl;
+}
+
+static const int qtypes[] = {
+	[DNS_A] = 1, [DNS_AAAA] = 28, [DNS_MX] = 15, [DNS_TXT] = 16, [DNS_PTR] = 12,
+};
+
+static int64_t
+seen_time(const struct dns_resolver *r)
+{
+	return r->fixed_time >= 0 ? r->fixed_time : (int64_t)time(NULL);
+}
+
+/* A new entry in r->seen for NAME, when answers are kept; its index or
+ * -1. */
+static long
+seen_add(struct dns_resolver *r, const char *name, enum dns_type type, enum dns_status st)
+{
+	struct dns_seen *e;
+
+	if (!r->keep)
+		return -1;
+	r->seen = xgrow(r->seen, r->nr_seen + 1, &r->alloc_seen, sizeof(*r->seen));
+	e = &r->seen[r->nr_seen];
+	memset(e, 0, sizeof(*e));
+	e->name = name_copy(name);
+	e->type = type;
+	e->status = st;
+	e->ttl = -1;
+	e->time = seen_time(r);
+	return (long)r->nr_seen++;
+}
+
+static void
+seen_fill(struct dns_resolver *r, long i, const struct dns_answer *a, long ttl)
+{
+	struct dns_seen *e;
+
+	if (i < 0)
+		return;
+	e = &r->seen[i];
+	e->status = a->status;
+	e->ttl = a->status == DNS_OK ? ttl : -1;
+	e->time = seen_time(r);
+	e->rr = xcalloc(a->nr ? a->nr : 1, sizeof(*e->rr));
+	for (size_t j = 0; j < a->nr; j++)
+		e->rr[j] = xstrdup(a->rr[j]);
+	e->nr = a->nr;
+}
+
+void
+dns_keep_answers(struct dns_resolver *r, int64_t fixed_time)
+{
+	r->keep = true;
+	r->fixed_time = fixed_time;
+}
+
+const struct dns_seen *
+dns_answers(const struct dns_resolver *r, size_t *nr)
+{
+	*nr = r->nr_seen;
+	return r->seen;
+}
+
+const char *
+dns_type_name(enum dns_type t)
+{
+	static const char *const names[] = {
+		[DNS_A] = "A", [DNS_AAAA] = "AAAA", [DNS_MX] = "MX", [DNS_TXT] = "TXT",
+		[DNS_PTR] = "PTR",
+	};
+
+	return names[t];
+}
+
 static void
 answered(void *arg, int rc, int timeouts, unsigned char *buf, int len)
 {
@@ -352,6 +489,7 @@ answered(void *arg, int rc, int timeouts, unsigned char *buf, int len)
 		a->rr = NULL;
 		a->nr = 0;
 	}
+	seen_fill(q->r, q->seen, a, min_ttl(buf, len, qtypes[q->type]));
 	q->r->pending--;
 	free(q);
 }
@@ -382,27 +520,26 @@ void
 dns_submit(struct dns_resolver *r, const char *name, enum dns_type type,
 	   struct dns_answer *out)
 {
-	static const int types[] = {
-		[DNS_A] = 1, [DNS_AAAA] = 28, [DNS_MX] = 15, [DNS_TXT] = 16, [DNS_PTR] = 12,
-	};
 	struct query *q;
 
 	memset(out, 0, sizeof(*out));
 	out->status = DNS_PENDING;
-	if (dns_deadline_passed(r)) {
-		out->status = DNS_DEADLINE;
-		return;
-	}
 	if (!name_ok(name)) {
 		out->status = DNS_BADNAME;
+		return;
+	}
+	if (dns_deadline_passed(r)) {
+		out->status = DNS_DEADLINE;
+		seen_add(r, name, type, DNS_DEADLINE);
 		return;
 	}
 	q = xcalloc(1, sizeof(*q));
 	q->r = r;
 	q->type = type;
 	q->out = out;
+	q->seen = seen_add(r, name, type, DNS_PENDING);
 	r->pending++;
-	ares_query(r->channel, name, 1 /* IN */, types[type], answered, q);
+	ares_query(r->channel, name, 1 /* IN */, qtypes[type], answered, q);
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct error;
 struct dns_resolver;
@@ -52,6 +53,29 @@ void dns_wait(struct dns_resolver *r);
 void dns_query(struct dns_resolver *r, const char *name, enum dns_type type,
 	       struct dns_answer *out);
 void dns_answer_release(struct dns_answer *a);
+
+/*
+ * The answers as seen, kept once dns_keep_answers is called: one entry
+ * a query, in the order the queries were made (not the order the
+ * answers came), so that the same answers give the same list.  TTL: the
+ * smallest of the answer's records of the type asked, -1 when there is
+ * none (a negative answer, a time-out).  TIME: when the answer came, in
+ * epoch seconds, or FIXED_TIME for every entry when it is not negative.
+ */
+struct dns_seen {
+	char *name;
+	enum dns_type type;
+	enum dns_status status;
+	long ttl;
+	char **rr;
+	size_t nr;
+	int64_t time;
+};
+
+void dns_keep_answers(struct dns_resolver *r, int64_t fixed_time);
+const struct dns_seen *dns_answers(const struct dns_resolver *r, size_t *nr);
+/* "A", "AAAA", "MX", "TXT", "PTR". */
+const char *dns_type_name(enum dns_type t);
 
 /* The lowercase word for a status: "ok", "nxdomain", "timeout"... */
 const char *dns_status_name(enum dns_status s);

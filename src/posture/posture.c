@@ -2,11 +2,14 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "ascii.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "netaddr.h"
 #include "orgdomain.h"
@@ -21,6 +24,64 @@ const char *const posture_default_dnsbl[] = {
 	"psbl.surriel.com",
 	NULL,
 };
+
+void
+posture_options_init(struct posture_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_ms = POSTURE_TIMEOUT_MS;
+	o->deadline_ms = POSTURE_DEADLINE_MS;
+}
+
+void
+posture_options_release(struct posture_options *o)
+{
+	free(o->dnsbl);
+	o->dnsbl = NULL;
+	o->nr_dnsbl = 0;
+}
+
+int
+posture_options_dnsbl(struct posture_options *o, const char *zone)
+{
+	if (!strcmp(zone, "none")) {
+		o->no_dnsbl = true;
+		return 0;
+	}
+	if (!posture_domain_ok(zone))
+		return -1;
+	o->dnsbl = xrealloc(o->dnsbl, (o->nr_dnsbl + 2) * sizeof(*o->dnsbl));
+	o->dnsbl[o->nr_dnsbl++] = zone;
+	o->dnsbl[o->nr_dnsbl] = NULL;
+	return 0;
+}
+
+long
+posture_seconds_ms(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v > 0) || v > 3600)
+		return -1;
+	return (long)(v * 1000 + 0.5) ? (long)(v * 1000 + 0.5) : 1;
+}
+
+void
+posture_options_request(const struct posture_options *o, struct posture_request *req)
+{
+	static const char *const empty[] = { NULL };
+
+	req->dnsbl = NULL;
+	req->nr_dnsbl = 0;
+	if (o->no_dnsbl || o->nr_dnsbl) {
+		req->dnsbl = o->nr_dnsbl ? o->dnsbl : empty;
+		req->nr_dnsbl = o->nr_dnsbl;
+	}
+	req->helo = o->helo;
+}
 
 bool
 posture_domain_ok(const char *name)
@@ -161,7 +222,7 @@ ptr_forward_submit(struct dns_resolver *r, const char *ip, struct ptr_state *s)
 }
 
 static json_t *
-ptr_result(const char *ip, struct ptr_state *s)
+ptr_result(const char *ip, struct ptr_state *s, const char *helo)
 {
 	json_t *o = json_object(), *names = json_array(), *confirmed = json_array();
 	bool fc = false, generic = s->ptr.nr > 0, fw_trouble = false;
@@ -190,6 +251,14 @@ ptr_result(const char *ip, struct ptr_state *s)
 	json_object_set_new(o, "confirmed_names", confirmed);
 	json_object_set_new(o, "forward_confirmed", json_boolean(fc));
 	json_object_set_new(o, "generic", json_boolean(generic));
+	if (helo) {
+		bool match = false;
+
+		for (size_t i = 0; i < s->ptr.nr; i++)
+			match |= !strcasecmp(s->ptr.rr[i], helo);
+		json_object_set_new(o, "helo", json_string(helo));
+		json_object_set_new(o, "helo_matches", json_boolean(match));
+	}
 	if (generic)
 		json_object_set_new(o, "generic_reason", json_string(why));
 	if (dns_failed(s->ptr.status))
@@ -218,70 +287,10 @@ struct dmarc_state {
 	struct dns_answer own, at_org;
 };
 
-/* The DMARC records among TXT records: those whose first tag is
- * v=DMARC1 (RFC 7489, 6.6.3); the first in *FIRST. */
 static size_t
 dmarc_records(const struct dns_answer *a, const char **first)
 {
-	size_t n = 0;
-
-	*first = NULL;
-	for (size_t i = 0; i < a->nr; i++) {
-		const char *s = a->rr[i], *p;
-
-		if (strncmp(s, "v=DMARC1", 8))
-			continue;
-		for (p = s + 8; *p == ' ' || *p == '\t'; p++)
-			;
-		if (*p && *p != ';')
-			continue;
-		if (!n++)
-			*first = s;
-	}
-	return n;
-}
-
-/* The value of TAG in RECORD ("p", "sp", ...), trimmed; NULL if absent. */
-static char *
-dmarc_tag(const char *record, const char *tag)
-{
-	size_t n = strlen(tag);
-
-	for (const char *p = record; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
-		const char *end, *v;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncasecmp(p, tag, n))
-			continue;
-		v = p + n;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (*v != '=')
-			continue;
-		v++;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		end = v + strcspn(v, ";");
-		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		return xstrndup(v, end - v);
-	}
-	return NULL;
-}
-
-static bool
-policy_ok(const char *p)
-{
-	return p && (!strcasecmp(p, "none") || !strcasecmp(p, "quarantine") ||
-		     !strcasecmp(p, "reject"));
-}
-
-static void
-lower(char *s)
-{
-	for (; s && *s; s++)
-		*s = ascii_tolower(*s);
+	return dmarc_count(a->rr, a->nr, first);
 }
 
 static void
@@ -311,7 +320,7 @@ dmarc_result(struct dmarc_state *s)
 {
 	json_t *o = json_object();
 	const char *record = NULL, *where = NULL;
-	char *p, *sp, *pct, *adkim, *aspf, *rua;
+	struct dmarc_record rec;
 
 	json_object_set_new(o, "domain", json_string(s->domain));
 	json_object_set_new(o, "organizational_domain", s->org ? json_string(s->org) : json_null());
@@ -340,49 +349,28 @@ dmarc_result(struct dmarc_state *s)
 		json_object_set_new(o, "policy", json_null());
 		goto out;
 	}
-	p = dmarc_tag(record, "p");
-	sp = dmarc_tag(record, "sp");
-	pct = dmarc_tag(record, "pct");
-	adkim = dmarc_tag(record, "adkim");
-	aspf = dmarc_tag(record, "aspf");
-	rua = dmarc_tag(record, "rua");
-	lower(p);
-	lower(sp);
-	if (!policy_ok(p) && rua && strstr(rua, "mailto:")) {
-		/* RFC 7489, 6.6.3: without a valid p= but with rua=, as
-		 * if p=none. */
-		free(p);
-		p = xstrdup("none");
-		json_object_set_new(o, "problem",
-				    json_string("no valid p= tag: taken as p=none, for rua= is given"));
-	}
-	if (!policy_ok(p)) {
-		/* RFC 7489, 6.6.3: otherwise no DMARC processing. */
+	dmarc_parse(record, &rec);
+	if (rec.problem)
+		json_object_set_new(o, "problem", json_string(rec.problem));
+	if (!rec.usable) {
+		/* RFC 7489, 6.6.3: no DMARC processing. */
 		json_object_set_new(o, "result", json_string("permerror"));
-		json_object_set_new(o, "problem", json_string("the record has no valid p= tag"));
 		json_object_set_new(o, "policy", json_null());
 	} else {
 		/* sp= applies to a subdomain whose record is the
 		 * organisational domain's (RFC 7489, 6.3). */
-		bool sub = where == s->org_name && policy_ok(sp);
-
-		long percent = pct ? strtol(pct, NULL, 10) : 100;
+		enum dmarc_policy pol = dmarc_policy_for(&rec, where == s->org_name);
 
 		json_object_set_new(o, "result", json_string("found"));
-		json_object_set_new(o, "policy", json_string(sub ? sp : p));
-		json_object_set_new(o, "p", json_string(p));
-		if (policy_ok(sp))
-			json_object_set_new(o, "sp", json_string(sp));
-		json_object_set_new(o, "pct", json_integer(percent < 0 ? 0 : percent > 100 ? 100 : percent));
-		json_object_set_new(o, "adkim", json_string(adkim && !strcasecmp(adkim, "s") ? "s" : "r"));
-		json_object_set_new(o, "aspf", json_string(aspf && !strcasecmp(aspf, "s") ? "s" : "r"));
+		json_object_set_new(o, "policy", json_string(dmarc_policy_name(pol)));
+		json_object_set_new(o, "p", json_string(dmarc_policy_name(rec.p)));
+		if (rec.sp != DMARC_P_UNSET)
+			json_object_set_new(o, "sp", json_string(dmarc_policy_name(rec.sp)));
+		json_object_set_new(o, "pct", json_integer(rec.pct));
+		json_object_set_new(o, "adkim", json_string(rec.adkim_strict ? "s" : "r"));
+		json_object_set_new(o, "aspf", json_string(rec.aspf_strict ? "s" : "r"));
 	}
-	free(p);
-	free(sp);
-	free(pct);
-	free(adkim);
-	free(aspf);
-	free(rua);
+	dmarc_record_release(&rec);
 out:
 	dns_answer_release(&s->own);
 	dns_answer_release(&s->at_org);
@@ -390,6 +378,13 @@ out:
 	free(s->org_name);
 	free(s->org);
 	return o;
+}
+
+static void
+lower(char *s)
+{
+	for (; s && *s; s++)
+		*s = ascii_tolower(*s);
 }
 
 /* ---- blocklists (RFC 5782) ---- */
@@ -450,6 +445,36 @@ dnsbl_code(const char *zone, const char *code, bool *refused)
 		return "listed by Spamhaus";
 	}
 	return "listed";
+}
+
+const char *
+posture_meaning(const char *en, const char *lang)
+{
+	static const char *const fr[][2] = {
+		{ "not a blocklist answer (outside 127.0.0.0/8): a resolver that rewrites answers",
+		  "pas une réponse de liste de blocage (hors de 127.0.0.0/8) : un résolveur qui réécrit les réponses" },
+		{ "refused by Spamhaus: the zone name is wrong", "refusée par Spamhaus : le nom de zone est faux" },
+		{ "refused by Spamhaus: queries through a public or open resolver",
+		  "refusée par Spamhaus : requêtes par un résolveur public ou ouvert" },
+		{ "refused by Spamhaus: too many queries", "refusée par Spamhaus : trop de requêtes" },
+		{ "refused by Spamhaus", "refusée par Spamhaus" },
+		{ "Spamhaus SBL: a known spam source", "Spamhaus SBL : source de spam connue" },
+		{ "Spamhaus SBL CSS: snowshoe spam", "Spamhaus SBL CSS : spam « snowshoe »" },
+		{ "Spamhaus XBL: a compromised host (exploits, bots)",
+		  "Spamhaus XBL : machine compromise (exploits, bots)" },
+		{ "Spamhaus DROP: a hijacked network", "Spamhaus DROP : réseau détourné" },
+		{ "Spamhaus PBL: an address not meant to send mail directly",
+		  "Spamhaus PBL : adresse qui n'est pas censée envoyer du courrier directement" },
+		{ "listed by Spamhaus", "listée par Spamhaus" },
+		{ "listed", "listée" },
+	};
+
+	if (!en || !lang || strcmp(lang, "fr"))
+		return en;
+	for (size_t i = 0; i < sizeof(fr) / sizeof(fr[0]); i++)
+		if (!strcmp(en, fr[i][0]))
+			return fr[i][1];
+	return en;
 }
 
 static void
@@ -519,7 +544,9 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 {
 	const char *const *zones = req->dnsbl ? req->dnsbl : posture_default_dnsbl;
 	size_t nz = req->dnsbl ? req->nr_dnsbl : 0;
-	struct dmarc_state *dm = xcalloc(req->nr_domains + 1, sizeof(*dm));
+	const char *const *dmd = req->dmarc_domains ? req->dmarc_domains : req->domains;
+	size_t ndm = req->dmarc_domains ? req->nr_dmarc_domains : req->nr_domains;
+	struct dmarc_state *dm = xcalloc(ndm + 1, sizeof(*dm));
 	struct dnsbl_state *bl;
 	struct ptr_state ptr = { 0 };
 	json_t *out = json_object(), *arr;
@@ -536,26 +563,26 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 		bl[i].zone = zones[i];
 		dnsbl_submit(r, req->ip, &bl[i]);
 	}
-	for (size_t i = 0; req->dmarc && i < req->nr_domains; i++) {
-		dm[i].domain = req->domains[i];
+	for (size_t i = 0; req->dmarc && i < ndm; i++) {
+		dm[i].domain = dmd[i];
 		dmarc_submit(r, &dm[i]);
 	}
 	dns_wait(r);
 	if (req->ptr)
 		ptr_forward_submit(r, req->ip, &ptr);
-	for (size_t i = 0; req->dmarc && i < req->nr_domains; i++)
+	for (size_t i = 0; req->dmarc && i < ndm; i++)
 		dmarc_org_submit(r, &dm[i]);
 	dns_wait(r);
 
 	json_object_set_new(out, "ip", json_string(req->ip));
 	json_object_set_new(out, "dns_server", json_string(dns_server(r)));
-	json_object_set_new(out, "ptr", req->ptr ? ptr_result(req->ip, &ptr) : json_null());
+	json_object_set_new(out, "ptr", req->ptr ? ptr_result(req->ip, &ptr, req->helo) : json_null());
 	arr = json_array();
 	for (size_t i = 0; req->spf && i < req->nr_domains; i++)
 		json_array_append_new(arr, spf_result(r, req->ip, req->domains[i]));
 	json_object_set_new(out, "spf", arr);
 	arr = json_array();
-	for (size_t i = 0; req->dmarc && i < req->nr_domains; i++)
+	for (size_t i = 0; req->dmarc && i < ndm; i++)
 		json_array_append_new(arr, dmarc_result(&dm[i]));
 	json_object_set_new(out, "dmarc", arr);
 	arr = json_array();
@@ -566,6 +593,214 @@ posture_check(struct dns_resolver *r, const struct posture_request *req)
 	free(dm);
 	free(bl);
 	return out;
+}
+
+/* ---- each message's DMARC verdict ---- */
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* The entry of list KEY of P whose "domain" is DOMAIN. */
+static json_t *
+entry_for(const json_t *p, const char *key, const char *domain)
+{
+	size_t i;
+	json_t *v;
+
+	if (!domain)
+		return NULL;
+	json_array_foreach(json_object_get(p, key), i, v)
+		if (str(v, "domain") && !strcasecmp(str(v, "domain"), domain))
+			return v;
+	return NULL;
+}
+
+static bool
+is(const json_t *o, const char *key, const char *word)
+{
+	const char *v = str(o, key);
+
+	return v && !strcmp(v, word);
+}
+
+/* One message's verdict; *SPF_AL and *DKIM_AL say what aligned. */
+static json_t *
+message_verdict(const json_t *p, const struct posture_message *m, bool *spf_al, bool *dkim_al)
+{
+	json_t *o = json_object(), *spf = entry_for(p, "spf", m->envelope_domain);
+	json_t *dm = entry_for(p, "dmarc", m->from_domain);
+	bool found = dm && is(dm, "result", "found");
+	const char *verdict;
+
+	*spf_al = found && spf && is(spf, "result", "pass") &&
+		  dmarc_aligned(m->envelope_domain, m->from_domain, is(dm, "aspf", "s"), orgdomain);
+	*dkim_al = false;
+	for (size_t i = 0; found && i < m->nr_dkim_pass; i++)
+		*dkim_al |= dmarc_aligned(m->dkim_pass[i], m->from_domain, is(dm, "adkim", "s"),
+					  orgdomain);
+	json_object_set_new(o, "file", json_string(m->file));
+	json_object_set_new(o, "from_domain", m->from_domain ? json_string(m->from_domain) : json_null());
+	json_object_set_new(o, "envelope_domain",
+			    m->envelope_domain ? json_string(m->envelope_domain) : json_null());
+	json_object_set_new(o, "envelope_source",
+			    m->envelope_domain ? json_string(m->envelope_source) : json_null());
+	json_object_set_new(o, "spf", spf ? json_string(str(spf, "result")) : json_null());
+	json_object_set_new(o, "dkim_checked", json_boolean(m->dkim_checked));
+	json_object_set_new(o, "dkim_pass", json_array());
+	for (size_t i = 0; i < m->nr_dkim_pass; i++)
+		json_array_append_new(json_object_get(o, "dkim_pass"), json_string(m->dkim_pass[i]));
+	json_object_set_new(o, "spf_aligned", found && (spf || *spf_al) ? json_boolean(*spf_al) :
+			    json_null());
+	json_object_set_new(o, "dkim_aligned", found && m->dkim_checked ? json_boolean(*dkim_al) :
+			    json_null());
+	if (!m->from_domain)
+		verdict = "none";
+	else if (!dm)
+		verdict = "none";
+	else if (!found)
+		verdict = str(dm, "result");	/* none, temperror, permerror */
+	else if (*spf_al || *dkim_al)
+		verdict = "pass";
+	else if (spf && is(spf, "result", "temperror"))
+		verdict = "temperror";
+	else if (!spf || !m->dkim_checked)
+		/* What could align was not checked: no verdict. */
+		verdict = "unknown";
+	else
+		verdict = "fail";
+	json_object_set_new(o, "dmarc", json_string(verdict));
+	json_object_set_new(o, "policy", found && !strcmp(verdict, "fail") ?
+			    json_string(str(dm, "policy")) : json_null());
+	return o;
+}
+
+json_t *
+posture_answers(struct dns_resolver *r)
+{
+	json_t *arr = json_array();
+	size_t n;
+	const struct dns_seen *e = dns_answers(r, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object(), *data = json_array();
+		char iso[32];
+		time_t t = (time_t)e[i].time;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		for (size_t j = 0; j < e[i].nr; j++) {
+			json_t *v = json_string(e[i].rr[j]);
+
+			/* A record that is not UTF-8, as textsafe shows it. */
+			if (!v) {
+				char *safe = textsafe_visible(e[i].rr[j], strlen(e[i].rr[j]));
+
+				v = json_string(safe);
+				free(safe);
+			}
+			json_array_append_new(data, v);
+		}
+		json_object_set_new(o, "name", json_string(e[i].name));
+		json_object_set_new(o, "type", json_string(dns_type_name(e[i].type)));
+		json_object_set_new(o, "status", json_string(dns_status_name(e[i].status)));
+		json_object_set_new(o, "ttl", e[i].ttl >= 0 ? json_integer(e[i].ttl) : json_null());
+		json_object_set_new(o, "data", data);
+		json_object_set_new(o, "server", json_string(dns_server(r)));
+		json_object_set_new(o, "time", json_string(iso));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void
+posture_messages(json_t *p, const struct posture_message *m, size_t n)
+{
+	json_t *arr = json_array(), *dm;
+	size_t i;
+
+	json_array_foreach(json_object_get(p, "dmarc"), i, dm)
+		json_object_set_new(dm, "aligned", json_pack("{s:i, s:i, s:i, s:i}", "messages", 0,
+							     "spf", 0, "dkim", 0, "either", 0));
+	for (size_t k = 0; k < n; k++) {
+		bool sa, da;
+		json_t *al;
+
+		json_array_append_new(arr, message_verdict(p, &m[k], &sa, &da));
+		dm = entry_for(p, "dmarc", m[k].from_domain);
+		if (!dm)
+			continue;
+		al = json_object_get(dm, "aligned");
+#define BUMP(key, yes) json_object_set_new(al, key, \
+	json_integer(json_integer_value(json_object_get(al, key)) + ((yes) ? 1 : 0)))
+		BUMP("messages", true);
+		BUMP("spf", sa);
+		BUMP("dkim", da);
+		BUMP("either", sa || da);
+#undef BUMP
+	}
+	json_object_set_new(p, "messages", arr);
+}
+
+/* Header field NAME's value, unfolded (new), from the header block. */
+static char *
+header_value(const char *data, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < len;) {
+		size_t eol = i;
+
+		while (eol < len && data[eol] != '\n')
+			eol++;
+		if (eol == i || (eol == i + 1 && data[i] == '\r'))
+			return NULL;	/* the end of the header block */
+		if (eol - i > n && !strncasecmp(data + i, name, n) && data[i + n] == ':') {
+			char *v = xstrndup(data + i + n + 1, eol - i - n - 1);
+
+			/* Continuation lines. */
+			while (eol + 1 < len && (data[eol + 1] == ' ' || data[eol + 1] == '\t')) {
+				size_t j = eol + 1, e = j;
+				char *w;
+
+				while (e < len && data[e] != '\n')
+					e++;
+				w = xasprintf("%s %.*s", v, (int)(e - j), data + j);
+				free(v);
+				v = w;
+				eol = e;
+			}
+			return v;
+		}
+		i = eol + 1;
+	}
+	return NULL;
+}
+
+char *
+posture_header_domain(const char *data, size_t len, const char *name)
+{
+	char *v = header_value(data, len, name), *at, *end, *d = NULL;
+	const char *addr;
+
+	if (!v)
+		return NULL;
+	addr = strrchr(v, '<') ? strrchr(v, '<') + 1 : v;
+	at = strrchr(addr, '@');
+	if (at) {
+		end = at + 1 + strcspn(at + 1, "> \t\r\n;,()\"");
+		d = xstrndup(at + 1, end - at - 1);
+		lower(d);
+		if (!posture_domain_ok(d)) {
+			free(d);
+			d = NULL;
+		}
+	}
+	free(v);
+	return d;
 }
 
 static bool
@@ -594,11 +829,7 @@ posture_incomplete(const json_t *p)
 
 /* ---- in words ---- */
 
-static const char *
-str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
+#define T(en, fr) (fr ? (fr) : (en))
 
 static void
 print_problem(FILE *f, const json_t *o)
@@ -608,91 +839,105 @@ print_problem(FILE *f, const json_t *o)
 }
 
 static void
-print_ptr(FILE *f, const json_t *ptr)
+print_ptr(FILE *f, const json_t *ptr, bool fr)
 {
 	const char *res = str(ptr, "result");
 	json_t *names = json_object_get(ptr, "names"), *v;
 	size_t i;
 
-	fputs("reverse DNS: ", f);
+	fputs(T("reverse DNS: ", fr ? "DNS inverse : " : NULL), f);
 	if (!strcmp(res, "temperror") && !json_array_size(names)) {
-		fputs("temperror, could not be checked", f);
+		fputs(T("temperror, could not be checked", fr ? "temperror, vérification impossible" : NULL), f);
 		print_problem(f, ptr);
 		fputc('\n', f);
 		return;
 	}
 	if (!json_array_size(names)) {
-		fputs("none: the IP has no PTR name\n", f);
+		fputs(T("none: the IP has no PTR name\n", fr ? "none : l'IP n'a pas de nom PTR\n" : NULL), f);
 		return;
 	}
 	json_array_foreach(names, i, v)
 		fprintf(f, "%s%s", i ? ", " : "", json_string_value(v));
 	if (json_is_true(json_object_get(ptr, "forward_confirmed")))
-		fputs("; forward-confirmed", f);
+		fputs(T("; forward-confirmed", fr ? " ; confirmé dans le sens direct" : NULL), f);
 	else if (!strcmp(res, "temperror"))
-		fputs("; forward confirmation: temperror, could not be checked", f);
+		fputs(T("; forward confirmation: temperror, could not be checked",
+			fr ? " ; confirmation dans le sens direct : temperror, vérification impossible" : NULL), f);
 	else
-		fputs("; NOT forward-confirmed: no name's address record gives back the IP", f);
+		fputs(T("; NOT forward-confirmed: no name's address record gives back the IP",
+			fr ? " ; NON confirmé dans le sens direct : aucune adresse des noms ne redonne l'IP" : NULL), f);
 	if (json_is_true(json_object_get(ptr, "generic")))
-		fprintf(f, "; looks generic (%s)", str(ptr, "generic_reason"));
+		fprintf(f, T("; looks generic (%s)", fr ? " ; semble générique (%s)" : NULL),
+			str(ptr, "generic_reason"));
 	else
-		fputs("; names the sender", f);
+		fputs(T("; names the sender", fr ? " ; nomme l'expéditeur" : NULL), f);
+	if (str(ptr, "helo"))
+		fprintf(f, json_is_true(json_object_get(ptr, "helo_matches")) ?
+			T("; matches the HELO name %s", fr ? " ; correspond au nom HELO %s" : NULL) :
+			T("; does NOT match the HELO name %s", fr ? " ; NE correspond PAS au nom HELO %s" : NULL),
+			str(ptr, "helo"));
 	fputc('\n', f);
 }
 
 static void
-print_spf(FILE *f, const json_t *o)
+print_spf(FILE *f, const json_t *o, bool fr)
 {
 	const char *mech = str(o, "mechanism");
 
-	fprintf(f, "SPF %s: %s", str(o, "domain"), str(o, "result"));
+	fprintf(f, "SPF %s%s %s", str(o, "domain"), fr ? " :" : ":", str(o, "result"));
 	if (mech && strcmp(str(o, "result"), "none"))
-		fprintf(f, ", decided by %s", mech);
+		fprintf(f, T(", decided by %s", fr ? ", décidé par %s" : NULL), mech);
 	if (!strcmp(str(o, "result"), "temperror"))
-		fputs(", could not be checked", f);
+		fputs(T(", could not be checked", fr ? ", vérification impossible" : NULL), f);
 	print_problem(f, o);
 	if (str(o, "explanation"))
-		fprintf(f, "; explanation: %s", str(o, "explanation"));
+		fprintf(f, T("; explanation: %s", fr ? " ; explication : %s" : NULL), str(o, "explanation"));
 	fputc('\n', f);
 }
 
 static void
-print_dmarc(FILE *f, const json_t *o)
+print_dmarc(FILE *f, const json_t *o, bool fr)
 {
 	const char *res = str(o, "result");
 
-	fprintf(f, "DMARC %s: ", str(o, "domain"));
+	fprintf(f, "DMARC %s%s ", str(o, "domain"), fr ? " :" : ":");
 	if (!strcmp(res, "temperror"))
-		fputs("temperror, could not be checked", f);
+		fputs(T("temperror, could not be checked", fr ? "temperror, vérification impossible" : NULL), f);
 	else if (!strcmp(res, "none"))
-		fputs("none: no DMARC record for the domain or its organisational domain", f);
+		fputs(T("none: no DMARC record for the domain or its organisational domain",
+			fr ? "none : pas d'enregistrement DMARC pour le domaine ni pour son domaine organisationnel" : NULL), f);
 	else if (!strcmp(res, "permerror"))
-		fprintf(f, "permerror: record at %s is not valid", str(o, "found_at"));
+		fprintf(f, T("permerror: record at %s is not valid",
+			     fr ? "permerror : l'enregistrement de %s n'est pas valide" : NULL), str(o, "found_at"));
 	else
-		fprintf(f, "p=%s (record at %s)", str(o, "policy"), str(o, "found_at"));
+		fprintf(f, T("p=%s (record at %s)", fr ? "p=%s (enregistrement de %s)" : NULL),
+			str(o, "policy"), str(o, "found_at"));
 	print_problem(f, o);
-	if (!strcmp(res, "found"))
-		fputs("; alignment: needs the messages (fpkit pack)", f);
+	if (!strcmp(res, "found") && !json_is_object(json_object_get(o, "aligned")))
+		fputs(T("; alignment: needs the messages (fpkit pack)",
+			fr ? " ; alignement : demande les messages (fpkit pack)" : NULL), f);
 	fputc('\n', f);
 }
 
 static void
-print_dnsbl(FILE *f, const json_t *o)
+print_dnsbl(FILE *f, const json_t *o, bool fr)
 {
 	const char *res = str(o, "result");
 	json_t *codes = json_object_get(o, "codes"), *m = json_object_get(o, "meanings");
 
-	fprintf(f, "blocklist %s: ", str(o, "zone"));
+	fprintf(f, T("blocklist %s: ", fr ? "liste de blocage %s : " : NULL), str(o, "zone"));
 	if (!strcmp(res, "temperror"))
-		fputs("temperror, could not be checked", f);
+		fputs(T("temperror, could not be checked", fr ? "temperror, vérification impossible" : NULL), f);
 	else if (!strcmp(res, "clear"))
-		fputs("not listed", f);
+		fputs(T("not listed", fr ? "non listée" : NULL), f);
+	else if (!strcmp(res, "listed"))
+		fputs(T("LISTED", fr ? "LISTÉE" : NULL), f);
 	else
-		fputs(!strcmp(res, "listed") ? "LISTED" : "refused, no verdict", f);
+		fputs(T("refused, no verdict", fr ? "requête refusée, pas de verdict" : NULL), f);
 	for (size_t i = 0; i < json_array_size(codes); i++)
-		fprintf(f, "%s%s: %s", i ? "; " : " (",
-			json_string_value(json_array_get(codes, i)),
-			json_string_value(json_array_get(m, i)));
+		fprintf(f, "%s%s%s %s", i ? "; " : " (",
+			json_string_value(json_array_get(codes, i)), fr ? " :" : ":",
+			posture_meaning(json_string_value(json_array_get(m, i)), fr ? "fr" : "en"));
 	if (json_array_size(codes))
 		fputc(')', f);
 	print_problem(f, o);
@@ -700,28 +945,38 @@ print_dnsbl(FILE *f, const json_t *o)
 }
 
 static void
-print_all(FILE *f, const json_t *p)
+print_all(FILE *f, const json_t *p, bool fr)
 {
 	size_t i;
 	json_t *v;
 
-	fprintf(f, "IP %s (DNS server: %s)\n", str(p, "ip"), str(p, "dns_server"));
+	fprintf(f, T("IP %s (DNS server: %s)\n", fr ? "IP %s (serveur DNS : %s)\n" : NULL),
+		str(p, "ip"), str(p, "dns_server"));
 	if (json_is_object(json_object_get(p, "ptr")))
-		print_ptr(f, json_object_get(p, "ptr"));
+		print_ptr(f, json_object_get(p, "ptr"), fr);
 	json_array_foreach(json_object_get(p, "spf"), i, v)
-		print_spf(f, v);
+		print_spf(f, v, fr);
 	json_array_foreach(json_object_get(p, "dmarc"), i, v)
-		print_dmarc(f, v);
+		print_dmarc(f, v, fr);
 	json_array_foreach(json_object_get(p, "dnsbl"), i, v)
-		print_dnsbl(f, v);
+		print_dnsbl(f, v, fr);
 	if (posture_incomplete(p))
-		fputs("Some checks could not be made: DNS did not answer in time or failed (temperror).\n", f);
+		fputs(T("Some checks could not be made: DNS did not answer in time or failed (temperror).\n",
+			fr ? "Certaines vérifications n'ont pas pu être faites : le DNS n'a pas répondu à temps ou a échoué (temperror).\n" : NULL), f);
 }
+
+#undef T
 
 /* What DNS gave (names, records, explanations) may hold any byte: each
  * line is made safe to show as a whole. */
 void
 posture_print(FILE *out, const json_t *p)
+{
+	posture_print_lang(out, p, "en");
+}
+
+void
+posture_print_lang(FILE *out, const json_t *p, const char *lang)
 {
 	char *text = NULL, *line, *next;
 	size_t len = 0;
@@ -729,7 +984,7 @@ posture_print(FILE *out, const json_t *p)
 
 	if (!f)
 		return;
-	print_all(f, p);
+	print_all(f, p, lang && !strcmp(lang, "fr"));
 	fclose(f);
 	for (line = text; line && *line; line = next) {
 		char *safe;

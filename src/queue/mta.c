@@ -178,6 +178,20 @@ out:
 }
 
 int
+mta_helo(const struct mta_options *o, char **helo, struct error *err)
+{
+	struct toolrun_options run = { NULL, o->timeout, FPKIT_LIMIT_QUEUE_OUTPUT, NULL };
+	char *path = search_path(o);
+	int rc;
+
+	*helo = NULL;
+	run.path = path;
+	rc = postfix_helo(&run, o->postfix_config, helo, err);
+	free(path);
+	return rc;
+}
+
+int
 mta_show(const struct mta_options *o, const struct queue_state *q, struct queue_msg *m,
 	 struct error *err)
 {

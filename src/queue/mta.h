@@ -38,6 +38,10 @@ bool mta_known(const char *name);
  * and not exactly one runs (--mta chooses), and the readers' errors. */
 int mta_read(const struct mta_options *o, struct queue_state *q, struct error *err);
 
+/* The HELO name of Postfix's SMTP client (postfix_helo), into *helo
+ * (new); the other MTAs are not asked. */
+int mta_helo(const struct mta_options *o, char **helo, struct error *err);
+
 /* m's text as the MTA's own tool prints it (postcat -q, exim -Mvc,
  * smtpctl show message), into m->shown.  EX_UNAVAILABLE for an MTA
  * without such a tool (Sendmail, qmail) or when it fails. */

@@ -277,3 +277,37 @@ out:
 	toolrun_result_release(&r);
 	return rc;
 }
+
+int
+postfix_helo(const struct toolrun_options *o, const char *config_dir, char **helo,
+	     struct error *err)
+{
+	static const char *const args[] = { "-x", "-h", "smtp_helo_name", NULL };
+	struct toolrun_result r;
+	char *line;
+	int rc = -1;
+
+	*helo = NULL;
+	toolrun_result_init(&r);
+	if (run(o, config_dir, NULL, "postconf", args, &r, err) < 0)
+		goto out;
+	if (r.status != 0) {
+		line = first_line(r.err_text);
+		error_set(err, EX_CONFIG, "postconf cannot read Postfix's configuration: %s",
+			  *line ? line : "no reason given");
+		free(line);
+		goto out;
+	}
+	/* smtp_helo_name, $myhostname by default, expanded by -x. */
+	line = xstrndup(r.out.buf, strcspn(r.out.buf, "\r\n"));
+	if (!*line || strchr(line, '$')) {
+		free(line);
+		error_set(err, EX_CONFIG, "postconf gives no HELO name (smtp_helo_name)");
+		goto out;
+	}
+	*helo = line;
+	rc = 0;
+out:
+	toolrun_result_release(&r);
+	return rc;
+}

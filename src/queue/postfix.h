@@ -39,4 +39,10 @@ int postfix_read(const struct toolrun_options *o, const char *config_dir,
 int postfix_show(const struct toolrun_options *o, const char *config_dir,
 		 struct queue_msg *m, struct error *err);
 
+/* The name Postfix's SMTP client gives in HELO/EHLO: 'postconf -x -h
+ * smtp_helo_name' (by default $myhostname), into *helo (new).
+ * EX_CONFIG when postconf cannot read the configuration. */
+int postfix_helo(const struct toolrun_options *o, const char *config_dir, char **helo,
+		 struct error *err);
+
 #endif

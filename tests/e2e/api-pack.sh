@@ -69,8 +69,13 @@ tar -xzf "$tmp/saved/$DEMO_BUNDLE" -C "$tmp/y"
 assert_eq "$(cd "$tmp/x" && find . | sort)" "$(cd "$tmp/y" && find . | sort)" \
 	"the same files as from the API"
 assert_true "the API's bundle checks" sh -c "cd '$tmp/x/$top' && sha256sum -c --quiet SHA256SUMS"
-assert_eq "$(grep -v ' TICKET.txt$' "$tmp/x/$top/SHA256SUMS")" "$(grep -v ' TICKET.txt$' "$tmp/y/$top/SHA256SUMS")" \
-	"every file but TICKET.txt the same, byte for byte"
+# REPORT.html holds the ticket, signed only from the API.
+assert_eq "$(grep -v -e ' TICKET.txt$' -e ' REPORT.html$' "$tmp/x/$top/SHA256SUMS")" \
+	"$(grep -v -e ' TICKET.txt$' -e ' REPORT.html$' "$tmp/y/$top/SHA256SUMS")" \
+	"every file but TICKET.txt and REPORT.html the same, byte for byte"
+assert_eq "$(sed '/<pre class="ticket">/,/<\/pre>/d' "$tmp/x/$top/REPORT.html")" \
+	"$(sed '/<pre class="ticket">/,/<\/pre>/d' "$tmp/y/$top/REPORT.html")" \
+	"and the two pages differ only in the ticket"
 diff "$tmp/x/$top/TICKET.txt" "$tmp/y/$top/TICKET.txt" | grep '^[<>]' >"$tmp/tdiff" || :
 assert_eq "$(cat "$tmp/tdiff")" "$(printf '< %s (NIC handle)\n> [your name / NIC handle]' "$FAKE_NIC")" \
 	"the tickets differ by the closing alone"

@@ -43,7 +43,7 @@ index_names() {
 index_matches() {
 	im_names=$(jq -r .bundle "$1/index.jsonl" | sort)
 	[ "$im_names" = "$(jq -r .bundle "$1/index.jsonl" | sort -u)" ] || return 1
-	[ "$im_names" = "$(cd "$1" && ls -A | grep -v -e '^\.lock$' -e '^index\.jsonl$' | sort)" ] ||
+	[ "$im_names" = "$(cd "$1" && ls -A | grep -v -e '^\.lock$' -e '^index\.jsonl$' -e '^index\.html$' | sort)" ] ||
 		return 1
 	jq -r '"\(.sha256)  \(.bundle)"' "$1/index.jsonl" | (cd "$1" && sha256sum --quiet -c -) \
 		>/dev/null 2>&1

@@ -82,7 +82,9 @@
 #                                the limit, and one byte over)
 #   FPKIT_LIMIT_BUNDLE_TOTAL     unit/test_verify.c: 8 GiB is too much to
 #                                read in a test
-#   FPKIT_LIMIT_BUNDLE_META      here (fpkit verify, scan --archive)
+#   FPKIT_LIMIT_BUNDLE_META      here (fpkit verify, scan --archive);
+#                                report-html.sh (an archive's index, at it
+#                                and one over)
 #   FPKIT_LIMIT_BUNDLE_PROBLEMS  here (fpkit verify), and
 #                                unit/test_verify.c
 #   FPKIT_LIMIT_INDEX_LINE       here

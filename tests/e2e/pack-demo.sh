@@ -23,6 +23,7 @@ top=${DEMO_BUNDLE%.tar.gz}
 tar -tzf "$tmp/a/$DEMO_BUNDLE" >"$tmp/list"
 cat >"$tmp/want" <<LIST
 $top/
+$top/REPORT.html
 $top/SHA256SUMS
 $top/TICKET.txt
 $top/api/
@@ -103,7 +104,7 @@ assert_in "$C" "(2026-11-20T13:23:00Z)" "checks: the Date header in UTC"
 # verify agrees, then catches one changed byte.
 run verify "$tmp/a/$DEMO_BUNDLE"
 assert_status 0 "verify on a fresh bundle"
-assert_in "$tmp/out" "OK, 9 files match SHA256SUMS" "verify counts the files"
+assert_in "$tmp/out" "OK, 10 files match SHA256SUMS" "verify counts the files"
 s01="$tmp/x/$top/samples/01-nl.bf2026-preview.r1188.a41f7c09@news.shop.example.com.eml"
 printf 'X' | dd of="$s01" bs=1 seek=100 conv=notrunc 2>/dev/null
 (cd "$tmp/x" && tar -czf "$tmp/tampered.tar.gz" "$top")

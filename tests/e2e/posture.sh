@@ -44,6 +44,9 @@ _dmarc.norua.example.org TXT "v=DMARC1; sp=reject"
 _dmarc.rua.example.org TXT "v=DMARC1; p=bogus; rua=mailto:d@rua.example.org"
 _dmarc.other.example.org TXT "v=spf1 -all"
 _dmarc.example.org TXT "v=DMARC1;p=reject"
+_dmarc.pct.example.org TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com,mailto:tld-test@thirdparty.example.net!10m; pct=25"
+_dmarc.syntax.example.org TXT "v=DMARC1; p=reject; pct=150; adkim=x"
+_dmarc.nosemi.example.org TXT "v=DMARC1 p=none"
 inc.example.org TXT "v=spf1 include:nothing.example.org -all"
 slow.example.com TIMEOUT
 60.2.0.192.in-addr.arpa PTR elsewhere.example.net.
@@ -280,6 +283,61 @@ assert_eq "$(jget '.dmarc[1].result')/$(jget '.dmarc[1].policy')" found/none "dm
 assert_eq "$(jget '.dmarc[2].result')/$(jget '.dmarc[2].policy')" permerror/null "dmarc: no p=, no rua=: permerror"
 assert_eq "$(jget '.dmarc[3].found_at')/$(jget '.dmarc[3].policy')" _dmarc.example.org/reject \
 	"dmarc: a TXT record that is not DMARC is no record: the organisational domain's p=reject"
+
+# RFC 7489's examples and syntax errors: B.2.4's pct=25; a pct= over
+# 100 and an adkim= that is neither r nor s are taken at their defaults,
+# said; "v=DMARC1 p=none" (no ';') is no DMARC record: the
+# organisational domain's applies.
+posture --json --dnsbl none --domain pct.example.org --domain syntax.example.org \
+	--domain nosemi.example.org 192.0.2.10
+assert_eq "$(jget '.dmarc[0].policy')/$(jget '.dmarc[0].pct')" quarantine/25 "dmarc: RFC 7489 B.2.4, pct=25"
+assert_eq "$(jget '.dmarc[1].policy')/$(jget '.dmarc[1].pct')/$(jget '.dmarc[1].adkim')" reject/100/r \
+	"dmarc: pct=150 and adkim=x: the defaults"
+assert_eq "$(jget '.dmarc[1].problem')" "pct= is not a number from 0 to 100: taken as 100; adkim=x is not r or s: taken as r" \
+	"dmarc: the syntax errors, said"
+assert_eq "$(jget '.dmarc[2].found_at')/$(jget '.dmarc[2].policy')" _dmarc.example.org/reject \
+	"dmarc: 'v=DMARC1 p=none' is no record: the organisational domain's"
+
+# The HELO name: the PTR name or not.
+posture --json --dnsbl none --helo MAIL.shop.example.net 192.0.2.10
+assert_eq "$(jget .ptr.helo)/$(jget .ptr.helo_matches)" MAIL.shop.example.net/true "helo: the PTR name (case aside)"
+posture --json --dnsbl none --helo smtp.shop.example.net 192.0.2.10
+assert_eq "$(jget .ptr.helo_matches)" false "helo: another name"
+posture --dnsbl none --helo smtp.shop.example.net 192.0.2.10
+assert_in "$tmp/out" "does NOT match the HELO name smtp.shop.example.net" "helo: said"
+posture --json --dnsbl none 192.0.2.10
+assert_eq "$(jget '.ptr | has("helo")')" false "helo: not given, not said"
+
+# The HELO name from a Postfix configuration (postconf -x -h
+# smtp_helo_name: $myhostname by default): no mail system runs for it.
+PATH=$PATH:/usr/sbin
+if command -v postconf >/dev/null 2>&1; then
+	mkdir "$tmp/pfconf"
+	printf 'compatibility_level = 3.6\nmyhostname = mail.shop.example.net\n' >"$tmp/pfconf/main.cf"
+	posture --json --dnsbl none --postfix-config "$tmp/pfconf" 192.0.2.10
+	assert_eq "$(jget .ptr.helo)/$(jget .ptr.helo_matches)" mail.shop.example.net/true \
+		"helo from postconf: myhostname, the PTR name"
+	printf 'smtp_helo_name = out.$mydomain\nmydomain = shop.example.net\n' >>"$tmp/pfconf/main.cf"
+	posture --json --dnsbl none --postfix-config "$tmp/pfconf" 192.0.2.10
+	assert_eq "$(jget .ptr.helo)/$(jget .ptr.helo_matches)" out.shop.example.net/false \
+		"helo from postconf: smtp_helo_name, expanded, not the PTR name"
+	posture --json --dnsbl none --postfix-config "$tmp/nowhere" 192.0.2.10
+	assert_status 78 "helo from postconf: a configuration that cannot be read: EX_CONFIG"
+else
+	skip "no postconf: the HELO name from Postfix's configuration"
+fi
+
+# In French.
+posture --lang fr --domain shop.example.net --dnsbl bl.example.org --helo mail.shop.example.net 192.0.2.10
+assert_status 0 "fr: every check made"
+assert_in "$tmp/out" "IP 192.0.2.10 (serveur DNS : $DNS)" "fr: the server"
+assert_in "$tmp/out" "DNS inverse : mail.shop.example.net ; confirmé dans le sens direct ; nomme l'expéditeur ; correspond au nom HELO mail.shop.example.net" \
+	"fr: reverse DNS"
+assert_in "$tmp/out" "SPF shop.example.net : pass, décidé par mx" "fr: SPF"
+assert_in "$tmp/out" "DMARC shop.example.net : p=quarantine (enregistrement de _dmarc.shop.example.net)" "fr: DMARC"
+assert_in "$tmp/out" "liste de blocage bl.example.org : LISTÉE (127.0.0.2 : listée)" "fr: blocklist"
+posture --lang de 192.0.2.10
+assert_status 64 "--lang de: usage"
 
 # A server that does not answer, one that fails: temperror, said so;
 # exit 75.

@@ -119,8 +119,8 @@ for mask in 000 077; do
 		assert_status 0 "umask $mask: scan --archive"
 		assert_in "$tmp/err" "api: GET " "umask $mask: scan --archive --verbose traces its calls"
 		modes "umask $mask: the archive folder is 0700, its files 0600" \
-			"$O/arch" "$O/arch"/* "$O/arch/.lock" "$O/arch/index.jsonl"
-		assert_eq "$(ls -A "$O/arch" | wc -l)" 3 "umask $mask: the archive holds a bundle, the index, the lock"
+			"$O/arch" "$O/arch"/* "$O/arch/.lock" "$O/arch/index.jsonl" "$O/arch/index.html"
+		assert_eq "$(ls -A "$O/arch" | wc -l)" 4 "umask $mask: the archive holds a bundle, the index, its page, the lock"
 		assert_eq "$(entry_modes "$O/arch/$DEMO_BUNDLE")" "-rw------- drwx------ " \
 			"umask $mask: the archived bundle's entries are 0600 and 0700"
 	fi

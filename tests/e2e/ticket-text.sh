@@ -78,7 +78,7 @@ no_paths() {
 parts() {
 	tar -tzf "$2" | cut -d/ -f2- | sed -n 's|^\([^/]*/\{0,1\}\).*|\1|p' | grep . | sort -u >"$tmp/parts"
 	assert_true "$4: the tarball has parts" test -s "$tmp/parts"
-	for p in samples/ checks/ logs/ api/ alert/ report.arf summary.json TICKET.txt SHA256SUMS; do
+	for p in samples/ checks/ logs/ api/ alert/ report.arf summary.json TICKET.txt REPORT.html SHA256SUMS; do
 		if grep -qxF "$p" "$tmp/parts"; then
 			assert_eq "$(grep -c "^  - $p$3 " "$1")" 1 "$4: $p is in the tarball, the ticket names it"
 		else
@@ -86,7 +86,7 @@ parts() {
 		fi
 	done
 	assert_eq "$(grep -vxF -e samples/ -e checks/ -e logs/ -e api/ -e alert/ -e report.arf \
-		-e summary.json -e TICKET.txt -e SHA256SUMS "$tmp/parts")" "" "$4: no part unknown to the test"
+		-e summary.json -e TICKET.txt -e REPORT.html -e SHA256SUMS "$tmp/parts")" "" "$4: no part unknown to the test"
 }
 
 # ticked FILE: the check-box items ticked, whole.

@@ -76,7 +76,8 @@ bad badsummary "summary.json: not valid JSON"
 { cat "$T/SHA256SUMS"; echo "not a checksum line"; } >"$tmp/sums-bad-line"
 SKIP="SHA256SUMS"
 mk badline "f:$top/SHA256SUMS=$tmp/sums-bad-line"
-bad badline "SHA256SUMS: line 10 is not"
+# The line after the checksums of the bundle's files.
+bad badline "SHA256SUMS: line $(($(wc -l <"$T/SHA256SUMS") + 1)) is not"
 
 # A sum that differs from the file's in its last digit, then in its
 # first: each is caught.

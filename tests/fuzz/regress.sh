@@ -9,7 +9,7 @@
 . "$TESTS_DIR/e2e/lib.sh"
 : "${FUZZ_DIR:?run the tests through 'make check'}"
 
-for target in alert idlist maillog mbox model msgid origin ovhconf template verify; do
+for target in alert idlist maillog mbox model msgid origin ovhconf report template verify; do
 	bin=$FUZZ_DIR/$target-fuzzer
 	mkdir -p "$tmp/$target"
 	FPKIT=$FPKIT TARMK=${TARMK:-} "$TESTS_DIR/fuzz/seeds.sh" "$target" "$tmp/$target"

@@ -5,7 +5,7 @@
 #
 # usage: seeds.sh TARGET DIR
 #   TARGET  alert, idlist, maillog, mbox, model, msgid, origin, ovhconf,
-#           template, verify
+#           report, template, verify
 #   DIR     created if needed; files are added, never removed
 # The verify seeds are bundles: made with $FPKIT (the demo case) and
 # $TARMK (hostile ones) when these name built programs, else skipped.
@@ -61,6 +61,12 @@ model)
 	;;
 template)
 	put "$top/templates/"*.mustache
+	;;
+report)
+	# A summary.json with the volume and the checks, the API's
+	# documents, and an archive index's lines as an array.
+	put "$fx/ticket/summary.json" "$fx/demo/api/spam-ip.json" "$fx/demo/api/stats.json"
+	printf '[{"ip":"192.0.2.1","block":"192.0.2.0/28","date":"2026-11-20T13:32:07Z","bundle":"fpkit-192.0.2.1-20261120T133207Z.tar.gz","archived_at":"2026-11-20T13:40:00Z","missing":["a@example.com"]},{"ip":"192.0.2.2","date":"2026-11-22T08:00:00Z","bundle":"javascript:x","host":"mx1"}]\n' > "$dir/index.json"
 	;;
 ovhconf)
 	printf '[default]\nendpoint=ovh-eu\n\n[ovh-eu]\napplication_key=ak1SecretValueAAAA\napplication_secret=as1SecretValueBBBB\nconsumer_key=ck1SecretValueCCCC\n' > "$dir/eu.conf"

@@ -602,6 +602,10 @@ test_ticket_parts(void **state)
 	assert_has(en, "  - report.arf: ");
 	assert_has(en, "  - summary.json: ");
 	assert_has(en, "  - TICKET.txt: ");
+	/* REPORT.html is written after the ticket (it holds it): named all
+	 * the same, as pack always writes it. */
+	assert_has(en, "  - REPORT.html: the same facts as a page to open in a web browser");
+	assert_has(fr, "  - REPORT.html : les mêmes faits sous forme de page");
 	assert_has(en, "  - SHA256SUMS: ");
 	assert_lacks(en, "  - api/");
 	assert_lacks(en, "  - logs/");
@@ -615,8 +619,9 @@ test_ticket_parts(void **state)
 		json_t *ctx = ticket_context(s, &f);
 		char *parts = json_dumps(json_object_get(ctx, "parts"), JSON_COMPACT);
 
-		assert_string_equal(parts, "[\"SHA256SUMS\",\"TICKET.txt\",\"report.arf\","
-				    "\"samples/\",\"summary.json\"]");
+		assert_string_equal(parts, "[\"REPORT.html\",\"SHA256SUMS\",\"TICKET.txt\","
+				    "\"report.arf\",\"samples/\",\"summary.json\"]");
+		assert_true(json_is_true(json_object_get(json_object_get(ctx, "part"), "report_html")));
 		assert_true(json_is_true(json_object_get(json_object_get(ctx, "part"), "report_arf")));
 		assert_null(json_object_get(json_object_get(ctx, "part"), "api"));
 		free(parts);
