@@ -9,6 +9,7 @@ int cmd_pack(int argc, char **argv, struct error *err);
 int cmd_verify(int argc, char **argv, struct error *err);
 int cmd_find(int argc, char **argv, struct error *err);
 int cmd_scan(int argc, char **argv, struct error *err);
+int cmd_archive(int argc, char **argv, struct error *err);
 int cmd_check(int argc, char **argv, struct error *err);
 int cmd_alert(int argc, char **argv, struct error *err);
 int cmd_queue(int argc, char **argv, struct error *err);

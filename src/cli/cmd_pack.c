@@ -18,6 +18,7 @@
 #include "mta.h"
 #include "outfile.h"
 #include "pack.h"
+#include "s3archive.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
@@ -56,7 +57,10 @@ static const char usage_text[] =
 	"                       the block that show they were sent from its IP,\n"
 	"                       never one received (when no Message-ID is known)\n"
 	"  -o, --output PATH    an existing folder to write the bundle into, or the\n"
-	"                       bundle's file name (default: the current folder)\n"
+	"                       bundle's file name (default: the current folder); or\n"
+	"                       s3://BUCKET/PREFIX (the bundle's name under PREFIX)\n"
+	"                       or s3://BUCKET/KEY.tar.gz: uploaded to an S3-compatible\n"
+	"                       bucket, never over an object there (fpkit-archive(1))\n"
 	"  --force              replace an existing bundle of the same name\n"
 	"  --unpacked           also write the bundle as a folder beside the tarball,\n"
 	"                       named as its top folder: the same files, loose\n"
@@ -498,6 +502,65 @@ warn_output_folder(struct fpkit *fp)
 	free(copy);
 }
 
+/* -o s3://...: the bundle packed into a temporary folder, then uploaded
+ * (never over an object there) and read back. */
+static int
+pack_to_bucket(struct fpkit *fp, struct error *err)
+{
+	const char *url = fp->output, *tmpdir = getenv("TMPDIR");
+	char *tmp = xasprintf("%s/fpkit-pack.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *object = NULL, *path = NULL;
+	bool taken = false;
+	int rc = -1;
+
+	if (fp->unpacked) {
+		error_set(err, EX_USAGE, "pack: --unpacked writes a folder: it does not go with "
+			  "-o s3://...");
+		free(tmp);
+		return -1;
+	}
+	if (mkdtemp(tmp) == NULL) {
+		error_set(err, EX_CANTCREAT, "pack: cannot make a temporary folder '%s': %s", tmp,
+			  strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	fp->output = tmp;
+	if (fp->api.verbose)
+		fp->api.opt.trace = cmd_trace;
+	if (pack_run(fp, err) < 0) {
+		cmd_print_diag(&fp->diag, "warning: ");
+		goto out;
+	}
+	path = fp->bundle_path;
+	if (s3archive_upload(url, path, strrchr(path, '/') + 1, &object, &taken, err) < 0)
+		goto out;
+	if (taken) {
+		error_set(err, EX_CANTCREAT, "pack: '%s' already exists: fpkit never replaces an "
+			  "object; give another key", object);
+		goto out;
+	}
+	fp->bundle_path = object;
+	object = NULL;
+	if (fp->nothing_found && !fp->allow_empty) {
+		report_nothing(fp);
+		rc = 1;
+	} else {
+		report(fp);
+		rc = 0;
+	}
+out:
+	if (path)
+		unlink(path);
+	if (fp->bundle_path != path)
+		free(path);
+	rmdir(tmp);
+	free(tmp);
+	free(object);
+	fp->output = url;
+	return rc;
+}
+
 int
 cmd_pack(int argc, char **argv, struct error *err)
 {
@@ -508,6 +571,10 @@ cmd_pack(int argc, char **argv, struct error *err)
 	rc = parse_options(&fp, argc, argv, err);
 	if (rc <= 0)
 		goto out;
+	if (s3url_is(fp.output)) {
+		rc = pack_to_bucket(&fp, err);
+		goto out;
+	}
 	warn_output_folder(&fp);
 	if (fp.api.verbose)
 		fp.api.opt.trace = cmd_trace;

@@ -13,6 +13,7 @@
 #include "archivedir.h"
 #include "cmd.h"
 #include "error.h"
+#include "s3archive.h"
 #include "scan.h"
 #include "textsafe.h"
 #include "timefmt.h"
@@ -242,6 +243,13 @@ report_event(void *arg, const struct scan_row *r, const struct archive_dir_resul
 				"holds no message\n", r->ip, at);
 		printf("%s\n", res->bundle);
 		fflush(stdout);
+		if (res->hook_ran && res->hook_err.status) {
+			char *msg = textsafe_visible(res->hook_err.msg, strlen(res->hook_err.msg));
+
+			fprintf(stderr, "fpkit: archive: %s blocked at %s: %s: tried again next "
+				"run\n", r->ip, at, msg);
+			free(msg);
+		}
 	}
 }
 
@@ -251,12 +259,31 @@ report_event(void *arg, const struct scan_row *r, const struct archive_dir_resul
 static int
 archive_rows(struct scan *s, struct archive_dir *ad, struct error *err)
 {
-	int rc = scan_archive(s, ad, report_event, NULL, err);
+	struct diag d = DIAG_INIT;
+	int rc;
+
+	/* The hooks left by earlier runs first: each event's hook in the
+	 * order the events came. */
+	if (archive_dir_hooks_retry(ad, &d, err) < 0)
+		return -1;
+	cmd_print_diag(&d, "warning: ");
+	diag_release(&d);
+	rc = scan_archive(s, ad, report_event, NULL, err);
 
 	if (s->nr_archived || s->nr_failed || ad->nr_dropped || ad->nr_added || ad->nr_removed)
 		fprintf(stderr, "fpkit: archive '%s': %zu event%s: %zu archived, %zu already "
 			"there, %zu failed\n", ad->dir, s->nr_rows, s->nr_rows == 1 ? "" : "s",
 			s->nr_archived, s->nr_rows - s->nr_archived - s->nr_failed, s->nr_failed);
+	if (ad->nr_hooks_failed) {
+		fprintf(stderr, "fpkit: archive '%s': --exec failed for %zu of %zu event%s: "
+			"each is tried again by the next run\n", ad->dir, ad->nr_hooks_failed,
+			ad->nr_hooks_run, ad->nr_hooks_run == 1 ? "" : "s");
+		if (rc == 0) {
+			rc = error_set(err, EX_TEMPFAIL, "archive '%s': %zu hook%s failed",
+				       ad->dir, ad->nr_hooks_failed,
+				       ad->nr_hooks_failed == 1 ? "" : "s");
+		}
+	}
 	/* A failure's status wins; then an event without evidence is 1,
 	 * as 'fpkit pack' without --allow-empty, so that cron mails it. */
 	if (rc == 0 && s->nr_empty) {
@@ -291,6 +318,11 @@ cmd_scan(int argc, char **argv, struct error *err)
 	/* The lock comes first: a second run stops before any request. */
 	if (cmd.arch.dir && archive_dir_open(&ad, &cmd.arch, &s->diag, err) < 0)
 		goto out;
+	/* --verbose: the bucket's requests too (never a credential). */
+	if (ad.s3 && s->api.verbose) {
+		ad.s3->s3.trace = cmd_trace;
+		ad.s3->s3.arg = NULL;
+	}
 	if (scan_run(s, err) < 0) {
 		progress_end(&cmd);
 		goto out;

@@ -30,6 +30,7 @@ static const struct command {
 	{ "unblock", cmd_unblock, "unblock an IP (OVH API) behind guard rails" },
 	{ "ticket", cmd_ticket, "open the ticket with support, follow it (OVH API)" },
 	{ "auth", cmd_auth, "request a consumer key with fpkit's rights (OVH API)" },
+	{ "archive", cmd_archive, "list the block events of an archive folder or bucket" },
 };
 
 static void

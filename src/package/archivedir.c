@@ -29,17 +29,28 @@
 #include "digest.h"
 #include "fpkit.h"
 #include "fpkit_limits.h"
+#include "hook.h"
 #include "netaddr.h"
 #include "outfile.h"
 #include "ovhapi.h"
 #include "ovhclient.h"
 #include "pack.h"
 #include "reporthtml.h"
+#include "s3archive.h"
 #include "strbuf.h"
 #include "ticket.h"
 #include "timefmt.h"
 #include "verify.h"
 #include "xalloc.h"
+
+/* The bucket and the hooks, at the end of this file. */
+static int archive_host(struct archive_dir *a, struct error *err);
+static int open_bucket(struct archive_dir *a, struct error *err);
+static int add_to_bucket(struct archive_dir *a, const struct archive_event *ev,
+			 struct ovh *api, struct archive_dir_result *r);
+static json_t *hook_prepare(struct archive_dir *a, const struct archive_event *ev,
+			    struct archive_dir_result *r, const char *key, json_t *facts);
+static void hook_after(struct archive_dir *a, struct archive_dir_result *r, json_t *event);
 
 static const char **
 push(const char **list, size_t *nr, size_t *alloc, const char *s)
@@ -85,6 +96,44 @@ archive_dir_option(struct archive_dir_options *o, const char *cmd, int opt, cons
 	case ARCHIVE_DIR_OPT_DKIM_KEYS: o->dkim_keys = arg; break;
 	case ARCHIVE_DIR_OPT_NO_DKIM: o->no_dkim = true; break;
 	case ARCHIVE_DIR_OPT_UNSAFE_OK: o->unsafe_ok = true; break;
+	case ARCHIVE_DIR_OPT_HOST:
+		if (!s3archive_host_ok(arg))
+			return error_set(err, EX_USAGE, "%s: --host '%s' must be 1 to 63 of A-Z, "
+					 "a-z, 0-9, '.', '_' and '-'", cmd, arg);
+		o->host = arg;
+		return 1;
+	case ARCHIVE_DIR_OPT_RETAIN:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end || v < 1 || v > 36500 || errno)
+			return error_set(err, EX_USAGE, "%s: --retain takes a number of days from "
+					 "1 to 36500, not '%s'", cmd, arg);
+		o->retain_days = (int)v;
+		if (o->lock_mode == NULL)
+			o->lock_mode = "GOVERNANCE";
+		return 1;
+	case ARCHIVE_DIR_OPT_LOCK_MODE:
+		if (strcmp(arg, "governance") == 0 || strcmp(arg, "GOVERNANCE") == 0)
+			o->lock_mode = "GOVERNANCE";
+		else if (strcmp(arg, "compliance") == 0 || strcmp(arg, "COMPLIANCE") == 0)
+			o->lock_mode = "COMPLIANCE";
+		else
+			return error_set(err, EX_USAGE, "%s: --lock-mode is governance or "
+					 "compliance, not '%s'", cmd, arg);
+		return 1;
+	case ARCHIVE_DIR_OPT_EXEC:
+		if (*arg == '\0')
+			return error_set(err, EX_USAGE, "%s: --exec needs a command", cmd);
+		o->exec = arg;
+		return 1;
+	case ARCHIVE_DIR_OPT_EXEC_TIMEOUT:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end || v < 1 || v > HOOK_MAX_TIMEOUT || errno)
+			return error_set(err, EX_USAGE, "%s: --exec-timeout takes a number of "
+					 "seconds from 1 to %d, not '%s'", cmd, HOOK_MAX_TIMEOUT, arg);
+		o->exec_timeout = (int)v;
+		return 1;
 	default:
 		return 0;
 	}
@@ -100,7 +149,24 @@ archive_dir_options_check(const struct archive_dir_options *o, const char *cmd,
 		return error_set(err, EX_USAGE, "%s: --mail, --maillog, --lang, --before-block, "
 				 "--dkim-keys, --no-dkim and --archive-unsafe-ok go with --archive "
 				 "DIR", cmd);
+	if (o->dir == NULL && (o->host || o->retain_days || o->lock_mode || o->exec ||
+			       o->exec_timeout))
+		return error_set(err, EX_USAGE, "%s: --host, --retain, --lock-mode, --exec and "
+				 "--exec-timeout go with --archive DIR", cmd);
+	if (o->retain_days == 0 && o->lock_mode)
+		return error_set(err, EX_USAGE, "%s: --lock-mode goes with --retain DAYS", cmd);
+	if (o->retain_days && !archive_dir_is_bucket(o->dir))
+		return error_set(err, EX_USAGE, "%s: --retain keeps objects in a bucket with S3 "
+				 "Object Lock: it goes with --archive s3://BUCKET/PREFIX", cmd);
+	if (o->exec_timeout && !o->exec)
+		return error_set(err, EX_USAGE, "%s: --exec-timeout goes with --exec CMD", cmd);
 	return 0;
+}
+
+bool
+archive_dir_is_bucket(const char *dir)
+{
+	return s3url_is(dir);
 }
 
 void
@@ -227,7 +293,7 @@ archive_dir_missing(json_t *summary_missing)
  * for none. */
 static char *
 index_line(const char *ip, const char *block, int64_t date, const char *bundle,
-	   const char *sha, int64_t archived_at, json_t *missing)
+	   const char *sha, int64_t archived_at, json_t *missing, const char *host)
 {
 	char d[TIMEFMT_ISO_LEN], at[TIMEFMT_ISO_LEN];
 	json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o}",
@@ -238,8 +304,13 @@ index_line(const char *ip, const char *block, int64_t date, const char *bundle,
 			      "sha256", sha,
 			      "archived_at", timefmt_iso_utc(archived_at, at),
 			      "missing", missing ? json_incref(missing) : json_array());
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	char *line = xasprintf("%s\n", s ? s : "{}");
+	char *s, *line;
+
+	/* Lines of bundles adopted after a stopped run have no host. */
+	if (host)
+		json_object_set_new(o, "host", json_string(host));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	line = xasprintf("%s\n", s ? s : "{}");
 
 	free(s);
 	json_decref(o);
@@ -557,7 +628,7 @@ scan_dir(struct archive_dir *a, struct strbuf *added, struct diag *d, struct err
 				free(path);
 				goto out;
 			}
-			line = index_line(ip, block, date, name, sha, mtime, missing);
+			line = index_line(ip, block, date, name, sha, mtime, missing, NULL);
 			json_decref(missing);
 			strbuf_addstr(added, line);
 			g_hash_table_add(a->names, xstrdup(name));
@@ -698,6 +769,10 @@ archive_dir_open(struct archive_dir *a, const struct archive_dir_options *opt,
 	memset(a, 0, sizeof(*a));
 	a->opt = opt;
 	a->lock_fd = -1;
+	if (archive_host(a, err) < 0)
+		return -1;
+	if (archive_dir_is_bucket(opt->dir))
+		return open_bucket(a, err);
 	len = strlen(opt->dir);
 	while (len > 1 && opt->dir[len - 1] == '/')
 		len--;
@@ -723,7 +798,7 @@ out:
 /* Run the pack pipeline on one event, into 'path'. */
 static int
 pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *api,
-	   const char *path, struct archive_dir_result *r, struct error *err)
+	   const char *path, struct archive_dir_result *r, json_t **facts, struct error *err)
 {
 	const struct archive_dir_options *o = a->opt;
 	struct fpkit fp;
@@ -774,6 +849,9 @@ pack_event(struct archive_dir *a, const struct archive_event *ev, struct ovh *ap
 	r->nr_missing += targets_missing(&fp.targets);
 	r->missing = archive_dir_missing(json_object_get(fp.summary, "missing"));
 	r->nothing_found = fp.nothing_found;
+	*facts = json_pack("{s:s, s:o}", "state", fp.kase.spamip.state ? fp.kase.spamip.state
+								    : "",
+			   "summary", fp.summary ? json_incref(fp.summary) : json_object());
 	rc = 0;
 out:
 	for (size_t i = 0; i < fp.diag.nr; i++)
@@ -790,9 +868,14 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 {
 	char *name = archive_dir_bundle_name(ev->ip, ev->date), *line;
 	char sha[DIGEST_HEX_SIZE];
+	json_t *facts = NULL, *hook = NULL;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	if (a->s3) {
+		free(name);
+		return add_to_bucket(a, ev, api, r);
+	}
 	r->bundle = path_in(a, name);
 	if (g_hash_table_contains(a->names, name)) {
 		r->outcome = ARCHIVE_DIR_PRESENT;
@@ -800,7 +883,7 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 		return 0;
 	}
 	r->outcome = ARCHIVE_DIR_FAILED;
-	if (pack_event(a, ev, api, r->bundle, r, &r->err) < 0) {
+	if (pack_event(a, ev, api, r->bundle, r, &facts, &r->err) < 0) {
 		struct stat st;
 
 		/* pack's advice (-o, --force) does not apply here. */
@@ -812,8 +895,11 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 	}
 	if (file_sha256(r->bundle, sha, NULL, &r->err) < 0)
 		goto out;
+	/* The hook's marker before the index line: a run stopped in
+	 * between leaves a bundle the next run adopts, and its hook. */
+	hook = hook_prepare(a, ev, r, name, facts);
 	line = index_line(ev->ip, ev->block, ev->date, name, sha, (int64_t)time(NULL),
-			  r->missing);
+			  r->missing, a->host);
 	rc = index_append(a, line, &r->err);
 	free(line);
 	if (rc < 0)
@@ -821,7 +907,10 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 	g_hash_table_add(a->names, xstrdup(name));
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
 	write_page(a, &r->warnings);
+	hook_after(a, r, hook);
 out:
+	json_decref(hook);
+	json_decref(facts);
 	free(name);
 	return rc;
 }
@@ -833,6 +922,15 @@ archive_dir_has_bundle(const struct archive_dir *a, const char *ip, int64_t date
 	char *name = archive_dir_bundle_name(ip, date);
 	bool listed = g_hash_table_contains(a->names, name);
 
+	if (a->s3) {
+		char *key = s3archive_bundle_key(a->s3, ip, date);
+
+		listed = s3archive_has(a->s3, ip, date);
+		*path = listed ? xasprintf("s3://%s/%s", a->s3->url.bucket, key) : NULL;
+		free(key);
+		free(name);
+		return listed;
+	}
 	*path = listed ? path_in(a, name) : NULL;
 	free(name);
 	return listed;
@@ -844,8 +942,11 @@ archive_dir_record(struct archive_dir *a, json_t *line, struct error *err)
 	char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER), *text;
 	int rc;
 
-	if (s == NULL || !(json_is_object(json_object_get(line, "unblock")) ||
-			   json_is_object(json_object_get(line, "ticket"))))
+	if (a->s3)
+		rc = error_set(err, EX_USAGE, "archive: a bucket keeps bundles alone: give "
+			       "--archive a folder to record this");
+	else if (s == NULL || !(json_is_object(json_object_get(line, "unblock")) ||
+				json_is_object(json_object_get(line, "ticket"))))
 		rc = error_set(err, EX_SOFTWARE, "archive: not a record line");
 	else if (strlen(s) + 1 > FPKIT_LIMIT_INDEX_LINE)
 		rc = error_set(err, EX_SOFTWARE, "archive: a record line over %d bytes",
@@ -872,6 +973,414 @@ archive_dir_close(struct archive_dir *a)
 	free(a->index);
 	free(a->nichandle);
 	free(a->me_error);
+	if (a->s3) {
+		s3archive_close(a->s3);
+		free(a->s3);
+	}
+	free(a->host);
 	memset(a, 0, sizeof(*a));
 	a->lock_fd = -1;
+}
+
+/* The bucket (--archive s3://...) and the hooks (--exec).
+ *
+ * A bucket has no lock and no index file: s3archive.c lists the keys of
+ * this host's bundles; a bundle is packed into a temporary folder, then
+ * uploaded (never over an object there) and read back.  A hook's marker
+ * is written before the hook runs and marked done (removed, in a folder)
+ * only after it exited 0: a hook that failed, or a run stopped while it
+ * ran, leaves its marker, and archive_dir_hooks_retry runs it again. */
+
+static int
+archive_host(struct archive_dir *a, struct error *err)
+{
+	char name[256];
+
+	if (a->opt->host) {
+		a->host = xstrdup(a->opt->host);
+		return 0;
+	}
+	if (gethostname(name, sizeof(name)) < 0)
+		return error_set(err, EX_OSERR, "archive: cannot read the host name: %s: give "
+				 "--host NAME", strerror(errno));
+	name[sizeof(name) - 1] = '\0';
+	/* A folder's index lines go without a host rather than fail; a
+	 * bucket's keys need one. */
+	if (!s3archive_host_ok(name) && !archive_dir_is_bucket(a->opt->dir))
+		return 0;
+	if (!s3archive_host_ok(name))
+		return error_set(err, EX_USAGE, "archive: the host name '%.64s' is not 1 to 63 "
+				 "of A-Z, a-z, 0-9, '.', '_' and '-': give --host NAME", name);
+	a->host = xstrdup(name);
+	return 0;
+}
+
+static int
+open_bucket(struct archive_dir *a, struct error *err)
+{
+	a->s3 = xcalloc(1, sizeof(*a->s3));
+	a->dir = xstrdup(a->opt->dir);
+	if (s3archive_open(a->s3, a->opt->dir, a->host, err) < 0) {
+		error_prefix(err, "archive '%s'", a->opt->dir);
+		return -1;
+	}
+	a->s3->lock_mode = a->opt->lock_mode;
+	a->s3->retain_days = a->opt->retain_days;
+	return 0;
+}
+
+static int
+add_to_bucket(struct archive_dir *a, const struct archive_event *ev, struct ovh *api,
+	      struct archive_dir_result *r)
+{
+	char *key = s3archive_bundle_key(a->s3, ev->ip, ev->date);
+	char *name = archive_dir_bundle_name(ev->ip, ev->date), *tmp = NULL, *path = NULL;
+	const char *tmpdir = getenv("TMPDIR");
+	struct s3archive_event se = { 0 };
+	enum s3archive_outcome out;
+	json_t *facts = NULL, *hook = NULL;
+	int rc = -1;
+
+	r->bundle = s3_object_url(&a->s3->s3, key);
+	if (s3archive_has(a->s3, ev->ip, ev->date)) {
+		r->outcome = ARCHIVE_DIR_PRESENT;
+		rc = 0;
+		goto out;
+	}
+	r->outcome = ARCHIVE_DIR_FAILED;
+	tmp = xasprintf("%s/fpkit-s3.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (mkdtemp(tmp) == NULL) {
+		error_set(&r->err, EX_CANTCREAT, "cannot make a temporary folder '%s': %s", tmp,
+			  strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	path = xasprintf("%s/%s", tmp, name);
+	if (pack_event(a, ev, api, path, r, &facts, &r->err) < 0)
+		goto out;
+	se.ip = ev->ip;
+	se.block = ev->block;
+	se.state = json_string_value(json_object_get(facts, "state"));
+	se.date = ev->date;
+	se.nr_missing = r->nr_missing;
+	/* The hook's marker before the upload: a run stopped in between
+	 * leaves it for the next one, which runs it once the bundle is
+	 * there. */
+	hook = hook_prepare(a, ev, r, key, facts);
+	free(r->bundle);
+	r->bundle = NULL;
+	if (s3archive_put_bundle(a->s3, &se, path, &r->bundle, &out, &r->err) < 0)
+		goto out;
+	rc = 0;
+	if (out == S3ARCHIVE_TAKEN) {
+		r->outcome = ARCHIVE_DIR_PRESENT;
+		goto out;
+	}
+	r->outcome = ARCHIVE_DIR_ARCHIVED;
+	hook_after(a, r, hook);
+out:
+	json_decref(hook);
+	if (path)
+		unlink(path);
+	if (tmp)
+		rmdir(tmp);
+	json_decref(facts);
+	free(path);
+	free(tmp);
+	free(name);
+	free(key);
+	return rc;
+}
+
+/* The facts of an event as the hook gets them and its marker keeps
+ * them (new). */
+static json_t *
+hook_event(struct archive_dir *a, const struct archive_event *ev,
+	   const struct archive_dir_result *r, const char *key, json_t *facts)
+{
+	char d[TIMEFMT_ISO_LEN];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:O}",
+			 "ip", ev->ip,
+			 "block", ev->block ? ev->block : "",
+			 "state", json_string_value(json_object_get(facts, "state")) ?
+				  json_string_value(json_object_get(facts, "state")) : "",
+			 "date", timefmt_iso_utc(ev->date, d),
+			 "bundle", r->bundle,
+			 "key", key,
+			 "host", a->host ? a->host : "",
+			 "archive", a->dir,
+			 "missing", (json_int_t)r->nr_missing,
+			 "summary", json_object_get(facts, "summary"));
+}
+
+/* A folder's marker of a hook: DIR/hooks/NAME.json (new). */
+static char *
+hook_marker_path(const struct archive_dir *a, const char *ip, int64_t date)
+{
+	char *name = archive_dir_bundle_name(ip, date);
+	char *path;
+
+	name[strlen(name) - 7] = '\0';	/* ".tar.gz" */
+	path = xasprintf("%s/hooks/%s.json", a->dir, name);
+	free(name);
+	return path;
+}
+
+static int
+hook_mark(struct archive_dir *a, const char *ip, int64_t date, json_t *event,
+	  struct error *err)
+{
+	char *path, *dir, *text;
+	GError *e = NULL;
+	int rc = 0;
+
+	if (a->s3)
+		return s3archive_hook_pending(a->s3, ip, date, event, err);
+	path = hook_marker_path(a, ip, date);
+	dir = xasprintf("%s/hooks", a->dir);
+	text = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		rc = error_set(err, EX_CANTCREAT, "cannot make '%s': %s", dir, strerror(errno));
+	else if (!g_file_set_contents(path, text, -1, &e)) {
+		rc = error_set(err, EX_CANTCREAT, "cannot write '%s': %s", path, e->message);
+		g_error_free(e);
+	}
+	free(text);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+static int
+hook_unmark(struct archive_dir *a, const char *ip, int64_t date, struct error *err)
+{
+	char *path;
+	int rc = 0;
+
+	if (a->s3)
+		return s3archive_hook_done(a->s3, ip, date, err);
+	path = hook_marker_path(a, ip, date);
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = error_set(err, EX_IOERR, "cannot remove '%s': %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
+/* Run the hook for 'event' (its marker written): 0 when it exited 0
+ * and its marker is marked done. */
+static int
+hook_fire(struct archive_dir *a, json_t *event, struct error *err)
+{
+	const char *ip = json_string_value(json_object_get(event, "ip"));
+	const char *date = json_string_value(json_object_get(event, "date"));
+	int64_t when;
+	int timeout = a->opt->exec_timeout ? a->opt->exec_timeout : HOOK_DEFAULT_TIMEOUT;
+
+	a->nr_hooks_run++;
+	if (ip == NULL || date == NULL || timefmt_parse_iso(date, &when) < 0) {
+		a->nr_hooks_failed++;
+		return error_set(err, EX_DATAERR, "a hook marker without its ip and date");
+	}
+	if (hook_run(a->opt->exec, event, timeout, err) < 0) {
+		a->nr_hooks_failed++;
+		error_prefix(err, "--exec");
+		return -1;
+	}
+	if (hook_unmark(a, ip, when, err) < 0) {
+		a->nr_hooks_failed++;
+		error_prefix(err, "--exec ran, but its marker stays (it runs again next time)");
+		return -1;
+	}
+	return 0;
+}
+
+/* --exec: the facts of a new event and its marker, written before the
+ * event is recorded (new; NULL without --exec).  A marker that cannot
+ * be written is a warning: the hook runs all the same, but a failure of
+ * it would not be tried again. */
+static json_t *
+hook_prepare(struct archive_dir *a, const struct archive_event *ev,
+	     struct archive_dir_result *r, const char *key, json_t *facts)
+{
+	struct error e = ERROR_INIT;
+	json_t *event;
+
+	if (a->opt->exec == NULL)
+		return NULL;
+	event = hook_event(a, ev, r, key, facts);
+	if (hook_mark(a, ev->ip, ev->date, event, &e) < 0)
+		diag_add(&r->warnings, "--exec: the hook's marker could not be written (%s): "
+			 "should the hook fail, it would not be tried again", e.msg);
+	return event;
+}
+
+/* --exec: run the hook of a newly archived event. */
+static void
+hook_after(struct archive_dir *a, struct archive_dir_result *r, json_t *event)
+{
+	if (event == NULL)
+		return;
+	r->hook_ran = true;
+	(void)hook_fire(a, event, &r->hook_err);
+}
+
+/* The markers of a folder: the .json files of DIR/hooks (new array). */
+static int
+folder_hooks_left(struct archive_dir *a, json_t **pending, struct error *err)
+{
+	char *dir = xasprintf("%s/hooks", a->dir);
+	char **names;
+	size_t nr;
+	int rc = 0;
+
+	*pending = json_array();
+	if (access(dir, F_OK) < 0) {
+		free(dir);
+		return 0;
+	}
+	names = list_dir(dir, &nr, err);
+	if (names == NULL) {
+		free(dir);
+		return -1;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		char *path;
+		json_t *ev;
+
+		if (!g_str_has_suffix(names[i], ".json") || names[i][0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, names[i]);
+		ev = json_load_file(path, 0, NULL);
+		if (json_is_object(ev))
+			json_array_append(*pending, ev);
+		else if (rc == 0)
+			rc = error_set(err, EX_DATAERR, "'%s' is not a hook marker of fpkit: move "
+				       "it away", path);
+		json_decref(ev);
+		free(path);
+	}
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	return rc;
+}
+
+static bool
+hook_event_archived(struct archive_dir *a, json_t *ev)
+{
+	const char *ip = json_string_value(json_object_get(ev, "ip"));
+	const char *date = json_string_value(json_object_get(ev, "date"));
+	int64_t when;
+	char *path = NULL;
+	bool there;
+
+	if (ip == NULL || date == NULL || timefmt_parse_iso(date, &when) < 0)
+		return true;	/* hook_fire says what is wrong with it */
+	there = archive_dir_has_bundle(a, ip, when, &path);
+	free(path);
+	return there;
+}
+
+int
+archive_dir_hooks_retry(struct archive_dir *a, struct diag *d, struct error *err)
+{
+	json_t *pending = NULL, *ev;
+	size_t i;
+	int rc;
+
+	if (a->opt->exec == NULL)
+		return 0;
+	rc = a->s3 ? s3archive_hooks_left(a->s3, &pending, err)
+		   : folder_hooks_left(a, &pending, err);
+	if (rc == 0) {
+		json_array_foreach(pending, i, ev) {
+			struct error e = ERROR_INIT;
+
+			/* A marker written before its event was recorded,
+			 * by a run that stopped or failed there: the hook
+			 * runs once the event is archived. */
+			if (!hook_event_archived(a, ev))
+				continue;
+			if (hook_fire(a, ev, &e) < 0)
+				diag_add(d, "archive '%s': %s blocked at %s: %s: tried again next run",
+					 a->dir, json_string_value(json_object_get(ev, "ip")),
+					 json_string_value(json_object_get(ev, "date")), e.msg);
+		}
+	}
+	json_decref(pending);
+	return rc;
+}
+
+int
+archive_dir_list(const char *dir, json_t **events, struct error *err)
+{
+	char *index;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = -1;
+
+	if (archive_dir_is_bucket(dir)) {
+		struct s3archive s3;
+
+		*events = NULL;
+
+		/* Any host name will do: every host's events are listed. */
+		if (s3archive_open(&s3, dir, "-", err) == 0)
+			rc = s3archive_list(&s3, events, err);
+		s3archive_close(&s3);
+		return rc;
+	}
+	*events = json_array();
+	index = xasprintf("%s/%s", dir, ARCHIVE_DIR_INDEX);
+	f = fopen(index, "r");
+	if (f == NULL) {
+		error_set(err, errno == ENOENT ? EX_NOINPUT : EX_IOERR, "cannot read '%s': %s%s",
+			  index, strerror(errno), errno == ENOENT ? ": is it an archive folder "
+			  "of 'fpkit scan --archive'?" : "");
+		free(index);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_t *o = json_loadb(line, (size_t)n, 0, NULL), *e;
+		const char *bundle = json_string_value(json_object_get(o, "bundle"));
+		char *path;
+
+		/* Records of acts (unblock, ticket: they name the event's
+		 * bundle too) and cut lines are no events. */
+		if (bundle == NULL || json_is_object(json_object_get(o, "unblock")) ||
+		    json_is_object(json_object_get(o, "ticket"))) {
+			json_decref(o);
+			continue;
+		}
+		path = xasprintf("%s/%s", dir, bundle);
+		e = json_pack("{s:O, s:O, s:n, s:O, s:O, s:s, s:O, s:O, s:s, s:I}",
+			      "ip", json_object_get(o, "ip"),
+			      "block", json_object_get(o, "block"),
+			      "state",
+			      "date", json_object_get(o, "date"),
+			      "host", json_object_get(o, "host") ? json_object_get(o, "host")
+								 : json_null(),
+			      "bundle", bundle,
+			      "sha256", json_object_get(o, "sha256"),
+			      "archived_at", json_object_get(o, "archived_at"),
+			      "path", path,
+			      "missing", (json_int_t)json_array_size(json_object_get(o, "missing")));
+		if (e)
+			json_array_append_new(*events, e);
+		free(path);
+		json_decref(o);
+	}
+	if (ferror(f))
+		error_set(err, EX_IOERR, "cannot read '%s': %s", index, strerror(errno));
+	else
+		rc = 0;
+	free(line);
+	fclose(f);
+	free(index);
+	return rc;
 }

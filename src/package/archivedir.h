@@ -14,6 +14,7 @@
 #include "error.h"
 
 struct ovh;
+struct s3archive;
 struct _GHashTable;
 
 /* The files of the folder besides the bundles. */
@@ -33,6 +34,12 @@ struct archive_dir_options {
 	bool no_dkim;			/* --no-dkim */
 	bool unsafe_ok;			/* --archive-unsafe-ok */
 	bool any_pack_option;		/* one of the above but --archive */
+	/* The bucket (--archive s3://...) and the hook. */
+	const char *host;		/* --host; NULL: gethostname() */
+	int retain_days;		/* --retain; 0: none */
+	const char *lock_mode;		/* --lock-mode, upper case; NULL: none */
+	const char *exec;		/* --exec CMD */
+	int exec_timeout;		/* --exec-timeout, seconds */
 };
 
 /* getopt_long codes, above those of ovhclient.h. */
@@ -45,6 +52,11 @@ enum {
 	ARCHIVE_DIR_OPT_DKIM_KEYS,
 	ARCHIVE_DIR_OPT_NO_DKIM,
 	ARCHIVE_DIR_OPT_UNSAFE_OK,
+	ARCHIVE_DIR_OPT_HOST,
+	ARCHIVE_DIR_OPT_RETAIN,
+	ARCHIVE_DIR_OPT_LOCK_MODE,
+	ARCHIVE_DIR_OPT_EXEC,
+	ARCHIVE_DIR_OPT_EXEC_TIMEOUT,
 };
 
 #define ARCHIVE_DIR_LONG_OPTIONS \
@@ -55,12 +67,31 @@ enum {
 	{ "before-block", required_argument, NULL, ARCHIVE_DIR_OPT_BEFORE_BLOCK }, \
 	{ "dkim-keys", required_argument, NULL, ARCHIVE_DIR_OPT_DKIM_KEYS }, \
 	{ "no-dkim", no_argument, NULL, ARCHIVE_DIR_OPT_NO_DKIM }, \
-	{ "archive-unsafe-ok", no_argument, NULL, ARCHIVE_DIR_OPT_UNSAFE_OK }
+	{ "archive-unsafe-ok", no_argument, NULL, ARCHIVE_DIR_OPT_UNSAFE_OK }, \
+	{ "host", required_argument, NULL, ARCHIVE_DIR_OPT_HOST }, \
+	{ "retain", required_argument, NULL, ARCHIVE_DIR_OPT_RETAIN }, \
+	{ "lock-mode", required_argument, NULL, ARCHIVE_DIR_OPT_LOCK_MODE }, \
+	{ "exec", required_argument, NULL, ARCHIVE_DIR_OPT_EXEC }, \
+	{ "exec-timeout", required_argument, NULL, ARCHIVE_DIR_OPT_EXEC_TIMEOUT }
 
 #define ARCHIVE_DIR_USAGE \
 	"Archiving every block event, for cron (fpkit-scan(1), ARCHIVING):\n" \
 	"  --archive DIR        write a bundle into DIR for each block event not there\n" \
 	"                       yet, and list it in DIR/index.jsonl\n" \
+	"  --archive s3://BUCKET/PREFIX\n" \
+	"                       the same into an S3-compatible bucket (AWS_* settings,\n" \
+	"                       ~/.aws/credentials and ~/.aws/config), several hosts\n" \
+	"                       at once, each bundle under PREFIX/events/IP/DATE/HOST/\n" \
+	"  --host NAME          the writing host's name in the bucket's keys and the\n" \
+	"                       index (default: the system's host name)\n" \
+	"  --retain DAYS        with s3://: keep each bundle from deletion for DAYS\n" \
+	"                       days (S3 Object Lock; the bucket must have it enabled)\n" \
+	"  --lock-mode MODE     governance (the default) or compliance\n" \
+	"  --exec CMD           run CMD (with /bin/sh -c) once per newly archived event:\n" \
+	"                       FPKIT_IP, FPKIT_BLOCK, FPKIT_STATE, FPKIT_BUNDLE,\n" \
+	"                       FPKIT_MISSING, ... in its environment, summary.json on\n" \
+	"                       its input; a failure is tried again by the next run\n" \
+	"  --exec-timeout SECONDS  the time CMD may take (default 300)\n" \
 	"  --archive-unsafe-ok  archive into DIR even when other users than root and\n" \
 	"                       you can write there (refused without it)\n" \
 	"and with it, as for fpkit pack:\n" \
@@ -114,6 +145,8 @@ struct archive_dir_result {
 					 * found (pack's rule, pack.h) */
 	struct diag warnings;		/* pack's warnings for this event */
 	struct error err;		/* FAILED: why */
+	bool hook_ran;			/* ARCHIVED with --exec: the hook was run */
+	struct error hook_err;		/* ... and failed: why (status != 0) */
 };
 
 void archive_dir_result_release(struct archive_dir_result *r);
@@ -133,6 +166,10 @@ struct archive_dir {
 	bool asked_me;
 	char *nichandle;		/* NULL when it could not be read */
 	char *me_error;			/* why, said with each bundle */
+	/* --archive s3://...: the bucket (s3archive.h); NULL for a folder. */
+	struct s3archive *s3;
+	char *host;			/* --host, or the system's host name */
+	size_t nr_hooks_run, nr_hooks_failed;	/* --exec, this run */
 };
 
 /* Open the archive folder: create it (mode 0700, whatever the umask)
@@ -188,6 +225,24 @@ bool archive_dir_has_bundle(const struct archive_dir *a, const char *ip, int64_t
  * one or over FPKIT_LIMIT_INDEX_LINE, EX_CANTCREAT or EX_IOERR when the
  * index cannot be written. */
 int archive_dir_record(struct archive_dir *a, json_t *line, struct error *err);
+
+/* --exec: run again the hooks that failed in earlier runs (their
+ * markers: DIR/hooks/NAME.json in a folder, PREFIX/hooks/IP/DATE/HOST/
+ * pending.json without a 'done' beside it in a bucket), each failure a
+ * warning in d; counted in nr_hooks_run and nr_hooks_failed.  -1 only
+ * when the markers cannot be read. */
+int archive_dir_hooks_retry(struct archive_dir *a, struct diag *d, struct error *err);
+
+/* Whether 'dir' (an --archive argument) names a bucket: s3://... */
+bool archive_dir_is_bucket(const char *dir);
+
+/* The events of an archive, a folder (its index.jsonl, without taking
+ * the lock) or a bucket (its listing and each bundle's metadata, every
+ * host's): a JSON array of objects with ip, block, state, date, host,
+ * bundle (the file name), sha256, archived_at, missing (a count) and
+ * path (a folder's) or url and size (a bucket's) (new).  EX_NOINPUT when
+ * the folder has no index. */
+int archive_dir_list(const char *dir, json_t **events, struct error *err);
 
 /* Release the lock and free a. */
 void archive_dir_close(struct archive_dir *a);

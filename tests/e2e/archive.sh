@@ -33,7 +33,7 @@ assert_true "the index matches the bundles" index_matches "$A"
 assert_eq "$(jq -r 'select(.bundle == "'"$B7"'") | [.ip, .block, .date] | join(" ")' "$A/index.jsonl")" \
 	"$IP7 $BLOCK 2026-11-20T13:32:07Z" "an index line: ip, block, date in UTC"
 assert_eq "$(jq -r 'keys_unsorted | join(" ")' "$A/index.jsonl" | sort -u)" \
-	"ip block date bundle sha256 archived_at missing" "the index keys, in order"
+	"ip block date bundle sha256 archived_at missing host" "the index keys, in order (host: the writing host, --host)"
 assert_true "archived_at is a UTC time" sh -c \
 	"jq -r .archived_at '$A/index.jsonl' | grep -qxE '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'"
 for b in "$B5" "$B7" "$B9"; do

@@ -56,7 +56,7 @@ assert_eq "$(jq -r 'select(.ip == "'$IP9'") | .missing | join(" ")' "$A/index.js
 assert_eq "$(jq -r 'select(.ip == "'$IP7'") | .missing | length' "$A/index.jsonl")" 3 \
 	"index: all three ids of the event with nothing found"
 assert_eq "$(jq -r 'keys_unsorted | join(" ")' "$A/index.jsonl" | sort -u)" \
-	"ip block date bundle sha256 archived_at missing" "the index keys, in order"
+	"ip block date bundle sha256 archived_at missing host" "the index keys, in order"
 assert_in "$tmp/err" "fpkit: warning: archive: $IP9 blocked at 2020-01-02T09:00:00Z: not found: <20261120132821.7A3D5C0B40@web1.shop.example.com>" \
 	"stderr: the id not found, by event"
 assert_in "$tmp/err" "fpkit: warning: archive: $IP7 blocked at 2099-01-02T09:00:00Z: not found: <other-order-10482.1795180980.7d1e@shop.example.com>" \

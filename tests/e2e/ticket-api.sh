@@ -97,6 +97,8 @@ assert_true "the record's time is UTC" grep -qE '"at":"20[0-9-]{8}T[0-9:]{8}Z"' 
 run scan --archive "$ARCH"
 assert_not_in "$tmp/err" "dropped" "scan --archive keeps the ticket's record line"
 assert_eq "$(grep -c '"ticket":' "$ARCH/index.jsonl")" 1 "the record is still there after scan --archive"
+run archive ls "$ARCH" --json
+assert_eq "$(jq -s -c '[.[] | .bundle]' "$tmp/out")" "[\"$DEMO_BUNDLE\"]" "archive ls: the ticket's record is no event"
 run verify "$BUNDLE"
 assert_status 0 "the bundle still verifies"
 
