@@ -179,6 +179,25 @@
  * others are named in queue/ without their text. */
 #define FPKIT_LIMIT_QUEUE_SHOWN 100
 
+/* ---- mail held by a program or a server (--mail dovecot:, imaps://) ---- */
+
+/* What is read of doveadm's listing of a user's Message-IDs, in bytes
+ * (some 150 bytes a message: over a million messages). */
+#define FPKIT_LIMIT_DOVEADM_LIST ((size_t)256 * 1024 * 1024)
+/* Seconds one doveadm run may take. */
+#define FPKIT_LIMIT_DOVEADM_TIME 600
+/* Mailboxes searched on one IMAP server. */
+#define FPKIT_LIMIT_IMAP_FOLDERS 1000
+/* Messages whose Message-ID one IMAP command asks for. */
+#define FPKIT_LIMIT_IMAP_CHUNK 5000
+/* Bytes of one IMAP answer (a chunk of Message-IDs, or a list). */
+#define FPKIT_LIMIT_IMAP_ANSWER ((size_t)64 * 1024 * 1024)
+/* Seconds to connect to an IMAP server, and one command may take. */
+#define FPKIT_LIMIT_IMAP_CONNECT 30
+#define FPKIT_LIMIT_IMAP_COMMAND 300
+/* Tries of an IMAP command whose connection failed. */
+#define FPKIT_LIMIT_IMAP_TRIES 3
+
 /* ---- bundles read back (fpkit verify, fpkit scan --archive) ---- */
 
 /* Entries of a bundle, folders included. */

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "mailspec.h"
 #include "mta.h"
 #include "textsafe.h"
 
@@ -109,5 +110,16 @@ cmd_mta_option(const char *cmd, enum cmd_mta_option which, const char *arg,
 		o->timeout = (int)v;
 		return 0;
 	}
+	return 0;
+}
+
+int
+cmd_mail_arg(const char *arg, struct error *err)
+{
+	struct store_spec spec;
+
+	if (mailspec_parse(arg, &spec, err) < 0)
+		return -1;
+	mailspec_release(&spec);
 	return 0;
 }

@@ -46,6 +46,11 @@ struct mta_options;
 int cmd_mta_option(const char *cmd, enum cmd_mta_option which, const char *arg,
 		   struct mta_options *o, struct error *err);
 
+/* A --mail argument (or a store of find), checked before anything is
+ * done: a path, or a dovecot: or imap(s):// store that is well formed
+ * (mailspec_parse).  -1 (EX_USAGE, saying what is expected) otherwise. */
+int cmd_mail_arg(const char *arg, struct error *err);
+
 /* --verbose: the trace of the API client (struct ovh_options' trace),
  * one "fpkit: " line on standard error each, made safe for a terminal.
  * arg is not used. */

@@ -45,8 +45,11 @@ static const char usage_text[] =
 	"                       any name; an mbox (mboxo or mboxrd), plain or compressed\n"
 	"                       with gzip, xz, bzip2 or zstd (told by its content, not\n"
 	"                       its name); a Maildir (cur/ and new/, and its Maildir++\n"
-	"                       folders); or any folder, searched recursively for all\n"
-	"                       of these\n"
+	"                       folders); an MH folder; or any folder, searched\n"
+	"                       recursively for all of these (files taken as messages\n"
+	"                       by their content); dovecot:USER[/MAILBOX][?config=FILE]\n"
+	"                       or dovecot:* (through doveadm); imaps://USER@HOST/MAILBOX\n"
+	"                       (password from ~/.netrc or asked)\n"
 	"  --maillog FILE       a Postfix, Exim or Sendmail log, plain or compressed:\n"
 	"                       the lines about the targets go into logs/ (repeatable;\n"
 	"                       rotated files oldest first) and the mail sent in the\n"
@@ -295,6 +298,8 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 			fp->log_host = optarg;
 			break;
 		case OPT_MAIL:
+			if (cmd_mail_arg(optarg, err) < 0)
+				return -1;
 			fp->mail = xgrow(fp->mail, fp->nr_mail + 1, &fp->alloc_mail,
 					 sizeof(*fp->mail));
 			fp->mail[fp->nr_mail++] = optarg;

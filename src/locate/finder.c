@@ -3,13 +3,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "error.h"
 #include "finder.h"
 #include "fpkit_limits.h"
+#include "mailspec.h"
 #include "mime.h"
 #include "msgid.h"
 #include "origin.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 static bool want_message(const struct store_msg *msg, void *data);
@@ -42,6 +45,7 @@ finder_release(struct finder *f)
 
 	for (i = 0; i < f->nr_hits; i++) {
 		free(f->hits[i].path);
+		free(f->hits[i].data);
 		free(f->hits[i].fields);
 	}
 	free(f->hits);
@@ -64,6 +68,42 @@ header_target(const struct finder *f, const char *value, size_t vlen)
 
 	free(canon);
 	return k;
+}
+
+/* A message a program or a server holds: fetched now, while its store
+ * is open (a hit once, whatever the number of its ids that are
+ * targets).  A message past the limit of a sample, or gone since its
+ * listing, is left out with a warning; another failure stops the
+ * scan. */
+static int
+add_remote_hit(struct finder *f, size_t target, struct store_msg *msg, struct error *err)
+{
+	struct error ferr = ERROR_INIT;
+	struct finder_hit *h;
+	struct strbuf sb;
+
+	for (size_t i = 0; i < f->nr_hits; i++)
+		if (f->hits[i].target == target && strcmp(f->hits[i].path, msg->path) == 0)
+			return 0;
+	strbuf_init(&sb, FPKIT_LIMIT_SAMPLE);
+	if (msg->fetch(msg, &sb, &ferr) < 0) {
+		strbuf_release(&sb);
+		if (ferr.status == EX_DATAERR || ferr.status == EX_NOINPUT) {
+			diag_add(f->opt.diag, "left out a message: %s", ferr.msg);
+			return 0;
+		}
+		return error_set(err, ferr.status, "%s", ferr.msg);
+	}
+	f->hits = xgrow(f->hits, f->nr_hits + 1, &f->alloc_hits, sizeof(*f->hits));
+	h = &f->hits[f->nr_hits++];
+	memset(h, 0, sizeof(*h));
+	h->target = target;
+	h->path = xstrdup(msg->path);
+	h->format = msg->format;
+	h->data = strbuf_detach(&sb, &h->data_len);
+	h->length = (int64_t)h->data_len;
+	f->targets->items[target].nr_hits++;
+	return 0;
 }
 
 static void
@@ -248,14 +288,19 @@ on_message(struct store_msg *msg, void *data, struct error *err)
 	const char *value;
 	size_t vlen, pos = 0;
 
-	(void)err;
 	while (msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen)) {
 		long k = header_target(f, value, vlen);
 
-		if (k >= 0)
+		if (k < 0)
+			continue;
+		if (msg->fetch == NULL)
 			add_hit(f, (size_t)k, msg);
+		else if (add_remote_hit(f, (size_t)k, msg, err) < 0)
+			return -1;
 	}
-	if (f->recent_max)
+	/* The messages before the block are chosen among files alone (a
+	 * remote store's listing holds only the Message-ID field). */
+	if (f->recent_max && msg->fetch == NULL)
 		consider_recent(f, msg);
 	return 0;
 }
@@ -266,7 +311,7 @@ finder_scan(struct finder *f, const char *path, struct error *err)
 	f->searched = xgrow(f->searched, f->nr_searched + 1, &f->alloc_searched,
 			    sizeof(*f->searched));
 	f->searched[f->nr_searched++] = xstrdup(path);
-	return store_scan(path, &f->opt, on_message, f, err);
+	return mailspec_scan(path, &f->opt, on_message, f, err);
 }
 
 static int

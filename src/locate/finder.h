@@ -22,6 +22,10 @@ struct finder_hit {
 	int64_t length;
 	dev_t dev;
 	ino_t ino;
+	char *data;		/* a message a program or server gave (dovecot,
+				 * imap): its bytes, fetched when found, taken
+				 * by sample_collect; NULL for files */
+	size_t data_len;
 	char *fields;		/* with finder_want_recent: the message's
 				 * origin fields (origin_excerpt), NULL if
 				 * none; freed by finder_sort */

@@ -46,6 +46,18 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 	size_t len;
 	int fd, rc = 0;
 
+	if (h->data && h->data_len <= cap) {
+		/* Fetched from its program or server when it was found. */
+		data = h->data;
+		len = h->data_len;
+		h->data = NULL;
+		digest_buffer(data, len, s->sha256);
+		mime_message_take(&s->msg, data, len);
+		s->data = s->msg.data;
+		s->data_len = s->msg.len;
+		rc = 1;
+		goto out;
+	}
 	if (h->length >= 0 && h->compression == NULL && (uint64_t)h->length > cap) {
 		if (cap == FPKIT_LIMIT_SAMPLE)
 			diag_add(diag, "left out a message of %" PRId64 " bytes in '%s': larger "

@@ -9,6 +9,7 @@
  * bounds what decompression may cost. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,9 @@ store_format_name(enum store_format f)
 	case STORE_EML: return "eml";
 	case STORE_MAILDIR: return "maildir";
 	case STORE_MBOX: return "mbox";
+	case STORE_MH: return "mh";
+	case STORE_DOVECOT: return "dovecot";
+	case STORE_IMAP: return "imap";
 	}
 	return "unknown";
 }
@@ -164,6 +168,61 @@ store_msg_complete(struct store_msg *msg)
 	msg->dev = st.st_dev;
 	msg->ino = st.st_ino;
 	return 0;
+}
+
+/* ftext (RFC 5322 3.6.8): printable US-ASCII but the colon. */
+static bool
+is_ftext(unsigned char c)
+{
+	return c >= 33 && c <= 126 && c != ':';
+}
+
+/* A field's name and colon start the line of 'len' bytes at p. */
+static bool
+is_field_start(const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_ftext((unsigned char)p[i]))
+		i++;
+	if (i == 0)
+		return false;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < len && p[i] == ':';
+}
+
+bool
+store_looks_like_message(const char *buf, size_t len)
+{
+	size_t n = len < STORE_SNIFF_WINDOW ? len : STORE_SNIFF_WINDOW, pos = 0;
+	unsigned fields = 0;
+
+	if (memchr(buf, '\0', n))
+		return false;
+	while (pos < n) {
+		const char *line = buf + pos, *nl = memchr(line, '\n', n - pos);
+		size_t ll = nl ? (size_t)(nl - line) : n - pos;
+
+		if (nl == NULL)		/* the window ends in this line */
+			return fields > 0 && is_field_start(line, ll);
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		if (ll == 0)		/* the empty line after the fields */
+			return fields > 0;
+		if (line[0] == ' ' || line[0] == '\t') {
+			if (fields == 0)
+				return false;	/* a fold needs a field before it */
+		} else if (fields == 0 && !isalpha((unsigned char)line[0])) {
+			return false;	/* JSON, a comment, a section: see store.h */
+		} else if (!is_field_start(line, ll)) {
+			return false;
+		} else if (++fields == 2) {
+			return true;
+		}
+		pos = (size_t)(nl + 1 - buf);
+	}
+	return false;
 }
 
 /* The end of the header block in head (which holds 'len' bytes of a
@@ -184,6 +243,7 @@ deliver_file(struct worker *wk, const char *path, enum store_format format,
 {
 	struct store_msg msg;
 
+	memset(&msg, 0, sizeof(msg));
 	msg.path = path;
 	msg.format = format;
 	msg.compression = compression;
@@ -198,17 +258,32 @@ deliver_file(struct worker *wk, const char *path, enum store_format format,
 	return walk_deliver(wk, &msg);
 }
 
+/* How a file met in a folder is taken, when it is no mbox. */
+enum file_rule {
+	FILE_MESSAGE,		/* a message (Maildir, MH folder, *.eml, the path given) */
+	FILE_SNIFF,		/* a message if its first bytes look like one */
+	FILE_MBOX_ONLY,		/* nothing (a dot file: a program's state) */
+};
+
+/* Whether a file that is no mbox is a message, by the rule its place
+ * gives and its first bytes. */
+static bool
+is_message(enum file_rule rule, const char *buf, size_t len)
+{
+	return rule == FILE_MESSAGE || (rule == FILE_SNIFF && store_looks_like_message(buf, len));
+}
+
 static int scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 		     int64_t first, int64_t limit);
 static int scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first);
 
 /* One file: a message or an mbox, maybe compressed.  'assume' is the
- * format to give a plain message (eml or maildir); with mbox_only, a file
- * that holds no mbox is passed over (files met in a folder walk that are
- * not named *.eml). */
+ * format to give a plain message (eml, maildir or mh); 'rule' says
+ * whether a file that holds no mbox is a message (see enum file_rule,
+ * store_looks_like_message).  The first read serves both tests. */
 static int
 scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
-	  enum store_format assume, bool mbox_only)
+	  enum store_format assume, enum file_rule rule)
 {
 	char chunk[STORE_FIRST_READ];
 	struct error rerr = ERROR_INIT;
@@ -248,7 +323,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 		rc = scan_mbox_parallel(wk, path, fd, first);
 		goto out;
 	}
-	if (mbox_only && compression == NULL)
+	if (compression == NULL && !is_message(rule, chunk, (size_t)n))
 		goto out;
 	/* A plain file is read on after the first chunk, a compressed one
 	 * decoded from it (the chunk is not read again either way). */
@@ -264,7 +339,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 			rc = scan_mbox(wk, path, fd, compression, first, INT64_MAX);
 			goto out;
 		}
-		if (mbox_only)
+		if (!is_message(rule, chunk, n > 0 ? (size_t)n : 0))
 			goto done;
 	}
 	/* A single message: its header block, in as few reads as it takes. */
@@ -307,6 +382,7 @@ deliver_mbox(struct worker *wk, const char *path, const char *compression,
 {
 	struct store_msg msg;
 
+	memset(&msg, 0, sizeof(msg));
 	msg.path = path;
 	msg.format = STORE_MBOX;
 	msg.compression = compression;
@@ -614,14 +690,14 @@ scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
 struct folder {
 	int fd;
 	char *path;
-	enum store_format format;
 	unsigned refs;		/* queued files, plus the walker's; under q->lock */
 };
 
 struct item {
 	struct folder *dir;
 	char *name;
-	bool mbox_only;		/* a file that counts only if it is an mbox */
+	enum store_format format; /* what a message file there is */
+	enum file_rule rule;	/* ... and whether it is one */
 };
 
 struct queue {
@@ -663,7 +739,7 @@ scan_item(struct worker *wk, const struct item *it)
 	if (dn && dir[dn - 1] != '/')
 		strbuf_addch(&wk->path, '/');
 	strbuf_addstr(&wk->path, it->name);
-	scan_file(wk, it->dir->fd, it->name, wk->path.buf, it->dir->format, it->mbox_only);
+	scan_file(wk, it->dir->fd, it->name, wk->path.buf, it->format, it->rule);
 }
 
 /* Take files from the queue until the walk is over and the queue empty.
@@ -763,7 +839,8 @@ queue_init(struct queue *q, struct walk *w)
 /* Queue one file of 'dir' (the name is taken over); the pool starts with
  * the first file. */
 static void
-queue_add(struct queue *q, struct folder *dir, char *name, bool mbox_only)
+queue_add(struct queue *q, struct folder *dir, char *name, enum store_format format,
+	  enum file_rule rule)
 {
 	if (q->started == 0) {
 		for (; q->started < STORE_THREADS; q->started++)
@@ -775,7 +852,7 @@ queue_add(struct queue *q, struct folder *dir, char *name, bool mbox_only)
 		}
 	}
 	if (q->started < 0) {
-		struct item it = { dir, name, mbox_only };
+		struct item it = { dir, name, format, rule };
 
 		if (!__atomic_load_n(&q->w->failed, __ATOMIC_RELAXED))
 			scan_item(&q->solo, &it);
@@ -785,7 +862,7 @@ queue_add(struct queue *q, struct folder *dir, char *name, bool mbox_only)
 	pthread_mutex_lock(&q->lock);
 	while (q->nr == STORE_QUEUE)
 		pthread_cond_wait(&q->room, &q->lock);
-	q->items[(q->head + q->nr) % STORE_QUEUE] = (struct item){ dir, name, mbox_only };
+	q->items[(q->head + q->nr) % STORE_QUEUE] = (struct item){ dir, name, format, rule };
 	q->nr++;
 	dir->refs++;
 	pthread_cond_signal(&q->more);
@@ -819,7 +896,7 @@ queue_finish(struct queue *q)
  * descriptors: past STORE_OPEN_FOLDERS, wait for the threads to finish
  * one. */
 static struct folder *
-folder_new(struct queue *q, int dirfd, const char *path, enum store_format format)
+folder_new(struct queue *q, int dirfd, const char *path)
 {
 	struct folder *d;
 	int fd;
@@ -836,7 +913,6 @@ folder_new(struct queue *q, int dirfd, const char *path, enum store_format forma
 	d = xmalloc(sizeof(*d));
 	d->fd = fd;
 	d->path = xstrdup(path);
-	d->format = format;
 	d->refs = 1;
 	return d;
 }
@@ -863,6 +939,41 @@ has_eml_suffix(const char *name)
 	return n > 4 && strcasecmp(name + n - 4, ".eml") == 0;
 }
 
+/* An MH message's name: a number (nmh, Claws Mail, Sylpheed). */
+static bool
+is_numbered(const char *name)
+{
+	size_t i = 0;
+
+	while (name[i] >= '0' && name[i] <= '9')
+		i++;
+	return i > 0 && name[i] == '\0';
+}
+
+/* A folder that its MH program marked as one: its sequences (nmh) or
+ * its index (Claws Mail, Sylpheed). */
+static bool
+is_mh_folder(int dirfd)
+{
+	static const char *const marks[] = {
+		".mh_sequences", ".claws_cache", ".claws_mark", ".sylpheed_cache",
+		".sylpheed_mark",
+	};
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (faccessat(dirfd, marks[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return true;
+	return false;
+}
+
+/* In an MH folder, a message removed but kept (nmh's rmm renames 12 to
+ * ",12" or "#12"): not a stored message. */
+static bool
+mh_removed(bool mh, const char *name)
+{
+	return mh && (name[0] == ',' || name[0] == '#') && is_numbered(name + 1);
+}
+
 static bool
 is_subdir(int dirfd, const char *name)
 {
@@ -877,9 +988,24 @@ is_dot_or_dotdot(const char *name)
 	return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
 }
 
+/* Queue a file of a plain folder ('mh': an MH folder): a numbered file
+ * of an MH folder and a *.eml file are messages, another file is one if
+ * it looks like one, unless it is a dot file (a program's state, such
+ * as .mh_sequences, which could pass for a header block): that counts
+ * only as an mbox. */
+static void
+queue_plain(struct queue *q, struct folder *dir, const char *name, bool mh)
+{
+	bool numbered = is_numbered(name);
+	enum file_rule rule = (mh && numbered) || has_eml_suffix(name) ? FILE_MESSAGE
+			      : name[0] == '.' ? FILE_MBOX_ONLY : FILE_SNIFF;
+
+	queue_add(q, dir, xstrdup(name), numbered ? STORE_MH : STORE_EML, rule);
+}
+
 enum list_mode {
 	LIST_MAILDIR_MESSAGES,	/* a Maildir's cur/ or new/ */
-	LIST_PLAIN,		/* a folder of *.eml files, mbox files, folders */
+	LIST_PLAIN,		/* a folder of message files, mbox files, folders */
 	LIST_FOLDERS_ONLY,	/* a Maildir: only its sub-folders count */
 };
 
@@ -887,7 +1013,8 @@ enum list_mode {
  * file system gives, and queue its message files.  In a Maildir's cur/
  * or new/, every regular file but dot files is a message (Dovecot and
  * Courier keep their indexes in dot files).  In a plain folder, a
- * regular file counts only if it is an mbox unless it is named *.eml.
+ * regular file is an mbox, or a message by its name or content
+ * (queue_plain).
  *
  * The store's owner controls what is in it, and fpkit reads it as root:
  * so a symbolic link inside a store is never followed, to a message or
@@ -900,6 +1027,7 @@ list_folder(struct walk *w, int dirfd, const char *path, enum list_mode mode,
 	    char ***subdirs, size_t *nr_subdirs)
 {
 	bool maildir = mode == LIST_MAILDIR_MESSAGES;
+	bool mh = mode == LIST_PLAIN && is_mh_folder(dirfd);
 	struct folder *dir = NULL;
 	struct dirent *de;
 	size_t alloc = 0;
@@ -948,13 +1076,15 @@ list_folder(struct walk *w, int dirfd, const char *path, enum list_mode mode,
 		file = t == DT_REG;
 		if (file && mode != LIST_FOLDERS_ONLY) {
 			if (dir == NULL)
-				dir = folder_new(w->queue, dirfd, path,
-						 maildir ? STORE_MAILDIR : STORE_EML);
+				dir = folder_new(w->queue, dirfd, path);
 			if (dir == NULL) {
 				walk_diag(w, "skipped folder '%s': %s", path, strerror(errno));
 				break;
 			}
-			queue_add(w->queue, dir, xstrdup(name), !maildir && !has_eml_suffix(name));
+			if (maildir)
+				queue_add(w->queue, dir, xstrdup(name), STORE_MAILDIR, FILE_MESSAGE);
+			else if (!mh_removed(mh, name))
+				queue_plain(w->queue, dir, name, mh);
 		} else if (subdirs && t == DT_DIR) {
 			*subdirs = xgrow(*subdirs, *nr_subdirs + 1, &alloc, sizeof(**subdirs));
 			(*subdirs)[(*nr_subdirs)++] = xstrdup(name);
@@ -1152,7 +1282,7 @@ store_scan(const char *path, const struct store_options *opt,
 			       path, strerror(errno), read_hint(errno));
 	} else {
 		worker_init(&wk, &w);
-		scan_file(&wk, -1, NULL, path, STORE_EML, false);
+		scan_file(&wk, -1, NULL, path, STORE_EML, FILE_MESSAGE);
 		worker_release(&wk);
 		rc = w.failed ? -1 : 0;
 	}

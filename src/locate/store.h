@@ -15,7 +15,25 @@ enum store_format {
 	STORE_EML,		/* a single message file (named, or *.eml in a folder) */
 	STORE_MAILDIR,		/* a file in a Maildir's cur/ or new/ */
 	STORE_MBOX,		/* a message inside an mbox file */
+	STORE_MH,		/* a numbered file of an MH folder */
+	STORE_DOVECOT,		/* a message Dovecot's doveadm gave (dovecot.c) */
+	STORE_IMAP,		/* a message an IMAP server gave (imapstore.c) */
 };
+
+/* The bytes a plain folder's file is judged by: see store_looks_like_message. */
+#define STORE_SNIFF_WINDOW 1024
+
+/* Whether buf (a file's first bytes, len of them) starts an RFC 5322
+ * message: a field line (a name of ftext characters, RFC 5322 3.6.8,
+ * white space allowed before the colon as in its obsolete syntax) then,
+ * within the first STORE_SNIFF_WINDOW bytes, another field line or the
+ * empty line that ends the header block, each line in between being a
+ * field or a folded continuation (starting with a space or a tab).  The
+ * first name starts with a letter, as every mail writer's do (RFC 5322
+ * allows any ftext, and so do the fields after it): a JSON object, a C
+ * comment or an INI section is no message.  No NUL byte; a byte order
+ * mark is not a field name (a file starting with one is no message). */
+bool store_looks_like_message(const char *buf, size_t len);
 
 /* The name of a format as summary.json and find --json write it. */
 const char *store_format_name(enum store_format f);
@@ -40,7 +58,29 @@ struct store_msg {
 	size_t header_len;
 	bool header_complete;	/* false: the block hit max_header or EOF */
 	int fd;			/* private: the open file, or -1 */
+	/* A message that a program or a server holds (dovecot, imap): path
+	 * is its source as summary.json names it, no file stands behind
+	 * it (dev, ino, offset 0, length -1), and fetch appends its bytes
+	 * to out (within out's cap: EX_DATAERR past it).  NULL for files. */
+	int (*fetch)(const struct store_msg *msg, struct strbuf *out, struct error *err);
+	void *fetch_data;	/* private to fetch */
 };
+
+/* What a --mail argument names. */
+enum store_spec_kind {
+	STORE_SPEC_PATH,	/* a file or folder */
+	STORE_SPEC_DOVECOT,	/* dovecot:USER[/MAILBOX][?config=FILE], dovecot:* */
+	STORE_SPEC_IMAP,	/* imaps://USER@HOST[:PORT]/MAILBOX, imap:// on loopback */
+};
+
+struct store_spec {
+	enum store_spec_kind kind;
+	char *user;		/* dovecot: the user, NULL for all (-A) */
+	char *mailbox;		/* dovecot: the mailbox, NULL for all */
+	char *config;		/* dovecot: doveadm's -c, NULL for its default */
+	char *url;		/* imap: the URL as given (no password in it) */
+};
+
 
 /* Fill length, dev and ino of a message that is a whole file (they are
  * not looked up for every file: most messages are not wanted).  0, or -1
@@ -73,6 +113,7 @@ struct store_options {
  * (EX_NOINPUT) only when 'path' itself cannot be read, or when fn fails. */
 int store_scan(const char *path, const struct store_options *opt,
 	       store_msg_fn fn, void *data, struct error *err);
+
 
 /* What extraction did to a message's bytes. */
 struct store_extract_info {

@@ -97,8 +97,9 @@ enum {
 	"and with it, as for fpkit pack:\n" \
 	"  --mail PATH          a mail store to take the samples from (repeatable): a\n" \
 	"                       message file, an mbox (plain or compressed with gzip,\n" \
-	"                       xz, bzip2 or zstd), a Maildir or a folder searched\n" \
-	"                       recursively ('fpkit pack --help' says more)\n" \
+	"                       xz, bzip2 or zstd), a Maildir, an MH folder, a folder\n" \
+	"                       searched recursively, dovecot:USER or imaps://USER@HOST/\n" \
+	"                       MAILBOX ('fpkit pack --help' says more)\n" \
 	"  --maillog FILE       a mail log to follow the targets in (repeatable)\n" \
 	"  --lang LANG          the ticket's language\n" \
 	"  --before-block N     also take the N messages sent just before the block\n" \

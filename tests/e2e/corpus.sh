@@ -155,10 +155,10 @@ fi
 
 # mu's tmp/ holds a message that must never be taken (its id is also
 # that of a message in new/, which must be).  Its file there has a
-# Maildir name, which fpkit passes over in any folder; so the check runs
-# on a copy whose tmp/ also holds each of its messages as an .eml and in
-# an mbox, files fpkit reads anywhere else (the control): only the rule
-# that tmp/ is not searched keeps them out.
+# Maildir name, which fpkit reads by its content in any other folder; the
+# check runs on a copy whose tmp/ also holds each of its messages as an
+# .eml and in an mbox, files fpkit reads anywhere else (the control):
+# only the rule that tmp/ is not searched keeps the three out.
 T="$CORPUS/mu/testdata/testdir"
 if [ -d "$T/tmp" ] && [ -n "$(ls "$T/tmp")" ]; then
 	own_ids "$T"/tmp/* | cut -f 1 | sort -u >"$tmp/tmp-ids"
@@ -176,8 +176,8 @@ if [ -d "$T/tmp" ] && [ -n "$(ls "$T/tmp")" ]; then
 	done
 	mkstats "$tmp/tmp-ids" "$tmp/tmp-stats.json"
 	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$tmp/mu/tmp" -o "$tmp/tmp0.tar.gz" --json
-	assert_eq "$(jq '.samples | length' "$tmp/out")" $((n_tmp * 2)) \
-		"mu: control: tmp/ given as a folder, each of its $n_tmp ids is found in the .eml and the mbox"
+	assert_eq "$(jq '.samples | length' "$tmp/out")" $((n_tmp * 3)) \
+		"mu: control: tmp/ given as a folder, each of its $n_tmp ids is found in its own file, the .eml and the mbox"
 	run pack --no-dkim --ip 192.0.2.1 --stats-json "$tmp/tmp-stats.json" --mail "$tmp/mu" -o "$tmp/tmp.tar.gz" --json
 	assert_status 0 "mu: pack the Maildir"
 	assert_eq "$(jq '[.samples[] | select(.source | contains("/mu/tmp/"))] | length' "$tmp/out")" 0 \

@@ -71,6 +71,18 @@
 #   FPKIT_LIMIT_QUEUE_SHOWN      pack-queue.sh (the messages printed are
 #                                counted; over it only with a queue of
 #                                101 flagged messages, not built there)
+#   FPKIT_LIMIT_DOVEADM_LIST     not tested (256 MiB of doveadm output:
+#                                some 1.7 million messages)
+#   FPKIT_LIMIT_DOVEADM_TIME     not tested (600 s)
+#   FPKIT_LIMIT_IMAP_FOLDERS     not tested (1001 mailboxes)
+#   FPKIT_LIMIT_IMAP_CHUNK       tests/bench/imap-bench.sh (10,000 and
+#                                50,000 messages: several chunks)
+#   FPKIT_LIMIT_IMAP_ANSWER      not tested (64 MiB of Message-IDs)
+#   FPKIT_LIMIT_IMAP_CONNECT     not tested (30 s)
+#   FPKIT_LIMIT_IMAP_COMMAND     imap-faults.sh (a server that does not
+#                                answer, at a shorter FPKIT_IMAP_TIMEOUT)
+#   FPKIT_LIMIT_IMAP_TRIES       imap-faults.sh (dropped once: found;
+#                                dropped always: status 69)
 #   FPKIT_LIMIT_LOG_VOLUME_OPEN  maillog-volume.sh (at it and over it)
 #   FPKIT_LIMIT_LOG_VOLUME_DOMAINS  maillog-volume.sh (at it and over it)
 #   FPKIT_LIMIT_LOG_VOLUME_HOSTS maillog-volume.sh (at it and over it)

@@ -35,10 +35,11 @@ assert_false "the message without Message-ID is no sample" \
 	sh -c "jq -r '.samples[].source' '$S' | grep -q noid.eml"
 
 # Maildir tmp/ holds in-tmp@example.com three times: under a Maildir
-# name, as an .eml and as an mbox, the last two files fpkit reads in any
-# other folder (the control).  Skipping tmp/ is what keeps them out.
+# name, as an .eml and as an mbox, files fpkit reads in any other folder
+# (the control; the first by its content).  Skipping tmp/ is what keeps
+# them out.
 run find --msgid in-tmp@example.com "$M/mail/maildir/tmp"
-assert_eq "$(cut -f 2 "$tmp/out" | sed 's|.*/||' | sort | tr '\n' ' ')" "in-tmp.eml spool " \
+assert_eq "$(cut -f 2 "$tmp/out" | sed 's|.*/||' | sort | tr '\n' ' ')" "1772400001.M2P2.host in-tmp.eml spool " \
 	"control: tmp/'s .eml and mbox are read when given as a folder"
 assert_eq "$(jq '[.samples[] | select(.source | contains("/maildir/tmp/"))] | length' "$S")" 0 \
 	"nothing is taken from a Maildir's tmp/"

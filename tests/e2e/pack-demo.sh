@@ -75,10 +75,12 @@ assert_eq "$(jq -r '.samples[0] | [.message_id, .file, (.sha256 | length), .form
 assert_in "$S" "\"source\": \"$DEMO_MAIL/cur/" "summary: a sample's source"
 assert_eq "$(jq -r '.missing | join(" ")' "$S")" "20261120132821.7A3D5C0B40@web1.shop.example.com" \
 	"summary: the id in tmp/ is missing"
-# (tmp/ holds it in an .eml and an mbox, which fpkit reads anywhere else.)
+# (tmp/ holds it in a Maildir file, an .eml and an mbox, which fpkit
+# reads anywhere else, the first by its content.)
 run find --msgid 20261120132821.7A3D5C0B40@web1.shop.example.com "$DEMO_MAIL/tmp"
-assert_eq "$(cut -f 2 "$tmp/out" | sed 's|.*/||' | sort | tr '\n' ' ')" "delivering.eml spool " \
-	"control: the id is in tmp/'s .eml and mbox, read when tmp/ is given as a folder"
+assert_eq "$(cut -f 2 "$tmp/out" | sed 's|.*/||' | sort | tr '\n' ' ')" \
+	"1795181302.M884120P4311.mx1.shop.example.com delivering.eml spool " \
+	"control: the id is in tmp/'s three files, read when tmp/ is given as a folder"
 assert_true "summary: fpkit_version" sh -c "jq -e '.fpkit_version | test(\"^[0-9]+[.]\")' '$S' >/dev/null"
 
 # The ticket shows every part.

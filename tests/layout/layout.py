@@ -44,7 +44,7 @@ text = {f: open(os.path.join(top, f), encoding="utf-8", errors="replace").read()
 # 1. Libraries and their one wrapper.
 wrappers = {
     "gmime/": {"src/base/mime.c", "src/package/arf.c"},
-    "curl/": {"src/ovh/ovh.c", "src/archive/s3.c"},
+    "curl/": {"src/ovh/ovh.c", "src/archive/s3.c", "src/locate/imapstore.c"},
     "archive.h": {"src/base/tarball.c"},
     "archive_entry.h": {"src/base/tarball.c"},
     "opendkim/": {"src/check/dkim.c"},

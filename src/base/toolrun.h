@@ -1,6 +1,7 @@
-/* toolrun.h - run one of the MTA's own tools: an argument vector (never
- * a shell), standard input from /dev/null, the C locale, a time-out and
- * a cap on what is read of its output */
+/* toolrun.h - run another program's tool (the MTA's, Dovecot's
+ * doveadm): an argument vector (never a shell), standard input from
+ * /dev/null, the C locale, a time-out and a cap on what is read of its
+ * output */
 #ifndef FPKIT_TOOLRUN_H
 #define FPKIT_TOOLRUN_H
 

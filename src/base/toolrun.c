@@ -1,4 +1,4 @@
-/* toolrun.c - run one of the MTA's own tools, without a shell, within a
+/* toolrun.c - run another program's tool (the MTA's, doveadm), without a shell, within a
  * time and a size.  posix_spawn rather than fork: nothing of fpkit runs
  * in the child between the two, and a large fpkit (sanitizers) is not
  * copied to run a small tool. */
