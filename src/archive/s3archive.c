@@ -335,6 +335,10 @@ s3archive_list(struct s3archive *a, json_t **events, struct error *err)
 				      "url", u,
 				      "size", (json_int_t)h.size);
 			free(u);
+			/* The key below the prefix: a link from the page
+			 * (index.html) put beside the events. */
+			json_object_set_new(o, "key", json_string(keys[i] + strlen(top) -
+								  strlen("events/")));
 			json_object_set_new(o, "missing", m ? json_integer(strtoll(m, NULL, 10))
 							    : json_null());
 			if (h.lock_mode)

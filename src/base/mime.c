@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <gmime/gmime.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -892,4 +893,17 @@ mime_alert_release(struct mime_alert *a)
 	free(a->msgs);
 	free(a->texts);
 	memset(a, 0, sizeof(*a));
+}
+
+void
+mime_library_version(const char **built, const char **running)
+{
+	static char b[32], r[32];
+
+	snprintf(b, sizeof(b), "%d.%d.%d", GMIME_MAJOR_VERSION, GMIME_MINOR_VERSION,
+		 GMIME_MICRO_VERSION);
+	snprintf(r, sizeof(r), "%u.%u.%u", gmime_major_version, gmime_minor_version,
+		 gmime_micro_version);
+	*built = b;
+	*running = r;
 }

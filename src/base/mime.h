@@ -193,4 +193,8 @@ struct mime_alert {
 int mime_alert_buffer(struct mime_alert *a, const char *buf, size_t len);
 void mime_alert_release(struct mime_alert *a);
 
+/* The version of GMime fpkit was built with (*built) and runs with
+ * (*running), for fpkit --version; static strings. */
+void mime_library_version(const char **built, const char **running);
+
 #endif

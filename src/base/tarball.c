@@ -269,3 +269,12 @@ tarball_decoder_close(struct tarball_decoder *d)
 		archive_read_free(d->a);
 	d->a = NULL;
 }
+
+void
+tarball_library_version(const char **built, const char **running)
+{
+	const char *r = archive_version_string();	/* "libarchive 3.6.2" */
+
+	*built = ARCHIVE_VERSION_ONLY_STRING;
+	*running = strncmp(r, "libarchive ", 11) == 0 ? r + 11 : r;
+}

@@ -95,4 +95,8 @@ ssize_t tarball_decoder_read(struct tarball_decoder *d, void *buf, size_t len,
 			     struct error *err);
 void tarball_decoder_close(struct tarball_decoder *d);
 
+/* The version of libarchive fpkit was built with (*built) and runs with
+ * (*running), for fpkit --version; static strings. */
+void tarball_library_version(const char **built, const char **running);
+
 #endif

@@ -766,3 +766,22 @@ dkimv_sigs_free(struct dkimv_sig *sigs, size_t nr)
 	}
 	free(sigs);
 }
+
+/* 0xMMmmpp00: major, minor, patch. */
+static void
+dkimv_version_text(char *buf, size_t size, uint32_t v)
+{
+	snprintf(buf, size, "%u.%u.%u", (unsigned)(v >> 24), (unsigned)((v >> 16) & 0xff),
+		 (unsigned)((v >> 8) & 0xff));
+}
+
+void
+dkimv_library_version(const char **built, const char **running)
+{
+	static char b[32], r[32];
+
+	dkimv_version_text(b, sizeof(b), OPENDKIM_LIB_VERSION);
+	dkimv_version_text(r, sizeof(r), dkim_libversion());
+	*built = b;
+	*running = r;
+}

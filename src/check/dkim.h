@@ -90,4 +90,8 @@ void dkimv_sigs_free(struct dkimv_sig *sigs, size_t nr);
 /* "pass", "fail", "invalid", "tempfail". */
 const char *dkimv_result_name(enum dkimv_result r);
 
+/* The version of libopendkim fpkit was built with (*built) and runs with
+ * (*running), for fpkit --version; static strings. */
+void dkimv_library_version(const char **built, const char **running);
+
 #endif

@@ -269,6 +269,9 @@ archive_rows(struct scan *s, struct archive_dir *ad, struct error *err)
 	cmd_print_diag(&d, "warning: ");
 	diag_release(&d);
 	rc = scan_archive(s, ad, report_event, NULL, err);
+	archive_dir_finish(ad, &d);
+	cmd_print_diag(&d, "warning: ");
+	diag_release(&d);
 
 	if (s->nr_archived || s->nr_failed || ad->nr_dropped || ad->nr_added || ad->nr_removed)
 		fprintf(stderr, "fpkit: archive '%s': %zu event%s: %zu archived, %zu already "

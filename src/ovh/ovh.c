@@ -986,3 +986,10 @@ ovh_get(struct ovh *o, struct ovh_call *c, struct error *err)
 {
 	return ovh_run(o, &c, 1, err);
 }
+
+void
+ovh_library_version(const char **built, const char **running)
+{
+	*built = LIBCURL_VERSION;
+	*running = curl_version_info(CURLVERSION_NOW)->version;
+}

@@ -138,4 +138,8 @@ int ovh_get(struct ovh *o, struct ovh_call *c, struct error *err);
  * known). */
 int64_t ovh_now(const struct ovh *o);
 
+/* The version of libcurl fpkit was built with (*built) and runs with
+ * (*running), for fpkit --version; static strings. */
+void ovh_library_version(const char **built, const char **running);
+
 #endif

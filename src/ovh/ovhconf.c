@@ -2,19 +2,13 @@
  * python-ovh and go-ovh look for them
  *
  * ovh.conf is read as Python's RawConfigParser reads it (python-ovh's
- * reader): "[section]" lines, "key = value" or "key: value" (the first
- * '=' or ':' splits), keys lower-cased, values trimmed and taken
- * literally (no quotes removed, no interpolation), whole-line comments
- * starting with '#' or ';'.  As in Python, a key before any section, a
- * section or a key twice in one file, and a line that is neither are
- * errors; an indented line under a key would be a continuation of its
+ * reader), by ini.c: a key twice in a section is an error, as in
+ * Python; an indented line under a key would be a continuation of its
  * value, which no credential has, so it is refused too.  No message of
  * this file ever holds a value read for a credential. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -27,9 +21,8 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "fpkit_limits.h"
+#include "ini.h"
 #include "ovhconf.h"
-#include "strbuf.h"
 #include "xalloc.h"
 
 static const struct {
@@ -61,46 +54,6 @@ ovhconf_endpoint_url(const char *name)
 	return NULL;
 }
 
-/* One "key = value" of one file. */
-struct ini_entry {
-	const char *file;	/* borrowed from the caller's path list */
-	size_t line;
-	char *section;
-	char *key;		/* lower-cased */
-	char *value;
-};
-
-struct ini {
-	struct ini_entry *items;
-	size_t nr, alloc;
-};
-
-static void
-ini_release(struct ini *ini)
-{
-	for (size_t i = 0; i < ini->nr; i++) {
-		free(ini->items[i].section);
-		free(ini->items[i].key);
-		if (ini->items[i].value) {
-			explicit_bzero(ini->items[i].value, strlen(ini->items[i].value));
-			free(ini->items[i].value);
-		}
-	}
-	free(ini->items);
-	memset(ini, 0, sizeof(*ini));
-}
-
-/* The latest entry for section/key (later files win), or NULL. */
-static const struct ini_entry *
-ini_get(const struct ini *ini, const char *section, const char *key)
-{
-	for (size_t i = ini->nr; i-- > 0;)
-		if (strcmp(ini->items[i].section, section) == 0 &&
-		    strcmp(ini->items[i].key, key) == 0)
-			return &ini->items[i];
-	return NULL;
-}
-
 static bool
 is_secret_key(const char *key)
 {
@@ -122,216 +75,14 @@ shown_key(const char *key)
 	return "(not shown)";
 }
 
-static char *
-trim(char *s, char *end)
-{
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	*end = '\0';
-	return s;
-}
-
-/* Parse buf (NUL-terminated, no NUL inside) into ini, entries from this
- * file starting at index 'first'.  *secrets tells whether it holds a
- * secret. */
-static int
-ini_parse(struct ini *ini, const char *file, char *buf, bool *secrets, struct error *err)
-{
-	size_t first = ini->nr, lineno = 0;
-	char *section = NULL, *line = buf, *next;
-	long key_indent = -1;	/* indentation of the last key line, -1: none */
-	int rc = -1;
-
-	*secrets = false;
-	for (; *line; line = next) {
-		char *eol = strchr(line, '\n'), *p, *delim, *key, *value;
-		long indent = 0;
-		char dch;
-
-		next = eol ? eol + 1 : line + strlen(line);
-		if (eol == NULL)
-			eol = next;
-		lineno++;
-		if ((size_t)(eol - line) > FPKIT_LIMIT_OVHCONF_LINE) {
-			error_set(err, EX_CONFIG, "'%s' line %zu: longer than %d bytes: is it an "
-				  "ovh.conf file?", file, lineno, FPKIT_LIMIT_OVHCONF_LINE);
-			goto out;
-		}
-		if (eol > line && eol[-1] == '\r')
-			eol--;
-		*eol = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			indent++;
-		if (*p == '\0' || *p == '#' || *p == ';')
-			continue;
-		if (indent > key_indent && key_indent >= 0) {
-			error_set(err, EX_CONFIG, "'%s' line %zu: an indented line continues the value "
-				  "above it, which fpkit does not accept: remove the indentation",
-				  file, lineno);
-			goto out;
-		}
-		if (*p == '[') {
-			char *close = eol;
-
-			while (close > p && (close[-1] == ' ' || close[-1] == '\t'))
-				close--;
-			if (close - p < 3 || close[-1] != ']') {
-				error_set(err, EX_CONFIG, "'%s' line %zu: a section header is "
-					  "'[name]', such as [ovh-eu]: fix the line", file, lineno);
-				goto out;
-			}
-			free(section);
-			section = xstrndup(p + 1, (size_t)(close - p - 2));
-			for (size_t i = first; i < ini->nr; i++) {
-				if (strcmp(ini->items[i].section, section) == 0) {
-					error_set(err, EX_CONFIG, "'%s' line %zu: section [%s] "
-						  "appears twice: make it one", file, lineno, section);
-					goto out;
-				}
-			}
-			key_indent = -1;
-			continue;
-		}
-		delim = strpbrk(p, "=:");
-		if (delim == NULL) {
-			error_set(err, EX_CONFIG, "'%s' line %zu: expected 'key = value' or "
-				  "'[section]': fix the line (fpkit(1) shows an ovh.conf file)", file,
-				  lineno);
-			goto out;
-		}
-		dch = *delim;
-		key = trim(p, delim);
-		value = trim(delim + 1, eol);
-		if (*key == '\0') {
-			error_set(err, EX_CONFIG, "'%s' line %zu: a key is missing before '%c': "
-				  "write 'key = value'", file, lineno, dch);
-			goto out;
-		}
-		for (char *k = key; *k; k++)
-			*k = (char)tolower((unsigned char)*k);
-		if (section == NULL) {
-			error_set(err, EX_CONFIG, "'%s' line %zu: key '%s' comes before any "
-				  "[section]: put it under [default] or the endpoint's section, "
-				  "such as [ovh-eu]", file, lineno, shown_key(key));
-			goto out;
-		}
-		for (size_t i = first; i < ini->nr; i++) {
-			if (strcmp(ini->items[i].section, section) == 0 &&
-			    strcmp(ini->items[i].key, key) == 0) {
-				error_set(err, EX_CONFIG, "'%s' line %zu: key '%s' appears twice "
-					  "in section [%s] (first on line %zu): keep one", file,
-					  lineno, shown_key(key), section, ini->items[i].line);
-				goto out;
-			}
-		}
-		ini->items = xgrow(ini->items, ini->nr + 1, &ini->alloc, sizeof(*ini->items));
-		ini->items[ini->nr].file = file;
-		ini->items[ini->nr].line = lineno;
-		ini->items[ini->nr].section = xstrdup(section);
-		ini->items[ini->nr].key = xstrdup(key);
-		ini->items[ini->nr].value = xstrdup(value);
-		ini->nr++;
-		if (is_secret_key(key) && *value)
-			*secrets = true;
-		key_indent = indent;
-	}
-	rc = 0;
-out:
-	free(section);
-	return rc;
-}
-
-/* Read one file into ini.  'required' (--config): a missing file is an
- * error; otherwise it is skipped, silently when it does not exist. */
-static int
-ini_read(struct ini *ini, const char *path, bool required, struct diag *d, struct error *err)
-{
-	struct strbuf sb;
-	struct stat st;
-	char chunk[4096];
-	bool secrets;
-	ssize_t n;
-	int fd, rc = -1;
-
-	strbuf_init(&sb, FPKIT_LIMIT_OVHCONF_FILE);
-	/* O_NONBLOCK: a FIFO named ovh.conf must not hang us (it is
-	 * refused below as not a file).  O_NOFOLLOW: a link someone planted
-	 * (./ovh.conf -> /etc/passwd in a shared folder) must not make a
-	 * root-owned file, that is no ovh.conf, stop the run; what is
-	 * judged below is what was opened, not what the name says. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-	if (fd < 0 && errno == ELOOP) {
-		if (required)
-			return error_set(err, EX_NOINPUT, "cannot open --config '%s': it is a "
-					 "symbolic link, which fpkit does not follow: give the "
-					 "file it points to", path);
-		diag_add(d, "'%s' is a symbolic link, which fpkit does not follow: skipped "
-			 "(replace it with the file, or give that file with --config)", path);
-		return 0;
-	}
-	if (fd < 0) {
-		if (required)
-			return error_set(err, EX_NOINPUT, "cannot open --config '%s': %s: give "
-					 "the path of an ovh.conf file you can read", path,
-					 strerror(errno));
-		if (errno != ENOENT && errno != ENOTDIR)
-			diag_add(d, "cannot read '%s': %s: skipped", path, strerror(errno));
-		return 0;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (required)
-			error_set(err, EX_NOINPUT, "--config '%s' is not a file: give the path "
-				  "of an ovh.conf file", path);
-		else
-			diag_add(d, "'%s' is not a file: skipped", path);
-		rc = required ? -1 : 0;
-		goto out;
-	}
-	/* A default file someone else could have planted (./ovh.conf in a
-	 * shared folder) could send the keys to a host of its choosing:
-	 * only the user's own or root's, not writable by others, is read. */
-	if (!required && ((st.st_uid != geteuid() && st.st_uid != 0) ||
-			  (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		diag_add(d, "'%s' is not owned by you or root, or is writable by others: "
-			 "skipped (give it with --config if you trust it)", path);
-		rc = 0;
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error_set(err, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (strbuf_add(&sb, chunk, (size_t)n) < 0) {
-			error_set(err, EX_CONFIG, "'%s' is larger than %d bytes: is it an ovh.conf "
-				  "file?", path, FPKIT_LIMIT_OVHCONF_FILE);
-			goto out;
-		}
-	}
-	if (memchr(sb.buf, '\0', sb.len)) {
-		error_set(err, EX_CONFIG, "'%s' holds a NUL byte: is it an ovh.conf file?", path);
-		goto out;
-	}
-	if (ini_parse(ini, path, sb.buf, &secrets, err) < 0)
-		goto out;
-	if (secrets && (st.st_mode & (S_IRGRP | S_IROTH)))
-		diag_add(d, "'%s' holds API secrets and can be read by group or others "
-			 "(mode %04o): run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
-	rc = 0;
-out:
-	if (sb.alloc)
-		explicit_bzero(sb.buf, sb.len);
-	strbuf_release(&sb);
-	close(fd);
-	return rc;
-}
+static const struct ini_dialect ovhconf_dialect = {
+	.kind = "ovh.conf",
+	.doc = "fpkit(1)",
+	.section_example = "[ovh-eu]",
+	.section_hint = "put it under [default] or the endpoint's section, such as [ovh-eu]",
+	.shown_key = shown_key,
+	.is_secret = is_secret_key,
+};
 
 /* An environment variable, empty counting as unset (go-ovh). */
 static const char *
@@ -483,7 +234,7 @@ int
 ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 		struct diag *d, struct error *err)
 {
-	struct ini ini = { NULL, 0, 0 };
+	struct ini ini = INI_INIT;
 	char *defaults[3] = { NULL, NULL, NULL };
 	const char *const *paths = src->paths;
 	size_t nr_paths = src->nr_paths;
@@ -499,9 +250,9 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 		paths = (const char *const *)defaults;
 	}
 	for (size_t i = 0; i < nr_paths; i++)
-		if (ini_read(&ini, paths[i], false, d, err) < 0)
+		if (ini_read(&ini, &ovhconf_dialect, paths[i], false, d, err) < 0)
 			goto out;
-	if (src->config && ini_read(&ini, src->config, true, d, err) < 0)
+	if (src->config && ini_read(&ini, &ovhconf_dialect, src->config, true, d, err) < 0)
 		goto out;
 
 	if (src->endpoint) {

@@ -962,6 +962,55 @@ archive_dir_record(struct archive_dir *a, json_t *line, struct error *err)
 	return rc;
 }
 
+/* The bucket's events as the page links them: each bundle by its key
+ * below the prefix, which is where the page is put. */
+static json_t *
+bucket_page_events(json_t *events)
+{
+	json_t *page = json_array(), *o;
+	size_t i;
+
+	json_array_foreach(events, i, o) {
+		json_t *c = json_deep_copy(o);
+		json_t *key = json_object_get(o, "key");
+
+		if (json_is_string(key))
+			json_object_set(c, "bundle", key);
+		json_array_append_new(page, c);
+	}
+	return page;
+}
+
+void
+archive_dir_finish(struct archive_dir *a, struct diag *d)
+{
+	struct error err = ERROR_INIT;
+	json_t *events = NULL, *page;
+	char *html;
+	size_t len;
+	bool taken;
+
+	if (!a->s3 || !a->page_due)
+		return;
+	if (s3archive_list(a->s3, &events, &err) < 0) {
+		diag_add(d, "archive '%s': its page %s was not put: %s", a->dir,
+			 REPORTHTML_INDEX, err.msg);
+		json_decref(events);
+		return;
+	}
+	page = bucket_page_events(events);
+	html = reporthtml_index(page, a->opt->lang, &len);
+	if (s3archive_put_file(a->s3, REPORTHTML_INDEX, html, len, "text/html; charset=utf-8",
+			       true, &taken, &err) < 0)
+		diag_add(d, "archive '%s': its page %s was not put: %s", a->dir,
+			 REPORTHTML_INDEX, err.msg);
+	else
+		a->page_due = false;
+	free(html);
+	json_decref(page);
+	json_decref(events);
+}
+
 void
 archive_dir_close(struct archive_dir *a)
 {
@@ -1078,6 +1127,7 @@ add_to_bucket(struct archive_dir *a, const struct archive_event *ev, struct ovh 
 		goto out;
 	}
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
+	a->page_due = true;
 	hook_after(a, r, hook);
 out:
 	json_decref(hook);

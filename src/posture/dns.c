@@ -645,3 +645,10 @@ dns_deadline_passed(const struct dns_resolver *r)
 {
 	return now() >= deadline_of(r);
 }
+
+void
+dns_library_version(const char **built, const char **running)
+{
+	*built = ARES_VERSION_STR;
+	*running = ares_version(NULL);
+}

@@ -86,4 +86,8 @@ bool dns_deadline_passed(const struct dns_resolver *r);
 /* The server asked, as given or "system". */
 const char *dns_server(const struct dns_resolver *r);
 
+/* The version of c-ares fpkit was built with (*built) and runs with
+ * (*running), for fpkit --version; static strings. */
+void dns_library_version(const char **built, const char **running);
+
 #endif

@@ -25,3 +25,10 @@ orgdomain(const char *name)
 	d = psl_registrable_domain(psl, name);
 	return d ? xstrdup(d) : NULL;
 }
+
+void
+orgdomain_library_version(const char **built, const char **running)
+{
+	*built = PSL_VERSION;
+	*running = psl_get_version();
+}

@@ -10,4 +10,8 @@
  */
 char *orgdomain(const char *name);
 
+/* The version of libpsl fpkit was built with (*built) and runs with
+ * (*running), for fpkit --version; static strings. */
+void orgdomain_library_version(const char **built, const char **running);
+
 #endif

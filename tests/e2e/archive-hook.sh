@@ -118,4 +118,16 @@ assert_eq "$(cat "$tmp/calls")" "$IP7" "and runs its hook, once"
 : >"$tmp/calls"
 archive "$U" --host mx1 --exec "$HOOK"
 assert_eq "$(cat "$tmp/calls")" "" "then never again"
+
+# The hook from the configuration file (exec = ...): the same runs, and
+# --exec on the command line wins over it.
+printf '[fpkit]\nexec = %s\n' "$HOOK" >"$tmp/fpkit.conf"
+: >"$tmp/calls"
+: >"$tmp/fail"
+FPKIT_CONFIG=$tmp/fpkit.conf archive "$tmp/conf-archive" --host mx1
+assert_status 0 "an archive run with the hook from fpkit.conf"
+assert_eq "$(sort "$tmp/calls" | tr '\n' ' ')" "$IP5 $IP7 $IP9 " "fpkit.conf's exec ran once per new event"
+: >"$tmp/calls"
+FPKIT_CONFIG=$tmp/fpkit.conf archive "$tmp/conf-archive2" --host mx1 --exec "echo >>$tmp/calls cli"
+assert_eq "$(sort -u "$tmp/calls")" "cli" "--exec given replaces the configured hook"
 finish

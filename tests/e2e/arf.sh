@@ -152,7 +152,7 @@ cat >"$tmp/expect.json" <<'EOF'
              "Original-Mail-From": "<orders@shop.example.com>",
              "Reported-Domain": "shop.example.com"}}]
 EOF
-version=$(fpkit --version | sed 's/^fpkit //')
+version=$(fpkit --version | sed -n '1s/^fpkit //p')
 if command -v python3 >/dev/null 2>&1; then
 	python3 "$tmp/check.py" "$X" "$version" "$tmp/expect.json" >"$tmp/py" 2>"$tmp/err" || :
 	assert_eq "$(grep -c '^PASS' "$tmp/py")" 44 "Python's email package: 44 checks pass"

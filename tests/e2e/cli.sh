@@ -154,4 +154,54 @@ else
 	skip "standard output on a full disk: no writable /dev/full"
 fi
 
+# --- --version: fpkit's and the libraries', built with and running with --------
+run --version
+for lib in GMime libarchive libcurl jansson libopendkim c-ares libpsl GLib; do
+	assert_true "--version names $lib" grep -q "^  $lib " "$tmp/out"
+done
+if command -v pkg-config >/dev/null 2>&1; then
+	for pair in "GMime gmime-3.0" "libarchive libarchive" "libcurl libcurl" "jansson jansson" \
+		"c-ares libcares" "libpsl libpsl" "GLib glib-2.0"; do
+		set -- $pair
+		want=$(pkg-config --modversion "$2" 2>/dev/null || :)
+		[ -n "$want" ] || continue
+		assert_eq "$(awk -v l="$1" '$1 == l { print $2 }' "$tmp/out")" "$want" \
+			"--version: $1 built with the version pkg-config gives"
+	done
+fi
+assert_false "--version: no library differs on this machine" grep -q differs "$tmp/out"
+
+# --- fpkit help COMMAND: the page through man, else the command's --help -------
+mkdir "$tmp/bin"
+printf '#!/bin/sh\necho "$@" >"%s/man.args"\n' "$tmp" >"$tmp/bin/man"
+chmod 755 "$tmp/bin/man"
+PATH=$tmp/bin:$PATH run help pack
+assert_status 0 "help pack"
+assert_eq "$(cat "$tmp/man.args")" "fpkit-pack" "help pack: man fpkit-pack"
+PATH=$tmp/bin:$PATH run help config
+assert_eq "$(cat "$tmp/man.args")" "fpkit-config" "help config: man fpkit-config"
+printf '#!/bin/sh\nexit 16\n' >"$tmp/bin/man"
+PATH=$tmp/bin:$PATH run help verify
+assert_status 0 "help verify, man without the page"
+fpkit verify --help >"$tmp/vhelp"
+assert_true "help verify without the page: verify --help" cmp -s "$tmp/out" "$tmp/vhelp"
+assert_in "$tmp/err" "no manual page fpkit-verify" "help verify without the page: said"
+mkdir "$tmp/noman"
+status=0
+env PATH="$tmp/noman" "$FPKIT" help scan >"$tmp/out" 2>"$tmp/err" || status=$?
+assert_status 0 "help scan, no man at all"
+assert_in "$tmp/out" "usage: fpkit scan" "help scan without man: scan --help"
+run help frobnicate
+assert_status 64 "help, an unknown command"
+run help
+assert_status 0 "help alone: the list"
+assert_in "$tmp/out" "Commands:" "help alone: the list of commands"
+
+# --- the global options come before the command --------------------------------
+run --frob pack
+assert_status 64 "an unknown global option"
+assert_in "$tmp/err" "a command's options come after it" "an unknown global option: said"
+run --config
+assert_status 64 "--config without a file"
+
 finish

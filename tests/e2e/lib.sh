@@ -53,6 +53,12 @@ unset OVH_ENDPOINT OVH_APPLICATION_KEY OVH_APPLICATION_SECRET OVH_CONSUMER_KEY \
 mkdir "$tmp/.home"
 HOME=$tmp/.home
 FPKIT_SYSTEM_OVH_CONF=$tmp/no-etc-ovh.conf
+# Nor the machine's fpkit.conf (the user's is under the new HOME), nor a
+# package build's SOURCE_DATE_EPOCH (dpkg-buildpackage sets it; the
+# tests that want one set it themselves).
+FPKIT_SYSTEM_CONF=$tmp/no-etc-fpkit.conf
+unset XDG_CONFIG_HOME FPKIT_CONFIG SOURCE_DATE_EPOCH
+export FPKIT_SYSTEM_CONF
 http_proxy=http://127.0.0.1:9
 https_proxy=http://127.0.0.1:9
 no_proxy=127.0.0.1,localhost

@@ -29,8 +29,14 @@ $U/events/$IP9/20261121T070000Z/mx1/$B9" "each object's URL is printed, in scan 
 assert_in "$tmp/err" "fpkit: archive '$U': 3 events: 3 archived, 0 already there, 0 failed" \
 	"the count"
 assert_eq "$(s3_keys evidence fp/ | tr '\n' ' ')" \
-	"$K/$IP5/20261119T090000Z/mx1/$B5 $K/$IP7/20261120T133207Z/mx1/$B7 $K/$IP9/20261121T070000Z/mx1/$B9 " \
-	"the bucket holds the three keys, nothing else"
+	"$K/$IP5/20261119T090000Z/mx1/$B5 $K/$IP7/20261120T133207Z/mx1/$B7 $K/$IP9/20261121T070000Z/mx1/$B9 fp/index.html " \
+	"the bucket holds the three keys and the archive's page, nothing else"
+# The page beside the events links each bundle by its key below the
+# prefix, so that the link works from fp/index.html.
+s3_get "evidence/fp/index.html" "$tmp/page.html"
+for k in "$IP5/20261119T090000Z/mx1/$B5" "$IP7/20261120T133207Z/mx1/$B7" "$IP9/20261121T070000Z/mx1/$B9"; do
+	assert_in "$tmp/page.html" "href=\"events/$k\"" "the bucket's page links events/$k"
+done
 # Read back by another client, hashed, and checked as a bundle.
 s3_get "evidence/$K/$IP7/20261120T133207Z/mx1/$B7" "$tmp/$B7"
 run verify "$tmp/$B7"
@@ -49,7 +55,7 @@ assert_eq "$(jq -r 'select(.ip == "'"$IP7"'") | .size' "$tmp/ls-bucket")" \
 archive "$U" --host mx1
 assert_status 0 "second run"
 assert_eq "$(cat "$tmp/out")" "" "nothing written"
-assert_eq "$(s3_keys evidence fp/ | wc -l)" 3 "still three objects"
+assert_eq "$(s3_keys evidence fp/events/ | wc -l)" 3 "still three objects"
 
 # The same events into a folder: archive ls says the same.
 archive "$tmp/folder" --host mx1
@@ -74,7 +80,7 @@ wait $p1 || st1=$?
 wait $p2 || st2=$?
 assert_eq "$st1 $st2" "0 0" "both parallel runs succeed"
 assert_eq "$(cat "$tmp/p1.out" "$tmp/p2.out" | wc -l)" 6 "each wrote its three"
-s3_keys evidence par/ >"$tmp/par-keys"
+s3_keys evidence par/events/ >"$tmp/par-keys"
 assert_eq "$(wc -l <"$tmp/par-keys")" 6 "two hosts in parallel: six objects"
 assert_eq "$(sed 's|^par/events/\([^/]*\)/\([^/]*\)/\([^/]*\)/.*|\1 \2 \3|' "$tmp/par-keys" | sort -u | wc -l)" 6 \
 	"each (ip, date, host) once"

@@ -70,8 +70,10 @@ while read -r url sha; do
 	[ "$(sha256sum <"$tmp/obj" | cut -c1-64)" != "$sha" ] || good=$((good + 1))
 done <"$tmp/urls"
 assert_eq "$good" 6 "every object's bytes have the SHA-256 of its metadata"
-assert_eq "$(jq -r 'select(.method == "PUT") | ."if-none-match"' "$tmp/fake-s3.log" | sort -u)" \
-	"*" "every PUT says If-None-Match: *"
+assert_eq "$(jq -r 'select(.method == "PUT" and (.key | contains("/events/"))) | ."if-none-match"' "$tmp/fake-s3.log" | sort -u)" \
+	"*" "every PUT of an event says If-None-Match: *"
+assert_eq "$(jq -r 'select(.method == "PUT" and (.key | endswith("/index.html"))) | ."if-none-match"' "$tmp/fake-s3.log" | sort -u)" \
+	"null" "the archive's page (index.html) is put again, replacing the last one"
 assert_eq "$(jq -r 'select(.status == 400 or .status == 403) | .key' "$tmp/fake-s3.log" | wc -l)" 0 \
 	"no request refused: signatures, payload hashes and Content-MD5 all right"
 assert_not_in "$tmp/p1.err" "$S3_SK" "the secret is never printed"
@@ -108,9 +110,9 @@ assert_status 0 "an archive with retention"
 assert_in "$tmp/err" "PUT $S3_URL/evidence/fp/events/$IP7/20261120T133207Z/mx1/$B7: 200" \
 	"--verbose traces the bucket's requests"
 assert_not_in "$tmp/err" "$S3_SK" "and never the secret"
-assert_eq "$(jq -r 'select(.method == "PUT") | ."x-amz-object-lock-mode"' "$tmp/fake-s3.log" | sort -u)" \
-	COMPLIANCE "x-amz-object-lock-mode on each upload"
-until=$(jq -r 'select(.method == "PUT") | ."x-amz-object-lock-retain-until-date"' "$tmp/fake-s3.log" | head -1)
+assert_eq "$(jq -r 'select(.method == "PUT" and (.key | contains("/events/"))) | ."x-amz-object-lock-mode"' "$tmp/fake-s3.log" | sort -u)" \
+	COMPLIANCE "x-amz-object-lock-mode on each upload of an event (the page is a view, not evidence: not locked)"
+until=$(jq -r 'select(.method == "PUT" and (.key | contains("/events/"))) | ."x-amz-object-lock-retain-until-date"' "$tmp/fake-s3.log" | head -1)
 assert_true "retain-until is 30 days from now ($until)" sh -c \
 	"echo '$until' | grep -qE '^($(date -u -d '+30 days' +%Y-%m-%d)|$(date -u -d '+31 days' +%Y-%m-%d))T[0-9:]{8}Z$'"
 assert_eq "$(jq -r 'select(.method == "PUT") | ."content-md5" // "none"' "$tmp/fake-s3.log" | grep -c none || :)" \
