@@ -15,6 +15,8 @@ int cmd_alert(int argc, char **argv, struct error *err);
 int cmd_queue(int argc, char **argv, struct error *err);
 int cmd_posture(int argc, char **argv, struct error *err);
 int cmd_unblock(int argc, char **argv, struct error *err);
+int cmd_ticket(int argc, char **argv, struct error *err);
+int cmd_auth(int argc, char **argv, struct error *err);
 int cmd_report(int argc, char **argv, struct error *err);
 
 /* The error for an option getopt_long refused: unknown, the start of

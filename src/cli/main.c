@@ -42,6 +42,8 @@ static const struct command {
 	{ "posture", cmd_posture, "a sending IP's reverse DNS, SPF, DMARC and blocklists" },
 	{ "queue", cmd_queue, "the local mail system: can it send, what waits in its queue" },
 	{ "unblock", cmd_unblock, "unblock an IP (OVH API) behind guard rails" },
+	{ "ticket", cmd_ticket, "open the ticket with support, follow it (OVH API)" },
+	{ "auth", cmd_auth, "request a consumer key with fpkit's rights (OVH API)" },
 	{ "archive", cmd_archive, "list the block events of an archive folder or bucket" },
 	/* Run by main.c itself: they need what it read. */
 	{ "config", NULL, "print the settings of fpkit.conf and where each came from" },

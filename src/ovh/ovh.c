@@ -90,6 +90,13 @@ ovh_call_init_post(struct ovh_call *c, const char *path, const char *body)
 	c->post_body = xstrdup(body);
 }
 
+void
+ovh_call_init_unsigned_post(struct ovh_call *c, const char *path, const char *body)
+{
+	ovh_call_init_post(c, path, body);
+	c->no_auth = true;
+}
+
 static void
 xfer_end_try(struct ovh *o, struct ovh_xfer *x)
 {
@@ -370,7 +377,7 @@ start_try(struct ovh *o, struct ovh_call *c, bool sign, int64_t now, struct erro
 	x->headers = curl_slist_append(x->headers, h);
 	explicit_bzero(h, strlen(h));
 	free(h);
-	if (sign) {
+	if (sign && !c->no_auth) {
 		char sig[OVHSIGN_SIZE];
 		int64_t ts = (int64_t)time(NULL) + o->delta;
 
@@ -552,6 +559,14 @@ rule_of(const struct ovh_call *c, char *buf, size_t size)
 
 	if (c->post_body && strstr(path, "/unblock"))
 		snprintf(buf, size, "POST /ip/*/spam/*/unblock");
+	else if (c->post_body && strncmp(path, "/support/tickets/create", 23) == 0)
+		snprintf(buf, size, "POST /support/tickets/create");
+	else if (c->post_body && strncmp(path, "/support/tickets/", 17) == 0)
+		snprintf(buf, size, "POST /support/tickets/*/reply");
+	else if (strncmp(path, "/support/tickets/", 17) == 0)
+		snprintf(buf, size, "%s /support/tickets/*", c->method);
+	else if (strncmp(path, "/support/tickets", 16) == 0)
+		snprintf(buf, size, "%s /support/tickets", c->method);
 	else if (path[1 + n] == '/')
 		snprintf(buf, size, "%s %.*s/*", c->method, (int)(n + 1), path);
 	else
@@ -955,9 +970,13 @@ out:
 int
 ovh_run(struct ovh *o, struct ovh_call **calls, size_t n, struct error *err)
 {
+	bool signed_calls = false;
+
 	if (n == 0)
 		return 0;
-	if (!o->have_delta && fetch_delta(o, err) < 0)
+	for (size_t i = 0; i < n; i++)
+		signed_calls |= !calls[i]->no_auth;
+	if (signed_calls && !o->have_delta && fetch_delta(o, err) < 0)
 		return -1;
 	return run_batch(o, calls, n, true, true, err);
 }

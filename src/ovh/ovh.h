@@ -52,6 +52,8 @@ struct ovh_call {
 	const char *method;	/* "GET" or "POST" (static) */
 	char *path;		/* encoded path and query, e.g. "/ip?ip=203.0.113.7" */
 	char *post_body;	/* POST: the body sent and signed ("" for none) */
+	bool no_auth;		/* sent with the application key alone, unsigned
+				 * (POST /auth/credential) */
 	bool uncertain;		/* a failed POST that may have reached the API
 				 * (a time-out, a cut, a 5xx or 408 answer):
 				 * what became of it is not known */
@@ -71,6 +73,10 @@ void ovh_call_init(struct ovh_call *c, const char *path);
  * not connect, or not resolve the host); else it fails at once, with
  * c->uncertain telling when it may have been done all the same. */
 void ovh_call_init_post(struct ovh_call *c, const char *path, const char *body);
+/* ovh_call_init_post for a call the API takes without a consumer key
+ * (POST /auth/credential): only X-Ovh-Application is sent, no
+ * signature, and the API's time is not asked for it. */
+void ovh_call_init_unsigned_post(struct ovh_call *c, const char *path, const char *body);
 /* Free the path, the body and the JSON of c (after ovh_run returned). */
 void ovh_call_release(struct ovh_call *c);
 

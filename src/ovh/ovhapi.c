@@ -6,7 +6,9 @@
  * (/ip/203.0.113.0/28/spam) is a 404 (ovh-api.md section 4). */
 #include "config.h"
 
+#include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,4 +204,109 @@ int
 ovhapi_check_spam_ips(const struct ovh_call *c, struct error *err)
 {
 	return check_strings(c, is_ipv4, "IPv4 addresses", "an IPv4 address", err);
+}
+
+void
+ovhapi_ip(struct ovh_call *c, const char *block)
+{
+	char *eblock = ovhsign_escape_path(block);
+
+	call_init(c, xasprintf("/ip/%s", eblock));
+	free(eblock);
+}
+
+void
+ovhapi_ticket_create(struct ovh_call *c, const char *body)
+{
+	ovh_call_init_post(c, "/support/tickets/create", body);
+}
+
+void
+ovhapi_tickets(struct ovh_call *c, const char *status, int64_t min_creation, int64_t number)
+{
+	char *path = xstrdup("/support/tickets");
+
+	if (min_creation >= 0) {
+		char *t = api_datetime(min_creation);
+
+		ovhsign_query_add(&path, "minCreationDate", t);
+		free(t);
+	}
+	if (status)
+		ovhsign_query_add(&path, "status", status);
+	if (number >= 0) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%" PRId64, number);
+		ovhsign_query_add(&path, "ticketNumber", n);
+	}
+	call_init(c, path);
+}
+
+void
+ovhapi_ticket(struct ovh_call *c, int64_t id)
+{
+	call_init(c, xasprintf("/support/tickets/%" PRId64, id));
+}
+
+void
+ovhapi_ticket_messages(struct ovh_call *c, int64_t id)
+{
+	call_init(c, xasprintf("/support/tickets/%" PRId64 "/messages", id));
+}
+
+void
+ovhapi_ticket_reply(struct ovh_call *c, int64_t id, const char *body)
+{
+	char *path = xasprintf("/support/tickets/%" PRId64 "/reply", id);
+
+	ovh_call_init_post(c, path, body);
+	free(path);
+}
+
+void
+ovhapi_credential(struct ovh_call *c, const char *body)
+{
+	ovh_call_init_unsigned_post(c, "/auth/credential", body);
+}
+
+/* What each subcommand asks for.  GET /auth/time needs no rule: the API
+ * serves it to anyone. */
+const struct ovhapi_rule ovhapi_rules[] = {
+	{ "GET", "/ip", false, "pack, scan, unblock" },
+	{ "GET", "/ip/*", false, "pack, scan, unblock, ticket create" },
+	{ "GET", "/ip/*/spam", false, "scan" },
+	{ "GET", "/ip/*/spam/*", false, "pack, scan, unblock" },
+	{ "GET", "/ip/*/spam/*/stats", false, "pack, scan" },
+	{ "GET", "/me", false, "pack, scan" },
+	{ "GET", "/support/tickets", false, "ticket" },
+	{ "GET", "/support/tickets/*", false, "ticket" },
+	{ "GET", "/support/tickets/*/messages", false, "ticket show, ticket reply" },
+	{ "POST", "/ip/*/spam/*/unblock", true, "unblock" },
+	{ "POST", "/support/tickets/create", true, "ticket create" },
+	{ "POST", "/support/tickets/*/reply", true, "ticket reply" },
+	{ NULL, NULL, false, NULL },
+};
+
+/* fnmatch without FNM_PATHNAME, on '*' alone (a path holds no other
+ * special character fpkit would write). */
+static bool
+glob_star(const char *pat, const char *s)
+{
+	if (*pat == '\0')
+		return *s == '\0';
+	if (*pat == '*') {
+		/* One character at least: a star does not match "". */
+		for (size_t i = 1; i <= strlen(s); i++)
+			if (glob_star(pat + 1, s + i))
+				return true;
+		return false;
+	}
+	return *s == *pat && glob_star(pat + 1, s + 1);
+}
+
+bool
+ovhapi_rule_covers(const struct ovhapi_rule *r, const char *method, const char *path)
+{
+	return strcmp(r->method, method) == 0 && glob_star(r->path, path);
 }

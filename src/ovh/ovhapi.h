@@ -67,4 +67,53 @@ int ovhapi_check_blocks(const struct ovh_call *c, struct error *err);
  * otherwise. */
 int ovhapi_check_spam_ips(const struct ovh_call *c, struct error *err);
 
+/* GET /ip/{block}: the ip.Ip object of a block, whose routedTo.serviceName
+ * and type name the service it is routed to (ovh-api.md section 5b). */
+void ovhapi_ip(struct ovh_call *c, const char *block);
+
+/* POST /support/tickets/create with 'body', the JSON object sent and
+ * signed (ovh-api.md section 6); set up with ovh_call_init_post. */
+void ovhapi_ticket_create(struct ovh_call *c, const char *body);
+
+/* GET /support/tickets: the ids of the account's tickets; only those in
+ * 'status' ("open", "closed", "unknown") when not NULL, only those
+ * created at or after 'min_creation' (epoch seconds) when it is >= 0
+ * (minCreationDate), only that number when 'number' is >= 0
+ * (ticketNumber). */
+void ovhapi_tickets(struct ovh_call *c, const char *status, int64_t min_creation,
+		    int64_t number);
+
+/* GET /support/tickets/{id}: the support.Ticket object. */
+void ovhapi_ticket(struct ovh_call *c, int64_t id);
+
+/* GET /support/tickets/{id}/messages: its support.Message array. */
+void ovhapi_ticket_messages(struct ovh_call *c, int64_t id);
+
+/* POST /support/tickets/{id}/reply with 'body' ({"body": TEXT}); set up
+ * with ovh_call_init_post. */
+void ovhapi_ticket_reply(struct ovh_call *c, int64_t id, const char *body);
+
+/* POST /auth/credential with 'body' ({accessRules, redirection}), sent
+ * with the application key alone (ovh_call_init_unsigned_post). */
+void ovhapi_credential(struct ovh_call *c, const char *body);
+
+/* An access rule of a consumer key: a method and a path where '*'
+ * stands for anything, as python-ovh's request_consumerkey writes them. */
+struct ovhapi_rule {
+	const char *method;
+	const char *path;
+	bool write;		/* asked for by fpkit auth --write only */
+	const char *used_by;	/* the subcommands that need it */
+};
+
+/* Every rule fpkit needs, reads first: the paths each ovhapi_ function
+ * above asks for (tests/unit/test_ovhapi.c checks that each is covered,
+ * and by a rule of its kind).  NULL-terminated. */
+extern const struct ovhapi_rule ovhapi_rules[];
+
+/* Does rule r allow 'method' on 'path' (the path as sent, query left
+ * out)?  '*' matches one or more characters, '/' included, as the API's
+ * rules do. */
+bool ovhapi_rule_covers(const struct ovhapi_rule *r, const char *method, const char *path);
+
 #endif

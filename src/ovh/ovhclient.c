@@ -108,7 +108,7 @@ int
 ovhclient_connect(struct ovhclient *a, struct diag *d, struct error *err)
 {
 	struct ovhconf_source src = { a->endpoint, a->config, NULL, 0, a->why,
-				      a->insecure_http, ovh_check_endpoint };
+				      a->insecure_http, ovh_check_endpoint, a->app_only };
 
 	/* From here the process holds API secrets: no core dump may keep
 	 * them on disk. */

@@ -18,6 +18,7 @@ struct ovhclient {
 	bool verbose;			/* --verbose: the command then sets
 					 * opt.trace */
 	bool insecure_http;		/* --insecure-http */
+	bool app_only;			/* fpkit auth: no consumer key needed */
 	const char *why;		/* the command: why the API is asked, put
 					 * before a "no credentials" error */
 	struct ovh_options opt;		/* --connect-timeout, --timeout, --retries,

@@ -154,12 +154,20 @@ header_safe(const char *s)
 
 static int
 check_credentials(const struct found *ak, const struct found *as, const struct found *ck,
-		  const struct ini *ini, const char *endpoint, const char *why, struct error *err)
+		  const struct ini *ini, const char *endpoint, const char *why, bool app_only,
+		  struct error *err)
 {
 	const struct found *all[] = { ak, as, ck };
 	static const char *const names[] = { "application_key", "application_secret",
 					     "consumer_key" };
 
+	if (app_only) {
+		/* fpkit auth: the key to be requested is not looked at. */
+		static const struct found none = { NULL, "" };
+
+		ck = &none;
+		all[2] = NULL;
+	}
 	if (!ak->value && !as->value && !ck->value) {
 		if (env("OVH_CLIENT_ID") || ini_get(ini, endpoint, "client_id"))
 			return error_set(err, EX_CONFIG, "only OAuth2 client credentials (client_id) "
@@ -183,13 +191,13 @@ check_credentials(const struct found *ak, const struct found *as, const struct f
 		return error_set(err, EX_CONFIG, "consumer_key is set (%s) but not "
 				 "application_key and application_secret: give all three, for "
 				 "endpoint '%s'", ck->where, endpoint);
-	if (!ck->value)
+	if (!ck->value && !app_only)
 		return error_set(err, EX_CONFIG, "no consumer_key for endpoint '%s' (set "
 				 "OVH_CONSUMER_KEY or consumer_key in section [%s]): request one "
-				 "with the rules GET /ip and GET /ip/* (POST /auth/credential, see "
-				 "fpkit(1), THE OVH API)", endpoint, endpoint);
+				 "with 'fpkit auth', which asks for the rules fpkit needs (POST "
+				 "/auth/credential, see fpkit-auth(1))", endpoint, endpoint);
 	for (size_t i = 0; i < 3; i++)
-		if (!header_safe(all[i]->value))
+		if (all[i] && !header_safe(all[i]->value))
 			return error_set(err, EX_CONFIG, "%s (%s) holds a space or a character "
 					 "that cannot be sent in an HTTP header: copy the key again, "
 					 "without quotes or spaces", names[i], all[i]->where);
@@ -283,14 +291,14 @@ ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 	lookup(&ak, &ini, endpoint, "application_key", "OVH_APPLICATION_KEY");
 	lookup(&as, &ini, endpoint, "application_secret", "OVH_APPLICATION_SECRET");
 	lookup(&ck, &ini, endpoint, "consumer_key", "OVH_CONSUMER_KEY");
-	if (check_credentials(&ak, &as, &ck, &ini, endpoint, src->why, err) < 0)
+	if (check_credentials(&ak, &as, &ck, &ini, endpoint, src->why, src->app_only, err) < 0)
 		goto out;
 	c->application_key = xstrdup(ak.value);
 	c->application_secret = xstrdup(as.value);
-	c->consumer_key = xstrdup(ck.value);
+	c->consumer_key = src->app_only ? NULL : xstrdup(ck.value);
 	c->application_key_from = xstrdup(ak.where);
 	c->application_secret_from = xstrdup(as.where);
-	c->consumer_key_from = xstrdup(ck.where);
+	c->consumer_key_from = src->app_only ? NULL : xstrdup(ck.where);
 	rc = 0;
 out:
 	ini_release(&ini);

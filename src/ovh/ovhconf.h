@@ -30,6 +30,9 @@ struct ovhconf_source {
 	 * libcurl); NULL: no check. */
 	int (*check_url)(const char *url, const char *from, bool insecure_http, bool *plain,
 			 struct error *err);
+	bool app_only;		/* the application key and secret alone: a
+				 * consumer key is neither needed nor read
+				 * (fpkit auth requests one) */
 };
 
 /* What was found.  The three credentials are never written into any
@@ -72,7 +75,8 @@ struct ovhconf {
  * (EX_CONFIG, naming the file and the line); an unknown endpoint name
  * (EX_USAGE from --endpoint, EX_CONFIG otherwise); no application key,
  * an application key without its secret or the reverse, no consumer
- * key, a credential that cannot be sent in an HTTP header (EX_CONFIG,
+ * key (unless src->app_only, which leaves consumer_key NULL), a
+ * credential that cannot be sent in an HTTP header (EX_CONFIG,
  * naming where each came from, never a value).  c is empty on error. */
 int ovhconf_resolve(struct ovhconf *c, const struct ovhconf_source *src,
 		    struct diag *d, struct error *err);

@@ -494,7 +494,8 @@ read_index(struct archive_dir *a, struct strbuf *keep, struct diag *d, struct er
 			why = "cut short (a run was stopped while writing it)";
 		else if (n > FPKIT_LIMIT_INDEX_LINE)
 			why = too_long;
-		else if (json_is_object(j) && json_is_object(json_object_get(j, "unblock"))) {
+		else if (json_is_object(j) && (json_is_object(json_object_get(j, "unblock")) ||
+					       json_is_object(json_object_get(j, "ticket")))) {
 			/* archive_dir_record's: kept as it is */
 		} else if (!json_is_object(j) || !json_is_string(json_object_get(j, "bundle")))
 			why = "not an index line";
@@ -944,7 +945,8 @@ archive_dir_record(struct archive_dir *a, json_t *line, struct error *err)
 	if (a->s3)
 		rc = error_set(err, EX_USAGE, "archive: a bucket keeps bundles alone: give "
 			       "--archive a folder to record this");
-	else if (s == NULL || !json_is_object(json_object_get(line, "unblock")))
+	else if (s == NULL || !(json_is_object(json_object_get(line, "unblock")) ||
+				json_is_object(json_object_get(line, "ticket"))))
 		rc = error_set(err, EX_SOFTWARE, "archive: not a record line");
 	else if (strlen(s) + 1 > FPKIT_LIMIT_INDEX_LINE)
 		rc = error_set(err, EX_SOFTWARE, "archive: a record line over %d bytes",
@@ -1398,8 +1400,10 @@ archive_dir_list(const char *dir, json_t **events, struct error *err)
 		const char *bundle = json_string_value(json_object_get(o, "bundle"));
 		char *path;
 
-		/* Records of acts (unblock) and cut lines are no events. */
-		if (bundle == NULL) {
+		/* Records of acts (unblock, ticket: they name the event's
+		 * bundle too) and cut lines are no events. */
+		if (bundle == NULL || json_is_object(json_object_get(o, "unblock")) ||
+		    json_is_object(json_object_get(o, "ticket"))) {
 			json_decref(o);
 			continue;
 		}

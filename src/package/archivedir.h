@@ -220,9 +220,9 @@ bool archive_dir_has_bundle(const struct archive_dir *a, const char *ip, int64_t
 			    char **path);
 
 /* Append a record of an act on a block event to the index (fpkit
- * unblock), under the lock archive_dir_open took, with a single write as
- * a bundle's line.  'line' (borrowed) is an object with an "unblock"
- * object; such lines are kept as they are by archive_dir_open's repairs
+ * unblock, fpkit ticket create), under the lock archive_dir_open took,
+ * with a single write as a bundle's line.  'line' (borrowed) is an
+ * object with an "unblock" or a "ticket" object; such lines are kept as they are by archive_dir_open's repairs
  * and name no bundle of their own.  EX_SOFTWARE for a line that is not
  * one or over FPKIT_LIMIT_INDEX_LINE, EX_CANTCREAT or EX_IOERR when the
  * index cannot be written. */

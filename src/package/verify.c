@@ -47,6 +47,7 @@ struct state {
 	GHashTable *by_name;	/* a file's name (borrowed) -> its index + 1 */
 	struct strbuf sums, summary, ticket, posture;
 	bool have_sums, have_summary, have_posture;
+	size_t (*keep)(const char *name);	/* verify_bundle_keep */
 };
 
 static void
@@ -122,7 +123,7 @@ source_read(struct source *src, void *buf, size_t len, struct error *err)
 /* Stream the current entry: its digest, and a copy when keep is set. */
 static int
 read_entry(struct state *st, struct source *r, const char *name,
-	   int64_t size, struct strbuf *keep, char sha[DIGEST_HEX_SIZE],
+	   int64_t size, struct strbuf *keep, bool cut_ok, char sha[DIGEST_HEX_SIZE],
 	   struct error *err)
 {
 	char buf[65536];
@@ -134,9 +135,14 @@ read_entry(struct state *st, struct source *r, const char *name,
 	while ((n = source_read(r, buf, sizeof(buf), err)) > 0) {
 		digest_update(&d, buf, (size_t)n);
 		got += n;
-		if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
-			/* TICKET.txt is kept for fpkit report only: its
-			 * size is no rule of the bundle. */
+		if (keep && cut_ok) {
+			/* A copy asked for: its first bytes only. */
+			size_t room = keep->max - keep->len;
+
+			strbuf_add(keep, buf, (size_t)n < room ? (size_t)n : room);
+		} else if (keep && strbuf_add(keep, buf, (size_t)n) < 0) {
+			/* TICKET.txt is kept for fpkit report and fpkit
+			 * ticket only: its size is no rule of the bundle. */
 			if (keep != &st->ticket)
 				problem(st, "%s: larger than the limit of %d bytes", name,
 					FPKIT_LIMIT_BUNDLE_META);
@@ -253,6 +259,8 @@ take_entry(struct state *st, struct source *r, const struct tarball_entry *e,
 	size_t toplen;
 	struct seen *f;
 	struct strbuf *keep = NULL;
+	bool cut_ok = false;
+	size_t cap;
 
 	if (why) {
 		problem(st, "entry '%.200s': refused: %s", e->path, why);
@@ -296,13 +304,23 @@ take_entry(struct state *st, struct source *r, const struct tarball_entry *e,
 	} else if (strcmp(rel, "posture.json") == 0) {
 		keep = &st->posture;
 		st->have_posture = true;
+	} else if (st->keep && (cap = st->keep(rel)) > 0) {
+		struct verify_kept *k;
+
+		st->res->kept = xgrow(st->res->kept, st->res->nr_kept + 1, &st->res->alloc_kept,
+				      sizeof(*st->res->kept));
+		k = &st->res->kept[st->res->nr_kept++];
+		k->name = xstrdup(rel);
+		strbuf_init(&k->data, cap);
+		keep = &k->data;
+		cut_ok = true;
 	}
 	st->files = xgrow(st->files, st->nr + 1, &st->alloc, sizeof(*st->files));
 	f = &st->files[st->nr++];
 	memset(f, 0, sizeof(*f));
 	f->name = xstrdup(rel);
 	g_hash_table_insert(st->by_name, f->name, GSIZE_TO_POINTER(st->nr));
-	return read_entry(st, r, rel, e->size, keep, f->sha256, err);
+	return read_entry(st, r, rel, e->size, keep, cut_ok, f->sha256, err);
 }
 
 /*
@@ -518,6 +536,13 @@ int
 verify_bundle(const char *path, struct verify_result *res, struct diag *problems,
 	      struct error *err)
 {
+	return verify_bundle_keep(path, NULL, res, problems, err);
+}
+
+int
+verify_bundle_keep(const char *path, size_t (*keep)(const char *name),
+		   struct verify_result *res, struct diag *problems, struct error *err)
+{
 	struct tarball_reader r;
 	struct tarball_entry e;
 	struct state st;
@@ -534,6 +559,7 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 	st.bundle = path;
 	st.problems = problems;
 	st.res = res;
+	st.keep = keep;
 	if (!folder && tarball_reader_open(&r, path, err) < 0)
 		return -1;
 	st.by_name = g_hash_table_new(g_str_hash, g_str_equal);
@@ -548,6 +574,8 @@ verify_bundle(const char *path, struct verify_result *res, struct diag *problems
 			strbuf_release(&st.summary);
 			strbuf_release(&st.ticket);
 			strbuf_release(&st.posture);
+			free(st.top);
+			verify_result_release(res);
 			return -1;
 		}
 		goto read;
@@ -607,7 +635,10 @@ verify_result_release(struct verify_result *res)
 	free(res->top);
 	free(res->ticket);
 	json_decref(res->summary);
-	res->top = NULL;
-	res->ticket = NULL;
-	res->summary = NULL;
+	for (size_t i = 0; i < res->nr_kept; i++) {
+		free(res->kept[i].name);
+		strbuf_release(&res->kept[i].data);
+	}
+	free(res->kept);
+	memset(res, 0, sizeof(*res));
 }

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "strbuf.h"
+
 struct diag;
 struct error;
 
@@ -18,6 +20,12 @@ struct verify_result {
 	char *ticket;			/* TICKET.txt ("" when absent or over
 					 * FPKIT_LIMIT_BUNDLE_META) */
 	size_t ticket_len;
+	/* verify_bundle_keep: the copies kept, in the bundle's order. */
+	struct verify_kept {
+		char *name;		/* below the top folder */
+		struct strbuf data;	/* its first bytes, up to the cap */
+	} *kept;
+	size_t nr_kept, alloc_kept;
 };
 
 /* Read the bundle at 'path' and put one line per problem in 'problems'
@@ -32,6 +40,13 @@ struct verify_result {
  * no archive at all (EX_DATAERR), with nothing to release. */
 int verify_bundle(const char *path, struct verify_result *res,
 		  struct diag *problems, struct error *err);
+
+/* verify_bundle, keeping a copy of the first keep(NAME) bytes of each
+ * file (NAME below the top folder; 0: none) in res->kept: the bytes
+ * checked are the bytes used, read once.  SHA256SUMS, summary.json,
+ * TICKET.txt (res->ticket) and posture.json are not asked about. */
+int verify_bundle_keep(const char *path, size_t (*keep)(const char *name),
+		       struct verify_result *res, struct diag *problems, struct error *err);
 
 /* Free what res holds (not res). */
 void verify_result_release(struct verify_result *res);

@@ -34,25 +34,36 @@
 #include "verify.h"
 #include "xalloc.h"
 
+/* A number of milliseconds from the environment variable 'name' into
+ * *ms, when it is set. */
+static int
+env_ms(const char *name, long *ms, struct error *err)
+{
+	const char *env = getenv(name);
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (*env < '0' || *env > '9' || *end || errno || v < 1 || v > 3600000)
+		return error_set(err, EX_USAGE, "%s takes milliseconds from 1 to 3600000, not "
+				 "'%s'", name, env);
+	*ms = v;
+	return 0;
+}
+
 int
 unblock_options_init(struct unblock_options *o, struct error *err)
 {
-	const char *env = getenv("FPKIT_UNBLOCK_POLL_MS");
-
 	memset(o, 0, sizeof(*o));
 	mta_options_init(&o->mta);
 	o->poll_ms = UNBLOCK_POLL_MS;
-	if (env && *env) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(env, &end, 10);
-		if (*env < '0' || *env > '9' || *end || errno || v < 1 || v > 3600000)
-			return error_set(err, EX_USAGE, "FPKIT_UNBLOCK_POLL_MS takes milliseconds "
-					 "from 1 to 3600000, not '%s'", env);
-		o->poll_ms = v;
-	}
+	o->reread_ms = UNBLOCK_LOST_READ_MS;
+	if (env_ms("FPKIT_UNBLOCK_POLL_MS", &o->poll_ms, err) < 0 ||
+	    env_ms("FPKIT_UNBLOCK_REREAD_MS", &o->reread_ms, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -305,6 +316,26 @@ plan_text(const struct unblock_result *r, const char *queue_seen, bool forced)
 			 forced ? "not checked (--force)" : queue_seen ? queue_seen : "?");
 }
 
+/* After a lost answer: read the state until it is no longer
+ * blockedForSpam, at most UNBLOCK_LOST_READS times, o->reread_ms apart
+ * (an API that did the unblock may still show the old state for a
+ * moment; the client's rate ceiling paces the reads too). */
+static int
+read_state_after_loss(struct ovh *api, const struct unblock_options *o,
+		      struct unblock_result *r, struct error *err)
+{
+	for (int i = 0; ; i++) {
+		if (read_state(api, r, err) < 0)
+			return -1;
+		if (strcmp(r->state, "blockedForSpam") != 0 || i + 1 >= UNBLOCK_LOST_READS)
+			return 0;
+		say(o, "unblock: the state still reads blockedForSpam (read %d of %d): reading "
+		    "it again in %ld ms, in case the API is late to show the unblock", i + 1,
+		    UNBLOCK_LOST_READS, o->reread_ms);
+		sleep_ms(o->reread_ms);
+	}
+}
+
 /* The POST, never doubled: after a lost answer the state says whether
  * it was taken.  Returns the outcome, or -1 with err. */
 static int
@@ -351,7 +382,7 @@ post_unblock(struct ovh *api, const struct unblock_options *o, struct unblock_re
 		ovh_call_release(&c);
 		say(o, "unblock: no sure answer (%s): reading the state to know whether it was "
 		    "taken", perr.msg);
-		if (read_state(api, r, err) < 0) {
+		if (read_state_after_loss(api, o, r, err) < 0) {
 			error_prefix(err, "unblock: the unblock's answer was lost (%s), and its "
 				     "state could not be read to tell whether it was taken: run "
 				     "'fpkit unblock %s --dry-run' to see the state before trying "

@@ -20,6 +20,13 @@ struct ovhclient;
 /* Between two reads of the state with --watch, unless the rate allows
  * fewer (FPKIT_UNBLOCK_POLL_MS replaces it, for the tests). */
 #define UNBLOCK_POLL_MS 30000
+/* After a lost answer, the state is read this many times at most, this
+ * long apart (FPKIT_UNBLOCK_REREAD_MS replaces it, for the tests), before
+ * a state still blockedForSpam is taken to mean the unblock was not
+ * done: an API may be late to show what it did.  The client's rate
+ * ceiling holds for these reads as for any. */
+#define UNBLOCK_LOST_READS 3
+#define UNBLOCK_LOST_READ_MS 3000
 /* Times --wait waits again when the API says "still blocked" after the
  * earliest time was reached. */
 #define UNBLOCK_API_WAITS 3
@@ -38,6 +45,7 @@ struct unblock_options {
 	const char *bundle;		/* --bundle FILE: the evidence */
 	struct mta_options mta;		/* --mta, --postfix-config, --tool-timeout */
 	long poll_ms;			/* --watch: between two reads */
+	long reread_ms;			/* between two reads after a lost answer */
 	/* The command's part, each called with arg: */
 	/* ask a person (the plan in one paragraph): 1 yes, 0 no, -1 when
 	 * nobody can be asked; */
@@ -49,8 +57,9 @@ struct unblock_options {
 	void *arg;
 };
 
-/* The defaults; poll_ms from FPKIT_UNBLOCK_POLL_MS when set.  EX_USAGE
- * when that is not a number of milliseconds. */
+/* The defaults; poll_ms from FPKIT_UNBLOCK_POLL_MS and reread_ms from
+ * FPKIT_UNBLOCK_REREAD_MS when set.  EX_USAGE when either is not a
+ * number of milliseconds. */
 int unblock_options_init(struct unblock_options *o, struct error *err);
 
 enum unblock_outcome {
@@ -82,9 +91,10 @@ void unblock_result_release(struct unblock_result *r);
  * evidence archived (unless no_evidence), the mail system unable to send
  * (unless force), the earliest time date + time (waited for with wait),
  * the confirmation (unless yes or dry_run); then, unless dry_run, the
- * POST.  A POST whose answer was lost or timed out is followed by a read
- * of the state; it is sent again only while the state is still
- * blockedForSpam (at most the client's retries).  With watch, the state
+ * POST.  A POST whose answer was lost or timed out is followed by reads
+ * of the state (UNBLOCK_LOST_READS, UNBLOCK_LOST_READ_MS apart); it is
+ * sent again only when every read still says blockedForSpam (at most
+ * the client's retries).  With watch, the state
  * is read until "unblocked", within the client's rate.  With archive, a
  * POST's outcome is appended to the archive's index (a warning in d when
  * it cannot be).  Returns the outcome, r filled; or -1 with err (the API's

@@ -544,6 +544,33 @@ unblock-dry-run-watch|unblock 203.0.113.7 --dry-run --watch|64|--dry-run sends n
 unblock-bundle-no-evidence|unblock 203.0.113.7 --bundle x --no-evidence|64|--bundle and --no-evidence say opposite things
 unblock-poll-env|FPKIT_UNBLOCK_POLL_MS=5x unblock 203.0.113.7|64|FPKIT_UNBLOCK_POLL_MS takes milliseconds from 1 to 3600000, not '5x'
 unblock-no-credentials|unblock 203.0.113.7|78|unblock: no OVH API credentials
+unblock-reread-env|FPKIT_UNBLOCK_REREAD_MS=0 unblock 203.0.113.7|64|FPKIT_UNBLOCK_REREAD_MS takes milliseconds from 1 to 3600000, not '0'
+ticket-no-action|ticket|64|ticket: which? 'fpkit ticket create|list|show|reply'
+ticket-unknown-action|ticket close 5001|64|ticket: unknown action 'close'
+ticket-unknown-option|ticket create x --frobnicate|64|ticket: unknown option '--frobnicate'
+ticket-create-no-bundle|ticket create --yes|64|ticket create: give one bundle
+ticket-create-two|ticket create a b --yes|64|ticket create: give one bundle
+ticket-create-no-terminal|ticket create x|64|no terminal to ask for a confirmation: add --yes
+ticket-create-missing|ticket create "$IN/none.tar.gz" --yes|66|cannot open bundle
+ticket-create-not-bundle|ticket create "$IN/nul.eml" --yes|65|ticket create: 
+ticket-product|ticket create x --product car --yes|64|--product 'car' is not one of the API's products
+ticket-category|ticket create x --category urgent --yes|64|--category 'urgent': assistance, billing or incident
+ticket-subcategory|ticket create x --subcategory x --yes|64|--subcategory 'x'
+ticket-inline-max|ticket create x --inline-max 5 --yes|64|--inline-max takes a number of bytes from 1024
+ticket-list-arg|ticket list extra|64|ticket list: unexpected argument 'extra'
+ticket-list-status|ticket list --status gone|64|--status 'gone': open, closed or unknown
+ticket-list-yes|ticket list --yes|64|ticket list: sends nothing
+ticket-show-none|ticket show|64|ticket show: give one ticket
+ticket-show-word|ticket show abc|64|'abc' is not a ticket id or number
+ticket-show-create-option|ticket show 1 --service x|64|go with 'ticket create'
+ticket-reply-no-file|ticket reply 1 --yes|64|ticket reply: give the ticket and the file
+ticket-status-create|ticket create x --status open --yes|64|--status goes with 'ticket list'
+ticket-recheck-env|FPKIT_TICKET_RECHECK_MS=x ticket list|64|FPKIT_TICKET_RECHECK_MS takes milliseconds from 0 to 600000, not 'x'
+ticket-no-credentials|ticket list|78|ticket list: no OVH API credentials
+auth-unknown-option|auth --frobnicate|64|auth: unknown option '--frobnicate'
+auth-argument|auth extra|64|auth: unexpected argument 'extra'
+auth-redirection|auth --redirection ftp://x|64|--redirection takes an http:// or https:// address
+auth-no-credentials|auth|78|auth: no OVH API credentials
 sde-int64|SOURCE_DATE_EPOCH=9223372036854775807 pack $PACKDEMO -o "$OUT"|64|SOURCE_DATE_EPOCH='9223372036854775807' is not a number of seconds from 1970 to 9999
 sde-year-10000|SOURCE_DATE_EPOCH=253402300800 pack $PACKDEMO -o "$OUT"|64|from 1970 to 9999
 retry-base|FPKIT_RETRY_BASE_MS=-1 scan|64|FPKIT_RETRY_BASE_MS='-1' is not a number of milliseconds

@@ -441,6 +441,15 @@ call POST "$U1/unblock"
 assert_eq "$code" 503 "--refusal-status: the refusal at another status"
 assert_true "with the same words" sh -c 'echo "$1" | grep -q "still blocked for"' - "$(body_field message)"
 
+fakeapi_start "$U" --unblock-lag 600ms
+call POST "$U2/unblock"
+assert_eq "$code $(jq -r .state "$tmp/body")" "200 unblocking" "--unblock-lag: the POST answers the new state"
+get "$U2"
+assert_eq "$(jq -r .state "$tmp/body")" blockedForSpam "--unblock-lag: GET shows the old state for a while"
+sleep 1
+get "$U2"
+assert_eq "$(jq -r .state "$tmp/body")" unblocking "--unblock-lag: then the new one"
+
 # Faults on the write: lost after it was done, late after it was done,
 # a refusal the clock does not explain.
 fakeapi_start "$U" --fault "lost:1:$U2/unblock"
@@ -466,6 +475,86 @@ get "$U2"
 assert_true "stillblocked: nothing done" cmp -s "$tmp/body" "$tmp/u2.json"
 call POST "$U2/unblock"
 assert_eq "$code" 200 "stillblocked: once, then the unblock"
+
+# --- GET /ip/{block}, the support tickets, POST /auth/credential ---
+S=$tmp/support.state
+printf '{"ip":"%s","type":"dedicated","routedTo":{"serviceName":"ns1.example.net"}}\n' "$BLOCK" \
+	>"$D/blocks/203.0.113.0_28/block.json"
+fakeapi_start "$D" --state "$S"
+get "/ip/$EBLOCK"
+assert_true "GET /ip/{block}: block.json byte for byte" cmp -s "$tmp/body" "$D/blocks/203.0.113.0_28/block.json"
+get "/ip/198.51.100.0%2F24"
+assert_error 404 RESOURCE_NOT_FOUND "GET /ip/{block} without block.json: 404"
+T='{"subject":"S1","body":"B1","type":"genericRequest","category":"assistance","subcategory":"other","product":"dedicated","serviceName":"ns1.example.net"}'
+call POST /support/tickets/create "$T"
+assert_eq "$code $(jq -c . "$tmp/body")" '200 {"ticketId":5001,"ticketNumber":8845001,"messageId":9001,"additionalNotice":null}' \
+	"create: support.NewMessageInfo"
+assert_eq "$(jq -c '[.tickets[0].subject, .tickets[0].state, .messages[0].body]' "$S")" '["S1","open","B1"]' \
+	"create: the ticket and its first message in --state"
+for bad in '{"body":"B","type":"genericRequest"}' '{"subject":"S","type":"genericRequest"}' \
+	'{"subject":"S","body":"B"}' '{"subject":"S","body":"B","type":"urgent"}' \
+	'{"subject":"S","body":"B","type":"genericRequest","product":"car"}' \
+	'{"subject":"S","body":"B","type":"genericRequest","category":"x"}' \
+	'{"subject":"S","body":"B","type":"genericRequest","subcategory":"x"}' \
+	'{"subject":"S","body":7,"type":"genericRequest"}' \
+	'{"subject":"S","body":"B","type":"genericRequest","attachment":"x"}' '[]' 'x'; do
+	call POST /support/tickets/create "$bad"
+	assert_error 400 INVALID_PARAMETER "create refuses $bad"
+done
+assert_eq "$(jq '.tickets | length' "$S")" 1 "a refused create makes no ticket"
+call POST /support/tickets/create '{"subject":"S2","body":"B2","type":"genericRequest"}'
+get /support/tickets
+assert_eq "$(cat "$tmp/body")" '[5001,5002]' "list: every id"
+get "/support/tickets?subject=S2"
+assert_eq "$(cat "$tmp/body")" '[5002]' "list: ?subject="
+get "/support/tickets?ticketNumber=8845001"
+assert_eq "$(cat "$tmp/body")" '[5001]' "list: ?ticketNumber="
+get "/support/tickets?status=closed"
+assert_eq "$(cat "$tmp/body")" '[]' "list: ?status="
+get "/support/tickets?minCreationDate=$(date -u -d "@$(($(date +%s) + 600))" +%Y-%m-%dT%H%%3A%M%%3A%S%%2B00%%3A00)"
+assert_eq "$(cat "$tmp/body")" '[]' "list: ?minCreationDate= in the future"
+get "/support/tickets?minCreationDate=$(date -u -d "@$(($(date +%s) - 600))" +%Y-%m-%dT%H%%3A%M%%3A%S%%2B00%%3A00)"
+assert_eq "$(cat "$tmp/body")" '[5001,5002]' "list: ?minCreationDate= ten minutes ago"
+get "/support/tickets?status=gone"
+assert_error 400 INVALID_PARAMETER "list: a status not in the enum"
+get "/support/tickets?minCreationDate=yesterday"
+assert_error 400 INVALID_PARAMETER "list: a date that is none"
+get "/support/tickets?color=red"
+assert_error 400 INVALID_PARAMETER "list: a filter the schema lacks"
+get /support/tickets/5001
+assert_eq "$(jq -c '[.ticketId, .ticketNumber, .subject, .product, .serviceName, .type]' "$tmp/body")" \
+	'[5001,8845001,"S1","dedicated","ns1.example.net","genericRequest"]' "detail: the support.Ticket"
+get /support/tickets/6000
+assert_error 404 RESOURCE_NOT_FOUND "detail: an unknown id"
+call POST /support/tickets/5001/reply '{"body":"R1"}'
+assert_eq "$code $(wc -c <"$tmp/body")" "200 0" "reply: void"
+get /support/tickets/5001/messages
+assert_eq "$(jq -c 'map(.body)' "$tmp/body")" '["B1","R1"]' "messages: the first, then the reply"
+call POST /support/tickets/5001/reply '{"text":"R1"}'
+assert_error 400 INVALID_PARAMETER "reply: body required"
+call POST /support/tickets/6000/reply '{"body":"R"}'
+assert_error 404 RESOURCE_NOT_FOUND "reply: an unknown ticket"
+assert_eq "$(jq -s 'map(select(.wrote)) | length' "$FAKE_LOG")" 3 "two creates and a reply wrote"
+R='{"accessRules":[{"method":"GET","path":"/ip"},{"method":"POST","path":"/ip/*/spam/*/unblock"}]}'
+raw POST "$FAKE_URL/auth/credential"
+assert_eq "$code $(body_field errorCode)" "401 NOT_AUTHENTICATED" "credential: no application key"
+curl -sS -o "$tmp/body" -w '%{http_code}' -X POST -H "X-Ovh-Application: $FAKE_AK" \
+	-H 'Content-Type: application/json' --data-binary "$R" "$FAKE_URL/auth/credential" >"$tmp/code"
+assert_eq "$(cat "$tmp/code") $(jq -c '[.consumerKey, .state]' "$tmp/body")" '200 ["fakeNewCK0001","pendingValidation"]' \
+	"credential: unsigned, the application key alone"
+assert_eq "$(jq -c '.credentials[0]' "$S")" "$R" "credential: the rules recorded"
+curl -sS -o "$tmp/body" -w '%{http_code}' -X POST -H "X-Ovh-Application: other" \
+	--data-binary "$R" "$FAKE_URL/auth/credential" >"$tmp/code"
+assert_eq "$(cat "$tmp/code") $(body_field errorCode)" "403 INVALID_KEY" "credential: another application key"
+curl -sS -o "$tmp/body" -w '%{http_code}' -X POST -H "X-Ovh-Application: $FAKE_AK" \
+	--data-binary '{"accessRules":[{"method":"PATCH","path":"/ip"}]}' "$FAKE_URL/auth/credential" >"$tmp/code"
+assert_eq "$(cat "$tmp/code") $(body_field errorCode)" "400 INVALID_PARAMETER" "credential: a method no rule has"
+# lost after the write: the ticket made, no answer.
+fakeapi_start "$D" --state "$S" --fault lost:1:/support/tickets/create
+call POST /support/tickets/create "$T"
+assert_eq "$code $(jq '.tickets | length' "$S")" "000 1" "lost on create: no answer, the ticket made"
+get /support/tickets
+assert_eq "$(cat "$tmp/body")" '[5001]' "lost on create: listed"
 
 # --listen-requests: the port closes once N requests have arrived.
 fakeapi_start "$D" --listen-requests 2

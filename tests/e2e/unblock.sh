@@ -18,6 +18,9 @@ IP=203.0.113.7
 EARLY=203.0.113.8
 SOON=203.0.113.9
 now=$(date +%s)
+# The reads of the state after a lost answer, 10 ms apart here.
+FPKIT_UNBLOCK_REREAD_MS=10
+export FPKIT_UNBLOCK_REREAD_MS
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
 
 # The data tree: the demo IP (blocked 2026-11-20T13:32:07Z for 3600 s,
@@ -270,6 +273,15 @@ assert_eq "$(posts) $(wrote)" "1 1" "lost: not sent again"
 assert_eq "$(j '[.state, .posted]')" '["unblocking",true]' "lost: the state read after it"
 assert_in "$tmp/err" "the API's answer was lost, and the state read after it is unblocking: the unblock was taken" \
 	"lost: said"
+# An API late to show the unblock: the state is read again before
+# anything is sent again.
+start "$D" --fault "lost:1:/ip/$EB/spam/$IP/unblock" --unblock-lag 300ms
+FPKIT_UNBLOCK_REREAD_MS=250 run unblock "$IP" --no-evidence --yes --json
+assert_status 0 "lost, and the state late to show it"
+assert_eq "$(posts) $(wrote)" "1 1" "late state: read again, not sent again"
+assert_in "$tmp/err" "the state still reads blockedForSpam (read 1 of 3): reading it again in 250 ms" \
+	"late state: the read again said"
+assert_eq "$(j '[.state, .posted]')" '["unblocking",true]' "late state: the unblock taken"
 start "$D" --fault "late:1:5:/ip/$EB/spam/$IP/unblock"
 run unblock "$IP" --no-evidence --yes --timeout 1
 assert_status 0 "a time-out after the unblock was done"

@@ -6,7 +6,8 @@
  *                 [--port-file FILE] [--log FILE] [--skew SECONDS]
  *                 [--window SECONDS] [--fault SPEC]...
  *                 [--error-style code|class|both] [--max-seconds N]
- *                 [--unblock-delay S] [--refusal-status N] [--listen-requests N]
+ *                 [--unblock-delay S] [--unblock-lag S] [--refusal-status N]
+ *                 [--listen-requests N] [--state FILE]
  *
  * It listens on 127.0.0.1, on a port the kernel chooses; once listening it
  * prints the port on stdout and, with --port-file, writes it to FILE
@@ -34,6 +35,36 @@
  *                                        (below)
  *   GET  /me                             DIR/me.json byte for byte (the
  *                                        account; 404 when it is missing)
+ *   GET  /ip/{block}                     DIR/blocks/{block_}/block.json byte
+ *                                        for byte (the ip.Ip object: type,
+ *                                        routedTo.serviceName)
+ *   POST /support/tickets/create         the body checked as the schema
+ *                                        says (body, subject and type
+ *                                        required, the enums, no other
+ *                                        field): a ticket made, open, and
+ *                                        support.NewMessageInfo answered
+ *   GET  /support/tickets[?FILTERS]      the ids of the tickets, filtered
+ *                                        by status, minCreationDate,
+ *                                        maxCreationDate, ticketNumber,
+ *                                        subject (a part of it); another
+ *                                        filter of the schema is taken and
+ *                                        not applied, one it lacks is 400
+ *   GET  /support/tickets/{id}           the support.Ticket
+ *   GET  /support/tickets/{id}/messages  its support.Message array
+ *   POST /support/tickets/{id}/reply     body {"body": TEXT}: a message
+ *                                        added; an empty answer (void)
+ *   POST /auth/credential                unsigned: X-Ovh-Application must
+ *                                        be AK; {accessRules: [{method,
+ *                                        path}], redirection?} checked and
+ *                                        recorded; answers {validationUrl,
+ *                                        consumerKey, state:
+ *                                        "pendingValidation"}
+ *
+ * The tickets, their messages and the credentials asked for live in
+ * memory; --state FILE gets them as JSON ({"tickets", "messages",
+ * "credentials"}) after each write, for the tests to check.  Each write
+ * that took effect (an unblock, a ticket, a reply, a credential) gets
+ * "wrote":true in the log.
  *
  * where {block} is sent percent-encoded (203.0.113.0%2F28) and {block_} is
  * the block with its '/' made '_' (203.0.113.0_28).
@@ -45,7 +76,9 @@
  * (ovh-api.md §5b); after it, an IP in state blockedForSpam becomes
  * unblocking (the answer: its SpamIp so changed; the log line gets
  * "wrote":true), then unblocked --unblock-delay later (2 s by default;
- * SECS or MSms).  A POST on an IP unblocking or unblocked changes
+ * SECS or MSms); with --unblock-lag the GETs go on showing the file's
+ * state for that long after the unblock, as an API late to show a
+ * write.  A POST on an IP unblocking or unblocked changes
  * nothing and answers its SpamIp.  GET .../spam/{ip} and the ?state=
  * filter of GET .../spam show the state reached; an IP never unblocked
  * is served byte for byte from its file.
@@ -210,8 +243,15 @@ struct server {
 	GHashTable *unblocked;	/* "block_/ip" -> gint64 *: the monotonic ms of
 				 * the unblock (under lock) */
 	gint64 unblock_delay_ms;	/* unblocking -> unblocked */
+	gint64 unblock_lag_ms;		/* --unblock-lag: GET shows the old state */
 	unsigned refusal_status;	/* of "still blocked for N seconds" */
 	guint32 query_epoch;	/* the <hex> of the query ids */
+	/* The support tickets and the credentials asked for, in memory
+	 * (under lock), written to --state after each write. */
+	json_t *tickets;	/* support.Ticket objects */
+	json_t *messages;	/* support.Message objects, of every ticket */
+	json_t *credentials;	/* the bodies of POST /auth/credential */
+	const char *state_path;	/* --state FILE, or NULL */
 };
 
 /* One HTTP request; it lives inside its connection and is reset for each
@@ -760,7 +800,8 @@ live_state(const struct server *srv, const char *block_dir, const char *ip)
 
 	g_mutex_lock((GMutex *)&srv->lock);
 	since = g_hash_table_lookup(srv->unblocked, key);
-	if (since)
+	/* --unblock-lag: done, and not shown yet (the file's state). */
+	if (since && now_ms(srv) - *since >= srv->unblock_lag_ms)
 		state = now_ms(srv) - *since >= srv->unblock_delay_ms ? "unblocked" : "unblocking";
 	g_mutex_unlock((GMutex *)&srv->lock);
 	g_free(key);
@@ -984,6 +1025,456 @@ call_unblock(struct answer *a, const struct server *srv, const char *block_dir,
 	json_decref(o);
 }
 
+
+/* --- GET /ip/{block} ------------------------------------------------- */
+
+/* The ip.Ip object of a block: DIR/blocks/{block_}/block.json byte for
+ * byte (ovh-api.md §5b: its type and routedTo.serviceName). */
+static void
+call_ip_block(struct answer *a, const struct server *srv, const char *block_dir,
+	      const char *block)
+{
+	char *path = g_build_filename(block_dir, "block.json", NULL);
+	char *buf;
+	size_t len;
+	int rc = read_data(path, &buf, &len);
+
+	if (rc == 0)
+		answer_set(a, 200, buf, len);
+	else if (rc == -2)
+		answer_internal(a, srv, "cannot read a data file");
+	else
+		answer_not_found(a, srv, "ip", block);
+	g_free(path);
+}
+
+/* --- support tickets (ovh-api.md §6) and credentials ------------------ */
+
+static const char *const ticket_categories[] = { "assistance", "billing", "incident", NULL };
+static const char *const ticket_products[] = {
+	"adsl", "cdn", "dedicated", "dedicated-billing", "dedicated-other", "dedicatedcloud",
+	"domain", "exchange", "fax", "hosting", "housing", "iaas", "mail", "network",
+	"publiccloud", "sms", "ssl", "storage", "telecom-billing", "telecom-other", "vac",
+	"voip", "vps", "web-billing", "web-other", NULL,
+};
+static const char *const ticket_subcategories[] = {
+	"alerts", "autorenew", "bill", "down", "inProgress", "new", "other", "perfs", "start",
+	"usage", NULL,
+};
+static const char *const ticket_types[] = { "criticalIntervention", "genericRequest", NULL };
+static const char *const ticket_levels[] = { "high", "low", "medium", NULL };
+static const char *const ticket_states[] = { "closed", "open", "unknown", NULL };
+
+/* The server clock as the API writes its datetimes (new). */
+static char *
+api_now(const struct server *srv)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(server_time(srv));
+	char *s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S+00:00");
+
+	g_date_time_unref(dt);
+	return s;
+}
+
+static gint64
+datetime_epoch(const char *s)
+{
+	GTimeZone *utc = g_time_zone_new_utc();
+	GDateTime *dt = g_date_time_new_from_iso8601(s, utc);
+	gint64 t = dt ? g_date_time_to_unix(dt) : 0;
+
+	if (dt)
+		g_date_time_unref(dt);
+	g_time_zone_unref(utc);
+	return t;
+}
+
+/* Write the store to --state, through a temporary file and a rename
+ * (under lock). */
+static void
+save_state(const struct server *srv)
+{
+	json_t *o;
+	char *tmp;
+
+	if (!srv->state_path)
+		return;
+	o = json_pack("{s:O, s:O, s:O}", "tickets", srv->tickets, "messages", srv->messages,
+		      "credentials", srv->credentials);
+	tmp = g_strconcat(srv->state_path, ".tmp", NULL);
+	if (json_dump_file(o, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0 ||
+	    rename(tmp, srv->state_path) < 0)
+		fprintf(stderr, "fake-ovh: cannot write '%s'\n", srv->state_path);
+	g_free(tmp);
+	json_decref(o);
+}
+
+/* The body of a write: a JSON object, or 400 (NULL returned). */
+static json_t *
+body_object(struct answer *a, const struct server *srv, const GString *body)
+{
+	json_error_t jerr;
+	json_t *v = body->len ? json_loadb(body->str, body->len, 0, &jerr) : NULL;
+
+	if (!json_is_object(v)) {
+		json_decref(v);
+		answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+			     "Invalid body: a JSON object is expected");
+		return NULL;
+	}
+	return v;
+}
+
+/* Check a body's field: 'kind' "text" (a string), "string", an enum, or
+ * "watchers" (at most 10 strings).  TRUE when it passes or is absent
+ * and not required; else 400 in a. */
+static gboolean
+check_field(struct answer *a, const struct server *srv, json_t *o, const char *name,
+	    gboolean required, const char *type, const char *const *values)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (!v) {
+		if (required)
+			answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+				     "Missing parameter: %s", name);
+		return !required;
+	}
+	if (strcmp(type, "watchers") == 0) {
+		size_t i;
+		json_t *w;
+
+		if (!json_is_array(v) || json_array_size(v) > 10)
+			goto bad;
+		json_array_foreach(v, i, w)
+			if (!json_is_string(w))
+				goto bad;
+		return TRUE;
+	}
+	if (!json_is_string(v) || (values && !in_enum(values, json_string_value(v))) ||
+	    (required && json_string_length(v) == 0))
+		goto bad;
+	return TRUE;
+bad:
+	answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+		     "[%s] Given data is not valid for type %s", name, type);
+	return FALSE;
+}
+
+/* Only the names the schema lists; else 400 naming the first other. */
+static gboolean
+known_fields(struct answer *a, const struct server *srv, json_t *o, const char *const *names)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		if (!in_enum(names, key)) {
+			answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+				     "Invalid body: unknown parameter %s", key);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Add a message to a ticket (under lock): its messageId. */
+static json_int_t
+add_message(const struct server *srv, json_int_t ticket_id, const char *body,
+	    const char *from, const char *now)
+{
+	json_int_t id = 9000 + (json_int_t)json_array_size(srv->messages) + 1;
+
+	json_array_append_new(srv->messages,
+			      json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "body", body,
+					"creationDate", now, "from", from, "messageId", id,
+					"ticketId", ticket_id, "updateDate", now));
+	return id;
+}
+
+/* POST /support/tickets/create: the body checked as the schema says,
+ * a ticket made, support.NewMessageInfo answered. */
+static void
+call_ticket_create(struct answer *a, const struct server *srv, const GString *body)
+{
+	static const char *const names[] = {
+		"body", "subject", "type", "category", "product", "serviceName", "subcategory",
+		"impact", "urgency", "watchers", NULL,
+	};
+	json_t *o = body_object(a, srv, body), *t, *answer;
+	json_int_t id, number, mid;
+	char *now;
+
+	if (!o)
+		return;
+	if (!known_fields(a, srv, o, names) ||
+	    !check_field(a, srv, o, "body", TRUE, "text", NULL) ||
+	    !check_field(a, srv, o, "subject", TRUE, "string", NULL) ||
+	    !check_field(a, srv, o, "type", TRUE, "support.TicketTypeEnum", ticket_types) ||
+	    !check_field(a, srv, o, "category", FALSE, "support.TicketCategoryEnum",
+			 ticket_categories) ||
+	    !check_field(a, srv, o, "product", FALSE, "support.TicketProductEnum",
+			 ticket_products) ||
+	    !check_field(a, srv, o, "serviceName", FALSE, "string", NULL) ||
+	    !check_field(a, srv, o, "subcategory", FALSE, "support.TicketSubCategoryEnum",
+			 ticket_subcategories) ||
+	    !check_field(a, srv, o, "impact", FALSE, "support.TicketImpactUrgencyEnum",
+			 ticket_levels) ||
+	    !check_field(a, srv, o, "urgency", FALSE, "support.TicketImpactUrgencyEnum",
+			 ticket_levels) ||
+	    !check_field(a, srv, o, "watchers", FALSE, "watchers", NULL)) {
+		json_decref(o);
+		return;
+	}
+	now = api_now(srv);
+	g_mutex_lock((GMutex *)&srv->lock);
+	id = 5000 + (json_int_t)json_array_size(srv->tickets) + 1;
+	number = 8840000 + id;
+	t = json_pack("{s:s, s:b, s:O?, s:s, s:s, s:O?, s:s, s:O?, s:s, s:O, s:I, s:I, s:O, s:s}",
+		      "accountId", "fk1234-ovh", "canBeClosed", 1,
+		      "category", json_object_get(o, "category"), "creationDate", now,
+		      "lastMessageFrom", "customer", "product", json_object_get(o, "product"),
+		      "score", "", "serviceName", json_object_get(o, "serviceName"),
+		      "state", "open", "subject", json_object_get(o, "subject"),
+		      "ticketId", id, "ticketNumber", number, "type", json_object_get(o, "type"),
+		      "updateDate", now);
+	json_array_append_new(srv->tickets, t);
+	mid = add_message(srv, id, json_string_value(json_object_get(o, "body")), "customer", now);
+	save_state(srv);
+	g_mutex_unlock((GMutex *)&srv->lock);
+	answer = json_pack("{s:I, s:I, s:I, s:n}", "ticketId", id, "ticketNumber", number,
+			   "messageId", mid, "additionalNotice");
+	answer_json(a, srv, answer);
+	a->wrote = TRUE;
+	json_decref(answer);
+	json_decref(o);
+	g_free(now);
+}
+
+/* The ticket of id (under lock; borrowed), or NULL. */
+static json_t *
+ticket_of(const struct server *srv, json_int_t id)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(srv->tickets, i, t)
+		if (json_integer_value(json_object_get(t, "ticketId")) == id)
+			return t;
+	return NULL;
+}
+
+/* GET /support/tickets: the ids of the tickets that pass the filters. */
+static void
+call_ticket_list(struct answer *a, const struct server *srv, const char *query)
+{
+	static const char *const keys[] = {
+		"archived", "category", "maxCreationDate", "minCreationDate", "product",
+		"serviceName", "status", "subject", "ticketNumber", NULL,
+	};
+	char *status = NULL, *min = NULL, *max = NULL, *number = NULL, *subject = NULL;
+	char **pairs = g_strsplit(query ? query : "", "&", -1);
+	gboolean bad = FALSE;
+	json_t *out = json_array(), *t;
+	size_t i;
+	guint64 num = 0;
+
+	for (i = 0; pairs[i]; i++) {
+		char *key;
+
+		if (!*pairs[i])
+			continue;
+		key = g_strndup(pairs[i], strcspn(pairs[i], "="));
+		if (!in_enum(keys, key)) {
+			answer_bad_param(a, srv, key, "", "a filter of /support/tickets");
+			g_free(key);
+			goto out;
+		}
+		g_free(key);
+	}
+	if (query) {
+		status = query_get(query, "status", &bad);
+		if (!bad)
+			min = query_get(query, "minCreationDate", &bad);
+		if (!bad)
+			max = query_get(query, "maxCreationDate", &bad);
+		if (!bad)
+			number = query_get(query, "ticketNumber", &bad);
+		if (!bad)
+			subject = query_get(query, "subject", &bad);
+	}
+	if (bad || (status && !in_enum(ticket_states, status))) {
+		answer_bad_param(a, srv, "status", status ? status : "", "support.TicketStatusEnum");
+		goto out;
+	}
+	if ((min && !valid_datetime(min)) || (max && !valid_datetime(max))) {
+		answer_bad_param(a, srv, min && !valid_datetime(min) ? "minCreationDate" :
+				 "maxCreationDate", min && !valid_datetime(min) ? min : max,
+				 "datetime");
+		goto out;
+	}
+	if (number && !g_ascii_string_to_unsigned(number, 10, 0, G_MAXINT64, &num, NULL)) {
+		answer_bad_param(a, srv, "ticketNumber", number, "string");
+		goto out;
+	}
+	g_mutex_lock((GMutex *)&srv->lock);
+	json_array_foreach(srv->tickets, i, t) {
+		gint64 created = datetime_epoch(json_string_value(json_object_get(t, "creationDate")));
+
+		if (status && strcmp(status, json_string_value(json_object_get(t, "state"))) != 0)
+			continue;
+		if (min && created < datetime_epoch(min))
+			continue;
+		if (max && created > datetime_epoch(max))
+			continue;
+		if (number && json_integer_value(json_object_get(t, "ticketNumber")) != (json_int_t)num)
+			continue;
+		/* "Search by ticket subject": a part of it, here. */
+		if (subject && !strstr(json_string_value(json_object_get(t, "subject")), subject))
+			continue;
+		json_array_append(out, json_object_get(t, "ticketId"));
+	}
+	g_mutex_unlock((GMutex *)&srv->lock);
+	answer_json(a, srv, out);
+out:
+	json_decref(out);
+	g_strfreev(pairs);
+	g_free(status);
+	g_free(min);
+	g_free(max);
+	g_free(number);
+	g_free(subject);
+}
+
+/* GET /support/tickets/{id}[/messages], POST .../reply. */
+static void
+call_ticket(struct answer *a, const struct server *srv, const char *seg_id,
+	    const char *what, const GString *body)
+{
+	guint64 id;
+	json_t *t, *out, *m;
+	size_t i;
+
+	if (!g_ascii_string_to_unsigned(seg_id, 10, 0, G_MAXINT64, &id, NULL)) {
+		answer_bad_param(a, srv, "ticketId", seg_id, "long");
+		return;
+	}
+	g_mutex_lock((GMutex *)&srv->lock);
+	t = ticket_of(srv, (json_int_t)id);
+	if (!t) {
+		g_mutex_unlock((GMutex *)&srv->lock);
+		answer_not_found(a, srv, "ticketId", seg_id);
+		return;
+	}
+	if (what == NULL) {
+		answer_json(a, srv, t);
+	} else if (strcmp(what, "messages") == 0) {
+		out = json_array();
+		json_array_foreach(srv->messages, i, m)
+			if (json_integer_value(json_object_get(m, "ticketId")) == (json_int_t)id)
+				json_array_append(out, m);
+		answer_json(a, srv, out);
+		json_decref(out);
+	} else {
+		static const char *const names[] = { "body", NULL };
+		json_t *o;
+
+		g_mutex_unlock((GMutex *)&srv->lock);
+		o = body_object(a, srv, body);
+		if (!o)
+			return;
+		if (!known_fields(a, srv, o, names) ||
+		    !check_field(a, srv, o, "body", TRUE, "text", NULL)) {
+			json_decref(o);
+			return;
+		}
+		g_mutex_lock((GMutex *)&srv->lock);
+		{
+			char *now = api_now(srv);
+
+			add_message(srv, (json_int_t)id, json_string_value(json_object_get(o, "body")),
+				    "customer", now);
+			json_object_set_new(t, "updateDate", json_string(now));
+			json_object_set_new(t, "lastMessageFrom", json_string("customer"));
+			g_free(now);
+		}
+		save_state(srv);
+		/* void, as the schema says: an empty answer. */
+		answer_set(a, 200, g_strdup(""), 0);
+		a->wrote = TRUE;
+		json_decref(o);
+	}
+	g_mutex_unlock((GMutex *)&srv->lock);
+}
+
+/* POST /auth/credential: unsigned, the application key alone; the
+ * access rules checked and recorded, a key made "pendingValidation". */
+static void
+call_credential(struct answer *a, const struct server *srv, struct MHD_Connection *connection,
+		const GString *body)
+{
+	static const char *const names[] = { "accessRules", "redirection", NULL };
+	static const char *const methods[] = { "GET", "POST", "PUT", "DELETE", NULL };
+	const char *ak = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+						     "X-Ovh-Application");
+	json_t *o, *rules, *r, *answer;
+	size_t i;
+	char *ck, *url;
+
+	if (!ak) {
+		answer_error(a, srv, 401, "Client::Unauthorized", "NOT_AUTHENTICATED",
+			     "You must send your application key to request new credentials");
+		return;
+	}
+	if (strcmp(ak, srv->app_key) != 0) {
+		answer_error(a, srv, 403, "Client::Forbidden", "INVALID_KEY",
+			     "This application key is invalid");
+		return;
+	}
+	o = body_object(a, srv, body);
+	if (!o)
+		return;
+	rules = json_object_get(o, "accessRules");
+	if (!known_fields(a, srv, o, names))
+		goto out;
+	if (!json_is_array(rules) || json_array_size(rules) == 0) {
+		answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+			     "[accessRules] Given data is not valid for type auth.AccessRule[]");
+		goto out;
+	}
+	json_array_foreach(rules, i, r) {
+		const char *m = json_string_value(json_object_get(r, "method"));
+		const char *p = json_string_value(json_object_get(r, "path"));
+
+		if (!json_is_object(r) || json_object_size(r) != 2 || !m || !in_enum(methods, m) ||
+		    !p || p[0] != '/') {
+			answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+				     "[accessRules] rule %zu is not {method, path}", i);
+			goto out;
+		}
+	}
+	if (json_object_get(o, "redirection") && !json_is_string(json_object_get(o, "redirection"))) {
+		answer_error(a, srv, 400, "Client::BadRequest", "INVALID_PARAMETER",
+			     "[redirection] Given data is not valid for type string");
+		goto out;
+	}
+	g_mutex_lock((GMutex *)&srv->lock);
+	json_array_append(srv->credentials, o);
+	ck = g_strdup_printf("fakeNewCK%04zu", json_array_size(srv->credentials));
+	save_state(srv);
+	g_mutex_unlock((GMutex *)&srv->lock);
+	url = g_strdup_printf("https://eu.api.ovh.com/auth/?credentialToken=fakeToken%s", ck + 9);
+	answer = json_pack("{s:s, s:s, s:s}", "validationUrl", url, "consumerKey", ck,
+			   "state", "pendingValidation");
+	answer_json(a, srv, answer);
+	a->wrote = TRUE;
+	json_decref(answer);
+	g_free(ck);
+	g_free(url);
+out:
+	json_decref(o);
+}
+
 /* GET /me: the account, as the data tree has it. */
 static void
 call_me(struct answer *a, const struct server *srv)
@@ -1022,6 +1513,32 @@ route(struct answer *a, const struct server *srv, const char *method,
 	}
 	if (n == 2 && strcmp(seg[1], "me") == 0 && get) {
 		call_me(a, srv);
+		goto out;
+	}
+	if (n >= 3 && strcmp(seg[1], "support") == 0 && strcmp(seg[2], "tickets") == 0) {
+		if (n == 3 && get)
+			call_ticket_list(a, srv, query);
+		else if (n == 4 && strcmp(seg[3], "create") == 0 && post)
+			call_ticket_create(a, srv, body);
+		else if (n == 4 && get)
+			call_ticket(a, srv, seg[3], NULL, body);
+		else if (n == 5 && strcmp(seg[4], "messages") == 0 && get)
+			call_ticket(a, srv, seg[3], "messages", body);
+		else if (n == 5 && strcmp(seg[4], "reply") == 0 && post)
+			call_ticket(a, srv, seg[3], "reply", body);
+		else
+			answer_not_found(a, srv, "path", path);
+		goto out;
+	}
+	if (n == 3 && strcmp(seg[1], "ip") == 0 && get) {
+		block = pct_decode(seg[2], strlen(seg[2]), FALSE);
+		if (!block || !valid_block(block)) {
+			answer_bad_param(a, srv, "ip", block ? block : seg[2], "ipBlock");
+			goto out;
+		}
+		block_name = g_strdelimit(g_strdup(block), "/", '_');
+		block_dir = g_build_filename(srv->data_dir, "blocks", block_name, NULL);
+		call_ip_block(a, srv, block_dir, block);
 		goto out;
 	}
 	if (n < 4 || n > 6 || strcmp(seg[1], "ip") != 0 || strcmp(seg[3], "spam") != 0 ||
@@ -1533,7 +2050,7 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		note_fault(rq, f);
 		answer_error(&a, srv, fe->status, fe->klass, fe->code, "%s", fe->message);
 		/* Whether /1.0 answers 429 at all, and how, is not known
-		 * (ovh-api.md §7). */
+		 * (ovh-api.md §5). */
 		if (f->kind == FAULT_429)
 			a.retry_after = f->arg;
 		goto send;
@@ -1547,7 +2064,8 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		answer_not_found(&a, srv, "path", raw_path);
 		goto send;
 	}
-	if (strcmp(path, "/auth/time") != 0 && authenticate(&a, srv, connection, method, rq) < 0)
+	if (strcmp(path, "/auth/time") != 0 && strcmp(path, "/auth/credential") != 0 &&
+	    authenticate(&a, srv, connection, method, rq) < 0)
 		goto send;
 	if (f && (fe = fault_error_of(f->kind)) != NULL && fe->after_auth) {
 		note_fault(rq, f);
@@ -1581,6 +2099,10 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 
 		answer_set(&a, 200, now, strlen(now));
 	} else if (strcmp(path, "/auth/time") == 0) {
+		answer_not_found(&a, srv, "path", path);
+	} else if (strcmp(path, "/auth/credential") == 0 && strcmp(method, "POST") == 0) {
+		call_credential(&a, srv, connection, rq->body);
+	} else if (strcmp(path, "/auth/credential") == 0) {
 		answer_not_found(&a, srv, "path", path);
 	} else {
 		route(&a, srv, method, path, query, rq->body);
@@ -1687,8 +2209,8 @@ usage(FILE *f)
 		"\n"
 		"A fake OVHcloud API v1 (/ip anti-spam calls) on 127.0.0.1, for the tests.\n"
 		"\n"
-		"  --data DIR          the served tree: ip.json, types/T.json,\n"
-		"                      blocks/BLOCK_/IP/{spamip,stats}.json\n"
+		"  --data DIR          the served tree: ip.json, types/T.json, me.json,\n"
+		"                      blocks/BLOCK_/block.json, blocks/BLOCK_/IP/{spamip,stats}.json\n"
 		"  --app-key AK, --app-secret AS, --consumer-key CK\n"
 		"                      the only credentials accepted\n"
 		"  --port-file FILE    write the listening port there (also on stdout)\n"
@@ -1703,8 +2225,12 @@ usage(FILE *f)
 		"                      late:N:SECS|MSms[:PREFIX]\n"
 		"  --unblock-delay S   unblocking becomes unblocked S seconds (or MSms) after\n"
 		"                      the unblock (default 2)\n"
+		"  --unblock-lag S     GET shows the state before the unblock for S seconds (or\n"
+		"                      MSms) after it: an API late to show a write (default 0)\n"
 		"  --refusal-status N  the HTTP status of \"still blocked\" (default 400)\n"
 		"  --listen-requests N stop listening once N requests have arrived\n"
+		"  --state FILE        the support tickets, their messages and the credentials\n"
+		"                      asked for, as JSON, written after each write\n"
 		"  --error-style S     code, class or both (default) error bodies\n"
 		"  --max-seconds N     exit after N seconds (default 300)\n");
 }
@@ -1875,8 +2401,10 @@ main(int argc, char **argv)
 		{ "error-style", required_argument, NULL, 'e' },
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "unblock-delay", required_argument, NULL, 'u' },
+		{ "unblock-lag", required_argument, NULL, 'g' },
 		{ "refusal-status", required_argument, NULL, 'r' },
 		{ "listen-requests", required_argument, NULL, 'L' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1899,6 +2427,9 @@ main(int argc, char **argv)
 	srv.unblock_delay_ms = 2000;
 	srv.refusal_status = 400;
 	srv.unblocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	srv.tickets = json_array();
+	srv.messages = json_array();
+	srv.credentials = json_array();
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': srv.data_dir = optarg; break;
@@ -1907,6 +2438,7 @@ main(int argc, char **argv)
 		case 'c': srv.consumer_key = optarg; break;
 		case 'p': port_file = optarg; break;
 		case 'l': log_path = optarg; break;
+		case 'S': srv.state_path = optarg; break;
 		case 'k':
 			if (parse_seconds("--skew", optarg, G_MININT32, &srv.skew) < 0)
 				goto out;
@@ -1919,6 +2451,7 @@ main(int argc, char **argv)
 			if (parse_seconds("--max-seconds", optarg, 1, &max_seconds) < 0)
 				goto out;
 			break;
+		case 'g':
 		case 'u': {
 			char *digits = g_strdup(optarg);
 			gboolean ms = g_str_has_suffix(digits, "ms");
@@ -1927,12 +2460,16 @@ main(int argc, char **argv)
 			if (ms)
 				digits[strlen(digits) - 2] = '\0';
 			if (!g_ascii_string_to_unsigned(digits, 10, 0, G_MAXINT32, &v, NULL)) {
-				fprintf(stderr, "fake-ovh: --unblock-delay: '%s' is not SECS or MSms\n", optarg);
+				fprintf(stderr, "fake-ovh: --unblock-%s: '%s' is not SECS or MSms\n",
+					opt == 'g' ? "lag" : "delay", optarg);
 				g_free(digits);
 				goto out;
 			}
 			g_free(digits);
-			srv.unblock_delay_ms = (gint64)(ms ? v : v * 1000);
+			if (opt == 'g')
+				srv.unblock_lag_ms = (gint64)(ms ? v : v * 1000);
+			else
+				srv.unblock_delay_ms = (gint64)(ms ? v : v * 1000);
 			break;
 		}
 		case 'L': {
@@ -2082,6 +2619,9 @@ out:
 		g_free(srv.faults[i].prefix);
 	g_free(srv.faults);
 	g_hash_table_destroy(srv.unblocked);
+	json_decref(srv.tickets);
+	json_decref(srv.messages);
+	json_decref(srv.credentials);
 	g_mutex_clear(&srv.lock);
 	return status;
 }

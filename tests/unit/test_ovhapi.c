@@ -16,6 +16,7 @@
 #include "error.h"
 #include "ovhapi.h"
 #include "strbuf.h"
+#include <stdbool.h>
 
 /* 2026-11-20T13:32:07Z */
 #define BLOCKED_AT INT64_C(1795181527)
@@ -191,6 +192,87 @@ test_still_blocked(void **state)
 	assert_int_equal(still(""), -1);
 }
 
+static void
+test_support_paths(void **state)
+{
+	(void)state;
+	assert_path(ovhapi_ip(&c_, "203.0.113.0/28"), "/ip/203.0.113.0%2F28");
+	assert_path(ovhapi_tickets(&c_, NULL, -1, -1), "/support/tickets");
+	assert_path(ovhapi_tickets(&c_, "open", BLOCKED_AT, 8845001),
+		    "/support/tickets?minCreationDate=2026-11-20T13%3A32%3A07%2B00%3A00"
+		    "&status=open&ticketNumber=8845001");
+	assert_path(ovhapi_ticket(&c_, 5001), "/support/tickets/5001");
+	assert_path(ovhapi_ticket_messages(&c_, 5001), "/support/tickets/5001/messages");
+	assert_path(ovhapi_ticket_create(&c_, "{}"), "/support/tickets/create");
+	assert_path(ovhapi_ticket_reply(&c_, 5001, "{}"), "/support/tickets/5001/reply");
+	assert_path(ovhapi_credential(&c_, "{}"), "/auth/credential");
+}
+
+/* Every call fpkit makes, with its sample arguments. */
+static void
+every_call(struct ovh_call *c, size_t i)
+{
+	switch (i) {
+	case 0: ovhapi_ip_blocks(c, "203.0.113.7", NULL); break;
+	case 1: ovhapi_spam_ips(c, "203.0.113.0/28", "blockedForSpam"); break;
+	case 2: ovhapi_spam_ip(c, "203.0.113.0/28", "203.0.113.7"); break;
+	case 3: ovhapi_spam_stats(c, "203.0.113.0/28", "203.0.113.7", 0, 1); break;
+	case 4: ovhapi_spam_unblock(c, "203.0.113.0/28", "203.0.113.7"); break;
+	case 5: ovhapi_me(c); break;
+	case 6: ovhapi_ip(c, "203.0.113.0/28"); break;
+	case 7: ovhapi_tickets(c, "open", 0, -1); break;
+	case 8: ovhapi_ticket(c, 5001); break;
+	case 9: ovhapi_ticket_messages(c, 5001); break;
+	case 10: ovhapi_ticket_create(c, "{}"); break;
+	case 11: ovhapi_ticket_reply(c, 5001, "{}"); break;
+	}
+}
+#define NR_CALLS 12
+
+/* fpkit auth asks for exactly the rules the calls need: each call is
+ * covered by a rule of its kind (a GET by a read, a POST by a write),
+ * and each rule covers some call. */
+static void
+test_rules(void **state)
+{
+	bool used[64] = { false };
+	size_t nr_rules = 0;
+
+	(void)state;
+	for (const struct ovhapi_rule *r = ovhapi_rules; r->method; r++)
+		nr_rules++;
+	assert_true(nr_rules <= 64);
+	for (size_t i = 0; i < NR_CALLS; i++) {
+		struct ovh_call c;
+		char *path;
+		bool covered = false;
+
+		every_call(&c, i);
+		path = strndup(c.path, strcspn(c.path, "?"));
+		for (size_t k = 0; k < nr_rules; k++) {
+			const struct ovhapi_rule *r = &ovhapi_rules[k];
+
+			if (!ovhapi_rule_covers(r, c.method, path))
+				continue;
+			/* A read never needs a write's rule, nor the reverse. */
+			assert_int_equal(r->write, strcmp(c.method, "POST") == 0);
+			covered = used[k] = true;
+		}
+		if (!covered)
+			fail_msg("%s %s: no rule", c.method, path);
+		free(path);
+		ovh_call_release(&c);
+	}
+	for (size_t k = 0; k < nr_rules; k++)
+		if (!used[k])
+			fail_msg("rule %s %s: no call needs it", ovhapi_rules[k].method,
+				 ovhapi_rules[k].path);
+	/* A star is one or more characters, a slash included. */
+	assert_true(ovhapi_rule_covers(&ovhapi_rules[1], "GET", "/ip/203.0.113.0%2F28/spam"));
+	assert_false(ovhapi_rule_covers(&ovhapi_rules[1], "GET", "/ip/"));
+	assert_false(ovhapi_rule_covers(&ovhapi_rules[1], "POST", "/ip/x"));
+}
+
 int
 main(void)
 {
@@ -203,6 +285,8 @@ main(void)
 		cmocka_unit_test(test_check_spam_ips),
 		cmocka_unit_test(test_spam_unblock),
 		cmocka_unit_test(test_still_blocked),
+		cmocka_unit_test(test_support_paths),
+		cmocka_unit_test(test_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,7 +102,7 @@ static int
 resolve(struct fixture *f, const char *endpoint, const char *config)
 {
 	struct ovhconf_source src = { endpoint, config, (const char *const *)f->paths, f->nr, NULL,
-				      false, ovh_check_endpoint };
+				      false, ovh_check_endpoint, false };
 
 	ovhconf_release(&f->conf);
 	diag_release(&f->diag);
