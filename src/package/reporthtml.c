@@ -792,7 +792,11 @@ reporthtml_index(json_t *events, const char *lang, size_t *len)
 	char *s;
 
 	json_array_foreach(events, i, o) {
+		/* The records of an act (an unblock, a ticket) name an
+		 * event's bundle too; they are not events. */
 		if (!json_is_object(o) || !str(o, "ip") || !str(o, "bundle") ||
+		    json_is_object(json_object_get(o, "unblock")) ||
+		    json_is_object(json_object_get(o, "ticket")) ||
 		    !time_of(o, "date", &ev[nr].date))
 			continue;
 		ev[nr].o = o;

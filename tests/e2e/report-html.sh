@@ -169,6 +169,20 @@ assert_eq "$(grep -o 'href="[^"]*"' "$tmp/hx/index.html" | tr '\n' ' ')" 'href="
 assert_in "$tmp/hx/index.html" "javascript:alert(1)</td>" "the others are shown as text"
 assert_false "no '<script' in it" grep -qi '<script' "$tmp/hx/index.html"
 
+# The records of acts (an unblock, a ticket) name an event's bundle but
+# are not events: the page counts and charts the events alone.
+mkdir -m 700 "$tmp/acts"
+{
+	printf '{"ip":"192.0.2.7","block":"192.0.2.0/28","date":"2026-11-20T13:32:07Z","bundle":"fpkit-192.0.2.7-20261120T133207Z.tar.gz","sha256":"%064d"}\n' 0
+	printf '{"ip":"192.0.2.7","date":"2026-11-20T13:32:07Z","bundle":"fpkit-192.0.2.7-20261120T133207Z.tar.gz","unblock":{"at":"2026-11-20T15:00:00Z","result":"accepted"}}\n'
+	printf '{"ip":"192.0.2.7","date":"2026-11-20T13:32:07Z","bundle":"fpkit-192.0.2.7-20261120T133207Z.tar.gz","ticket":{"number":123456}}\n'
+} >"$tmp/acts/index.jsonl"
+run report --archive "$tmp/acts"
+assert_status 0 "fpkit report --archive on an index with an unblock and a ticket record"
+assert_eq "$(grep -c 'href="fpkit-192.0.2.7-20261120T133207Z.tar.gz"' "$tmp/acts/index.html")" 1 \
+	"one row for the event, none for the records of the acts"
+assert_in "$tmp/acts/index.html" "1 block event of 1 IP" "the count is of events alone"
+
 # The index's limit (FPKIT_LIMIT_BUNDLE_META, 16 MiB): at it, a page;
 # one byte over, none.
 mkdir -m 700 "$tmp/lim"
