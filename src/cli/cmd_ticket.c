@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "archivedir.h"
 #include "cmd.h"
 #include "error.h"
 #include "fpkit_limits.h"
@@ -235,6 +236,10 @@ parse_options(struct ticket_cmd *c, int argc, char **argv, struct error *err)
 				 verb);
 	if (o->archive_unsafe_ok && o->archive == NULL)
 		return error_set(err, EX_USAGE, "ticket: --archive-unsafe-ok goes with --archive");
+	if (o->archive && archive_dir_is_bucket(o->archive))
+		return error_set(err, EX_USAGE, "ticket: --archive %s: a bucket keeps the bundles "
+				 "alone and cannot record the ticket; give an archive folder, or "
+				 "leave --archive out", o->archive);
 	/* Nobody to ask: said at once, before the API is asked anything,
 	 * rather than a question nobody answers. */
 	if ((c->verb == VERB_CREATE || c->verb == VERB_REPLY) && !o->yes && !o->dry_run &&

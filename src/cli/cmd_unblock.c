@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "archivedir.h"
 #include "cmd.h"
 #include "error.h"
 #include "jsontext.h"
@@ -147,6 +148,13 @@ parse_options(struct unblock_cmd *c, int argc, char **argv, struct error *err)
 				 "opposite things: give one");
 	if (o->archive_unsafe_ok && o->archive == NULL)
 		return error_set(err, EX_USAGE, "unblock: --archive-unsafe-ok goes with --archive");
+	/* Said before anything is asked or posted: the unblock is recorded
+	 * in the archive's index, and a bucket has none. */
+	if (o->archive && archive_dir_is_bucket(o->archive))
+		return error_set(err, EX_USAGE, "unblock: --archive %s: a bucket keeps the "
+				 "bundles alone and cannot record the unblock; give the bundle "
+				 "with --bundle FILE (fetched from the bucket), or an archive "
+				 "folder", o->archive);
 	if (o->mta.postfix_config && o->mta.mta && strcmp(o->mta.mta, "postfix") != 0)
 		return error_set(err, EX_USAGE, "unblock: --postfix-config is for Postfix, not "
 				 "--mta %s", o->mta.mta);

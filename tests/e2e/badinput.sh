@@ -540,6 +540,8 @@ unblock-ip-octet|unblock 203.0.113.256|64|unblock: '203.0.113.256' is not an IPv
 unblock-block-outside|unblock 203.0.113.7 --block 198.51.100.0/24|64|203.0.113.7 is not inside block 198.51.100.0/24
 unblock-mta-unknown|unblock 203.0.113.7 --mta courier|64|unblock: --mta takes one of postfix, exim, sendmail, opensmtpd, qmail, not 'courier'
 unblock-timeout-zero|unblock 203.0.113.7 --tool-timeout 0|64|--tool-timeout takes a number of seconds from 1 to 3600, not '0'
+unblock-archive-bucket|unblock 203.0.113.7 --archive s3://evidence/fp --yes|64|a bucket keeps the bundles alone and cannot record the unblock
+ticket-archive-bucket|ticket create fixtures/demo --archive s3://evidence/fp --yes|64|a bucket keeps the bundles alone and cannot record the ticket
 unblock-dry-run-watch|unblock 203.0.113.7 --dry-run --watch|64|--dry-run sends nothing to --watch
 unblock-bundle-no-evidence|unblock 203.0.113.7 --bundle x --no-evidence|64|--bundle and --no-evidence say opposite things
 unblock-poll-env|FPKIT_UNBLOCK_POLL_MS=5x unblock 203.0.113.7|64|FPKIT_UNBLOCK_POLL_MS takes milliseconds from 1 to 3600000, not '5x'
