@@ -2,12 +2,16 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
+#include "error.h"
 #include "timefmt.h"
 
 /* Read exactly n digits at *p. */
@@ -149,4 +153,31 @@ timefmt_duration(int64_t seconds, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%" PRId64 "s", s);
 	return buf;
+}
+
+void
+timefmt_sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int
+timefmt_env_ms(const char *name, long min, long max, long *ms, struct error *err)
+{
+	const char *env = getenv(name);
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (*env < '0' || *env > '9' || *end || errno || v < min || v > max)
+		return error_set(err, EX_USAGE, "%s takes milliseconds from %ld to %ld, not '%s'",
+				 name, min, max, env);
+	*ms = v;
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct error;
+
 /* Parse an ISO 8601 / RFC 3339 date-time as the API writes it
  * ("2022-08-29T17:42:50+01:00", also "Z", "+0100", fractional seconds)
  * into seconds since the epoch.  Returns 0, or -1 when s is not such a
@@ -27,5 +29,13 @@ char *timefmt_compact_utc(int64_t t, char *buf);
 /* Write a duration in seconds as "1h 05m 09s" (leading zero units
  * dropped; "0s" for 0). */
 char *timefmt_duration(int64_t seconds, char *buf, size_t size);
+
+/* Sleep ms milliseconds, whole (a signal does not cut it short). */
+void timefmt_sleep_ms(int64_t ms);
+
+/* A number of milliseconds from the environment variable 'name' (the
+ * tests' short waits) into *ms, when it is set and not empty; EX_USAGE
+ * naming the variable when it is not a whole number from min to max. */
+int timefmt_env_ms(const char *name, long min, long max, long *ms, struct error *err);
 
 #endif

@@ -44,25 +44,14 @@ static const char *const inline_headings[] = {
 int
 ticketpost_options_init(struct ticketpost_options *o, struct error *err)
 {
-	const char *env = getenv("FPKIT_TICKET_RECHECK_MS");
-
 	memset(o, 0, sizeof(*o));
 	o->category = SUPPORT_DEFAULT_CATEGORY;
 	o->subcategory = SUPPORT_DEFAULT_SUBCATEGORY;
 	o->inline_max = INLINE_MAX_DEFAULT;
 	o->ticket = -1;
 	o->look_ms = TICKETPOST_LOOK_MS;
-	if (env && *env) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(env, &end, 10);
-		if (*env < '0' || *env > '9' || *end || errno || v < 0 || v > 600000)
-			return error_set(err, EX_USAGE, "FPKIT_TICKET_RECHECK_MS takes milliseconds "
-					 "from 0 to 600000, not '%s'", env);
-		o->look_ms = v;
-	}
+	if (timefmt_env_ms("FPKIT_TICKET_RECHECK_MS", 0, 600000, &o->look_ms, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -97,15 +86,6 @@ say(const struct ticketpost_options *o, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	o->progress(o->arg, line);
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* ---- the bundle ---- */
@@ -553,7 +533,7 @@ post_once(struct ovh *api, const struct ticketpost_options *o, struct ovh_call *
 	    "anything else", what, perr.msg);
 	for (int i = 0; i < TICKETPOST_LOOKS; i++) {
 		if (i)
-			sleep_ms(o->look_ms);
+			timefmt_sleep_ms(o->look_ms);
 		memset(&lerr, 0, sizeof(lerr));
 		seen = look(api, r, look_arg, &lerr);
 		if (seen != 0)

@@ -34,26 +34,6 @@
 #include "verify.h"
 #include "xalloc.h"
 
-/* A number of milliseconds from the environment variable 'name' into
- * *ms, when it is set. */
-static int
-env_ms(const char *name, long *ms, struct error *err)
-{
-	const char *env = getenv(name);
-	char *end;
-	long v;
-
-	if (env == NULL || *env == '\0')
-		return 0;
-	errno = 0;
-	v = strtol(env, &end, 10);
-	if (*env < '0' || *env > '9' || *end || errno || v < 1 || v > 3600000)
-		return error_set(err, EX_USAGE, "%s takes milliseconds from 1 to 3600000, not "
-				 "'%s'", name, env);
-	*ms = v;
-	return 0;
-}
-
 int
 unblock_options_init(struct unblock_options *o, struct error *err)
 {
@@ -61,8 +41,8 @@ unblock_options_init(struct unblock_options *o, struct error *err)
 	mta_options_init(&o->mta);
 	o->poll_ms = UNBLOCK_POLL_MS;
 	o->reread_ms = UNBLOCK_LOST_READ_MS;
-	if (env_ms("FPKIT_UNBLOCK_POLL_MS", &o->poll_ms, err) < 0 ||
-	    env_ms("FPKIT_UNBLOCK_REREAD_MS", &o->reread_ms, err) < 0)
+	if (timefmt_env_ms("FPKIT_UNBLOCK_POLL_MS", 1, 3600000, &o->poll_ms, err) < 0 ||
+	    timefmt_env_ms("FPKIT_UNBLOCK_REREAD_MS", 1, 3600000, &o->reread_ms, err) < 0)
 		return -1;
 	return 0;
 }
@@ -120,16 +100,6 @@ refuse(struct unblock_result *r, const char *by, int outcome, const char *fmt, .
 		r->why = NULL;
 	va_end(ap);
 	return outcome;
-}
-
-/* Sleep ms milliseconds, whole. */
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* Read the SpamIp again (GET /ip/{block}/spam/{ip}) into r->state. */
@@ -292,7 +262,7 @@ wait_until(struct ovh *api, const struct unblock_options *o, int64_t earliest)
 	while ((left = earliest - ovh_now(api)) > 0) {
 		if (o->countdown)
 			o->countdown(o->arg, left, earliest);
-		sleep_ms(1000);
+		timefmt_sleep_ms(1000);
 	}
 	if (o->countdown)
 		o->countdown(o->arg, 0, earliest);
@@ -332,7 +302,7 @@ read_state_after_loss(struct ovh *api, const struct unblock_options *o,
 		say(o, "unblock: the state still reads blockedForSpam (read %d of %d): reading "
 		    "it again in %ld ms, in case the API is late to show the unblock", i + 1,
 		    UNBLOCK_LOST_READS, o->reread_ms);
-		sleep_ms(o->reread_ms);
+		timefmt_sleep_ms(o->reread_ms);
 	}
 }
 
@@ -424,7 +394,7 @@ watch(struct ovh *api, const struct unblock_options *o, struct unblock_result *r
 					 "%d s: the API took the unblock; look again later with "
 					 "'fpkit scan --all-states'", r->ip, r->state,
 					 UNBLOCK_WATCH_MAX);
-		sleep_ms(every);
+		timefmt_sleep_ms(every);
 		if (read_state(api, r, err) < 0) {
 			error_prefix(err, "unblock: --watch");
 			return -1;
