@@ -675,7 +675,9 @@ static bool
 write_never_arrived(CURLcode rc)
 {
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	       rc == CURLE_COULDNT_RESOLVE_PROXY;
+	       rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_URL_MALFORMAT ||
+	       rc == CURLE_UNSUPPORTED_PROTOCOL;
 }
 
 /* The backoff before try number 'tries' + 1: base * 2^(tries - 1),
@@ -744,6 +746,9 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 			error_set(err, EX_PROTOCOL, "%s %s: the answer is not JSON (line %d, "
 				  "column %d: %s): is the endpoint an OVH API?", c->method, c->path,
 				  jerr.line, jerr.column, jerr.text);
+		/* A write answered 2xx was done, whatever its answer says:
+		 * its caller reads the state before anything else. */
+		c->uncertain = c->post_body != NULL;
 		return OUT_FAIL;
 	}
 	if (rc == CURLE_OK) {
@@ -765,6 +770,7 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 		      x->url, FPKIT_LIMIT_API_ANSWER, elapsed, c->tries, o->opt.retries + 1);
 		error_set(err, EX_PROTOCOL, "%s %s: the answer is larger than %d bytes: is the "
 			  "endpoint an OVH API?", c->method, c->path, FPKIT_LIMIT_API_ANSWER);
+		c->uncertain = c->post_body != NULL;
 		return OUT_FAIL;
 	} else {
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
@@ -796,11 +802,12 @@ end_try(struct ovh *o, struct ovh_call *c, CURLcode rc, bool sign, int64_t now,
 			status = EX_UNAVAILABLE;
 		}
 	}
-	if (c->post_body && retry && !write_never_arrived(rc)) {
+	if (c->post_body && !write_never_arrived(rc)) {
 		/* A write is tried again only when it cannot have reached the
-		 * API: after a time-out, a cut or an error answer it may have
-		 * been done, and only its caller can tell, by reading the state
-		 * it changes. */
+		 * API: after a time-out, a cut, any other failure of the
+		 * transfer once connected, or an error answer it may have been
+		 * done, and only its caller can tell, by reading the state it
+		 * changes. */
 		retry = false;
 		c->uncertain = rc != CURLE_OK || c->status >= 500 || c->status == 408;
 	}

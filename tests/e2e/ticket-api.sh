@@ -145,6 +145,14 @@ for fault in lost:1:/support/tickets/create late:1:3:/support/tickets/create; do
 		"$fault: reported as created, with its ids"
 	assert_in "$tmp/err" "looking whether it was done before anything else" "$fault: said"
 done
+# A write answered 200 with a damaged body was done: looked for, found,
+# never posted again (a failure said as "nothing done" would invite a
+# second ticket).
+start --fault donebadjson:/support/tickets/create
+run ticket create "$BUNDLE" --yes --json
+assert_status 0 "a 200 with a damaged answer: the ticket found"
+assert_eq "$(creates) $(tickets)" "1 1" "a damaged answer: one POST, one ticket"
+assert_eq "$(j '[.outcome, .posted]')" '["found",true]' "a damaged answer: reported as created"
 start --fault lost:1:/support/tickets/create
 run ticket create "$BUNDLE" --yes
 assert_in "$tmp/out" "ticket 8845001 (id 5001) was created (its answer was lost; found in the list, not posted twice)" \

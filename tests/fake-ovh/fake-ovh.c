@@ -116,6 +116,8 @@
  *   cut[:PREFIX]            the normal answer with its Content-Length and
  *                           only half of its body, then close
  *   badjson[:PREFIX]        200 with a body that is not JSON
+ *   donebadjson[:PREFIX]    the request done, then 200 with a body that is
+ *                           not JSON (a write whose answer is damaged)
  *   huge:BYTES[:PREFIX]     200 with a JSON body of BYTES bytes (streamed)
  *   forbidden[:PREFIX]      403 NOT_GRANTED_CALL
  *   nocredential[:PREFIX]   403 NOT_CREDENTIAL (a consumer key the API
@@ -195,6 +197,7 @@ enum fault_kind {
 	FAULT_SLOW,
 	FAULT_CUT,
 	FAULT_BADJSON,
+	FAULT_DONEBADJSON,
 	FAULT_HUGE,
 	FAULT_FORBIDDEN,
 	FAULT_NOCREDENTIAL,
@@ -2111,6 +2114,11 @@ respond(struct server *srv, struct MHD_Connection *connection, struct request *r
 		note_fault(rq, f);
 		a.cut = TRUE;
 	}
+	if (f && f->kind == FAULT_DONEBADJSON) {
+		/* Done (a write's state changed), and the answer damaged. */
+		note_fault(rq, f);
+		answer_set(&a, 200, g_strdup(BAD_JSON), sizeof(BAD_JSON) - 1);
+	}
 	rq->wrote = a.wrote;
 	if (f && f->kind == FAULT_LOST) {
 		/* Done, and the answer never leaves. */
@@ -2219,6 +2227,7 @@ usage(FILE *f)
 		"  --window SECONDS    accepted timestamp distance (default 30)\n"
 		"  --fault SPEC        503:N[:PREFIX] 504:N[:PREFIX] 429:N:SECS[:PREFIX] reset:N[:PREFIX]\n"
 		"                      slow:SECS|MSms[:PREFIX] cut[:PREFIX] badjson[:PREFIX]\n"
+		"                      donebadjson[:PREFIX]\n"
 		"                      huge:BYTES[:PREFIX] forbidden[:PREFIX] unfiltered[:PREFIX]\n"
 		"                      nocredential[:PREFIX] unauthenticated[:PREFIX]\n"
 		"                      stillblocked:N:SECS[:PREFIX] lost:N[:PREFIX]\n"
@@ -2247,6 +2256,7 @@ static const struct {
 	{ "slow", FAULT_SLOW, 1 },
 	{ "cut", FAULT_CUT, 0 },
 	{ "badjson", FAULT_BADJSON, 0 },
+	{ "donebadjson", FAULT_DONEBADJSON, 0 },
 	{ "huge", FAULT_HUGE, 1 },
 	{ "forbidden", FAULT_FORBIDDEN, 0 },
 	{ "nocredential", FAULT_NOCREDENTIAL, 0 },
