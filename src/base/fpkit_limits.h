@@ -188,6 +188,9 @@
 #define FPKIT_LIMIT_DOVEADM_TIME 600
 /* Mailboxes searched on one IMAP server. */
 #define FPKIT_LIMIT_IMAP_FOLDERS 1000
+/* Messages of one IMAP mailbox (its EXISTS count): a mailbox said to
+ * hold more is refused, not searched for ever. */
+#define FPKIT_LIMIT_IMAP_MESSAGES 10000000
 /* Messages whose Message-ID one IMAP command asks for. */
 #define FPKIT_LIMIT_IMAP_CHUNK 5000
 /* Bytes of one IMAP answer (a chunk of Message-IDs, or a list). */

@@ -770,7 +770,9 @@ on_list(void *ctx, const char *text, size_t len, const char *lit, size_t lit_len
 	if (p < end && *p == '"') {
 		p++;
 		while (p < end && *p != '"')
-			p += *p == '\\' ? 2 : 1;
+			p += *p == '\\' && p + 1 < end ? 2 : 1;
+		if (p >= end)
+			return 0;	/* the delimiter's quote never closes */
 		p++;
 	} else {
 		while (p < end && *p != ' ')
@@ -966,6 +968,12 @@ scan_mailbox(struct imap_conn *k, const char *mailbox, const struct store_option
 	strbuf_init(&head, opt->max_header);
 	if (conn_examine(k, mailbox, &x, err) < 0)
 		goto out;
+	if (x.exists > FPKIT_LIMIT_IMAP_MESSAGES) {
+		error_set(err, EX_PROTOCOL, "IMAP server %s: mailbox '%s' says it holds %lu "
+			  "messages, more than the %d fpkit searches in one mailbox",
+			  conn_name(k), mailbox, x.exists, FPKIT_LIMIT_IMAP_MESSAGES);
+		goto out;
+	}
 	for (unsigned long lo = 1; lo <= x.exists; lo += FPKIT_LIMIT_IMAP_CHUNK) {
 		unsigned long hi = x.exists - lo >= FPKIT_LIMIT_IMAP_CHUNK ?
 				   lo + FPKIT_LIMIT_IMAP_CHUNK - 1 : x.exists;

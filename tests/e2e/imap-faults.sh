@@ -46,8 +46,14 @@ while True:
                     c.sendall(tag + b" NO [AUTHENTICATIONFAILED] nope\r\n")
                 else:
                     c.sendall(tag + b" OK logged in\r\n")
+            elif up.startswith(b"LIST"):
+                if mode == "badlist":
+                    c.sendall(b'* LIST () "\\\r\n* LIST () "\r\n* LIST () "/" INBOX\r\n' + tag + b" OK done\r\n")
+                else:
+                    c.sendall(b'* LIST () "/" INBOX\r\n' + tag + b" OK done\r\n")
             elif up.startswith(b"EXAMINE"):
-                c.sendall(b"* %d EXISTS\r\n* OK [UIDVALIDITY 4242] ok\r\n" % len(MSGS) + tag + b" OK [READ-ONLY] done\r\n")
+                n = 18446744073709551615 if mode == "hugeexists" else len(MSGS)
+                c.sendall(b"* %d EXISTS\r\n* OK [UIDVALIDITY 4242] ok\r\n" % n + tag + b" OK [READ-ONLY] done\r\n")
             elif up.startswith(b"FETCH"):
                 if mode == "slow":
                     time.sleep(30)
@@ -113,6 +119,25 @@ assert_true "the password from the netrc file was sent" grep -q 'LOGIN alice s3c
 assert_true "the mailbox is opened read-only" grep -q 'EXAMINE "INBOX"' "$tmp/imap.log"
 assert_true "messages are fetched with BODY.PEEK" grep -q 'UID FETCH 9 (BODY.PEEK\[\])' "$tmp/imap.log"
 assert_false "nothing asks for BODY[] (which marks a message read)" grep -q 'BODY\[\]' "$tmp/imap.log"
+fake_stop
+
+# A LIST answer whose delimiter's quote never closes ('"\' and '"'):
+# those lines are skipped, never read past their end; the mailbox of
+# the good line is searched.
+fake_start badlist
+run find --json --msgid one@example.com "imap://alice@127.0.0.1:$(cat "$tmp/port")/"
+assert_status 0 "a damaged LIST answer: the good mailbox searched"
+assert_eq "$(jq -r '.path' "$tmp/out" | sed 's/;.*//')" "imap://alice@127.0.0.1:$(cat "$tmp/port")/INBOX" \
+	"found in the one mailbox listed whole"
+fake_stop
+
+# A mailbox that says it holds 2^64-1 messages: refused, not searched
+# chunk after chunk for ever.
+fake_start hugeexists
+run find --msgid one@example.com "$URL"
+assert_status 76 "a mailbox of 2^64-1 messages: EX_PROTOCOL"
+assert_in "$tmp/err" "more than the 10000000 fpkit searches in one mailbox" "said with the limit"
+assert_false "no FETCH was sent" grep -q ' FETCH ' "$tmp/imap.log"
 fake_stop
 
 # A mailbox name in UTF-8 (%-escaped in the URL, RFC 5092) goes to the

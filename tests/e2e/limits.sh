@@ -75,6 +75,8 @@
 #                                some 1.7 million messages)
 #   FPKIT_LIMIT_DOVEADM_TIME     not tested (600 s)
 #   FPKIT_LIMIT_IMAP_FOLDERS     not tested (1001 mailboxes)
+#   FPKIT_LIMIT_IMAP_MESSAGES    imap-faults.sh (a mailbox that says it
+#                                holds 2^64-1 messages: refused, 76)
 #   FPKIT_LIMIT_IMAP_CHUNK       tests/bench/imap-bench.sh (10,000 and
 #                                50,000 messages: several chunks)
 #   FPKIT_LIMIT_IMAP_ANSWER      not tested (64 MiB of Message-IDs)
