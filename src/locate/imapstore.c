@@ -529,6 +529,13 @@ conn_fill(struct imap_conn *k, size_t want, long deadline, struct error *err)
 		if (k->in_pos > 0 && k->in_pos == k->in.len) {
 			strbuf_reset(&k->in);
 			k->in_pos = 0;
+		} else if (k->in_pos > 0) {
+			/* What was read goes: the bytes of one answer do not
+			 * pile up behind those already taken. */
+			memmove(k->in.buf, k->in.buf + k->in_pos, k->in.len - k->in_pos);
+			k->in.len -= k->in_pos;
+			k->in.buf[k->in.len] = '\0';
+			k->in_pos = 0;
 		}
 		cc = curl_easy_recv(k->c, buf, sizeof(buf), &n);
 		if (cc == CURLE_AGAIN) {
@@ -1059,7 +1066,9 @@ imapstore_scan(const struct store_spec *spec, const struct store_options *opt,
 	memset(&k, 0, sizeof(k));
 	k.w = &w;
 	k.timeout = imap_timeout();
-	strbuf_init(&k.in, FPKIT_LIMIT_IMAP_ANSWER);
+	/* An answer of Message-IDs, or one message whole (a sample's
+	 * limit) with its FETCH line around it. */
+	strbuf_init(&k.in, FPKIT_LIMIT_SAMPLE + FPKIT_LIMIT_IMAP_ANSWER);
 	netrc = netrc_path();
 	if (!netrc_has(netrc, w.host, w.user)) {
 		password = ask_password(&w, err);
