@@ -72,6 +72,27 @@ str(json_t *event, const char *name)
 	return v ? v : "";
 }
 
+/* The secrets fpkit reads from its environment (the API's and the
+ * bucket's): the hook is not given them (an environment is easily
+ * printed or passed on by a notifier); it gets what it needs in
+ * FPKIT_* and on its input. */
+static bool
+secret_var(const char *entry)
+{
+	static const char *const secrets[] = {
+		"OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY", "AWS_SECRET_ACCESS_KEY",
+		"AWS_SESSION_TOKEN",
+	};
+
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		size_t len = strlen(secrets[i]);
+
+		if (strncmp(entry, secrets[i], len) == 0 && entry[len] == '=')
+			return true;
+	}
+	return false;
+}
+
 /* fpkit's environment without the FPKIT_* names the hook gets, then
  * those (new, NULL-ended; each string new). */
 static char **
@@ -91,7 +112,8 @@ hook_env(json_t *event)
 		n++;
 	env = xcalloc(n + nr_names + 2, sizeof(*env));
 	for (size_t i = 0; i < n; i++) {
-		bool ours = strncmp(environ[i], "FPKIT_MISSING=", 14) == 0;
+		bool ours = strncmp(environ[i], "FPKIT_MISSING=", 14) == 0 ||
+			    secret_var(environ[i]);
 
 		for (size_t j = 0; j < nr_names && !ours; j++) {
 			size_t len = strlen(names[j][0]);

@@ -21,6 +21,8 @@ cat >"$tmp/hook.sh" <<'HOOK'
 echo "$FPKIT_IP" >>"$HOOKDIR/calls"
 env | grep -E '^FPKIT_(IP|BLOCK|STATE|DATE|BUNDLE|EVENT_KEY|HOST|MISSING|ARCHIVE)=' | sort \
 	>"$HOOKDIR/env.$FPKIT_IP"
+env | grep -E '^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|OVH_APPLICATION_SECRET|OVH_CONSUMER_KEY|AWS_REGION)=' |
+	cut -d= -f1 | sort >"$HOOKDIR/inherited.$FPKIT_IP"
 cat >"$HOOKDIR/stdin.$FPKIT_IP"
 [ "$(cat "$HOOKDIR/fail" 2>/dev/null)" != "$FPKIT_IP" ] || exit 3
 HOOK
@@ -82,6 +84,8 @@ assert_status 75 "a failing hook over a bucket"
 assert_eq "$(sort "$tmp/calls" | tr '\n' ' ')" "$IP5 $IP7 $IP9 " "the hook ran once per new event"
 assert_in "$tmp/env.$IP7" "FPKIT_BUNDLE=$U/events/$IP7/20261120T133207Z/mx1/$B7" "FPKIT_BUNDLE is the object's URL"
 assert_in "$tmp/env.$IP7" "FPKIT_EVENT_KEY=fp/events/$IP7/20261120T133207Z/mx1/$B7" "FPKIT_EVENT_KEY its key"
+assert_eq "$(cat "$tmp/inherited.$IP7")" "AWS_REGION" \
+	"the hook inherits the environment but for the secrets (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY)"
 assert_eq "$(s3_keys evidence fp/hooks/ | tr '\n' ' ')" \
 	"fp/hooks/$IP5/20261119T090000Z/mx1/pending.json fp/hooks/$IP7/20261120T133207Z/mx1/done fp/hooks/$IP7/20261120T133207Z/mx1/pending.json fp/hooks/$IP9/20261121T070000Z/mx1/done fp/hooks/$IP9/20261121T070000Z/mx1/pending.json " \
 	"a marker per event, 'done' beside those that succeeded"
