@@ -698,6 +698,18 @@ cmp_str(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
+/* The messages not found of an event: the list of their Message-IDs
+ * (a folder's index), or their count alone (a bucket's metadata). */
+static size_t
+missing_count(json_t *o)
+{
+	json_t *m = json_object_get(o, "missing");
+
+	if (json_is_integer(m) && json_integer_value(m) > 0)
+		return (size_t)json_integer_value(m);
+	return json_array_size(m);
+}
+
 static void
 index_chart(struct strbuf *sb, const struct event *ev, size_t nr, const char **ips,
 	    size_t nr_ips, const struct words *w)
@@ -720,7 +732,7 @@ index_chart(struct strbuf *sb, const struct event *ev, size_t nr, const char **i
 				  str(ev[i].o, "bundle") ? " " : "",
 				  str(ev[i].o, "bundle") ? str(ev[i].o, "bundle") : "");
 		svgchart_lane_mark(&c, (size_t)(at - ips), ev[i].date,
-				   json_array_size(json_object_get(ev[i].o, "missing")) ?
+				   missing_count(ev[i].o) ?
 				   "event missing" : "event", title);
 		free(title);
 	}
@@ -759,7 +771,7 @@ index_table(struct strbuf *sb, const struct event *ev, size_t nr, const struct w
 		strbuf_addstr(sb, "</td>");
 		if (hosts)
 			cell_text(sb, NULL, str(o, "host"));
-		strbuf_addf(sb, "<td>%zu", json_array_size(miss));
+		strbuf_addf(sb, "<td>%zu", missing_count(o));
 		if (json_array_size(miss)) {
 			json_t *id;
 			size_t i;

@@ -37,6 +37,13 @@ s3_get "evidence/fp/index.html" "$tmp/page.html"
 for k in "$IP5/20261119T090000Z/mx1/$B5" "$IP7/20261120T133207Z/mx1/$B7" "$IP9/20261121T070000Z/mx1/$B9"; do
 	assert_in "$tmp/page.html" "href=\"events/$k\"" "the bucket's page links events/$k"
 done
+run archive ls --json "$U"
+cp "$tmp/out" "$tmp/ls-page"
+assert_eq "$(jq -r '.missing' "$tmp/ls-page" | sort | uniq -c | awk '{print $1, $2}' | tr '\n' ' ')" "3 1 " \
+	"the demo's events: one message not found each"
+assert_eq "$(grep -o '<td>[0-9]*</td>' "$tmp/page.html" | sort | uniq -c | awk '{print $1, $2}')" \
+	"$(jq -r '.missing' "$tmp/ls-page" | sort | uniq -c | awk '{print $1, "<td>" $2 "</td>"}')" \
+	"the page counts each event's messages not found, from the objects' metadata"
 # Read back by another client, hashed, and checked as a bundle.
 s3_get "evidence/$K/$IP7/20261120T133207Z/mx1/$B7" "$tmp/$B7"
 run verify "$tmp/$B7"
