@@ -709,6 +709,19 @@ s3_list(struct s3 *s, const char *prefix, char ***keys, size_t *nr, struct error
 		x.keys = all;
 		bad = xml_parse(&r.body, &x, &why);
 		req_release(&r);
+		free(x.code);
+		free(x.message);
+		if (!bad && x.truncated && token && x.next_token &&
+		    strcmp(token, x.next_token) == 0) {
+			/* The same page again: a server that would be listed
+			 * for ever. */
+			free(token);
+			free(x.next_token);
+			token = NULL;
+			error_set(err, EX_PROTOCOL, "%s: the listing gives the same "
+				  "NextContinuationToken twice", what);
+			goto out;
+		}
 		free(token);
 		token = x.next_token;
 		if (bad) {
