@@ -315,16 +315,19 @@ static const struct inject {
 	{ "posture", "lang", "--lang", { "--lang" }, { NULL } },
 };
 
-/* Is option given, as "--name" or "--name=value", before any "--"? */
+/* Is option given, as "--name" or "--name=value", before any "--"?
+ * getopt_long takes an abbreviation ("--exe" for "--exec") as the option
+ * it begins: so does this (an ambiguous one is getopt's error). */
 static bool
 given(int argc, char **argv, const char *option)
 {
-	size_t n = strlen(option);
-
 	for (int i = 1; i < argc; i++) {
+		size_t n = strcspn(argv[i], "=");
+
 		if (strcmp(argv[i], "--") == 0)
 			break;
-		if (strncmp(argv[i], option, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
+		if (n > 2 && strncmp(argv[i], "--", 2) == 0 && n <= strlen(option) &&
+		    strncmp(argv[i], option, n) == 0)
 			return true;
 	}
 	return false;

@@ -35,23 +35,6 @@ mkdir "$tmp/c1" "$tmp/c2"
 run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --no-dkim -o "$tmp/c1/x.tar.gz"
 assert_status 0 "pack with the configured stores, log and language"
 cp "$tmp/out" "$tmp/conf.txt"
-run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --no-dkim --mail "$DEMO_MAIL" \
-	--maillog "$tmp/mail.log" --lang fr -o "$tmp/c2/x.tar.gz"
-assert_status 0 "pack with the options written out"
-assert_true "the same ticket" cmp -s "$tmp/conf.txt" "$tmp/out"
-assert_true "the same bundle" cmp -s "$tmp/c1/x.tar.gz" "$tmp/c2/x.tar.gz"
-assert_in "$tmp/conf.txt" "Objet : Faux positif" "the ticket is French (lang = fr)"
-assert_true "the bundle holds the log lines" sh -c 'tar -tzf "$1" | grep -q "/logs/"' - "$tmp/c1/x.tar.gz"
-
-# The command line wins: --lang, and a --mail list replaces the
-# configured one (a store that does not exist would fail the run).
-printf '[fpkit]\nmail = %s/no-such-store\nlang = fr\n' "$tmp" >"$SYS"
-run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --no-dkim -o "$tmp/x.tar.gz"
-assert_status 66 "the configured store is searched"
-assert_in "$tmp/err" "no-such-store" "the configured store is named"
-pack_demo --no-dkim --lang en -o "$tmp/en.tar.gz"
-assert_status 0 "--mail replaces the configured stores"
-assert_in "$tmp/out" "Subject: False positive" "--lang en wins over lang = fr"
 
 # --- the order of the files ----------------------------------------------------------
 printf '[fpkit]\nlang = fr\nmail = /sys/store\n' >"$SYS"
