@@ -146,6 +146,7 @@ struct req {
 	char *bucket_region;		/* x-amz-bucket-region of a 301 */
 	char curl_error[CURL_ERROR_SIZE];
 	CURLcode rc;
+	bool too_big;			/* the answer passed S3_BODY_MAX */
 };
 
 static size_t
@@ -153,8 +154,10 @@ on_body(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct req *r = arg;
 
-	if (strbuf_add(&r->body, ptr, size * n) < 0)
+	if (strbuf_add(&r->body, ptr, size * n) < 0) {
+		r->too_big = true;
 		return 0;	/* over S3_BODY_MAX: the transfer stops */
+	}
 	return size * n;
 }
 
@@ -346,8 +349,12 @@ try_once(struct s3 *s, struct req *r, const char *payload_sha)
 static bool
 retryable(const struct req *r, int got)
 {
+	/* Not again what would fail the same way: an answer too large, a
+	 * certificate refused, a URL fpkit cannot ask. */
 	if (got < 0)
-		return r->rc != CURLE_URL_MALFORMAT && r->rc != CURLE_UNSUPPORTED_PROTOCOL;
+		return !r->too_big && r->rc != CURLE_URL_MALFORMAT &&
+		       r->rc != CURLE_UNSUPPORTED_PROTOCOL &&
+		       r->rc != CURLE_PEER_FAILED_VERIFICATION;
 	return r->status >= 500 || r->status == 408 || r->status == 429;
 }
 
@@ -455,6 +462,9 @@ req_error(const struct req *r, const char *what, struct error *err)
 	char *why = NULL;
 	int status;
 
+	if (r->too_big)
+		return error_set(err, EX_PROTOCOL, "%s: the answer is larger than %zu bytes: "
+				 "is the endpoint an S3 server?", what, S3_BODY_MAX);
 	if (r->status == 0)
 		return error_set(err, EX_TEMPFAIL, "%s: %s", what, r->curl_error);
 	if (r->body.len)
