@@ -19,10 +19,10 @@
 
 const char *const config_keys[] = {
 	"mail", "maillog", "archive", "lang", "template", "dnsbl", "endpoint", "mta", "exec",
-	NULL,
+	"posture", NULL,
 };
 
-#define CONFIG_KEY_NAMES "mail, maillog, archive, lang, template, dnsbl, endpoint, mta"
+#define CONFIG_KEY_NAMES "mail, maillog, archive, lang, template, dnsbl, endpoint, mta, exec, posture"
 
 static bool
 repeatable(const char *key)
@@ -105,6 +105,10 @@ check_entries(const struct ini *ini, size_t first, struct error *err)
 		if (strcmp(e->key, "mta") == 0 && !mta_known(e->value))
 			return error_set(err, EX_CONFIG, "'%s' line %zu: mta is one of " MTA_NAMES
 					 ", not '%s'", e->file, e->line, e->value);
+		if (strcmp(e->key, "posture") == 0 && strcmp(e->value, "yes") != 0 &&
+		    strcmp(e->value, "no") != 0)
+			return error_set(err, EX_CONFIG, "'%s' line %zu: posture is yes or no, not "
+					 "'%s'", e->file, e->line, e->value);
 		if (strcmp(e->key, "endpoint") == 0 && !endpoint_ok(e->value))
 			return error_set(err, EX_CONFIG, "'%s' line %zu: unknown endpoint '%s': "
 					 "a name such as ovh-eu, or an https:// base URL", e->file,
@@ -310,6 +314,7 @@ static const struct inject {
 	{ "unblock", "archive", "--archive", { "--archive", "--bundle", "--no-evidence" }, { NULL } },
 	{ "unblock", "mta", "--mta", { "--mta" }, { NULL } },
 	{ "unblock", "endpoint", "--endpoint", { "--endpoint" }, { NULL } },
+	{ "pack", "posture", "--posture", { "--posture", "--no-dns" }, { NULL } },
 	{ "pack", "dnsbl", "--dnsbl", { "--dnsbl" }, { "--posture" } },
 	{ "posture", "dnsbl", "--dnsbl", { "--dnsbl" }, { NULL } },
 	{ "posture", "lang", "--lang", { "--lang" }, { NULL } },
@@ -361,6 +366,13 @@ put_key(const struct config *c, const struct inject *in, struct config_argv *a)
 
 	config_lookup(c, in->key, &v);
 	for (size_t i = 0; i < v.nr; i++) {
+		/* A switch: "yes" gives the option alone (the last line
+		 * of the files decides). */
+		if (strcmp(in->key, "posture") == 0) {
+			if (i + 1 == v.nr && strcmp(v.values[i], "yes") == 0)
+				push(a, (char *)in->option, false);
+			continue;
+		}
 		if (strcmp(in->key, "maillog") == 0) {
 			char **files = NULL;
 			size_t nr = 0, alloc = 0;
@@ -379,6 +391,22 @@ put_key(const struct config *c, const struct inject *in, struct config_argv *a)
 	config_value_release(&v);
 }
 
+/* Does fpkit.conf turn pack's posture on (posture = yes, and neither
+ * --posture nor --no-dns given)? */
+static bool
+posture_on(const struct config *c, int argc, char **argv)
+{
+	struct config_value v;
+	bool on;
+
+	if (given(argc, argv, "--posture") || given(argc, argv, "--no-dns"))
+		return false;
+	config_lookup(c, "posture", &v);
+	on = v.nr && strcmp(v.values[v.nr - 1], "yes") == 0;
+	config_value_release(&v);
+	return on;
+}
+
 int
 config_argv(const struct config *c, int argc, char **argv, struct config_argv *out,
 	    struct error *err)
@@ -392,7 +420,8 @@ config_argv(const struct config *c, int argc, char **argv, struct config_argv *o
 
 		if (strcmp(in->cmd, cmd) != 0 || any_given(argc, argv, in->unless, 4))
 			continue;
-		if (in->only_with[0] && !any_given(argc, argv, in->only_with, 5))
+		if (in->only_with[0] && !any_given(argc, argv, in->only_with, 5) &&
+		    !(strcmp(in->only_with[0], "--posture") == 0 && posture_on(c, argc, argv)))
 			continue;
 		/* OVH_ENDPOINT comes before the files, as it does before ovh.conf's. */
 		if (strcmp(in->key, "endpoint") == 0 && getenv("OVH_ENDPOINT") &&

@@ -281,4 +281,25 @@ assert_in "$tmp/err" "--dns-deadline '0': give a number of seconds" "--dns-deadl
 pack_posture "$tmp/x.tar.gz" --dnsbl 'bad zone'
 assert_status 64 "--dnsbl not a zone: usage"
 
+# fpkit.conf: "posture = yes" turns the posture on, and with it the
+# configured blocklists (which go with the posture alone); "no", or
+# --no-dns given, leaves it off.
+printf '[fpkit]\nposture = yes\ndnsbl = clean.example.org\n' >"$tmp/fpkit.conf"
+FPKIT_CONFIG=$tmp/fpkit.conf pack_posture "$tmp/conf.tar.gz" --dns-server "$GOOD"
+assert_status 0 "posture = yes: packed"
+tar -xzOf "$tmp/conf.tar.gz" "$top/posture.json" >"$tmp/conf.json"
+assert_eq "$(jq -r '[.dnsbl[].zone] | join(",")' "$tmp/conf.json")" clean.example.org \
+	"posture = yes: the configured blocklist asked"
+FPKIT_CONFIG=$tmp/fpkit.conf pack_posture "$tmp/conf-nodns.tar.gz" --no-dns
+assert_status 0 "posture = yes and --no-dns given: packed without the posture"
+assert_false "--no-dns given: no posture.json" sh -c "tar -tzf '$tmp/conf-nodns.tar.gz' | grep -q posture.json"
+printf '[fpkit]\nposture = no\ndnsbl = clean.example.org\n' >"$tmp/fpkit.conf"
+FPKIT_CONFIG=$tmp/fpkit.conf pack_posture "$tmp/conf-no.tar.gz"
+assert_status 0 "posture = no: packed"
+assert_false "posture = no: no posture.json" sh -c "tar -tzf '$tmp/conf-no.tar.gz' | grep -q posture.json"
+printf '[fpkit]\nposture = maybe\n' >"$tmp/fpkit.conf"
+FPKIT_CONFIG=$tmp/fpkit.conf pack_posture "$tmp/conf-bad.tar.gz"
+assert_status 78 "posture = maybe: EX_CONFIG"
+assert_in "$tmp/err" "posture is yes or no, not 'maybe'" "said with the value"
+
 finish
