@@ -117,7 +117,7 @@ read_ini(const char *path, const char *section, const char *const *names, char *
 	 size_t nr, struct error *err)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096];
+	char line[16384];	/* a session token is long; longer is refused */
 	bool in = false;
 
 	if (f == NULL) {
@@ -126,7 +126,14 @@ read_ini(const char *path, const char *section, const char *const *names, char *
 		return error_set(err, EX_CONFIG, "cannot read '%s': %s", path, strerror(errno));
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq;
+		char *s, *eq;
+
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fclose(f);
+			return error_set(err, EX_CONFIG, "'%s': a line longer than %zu bytes",
+					 path, sizeof(line) - 2);
+		}
+		s = trim(line);
 
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;

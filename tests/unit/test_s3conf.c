@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "s3conf.h"
+#include "xalloc.h"
 
 #define SECRET "s3SecretValueNeverShown"
 
@@ -149,6 +150,40 @@ test_profile_files(void **state)
 	s3conf_release(&c);
 }
 
+/* A session token is long: a line of 8000 bytes is read whole; one
+ * longer than the reader's line is refused, never cut in two. */
+static void
+test_long_lines(void **state)
+{
+	struct s3conf c;
+	struct error err = ERROR_INIT;
+	char *token = malloc(20001), *text;
+
+	(void)state;
+	memset(token, 'T', 20000);
+	token[8000] = '\0';
+	text = xasprintf("[default]\naws_access_key_id = AK\naws_secret_access_key = " SECRET
+			 "\naws_session_token = %s\n", token);
+	write_file("credentials", text);
+	free(text);
+	write_file("config", "[default]\nregion = gra\n");
+	assert_int_equal(s3conf_load(&c, &err), 0);
+	assert_non_null(c.session_token);
+	assert_int_equal(strlen(c.session_token), 8000);
+	s3conf_release(&c);
+	token[8000] = 'T';
+	token[20000] = '\0';
+	text = xasprintf("[default]\naws_access_key_id = AK\naws_secret_access_key = " SECRET
+			 "\naws_session_token = %s\n", token);
+	write_file("credentials", text);
+	free(text);
+	assert_int_equal(s3conf_load(&c, &err), -1);
+	assert_int_equal(err.status, EX_CONFIG);
+	assert_non_null(strstr(err.msg, "a line longer than"));
+	assert_null(strstr(err.msg, SECRET));
+	free(token);
+}
+
 static void
 test_errors(void **state)
 {
@@ -192,6 +227,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profile_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
