@@ -93,6 +93,7 @@ print_text(const struct auth_cmd *c, const struct credential *k)
 	char *url = textsafe_visible(k->validation_url, strlen(k->validation_url));
 	char *file = textsafe_visible(k->conf_file, strlen(k->conf_file));
 	char *section = textsafe_visible(k->section, strlen(k->section));
+	char *state = textsafe_visible(k->state, strlen(k->state));
 	size_t i;
 	json_t *r;
 
@@ -100,7 +101,7 @@ print_text(const struct auth_cmd *c, const struct credential *k)
 	       "log in with the account that owns the IP blocks, and choose how long it "
 	       "lasts.\nThen put this line in section [%s] of %s:\n\n  consumer_key=%s\n\n"
 	       "(or set OVH_CONSUMER_KEY).  It grants exactly:\n",
-	       c->write ? "read and write" : "read-only", k->state, url, section, file,
+	       c->write ? "read and write" : "read-only", state, url, section, file,
 	       k->consumer_key);
 	json_array_foreach(k->rules, i, r)
 		printf("  %-4s %s\n", json_string_value(json_object_get(r, "method")),
@@ -110,6 +111,7 @@ print_text(const struct auth_cmd *c, const struct credential *k)
 	free(url);
 	free(file);
 	free(section);
+	free(state);
 }
 
 int

@@ -393,11 +393,15 @@ print_write(const struct ticket_cmd *c, const struct ticketpost_result *r, int o
 	}
 	if (outcome != TICKETPOST_DONE)
 		return;
-	if (c->verb == VERB_CREATE)
+	if (c->verb == VERB_CREATE) {
+		char *subject = textsafe_visible(r->subject ? r->subject : "",
+						 r->subject ? strlen(r->subject) : 0);
+
 		printf("ticket %" PRId64 " (id %" PRId64 ") %s: %s\n", r->ticket_number,
 		       r->ticket_id, r->found ? "was created (its answer was lost; found in the "
-		       "list, not posted twice)" : "created", r->subject);
-	else
+		       "list, not posted twice)" : "created", subject);
+		free(subject);
+	} else
 		printf("ticket %" PRId64 " (id %" PRId64 "): %s\n", r->ticket_number, r->ticket_id,
 		       r->found ? "the answer was posted (its answer was lost; found among the "
 		       "messages, not posted twice)" : "answer posted");
