@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "netaddr.h"
 #include "xalloc.h"
@@ -146,4 +147,28 @@ netaddr_reverse_name(const char *s, const char *zone)
 	}
 	*p = '\0';
 	return xasprintf("%s%s", nibbles, zone ? zone : "ip6.arpa");
+}
+
+bool
+netaddr_host_is_loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char inner[INET6_ADDRSTRLEN];
+	size_t n = strlen(host);
+
+	/* DNS names are case-insensitive; libcurl answers "localhost" from
+	 * loopback itself, without asking a resolver. */
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	/* libcurl writes other IPv4 notations (127.1, 0x7f.0.0.1) as
+	 * dotted decimal, the only form inet_pton takes. */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && n - 2 < sizeof(inner) && host[0] == '[' && host[n - 1] == ']') {
+		memcpy(inner, host + 1, n - 2);
+		inner[n - 2] = '\0';
+		return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return false;
 }

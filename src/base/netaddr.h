@@ -39,4 +39,11 @@ bool netaddr_is_internal(const char *s);
  * zone otherwise).  New, or NULL when s is no address. */
 char *netaddr_reverse_name(const char *s, const char *zone);
 
+/* Is 'host', as curl_url gives it (an IPv6 address in brackets), a
+ * loopback address written as such, or "localhost"?  Exact matches only:
+ * "127.attacker.invalid" and "localhost.evil.invalid" are names some
+ * resolver answers for, not loopback.  The rule for plain http and
+ * imap:// (never off the machine). */
+bool netaddr_host_is_loopback(const char *host);
+
 #endif

@@ -32,6 +32,7 @@
 #include <netinet/in.h>
 
 #include "error.h"
+#include "netaddr.h"
 #include "fpkit_limits.h"
 #include "imapstore.h"
 #include "strbuf.h"
@@ -83,29 +84,6 @@ where_release(struct imap_where *w)
 	free(w->port);
 	free(w->mailbox);
 	memset(w, 0, sizeof(*w));
-}
-
-/* Is 'host', as curl_url gives it, loopback written as such (the rule of
- * the API's plain http: no name but "localhost", which libcurl answers
- * itself). */
-static bool
-host_is_loopback(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-	char inner[INET6_ADDRSTRLEN];
-	size_t n = strlen(host);
-
-	if (strcasecmp(host, "localhost") == 0)
-		return true;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (n > 2 && n - 2 < sizeof(inner) && host[0] == '[' && host[n - 1] == ']') {
-		memcpy(inner, host + 1, n - 2);
-		inner[n - 2] = '\0';
-		return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	return false;
 }
 
 /* A mailbox name in UTF-8 (as a URL gives it, RFC 5092) in IMAP's
@@ -235,7 +213,7 @@ where_parse(const char *url, struct imap_where *w, struct error *err)
 		goto out;
 	}
 	curl_url_get(u, CURLUPART_PORT, &w->port, 0);
-	if (strcasecmp(w->scheme, "imap") == 0 && !host_is_loopback(w->host)) {
+	if (strcasecmp(w->scheme, "imap") == 0 && !netaddr_host_is_loopback(w->host)) {
 		error_set(err, EX_USAGE, "--mail '%s': plain imap:// to a host that is not "
 			  "loopback: the password and the mail would travel unencrypted; use "
 			  "imaps://", url);

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "netaddr.h"
 #include "fpkit_limits.h"
 #include "ovh.h"
 #include "ovhconf.h"
@@ -126,33 +127,6 @@ ovh_call_release(struct ovh_call *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Is 'host', as curl_url gives it, a loopback address written as such?
- * Exact matches only: "127.attacker.invalid" and "localhost.evil.invalid"
- * are names some resolver answers for, not loopback. */
-static bool
-host_is_loopback(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-	char inner[INET6_ADDRSTRLEN];
-	size_t n = strlen(host);
-
-	/* DNS names are case-insensitive; libcurl answers "localhost" from
-	 * loopback itself, without asking a resolver. */
-	if (strcasecmp(host, "localhost") == 0)
-		return true;
-	/* libcurl writes other IPv4 notations (127.1, 0x7f.0.0.1) as
-	 * dotted decimal, the only form inet_pton takes. */
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (n > 2 && n - 2 < sizeof(inner) && host[0] == '[' && host[n - 1] == ']') {
-		memcpy(inner, host + 1, n - 2);
-		inner[n - 2] = '\0';
-		return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	return false;
-}
-
 int
 ovh_check_endpoint(const char *url, const char *from, bool insecure_http, bool *plain,
 		   struct error *err)
@@ -195,7 +169,7 @@ ovh_check_endpoint(const char *url, const char *from, bool insecure_http, bool *
 		goto out;
 	}
 	if (strcasecmp(scheme, "https") == 0 ||
-	    (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))) {
+	    (strcasecmp(scheme, "http") == 0 && netaddr_host_is_loopback(host))) {
 		rc = 0;
 	} else if (strcasecmp(scheme, "http") != 0) {
 		error_set(err, EX_CONFIG, "endpoint '%s' (from %s) is neither http:// nor "

@@ -55,6 +55,26 @@ test_reverse_not_an_address(void **state)
 	assert_null(netaddr_reverse_name("", NULL));
 }
 
+/* Loopback as written, the rule for plain http and imap://: names that
+ * merely begin like loopback are not. */
+static void
+test_host_is_loopback(void **state)
+{
+	(void)state;
+	assert_true(netaddr_host_is_loopback("localhost"));
+	assert_true(netaddr_host_is_loopback("LocalHost"));
+	assert_true(netaddr_host_is_loopback("127.0.0.1"));
+	assert_true(netaddr_host_is_loopback("127.45.6.7"));
+	assert_true(netaddr_host_is_loopback("[::1]"));
+	assert_false(netaddr_host_is_loopback("127.attacker.invalid"));
+	assert_false(netaddr_host_is_loopback("localhost.evil.invalid"));
+	assert_false(netaddr_host_is_loopback("128.0.0.1"));
+	assert_false(netaddr_host_is_loopback("[::2]"));
+	assert_false(netaddr_host_is_loopback("::1"));
+	assert_false(netaddr_host_is_loopback("[]"));
+	assert_false(netaddr_host_is_loopback(""));
+}
+
 int
 main(void)
 {
@@ -62,6 +82,7 @@ main(void)
 		cmocka_unit_test(test_reverse_ipv4),
 		cmocka_unit_test(test_reverse_ipv6),
 		cmocka_unit_test(test_reverse_not_an_address),
+		cmocka_unit_test(test_host_is_loopback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
