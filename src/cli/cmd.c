@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sysexits.h>
 
 #include "cmd.h"
@@ -26,13 +27,33 @@ cmd_print_diag(const struct diag *d, const char *prefix)
 }
 
 void
-cmd_trace(void *arg, const char *line)
+cmd_say(const char *prefix, const char *line)
 {
 	char *safe = textsafe_visible(line, strlen(line));
 
-	(void)arg;
-	fprintf(stderr, "fpkit: %s\n", safe);
+	fprintf(stderr, "fpkit: %s%s\n", prefix, safe);
 	free(safe);
+}
+
+void
+cmd_trace(void *arg, const char *line)
+{
+	(void)arg;
+	cmd_say("", line);
+}
+
+int
+cmd_ask(const char *plan, const char *question)
+{
+	char answer[16];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return -1;
+	fprintf(stderr, "%s\n%s [y/N] ", plan, question);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return 0;
+	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
 int

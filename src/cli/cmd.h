@@ -56,4 +56,13 @@ int cmd_mail_arg(const char *arg, struct error *err);
  * arg is not used. */
 void cmd_trace(void *arg, const char *line);
 
+/* One "fpkit: PREFIXLINE" line on standard error, LINE made safe for a
+ * terminal (textsafe_visible): for text from outside. */
+void cmd_say(const char *prefix, const char *line);
+
+/* Ask "PLAN\nQUESTION [y/N] " on a terminal: 1 yes, 0 no (or no answer),
+ * -1 when standard input or error is not a terminal (nobody to ask).
+ * PLAN's outside text must already be safe to show. */
+int cmd_ask(const char *plan, const char *question);
+
 #endif

@@ -275,37 +275,13 @@ parse_options(struct ticket_cmd *c, int argc, char **argv, struct error *err)
 	return 1;
 }
 
-static void
-print_line(const char *prefix, const char *line)
-{
-	char *safe = textsafe_visible(line, strlen(line));
-
-	fprintf(stderr, "fpkit: %s%s\n", prefix, safe);
-	free(safe);
-}
-
-static void
-on_progress(void *arg, const char *line)
-{
-	(void)arg;
-	print_line("", line);
-}
-
-/* The question, on a terminal only: 1 yes, 0 no, -1 nobody to ask. */
+/* The question, on a terminal only: 1 yes, 0 no, -1 nobody to ask.
+ * Its outside text was made safe to show when it was written. */
 static int
 on_confirm(void *arg, const char *plan)
 {
-	char answer[16];
-
 	(void)arg;
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
-		return -1;
-	/* Its outside text was made safe to show when it was written. */
-	fprintf(stderr, "%s\nPost it? [y/N] ", plan);
-	fflush(stderr);
-	if (fgets(answer, sizeof(answer), stdin) == NULL)
-		return 0;
-	return answer[0] == 'y' || answer[0] == 'Y';
+	return cmd_ask(plan, "Post it?");
 }
 
 /* The reply's text: FILE or standard input, at most the largest ticket
@@ -417,7 +393,7 @@ run_write(struct ticket_cmd *c, struct diag *d, struct error *err)
 	memset(&r, 0, sizeof(r));
 	strbuf_init(&text, FPKIT_LIMIT_TEMPLATE_OUTPUT);
 	c->opt.confirm = on_confirm;
-	c->opt.progress = on_progress;
+	c->opt.progress = cmd_trace;
 	c->opt.arg = c;
 	if (c->verb == VERB_REPLY) {
 		if (read_text(c->file, &text, err) < 0)
@@ -434,7 +410,7 @@ run_write(struct ticket_cmd *c, struct diag *d, struct error *err)
 	print_write(c, &r, outcome);
 	if (r.why) {
 		fflush(stdout);
-		print_line(outcome == TICKETPOST_REFUSED ? "ticket: refused: " : "ticket: ", r.why);
+		cmd_say(outcome == TICKETPOST_REFUSED ? "ticket: refused: " : "ticket: ", r.why);
 	}
 	rc = outcome == TICKETPOST_DONE ? 0 : outcome == TICKETPOST_REFUSED ? 1 :
 	     TICKET_EXIT_UNKNOWN;

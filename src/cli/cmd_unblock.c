@@ -173,19 +173,10 @@ end_countdown(struct unblock_cmd *c)
 }
 
 static void
-print_line(const char *prefix, const char *line)
-{
-	char *safe = textsafe_visible(line, strlen(line));
-
-	fprintf(stderr, "fpkit: %s%s\n", prefix, safe);
-	free(safe);
-}
-
-static void
 on_progress(void *arg, const char *line)
 {
 	end_countdown(arg);
-	print_line("", line);
+	cmd_say("", line);
 }
 
 /* --wait: a countdown on a terminal; elsewhere one line when it starts. */
@@ -218,16 +209,8 @@ on_countdown(void *arg, int64_t left, int64_t earliest)
 static int
 on_confirm(void *arg, const char *plan)
 {
-	char answer[16];
-
 	(void)arg;
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
-		return -1;
-	fprintf(stderr, "%s\nUnblock %s? [y/N] ", plan, "now");
-	fflush(stderr);
-	if (fgets(answer, sizeof(answer), stdin) == NULL)
-		return 0;
-	return answer[0] == 'y' || answer[0] == 'Y';
+	return cmd_ask(plan, "Unblock now?");
 }
 
 static void
@@ -297,12 +280,12 @@ cmd_unblock(int argc, char **argv, struct error *err)
 	else
 		print_text(&c, &r, outcome);
 	if (r.note)
-		print_line("unblock: ", r.note);
+		cmd_say("unblock: ", r.note);
 	if (r.why) {
 		fflush(stdout);
 		if (outcome == UNBLOCK_TOO_EARLY)
 			fprintf(stderr, "fpkit: unblock: %" PRId64 " seconds remain\n", r.remaining);
-		print_line("unblock: refused: ", r.why);
+		cmd_say("unblock: refused: ", r.why);
 	}
 	rc = outcome == UNBLOCK_DONE ? 0 : outcome == UNBLOCK_TOO_EARLY ? EX_TEMPFAIL : 1;
 out:
