@@ -216,6 +216,27 @@ add_trail(struct inline_state *st, struct strbuf *block, const struct maillog *t
 		st->trails_left++;
 }
 
+/* The heading of the part appended, in either language: written here,
+ * and looked for by inline_present. */
+static const char heading_en[] = "HEADERS AND MAIL LOGS";
+static const char heading_fr[] = "EN-TÊTES ET JOURNAUX DE MAIL";
+
+bool
+inline_present(const char *text)
+{
+	const char *const headings[] = { heading_en, heading_fr };
+
+	for (size_t i = 0; i < 2; i++) {
+		char *line = xasprintf("\n%s\n", headings[i]);
+		bool found = strstr(text, line) != NULL;
+
+		free(line);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 static void
 add_heading(struct inline_state *st, struct strbuf *block, const char *bundle_name,
 	    bool any)
@@ -227,8 +248,8 @@ add_heading(struct inline_state *st, struct strbuf *block, const char *bundle_na
 	rule[INLINE_COLUMNS + 1] = '\0';
 	strbuf_addch(block, '\n');
 	strbuf_addstr(block, rule);
-	strbuf_addstr(block, st->fr ? "EN-TÊTES ET JOURNAUX DE MAIL\n" :
-		      "HEADERS AND MAIL LOGS\n");
+	strbuf_addstr(block, st->fr ? heading_fr : heading_en);
+	strbuf_addch(block, '\n');
 	strbuf_addstr(block, rule);
 	if (!any) {
 		add_wrapped(block, st->fr ? "Aucun en-tête ni aucune ligne de journal à donner : "

@@ -51,6 +51,10 @@ char *inline_text(const struct inline_options *o, const struct sample_list *samp
 
 /* Append inline_text's text to the ticket *text (from malloc, *len
  * bytes; replaced by a new one, NUL-terminated). */
+/* Does text (a ticket) already hold the part inline_text writes, in
+ * either language (a bundle packed with --inline)? */
+bool inline_present(const char *text);
+
 void inline_append(char **text, size_t *len, const struct inline_options *o,
 		   const struct sample_list *samples, const struct targets *targets,
 		   const struct maillog *trail, json_t *summary, const char *bundle_name);

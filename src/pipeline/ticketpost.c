@@ -35,12 +35,6 @@
 #include "verify.h"
 #include "xalloc.h"
 
-/* The headings inline.c writes, in either language: a text that holds
- * one was packed with --inline. */
-static const char *const inline_headings[] = {
-	"\nHEADERS AND MAIL LOGS\n", "\nEN-TÊTES ET JOURNAUX DE MAIL\n", NULL,
-};
-
 int
 ticketpost_options_init(struct ticketpost_options *o, struct error *err)
 {
@@ -168,9 +162,8 @@ append_headers(const struct ticketpost_options *o, const struct verify_result *r
 	struct maillog trail;
 	struct inline_options io;
 
-	for (size_t i = 0; inline_headings[i]; i++)
-		if (strstr(r->body, inline_headings[i]))
-			return;		/* packed with --inline: in it already */
+	if (inline_present(r->body))
+		return;		/* packed with --inline: in it already */
 	memset(&hit, 0, sizeof(hit));
 	memset(&samples, 0, sizeof(samples));
 	memset(&io, 0, sizeof(io));
