@@ -906,7 +906,7 @@ archive_dir_add(struct archive_dir *a, const struct archive_event *ev, struct ov
 		goto out;
 	g_hash_table_add(a->names, xstrdup(name));
 	r->outcome = ARCHIVE_DIR_ARCHIVED;
-	write_page(a, &r->warnings);
+	a->page_due = true;	/* written once, at the end of the run */
 	hook_after(a, r, hook);
 out:
 	json_decref(hook);
@@ -990,8 +990,15 @@ archive_dir_finish(struct archive_dir *a, struct diag *d)
 	size_t len;
 	bool taken;
 
-	if (!a->s3 || !a->page_due)
+	if (!a->page_due)
 		return;
+	if (!a->s3) {
+		/* A run stopped before this leaves the page older than the
+		 * index: the next archive_dir_open writes it. */
+		write_page(a, d);
+		a->page_due = false;
+		return;
+	}
 	if (s3archive_list(a->s3, &events, &err) < 0) {
 		diag_add(d, "archive '%s': its page %s was not put: %s", a->dir,
 			 REPORTHTML_INDEX, err.msg);

@@ -171,7 +171,7 @@ struct archive_dir {
 	struct s3archive *s3;
 	char *host;			/* --host, or the system's host name */
 	size_t nr_hooks_run, nr_hooks_failed;	/* --exec, this run */
-	bool page_due;			/* a bucket's index.html to put again */
+	bool page_due;			/* index.html to write again (finish) */
 };
 
 /* Open the archive folder: create it (mode 0700, whatever the umask)
@@ -247,11 +247,12 @@ bool archive_dir_is_bucket(const char *dir);
 int archive_dir_list(const char *dir, json_t **events, struct error *err);
 
 /* Release the lock and free a. */
-/* At the end of a run: a bucket's page (index.html, beside the events)
- * is made again from its listing when this run archived an event; a
- * page that cannot be put is a warning in d, never a failure (the next
- * run that archives puts it).  A folder's page is kept up to date as
- * the index changes: nothing to do. */
+/* At the end of a run that archived an event, the archive's page
+ * (index.html) is made again, once: a folder's from its index, a
+ * bucket's from its listing (put beside the events).  A page that cannot
+ * be written is a warning in d, never a failure (a folder's is written
+ * by the next archive_dir_open, a bucket's by the next run that
+ * archives). */
 void archive_dir_finish(struct archive_dir *a, struct diag *d);
 void archive_dir_close(struct archive_dir *a);
 
