@@ -1588,7 +1588,7 @@ copy_range(struct instream *r, int64_t offset, int64_t length, bool unquote,
 {
 	char buf[65536];
 	struct error rerr = ERROR_INIT;
-	int64_t skip = offset, left = length;
+	int64_t skip = offset - r->out, left = length;
 	bool at_line_start = true;
 	ssize_t n;
 
@@ -1771,20 +1771,113 @@ mbox_trailer_after(struct instream *r)
 	return c == '\n' ? 1 : c == '\r' ? 2 : 0;
 }
 
+/* The stream of the last compressed file a message was taken from, kept
+ * where that message ended: the samples of one file come in the order
+ * of their offsets (finder_sort), and each would otherwise be decoded
+ * from the file's start again.  One at a time (a second thread decodes
+ * from the start); the file's identity, size and time must be the
+ * same, and it is read through a descriptor of its own. */
+static struct {
+	pthread_mutex_t lock;
+	bool open;
+	int fd;			/* a dup of the caller's */
+	char *name;		/* the stream's name (r.name) */
+	const char *compression;
+	struct stat st;		/* the file when it was opened */
+	struct instream r;	/* r.out: the next byte it gives */
+} extract_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Under extract_cache.lock. */
+static void
+extract_cache_drop(void)
+{
+	if (!extract_cache.open)
+		return;
+	instream_close(&extract_cache.r);
+	close(extract_cache.fd);
+	free(extract_cache.name);
+	extract_cache.open = false;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The kept stream of the compressed file open on fd, at or before
+ * 'offset', or a new one kept for the next message; NULL when it
+ * cannot be kept (the caller opens one of its own). */
+static struct instream *
+extract_cache_get(int fd, const char *path, const char *compression, int64_t offset,
+		  struct error *err, bool *failed)
+{
+	struct stat st;
+	int dfd;
+
+	*failed = false;
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	if (extract_cache.open && extract_cache.compression == compression &&
+	    same_file(&extract_cache.st, &st) && extract_cache.r.out <= offset &&
+	    !extract_cache.r.over && strcmp(extract_cache.name, path) == 0)
+		return &extract_cache.r;
+	extract_cache_drop();
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0)
+		return NULL;
+	extract_cache.name = xstrdup(path);
+	if (instream_open_as(&extract_cache.r, dfd, extract_cache.name, compression, NULL,
+			     err) < 0) {
+		close(dfd);
+		free(extract_cache.name);
+		*failed = true;
+		return NULL;
+	}
+	extract_cache.fd = dfd;
+	extract_cache.compression = compression;
+	extract_cache.st = st;
+	extract_cache.open = true;
+	return &extract_cache.r;
+}
+
 int
 store_extract(int fd, const char *path, enum store_format format, const char *compression,
 	      int64_t offset, int64_t length, struct strbuf *out,
 	      struct store_extract_info *info, struct error *err)
 {
-	struct instream r;
+	struct instream own, *r = NULL;
+	bool kept = false, failed;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	if (instream_open_as(&r, fd, path, compression, NULL, err) < 0)
-		return -1;
-	rc = copy_range(&r, offset, length, format == STORE_MBOX, out, info, path, err);
+	if (compression && pthread_mutex_trylock(&extract_cache.lock) == 0) {
+		kept = true;
+		r = extract_cache_get(fd, path, compression, offset, err, &failed);
+		if (failed) {
+			pthread_mutex_unlock(&extract_cache.lock);
+			return -1;
+		}
+		if (r == NULL) {
+			pthread_mutex_unlock(&extract_cache.lock);
+			kept = false;
+		}
+	}
+	if (r == NULL) {
+		if (instream_open_as(&own, fd, path, compression, NULL, err) < 0)
+			return -1;
+		r = &own;
+	}
+	rc = copy_range(r, offset, length, format == STORE_MBOX, out, info, path, err);
 	if (rc == 0 && format == STORE_MBOX)
-		info->trailer = mbox_trailer_after(&r);
-	instream_close(&r);
+		info->trailer = mbox_trailer_after(r);
+	if (kept) {
+		if (rc < 0)
+			extract_cache_drop();
+		pthread_mutex_unlock(&extract_cache.lock);
+	} else {
+		instream_close(r);
+	}
 	return rc;
 }

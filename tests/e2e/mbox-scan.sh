@@ -104,6 +104,28 @@ assert_status 1 "a cut gzip mbox: the last id is missing"
 assert_in "$tmp/out" "scan.1@shop.example.com" "a cut gzip mbox: the first message is found"
 assert_in "$tmp/err" "not searched" "a cut gzip mbox: a warning says where the search stopped"
 
+# Samples from a compressed mbox: the second is decoded on from where
+# the first ended (the stream is kept), the bytes the same as from the
+# plain file.
+MB="$FIXTURES/mbox"
+pack_mbox() {
+	rm -rf "$tmp/p-$1" "$tmp/p-$1.tar.gz"
+	run pack --spam-ip-json "$MB/api/spam-ip.json" --stats-json "$MB/api/stats.json" \
+		--mail "$2" -o "$tmp/p-$1.tar.gz" --no-dkim
+	assert_status 0 "pack from the $1 mbox"
+	mkdir "$tmp/p-$1"
+	tar -xzf "$tmp/p-$1.tar.gz" -C "$tmp/p-$1"
+}
+pack_mbox plain "$MB/sent.mbox"
+assert_eq "$(ls "$tmp"/p-plain/*/samples/ | wc -l | tr -d ' ')" 2 "two samples from the plain mbox"
+for z in gz xz bz2; do
+	pack_mbox "$z" "$MB/compressed/sent.mbox.$z"
+	for f in "$tmp"/p-plain/*/samples/*.eml; do
+		assert_true "$z: sample $(basename "$f") as from the plain mbox" \
+			cmp -s "$f" "$(echo "$tmp"/p-"$z"/*/samples)/$(basename "$f")"
+	done
+done
+
 # A file cut shorter while it is mapped: a warning, no crash (SIGBUS).
 # The shim holds the scan before its first positioned read (where the
 # parts are cut, after the file's size was taken) while the file is
