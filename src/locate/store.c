@@ -588,6 +588,15 @@ header_wanted(struct worker *wk, const char *h, size_t hlen)
 
 		if (hlen - at > 10 && strncasecmp(h + at, "message-id", 10) == 0 &&
 		    msgid_next_field(h, hlen, &pos, &value, &vlen)) {
+			/* A copy: want_id allocates, and must not be left
+			 * by a fault in a mapping cut short (struct
+			 * map_guard) with its memory in hand. */
+			char copy[1024];
+
+			if (vlen <= sizeof(copy)) {
+				memcpy(copy, value, vlen);
+				value = copy;
+			}
 			if (opt->want_id(value, vlen, wk->w->data))
 				return true;
 			at = pos;
