@@ -11,7 +11,6 @@ langs=$(sed -n 's/.*the ticket.s language: \([a-z, ]*\) (default.*/\1/p' "$tmp/o
 assert_true "pack --help lists the languages" test -n "$langs"
 case " $langs " in *" en "*) ok "English among them ($langs)" ;; *) not_ok "English among '$langs'" ;; esac
 case " $langs " in *" fr "*) ok "French among them" ;; *) not_ok "French among '$langs'" ;; esac
-export FPKIT_WORDS_CHECK=1
 
 # A DNS server nobody runs (the discard port): posture's words for
 # temperror.
