@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -920,6 +921,18 @@ mbox_part_thread(void *arg)
 	return NULL;
 }
 
+/* The processors this process may run on (taskset, a cpuset), not
+ * all those of the machine. */
+static long
+usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* A plain mbox: large ones are cut at "From " lines into one part per
  * processor (at most STORE_THREADS), read at the same time. */
 static int
@@ -928,7 +941,7 @@ scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
 	struct mbox_part parts[STORE_THREADS];
 	pthread_t tid[STORE_THREADS];
 	struct stat st;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = usable_cpus();
 	int nparts = 1, started = 0;
 
 	if (fstat(fd, &st) == 0 && st.st_size >= STORE_MBOX_SPLIT && cpus > 1)
