@@ -46,11 +46,11 @@ static const struct words_entry entries[] = {
 	  "it may be another message.",
 	  NULL,
 	  { "A sua data está longe do momento em que o sistema antispam "
-	    "viu a mensagem: pode tratar-se de outra mensagem." } },
+	    "detetou a mensagem: pode tratar-se de outra mensagem." } },
 	{ "Its Date field cannot be read as RFC 5322 writes dates.",
 	  NULL,
-	  { "O seu campo Date não pode ser lido como a RFC 5322 escreve as "
-	    "datas." } },
+	  { "O seu campo Date não pode ser lido segundo o formato de data "
+	    "da RFC 5322." } },
 	{ "The body changed after the message was signed with DKIM.",
 	  NULL,
 	  { "O corpo foi alterado depois de a mensagem ter sido assinada "
@@ -87,8 +87,8 @@ static const struct words_entry entries[] = {
 	{ "No empty line ends the header: the message has no body, or was cut "
 	  "in its header.",
 	  NULL,
-	  { "Nenhuma linha vazia termina o cabeçalho: a mensagem não tem "
-	    "corpo, ou foi cortada no cabeçalho." } },
+	  { "O cabeçalho não termina com uma linha vazia: a mensagem não "
+	    "tem corpo, ou foi cortada no cabeçalho." } },
 	{ "Its HTML holds event handler attributes, which run JavaScript.",
 	  NULL,
 	  { "O seu HTML contém atributos de tratamento de eventos, que "
@@ -183,7 +183,7 @@ static const struct words_entry entries[] = {
 	  { "Não tem campo MIME-Version (RFC 2045)." } },
 	{ "The MIME parser found another irregularity.",
 	  NULL,
-	  { "A análise MIME encontrou outra irregularidade." } },
+	  { "O analisador MIME encontrou outra irregularidade." } },
 	{ "The message has more than one Message-ID field.",
 	  NULL,
 	  { "A mensagem tem mais do que um campo Message-ID." } },
@@ -215,8 +215,8 @@ static const struct words_entry entries[] = {
 	{ "It has no sender address: the From field is missing or holds no "
 	  "mailbox.",
 	  NULL,
-	  { "Não tem endereço de remetente: o campo From falta ou não "
-	    "contém nenhum endereço." } },
+	  { "Não tem endereço de remetente: o campo From está em falta ou "
+	    "não contém nenhum endereço." } },
 	{ "Its subject is mostly in capital letters.",
 	  NULL,
 	  { "O seu assunto está sobretudo em maiúsculas." } },
@@ -267,8 +267,8 @@ static const struct words_entry entries[] = {
 	{ "the signature of @D could not be verified: its key could not be "
 	  "fetched from DNS",
 	  NULL,
-	  { "não foi possível verificar a assinatura de @D: não foi "
-	    "possível obter a chave a partir do DNS" } },
+	  { "a assinatura de @D não pôde ser verificada: não foi possível "
+	    "obter a chave a partir do DNS" } },
 	{ "could not be checked (temperror",
 	  NULL,
 	  { "não foi possível verificar (temperror" } },
@@ -353,7 +353,7 @@ static const struct words_entry entries[] = {
 	  { "o registo em %s não é válido (%s)" } },
 	{ "DMARC of %s not valid",
 	  NULL,
-	  { "DMARC de %s não válido" } },
+	  { "DMARC de %s inválido" } },
 	{ " (by SPF: %" JSON_INTEGER_FORMAT ", by DKIM: %" JSON_INTEGER_FORMAT ")",
 	  NULL,
 	  { " (por SPF: %" JSON_INTEGER_FORMAT
@@ -407,7 +407,7 @@ static const struct words_entry entries[] = {
 	  { "Arquivo dos bloqueios antispam" } },
 	{ "Block",
 	  NULL,
-	  { "Bloco" } },
+	  { "Bloco de IP" } },
 	{ "State",
 	  NULL,
 	  { "Estado" } },
@@ -422,7 +422,7 @@ static const struct words_entry entries[] = {
 	  { "Arquivo" } },
 	{ "Written by",
 	  NULL,
-	  { "Escrito por" } },
+	  { "Gerado por" } },
 	{ "Timeline",
 	  NULL,
 	  { "Cronologia" } },
@@ -767,21 +767,21 @@ static const struct words_entry entries[] = {
 	  "%zu header blocks left out to keep this text within %zu bytes: see "
 	  "samples/ in the archive.",
 	  { "%zu bloco de cabeçalho omitido para manter este texto dentro "
-	    "de %zu bytes: ver samples/ no arquivo.",
+	    "do limite de %zu bytes: ver samples/ no arquivo.",
 	    "%zu blocos de cabeçalho omitidos para manter este texto "
-	    "dentro de %zu bytes: ver samples/ no arquivo." } },
+	    "dentro do limite de %zu bytes: ver samples/ no arquivo." } },
 	{ "%zu mail-log excerpt left out to keep this text within %zu bytes: "
 	  "see logs/ in the archive.",
 	  "%zu mail-log excerpts left out to keep this text within %zu bytes: "
 	  "see logs/ in the archive.",
 	  { "%zu excerto do registo de correio omitido para manter este "
-	    "texto dentro de %zu bytes: ver logs/ no arquivo.",
+	    "texto dentro do limite de %zu bytes: ver logs/ no arquivo.",
 	    "%zu excertos do registo de correio omitidos para manter este "
-	    "texto dentro de %zu bytes: ver logs/ no arquivo." } },
+	    "texto dentro do limite de %zu bytes: ver logs/ no arquivo." } },
 	{ "In the 24 hours before the block (%s to %s): %s messages to %s "
 	  "recipients in %s domains; %s delivered, %s deferred, %s bounced.",
 	  NULL,
-	  { "Nas 24 horas antes do bloqueio (de %s a %s): %s mensagens "
+	  { "Nas 24 horas anteriores ao bloqueio (de %s a %s): %s mensagens "
 	    "para %s destinatários em %s domínios; %s entregues, %s "
 	    "adiadas, %s devolvidas." } },
 	{ "%zu block event",
