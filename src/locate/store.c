@@ -780,9 +780,11 @@ scan_mapped(struct worker *wk, const char *path, const struct stat *st, int64_t 
 	pthread_once(&sigbus_once, sigbus_install);
 	if (sigsetjmp(win->guard.env, 1)) {
 		map_guard = NULL;
-		walk_diag(wk->w, "'%s' became shorter while it was read (was it changed during "
-			  "the scan?): messages after byte %lld not searched; run fpkit again",
-			  path, (long long)win->base);
+		/* SIGBUS: a page past the file's end (cut shorter since the
+		 * scan began), or one the kernel could not read. */
+		walk_diag(wk->w, "'%s' could not be read past byte %lld (cut shorter while it "
+			  "was searched, or a read error): the messages after it were not "
+			  "searched; run fpkit again", path, (long long)win->base);
 		rc = 0;
 		goto out;
 	}
