@@ -562,7 +562,7 @@ static const struct words_entry entries[] = {
 	  { "; sembra generico (%s)" } },
 	{ "; names the sender",
 	  NULL,
-	  { "; nomina il mittente" } },
+	  { "; identifica il mittente" } },
 	{ "; matches the HELO name %s",
 	  NULL,
 	  { "; corrisponde al nome HELO %s" } },
@@ -581,8 +581,8 @@ static const struct words_entry entries[] = {
 	{ "none: no DMARC record for the domain or its organisational "
 	  "domain",
 	  NULL,
-	  { "none: nessun record DMARC per il dominio né per il suo dominio "
-	    "organizzativo" } },
+	  { "none: nessun record DMARC né per il dominio né per il suo "
+	    "dominio organizzativo" } },
 	{ "permerror: record at %s is not valid",
 	  NULL,
 	  { "permerror: il record in %s non è valido" } },
