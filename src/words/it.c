@@ -16,7 +16,7 @@ static const struct words_entry entries[] = {
 	{ "A carriage return stands alone, as a line-end conversion done "
 	  "twice leaves it: the file was rewritten.",
 	  NULL,
-	  { "Un ritorno a capo (CR) compare da solo, come lo lascia una "
+	  { "Un ritorno carrello (CR) compare isolato, come lo lascia una "
 	    "conversione dei fine riga eseguita due volte: il file è stato "
 	    "riscritto." } },
 	{ "A part encoded in base64 is cut or damaged.",
@@ -262,8 +262,8 @@ static const struct words_entry entries[] = {
 	{ "the signature of @D does not match the message: it changed "
 	  "after signing",
 	  NULL,
-	  { "la firma di @D non corrisponde al messaggio: è cambiato dopo la "
-	    "firma" } },
+	  { "la firma di @D non corrisponde al messaggio: il messaggio è "
+	    "cambiato dopo la firma" } },
 	{ "the signature of @D cannot be used (its key is missing, revoked "
 	  "or too weak, or the signature is malformed or expired)",
 	  NULL,
@@ -272,8 +272,8 @@ static const struct words_entry entries[] = {
 	{ "the signature of @D could not be verified: its key could not be "
 	  "fetched from DNS",
 	  NULL,
-	  { "non è stato possibile verificare la firma di @D: non è stato "
-	    "possibile ottenere la sua chiave dal DNS" } },
+	  { "la firma di @D non è stata verificata: impossibile ottenere la "
+	    "sua chiave dal DNS" } },
 	{ "could not be checked (temperror",
 	  NULL,
 	  { "verifica impossibile (temperror" } },
