@@ -26,8 +26,8 @@ static const struct words_entry entries[] = {
 	  "it): it is not the message as it was sent.",
 	  NULL,
 	  { "Un client di posta ha salvato di nuovo questa copia (lo "
-	    "mostrano i suoi campi d'intestazione): non è il messaggio così "
-	    "come è stato inviato." } },
+	    "mostrano i campi d'intestazione che vi ha aggiunto): non è il "
+	    "messaggio così come è stato inviato." } },
 	{ "A Content-Length field is not a number.",
 	  NULL,
 	  { "Un campo Content-Length non è un numero." } },
@@ -85,7 +85,7 @@ static const struct words_entry entries[] = {
 	{ "The header is too large to be checked, so nothing else was "
 	  "checked.",
 	  NULL,
-	  { "L'intestazione è troppo grande per essere verificata; quindi "
+	  { "L'intestazione è troppo grande per essere verificata, quindi "
 	    "non è stato verificato nient'altro." } },
 	{ "No empty line ends the header: the message has no body, or was "
 	  "cut in its header.",
@@ -235,7 +235,7 @@ static const struct words_entry entries[] = {
 	  "nothing else was checked.",
 	  NULL,
 	  { "Il messaggio è troppo grande per essere verificato (oltre 64 "
-	    "MiB); quindi non è stato verificato nient'altro." } },
+	    "MiB), quindi non è stato verificato nient'altro." } },
 	{ "A multipart part has no closing boundary line: the message was "
 	  "cut.",
 	  NULL,
@@ -272,8 +272,8 @@ static const struct words_entry entries[] = {
 	{ "the signature of @D could not be verified: its key could not be "
 	  "fetched from DNS",
 	  NULL,
-	  { "la firma di @D non è stata verificata: impossibile ottenere la "
-	    "sua chiave dal DNS" } },
+	  { "la firma di @D non ha potuto essere verificata: impossibile "
+	    "ottenere la sua chiave dal DNS" } },
 	{ "could not be checked (temperror",
 	  NULL,
 	  { "verifica impossibile (temperror" } },
@@ -378,7 +378,7 @@ static const struct words_entry entries[] = {
 	  { "%sPRESENTE in %s" } },
 	{ "%sthe query was refused, no verdict, by %s",
 	  NULL,
-	  { "%sinterrogazione rifiutata, senza verdetto, da %s" } },
+	  { "%squery rifiutata, senza verdetto, da %s" } },
 	{ "%snot checked (temperror) on %s",
 	  NULL,
 	  { "%snon verificato (temperror) in %s" } },
@@ -603,7 +603,7 @@ static const struct words_entry entries[] = {
 	  { "PRESENTE" } },
 	{ "refused, no verdict",
 	  NULL,
-	  { "interrogazione rifiutata, nessun verdetto" } },
+	  { "query rifiutata, nessun verdetto" } },
 	{ "IP %s (DNS server: %s)\n",
 	  NULL,
 	  { "IP %s (server DNS: %s)\n" } },
@@ -622,11 +622,11 @@ static const struct words_entry entries[] = {
 	  { "query rifiutata da Spamhaus: il nome della zona è errato" } },
 	{ "refused by Spamhaus: queries through a public or open resolver",
 	  NULL,
-	  { "query rifiutata da Spamhaus: interrogazioni tramite un resolver "
-	    "pubblico o aperto" } },
+	  { "query rifiutata da Spamhaus: query tramite un resolver pubblico "
+	    "o aperto" } },
 	{ "refused by Spamhaus: too many queries",
 	  NULL,
-	  { "query rifiutata da Spamhaus: troppe interrogazioni" } },
+	  { "query rifiutata da Spamhaus: troppe query" } },
 	{ "refused by Spamhaus",
 	  NULL,
 	  { "query rifiutata da Spamhaus" } },
@@ -711,7 +711,7 @@ static const struct words_entry entries[] = {
 	  NULL,
 	  { "Nessuna intestazione e nessuna riga di log da fornire: non è "
 	    "stato trovato alcun messaggio e nessuna riga dei log di posta "
-	    "li riguarda." } },
+	    "riguarda i messaggi." } },
 	{ "This ticket takes no attachment, so here, as text, is the "
 	  "header of each message found, as it is in samples/ of the "
 	  "archive %s (every line up to the empty line that ends it), and "
