@@ -124,26 +124,55 @@ take_bytes(const void *data, size_t len, void *arg, struct error *err)
 				 "%zu bytes", t->path, t->cap);
 	digest_update(&t->d, data, len);
 	t->len += len;
-	if (!s->spooled && t->mem.len + len <= SAMPLE_IN_MEMORY)
-		return strbuf_add(&t->mem, data, len) < 0 ? error_set(err, EX_DATAERR,
-			"a message in '%s' is larger than the limit of %zu bytes", t->path,
-			t->cap) : 0;
-	if (!s->spooled) {
-		/* Past what the checks read: from here on, on disk. */
-		s->spool = sample_spool_open(err);
-		if (s->spool < 0)
-			return -1;
-		s->spooled = true;
-		s->head_len = t->mem.len < SAMPLE_HEAD ? t->mem.len : SAMPLE_HEAD;
-		s->head = xmalloc(s->head_len + 1);
-		memcpy(s->head, t->mem.buf, s->head_len);
-		s->head[s->head_len] = '\0';
-		if (sample_write_all(s->spool, t->mem.buf, t->mem.len) < 0)
-			return spool_error(t, err);
-		strbuf_release(&t->mem);
-	}
-	if (sample_write_all(s->spool, data, len) < 0)
+	if (s->spooled)
+		return sample_write_all(s->spool, data, len) < 0 ? spool_error(t, err) : 0;
+	strbuf_add(&t->mem, data, len);
+	if (t->mem.len <= SAMPLE_SPILL)
+		return 0;
+	/* Past SAMPLE_SPILL: from here on, on disk; the header's first
+	 * bytes stay. */
+	s->spool = sample_spool_open(err);
+	if (s->spool < 0)
+		return -1;
+	s->spooled = true;
+	s->head_len = SAMPLE_HEAD;
+	s->head = xmalloc(s->head_len + 1);
+	memcpy(s->head, t->mem.buf, s->head_len);
+	s->head[s->head_len] = '\0';
+	if (sample_write_all(s->spool, t->mem.buf, t->mem.len) < 0)
 		return spool_error(t, err);
+	strbuf_release(&t->mem);
+	return 0;
+}
+
+/* A spooled sample that proves small enough for the checks is read back
+ * into memory: one copy, in t->mem. */
+static int
+unspool(struct taker *t, struct error *err)
+{
+	struct sample *s = t->s;
+	size_t off = 0;
+
+	strbuf_release(&t->mem);
+	t->mem.buf = xmalloc(t->len + 1);
+	t->mem.alloc = t->len + 1;
+	while (off < t->len) {
+		ssize_t n = pread(s->spool, t->mem.buf + off, t->len - off, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return error_set(err, EX_IOERR, "cannot read the temporary copy of a "
+					 "message in '%s': %s", t->path,
+					 n == 0 ? "it became shorter" : strerror(errno));
+		off += (size_t)n;
+	}
+	t->mem.buf[t->len] = '\0';
+	t->mem.len = t->len;
+	close(s->spool);
+	free(s->head);
+	s->head = NULL;
+	s->spooled = false;
 	return 0;
 }
 
@@ -203,6 +232,8 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 	close(fd);
 	digest_final(&t.d, s->sha256);
 	digest_release(&t.d);
+	if (rc == 0 && s->spooled && t.len <= SAMPLE_IN_MEMORY)
+		rc = unspool(&t, &xerr);
 	if (rc < 0) {
 		strbuf_release(&t.mem);
 		sample_release(s);

@@ -49,6 +49,12 @@ struct sample {
  * anything reads (FPKIT_LIMIT_HEADER_BLOCK), and one byte more to tell a
  * longer header. */
 #define SAMPLE_HEAD ((size_t)FPKIT_LIMIT_HEADER_BLOCK + 1)
+/* How much of a sample is read into memory before the rest goes to the
+ * temporary file: its size is not known before it is read (an mbox
+ * message loses its quoting, a compressed one is decompressed), so a
+ * sample over this is read into the file, and read back into memory
+ * when it proves to be no larger than SAMPLE_IN_MEMORY. */
+#define SAMPLE_SPILL ((size_t)2 * 1024 * 1024)
 
 struct sample_list {
 	struct sample *items;
