@@ -464,6 +464,7 @@ write_report(const struct arf_sample *s, GMimeStream *out)
 	GMimeTextPart *text = g_mime_text_part_new_with_subtype("plain");
 	GMimePart *fb, *orig;
 	GMimeStream *content;
+	GByteArray *borrowed = NULL;
 	GDateTime *date;
 	struct arf_origin o;
 	char when[TIMEFMT_ISO_LEN], iso[TIMEFMT_ISO_LEN];
@@ -505,10 +506,13 @@ write_report(const struct arf_sample *s, GMimeStream *out)
 	free(t);
 	g_mime_multipart_add(mp, GMIME_OBJECT(fb));
 
-	/* A sample in a file is read from it as the report is written:
-	 * never whole in memory. */
+	/* The sample is read from where it is as the report is written:
+	 * from its bytes in memory, not copied (the stream does not own
+	 * them), or from its file, never whole in memory. */
 	if (s->data) {
-		content = stream_of(s->data, s->len);
+		borrowed = g_byte_array_new_take((guint8 *)s->data, (gsize)s->len);
+		content = g_mime_stream_mem_new_with_byte_array(borrowed);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(content), FALSE);
 	} else {
 		int fd = reopen_fd(s->fd);
 
@@ -535,14 +539,17 @@ write_report(const struct arf_sample *s, GMimeStream *out)
 
 	g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, out);
 	g_mime_stream_flush(out);
-	/* The message and its copy of the sample go before the report is
-	 * copied out: a large sample is then in memory three times at
-	 * most (the caller's, the stream's, the result), not four. */
+	/* The message goes once written: arf_report then copies the
+	 * report out of its stream with nothing else held. */
 	g_object_unref(orig);
 	g_object_unref(fb);
 	g_object_unref(text);
 	g_object_unref(mp);
 	g_object_unref(msg);
+	/* The stream is gone with the message: its array goes, the
+	 * sample's bytes stay the caller's. */
+	if (borrowed)
+		g_byte_array_free(borrowed, FALSE);
 	free(boundary);
 	free(id);
 	free(subject);
@@ -909,10 +916,11 @@ arf_bundle(const struct fpcase *c, const struct targets *tl, const struct sample
 
 	if (l->nr == 0)
 		return 0;
-	/* With a sample too large to hold (sample.h), the whole file is
+	/* With a sample too large to hold (sample.h), or one large enough
+	 * that its report should not be held beside it, the whole file is
 	 * written as it is made; else in memory. */
 	for (size_t i = 0; i < l->nr && o == NULL; i++) {
-		if (!l->items[i].spooled)
+		if (!l->items[i].spooled && l->items[i].data_len <= SAMPLE_SPILL)
 			continue;
 		o = xcalloc(1, sizeof(*o));
 		o->fd = sample_spool_open(err);
@@ -935,7 +943,7 @@ arf_bundle(const struct fpcase *c, const struct targets *tl, const struct sample
 		log_envelope(trail, tl->items[s->hit->target].id, a.destination_ip, &logs,
 			     &a.mail_from, &rcpt, &a.nr_rcpt);
 		a.rcpt = rcpt;
-		if (o && s->spooled) {
+		if (o && (s->spooled || s->data_len > SAMPLE_SPILL)) {
 			rc = report_to_file(o, &a, c->blocked_at, err);
 		} else {
 			msg = arf_report(&a, &msg_len);
