@@ -97,7 +97,7 @@ out:
 }
 
 /* Where the bytes of a sample go as the store gives them: hashed, and
- * kept in memory up to SAMPLE_IN_MEMORY, else written to a spool. */
+ * kept in memory up to SAMPLE_SPILL, then written to a spool. */
 struct taker {
 	struct sample *s;
 	struct strbuf mem;

@@ -38,7 +38,13 @@ message() {
 		printf 'Message-ID: <%s>\nMIME-Version: 1.0\n' "$ID"
 		printf 'Content-Type: multipart/mixed; boundary="=_big"\n\n'
 		printf -- '--=_big\nContent-Type: text/plain; charset=utf-8\n\n'
-		printf 'The catalogue is attached.\nFrom the shop, with care\n>From a reply\n\n'
+		printf 'The catalogue is attached.\nFrom the shop, with care\n>From a reply\n'
+		# With a third argument, 4 MiB of lines that mboxrd quotes or
+		# nearly (37 bytes a round): report.arf is quoted in pieces,
+		# and they cut such lines at every place.
+		[ -z "${3:-}" ] || awk 'BEGIN { for (i = 0; i < 113000; i++)
+			printf "From a\n>From bb\n>>>From ccc\nFrom\n>Fr\n" }'
+		printf '\n'
 		printf -- '--=_big\nContent-Type: application/pdf; name="catalogue.pdf"\n'
 		printf 'Content-Transfer-Encoding: base64\n\n'
 		head -c $(($2 * 1048576 / 77 * 57)) /dev/urandom | base64 -w 76
@@ -72,7 +78,7 @@ pack_big() {
 }
 
 message "$tmp/small" 1
-message "$tmp/big" "$MIB"
+message "$tmp/big" "$MIB" from-lines
 src="$tmp/big/cur/1795180800.M1P1.mx1.shop.example.com:2,S"
 size=$(stat -c %s "$src")
 assert_true "the sample is over 96 MiB" test "$size" -gt $((96 * 1048576))
@@ -114,15 +120,16 @@ assert_true "sha256sum -c SHA256SUMS passes" sh -c "cd '$tmp/x/$top' && sha256su
 assert_true "the tarball's tree is the folder's" diff -r "$tmp/x/$top" "$tmp/big/$top"
 assert_in "$tmp/x/$top/checks/01-$ID.txt" "too-large" "the checks say it is too large to check"
 
-# report.arf: one mboxrd entry whose message/rfc822 part, once unquoted,
-# is the sample byte for byte; the text part's "From " lines quoted.
+# report.arf: one mboxrd entry (no line but the first starts with
+# "From ") whose message/rfc822 part, once unquoted, is the sample byte
+# for byte: every ">*From " line got one '>' more, and no other line.
 python3 - "$tmp/x/$top/report.arf" "$src" >"$tmp/arf" <<'EOF'
 import re, sys
 arf = open(sys.argv[1], 'rb').read()
 sample = open(sys.argv[2], 'rb').read()
 head, body = arf.split(b'\n', 1)
 print('from-line' if head.startswith(b'From fpkit@fpkit.invalid ') else 'no from-line')
-print('one-entry' if b'\nFrom ' not in body else 'more entries')
+print('one-entry' if b'\nFrom ' not in body else 'more entries or a line not quoted')
 print('quoted' if b'\n>From the shop, with care\n>>From a reply\n' in body else 'not quoted')
 body = re.sub(rb'(?m)^>(>*From )', rb'\1', body)
 b = re.search(rb'boundary="([^"]+)"', body).group(1)
