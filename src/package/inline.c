@@ -140,8 +140,11 @@ add_header(struct inline_state *st, struct strbuf *block, const struct sample *s
 	/* Each line comes out at least half as long as it is (a CR LF line
 	 * of one character): a header that long cannot fit, and is not
 	 * written out to learn it (a message without an empty line is all
-	 * header, up to FPKIT_LIMIT_SAMPLE). */
-	if (st->closed || end / 2 > st->o->max) {
+	 * header, up to FPKIT_LIMIT_SAMPLE).  So is the header of a sample
+	 * kept in a file (sample.h) that does not end within the bytes
+	 * kept of it in memory, over FPKIT_LIMIT_HEADER_BLOCK: it is not
+	 * read again from the file. */
+	if (st->closed || end / 2 > st->o->max || (s->spooled && end == len)) {
 		st->nr_header++;
 		st->headers_left++;
 		return;
