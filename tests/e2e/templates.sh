@@ -25,6 +25,20 @@ mkdir "$tmp/x"
 tar -xzf "$tmp/fr.tar.gz" -C "$tmp/x"
 assert_true "fr: TICKET.txt in the bundle is the French text" cmp -s "$tmp/fr.txt" "$tmp"/x/*/TICKET.txt
 
+pack_demo -o "$tmp/pl.tar.gz" --lang pl
+assert_status 0 "Polish ticket"
+cp "$tmp/out" "$tmp/pl.txt"
+assert_in "$tmp/pl.txt" "Temat: Wynik fałszywie dodatni: blokada antyspamowa IP 203.0.113.7" "pl: the subject"
+assert_in "$tmp/pl.txt" "Wiadomości wykryte przez system antyspamowy (3):" "pl: the detected messages"
+assert_in "$tmp/pl.txt" "  Data wykrycia:      2026-11-20 13:28:21 UTC" "pl: the time of the detection"
+assert_in "$tmp/pl.txt" "Nie znaleźliśmy jednej z tych 3 wiadomości" "pl: what was not found"
+assert_in "$tmp/pl.txt" "  [ ] zatrzymanie wysyłki e-maili z adresu 203.0.113.7" "pl: the checklist"
+assert_in "$tmp/pl.txt" "Załączone archiwum pl.tar.gz zawiera:" "pl: the archive named"
+assert_not_in "$tmp/pl.txt" "{{" "pl: no tag left unrendered"
+for s in 203.0.113.7 198.51.100.23 352 417 371; do
+	assert_in "$tmp/pl.txt" "$s" "pl carries '$s' as en does"
+done
+
 # Both built-in templates render the same facts.
 for s in 203.0.113.7 198.51.100.23 352 417 371; do
 	assert_in "$tmp/fr.txt" "$s" "fr carries '$s' as en does"
