@@ -511,7 +511,23 @@ test_ticket_polish(void **state)
 		    "adresu 203.0.113.7 (średni spam score: 410)");
 	assert_says(pl, "Nie znaleźliśmy jednej z tych 3 wiadomości w 2 przeszukanych "
 		    "skrzynkach pocztowych.");
+	/* Two: the "few" form. */
+	assert_has(pl, "    DKIM:             2 podpisy:\n");
+	assert_says(pl, "Zgodność z RFC: 2 odstępstwa od RFC, obecne już w wysłanej wiadomości");
+	assert_says(pl, "i pole MIME-Version: 2 uwagi:");
+	assert_has(pl, "  Czas blokady:     1 dzień, 1 godzina, 1 minuta i 1 sekunda\n");
 	assert_lacks(pl, "{{");
+	free(pl);
+	/* Five, twelve, twenty-two: "many", "many", "few". */
+	json_object_set_new(s, "block_seconds", json_integer(5 * 86400 + 22 * 3600 + 12 * 60 + 2));
+	v = json_object_get(json_object_get(json_array_get(json_object_get(s, "samples"), 0),
+					    "checks"), "conformance");
+	json_array_append_new(v, json_pack("{s:s}", "id", "date-missing"));
+	json_array_append_new(v, json_pack("{s:s}", "id", "from-missing"));
+	json_array_append_new(v, json_pack("{s:s}", "id", "line-too-long"));
+	pl = render(s, "pl", NULL, NULL, false);
+	assert_has(pl, "  Czas blokady:     5 dni, 22 godziny, 12 minut i 2 sekundy\n");
+	assert_says(pl, "Zgodność z RFC: 5 odstępstw od RFC");
 	free(pl);
 	/* One hour, one message, one recipient; many domains. */
 	v = json_object_get(s, "volume");
