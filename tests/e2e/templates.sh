@@ -39,6 +39,26 @@ for s in 203.0.113.7 198.51.100.23 352 417 371; do
 	assert_in "$tmp/pl.txt" "$s" "pl carries '$s' as en does"
 done
 
+# One detected message, not found: "this message", not "one of these 1".
+jq '.[0].detectedSpams |= [.[2]] | .[0].numberOfSpams = 1' "$DEMO_STATS" >"$tmp/one.json"
+for lang in en fr; do
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+		--no-dkim --allow-empty --lang $lang -o "$tmp/one.tar.gz" --force
+	assert_status 0 "$lang: one target, not found"
+	tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+	assert_not_in "$tmp/one.txt" " 1 messages" "$lang: no '1 messages' for one target"
+done
+assert_in "$tmp/one.txt" "Nous n'avons pas retrouvé ce message dans" "fr: this message, not found"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+	--no-dkim --allow-empty -o "$tmp/one.tar.gz" --force
+tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+assert_in "$tmp/one.txt" "We could not find this message in" "en: this message, not found"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+	--no-dkim --allow-empty --lang pl -o "$tmp/one.tar.gz" --force
+tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+assert_in "$tmp/one.txt" "Nie znaleźliśmy tej wiadomości w przeszukanej skrzynce pocztowej." "pl: this message, not found"
+assert_not_in "$tmp/one.txt" "z tych 1 wiadomości" "pl: no 'z tych 1 wiadomości' for one target"
+
 # Both built-in templates render the same facts.
 for s in 203.0.113.7 198.51.100.23 352 417 371; do
 	assert_in "$tmp/fr.txt" "$s" "fr carries '$s' as en does"
