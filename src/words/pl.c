@@ -34,8 +34,8 @@ static const struct words_entry entries[] = {
 	{ "A Content-Length field does not give the size of the body: the "
 	  "body changed after it was counted.",
 	  NULL,
-	  { "Pole Content-Length nie podaje rozmiaru treści: treść zmieniła "
-	    "się po tym, jak ją zmierzono." } },
+	  { "Pole Content-Length nie odpowiada rozmiarowi treści: treść "
+	    "zmieniła się po jej zmierzeniu." } },
 	{ "The message has more than one Date field.",
 	  NULL,
 	  { "Wiadomość ma więcej niż jedno pole Date." } },
@@ -270,7 +270,7 @@ static const struct words_entry entries[] = {
 	{ "the signature of @D could not be verified: its key could not be "
 	  "fetched from DNS",
 	  NULL,
-	  { "nie udało się zweryfikować podpisu domeny @D: nie udało się "
+	  { "nie udało się zweryfikować podpisu domeny @D: nie można było "
 	    "pobrać jego klucza z DNS" } },
 	{ "could not be checked (temperror",
 	  NULL,
@@ -345,7 +345,7 @@ static const struct words_entry entries[] = {
 	  { "niesprawdzony DMARC domeny %s" } },
 	{ "no DMARC record, for the domain or its organisational domain",
 	  NULL,
-	  { "brak rekordu DMARC, zarówno dla domeny, jak i dla jej domeny "
+	  { "brak rekordu DMARC zarówno dla domeny, jak i dla jej domeny "
 	    "organizacyjnej" } },
 	{ "no DMARC record for %s",
 	  NULL,
@@ -372,10 +372,10 @@ static const struct words_entry entries[] = {
 	  { "brak wpisu na %zu z nich (%s)" } },
 	{ "%sLISTED on %s",
 	  NULL,
-	  { "%sADRES JEST NA LIŚCIE %s" } },
+	  { "%sWPIS NA %s" } },
 	{ "%sthe query was refused, no verdict, by %s",
 	  NULL,
-	  { "%szapytanie odrzucone bez werdyktu przez %s" } },
+	  { "%sbez werdyktu – zapytanie odrzucone przez %s" } },
 	{ "%snot checked (temperror) on %s",
 	  NULL,
 	  { "%snie sprawdzono (temperror) na %s" } },
@@ -566,7 +566,7 @@ static const struct words_entry entries[] = {
 	  { "; NIE pokrywa się z nazwą HELO %s" } },
 	{ ", decided by %s",
 	  NULL,
-	  { ", o wyniku zdecydował %s" } },
+	  { ", o wyniku zdecydował mechanizm %s" } },
 	{ ", could not be checked",
 	  NULL,
 	  { ", nie udało się sprawdzić" } },
@@ -610,7 +610,7 @@ static const struct words_entry entries[] = {
 	  "rewrites answers",
 	  NULL,
 	  { "to nie jest odpowiedź listy blokującej (spoza 127.0.0.0/8): "
-	    "resolver przepisuje odpowiedzi" } },
+	    "resolver, który podmienia odpowiedzi" } },
 	{ "refused by Spamhaus: the zone name is wrong",
 	  NULL,
 	  { "odrzucone przez Spamhaus: błędna nazwa strefy" } },
