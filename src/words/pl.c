@@ -765,12 +765,12 @@ static const struct words_entry entries[] = {
 	  "logs)",
 	  "(%llu more lines of these queues left out: over fpkit's limits on "
 	  "logs)",
-	  { "(pominięto jeszcze %llu wiersz dotyczący tych kolejek: powyżej "
-	    "limitów fpkit dla logów)",
-	    "(pominięto jeszcze %llu wiersze dotyczące tych kolejek: powyżej "
-	    "limitów fpkit dla logów)",
+	  { "(pominięto jeszcze %llu wiersz dotyczący tych kolejek: "
+	    "przekroczono limity fpkit dla logów)",
+	    "(pominięto jeszcze %llu wiersze dotyczące tych kolejek: "
+	    "przekroczono limity fpkit dla logów)",
 	    "(pominięto jeszcze %llu wierszy dotyczących tych kolejek: "
-	    "powyżej limitów fpkit dla logów)" } },
+	    "przekroczono limity fpkit dla logów)" } },
 	{ "%zu header block left out to keep this text within %zu bytes: see "
 	  "samples/ in the archive.",
 	  "%zu header blocks left out to keep this text within %zu bytes: "
