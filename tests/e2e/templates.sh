@@ -25,6 +25,20 @@ mkdir "$tmp/x"
 tar -xzf "$tmp/fr.tar.gz" -C "$tmp/x"
 assert_true "fr: TICKET.txt in the bundle is the French text" cmp -s "$tmp/fr.txt" "$tmp"/x/*/TICKET.txt
 
+pack_demo -o "$tmp/pl.tar.gz" --lang pl
+assert_status 0 "Polish ticket"
+cp "$tmp/out" "$tmp/pl.txt"
+assert_in "$tmp/pl.txt" "Temat: Wynik fałszywie dodatni: blokada antyspamowa IP 203.0.113.7" "pl: the subject"
+assert_in "$tmp/pl.txt" "Wiadomości wykryte przez system antyspamowy (3):" "pl: the detected messages"
+assert_in "$tmp/pl.txt" "  Data wykrycia:      2026-11-20 13:28:21 UTC" "pl: the time of the detection"
+assert_in "$tmp/pl.txt" "Nie znaleźliśmy jednej z tych 3 wiadomości" "pl: what was not found"
+assert_in "$tmp/pl.txt" "  [ ] zatrzymanie wysyłki e-maili z adresu 203.0.113.7" "pl: the checklist"
+assert_in "$tmp/pl.txt" "Załączone archiwum pl.tar.gz zawiera:" "pl: the archive named"
+assert_not_in "$tmp/pl.txt" "{{" "pl: no tag left unrendered"
+for s in 203.0.113.7 198.51.100.23 352 417 371; do
+	assert_in "$tmp/pl.txt" "$s" "pl carries '$s' as en does"
+done
+
 # One detected message, not found: "this message", not "one of these 1".
 jq '.[0].detectedSpams |= [.[2]] | .[0].numberOfSpams = 1' "$DEMO_STATS" >"$tmp/one.json"
 for lang in en fr; do
@@ -39,6 +53,11 @@ run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEM
 	--no-dkim --allow-empty -o "$tmp/one.tar.gz" --force
 tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
 assert_in "$tmp/one.txt" "We could not find this message in" "en: this message, not found"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+	--no-dkim --allow-empty --lang pl -o "$tmp/one.tar.gz" --force
+tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+assert_in "$tmp/one.txt" "Nie znaleźliśmy tej wiadomości w przeszukanej skrzynce pocztowej." "pl: this message, not found"
+assert_not_in "$tmp/one.txt" "z tych 1 wiadomości" "pl: no 'z tych 1 wiadomości' for one target"
 
 # Both built-in templates render the same facts.
 for s in 203.0.113.7 198.51.100.23 352 417 371; do
