@@ -64,8 +64,7 @@ struct words_lang {
 	size_t nr;
 };
 
-extern const struct words_lang words_en, words_fr;
-extern const struct words_lang words_pt;
+extern const struct words_lang words_en, words_fr, words_it, words_pt;
 extern const struct words_lang words_de;
 
 /* Every language, English first. */
