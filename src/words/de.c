@@ -50,7 +50,7 @@ static const struct words_entry entries[] = {
 	  NULL,
 	  { "Das Datum der Nachricht liegt weit entfernt von dem "
 	    "Zeitpunkt, zu dem das Antispam-System sie erfasst hat: Es "
-	    "kann eine andere Nachricht sein." } },
+	    "kann sich um eine andere Nachricht handeln." } },
 	{ "Its Date field cannot be read as RFC 5322 writes dates.",
 	  NULL,
 	  { "Das Date-Feld lässt sich nicht als Datum nach RFC 5322 "
@@ -250,7 +250,7 @@ static const struct words_entry entries[] = {
 	  "unsubscription needs (RFC 8058).",
 	  NULL,
 	  { "Das List-Unsubscribe-Feld enthält keinen https-Link, den "
-	    "die Abmeldung mit einem Klick braucht (RFC 8058)." } },
+	    "die Abmeldung mit einem Klick erfordert (RFC 8058)." } },
 	{ "It looks like bulk mail but has no List-Unsubscribe field (RFC 2369).",
 	  NULL,
 	  { "Die Nachricht sieht wie eine Massen-E-Mail aus, hat aber "
@@ -258,8 +258,8 @@ static const struct words_entry entries[] = {
 	{ "It is bulk mail without one-click unsubscription "
 	  "(List-Unsubscribe-Post, RFC 8058).",
 	  NULL,
-	  { "Es ist eine Massen-E-Mail ohne Abmeldung mit einem Klick "
-	    "(List-Unsubscribe-Post, RFC 8058)." } },
+	  { "Die Nachricht ist eine Massen-E-Mail ohne Abmeldung mit "
+	    "einem Klick (List-Unsubscribe-Post, RFC 8058)." } },
 	{ "valid signature of @D",
 	  NULL,
 	  { "gültige Signatur von @D" } },
@@ -403,9 +403,9 @@ static const struct words_entry entries[] = {
 	  "not answer within %g s per query and %g s in all.",
 	  NULL,
 	  { "Die mit temperror markierten Prüfungen waren nicht möglich: "
-	    "Das DNS ist ausgefallen oder hat nicht innerhalb von "
-	    "%g\xc2\xa0s pro Abfrage und %g\xc2\xa0s insgesamt "
-	    "geantwortet." } },
+	    "Die DNS-Abfrage ist fehlgeschlagen oder wurde nicht "
+	    "innerhalb von %g\xc2\xa0s pro Abfrage und %g\xc2\xa0s "
+	    "insgesamt beantwortet." } },
 	{ "no sender domain found in the messages",
 	  NULL,
 	  { "keine Absenderdomain in den Nachrichten gefunden" } },
@@ -450,8 +450,8 @@ static const struct words_entry entries[] = {
 	  { "Sperrung" } },
 	{ "No date to draw: neither the detected messages nor the logs give one.",
 	  NULL,
-	  { "Kein Datum darzustellen: Weder die erkannten Nachrichten "
-	    "noch die Logs nennen eines." } },
+	  { "Nichts darzustellen: Weder die erkannten Nachrichten noch "
+	    "die Logs nennen ein Datum." } },
 	{ "The detections and the block, closer",
 	  NULL,
 	  { "Die Erkennungen und die Sperrung, vergrößert" } },
@@ -591,7 +591,7 @@ static const struct words_entry entries[] = {
 	  { "p=%s (Eintrag unter %s)" } },
 	{ "; alignment: needs the messages (fpkit pack)",
 	  NULL,
-	  { "; Alignment: braucht die Nachrichten (fpkit pack)" } },
+	  { "; Alignment: nur mit den Nachrichten prüfbar (fpkit pack)" } },
 	{ "blocklist %s: ",
 	  NULL,
 	  { "Blockliste %s: " } },
@@ -610,8 +610,9 @@ static const struct words_entry entries[] = {
 	{ "Some checks could not be made: DNS did not answer in time or failed "
 	  "(temperror).\n",
 	  NULL,
-	  { "Einige Prüfungen waren nicht möglich: Das DNS hat nicht "
-	    "rechtzeitig geantwortet oder ist ausgefallen (temperror).\n" } },
+	  { "Einige Prüfungen waren nicht möglich: Die DNS-Abfrage ist "
+	    "fehlgeschlagen oder wurde nicht rechtzeitig beantwortet "
+	    "(temperror).\n" } },
 	{ "not a blocklist answer (outside 127.0.0.0/8): a resolver that "
 	  "rewrites answers",
 	  NULL,
@@ -761,10 +762,10 @@ static const struct words_entry entries[] = {
 	  "logs)",
 	  "(%llu more lines of these queues left out: over fpkit's limits on "
 	  "logs)",
-	  { "(%llu weitere Zeile zu diesen Queue-IDs ausgelassen: "
-	    "jenseits der Log-Grenzen von fpkit)",
-	    "(%llu weitere Zeilen zu diesen Queue-IDs ausgelassen: "
-	    "jenseits der Log-Grenzen von fpkit)" } },
+	  { "(%llu weitere Zeile zu diesen Queue-IDs ausgelassen: Sie "
+	    "überschreitet die Grenzen, die fpkit für Logs setzt)",
+	    "(%llu weitere Zeilen zu diesen Queue-IDs ausgelassen: Sie "
+	    "überschreiten die Grenzen, die fpkit für Logs setzt)" } },
 	{ "%zu header block left out to keep this text within %zu bytes: see "
 	  "samples/ in the archive.",
 	  "%zu header blocks left out to keep this text within %zu bytes: see "
