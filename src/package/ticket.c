@@ -754,7 +754,7 @@ posture_ptr(json_t *lines, json_t *ptr, const char *ip, const char *lang, struct
 		}
 		if (json_is_true(json_object_get(ptr, "generic"))) {
 			strbuf_addf(&sb, tr(lang, " The name looks like a provider's default (%s)."),
-				    str(ptr, "generic_reason"));
+				    tr(lang, str(ptr, "generic_reason")));
 			open_reason(open, tr(lang, "generic reverse DNS name"), lang);
 		}
 		if (str(ptr, "helo") && json_is_true(json_object_get(ptr, "helo_matches"))) {

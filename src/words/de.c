@@ -799,6 +799,18 @@ static const struct words_entry entries[] = {
 	{ "The logs cover %s to %s of that window only.",
 	  NULL,
 	  { "Die Logs decken von diesem Zeitraum nur %s bis %s ab." } },
+	{ "the name holds the address",
+	  NULL,
+	  { "der Name enthält die Adresse" } },
+	{ "an ip-... name, a provider's default",
+	  NULL,
+	  { "ein Name der Form ip-..., die Vorgabe eines Providers" } },
+	{ "a name under ovh.net, the provider's default",
+	  NULL,
+	  { "ein Name unter ovh.net, die Vorgabe des Providers" } },
+	{ "a word of access networks in the name",
+	  NULL,
+	  { "ein für Zugangsnetze typisches Wort im Namen" } },
 };
 
 const struct words_lang words_de = {

@@ -799,6 +799,18 @@ static const struct words_entry entries[] = {
 	{ "The logs cover %s to %s of that window only.",
 	  NULL,
 	  { "I log coprono solo il periodo dal %s al %s." } },
+	{ "the name holds the address",
+	  NULL,
+	  { "il nome contiene l'indirizzo" } },
+	{ "an ip-... name, a provider's default",
+	  NULL,
+	  { "un nome ip-..., quello predefinito di un provider" } },
+	{ "a name under ovh.net, the provider's default",
+	  NULL,
+	  { "un nome sotto ovh.net, quello predefinito del provider" } },
+	{ "a word of access networks in the name",
+	  NULL,
+	  { "una parola tipica delle reti di accesso nel nome" } },
 };
 
 const struct words_lang words_it = {

@@ -810,6 +810,18 @@ static const struct words_entry entries[] = {
 	{ "The logs cover %s to %s of that window only.",
 	  NULL,
 	  { "Logi obejmują z tego okresu tylko czas od %s do %s." } },
+	{ "the name holds the address",
+	  NULL,
+	  { "nazwa zawiera adres" } },
+	{ "an ip-... name, a provider's default",
+	  NULL,
+	  { "nazwa typu ip-..., domyślna nazwa dostawcy" } },
+	{ "a name under ovh.net, the provider's default",
+	  NULL,
+	  { "nazwa w domenie ovh.net, domyślna nazwa dostawcy" } },
+	{ "a word of access networks in the name",
+	  NULL,
+	  { "w nazwie jest słowo typowe dla sieci dostępowych" } },
 };
 
 const struct words_lang words_pl = {

@@ -102,6 +102,8 @@ tr(const char *lang, const char *english)
 	size_t i = lang_index(lang);
 	const struct words_entry *e;
 
+	if (english == NULL)
+		return NULL;
 	check_known(english);
 	if (i == 0)
 		return english;

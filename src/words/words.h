@@ -74,7 +74,7 @@ extern const size_t words_langs_nr;
 const struct words_lang *words_lang(const char *code);
 
 /* The words for ENGLISH in language LANG (a code; NULL or unknown:
- * English).  ENGLISH itself when the catalogue has none. */
+ * English).  ENGLISH itself when the catalogue has none (NULL for NULL). */
 const char *tr(const char *lang, const char *english) __attribute__((format_arg(2)));
 
 /* The same for a count N: ONE and OTHER are the English singular and
