@@ -25,11 +25,20 @@
 #include "queuefiles.h"
 #include "reporthtml.h"
 #include "route.h"
+#include "stagetime.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
 #include "timefmt.h"
 #include "xalloc.h"
+
+/* Stage 'name' ends now (--timing): the clocks are read whether the
+ * option is given or not, a few system calls a run. */
+static void
+lap(struct fpkit *fp, const char *name)
+{
+	stagetime_lap(&fp->times, name);
+}
 
 void
 pack_init(struct fpkit *fp)
@@ -693,8 +702,14 @@ package(struct fpkit *fp, struct error *err)
 	if (fp->nr_maillog)
 		logs_add(&fp->bundle, &fp->trail, fp->summary);
 	logs_add_volume(fp->summary, &fp->volume, &fp->clock);
-	if (check_samples(fp, &chk, err) < 0 || check_posture(fp, err) < 0)
+	lap(fp, "summary");
+	if (check_samples(fp, &chk, err) < 0)
 		goto out;
+	lap(fp, "checks");
+	if (check_posture(fp, err) < 0)
+		goto out;
+	if (fp->posture_opt.enabled)
+		lap(fp, "posture");
 	text = summary_dump(fp->summary, &len);
 	bundle_add_take(&fp->bundle, "summary.json", text, len);
 	if (fp->kase.has_spamip)
@@ -748,11 +763,13 @@ package(struct fpkit *fp, struct error *err)
 					 base ? base + 1 : fp->bundle_path, fp->lang, &len);
 		bundle_add_take(&fp->bundle, "REPORT.html", text, len);
 	}
+	lap(fp, "package");
 	if (fp->folder_path)
 		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
 					   fp->force, &fp->diag, err);
 	else
 		rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
+	lap(fp, "write");
 out:
 	checks_release(&chk);
 	return rc;
@@ -774,13 +791,18 @@ check_found(struct fpkit *fp)
 int
 pack_run(struct fpkit *fp, struct error *err)
 {
+	stagetime_start(&fp->times);
 	/* A bad --template is said at once, not after the search. */
 	if (fp->template_path && !fp->template_text &&
 	    ticket_template_load(fp->template_path, &fp->template_text, &fp->template_len,
 				 err) < 0)
 		return -1;
-	if (gather(fp, err) < 0 || locate(fp, err) < 0)
+	if (gather(fp, err) < 0)
 		return -1;
+	lap(fp, "gather");
+	if (locate(fp, err) < 0)
+		return -1;
+	lap(fp, "locate");
 	/* --before-block chooses by the mail logs too: they are read before
 	 * the samples, with the candidates' ids (one pass for all). */
 	if (fp->before_block) {
@@ -789,16 +811,25 @@ pack_run(struct fpkit *fp, struct error *err)
 			return -1;
 		beforeblock_choose(&fp->before, &fp->finder, &fp->targets, &fp->trail, fp->kase.ip,
 				   &fp->diag);
+		lap(fp, "trail");
 	}
 	if (collect(fp, err) < 0)
 		return -1;
+	lap(fp, "samples");
 	check_found(fp);
 	if (fp->nothing_found && !fp->allow_empty)
 		return 0;
-	if ((!fp->before_block && trail(fp, err) < 0) ||
-	    (fp->queue && queuecase_read(fp, err) < 0) || package(fp, err) < 0)
-		return -1;
-	return 0;
+	if (!fp->before_block && fp->nr_maillog) {
+		if (trail(fp, err) < 0)
+			return -1;
+		lap(fp, "trail");
+	}
+	if (fp->queue) {
+		if (queuecase_read(fp, err) < 0)
+			return -1;
+		lap(fp, "queue");
+	}
+	return package(fp, err);
 }
 
 void
