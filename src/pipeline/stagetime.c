@@ -40,3 +40,14 @@ stagetime_lap(struct stagetime *t, const char *name)
 	t->wall = seconds_between(&t->start_wall, &w);
 	t->cpu = seconds_between(&t->start_cpu, &c);
 }
+
+void
+stagetime_add(struct stagetime *t, const char *name, double wall, double cpu)
+{
+	if (t->nr < STAGETIME_MAX) {
+		t->stages[t->nr].name = name;
+		t->stages[t->nr].wall = wall;
+		t->stages[t->nr].cpu = cpu;
+		t->nr++;
+	}
+}

@@ -34,4 +34,9 @@ void stagetime_start(struct stagetime *t);
  * to the run's alone. */
 void stagetime_lap(struct stagetime *t, const char *name);
 
+/* A stage timed on its own (one that ran beside the others, in a thread
+ * of its own): 'wall' and 'cpu' are its seconds; the laps go on as
+ * before. */
+void stagetime_add(struct stagetime *t, const char *name, double wall, double cpu);
+
 #endif

@@ -29,7 +29,7 @@ timing_lines "$tmp/timed.err" >"$tmp/lines"
 assert_eq "$(grep -c 'timing:' "$tmp/timed.err")" "$(wc -l <"$tmp/lines" | tr -d ' ')" \
 	"--timing: every line is 'NAME WALL s wall CPU s cpu', both times numbers"
 assert_eq "$(cut -d ' ' -f 1 "$tmp/lines" | tr '\n' ' ')" \
-	"gather locate samples trail summary checks package write total " \
+	"gather locate samples trail wait summary checks package write total " \
 	"--timing: the stages that ran, in order, then the total"
 assert_eq "$(tail -n 1 "$tmp/timed.err" | cut -d ' ' -f 3)" total "--timing: the total comes last"
 assert_true "--timing: the times parse as numbers" awk '
@@ -41,7 +41,7 @@ assert_true "the same bundle, byte for byte, with and without --timing" \
 pack_demo --maillog "$DEMO_LOG" --no-dns --timing --json -o "$tmp/json"
 assert_status 0 "pack --timing --json"
 assert_eq "$(jq -r '[.timing.stages[].stage] | join(" ")' "$tmp/out")" \
-	"gather locate samples trail summary checks package write" \
+	"gather locate samples trail wait summary checks package write" \
 	"--json: timing.stages names the stages in order"
 assert_eq "$(jq -r '[.timing.stages[] | (.wall_seconds, .cpu_seconds) | type] | unique | join(" ")' "$tmp/out")" \
 	number "--json: each stage's wall_seconds and cpu_seconds are numbers"
@@ -66,7 +66,7 @@ mkdir "$tmp/fail"
 pack_demo --maillog "$tmp/no-such.log" --no-dns --timing -o "$tmp/fail"
 assert_status 66 "a mail log that is not there: EX_NOINPUT"
 assert_in "$tmp/err" "no-such.log" "the error names the log"
-assert_eq "$(timing_lines "$tmp/err" | cut -d ' ' -f 1 | tr '\n' ' ')" "gather locate samples total " \
+assert_eq "$(timing_lines "$tmp/err" | cut -d ' ' -f 1 | tr '\n' ' ')" "gather locate samples trail wait total " \
 	"a failed run: the stages it finished, then the total"
 assert_eq "$(ls "$tmp/fail")" "" "a failed run: no bundle"
 
