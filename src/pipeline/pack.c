@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,7 @@ struct trail_job {
 	struct fpkit *fp;
 	pthread_t tid;
 	bool running;
+	atomic_bool stop;	/* the run stopped before the trail: not wanted */
 	struct diag diag;
 	struct error err;
 	int rc;
@@ -345,9 +347,13 @@ trail_start(struct fpkit *fp, struct trail_job *job)
 	memset(job, 0, sizeof(*job));
 	job->fp = fp;
 	job->err = (struct error)ERROR_INIT;
+	atomic_init(&job->stop, false);
 	if (fp->before_block || fp->nr_maillog == 0)
 		return;
+	fp->trail.stop = &job->stop;
 	job->running = pthread_create(&job->tid, NULL, trail_thread, job) == 0;
+	if (!job->running)
+		fp->trail.stop = NULL;
 }
 
 /* Wait for the thread.  With 'keep', its warnings join the run's and its
@@ -360,6 +366,9 @@ trail_finish(struct fpkit *fp, struct trail_job *job, bool keep, struct error *e
 
 	if (!job->running)
 		return 0;
+	/* Not wanted: stopped within a window of bytes, not read to the end. */
+	if (!keep)
+		atomic_store(&job->stop, true);
 	pthread_join(job->tid, NULL);
 	job->running = false;
 	if (keep) {
@@ -370,6 +379,14 @@ trail_finish(struct fpkit *fp, struct trail_job *job, bool keep, struct error *e
 			*err = job->err;
 			rc = -1;
 		}
+	}
+	fp->trail.stop = NULL;
+	if (!keep) {
+		/* As if never read. */
+		maillog_release(&fp->trail);
+		maillog_init(&fp->trail, &fp->diag);
+		volume_release(&fp->volume);
+		memset(&fp->clock, 0, sizeof(fp->clock));
 	}
 	fp->trail.diag = &fp->diag;
 	fp->volume.diag = &fp->diag;

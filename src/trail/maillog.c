@@ -91,6 +91,8 @@ struct reader {
 	int64_t got;		/* (decompressed) bytes read so far */
 	int64_t limit;		/* bytes to read at most; -1: to the end */
 	uint64_t lineno;
+	unsigned moves;		/* bumped when the window's bytes move */
+	const atomic_bool *stop; /* maillog.stop */
 	struct error over;	/* why the file ends early (a limit on
 				 * decompression), when over.status is set */
 };
@@ -129,6 +131,11 @@ reader_fill(struct reader *r, struct error *err)
 	size_t room = r->cap - r->end;
 	ssize_t n;
 
+	if (r->stop && atomic_load_explicit(r->stop, memory_order_relaxed)) {
+		if (err)
+			error_set(err, EX_TEMPFAIL, "mail log '%s': reading stopped", r->path);
+		return -1;
+	}
 	if (r->limit >= 0 && (int64_t)room > r->limit - r->got)
 		room = (size_t)(r->limit - r->got);
 	if (room == 0) {
@@ -193,9 +200,36 @@ reader_next(struct reader *r, const char **line, size_t *len, bool *toolong,
 		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
 		r->end -= r->pos;
 		r->pos = 0;
+		r->moves++;
 		if (reader_fill(r, err) < 0)
 			return -1;
 	}
+}
+
+/* Does the line hold 'word' (a few bytes, no LF, CR or NUL)?  One
+ * memmem over the rest of the window answers for every line up to its
+ * next occurrence, instead of one call a line: the first pass asks it of
+ * every line, and few hold the word. */
+struct word_scan {
+	const char *word;
+	size_t len;
+	const char *hit;	/* the next occurrence, or NULL: none up to the
+				 * window's end as it was */
+	unsigned moves;		/* the reader's, when found */
+	bool valid;
+};
+
+static bool
+line_has_word(struct word_scan *w, const struct reader *r, const char *line, size_t len)
+{
+	if (!w->valid || w->moves != r->moves || (w->hit && w->hit < line)) {
+		const char *end = r->buf + r->end;
+
+		w->hit = memmem(line, (size_t)(end - line), w->word, w->len);
+		w->moves = r->moves;
+		w->valid = true;
+	}
+	return w->hit && w->hit + w->len <= line + len;
 }
 
 /* ---- targets and files ---- */
@@ -459,6 +493,7 @@ pass_anchors(struct scan *sc, struct error *err)
 
 	for (size_t i = 0; i < m->nr_files && rc == 0; i++) {
 		struct maillog_file *f = &m->files[i];
+		struct word_scan idw = { "id=", 3, NULL, 0, false };
 		uint64_t first_long = 0;
 		struct reader r;
 		const char *line;
@@ -467,6 +502,7 @@ pass_anchors(struct scan *sc, struct error *err)
 
 		if (reader_open(&r, f, sc->buf, sc->cap, -1, err) < 0)
 			return -1;
+		r.stop = m->stop;
 		while ((rc = reader_next(&r, &line, &len, &toolong, err)) > 0) {
 			struct logline_syslog sl;
 			struct logline_span qid, id;
@@ -482,7 +518,7 @@ pass_anchors(struct scan *sc, struct error *err)
 			if (m->watch)
 				m->watch(m->watch_arg, i, line, len);
 			/* Cheap first: every announcing line holds "id=". */
-			if (len < 3 || memmem(line, len, "id=", 3) == NULL ||
+			if (len < 3 || !line_has_word(&idw, &r, line, len) ||
 			    logline_parse_syslog(line, len, &sl) < 0)
 				continue;
 			mta = logline_announced_id(sl.msg, &qid, &id);
@@ -608,6 +644,7 @@ pass_stories(struct scan *sc, struct error *err)
 
 		if (reader_open(&r, f, sc->buf, sc->cap, f->bytes, err) < 0)
 			return -1;
+		r.stop = m->stop;
 		while ((rc = reader_next(&r, &line, &len, &toolong, err)) > 0) {
 			char key[MAILLOG_MAX_HOST + LOGLINE_MAX_QID + 2];
 			struct logline_span qid, rest;

@@ -70,6 +70,17 @@ assert_eq "$(timing_lines "$tmp/err" | cut -d ' ' -f 1 | tr '\n' ' ')" "gather l
 	"a failed run: the stages it finished, then the total"
 assert_eq "$(ls "$tmp/fail")" "" "a failed run: no bundle"
 
+# Nothing found: the run ends after the samples, without the logs read
+# beside the search, as it would without them.
+mkdir "$tmp/empty" "$tmp/none"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$DEMO_STATS" --mail "$tmp/empty" \
+	--maillog "$DEMO_LOG" --no-dns --timing -o "$tmp/none"
+assert_status 1 "nothing found, with --maillog"
+assert_in "$tmp/err" "no bundle written" "nothing found: said"
+assert_eq "$(timing_lines "$tmp/err" | cut -d ' ' -f 1 | tr '\n' ' ')" "gather locate samples total " \
+	"nothing found: no trail stage"
+assert_eq "$(ls "$tmp/none")" "" "nothing found: no bundle"
+
 # A usage error runs no stage: nothing is timed.
 pack_demo --timing --lang xx
 assert_status 64 "a usage error with --timing"
