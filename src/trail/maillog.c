@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,9 +83,148 @@ span(const char *p, size_t len)
 
 /* ---- reading a log through one window ---- */
 
+/*
+ * A thread reads (and decompresses) the file ahead of the scan, into a
+ * ring of FEED_SLOTS chunks, so that the decompression and the scan of
+ * the lines run at the same time.  It stops at the reader's limit, at
+ * the end or at an error, which the scan meets after the bytes before
+ * it, where reading in its own turn would have met it.
+ */
+#define FEED_SLOTS 4
+#define FEED_CHUNK (1024 * 1024)
+
+struct feed {
+	struct instream *in;
+	int64_t limit;		/* bytes to read at most; -1: to the end */
+	pthread_t tid;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a chunk was filled or emptied, or quit */
+	char *chunk[FEED_SLOTS];
+	size_t len[FEED_SLOTS];
+	size_t head, tail, count, taken;	/* taken: of chunk[tail] */
+	bool done, quit;
+	ssize_t status;		/* once done: 0 at the end, -1 on an error */
+	struct error err;
+	bool over;		/* the error is a limit on decompression */
+};
+
+static void *
+feed_thread(void *arg)
+{
+	struct feed *fe = arg;
+	int64_t got = 0;
+
+	for (;;) {
+		struct error e = ERROR_INIT;
+		size_t want = FEED_CHUNK;
+		ssize_t n = 0;
+
+		pthread_mutex_lock(&fe->lock);
+		while (fe->count == FEED_SLOTS && !fe->quit)
+			pthread_cond_wait(&fe->cond, &fe->lock);
+		if (fe->quit) {
+			pthread_mutex_unlock(&fe->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&fe->lock);
+		/* chunk[head] is the thread's alone until counted. */
+		if (fe->limit >= 0 && (int64_t)want > fe->limit - got)
+			want = (size_t)(fe->limit - got);
+		if (want > 0)
+			n = instream_read(fe->in, fe->chunk[fe->head], want, &e);
+		pthread_mutex_lock(&fe->lock);
+		if (n > 0) {
+			fe->len[fe->head] = (size_t)n;
+			fe->head = (fe->head + 1) % FEED_SLOTS;
+			fe->count++;
+			got += n;
+		} else {
+			fe->done = true;
+			fe->status = n < 0 ? -1 : 0;
+			fe->err = e;
+			fe->over = n < 0 && fe->in->over;
+		}
+		pthread_cond_broadcast(&fe->cond);
+		pthread_mutex_unlock(&fe->lock);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+/* Start the thread; false when it cannot be (then the reader reads in
+ * its own turn). */
+static bool
+feed_start(struct feed *fe, struct instream *in, int64_t limit)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->in = in;
+	fe->limit = limit;
+	for (size_t i = 0; i < FEED_SLOTS; i++)
+		fe->chunk[i] = xmalloc(FEED_CHUNK);
+	pthread_mutex_init(&fe->lock, NULL);
+	pthread_cond_init(&fe->cond, NULL);
+	fe->started = pthread_create(&fe->tid, NULL, feed_thread, fe) == 0;
+	return fe->started;
+}
+
+static void
+feed_stop(struct feed *fe)
+{
+	if (fe->started) {
+		pthread_mutex_lock(&fe->lock);
+		fe->quit = true;
+		pthread_cond_broadcast(&fe->cond);
+		pthread_mutex_unlock(&fe->lock);
+		pthread_join(fe->tid, NULL);
+		fe->started = false;
+	}
+	pthread_mutex_destroy(&fe->lock);
+	pthread_cond_destroy(&fe->cond);
+	for (size_t i = 0; i < FEED_SLOTS; i++)
+		free(fe->chunk[i]);
+	memset(fe->chunk, 0, sizeof(fe->chunk));
+}
+
+/* As instream_read, from the chunks: the count, 0 at the end, -1 on the
+ * error met there (*over: a limit on decompression). */
+static ssize_t
+feed_read(struct feed *fe, char *buf, size_t room, bool *over, struct error *err)
+{
+	ssize_t n;
+
+	pthread_mutex_lock(&fe->lock);
+	while (fe->count == 0 && !fe->done)
+		pthread_cond_wait(&fe->cond, &fe->lock);
+	if (fe->count > 0) {
+		size_t k = fe->len[fe->tail] - fe->taken;
+
+		if (k > room)
+			k = room;
+		memcpy(buf, fe->chunk[fe->tail] + fe->taken, k);
+		fe->taken += k;
+		if (fe->taken == fe->len[fe->tail]) {
+			fe->taken = 0;
+			fe->tail = (fe->tail + 1) % FEED_SLOTS;
+			fe->count--;
+			pthread_cond_broadcast(&fe->cond);
+		}
+		n = (ssize_t)k;
+	} else {
+		n = fe->status;
+		*over = fe->over;
+		if (n < 0)
+			*err = fe->err;
+	}
+	pthread_mutex_unlock(&fe->lock);
+	return n;
+}
+
 struct reader {
 	const char *path;
 	struct instream in;	/* the file, plain or decompressed */
+	struct feed feed;	/* read ahead of the scan, when started */
+	bool fed;
 	char *buf;		/* the window, borrowed from the scan */
 	size_t cap, pos, end;	/* unread bytes: buf[pos..end) */
 	bool eof;
@@ -111,12 +251,14 @@ reader_open(struct reader *r, const struct maillog_file *f, char *buf, size_t ca
 		return -1;
 	if (r->in.compression == NULL)
 		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r->fed = feed_start(&r->feed, &r->in, limit);
 	return 0;
 }
 
 static void
 reader_close(struct reader *r)
 {
+	feed_stop(&r->feed);
 	instream_close(&r->in);
 }
 
@@ -129,6 +271,7 @@ reader_fill(struct reader *r, struct error *err)
 {
 	struct error e = ERROR_INIT;
 	size_t room = r->cap - r->end;
+	bool over = false;
 	ssize_t n;
 
 	if (r->stop && atomic_load_explicit(r->stop, memory_order_relaxed)) {
@@ -142,8 +285,13 @@ reader_fill(struct reader *r, struct error *err)
 		r->eof = true;
 		return 0;
 	}
-	n = instream_read(&r->in, r->buf + r->end, room, &e);
-	if (n < 0 && r->in.over) {
+	if (r->fed) {
+		n = feed_read(&r->feed, r->buf + r->end, room, &over, &e);
+	} else {
+		n = instream_read(&r->in, r->buf + r->end, room, &e);
+		over = n < 0 && r->in.over;
+	}
+	if (n < 0 && over) {
 		r->over = e;
 		r->eof = true;
 		return 0;
