@@ -322,7 +322,7 @@ struct trail_job {
 	struct diag diag;
 	struct error err;
 	int rc;
-	double wall, cpu;	/* its own: the thread's CPU time */
+	double wall, cpu;	/* its own: its threads' CPU time */
 };
 
 static void *
@@ -336,7 +336,8 @@ trail_thread(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &w1);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	job->wall = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
-	job->cpu = (double)c1.tv_sec + (double)c1.tv_nsec / 1e9;
+	/* and that of the threads that read the logs ahead of it */
+	job->cpu = (double)c1.tv_sec + (double)c1.tv_nsec / 1e9 + job->fp->trail.read_cpu;
 	return NULL;
 }
 

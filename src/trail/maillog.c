@@ -107,7 +107,17 @@ struct feed {
 	ssize_t status;		/* once done: 0 at the end, -1 on an error */
 	struct error err;
 	bool over;		/* the error is a limit on decompression */
+	double cpu;		/* the thread's CPU seconds, once it ended */
 };
+
+static void
+feed_note_cpu(struct feed *fe)
+{
+	struct timespec c;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c) == 0)
+		fe->cpu = (double)c.tv_sec + (double)c.tv_nsec / 1e9;
+}
 
 static void *
 feed_thread(void *arg)
@@ -125,6 +135,7 @@ feed_thread(void *arg)
 			pthread_cond_wait(&fe->cond, &fe->lock);
 		if (fe->quit) {
 			pthread_mutex_unlock(&fe->lock);
+			feed_note_cpu(fe);
 			return NULL;
 		}
 		pthread_mutex_unlock(&fe->lock);
@@ -147,8 +158,10 @@ feed_thread(void *arg)
 		}
 		pthread_cond_broadcast(&fe->cond);
 		pthread_mutex_unlock(&fe->lock);
-		if (n <= 0)
+		if (n <= 0) {
+			feed_note_cpu(fe);
 			return NULL;
+		}
 	}
 }
 
@@ -255,10 +268,12 @@ reader_open(struct reader *r, const struct maillog_file *f, char *buf, size_t ca
 	return 0;
 }
 
+/* Close; the CPU time of the thread that read ahead is added to *cpu. */
 static void
-reader_close(struct reader *r)
+reader_close(struct reader *r, double *cpu)
 {
 	feed_stop(&r->feed);
+	*cpu += r->feed.cpu;
 	instream_close(&r->in);
 }
 
@@ -675,7 +690,7 @@ pass_anchors(struct scan *sc, struct error *err)
 		}
 		f->bytes = r.got;
 		f->lines = r.lineno;
-		reader_close(&r);
+		reader_close(&r, &m->read_cpu);
 		/* The lines before a limit on decompression are good: they are
 		 * followed, the next logs read; the second pass stops there. */
 		if (rc == 0 && r.over.status) {
@@ -831,7 +846,7 @@ pass_stories(struct scan *sc, struct error *err)
 		}
 		if (rc == 0 && r.got < f->bytes)
 			rc = changed(f, r.lineno, err);
-		reader_close(&r);
+		reader_close(&r, &m->read_cpu);
 	}
 	if (rc < 0)
 		return -1;

@@ -57,6 +57,8 @@ struct maillog {
 	/* Set (by another thread) to have maillog_scan stop within a window
 	 * of bytes and fail (EX_TEMPFAIL): its result is not wanted. */
 	const atomic_bool *stop;
+	double read_cpu;	/* CPU seconds of the threads that read the
+				 * files ahead of the scan (pack --timing) */
 };
 
 void maillog_init(struct maillog *m, struct diag *diag);
