@@ -97,6 +97,14 @@ struct store_options {
 	 * the same time, so it must be thread-safe: false passes the
 	 * message over without calling fn (which runs one at a time). */
 	bool (*want)(const struct store_msg *msg, void *data);
+	/* Optional, with want: a first test that an mbox scan makes itself,
+	 * where it finds the Message-ID fields quicker than want would read
+	 * the header: called (thread-safe) for each such field's value as
+	 * msgid_next_field() gives it; a message none of whose values
+	 * passes is passed over without want or fn, and counted to
+	 * 'passed' (from time to time, n messages at a time) instead. */
+	bool (*want_id)(const char *value, size_t len, void *data);
+	void (*passed)(uint64_t n, void *data);
 };
 
 /* Scan 'path': a message file (any name), an mbox file (one that starts
@@ -145,5 +153,14 @@ int store_open_verified(const char *path, dev_t dev, ino_t ino, bool follow, cha
 int store_extract(int fd, const char *path, enum store_format format,
 		  const char *compression, int64_t offset, int64_t length,
 		  struct strbuf *out, struct store_extract_info *info, struct error *err);
+
+/* store_extract giving the bytes to 'sink' in pieces of at most 64 KiB
+ * as they are read, so that a large message is never whole in memory;
+ * a sink that fails (-1, err set) stops the copy. */
+typedef int store_sink(const void *data, size_t len, void *arg, struct error *err);
+int store_extract_to(int fd, const char *path, enum store_format format,
+		     const char *compression, int64_t offset, int64_t length,
+		     store_sink *sink, void *arg, struct store_extract_info *info,
+		     struct error *err);
 
 #endif

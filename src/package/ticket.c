@@ -411,7 +411,7 @@ add_delivery(json_t *t)
 	}
 	json_object_set_new(t, "attempts", attempts);
 	set_int(t, "attempts_more", more);
-	set_bool(t, "attempts_more_one", more == 1);
+	set_ones(t, (const char *const[]){ "attempts_more" }, 1);
 	set_bool(t, "delivered", delivered);
 	return delivered;
 }
@@ -506,8 +506,7 @@ add_queue(json_t *ctx)
 	set_bool(q, "sending_unknown", !json_is_boolean(can));
 	set_bool(q, "queue_clear", json_integer_value(json_object_get(q, "could_leave")) == 0);
 	set_bool(q, "queue_empty", json_integer_value(json_object_get(q, "total")) == 0);
-	set_bool(q, "could_leave_one", json_integer_value(json_object_get(q, "could_leave")) == 1);
-	set_bool(q, "total_one", json_integer_value(json_object_get(q, "total")) == 1);
+	set_ones(q, (const char *const[]){ "could_leave", "total", "to_targets" }, 3);
 }
 
 /* The messages sent just before the block (pack --before-block). */

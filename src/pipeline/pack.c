@@ -663,11 +663,13 @@ posture_input(struct fpkit *fp, struct posture_input *in)
 		const struct checks_result *c = &fp->checks[i];
 		struct posture_message *m = &in->msgs[i];
 		const char **pass = xcalloc(c->nr_sigs ? c->nr_sigs : 1, sizeof(*pass));
-		char *env = posture_header_domain(s->data, s->data_len, "Return-Path");
+		size_t hlen;
+		const char *head = sample_header(s, &hlen);
+		char *env = posture_header_domain(head, hlen, "Return-Path");
 
 		keep(in, (char *)pass);
 		m->file = s->file;
-		m->from_domain = keep(in, posture_header_domain(s->data, s->data_len, "From"));
+		m->from_domain = keep(in, posture_header_domain(head, hlen, "From"));
 		m->envelope_source = "return-path";
 		if (!env && *s->message_id && fp->nr_maillog) {
 			long k = maillog_find_target(&fp->trail, fp->targets.items[s->hit->target].id);
@@ -825,7 +827,10 @@ package(struct fpkit *fp, struct error *err)
 		const struct sample *s = &fp->samples.items[i];
 		char *desc, *found;
 
-		bundle_add_ref(&fp->bundle, s->file, s->data, s->data_len, s->sha256);
+		if (s->spooled)
+			bundle_add_fd(&fp->bundle, s->file, s->spool, s->data_len, s->sha256);
+		else
+			bundle_add_ref(&fp->bundle, s->file, s->data, s->data_len, s->sha256);
 		/* checks/NN-<id>.txt: where the sample came from, then what
 		 * fpkit check finds in it. */
 		desc = sample_describe(s);
@@ -836,9 +841,8 @@ package(struct fpkit *fp, struct error *err)
 		bundle_add_take(&fp->bundle, s->check_file, text, strlen(text));
 	}
 	/* report.arf: the samples again, as feedback reports (arf.h). */
-	text = arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &len);
-	if (text)
-		bundle_add_take(&fp->bundle, "report.arf", text, len);
+	if (arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &fp->bundle, err) < 0)
+		return -1;
 	if (fp->queue)
 		queuefiles_add(&fp->bundle, &fp->queue_state, &fp->queue_dest);
 	/* The ticket last: it describes the bundle's other files. */

@@ -64,8 +64,7 @@ struct words_lang {
 	size_t nr;
 };
 
-extern const struct words_lang words_en, words_fr;
-extern const struct words_lang words_pt;
+extern const struct words_lang words_en, words_fr, words_it, words_pt;
 
 /* Every language, English first. */
 extern const struct words_lang *const words_langs[];
