@@ -781,16 +781,17 @@ static const struct words_entry entries[] = {
 	  { "Les journaux ne couvrent que %s à %s de cette période." } },
 	{ "the name holds the address",
 	  NULL,
-	  { "le nom contient l'adresse" } },
+	  { "le nom contient l'adresse IP" } },
 	{ "an ip-... name, a provider's default",
 	  NULL,
-	  { "un nom en ip-..., le nom par défaut d'un fournisseur" } },
+	  { "un nom de la forme ip-..., le nom par défaut d'un fournisseur" } },
 	{ "a name under ovh.net, the provider's default",
 	  NULL,
-	  { "un nom sous ovh.net, le nom par défaut du fournisseur" } },
+	  { "un nom dans le domaine ovh.net, le nom par défaut du "
+	    "fournisseur" } },
 	{ "a word of access networks in the name",
 	  NULL,
-	  { "un mot typique des réseaux d'accès dans le nom" } },
+	  { "le nom contient un mot typique des réseaux d'accès" } },
 };
 
 const struct words_lang words_fr = {

@@ -801,16 +801,16 @@ static const struct words_entry entries[] = {
 	  { "I log coprono solo il periodo dal %s al %s." } },
 	{ "the name holds the address",
 	  NULL,
-	  { "il nome contiene l'indirizzo" } },
+	  { "il nome contiene l'indirizzo IP" } },
 	{ "an ip-... name, a provider's default",
 	  NULL,
-	  { "un nome ip-..., quello predefinito di un provider" } },
+	  { "un nome del tipo ip-..., quello predefinito di un provider" } },
 	{ "a name under ovh.net, the provider's default",
 	  NULL,
-	  { "un nome sotto ovh.net, quello predefinito del provider" } },
+	  { "un nome nel dominio ovh.net, quello predefinito del provider" } },
 	{ "a word of access networks in the name",
 	  NULL,
-	  { "una parola tipica delle reti di accesso nel nome" } },
+	  { "il nome contiene una parola tipica delle reti di accesso" } },
 };
 
 const struct words_lang words_it = {

@@ -812,7 +812,7 @@ static const struct words_entry entries[] = {
 	  { "Logi obejmują z tego okresu tylko czas od %s do %s." } },
 	{ "the name holds the address",
 	  NULL,
-	  { "nazwa zawiera adres" } },
+	  { "nazwa zawiera adres IP" } },
 	{ "an ip-... name, a provider's default",
 	  NULL,
 	  { "nazwa typu ip-..., domyślna nazwa dostawcy" } },

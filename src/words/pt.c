@@ -797,16 +797,16 @@ static const struct words_entry entries[] = {
 	  { "Os registos só abrangem de %s a %s desse período." } },
 	{ "the name holds the address",
 	  NULL,
-	  { "o nome contém o endereço" } },
+	  { "o nome contém o endereço IP" } },
 	{ "an ip-... name, a provider's default",
 	  NULL,
-	  { "um nome ip-..., o predefinido de um fornecedor" } },
+	  { "um nome do tipo ip-..., o nome predefinido de um fornecedor" } },
 	{ "a name under ovh.net, the provider's default",
 	  NULL,
-	  { "um nome em ovh.net, o predefinido do fornecedor" } },
+	  { "um nome no domínio ovh.net, o nome predefinido do fornecedor" } },
 	{ "a word of access networks in the name",
 	  NULL,
-	  { "uma palavra típica de redes de acesso no nome" } },
+	  { "o nome contém uma palavra típica das redes de acesso" } },
 };
 
 const struct words_lang words_pt = {

@@ -114,7 +114,7 @@ FPKIT_SYSTEM_CONF=$R/etc/fpkit/fpkit.conf "$bin" config --json >"$tmp/conf" 2>&1
 assert_status 0 "the installed fpkit.conf reads"
 assert_eq "$(jq -r '[.settings[] | select(.from != null)] | length' "$tmp/conf")" 0 \
 	"the installed fpkit.conf sets nothing"
-for t in ticket.en.mustache ticket.fr.mustache fpkit.conf; do
+for t in $(cd "$SRC/templates" && ls ticket.*.mustache) fpkit.conf; do
 	assert_true "examples/$t" test -f "$R/usr/share/doc/fpkit/examples/$t"
 done
 assert_true "copyright" test -f "$R/usr/share/doc/fpkit/copyright"

@@ -219,7 +219,7 @@ posture --domain shop.example.net --dnsbl none 192.0.2.20
 assert_in "$tmp/out" "reverse DNS: ip-192-0-2-20.eu.example.com; NOT forward-confirmed" "text: not forward-confirmed"
 assert_in "$tmp/out" "looks generic (the name holds the address)" "text: generic"
 posture --lang fr --domain shop.example.net --dnsbl none 192.0.2.20
-assert_in "$tmp/out" "semble générique (le nom contient l'adresse)" "text in French: the generic name's reason too"
+assert_in "$tmp/out" "semble générique (le nom contient l'adresse IP)" "text in French: the generic name's reason too"
 
 # RFC 7208, 4.6.4: ten terms that ask DNS are allowed, not eleven; two
 # void lookups (names without records) are allowed, not three.
