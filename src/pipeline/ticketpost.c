@@ -96,14 +96,16 @@ keep_of(const char *name)
 
 /* The subject and the text of TICKET.txt: its first line is the subject
  * line the templates write, "Subject: " in English, "Objet : " in
- * French; the text is what follows, blank lines at its start left out. */
+ * French, "Asunto: " in Spanish; the text is what follows, blank lines
+ * at its start left out. */
 static int
 split_ticket(const char *bundle, const char *text, size_t len, struct ticketpost_result *r,
 	     struct error *err)
 {
 	static const struct {
 		const char *prefix, *lang;
-	} heads[] = { { "Subject: ", "en" }, { "Objet : ", "fr" }, { "Objet\xc2\xa0: ", "fr" } };
+	} heads[] = { { "Subject: ", "en" }, { "Objet : ", "fr" }, { "Objet\xc2\xa0: ", "fr" },
+		      { "Asunto: ", "es" } };
 	const char *nl = memchr(text, '\n', len), *body;
 	size_t first = nl ? (size_t)(nl - text) : len;
 
