@@ -16,6 +16,8 @@
 #include "mta.h"
 #include "netaddr.h"
 #include "posture.h"
+#include "ticket.h"
+#include "words.h"
 #include "xalloc.h"
 
 static const char usage_text[] =
@@ -38,7 +40,7 @@ static const char usage_text[] =
 	"                        with the PTR names\n"
 	"      --postfix-config DIR  read the HELO name from this Postfix\n"
 	"                        configuration (postconf -c DIR)\n"
-	"      --lang LANG       the words: en or fr (default: en)\n"
+	"      --lang LANG       the words: " TICKET_LANGS " (default: en)\n"
 	"      --json            print the result as JSON\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -111,8 +113,9 @@ cmd_posture(int argc, char **argv, struct error *err)
 			break;
 		case OPT_POSTFIX_CONFIG: postfix_config = optarg; break;
 		case OPT_LANG:
-			if (strcmp(optarg, "en") && strcmp(optarg, "fr")) {
-				status = error_set(err, EX_USAGE, "posture: --lang '%s': give en or fr", optarg);
+			if (words_lang(optarg) == NULL) {
+				status = error_set(err, EX_USAGE, "posture: --lang '%s': give one of %s",
+						   optarg, words_codes());
 				goto out;
 			}
 			lang = optarg;

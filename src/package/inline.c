@@ -19,12 +19,13 @@
 #include "strbuf.h"
 #include "targets.h"
 #include "textsafe.h"
+#include "words.h"
 #include "wrap.h"
 #include "xalloc.h"
 
 struct inline_state {
 	const struct inline_options *o;
-	bool fr;
+	const char *lang;	/* a code words.h knows */
 	struct strbuf out;	/* what counts against o->max */
 	bool closed;		/* the heading did not fit: nothing else goes */
 	size_t nr_headers, nr_header;	/* the samples, and the one at hand */
@@ -153,9 +154,9 @@ add_header(struct inline_state *st, struct strbuf *block, const struct sample *s
 		pos += n + 1;
 	}
 	strbuf_addch(block, '\n');
-	add_wrappedf(block, st->fr ? "=== En-tête %zu sur %zu (%zu ligne%s) tiré de" :
-		     "=== Header %zu of %zu (%zu line%s) from", ++st->nr_header,
-		     st->nr_headers, lines, lines == 1 ? "" : "s");
+	add_wrappedf(block, trn(st->lang, "=== Header %zu of %zu (%zu line) from",
+				"=== Header %zu of %zu (%zu lines) from", lines),
+		     ++st->nr_header, st->nr_headers, lines);
 	add_name(block, s->file);
 	strbuf_add(block, body.buf, body.len);
 	strbuf_release(&body);
@@ -199,35 +200,30 @@ add_trail(struct inline_state *st, struct strbuf *block, const struct maillog *t
 	for (size_t i = 0; i < len; i++)
 		lines += text[i] != '\n' && (i == 0 || text[i - 1] == '\n');
 	strbuf_addch(block, '\n');
-	add_wrappedf(block, st->fr ? "=== Lignes des journaux de mail %zu sur %zu (%llu "
-		     "ligne%s) tirées de" : "=== Mail-log lines %zu of %zu (%llu line%s) from",
-		     ++st->nr_trail, st->nr_trails, (unsigned long long)lines,
-		     lines == 1 ? "" : "s");
+	add_wrappedf(block, trn(st->lang, "=== Mail-log lines %zu of %zu (%llu line) from",
+				"=== Mail-log lines %zu of %zu (%llu lines) from", lines),
+		     ++st->nr_trail, st->nr_trails, (unsigned long long)lines);
 	add_name(block, file ? file : "logs/");
 	strbuf_add(block, text, len);
 	if (omitted)
-		add_wrappedf(block, st->fr ? "(%llu ligne%s de ces files omise%s : au-delà des "
-			     "limites de fpkit sur les journaux)" : "(%llu more line%s of these "
-			     "queues left out: over fpkit's limits on logs)",
-			     (unsigned long long)omitted, omitted == 1 ? "" : "s",
-			     st->fr && omitted > 1 ? "s" : "");
+		add_wrappedf(block, trn(st->lang, "(%llu more line of these queues left out: "
+					"over fpkit's limits on logs)", "(%llu more lines of "
+					"these queues left out: over fpkit's limits on logs)",
+					omitted), (unsigned long long)omitted);
 	free(text);
 	if (!take_block(st, block))
 		st->trails_left++;
 }
 
-/* The heading of the part appended, in either language: written here,
- * and looked for by inline_present. */
-static const char heading_en[] = "HEADERS AND MAIL LOGS";
-static const char heading_fr[] = "EN-TÊTES ET JOURNAUX DE MAIL";
+/* The heading of the part appended, in each language: written here, and
+ * looked for by inline_present. */
+#define HEADING "HEADERS AND MAIL LOGS"
 
 bool
 inline_present(const char *text)
 {
-	const char *const headings[] = { heading_en, heading_fr };
-
-	for (size_t i = 0; i < 2; i++) {
-		char *line = xasprintf("\n%s\n", headings[i]);
+	for (size_t i = 0; i < words_langs_nr; i++) {
+		char *line = xasprintf("\n%s\n", tr(words_langs[i]->code, HEADING));
 		bool found = strstr(text, line) != NULL;
 
 		free(line);
@@ -248,31 +244,20 @@ add_heading(struct inline_state *st, struct strbuf *block, const char *bundle_na
 	rule[INLINE_COLUMNS + 1] = '\0';
 	strbuf_addch(block, '\n');
 	strbuf_addstr(block, rule);
-	strbuf_addstr(block, st->fr ? heading_fr : heading_en);
+	strbuf_addstr(block, tr(st->lang, HEADING));
 	strbuf_addch(block, '\n');
 	strbuf_addstr(block, rule);
 	if (!any) {
-		add_wrapped(block, st->fr ? "Aucun en-tête ni aucune ligne de journal à donner : "
-			    "aucun message n'a été retrouvé, et aucune ligne des journaux de "
-			    "mail ne porte sur eux." : "No header and no log line to give: no "
-			    "message was found, and no line of the mail logs is about them.");
+		add_wrapped(block, tr(st->lang, "No header and no log line to give: no message "
+				      "was found, and no line of the mail logs is about them."));
 		return;
 	}
-	if (st->fr)
-		add_wrappedf(block, "Ce ticket ne prend pas de pièce jointe : voici donc en "
-			     "texte l'en-tête de chaque message retrouvé, tel qu'il est dans "
-			     "samples/ de l'archive %s (chaque ligne jusqu'à la ligne vide qui "
-			     "le termine), et les lignes de nos journaux de mail sur chaque "
-			     "message, telles qu'elles sont dans logs/. Les octets qui ne "
-			     "peuvent être affichés sont écrits \\xHH, les caractères "
-			     "invisibles <U+XXXX>.", bundle_name);
-	else
-		add_wrappedf(block, "This ticket takes no attachment, so here, as text, is "
-			     "the header of each message found, as it is in samples/ of the "
-			     "archive %s (every line up to the empty line that ends it), and "
-			     "the lines of our mail logs about each message, as they are in "
-			     "logs/. Bytes that cannot be shown are written \\xHH, invisible "
-			     "characters <U+XXXX>.", bundle_name);
+	add_wrappedf(block, tr(st->lang, "This ticket takes no attachment, so here, as text, "
+			       "is the header of each message found, as it is in samples/ of "
+			       "the archive %s (every line up to the empty line that ends it), "
+			       "and the lines of our mail logs about each message, as they are "
+			       "in logs/. Bytes that cannot be shown are written \\xHH, "
+			       "invisible characters <U+XXXX>."), bundle_name);
 }
 
 /* What was left out, and where it is. */
@@ -285,17 +270,17 @@ add_closing(struct inline_state *st)
 		return;
 	strbuf_addch(&st->out, '\n');
 	if (st->headers_left)
-		add_wrappedf(&st->out, st->fr ? "%zu bloc%s d'en-tête omis pour que ce texte ne "
-			     "dépasse pas %zu octets : voir samples/ dans l'archive." :
-			     "%zu header block%s left out to keep this text within %zu bytes: "
-			     "see samples/ in the archive.", st->headers_left,
-			     st->headers_left == 1 ? "" : "s", max);
+		add_wrappedf(&st->out, trn(st->lang, "%zu header block left out to keep this "
+					   "text within %zu bytes: see samples/ in the archive.",
+					   "%zu header blocks left out to keep this text within "
+					   "%zu bytes: see samples/ in the archive.",
+					   st->headers_left), st->headers_left, max);
 	if (st->trails_left)
-		add_wrappedf(&st->out, st->fr ? "%zu extrait%s des journaux de mail omis pour "
-			     "que ce texte ne dépasse pas %zu octets : voir logs/ dans "
-			     "l'archive." : "%zu mail-log excerpt%s left out to keep this text "
-			     "within %zu bytes: see logs/ in the archive.", st->trails_left,
-			     st->trails_left == 1 ? "" : "s", max);
+		add_wrappedf(&st->out, trn(st->lang, "%zu mail-log excerpt left out to keep "
+					   "this text within %zu bytes: see logs/ in the archive.",
+					   "%zu mail-log excerpts left out to keep this text "
+					   "within %zu bytes: see logs/ in the archive.",
+					   st->trails_left), st->trails_left, max);
 }
 
 char *
@@ -307,7 +292,7 @@ inline_text(const struct inline_options *o, const struct sample_list *samples,
 	struct strbuf block;
 	memset(&st, 0, sizeof(st));
 	st.o = o;
-	st.fr = o->lang && strcmp(o->lang, "fr") == 0;
+	st.lang = words_lang(o->lang) ? o->lang : "en";
 	strbuf_init(&st.out, STRBUF_NO_MAX);
 	strbuf_init(&block, STRBUF_NO_MAX);
 	st.trail_done = xcalloc(trail->nr_targets ? trail->nr_targets : 1, sizeof(bool));

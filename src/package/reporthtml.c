@@ -24,12 +24,15 @@
 #include "strbuf.h"
 #include "svgchart.h"
 #include "timefmt.h"
+#include "words.h"
 #include "xalloc.h"
 
 #define HOUR INT64_C(3600)
 #define DAY (24 * HOUR)
 
-/* The words of the pages, in each language. */
+/* The words of the pages, in English; src/words/ has them in each
+ * language.  Text fields only, the first the language's code: words_for
+ * goes through them as an array. */
 struct words {
 	const char *lang;
 	const char *title_bundle, *title_index;
@@ -66,29 +69,20 @@ static const struct words en = {
 	"Messages not found", "Host", "No block event archived yet.",
 };
 
-static const struct words fr = {
-	"fr",
-	"Blocage anti-spam de", "Archive des blocages anti-spam",
-	"IP", "Bloc", "État", "Bloquée le", "Durée du blocage (API)", "Archive", "Écrit par",
-	"Chronologie", "Chronologie du blocage", "Messages détectés : score de spam",
-	"Envoi par heure (messages)", "blocage", "UTC",
-	"Aucune date à tracer : ni les messages détectés ni les journaux n'en donnent.",
-	"Les détections et le blocage, de plus près",
-	"Volume d'envoi : inconnu (aucun journal d'envoi lu).",
-	"Envoi heure par heure", "Heure (UTC)", "Messages", "Destinataires", "Différés", "Rejetés",
-	"Messages détectés et leurs copies", "Message-ID", "Date", "Destination", "Score de spam",
-	"Copie", "Intégrité", "DKIM", "Bonnes pratiques",
-	"retrouvé", "non retrouvé", "envoyé avant le blocage", "intacte", "non vérifié",
-	"aucune signature", "rien à signaler", "problèmes",
-	"Ticket", "Les statistiques de l'API", "Total", "Spams", "Score de spam moyen", "Heure",
-	"Blocages par IP", "Blocages", "Archivé le",
-	"Messages non retrouvés", "Hôte", "Aucun blocage archivé pour l'instant.",
-};
 
+/* The page's words in LANG (a code words.h knows; else English), in *w. */
 static const struct words *
-words_for(const char *lang)
+words_for(const char *lang, struct words *w)
 {
-	return lang && strcmp(lang, "fr") == 0 ? &fr : &en;
+	const char **field = (const char **)(void *)w;
+
+	*w = en;
+	if (words_lang(lang) == NULL)
+		return w;
+	for (size_t i = 1; i < sizeof(*w) / sizeof(*field); i++)
+		field[i] = tr(lang, field[i]);
+	w->lang = words_lang(lang)->code;
+	return w;
 }
 
 /* The page's style: system fonts only, nothing fetched. */
@@ -394,14 +388,9 @@ volume_text(struct strbuf *sb, json_t *summary, const struct words *w)
 		n[i] = int_text(json_object_get(v, keys[i]));
 	from = str(v, "from") ? str(v, "from") : "?";
 	to = str(v, "to") ? str(v, "to") : "?";
-	if (w == &fr)
-		line = xasprintf("Dans les 24 heures avant le blocage (de %s à %s) : %s messages à "
-				 "%s destinataires de %s domaines ; %s remis, %s différés, "
-				 "%s rejetés.", from, to, n[0], n[1], n[2], n[3], n[4], n[5]);
-	else
-		line = xasprintf("In the 24 hours before the block (%s to %s): %s messages to %s "
-				 "recipients in %s domains; %s delivered, %s deferred, %s bounced.",
-				 from, to, n[0], n[1], n[2], n[3], n[4], n[5]);
+	line = xasprintf(tr(w->lang, "In the 24 hours before the block (%s to %s): %s messages "
+			    "to %s recipients in %s domains; %s delivered, %s deferred, %s "
+			    "bounced."), from, to, n[0], n[1], n[2], n[3], n[4], n[5]);
 	strbuf_addstr(sb, "<p class=\"volume\">");
 	add_text(sb, line);
 	free(line);
@@ -409,12 +398,8 @@ volume_text(struct strbuf *sb, json_t *summary, const struct words *w)
 		free(n[i]);
 	if (!json_is_true(json_object_get(v, "complete")) && str(v, "covered_from") &&
 	    str(v, "covered_to")) {
-		if (w == &fr)
-			line = xasprintf("Les journaux ne couvrent que %s à %s de cette période.",
-					 str(v, "covered_from"), str(v, "covered_to"));
-		else
-			line = xasprintf("The logs cover %s to %s of that window only.",
-					 str(v, "covered_from"), str(v, "covered_to"));
+		line = xasprintf(tr(w->lang, "The logs cover %s to %s of that window only."),
+				 str(v, "covered_from"), str(v, "covered_to"));
 		strbuf_addch(sb, ' ');
 		add_text(sb, line);
 		free(line);
@@ -611,7 +596,8 @@ char *
 reporthtml_bundle(json_t *summary, const char *ticket, size_t ticket_len, const char *bundle,
 		  const char *lang, size_t *len)
 {
-	const struct words *w = words_for(lang);
+	struct words words;
+	const struct words *w = words_for(lang, &words);
 	struct strbuf sb;
 	json_t *secs = json_object_get(summary, "block_seconds");
 	char *s;
@@ -651,10 +637,9 @@ reporthtml_bundle(json_t *summary, const char *ticket, size_t ticket_len, const 
 const char *
 reporthtml_ticket_lang(const char *ticket, size_t len)
 {
-	static const char objet[] = "Objet :";
+	const struct words_lang *l = ticket ? words_lang_of_subject(ticket, len, NULL) : NULL;
 
-	return ticket && len >= sizeof(objet) - 1 && memcmp(ticket, objet, sizeof(objet) - 1) == 0
-	       ? "fr" : "en";
+	return l ? l->code : "en";
 }
 
 /* --- the archive's page --------------------------------------------------- */
@@ -794,7 +779,8 @@ index_table(struct strbuf *sb, const struct event *ev, size_t nr, const struct w
 char *
 reporthtml_index(json_t *events, const char *lang, size_t *len)
 {
-	const struct words *w = words_for(lang);
+	struct words words;
+	const struct words *w = words_for(lang, &words);
 	size_t nr = 0, nr_ips = 0, i;
 	struct event *ev = xcalloc(json_array_size(events) + 1, sizeof(*ev));
 	const char **ips = xcalloc(json_array_size(events) + 1, sizeof(*ips));
@@ -826,11 +812,11 @@ reporthtml_index(json_t *events, const char *lang, size_t *len)
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	head(&sb, w, w->title_index, NULL);
 	strbuf_addf(&sb, "<h1>%s</h1>\n<p class=\"count\">", w->title_index);
-	if (w == &fr)
-		s = xasprintf("%zu blocage%s de %zu IP", nr, nr == 1 ? "" : "s", nr_ips);
-	else
-		s = xasprintf("%zu block event%s of %zu IP%s", nr, nr == 1 ? "" : "s", nr_ips,
-			      nr_ips == 1 ? "" : "s");
+	s = xasprintf(trn(w->lang, "%zu block event", "%zu block events", nr), nr);
+	add_text(&sb, s);
+	free(s);
+	strbuf_addch(&sb, ' ');
+	s = xasprintf(trn(w->lang, "of %zu IP", "of %zu IPs", nr_ips), nr_ips);
 	add_text(&sb, s);
 	free(s);
 	strbuf_addstr(&sb, "</p>\n");

@@ -17,7 +17,7 @@ struct error;
  * "volume"), each detected message with its sample's verdicts
  * (integrity, DKIM, best practices) or "not found", and the ticket,
  * preformatted.  'bundle' names the bundle (its file name; NULL: not
- * said), 'lang' is "en" or "fr" (anything else: "en").  A new buffer
+ * said), 'lang' is a language src/words/ knows (anything else: "en").  A new buffer
  * (free() it), *len its length. */
 char *reporthtml_bundle(json_t *summary, const char *ticket, size_t ticket_len,
 			const char *bundle, const char *lang, size_t *len);
@@ -32,8 +32,8 @@ char *reporthtml_bundle(json_t *summary, const char *ticket, size_t ticket_len,
  * bucket).  A new buffer (free() it), *len its length. */
 char *reporthtml_index(json_t *events, const char *lang, size_t *len);
 
-/* The language of a ticket text: "fr" when it starts as the French
- * template does ("Objet :"), else "en". */
+/* The language of a ticket text: the one whose template's subject label
+ * it starts with ("Objet : ", "Betreff: "), else "en". */
 const char *reporthtml_ticket_lang(const char *ticket, size_t len);
 
 /* An archive index (index.jsonl) at 'path' as an array for

@@ -25,6 +25,7 @@
 #include "templates.h"
 #include "ticket.h"
 #include "timefmt.h"
+#include "words.h"
 #include "wrap.h"
 #include "xalloc.h"
 
@@ -78,19 +79,30 @@ set_bool(json_t *obj, const char *key, bool b)
 	json_object_set_new(obj, key, json_boolean(b));
 }
 
-/* obj[KEY_one] for each integer obj[KEY] of keys: true when it is 1, so
- * that a template can write the singular. */
+/* obj[KEY_one], obj[KEY_few] and obj[KEY_many] for each integer
+ * obj[KEY] of keys, so that a template can write the plural form the
+ * count takes: KEY_one when it is 1; KEY_few and KEY_many as Polish
+ * counts (few: 2-4, 22-24, ... but not 12-14; many: the rest).  A
+ * language of one and other plurals uses KEY_one alone. */
 static void
 set_ones(json_t *obj, const char *const *keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object_get(obj, keys[i]);
+		unsigned long long count;
 		char name[64];
+		size_t form;
 
-		if (!json_is_integer(v))
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
 			continue;
+		count = (unsigned long long)json_integer_value(v);
+		form = words_plural_index(WORDS_PLURAL_PL, count);
 		snprintf(name, sizeof(name), "%s_one", keys[i]);
-		set_bool(obj, name, json_integer_value(v) == 1);
+		set_bool(obj, name, count == 1);
+		snprintf(name, sizeof(name), "%s_few", keys[i]);
+		set_bool(obj, name, form == 1);
+		snprintf(name, sizeof(name), "%s_many", keys[i]);
+		set_bool(obj, name, form == 2);
 	}
 }
 
@@ -116,41 +128,41 @@ join_strings(json_t *arr, const char *sep)
 
 /* "2 days, 3 hours and 5 minutes", "1 heure" (new). */
 static char *
-duration_words(int64_t secs, bool fr)
+duration_words(int64_t secs, const char *lang)
 {
-	static const struct {
-		int64_t len;
-		const char *en, *fr;
-	} units[] = {
-		{ 86400, "day", "jour" }, { 3600, "hour", "heure" },
-		{ 60, "minute", "minute" }, { 1, "second", "seconde" },
-	};
+	static const int64_t len[] = { 86400, 3600, 60, 1 };
 	int64_t n[4];
 	size_t nr = 0, said = 0;
 	struct strbuf sb;
 
 	for (size_t i = 0; i < 4; i++) {
-		n[i] = secs / units[i].len;
-		secs %= units[i].len;
+		n[i] = secs / len[i];
+		secs %= len[i];
 		nr += n[i] != 0;
 	}
 	strbuf_init(&sb, STRBUF_NO_MAX);
 	if (nr == 0)
-		strbuf_addstr(&sb, fr ? "0 seconde" : "0 seconds");
+		strbuf_addf(&sb, trn(lang, "%lld second", "%lld seconds", 0), 0LL);
 	for (size_t i = 0; i < 4; i++) {
+		unsigned long long v = (unsigned long long)n[i];
+
 		if (n[i] == 0)
 			continue;
 		if (said)
-			strbuf_addstr(&sb, said + 1 == nr ? (fr ? " et " : " and ") : ", ");
-		strbuf_addf(&sb, "%lld %s%s", (long long)n[i], fr ? units[i].fr : units[i].en,
-			    n[i] > 1 ? "s" : "");
+			strbuf_addstr(&sb, said + 1 == nr ? tr(lang, " and ") : tr(lang, ", "));
+		switch (i) {
+		case 0: strbuf_addf(&sb, trn(lang, "%lld day", "%lld days", v), (long long)n[i]); break;
+		case 1: strbuf_addf(&sb, trn(lang, "%lld hour", "%lld hours", v), (long long)n[i]); break;
+		case 2: strbuf_addf(&sb, trn(lang, "%lld minute", "%lld minutes", v), (long long)n[i]); break;
+		default: strbuf_addf(&sb, trn(lang, "%lld second", "%lld seconds", v), (long long)n[i]); break;
+		}
 		said++;
 	}
 	return strbuf_detach(&sb, NULL);
 }
 
 static void
-add_block(json_t *ctx, bool fr)
+add_block(json_t *ctx, const char *lang)
 {
 	const char *state = str(ctx, "state");
 	json_t *secs = json_object_get(ctx, "block_seconds");
@@ -171,7 +183,7 @@ add_block(json_t *ctx, bool fr)
 			json_object_set(ctx, "alert_received_utc", at);
 	}
 	if (json_is_integer(secs) && json_integer_value(secs) >= 0) {
-		char *words = duration_words(json_integer_value(secs), fr);
+		char *words = duration_words(json_integer_value(secs), lang);
 
 		json_object_set_new(ctx, "block_duration", json_string(words));
 		free(words);
@@ -534,9 +546,7 @@ sentences(json_t *findings, const char *lang)
 		s = findingtext_rule(id, lang);
 		/* Never the id itself: a person reads this. */
 		if (s == NULL)
-			s = strcmp(lang, "fr") == 0 ?
-			    "Un constat que cette version ne sait pas décrire (voir checks/)." :
-			    "A finding this version cannot describe (see checks/).";
+			s = tr(lang, "A finding this version cannot describe (see checks/).");
 		json_array_append_new(out, json_string(s));
 	}
 	json_decref(seen);
@@ -675,8 +685,6 @@ add_checks(json_t *ctx, const char *lang)
 
 /* ---- the sender's configuration (pack --posture) ---- */
 
-/* English or French, by fr. */
-#define EF(en, frtext) (fr ? (frtext) : (en))
 
 static bool
 word_is(json_t *o, const char *key, const char *w)
@@ -688,22 +696,22 @@ word_is(json_t *o, const char *key, const char *w)
 
 /* Add a short reason the checklist item stays open. */
 static void
-open_reason(struct strbuf *open, const char *why, bool fr)
+open_reason(struct strbuf *open, const char *why, const char *lang)
 {
 	if (open->len)
-		strbuf_addstr(open, fr ? " ; " : "; ");
+		strbuf_addstr(open, tr(lang, "; "));
 	strbuf_addstr(open, why);
 }
 
 /* "could not be checked (temperror: DNS for NAME: no answer in time)" */
 static void
-add_temperror(struct strbuf *sb, json_t *o, bool fr)
+add_temperror(struct strbuf *sb, json_t *o, const char *lang)
 {
 	const char *why = str(o, "problem");
 
-	strbuf_addstr(sb, EF("could not be checked (temperror", "vérification impossible (temperror"));
+	strbuf_addstr(sb, tr(lang, "could not be checked (temperror"));
 	if (why)
-		strbuf_addf(sb, "%s%s", fr ? " : " : ": ", why);
+		strbuf_addf(sb, "%s%s", tr(lang, ": "), why);
 	strbuf_addstr(sb, ")");
 }
 
@@ -715,51 +723,44 @@ add_line(json_t *lines, struct strbuf *sb)
 }
 
 static void
-posture_ptr(json_t *lines, json_t *ptr, const char *ip, bool fr, struct strbuf *open)
+posture_ptr(json_t *lines, json_t *ptr, const char *ip, const char *lang, struct strbuf *open)
 {
 	json_t *names = json_object_get(ptr, "names");
 	struct strbuf sb;
 
 	strbuf_init(&sb, STRBUF_NO_MAX);
-	strbuf_addstr(&sb, EF("Reverse DNS: ", "DNS inverse : "));
+	strbuf_addstr(&sb, tr(lang, "Reverse DNS: "));
 	if (word_is(ptr, "result", "temperror") && !json_array_size(names)) {
-		add_temperror(&sb, ptr, fr);
+		add_temperror(&sb, ptr, lang);
 		strbuf_addstr(&sb, ".");
-		open_reason(open, EF("reverse DNS unchecked", "DNS inverse non vérifié"), fr);
+		open_reason(open, tr(lang, "reverse DNS unchecked"), lang);
 	} else if (!json_array_size(names)) {
-		strbuf_addf(&sb, EF("%s has no PTR name.", "%s n'a pas de nom PTR."), ip);
-		open_reason(open, EF("no reverse DNS", "pas de DNS inverse"), fr);
+		strbuf_addf(&sb, tr(lang, "%s has no PTR name."), ip);
+		open_reason(open, tr(lang, "no reverse DNS"), lang);
 	} else {
-		strbuf_addf(&sb, EF("%s is %s", "%s a pour nom %s"), ip,
+		strbuf_addf(&sb, tr(lang, "%s is %s"), ip,
 			    json_string_value(json_array_get(names, 0)));
 		for (size_t i = 1; i < json_array_size(names); i++)
-			strbuf_addf(&sb, EF(" and %s", " et %s"), json_string_value(json_array_get(names, i)));
+			strbuf_addf(&sb, tr(lang, " and %s"), json_string_value(json_array_get(names, i)));
 		if (json_is_true(json_object_get(ptr, "forward_confirmed"))) {
-			strbuf_addstr(&sb, EF(", forward-confirmed.", ", confirmé dans le sens direct."));
+			strbuf_addstr(&sb, tr(lang, ", forward-confirmed."));
 		} else if (word_is(ptr, "result", "temperror")) {
-			strbuf_addstr(&sb, EF("; its forward confirmation could not be checked (temperror).",
-					      " ; sa confirmation dans le sens direct n'a pas pu être vérifiée (temperror)."));
-			open_reason(open, EF("forward confirmation unchecked",
-					     "confirmation dans le sens direct non vérifiée"), fr);
+			strbuf_addstr(&sb, tr(lang, "; its forward confirmation could not be checked (temperror)."));
+			open_reason(open, tr(lang, "forward confirmation unchecked"), lang);
 		} else {
-			strbuf_addstr(&sb, EF(", NOT forward-confirmed: no address record of the name gives back the IP.",
-					      ", NON confirmé dans le sens direct : aucune adresse du nom ne redonne l'IP."));
-			open_reason(open, EF("reverse DNS not forward-confirmed",
-					     "DNS inverse non confirmé dans le sens direct"), fr);
+			strbuf_addstr(&sb, tr(lang, ", NOT forward-confirmed: no address record of the name gives back the IP."));
+			open_reason(open, tr(lang, "reverse DNS not forward-confirmed"), lang);
 		}
 		if (json_is_true(json_object_get(ptr, "generic"))) {
-			strbuf_addf(&sb, EF(" The name looks like a provider's default (%s).",
-					    " Le nom ressemble à un nom par défaut de fournisseur (%s)."),
+			strbuf_addf(&sb, tr(lang, " The name looks like a provider's default (%s)."),
 				    str(ptr, "generic_reason"));
-			open_reason(open, EF("generic reverse DNS name", "nom de DNS inverse générique"), fr);
+			open_reason(open, tr(lang, "generic reverse DNS name"), lang);
 		}
 		if (str(ptr, "helo") && json_is_true(json_object_get(ptr, "helo_matches"))) {
-			strbuf_addstr(&sb, EF(" It is the HELO name of our server.",
-					      " C'est le nom HELO de notre serveur."));
+			strbuf_addstr(&sb, tr(lang, " It is the HELO name of our server."));
 		} else if (str(ptr, "helo")) {
-			strbuf_addf(&sb, EF(" Our server's HELO name is another: %s.",
-					    " Le nom HELO de notre serveur est un autre : %s."), str(ptr, "helo"));
-			open_reason(open, EF("HELO name is not the PTR name", "nom HELO différent du nom PTR"), fr);
+			strbuf_addf(&sb, tr(lang, " Our server's HELO name is another: %s."), str(ptr, "helo"));
+			open_reason(open, tr(lang, "HELO name is not the PTR name"), lang);
 		}
 	}
 	add_line(lines, &sb);
@@ -780,7 +781,7 @@ used_as(json_t *p, const char *key, const char *domain)
 }
 
 static void
-posture_spf(json_t *lines, json_t *p, const char *ip, bool fr, struct strbuf *open)
+posture_spf(json_t *lines, json_t *p, const char *ip, const char *lang, struct strbuf *open)
 {
 	struct strbuf sb;
 	size_t i;
@@ -792,22 +793,22 @@ posture_spf(json_t *lines, json_t *p, const char *ip, bool fr, struct strbuf *op
 
 		if (!d || !res || !used_as(p, "envelope_domain", d))
 			continue;
-		strbuf_addf(&sb, EF("SPF of %s: ", "SPF de %s : "), d);
+		strbuf_addf(&sb, tr(lang, "SPF of %s: "), d);
 		if (!strcmp(res, "temperror")) {
-			add_temperror(&sb, o, fr);
+			add_temperror(&sb, o, lang);
 		} else {
-			strbuf_addf(&sb, EF("%s for %s", "%s pour %s"), res, ip);
+			strbuf_addf(&sb, tr(lang, "%s for %s"), res, ip);
 			if (mech && strcmp(res, "none"))
 				strbuf_addf(&sb, " (%s)", mech);
 			if (!strcmp(res, "none"))
-				strbuf_addstr(&sb, EF(", no SPF record", ", pas d'enregistrement SPF"));
+				strbuf_addstr(&sb, tr(lang, ", no SPF record"));
 		}
 		strbuf_addstr(&sb, ".");
 		add_line(lines, &sb);
 		if (strcmp(res, "pass")) {
-			char *why = xasprintf(EF("SPF of %s: %s", "SPF de %s : %s"), d, res);
+			char *why = xasprintf(tr(lang, "SPF of %s: %s"), d, res);
 
-			open_reason(open, why, fr);
+			open_reason(open, why, lang);
 			free(why);
 		}
 	}
@@ -815,7 +816,7 @@ posture_spf(json_t *lines, json_t *p, const char *ip, bool fr, struct strbuf *op
 }
 
 static void
-posture_dmarc(json_t *lines, json_t *p, bool fr, struct strbuf *open)
+posture_dmarc(json_t *lines, json_t *p, const char *lang, struct strbuf *open)
 {
 	struct strbuf sb;
 	size_t i;
@@ -833,42 +834,36 @@ posture_dmarc(json_t *lines, json_t *p, bool fr, struct strbuf *open)
 
 		if (!d || !res || !used_as(p, "from_domain", d))
 			continue;
-		strbuf_addf(&sb, EF("DMARC of %s: ", "DMARC de %s : "), d);
+		strbuf_addf(&sb, tr(lang, "DMARC of %s: "), d);
 		if (!strcmp(res, "temperror")) {
-			add_temperror(&sb, o, fr);
-			why = xasprintf(EF("DMARC of %s unchecked", "DMARC de %s non vérifié"), d);
+			add_temperror(&sb, o, lang);
+			why = xasprintf(tr(lang, "DMARC of %s unchecked"), d);
 		} else if (!strcmp(res, "none")) {
-			strbuf_addstr(&sb, EF("no DMARC record, for the domain or its organisational domain",
-					      "pas d'enregistrement DMARC, ni pour le domaine ni pour son domaine organisationnel"));
-			why = xasprintf(EF("no DMARC record for %s", "pas d'enregistrement DMARC pour %s"), d);
+			strbuf_addstr(&sb, tr(lang, "no DMARC record, for the domain or its organisational domain"));
+			why = xasprintf(tr(lang, "no DMARC record for %s"), d);
 		} else if (!strcmp(res, "permerror")) {
-			strbuf_addf(&sb, EF("the record at %s is not valid (%s)",
-					    "l'enregistrement de %s n'est pas valide (%s)"),
+			strbuf_addf(&sb, tr(lang, "the record at %s is not valid (%s)"),
 				    str(o, "found_at"), str(o, "problem") ? str(o, "problem") : "permerror");
-			why = xasprintf(EF("DMARC of %s not valid", "DMARC de %s non valide"), d);
+			why = xasprintf(tr(lang, "DMARC of %s not valid"), d);
 		} else {
 			strbuf_addf(&sb, "p=%s", str(o, "policy"));
 			if (json_integer_value(json_object_get(o, "pct")) < 100)
 				strbuf_addf(&sb, " pct=%" JSON_INTEGER_FORMAT,
 					    json_integer_value(json_object_get(o, "pct")));
-			if (fr)
-				strbuf_addf(&sb, ", aligné pour %" JSON_INTEGER_FORMAT " message%s sur %"
-					    JSON_INTEGER_FORMAT, either, either > 1 ? "s" : "", n);
-			else
-				strbuf_addf(&sb, ", aligned for %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
-					    " message%s", either, n, n == 1 ? "" : "s");
+			strbuf_addf(&sb, trn(lang, ", aligned for %" JSON_INTEGER_FORMAT " of %"
+					     JSON_INTEGER_FORMAT " message", ", aligned for %"
+					     JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " messages",
+					     (unsigned long long)n), either, n);
 			if (either)
-				strbuf_addf(&sb, EF(" (by SPF: %" JSON_INTEGER_FORMAT ", by DKIM: %" JSON_INTEGER_FORMAT ")",
-						    " (par SPF : %" JSON_INTEGER_FORMAT ", par DKIM : %" JSON_INTEGER_FORMAT ")"),
+				strbuf_addf(&sb, tr(lang, " (by SPF: %" JSON_INTEGER_FORMAT ", by DKIM: %" JSON_INTEGER_FORMAT ")"),
 					    spf, dkim);
 			if (either < n)
-				why = xasprintf(EF("DMARC of %s not aligned for every message",
-						   "DMARC de %s non aligné pour tous les messages"), d);
+				why = xasprintf(tr(lang, "DMARC of %s not aligned for every message"), d);
 		}
 		strbuf_addstr(&sb, ".");
 		add_line(lines, &sb);
 		if (why)
-			open_reason(open, why, fr);
+			open_reason(open, why, lang);
 		free(why);
 	}
 	strbuf_release(&sb);
@@ -878,7 +873,6 @@ posture_dnsbl(json_t *lines, json_t *p, const char *lang, struct strbuf *open)
 {
 	struct strbuf sb, clear, listed, refused, failed;
 	size_t i, nc = 0, nl = 0, nr = 0, nf = 0;
-	bool fr = strcmp(lang, "fr") == 0;
 	json_t *o, *arr = json_object_get(p, "dnsbl");
 
 	if (!json_array_size(arr))
@@ -900,7 +894,7 @@ posture_dnsbl(json_t *lines, json_t *p, const char *lang, struct strbuf *open)
 			strbuf_addf(&listed, "%s%s (", nl++ ? "; " : "", z);
 			for (size_t k = 0; k < json_array_size(codes); k++)
 				strbuf_addf(&listed, "%s%s%s%s", k ? ", " : "",
-					    json_string_value(json_array_get(codes, k)), fr ? " : " : ": ",
+					    json_string_value(json_array_get(codes, k)), tr(lang, ": "),
 					    posture_meaning(json_string_value(json_array_get(m, k)), lang));
 			strbuf_addstr(&listed, ")");
 		} else if (!strcmp(res, "refused")) {
@@ -912,23 +906,22 @@ posture_dnsbl(json_t *lines, json_t *p, const char *lang, struct strbuf *open)
 				strbuf_addf(&failed, " (%s)", str(o, "problem"));
 		}
 	}
-	strbuf_addstr(&sb, EF("Blocklists: ", "Listes de blocage : "));
+	strbuf_addstr(&sb, tr(lang, "Blocklists: "));
 	if (nc)
-		strbuf_addf(&sb, EF("not listed on %zu (%s)", "non listée sur %zu (%s)"), nc, clear.buf);
+		strbuf_addf(&sb, tr(lang, "not listed on %zu (%s)"), nc, clear.buf);
 	if (nl)
-		strbuf_addf(&sb, EF("%sLISTED on %s", "%sLISTÉE sur %s"), nc ? "; " : "", listed.buf);
+		strbuf_addf(&sb, tr(lang, "%sLISTED on %s"), nc ? "; " : "", listed.buf);
 	if (nr)
-		strbuf_addf(&sb, EF("%sthe query was refused, no verdict, by %s",
-				    "%srequête refusée, sans verdict, par %s"), nc + nl ? "; " : "", refused.buf);
+		strbuf_addf(&sb, tr(lang, "%sthe query was refused, no verdict, by %s"), nc + nl ? "; " : "", refused.buf);
 	if (nf)
-		strbuf_addf(&sb, EF("%snot checked (temperror) on %s", "%snon vérifiée (temperror) sur %s"),
+		strbuf_addf(&sb, tr(lang, "%snot checked (temperror) on %s"),
 			    nc + nl + nr ? "; " : "", failed.buf);
 	strbuf_addstr(&sb, ".");
 	add_line(lines, &sb);
 	if (nl)
-		open_reason(open, EF("listed on a blocklist", "listée sur une liste de blocage"), fr);
+		open_reason(open, tr(lang, "listed on a blocklist"), lang);
 	if (nr || nf)
-		open_reason(open, EF("blocklists not all checked", "listes de blocage pas toutes vérifiées"), fr);
+		open_reason(open, tr(lang, "blocklists not all checked"), lang);
 	strbuf_release(&sb);
 	strbuf_release(&clear);
 	strbuf_release(&listed);
@@ -947,7 +940,7 @@ add_posture(json_t *ctx, const char *lang)
 {
 	json_t *p = json_object_get(ctx, "posture"), *lines = json_array();
 	const char *ip = str(ctx, "ip") ? str(ctx, "ip") : "";
-	bool fr = strcmp(lang, "fr") == 0, domains;
+	bool domains;
 	struct strbuf open;
 	size_t n;
 
@@ -957,23 +950,21 @@ add_posture(json_t *ctx, const char *lang)
 		set_bool(ctx, "posture_fine", false);
 		json_object_set_new(ctx, "posture_open", json_string(
 			word_is(p, "reason", "no-dns") ?
-			EF("not checked: no DNS query was made for this report",
-			   "non vérifié : aucune requête DNS n'a été faite pour ce signalement") :
-			EF("not checked for this report", "non vérifié pour ce signalement")));
+			tr(lang, "not checked: no DNS query was made for this report") :
+			tr(lang, "not checked for this report")));
 		json_object_set_new(ctx, "posture_text", lines);
 		strbuf_release(&open);
 		return;
 	}
 	if (json_is_object(json_object_get(p, "ptr")))
-		posture_ptr(lines, json_object_get(p, "ptr"), ip, fr, &open);
+		posture_ptr(lines, json_object_get(p, "ptr"), ip, lang, &open);
 	n = json_array_size(lines);
-	posture_spf(lines, p, ip, fr, &open);
-	posture_dmarc(lines, p, fr, &open);
+	posture_spf(lines, p, ip, lang, &open);
+	posture_dmarc(lines, p, lang, &open);
 	domains = json_array_size(lines) > n;
 	posture_dnsbl(lines, p, lang, &open);
 	if (json_is_false(json_object_get(p, "complete"))) {
-		char *t = xasprintf(EF("The checks marked temperror could not be made: DNS failed, or did not answer within %g s per query and %g s in all.",
-				       "Les vérifications marquées temperror n'ont pas pu être faites : le DNS a échoué, ou n'a pas répondu en %g s par requête et %g s en tout."),
+		char *t = xasprintf(tr(lang, "The checks marked temperror could not be made: DNS failed, or did not answer within %g s per query and %g s in all."),
 				    json_number_value(json_object_get(p, "timeout_seconds")),
 				    json_number_value(json_object_get(p, "deadline_seconds")));
 
@@ -981,8 +972,7 @@ add_posture(json_t *ctx, const char *lang)
 		free(t);
 	}
 	if (!domains)
-		open_reason(&open, EF("no sender domain found in the messages",
-				      "aucun domaine d'expéditeur trouvé dans les messages"), fr);
+		open_reason(&open, tr(lang, "no sender domain found in the messages"), lang);
 	set_bool(ctx, "posture_checked", true);
 	set_bool(ctx, "posture_fine", open.len == 0);
 	json_object_set_new(ctx, "posture_open", open.len ? json_string(open.buf) : json_null());
@@ -990,7 +980,6 @@ add_posture(json_t *ctx, const char *lang)
 	strbuf_release(&open);
 }
 
-#undef EF
 
 static int
 cmp_names(const void *a, const void *b)
@@ -1052,13 +1041,13 @@ ticket_context(json_t *summary, const struct ticket_facts *f)
 		"nr_searched", "nr_maillogs", "nr_log_targets", "nr_logged", "nr_delivered",
 		"nr_checked", "nr_wanted", "nr_not_intact",
 	};
-	const char *lang = f->lang && strcmp(f->lang, "fr") == 0 ? "fr" : "en";
+	const char *lang = words_lang(f->lang) ? f->lang : "en";
 	json_t *ctx = json_deep_copy(summary);
 
 	json_object_set_new(ctx, "bundle", json_string(f->bundle ? f->bundle : ""));
 	json_object_set_new(ctx, "nichandle", f->nichandle ? json_string(f->nichandle) : json_null());
 	set_bool(ctx, "show_paths", f->paths);
-	add_block(ctx, strcmp(lang, "fr") == 0);
+	add_block(ctx, lang);
 	add_stats(ctx);
 	add_volume(ctx);
 	add_targets(ctx);

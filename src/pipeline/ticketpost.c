@@ -33,6 +33,7 @@
 #include "ticketpost.h"
 #include "timefmt.h"
 #include "verify.h"
+#include "words.h"
 #include "xalloc.h"
 
 int
@@ -96,35 +97,29 @@ keep_of(const char *name)
 
 /* The subject and the text of TICKET.txt: its first line is the subject
  * line the templates write, "Subject: " in English, "Objet : " in
- * French, "Asunto: " in Spanish; the text is what follows, blank lines
- * at its start left out. */
+ * French, each language's label (words.h); the text is what follows,
+ * blank lines at its start left out. */
 static int
 split_ticket(const char *bundle, const char *text, size_t len, struct ticketpost_result *r,
 	     struct error *err)
 {
-	static const struct {
-		const char *prefix, *lang;
-	} heads[] = { { "Subject: ", "en" }, { "Objet : ", "fr" }, { "Objet\xc2\xa0: ", "fr" },
-		      { "Asunto: ", "es" } };
 	const char *nl = memchr(text, '\n', len), *body;
-	size_t first = nl ? (size_t)(nl - text) : len;
+	size_t first = nl ? (size_t)(nl - text) : len, label;
+	const struct words_lang *l;
 
 	if (memchr(text, '\0', len))
 		return error_set(err, EX_DATAERR, "ticket create: '%s': TICKET.txt holds a NUL "
 				 "byte: pack the bundle again", bundle);
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
-		size_t n = strlen(heads[i].prefix);
-
-		if (first > n && strncmp(text, heads[i].prefix, n) == 0) {
-			r->subject = xstrndup(text + n, first - n);
-			r->lang = xstrdup(heads[i].lang);
-			break;
-		}
+	l = words_lang_of_subject(text, first, &label);
+	if (l && first > label) {
+		r->subject = xstrndup(text + label, first - label);
+		r->lang = xstrdup(l->code);
 	}
 	if (r->subject == NULL)
 		return error_set(err, EX_DATAERR, "ticket create: '%s': TICKET.txt does not start "
-				 "with a line 'Subject: ...' (or 'Objet : ...'): a template of "
-				 "your own must write one first, as fpkit's do", bundle);
+				 "with a subject line, 'Subject: ...' (or another language's "
+				 "label, as 'Objet : ...'): a template of your own must write "
+				 "one first, as fpkit's do", bundle);
 	/* Trailing spaces and a CR are no part of a subject. */
 	for (size_t n = strlen(r->subject); n && (r->subject[n - 1] == ' ' ||
 						  r->subject[n - 1] == '\r'); n--)

@@ -59,7 +59,7 @@ struct ticketpost_result {
 	char *subject;			/* new */
 	char *body;			/* the ticket's text or the reply (new) */
 	size_t body_len;
-	char *lang;			/* "en" or "fr" (new) */
+	char *lang;			/* the ticket's language: "en", "fr"... (new) */
 	char *ip, *block;		/* from the bundle (new; NULL if none) */
 	char *ip_type;			/* GET /ip/{block}'s type (new) or NULL */
 	char *product, *service;	/* new */
@@ -75,7 +75,7 @@ void ticketpost_result_release(struct ticketpost_result *r);
 
 /* fpkit ticket create: verify the bundle (as fpkit verify; EX_DATAERR
  * for a bundle that fails it), take its TICKET.txt's subject (its first
- * line "Subject: " or "Objet : ", which gives the language) and text,
+ * line "Subject: ", "Objet : "... which gives the language) and text,
  * append each sample's header block (inline.c) unless the text holds
  * them already (pack --inline), ask GET /ip/{block} for the product and
  * the service unless both are given (EX_DATAERR naming a type with no

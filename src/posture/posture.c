@@ -16,6 +16,7 @@
 #include "posture.h"
 #include "spf.h"
 #include "textsafe.h"
+#include "words.h"
 #include "xalloc.h"
 
 const char *const posture_default_dnsbl[] = {
@@ -450,31 +451,7 @@ dnsbl_code(const char *zone, const char *code, bool *refused)
 const char *
 posture_meaning(const char *en, const char *lang)
 {
-	static const char *const fr[][2] = {
-		{ "not a blocklist answer (outside 127.0.0.0/8): a resolver that rewrites answers",
-		  "pas une réponse de liste de blocage (hors de 127.0.0.0/8) : un résolveur qui réécrit les réponses" },
-		{ "refused by Spamhaus: the zone name is wrong", "refusée par Spamhaus : le nom de zone est faux" },
-		{ "refused by Spamhaus: queries through a public or open resolver",
-		  "refusée par Spamhaus : requêtes par un résolveur public ou ouvert" },
-		{ "refused by Spamhaus: too many queries", "refusée par Spamhaus : trop de requêtes" },
-		{ "refused by Spamhaus", "refusée par Spamhaus" },
-		{ "Spamhaus SBL: a known spam source", "Spamhaus SBL : source de spam connue" },
-		{ "Spamhaus SBL CSS: snowshoe spam", "Spamhaus SBL CSS : spam « snowshoe »" },
-		{ "Spamhaus XBL: a compromised host (exploits, bots)",
-		  "Spamhaus XBL : machine compromise (exploits, bots)" },
-		{ "Spamhaus DROP: a hijacked network", "Spamhaus DROP : réseau détourné" },
-		{ "Spamhaus PBL: an address not meant to send mail directly",
-		  "Spamhaus PBL : adresse qui n'est pas censée envoyer du courrier directement" },
-		{ "listed by Spamhaus", "listée par Spamhaus" },
-		{ "listed", "listée" },
-	};
-
-	if (!en || !lang || strcmp(lang, "fr"))
-		return en;
-	for (size_t i = 0; i < sizeof(fr) / sizeof(fr[0]); i++)
-		if (!strcmp(en, fr[i][0]))
-			return fr[i][1];
-	return en;
+	return en ? tr(lang, en) : NULL;
 }
 
 static void
@@ -829,7 +806,6 @@ posture_incomplete(const json_t *p)
 
 /* ---- in words ---- */
 
-#define T(en, fr) (fr ? (fr) : (en))
 
 static void
 print_problem(FILE *f, const json_t *o)
@@ -839,105 +815,100 @@ print_problem(FILE *f, const json_t *o)
 }
 
 static void
-print_ptr(FILE *f, const json_t *ptr, bool fr)
+print_ptr(FILE *f, const json_t *ptr, const char *lang)
 {
 	const char *res = str(ptr, "result");
 	json_t *names = json_object_get(ptr, "names"), *v;
 	size_t i;
 
-	fputs(T("reverse DNS: ", fr ? "DNS inverse : " : NULL), f);
+	fputs(tr(lang, "reverse DNS: "), f);
 	if (!strcmp(res, "temperror") && !json_array_size(names)) {
-		fputs(T("temperror, could not be checked", fr ? "temperror, vérification impossible" : NULL), f);
+		fputs(tr(lang, "temperror, could not be checked"), f);
 		print_problem(f, ptr);
 		fputc('\n', f);
 		return;
 	}
 	if (!json_array_size(names)) {
-		fputs(T("none: the IP has no PTR name\n", fr ? "none : l'IP n'a pas de nom PTR\n" : NULL), f);
+		fputs(tr(lang, "none: the IP has no PTR name\n"), f);
 		return;
 	}
 	json_array_foreach(names, i, v)
 		fprintf(f, "%s%s", i ? ", " : "", json_string_value(v));
 	if (json_is_true(json_object_get(ptr, "forward_confirmed")))
-		fputs(T("; forward-confirmed", fr ? " ; confirmé dans le sens direct" : NULL), f);
+		fputs(tr(lang, "; forward-confirmed"), f);
 	else if (!strcmp(res, "temperror"))
-		fputs(T("; forward confirmation: temperror, could not be checked",
-			fr ? " ; confirmation dans le sens direct : temperror, vérification impossible" : NULL), f);
+		fputs(tr(lang, "; forward confirmation: temperror, could not be checked"), f);
 	else
-		fputs(T("; NOT forward-confirmed: no name's address record gives back the IP",
-			fr ? " ; NON confirmé dans le sens direct : aucune adresse des noms ne redonne l'IP" : NULL), f);
+		fputs(tr(lang, "; NOT forward-confirmed: no name's address record gives back the IP"), f);
 	if (json_is_true(json_object_get(ptr, "generic")))
-		fprintf(f, T("; looks generic (%s)", fr ? " ; semble générique (%s)" : NULL),
+		fprintf(f, tr(lang, "; looks generic (%s)"),
 			str(ptr, "generic_reason"));
 	else
-		fputs(T("; names the sender", fr ? " ; nomme l'expéditeur" : NULL), f);
+		fputs(tr(lang, "; names the sender"), f);
 	if (str(ptr, "helo"))
 		fprintf(f, json_is_true(json_object_get(ptr, "helo_matches")) ?
-			T("; matches the HELO name %s", fr ? " ; correspond au nom HELO %s" : NULL) :
-			T("; does NOT match the HELO name %s", fr ? " ; NE correspond PAS au nom HELO %s" : NULL),
+			tr(lang, "; matches the HELO name %s") :
+			tr(lang, "; does NOT match the HELO name %s"),
 			str(ptr, "helo"));
 	fputc('\n', f);
 }
 
 static void
-print_spf(FILE *f, const json_t *o, bool fr)
+print_spf(FILE *f, const json_t *o, const char *lang)
 {
 	const char *mech = str(o, "mechanism");
 
-	fprintf(f, "SPF %s%s %s", str(o, "domain"), fr ? " :" : ":", str(o, "result"));
+	fprintf(f, "SPF %s%s %s", str(o, "domain"), tr(lang, ":"), str(o, "result"));
 	if (mech && strcmp(str(o, "result"), "none"))
-		fprintf(f, T(", decided by %s", fr ? ", décidé par %s" : NULL), mech);
+		fprintf(f, tr(lang, ", decided by %s"), mech);
 	if (!strcmp(str(o, "result"), "temperror"))
-		fputs(T(", could not be checked", fr ? ", vérification impossible" : NULL), f);
+		fputs(tr(lang, ", could not be checked"), f);
 	print_problem(f, o);
 	if (str(o, "explanation"))
-		fprintf(f, T("; explanation: %s", fr ? " ; explication : %s" : NULL), str(o, "explanation"));
+		fprintf(f, tr(lang, "; explanation: %s"), str(o, "explanation"));
 	fputc('\n', f);
 }
 
 static void
-print_dmarc(FILE *f, const json_t *o, bool fr)
+print_dmarc(FILE *f, const json_t *o, const char *lang)
 {
 	const char *res = str(o, "result");
 
-	fprintf(f, "DMARC %s%s ", str(o, "domain"), fr ? " :" : ":");
+	fprintf(f, "DMARC %s%s ", str(o, "domain"), tr(lang, ":"));
 	if (!strcmp(res, "temperror"))
-		fputs(T("temperror, could not be checked", fr ? "temperror, vérification impossible" : NULL), f);
+		fputs(tr(lang, "temperror, could not be checked"), f);
 	else if (!strcmp(res, "none"))
-		fputs(T("none: no DMARC record for the domain or its organisational domain",
-			fr ? "none : pas d'enregistrement DMARC pour le domaine ni pour son domaine organisationnel" : NULL), f);
+		fputs(tr(lang, "none: no DMARC record for the domain or its organisational domain"), f);
 	else if (!strcmp(res, "permerror"))
-		fprintf(f, T("permerror: record at %s is not valid",
-			     fr ? "permerror : l'enregistrement de %s n'est pas valide" : NULL), str(o, "found_at"));
+		fprintf(f, tr(lang, "permerror: record at %s is not valid"), str(o, "found_at"));
 	else
-		fprintf(f, T("p=%s (record at %s)", fr ? "p=%s (enregistrement de %s)" : NULL),
+		fprintf(f, tr(lang, "p=%s (record at %s)"),
 			str(o, "policy"), str(o, "found_at"));
 	print_problem(f, o);
 	if (!strcmp(res, "found") && !json_is_object(json_object_get(o, "aligned")))
-		fputs(T("; alignment: needs the messages (fpkit pack)",
-			fr ? " ; alignement : demande les messages (fpkit pack)" : NULL), f);
+		fputs(tr(lang, "; alignment: needs the messages (fpkit pack)"), f);
 	fputc('\n', f);
 }
 
 static void
-print_dnsbl(FILE *f, const json_t *o, bool fr)
+print_dnsbl(FILE *f, const json_t *o, const char *lang)
 {
 	const char *res = str(o, "result");
 	json_t *codes = json_object_get(o, "codes"), *m = json_object_get(o, "meanings");
 
-	fprintf(f, T("blocklist %s: ", fr ? "liste de blocage %s : " : NULL), str(o, "zone"));
+	fprintf(f, tr(lang, "blocklist %s: "), str(o, "zone"));
 	if (!strcmp(res, "temperror"))
-		fputs(T("temperror, could not be checked", fr ? "temperror, vérification impossible" : NULL), f);
+		fputs(tr(lang, "temperror, could not be checked"), f);
 	else if (!strcmp(res, "clear"))
-		fputs(T("not listed", fr ? "non listée" : NULL), f);
+		fputs(tr(lang, "not listed"), f);
 	else if (!strcmp(res, "listed"))
-		fputs(T("LISTED", fr ? "LISTÉE" : NULL), f);
+		fputs(tr(lang, "LISTED"), f);
 	else
-		fputs(T("refused, no verdict", fr ? "requête refusée, pas de verdict" : NULL), f);
+		fputs(tr(lang, "refused, no verdict"), f);
 	for (size_t i = 0; i < json_array_size(codes); i++)
 		fprintf(f, "%s%s%s %s", i ? "; " : " (",
-			json_string_value(json_array_get(codes, i)), fr ? " :" : ":",
-			posture_meaning(json_string_value(json_array_get(m, i)), fr ? "fr" : "en"));
+			json_string_value(json_array_get(codes, i)), tr(lang, ":"),
+			posture_meaning(json_string_value(json_array_get(m, i)), lang));
 	if (json_array_size(codes))
 		fputc(')', f);
 	print_problem(f, o);
@@ -945,27 +916,25 @@ print_dnsbl(FILE *f, const json_t *o, bool fr)
 }
 
 static void
-print_all(FILE *f, const json_t *p, bool fr)
+print_all(FILE *f, const json_t *p, const char *lang)
 {
 	size_t i;
 	json_t *v;
 
-	fprintf(f, T("IP %s (DNS server: %s)\n", fr ? "IP %s (serveur DNS : %s)\n" : NULL),
+	fprintf(f, tr(lang, "IP %s (DNS server: %s)\n"),
 		str(p, "ip"), str(p, "dns_server"));
 	if (json_is_object(json_object_get(p, "ptr")))
-		print_ptr(f, json_object_get(p, "ptr"), fr);
+		print_ptr(f, json_object_get(p, "ptr"), lang);
 	json_array_foreach(json_object_get(p, "spf"), i, v)
-		print_spf(f, v, fr);
+		print_spf(f, v, lang);
 	json_array_foreach(json_object_get(p, "dmarc"), i, v)
-		print_dmarc(f, v, fr);
+		print_dmarc(f, v, lang);
 	json_array_foreach(json_object_get(p, "dnsbl"), i, v)
-		print_dnsbl(f, v, fr);
+		print_dnsbl(f, v, lang);
 	if (posture_incomplete(p))
-		fputs(T("Some checks could not be made: DNS did not answer in time or failed (temperror).\n",
-			fr ? "Certaines vérifications n'ont pas pu être faites : le DNS n'a pas répondu à temps ou a échoué (temperror).\n" : NULL), f);
+		fputs(tr(lang, "Some checks could not be made: DNS did not answer in time or failed (temperror).\n"), f);
 }
 
-#undef T
 
 /* What DNS gave (names, records, explanations) may hold any byte: each
  * line is made safe to show as a whole. */
@@ -984,7 +953,7 @@ posture_print_lang(FILE *out, const json_t *p, const char *lang)
 
 	if (!f)
 		return;
-	print_all(f, p, lang && !strcmp(lang, "fr"));
+	print_all(f, p, words_lang(lang) ? lang : "en");
 	fclose(f);
 	for (line = text; line && *line; line = next) {
 		char *safe;

@@ -101,7 +101,8 @@ char *posture_header_domain(const char *data, size_t len, const char *name);
 /* A blocklist code's meaning (the JSON's, in English) in LANG. */
 const char *posture_meaning(const char *en, const char *lang);
 
-/* The result in words, for people: LANG "fr" or English. */
+/* The result in words, for people, in LANG (a code of words.h; else
+ * English). */
 void posture_print_lang(FILE *f, const json_t *p, const char *lang);
 
 /* The result in words, for people. */

@@ -140,7 +140,7 @@ pack_posture "$tmp/good-fr.tar.gz" --dns-server "$GOOD" --dnsbl clean.example.or
 cp "$tmp/out" "$tmp/good-fr.txt"
 says "$tmp/good-fr.txt" "DNS inverse : 203.0.113.7 a pour nom mx1.shop.example.com, confirmé dans le sens direct." \
 	"good fr: reverse DNS"
-says "$tmp/good-fr.txt" "DMARC de shop.example.com : p=quarantine, aligné pour 2 messages sur 2" "good fr: DMARC"
+says "$tmp/good-fr.txt" "DMARC de shop.example.com : p=quarantine, aligné pour 2 des 2 messages" "good fr: DMARC"
 says "$tmp/good-fr.txt" "[x] vérifié les enregistrements SPF et DMARC des domaines d'envoi et le DNS inverse de 203.0.113.7 : tout est en ordre" \
 	"good fr: the checklist item ticked"
 
