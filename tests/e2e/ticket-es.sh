@@ -1,10 +1,11 @@
 #!/bin/sh
 # The Spanish ticket (--lang es): the subject line and the facts of the
 # demo in Spanish (the API's totals, each target's delivery from the
-# mail log, the one not found, the checklist), the layout rules of every
-# ticket, the parts of the tarball named, the three states, the singular
-# and the plural of the messages attached before the block, a Spanish
-# locale choosing it, and ticket create taking its subject line.
+# mail log, the one not found, the checklist, the words made in C), the
+# layout rules of every ticket, the parts of the tarball named, the three
+# states, the singular and the plural of the messages attached before the
+# block, a Spanish locale choosing it, and ticket create taking its
+# subject line.
 E2E=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}/e2e
 . "$E2E/lib.sh"
 . "$E2E/fakeapi.sh"
@@ -56,6 +57,7 @@ assert_true "the ticket printed is TICKET.txt" cmp -s "$tmp/es.txt" "$tmp/x/$top
 S=$tmp/x/$top/summary.json
 
 has_line "$tmp/es.txt" "  Bloqueada el:          2026-11-20 13:32:07 UTC" "the block time, aligned"
+has_line "$tmp/es.txt" "  Duración del bloqueo:  1 hora" "the block's length in Spanish words (src/words/es.c)"
 says "$tmp/es.txt" "Estado: sigue bloqueada; se puede desbloquear a partir del 2026-11-20 14:32:07 UTC" \
 	"the state in words"
 spams=$(jq '.[0].numberOfSpams' "$DEMO_STATS")
@@ -102,6 +104,8 @@ says "$tmp/es.txt" "[x] leído nuestros logs de correo en busca de los Message-I
 	"the logs read, ticked with what they say"
 says "$tmp/es.txt" "de los 2 mensajes encontrados (de un total de 3); véase más arriba" "the checks, counted"
 assert_eq "$(grep -c '^  \[x\] ' "$tmp/es.txt")" 2 "two items ticked"
+says "$tmp/es.txt" "el DNS inverso de 203.0.113.7: sin comprobar para este informe" \
+	"the sending configuration: open, why in Spanish words"
 has_line "$tmp/es.txt" "[su nombre / ID de cliente de OVHcloud (NIC handle)]" "without the API, a closing to fill"
 
 # --- the three states -----------------------------------------------------------
