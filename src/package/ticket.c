@@ -232,6 +232,8 @@ add_volume(json_t *ctx)
 		"hours", "messages", "recipients", "recipient_domains", "delivered", "deferred",
 		"bounced",
 	};
+	static const char *const later[] = { "last_hour", "earlier_hours", "earlier_average",
+					       "earlier_max" };
 	json_t *v = json_object_get(ctx, "volume");
 
 	json_t *hourly, *h;
@@ -268,7 +270,7 @@ add_volume(json_t *ctx)
 	json_object_set_new(v, "earlier_average",
 			    json_integer((sum + (json_int_t)(n - 1) / 2) / (json_int_t)(n - 1)));
 	json_object_set_new(v, "earlier_max", json_integer(max));
-	set_bool(v, "last_hour_one", last == 1);
+	set_ones(v, later, sizeof(later) / sizeof(later[0]));
 }
 
 /* --- the targets and their delivery ------------------------------------ */

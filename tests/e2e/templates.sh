@@ -25,6 +25,21 @@ mkdir "$tmp/x"
 tar -xzf "$tmp/fr.tar.gz" -C "$tmp/x"
 assert_true "fr: TICKET.txt in the bundle is the French text" cmp -s "$tmp/fr.txt" "$tmp"/x/*/TICKET.txt
 
+# One detected message, not found: "this message", not "one of these 1".
+jq '.[0].detectedSpams |= [.[2]] | .[0].numberOfSpams = 1' "$DEMO_STATS" >"$tmp/one.json"
+for lang in en fr; do
+	run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+		--no-dkim --allow-empty --lang $lang -o "$tmp/one.tar.gz" --force
+	assert_status 0 "$lang: one target, not found"
+	tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+	assert_not_in "$tmp/one.txt" " 1 messages" "$lang: no '1 messages' for one target"
+done
+assert_in "$tmp/one.txt" "Nous n'avons pas retrouvé ce message dans" "fr: this message, not found"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+	--no-dkim --allow-empty -o "$tmp/one.tar.gz" --force
+tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+assert_in "$tmp/one.txt" "We could not find this message in" "en: this message, not found"
+
 # Both built-in templates render the same facts.
 for s in 203.0.113.7 198.51.100.23 352 417 371; do
 	assert_in "$tmp/fr.txt" "$s" "fr carries '$s' as en does"
