@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -35,6 +36,26 @@
 /* Decompressed bytes taken from the decoder at a time, between two
  * checks of the limits. */
 #define INSTREAM_BLOCK (1024 * 1024)
+/* Blocks decoded ahead of the reader (instream_read_ahead). */
+#define INSTREAM_AHEAD 4
+
+/* A decoder thread of its own, decoding blocks ahead into a ring while
+ * the caller reads the ones before: the caller's work then costs no
+ * time beyond the decoder's, on a second processor. */
+struct instream_ahead {
+	pthread_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a block filled, or taken, or the end */
+	char *buf[INSTREAM_AHEAD];
+	size_t len[INSTREAM_AHEAD];
+	size_t head, nr;	/* the filled blocks, the reader's first */
+	size_t pos;		/* the reader's place in the first */
+	bool taking;		/* the reader reads the first */
+	int end;		/* 0: going on; 1: the end; -1: an error */
+	bool over;		/* ... a limit (s->over) */
+	bool stop;		/* the stream is closed: stop decoding */
+	struct error err;	/* the error, for the reader */
+};
 
 static const struct instream_limits instream_defaults = {
 	FPKIT_LIMIT_DECOMPRESSED,
@@ -170,10 +191,21 @@ instream_set_range(struct instream *s, int64_t from, int64_t to)
 	return 0;
 }
 
-/* The next block from the decoder, within the limits: 1, 0 at the end,
- * -1 on an error (s->over when a limit). */
-static int
-next_block(struct instream *s, struct error *err)
+static void
+ahead_free(struct instream_ahead *a)
+{
+	for (int i = 0; i < INSTREAM_AHEAD; i++)
+		free(a->buf[i]);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+}
+
+/* The next block from the decoder into 'to' (INSTREAM_BLOCK bytes),
+ * within the limits: its length, 0 at the end, -1 on an error (s->over
+ * when a limit; what is in 'to' then is not to be given). */
+static ssize_t
+decode_block(struct instream *s, char *to, struct error *err)
 {
 	size_t want = INSTREAM_BLOCK;
 	int64_t got;
@@ -183,7 +215,7 @@ next_block(struct instream *s, struct error *err)
 	 * whole, one that goes on is told apart. */
 	if ((int64_t)want > s->lim.max_bytes - s->decoded)
 		want = (size_t)(s->lim.max_bytes - s->decoded) + 1;
-	n = tarball_decoder_read(&s->dec, s->block, want, err);
+	n = tarball_decoder_read(&s->dec, to, want, err);
 	if (n < 0) {
 		if (s->source_errno)
 			error_set(err, EX_IOERR, "cannot read '%s': %s", s->name,
@@ -210,9 +242,117 @@ next_block(struct instream *s, struct error *err)
 				 s->in, s->lim.ratio);
 	}
 	s->decoded = got;
+	return n;
+}
+
+/* The next block from the decoder, into s->block: 1, 0 at the end, -1 on
+ * an error. */
+static int
+next_block(struct instream *s, struct error *err)
+{
+	ssize_t n = decode_block(s, s->block, err);
+
+	if (n <= 0)
+		return (int)n;
 	s->block_len = (size_t)n;
 	s->block_pos = 0;
 	return 1;
+}
+
+static void *
+ahead_thread(void *arg)
+{
+	struct instream *s = arg;
+	struct instream_ahead *a = s->ahead;
+
+	for (;;) {
+		struct error err = ERROR_INIT;
+		size_t slot;
+		ssize_t n;
+
+		pthread_mutex_lock(&a->lock);
+		while (a->nr == INSTREAM_AHEAD && !a->stop)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->stop) {
+			pthread_mutex_unlock(&a->lock);
+			break;
+		}
+		slot = (a->head + a->nr) % INSTREAM_AHEAD;
+		pthread_mutex_unlock(&a->lock);
+		n = decode_block(s, a->buf[slot], &err);
+		pthread_mutex_lock(&a->lock);
+		if (n > 0) {
+			a->len[slot] = (size_t)n;
+			a->nr++;
+		} else {
+			a->end = n == 0 ? 1 : -1;
+			a->over = s->over;
+			a->err = err;
+		}
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+		if (n <= 0)
+			break;
+	}
+	return NULL;
+}
+
+int
+instream_read_ahead(struct instream *s)
+{
+	struct instream_ahead *a;
+
+	if (s->compression == NULL || s->ahead || s->decoded || s->block_len)
+		return -1;
+	a = xcalloc(1, sizeof(*a));
+	for (int i = 0; i < INSTREAM_AHEAD; i++)
+		a->buf[i] = xmalloc(INSTREAM_BLOCK);
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->cond, NULL);
+	s->ahead = a;
+	if (pthread_create(&a->tid, NULL, ahead_thread, s) != 0) {
+		s->ahead = NULL;
+		ahead_free(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* instream_read from the ring. */
+static ssize_t
+ahead_read(struct instream *s, void *buf, size_t len, struct error *err)
+{
+	struct instream_ahead *a = s->ahead;
+
+	if (!a->taking || a->pos == a->len[a->head]) {
+		pthread_mutex_lock(&a->lock);
+		if (a->taking) {	/* give the block read back */
+			a->head = (a->head + 1) % INSTREAM_AHEAD;
+			a->nr--;
+			a->taking = false;
+			pthread_cond_broadcast(&a->cond);
+		}
+		while (a->nr == 0 && a->end == 0)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->nr == 0) {
+			pthread_mutex_unlock(&a->lock);
+			if (a->end > 0)
+				return 0;
+			s->over = a->over;
+			if (err)
+				*err = a->err;
+			return -1;
+		}
+		a->taking = true;
+		a->pos = 0;
+		pthread_mutex_unlock(&a->lock);
+	}
+	if (len > a->len[a->head] - a->pos)
+		len = a->len[a->head] - a->pos;
+	memcpy(buf, a->buf[a->head] + a->pos, len);
+	a->pos += len;
+	s->out += (int64_t)len;
+	return (ssize_t)len;
 }
 
 ssize_t
@@ -220,6 +360,8 @@ instream_read(struct instream *s, void *buf, size_t len, struct error *err)
 {
 	ssize_t n;
 
+	if (s->ahead)
+		return ahead_read(s, buf, len, err);
 	if (s->over)
 		return error_set(err, EX_DATAERR, "'%s': not read past its limit", s->name);
 	if (s->compression == NULL) {
@@ -269,6 +411,17 @@ instream_fill(struct instream *s, void *buf, size_t len, struct error *err)
 void
 instream_close(struct instream *s)
 {
+	if (s->ahead) {
+		struct instream_ahead *a = s->ahead;
+
+		pthread_mutex_lock(&a->lock);
+		a->stop = true;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->tid, NULL);
+		ahead_free(a);
+		s->ahead = NULL;
+	}
 	if (s->compression)
 		tarball_decoder_close(&s->dec);
 	free(s->head);

@@ -12,6 +12,7 @@
 #include "tarball.h"
 
 struct error;
+struct instream_ahead;
 
 /* What a compressed file may give.  The defaults (NULL where limits are
  * asked for) are FPKIT_LIMIT_DECOMPRESSED, FPKIT_LIMIT_DECOMPRESSION_RATIO
@@ -47,6 +48,7 @@ struct instream {
 	int64_t decoded;	/* bytes it gave back in all */
 	bool eof;
 	struct tarball_decoder dec;
+	struct instream_ahead *ahead; /* see instream_read_ahead, or NULL */
 };
 
 /* The compression the first bytes of a file announce ("gzip", "xz",
@@ -93,6 +95,13 @@ ssize_t instream_read(struct instream *s, void *buf, size_t len, struct error *e
 /* Fill buf with len bytes, fewer only at the end: the count, or -1 as
  * instream_read. */
 ssize_t instream_fill(struct instream *s, void *buf, size_t len, struct error *err);
+
+/* Decode a compressed stream in a thread of its own, a few blocks ahead
+ * of instream_read (which gives the same bytes and errors as without):
+ * for a reader that has work of its own to do with them.  Call before
+ * the first read.  -1 (and nothing done) on a plain stream, or when no
+ * thread can start. */
+int instream_read_ahead(struct instream *s);
 
 /* Free the stream; the fd stays open. */
 void instream_close(struct instream *s);

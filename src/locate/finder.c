@@ -16,6 +16,8 @@
 #include "xalloc.h"
 
 static bool want_message(const struct store_msg *msg, void *data);
+static bool want_id(const char *value, size_t len, void *data);
+static void passed(uint64_t n, void *data);
 
 static void
 recent_release(struct finder_recent *r)
@@ -36,6 +38,8 @@ finder_init(struct finder *f, struct targets *t, struct diag *diag)
 	f->opt.max_header = FPKIT_LIMIT_HEADER_BLOCK;
 	f->opt.diag = diag;
 	f->opt.want = want_message;
+	f->opt.want_id = want_id;
+	f->opt.passed = passed;
 }
 
 void
@@ -154,6 +158,8 @@ finder_want_recent(struct finder *f, size_t n, int64_t before)
 {
 	f->recent_max = n;
 	f->recent_before = before;
+	/* Every message is read for its date: none is passed over. */
+	f->opt.want_id = NULL;
 	f->recent = xcalloc(n ? n : 1, sizeof(*f->recent));
 }
 
@@ -279,6 +285,67 @@ want_message(const struct store_msg *msg, void *data)
 	while (!yes && msgid_next_field(msg->header, msg->header_len, &pos, &value, &vlen))
 		yes = header_target(f, value, vlen) >= 0;
 	return yes;
+}
+
+/* The canonical form of a Message-ID field's value of the usual shape,
+ * into buf (size 'size'): white space and line breaks, then "<", an id
+ * without white space, quotes, comments, backslashes or brackets, then
+ * ">" and anything.  msgid_normalize gives the same (its first pass has
+ * nothing to drop inside such an id, its second takes what stands
+ * between the brackets), without allocating: this runs for every
+ * message of an mbox.  False for any other shape. */
+static bool
+plain_canon(const char *value, size_t len, char *buf, size_t size)
+{
+	const char *p = value, *end = value + len, *id, *at = NULL;
+	size_t n;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p == end || *p != '<')
+		return false;
+	id = ++p;
+	for (; p < end && *p != '>'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= ' ' || c == '"' || c == '(' || c == ')' || c == '\\' || c == '<' ||
+		    c == 127)
+			return false;
+		if (c == '@')
+			at = p;
+	}
+	n = (size_t)(p - id);
+	if (p == end || n == 0 || n >= size)
+		return false;
+	memcpy(buf, id, n);
+	buf[n] = '\0';
+	for (size_t i = at ? (size_t)(at - id) : n; i < n; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'Z')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+	return true;
+}
+
+/* The store's first test: a Message-ID field's value that is a target's. */
+static bool
+want_id(const char *value, size_t len, void *data)
+{
+	const struct finder *f = data;
+	char buf[512];
+
+	if (plain_canon(value, len, buf, sizeof(buf)))
+		return targets_lookup(f->targets, buf) >= 0;
+	return header_target(f, value, len) >= 0;
+}
+
+/* Messages the store passed over by want_id: counted as searched. */
+static void
+passed(uint64_t n, void *data)
+{
+	struct finder *f = data;
+	uint64_t now = __atomic_add_fetch(&f->nr_messages, n, __ATOMIC_RELAXED);
+
+	if (f->progress && (now & ~(uint64_t)4095) != ((now - n) & ~(uint64_t)4095))
+		f->progress(f, f->progress_data);
 }
 
 static int

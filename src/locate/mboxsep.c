@@ -111,6 +111,168 @@ mboxsep_find(const char *p, size_t len)
 	return find_sse2(p, len);
 }
 
+/* The header block's end, as msgid_header_end() finds it, and the lines
+ * that start with a letter, both looked for a vector at a time: each
+ * mbox message's header block is measured, most of them never read. */
+static size_t
+blank_scalar(const char *p, size_t from, size_t len)
+{
+	for (size_t i = from; i < len; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (i + 1 < len && p[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && p[i + 1] == '\r' && p[i + 2] == '\n')
+			return i + 3;
+	}
+	return SIZE_MAX;
+}
+
+static size_t
+blank_sse2(const char *p, size_t from, size_t len)
+{
+	size_t i = from;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+
+	for (; i + 18 <= len; i += 16) {	/* 16, + 2 looked at after each */
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 2));
+		__m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, nl),
+					  _mm_or_si128(_mm_cmpeq_epi8(b, nl),
+						       _mm_and_si128(_mm_cmpeq_epi8(b, cr),
+								     _mm_cmpeq_epi8(c, nl))));
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+
+		if (mask) {
+			size_t k = i + (size_t)__builtin_ctz(mask);
+
+			return p[k + 1] == '\n' ? k + 2 : k + 3;
+		}
+	}
+#endif
+	return blank_scalar(p, i, len);
+}
+
+#ifdef MBOXSEP_HAVE_AVX2
+__attribute__((target("avx2"))) static size_t
+blank_avx2(const char *p, size_t len)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+	size_t i = 0;
+
+	for (; i + 34 <= len; i += 32) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
+		__m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 2));
+		__m256i m = _mm256_and_si256(_mm256_cmpeq_epi8(a, nl),
+					     _mm256_or_si256(_mm256_cmpeq_epi8(b, nl),
+							     _mm256_and_si256(_mm256_cmpeq_epi8(b, cr),
+									      _mm256_cmpeq_epi8(c, nl))));
+		unsigned mask = (unsigned)_mm256_movemask_epi8(m);
+
+		if (mask) {
+			size_t k = i + (size_t)__builtin_ctz(mask);
+
+			return p[k + 1] == '\n' ? k + 2 : k + 3;
+		}
+	}
+	return blank_sse2(p, i, len);
+}
+#endif
+
+size_t
+mboxsep_header_end(const char *p, size_t len, bool *complete)
+{
+	size_t n;
+
+	*complete = true;
+	if (len >= 1 && p[0] == '\n')
+		return 1;
+	if (len >= 2 && p[0] == '\r' && p[1] == '\n')
+		return 2;
+#ifdef MBOXSEP_HAVE_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		n = blank_avx2(p, len);
+	else
+#endif
+		n = blank_sse2(p, 0, len);
+	if (n != SIZE_MAX)
+		return n;
+	*complete = false;
+	return len;
+}
+
+#ifdef MBOXSEP_HAVE_AVX2
+/* The vector loop of mboxsep_line_starting, 32 bytes at a time: the
+ * offset it stopped at in *at, the line's offset or SIZE_MAX. */
+__attribute__((target("avx2"))) static size_t
+line_avx2(const char *p, size_t *at, size_t len, char lower)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), l = _mm256_set1_epi8(lower);
+	const __m256i x20 = _mm256_set1_epi8(0x20);
+	size_t i = *at;
+
+	for (; i + 32 <= len; i += 32) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i - 1));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		unsigned mask = (unsigned)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(a, nl),
+					 _mm256_cmpeq_epi8(_mm256_or_si256(b, x20), l)));
+
+		if (mask)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+	*at = i;
+	return SIZE_MAX;
+}
+#endif
+
+size_t
+mboxsep_line_starting(const char *p, size_t from, size_t len, char letter)
+{
+	char lower = (char)(letter | 0x20);
+	size_t i = from;
+
+	if (i == 0) {
+		if (len && (p[0] | 0x20) == lower)
+			return 0;
+		i = 1;
+	}
+#ifdef MBOXSEP_HAVE_AVX2
+	if (__builtin_cpu_supports("avx2")) {
+		size_t k = line_avx2(p, &i, len, lower);
+
+		if (k != SIZE_MAX)
+			return k;
+	}
+#endif
+#ifdef __SSE2__
+	{
+		const __m128i nl = _mm_set1_epi8('\n'), l = _mm_set1_epi8(lower);
+		const __m128i x20 = _mm_set1_epi8(0x20);
+
+		/* a line start k has p[k - 1] == '\n' */
+		for (; i + 16 <= len; i += 16) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1));
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			unsigned mask = (unsigned)_mm_movemask_epi8(
+				_mm_and_si128(_mm_cmpeq_epi8(a, nl),
+					      _mm_cmpeq_epi8(_mm_or_si128(b, x20), l)));
+
+			if (mask)
+				return i + (size_t)__builtin_ctz(mask);
+		}
+	}
+#endif
+	for (; i < len; i++)
+		if (p[i - 1] == '\n' && (p[i] | 0x20) == lower)
+			return i;
+	return SIZE_MAX;
+}
+
 /* True when the line at p (up to end) is an mbox "From " line:
  * "From SENDER DATE" with an asctime-like time and year.  A body line
  * that merely starts with "From " and escaped quoting is not one (the

@@ -22,6 +22,16 @@ const char *mboxsep_find(const char *p, size_t len);
  * refilled. */
 bool mboxsep_is_from_line(const char *p, const char *end);
 
+/* The length of the header block at p (len bytes of a message), its
+ * empty line included, with *complete set: the same answer as
+ * msgid_header_end(), found a vector at a time. */
+size_t mboxsep_header_end(const char *p, size_t len, bool *complete);
+
+/* The first line of [p, p + len) that starts at or after 'from' with
+ * 'letter' (a lower-case letter; either case matches): its offset, or
+ * SIZE_MAX.  Offset 0 counts as a line start. */
+size_t mboxsep_line_starting(const char *p, size_t from, size_t len, char letter);
+
 /* How many of a message's last bytes are the empty line its mbox writer
  * put after it, before the next "From " line or the end of the file: 1
  * when its last line is a lone LF, 2 when it is CR LF, else 0.  'end'

@@ -14,11 +14,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -51,13 +55,17 @@
  * flight); callbacks still run one at a time. */
 #define STORE_THREADS 4
 
-/* The mbox window: large reads, and room for a whole header block
- * (max_header) plus its "From " line. */
+/* The mbox window read from a stream: large reads, and room for a whole
+ * header block (max_header) plus its "From " line. */
 #define STORE_MBOX_BUF (4 * 1024 * 1024)
 
+/* The window of a mapped mbox, past the same room: the pages of a file
+ * count in the memory of the process while they are mapped. */
+#define STORE_MBOX_MAP (4 * 1024 * 1024)
+
 /* A plain mbox at least this large is read by several threads, each
- * from a "From " line on. */
-#define STORE_MBOX_SPLIT ((int64_t)64 * 1024 * 1024)
+ * from a "From " line on (a thread costs less than a millisecond). */
+#define STORE_MBOX_SPLIT ((int64_t)8 * 1024 * 1024)
 
 /* The scan: shared by the threads, changed only under 'lock'. */
 struct walk {
@@ -75,6 +83,36 @@ struct walk {
 	struct queue *queue;	/* the files found, for the reading threads */
 };
 
+/* A plain mbox is mapped a window at a time, not copied: its bytes are
+ * read where the page cache holds them.  A file cut shorter while it is
+ * mapped (a mail client rewriting it) makes the next touch of a page
+ * past its new end raise SIGBUS; the scan catches it in the thread that
+ * touched the page, by the address, and stops that file with a warning.
+ * Nothing reads the mapping but the scan's own loop (the header handed
+ * to the callback is a copy), so no lock is ever held there. */
+struct map_guard {
+	sigjmp_buf env;
+	const char *lo, *hi;	/* the mapping being read */
+};
+
+/* The bytes an mbox scan looks at: a window of the file (mapped), or a
+ * buffer that a stream fills (compressed, or a file that cannot be
+ * mapped).  buf[0] is the file's (or the decompressed stream's) byte
+ * 'base'. */
+struct mbox_win {
+	char *buf;
+	size_t len;
+	int64_t base;
+	bool eof;		/* the window reaches the end (of the part) */
+	size_t cap;		/* bytes held at least, before the end */
+	int fd;
+	int64_t limit;		/* mapped: where the part ends */
+	char *map;		/* mapped: the mapping, or NULL */
+	size_t map_len;
+	struct instream *r;	/* read: the stream, else NULL */
+	struct map_guard guard;
+};
+
 /* What one thread reuses from file to file. */
 struct worker {
 	struct walk *w;
@@ -82,6 +120,8 @@ struct worker {
 	struct strbuf path;	/* the file's path */
 	char *mbox_buf;		/* the mbox window, allocated on first use */
 	size_t mbox_cap;
+	struct mbox_win win;	/* the mbox being read (here: see scan_mbox) */
+	uint64_t passed;	/* messages passed over, not yet counted */
 };
 
 static void
@@ -406,73 +446,203 @@ message_end(const char *p, int64_t end, int64_t start, size_t hlen)
 	return end - (int64_t)mboxsep_trailer(p, (size_t)(end - start), hlen);
 }
 
-/* An mbox whose first "From " line is at byte 'first': every message's
- * header block to the callback, through one window of STORE_MBOX_BUF
- * bytes. */
-static int
-scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
-	  int64_t first, int64_t limit)
+static __thread struct map_guard *map_guard;
+static struct sigaction sigbus_before;
+static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
-	struct walk *w = wk->w;
+	struct map_guard *g = map_guard;
+	const char *addr = si->si_addr;
+
+	if (g && addr >= g->lo && addr < g->hi)
+		siglongjmp(g->env, 1);
+	/* Not a page of ours: as if this handler were not there (a fault
+	 * comes back at once, to the handler before or the default). */
+	if (sigbus_before.sa_flags & SA_SIGINFO) {
+		sigbus_before.sa_sigaction(sig, si, ctx);
+		return;
+	}
+	if (sigbus_before.sa_handler == SIG_IGN)
+		return;
+	if (sigbus_before.sa_handler != SIG_DFL) {
+		sigbus_before.sa_handler(sig);
+		return;
+	}
+	signal(SIGBUS, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(SIGBUS);	/* sent, not a fault */
+}
+
+static void
+sigbus_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &sigbus_before);
+}
+
+/* Map the window that starts at file offset 'from': cap bytes or more,
+ * up to the part's end.  -1 (errno set) when the file cannot be
+ * mapped. */
+static int
+win_map(struct mbox_win *win, int64_t from)
+{
+	const int64_t page = sysconf(_SC_PAGESIZE);
+	int64_t start = from - from % page;
+	int64_t end = start + (int64_t)win->cap + page;
+	void *map;
+
+	end = end - end % page + STORE_MBOX_MAP;
+	if (end > win->limit)
+		end = win->limit;
+	if (win->map)
+		munmap(win->map, win->map_len);
+	win->map = NULL;
+	win->map_len = 0;
+	win->guard.lo = win->guard.hi = NULL;
+	win->base = from;
+	win->eof = end == win->limit;
+	win->len = 0;
+	win->buf = NULL;
+	if (end <= from)
+		return 0;
+	map = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_SHARED, win->fd, (off_t)start);
+	if (map == MAP_FAILED)
+		return -1;
+	win->map = map;
+	win->map_len = (size_t)(end - start);
+	win->guard.lo = map;
+	win->guard.hi = win->map + win->map_len;
+	win->buf = win->map + (from - start);
+	win->len = (size_t)(end - from);
+	/* The kernel's readahead goes on from the window's end while this
+	 * one is scanned (a cold cache). */
+	if (!win->eof)
+		posix_fadvise(win->fd, end, STORE_MBOX_MAP, POSIX_FADV_WILLNEED);
+	return 0;
+}
+
+/* Fill a read window up to cap bytes.  -1 when the stream failed. */
+static int
+win_fill(struct worker *wk, const char *path)
+{
+	struct mbox_win *win = &wk->win;
 	struct error rerr = ERROR_INIT;
-	struct instream r;
-	struct stat st;
-	char *buf;
-	size_t len = 0, pos = 0, cap;
-	int64_t base = 0;	/* file offset of buf[0] */
-	int64_t msg_start = -1;	/* the pending message, or -1 */
-	size_t msg_hlen = 0;	/* its header block, as mboxsep_trailer() wants */
-	bool eof = false, complete = false, in_header = true;
-	int rc = 0;
 	ssize_t n;
 
-	if (fstat(fd, &st) < 0) {
-		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
+	if (win->eof || win->len >= win->cap)
 		return 0;
+	n = instream_fill(win->r, win->buf + win->len, win->cap - win->len, &rerr);
+	if (n < 0) {
+		/* Damaged, or past a limit on decompression: what was
+		 * found before stays found. */
+		walk_diag(wk->w, "%s: messages after byte %lld not searched", rerr.msg,
+			  (long long)(win->base + (int64_t)win->len));
+		(void)path;
+		return -1;
 	}
-	if (instream_open_as(&r, fd, path, compression, NULL, &rerr) < 0) {
-		walk_diag(w, "skipped '%s': %s", path, rerr.msg);
-		return 0;
+	if ((size_t)n < win->cap - win->len)
+		win->eof = true;
+	win->len += (size_t)n;
+	return 0;
+}
+
+/* Move the window on by 'keep' bytes.  -1 when it cannot be (a read
+ * failed: reported). */
+static int
+win_advance(struct worker *wk, const char *path, size_t keep)
+{
+	struct mbox_win *win = &wk->win;
+
+	if (win->r == NULL) {
+		if (win_map(win, win->base + (int64_t)keep) == 0)
+			return 0;
+		walk_diag(wk->w, "'%s': cannot map it: %s: messages after byte %lld not searched",
+			  path, strerror(errno), (long long)(win->base + (int64_t)keep));
+		return -1;
 	}
-	if (compression == NULL) {
-		/* A plain file is read from 'first' (a part of it, when
-		 * threads share it) up to 'limit'. */
-		instream_set_range(&r, first, limit);
-		base = first;
-		first = 0;
+	memmove(win->buf, win->buf + keep, win->len - keep);
+	win->base += (int64_t)keep;
+	win->len -= keep;
+	return win_fill(wk, path);
+}
+
+/* Whether the header block h (hlen bytes) may be wanted: with want_id,
+ * one of its Message-ID fields must pass it. */
+static bool
+header_wanted(struct worker *wk, const char *h, size_t hlen)
+{
+	const struct store_options *opt = wk->w->opt;
+	size_t at = 0;
+
+	if (opt->want_id == NULL)
+		return true;
+	while (at < hlen && (at = mboxsep_line_starting(h, at, hlen, 'm')) != SIZE_MAX) {
+		const char *value;
+		size_t vlen, pos = at;
+
+		if (hlen - at > 10 && strncasecmp(h + at, "message-id", 10) == 0 &&
+		    msgid_next_field(h, hlen, &pos, &value, &vlen)) {
+			/* A copy: want_id allocates, and must not be left
+			 * by a fault in a mapping cut short (struct
+			 * map_guard) with its memory in hand. */
+			char copy[1024];
+
+			if (vlen <= sizeof(copy)) {
+				memcpy(copy, value, vlen);
+				value = copy;
+			}
+			if (opt->want_id(value, vlen, wk->w->data))
+				return true;
+			at = pos;
+			continue;
+		}
+		at++;
 	}
-	cap = w->opt->max_header + FPKIT_LIMIT_FROM_LINE + 16;
-	if (cap < STORE_MBOX_BUF)
-		cap = STORE_MBOX_BUF;
-	if (wk->mbox_cap < cap) {
-		free(wk->mbox_buf);
-		wk->mbox_buf = xmalloc(cap);
-		wk->mbox_cap = cap;
-	}
-	buf = wk->mbox_buf;
-	/* Sequential reading: as much readahead as the kernel likes. */
-	if (compression == NULL)
-		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	pos = (size_t)first;	/* the first "From " line, after any blank lines */
+	return false;
+}
+
+/* Messages passed over by header_wanted, counted to the caller. */
+static void
+flush_passed(struct worker *wk)
+{
+	const struct store_options *opt = wk->w->opt;
+
+	if (wk->passed && opt->passed)
+		opt->passed(wk->passed, wk->w->data);
+	wk->passed = 0;
+}
+
+/* The scan proper, over the window set up by scan_mbox from its first
+ * "From " line at 'pos'. */
+static int
+mbox_loop(struct worker *wk, const char *path, const char *compression, const struct stat *st,
+	  size_t pos)
+{
+	struct walk *w = wk->w;
+	struct mbox_win *win = &wk->win;
+	const size_t max_header = w->opt->max_header;
+	int64_t msg_start = -1;	/* the pending message, or -1 */
+	size_t msg_hlen = 0;	/* its header block, as mboxsep_trailer() wants */
+	bool complete = false, in_header = true, wanted = false;
+	int rc = 0;
 
 	for (;;) {
-		/* Refill: keep what is still needed at the front. */
-		if (!eof && len < cap) {
-			n = instream_fill(&r, buf + len, cap - len, &rerr);
-			if (n < 0) {
-				/* Damaged, or past a limit on decompression: what
-				 * was found before stays found. */
-				walk_diag(w, "%s: messages after byte %lld not searched", rerr.msg,
-					  (long long)(base + (int64_t)len));
-				break;
-			}
-			if ((size_t)n < cap - len)
-				eof = true;
-			len += (size_t)n;
-		}
+		char *buf = win->buf;
+		size_t len = win->len;
+		int64_t base = win->base;
+		bool eof = win->eof;
+
 		if (in_header) {
 			/* At a "From " line: find its end, then the header. */
 			const char *nl = memchr(buf + pos, '\n', len - pos);
+			const char *next;
 			size_t hstart, avail, hend;
 
 			/* The limit holds wherever the line falls in the
@@ -490,27 +660,35 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 			}
 			hstart = (size_t)(nl + 1 - buf);
 			avail = len - hstart;
-			if (avail > w->opt->max_header)
-				avail = w->opt->max_header;
+			if (avail > max_header)
+				avail = max_header;
+			hend = mboxsep_header_end(buf + hstart, avail, &complete);
 			/* A message cut before its empty line must not lend
-			 * the next message's header. */
-			{
-				const char *next = mboxsep_find(buf + hstart - 1, avail + 1);
-
-				while (next && !mboxsep_is_from_line(next + 1, buf + len))
-					next = mboxsep_find(next + 1, avail - (size_t)(next + 1 - (buf + hstart)));
-				if (next)
-					avail = (size_t)(next + 1 - (buf + hstart));
+			 * the next message's header: a separator before the
+			 * header's end (found whole in it, see mboxsep_find)
+			 * ends it there. */
+			next = mboxsep_find(buf + hstart - 1, hend + 1);
+			while (next && !mboxsep_is_from_line(next + 1, buf + len))
+				next = mboxsep_find(next + 1, hend - (size_t)(next + 1 - (buf + hstart)));
+			if (next) {
+				avail = (size_t)(next + 1 - (buf + hstart));
+				hend = mboxsep_header_end(buf + hstart, avail, &complete);
 			}
-			hend = msgid_header_end(buf + hstart, avail, &complete);
-			if (!complete && !eof && hstart + avail == len && avail < w->opt->max_header)
+			if (!complete && !eof && hstart + avail == len && avail < max_header)
 				goto shift;	/* the header goes on past the window */
-			if (!complete && avail == w->opt->max_header)
+			if (!complete && avail == max_header)
 				walk_diag(w, "'%s': the message at byte %lld has a header block "
 					  "larger than %zu bytes: only its start was searched", path,
-					  (long long)(base + (int64_t)hstart), w->opt->max_header);
-			strbuf_reset(&wk->head);
-			strbuf_add(&wk->head, buf + hstart, hend);
+					  (long long)(base + (int64_t)hstart), max_header);
+			/* Most messages are not wanted: their header is not
+			 * copied, nor handed over. */
+			wanted = header_wanted(wk, buf + hstart, hend);
+			if (wanted) {
+				strbuf_reset(&wk->head);
+				strbuf_add(&wk->head, buf + hstart, hend);
+			} else if ((++wk->passed & 4095) == 0) {
+				flush_passed(wk);
+			}
 			msg_start = base + (int64_t)hstart;
 			msg_hlen = complete ? hend : SIZE_MAX;
 			pos = hstart + hend;
@@ -535,20 +713,29 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 				/* The message ends with the newline before the
 				 * next "From " line, less the empty line that the
 				 * writer put there (mboxsep_trailer). */
-				rc = deliver_mbox(wk, path, compression, &st, msg_start,
-						  message_end(buf + at + 1, base + (int64_t)at + 1,
-							      msg_start, msg_hlen), complete);
-				if (rc < 0)
-					break;
+				if (wanted) {
+					int64_t end = message_end(buf + at + 1, base + (int64_t)at + 1,
+								  msg_start, msg_hlen);
+
+					rc = deliver_mbox(wk, path, compression, st, msg_start, end,
+							  complete);
+					if (rc < 0)
+						break;
+				}
 				msg_start = -1;
+				wanted = false;
 				pos = at + 1;
 				in_header = true;
 				continue;
 			}
 			if (eof) {
-				rc = deliver_mbox(wk, path, compression, &st, msg_start,
-						  message_end(buf + len, base + (int64_t)len,
-							      msg_start, msg_hlen), complete);
+				if (wanted) {
+					int64_t end = message_end(buf + len, base + (int64_t)len,
+								  msg_start, msg_hlen);
+
+					rc = deliver_mbox(wk, path, compression, st, msg_start, end,
+							  complete);
+				}
 				msg_start = -1;
 				break;
 			}
@@ -564,22 +751,123 @@ shift:
 			 * before a "From " line (which may be at pos - 1). */
 			size_t keep = pos >= 3 ? pos - 3 : 0;
 
-			if (keep == 0 && len == cap) {
+			if (keep == 0 && !eof && len >= win->cap) {
 				/* nothing can be dropped: cannot happen, since the
 				 * window holds a whole header block */
 				walk_diag(w, "'%s': cannot scan past byte %lld", path,
 					 (long long)base);
 				break;
 			}
-			memmove(buf, buf + keep, len - keep);
-			base += (int64_t)keep;
-			len -= keep;
-			pos -= keep;
 			if (eof && keep == 0)
 				break;
+			if (win_advance(wk, path, keep) < 0)
+				break;
+			pos -= keep;
 		}
 	}
+	return rc;
+}
+
+/* A plain mbox, mapped (see struct map_guard), from its "From " line at
+ * 'first' up to win->limit.  The scan's result, or 1 when the file
+ * cannot be mapped (then nothing was done). */
+static int
+scan_mapped(struct worker *wk, const char *path, const struct stat *st, int64_t first)
+{
+	struct mbox_win *win = &wk->win;
+	int rc;
+
+	pthread_once(&sigbus_once, sigbus_install);
+	if (sigsetjmp(win->guard.env, 1)) {
+		map_guard = NULL;
+		/* SIGBUS: a page past the file's end (cut shorter since the
+		 * scan began), or one the kernel could not read. */
+		walk_diag(wk->w, "'%s' could not be read past byte %lld (cut shorter while it "
+			  "was searched, or a read error): the messages after it were not "
+			  "searched; run fpkit again", path, (long long)win->base);
+		rc = 0;
+		goto out;
+	}
+	map_guard = &win->guard;
+	posix_fadvise(win->fd, first, win->limit - first, POSIX_FADV_SEQUENTIAL);
+	if (win_map(win, first) < 0) {
+		map_guard = NULL;
+		return 1;
+	}
+	rc = mbox_loop(wk, path, NULL, st, 0);
+out:
+	map_guard = NULL;
+	if (win->map)
+		munmap(win->map, win->map_len);
+	win->map = NULL;
+	return rc;
+}
+
+/* An mbox whose first "From " line is at byte 'first' (of the file, or
+ * of its decompressed stream), read up to byte 'limit' (plain files: a
+ * part of the file when threads share it): every wanted message's
+ * header block to the callback. */
+static int
+scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
+	  int64_t first, int64_t limit)
+{
+	struct walk *w = wk->w;
+	struct mbox_win *win = &wk->win;
+	struct error rerr = ERROR_INIT;
+	struct instream r;
+	struct stat st;
+	size_t pos = 0;
+	int rc = 0;
+
+	if (fstat(fd, &st) < 0) {
+		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
+		return 0;
+	}
+	memset(win, 0, sizeof(*win));
+	win->fd = fd;
+	win->cap = w->opt->max_header + FPKIT_LIMIT_FROM_LINE + 16;
+	if (compression == NULL) {
+		/* A part ends where it was cut, by the size the file had
+		 * then: shorter since, it is a file changed during the scan
+		 * (see scan_mapped). */
+		win->limit = limit != INT64_MAX ? limit : (int64_t)st.st_size;
+		rc = scan_mapped(wk, path, &st, first);
+		if (rc != 1) {
+			flush_passed(wk);
+			return rc;
+		}
+		/* Not to be mapped: read as a stream, as a compressed one. */
+		rc = 0;
+	}
+	if (win->cap < STORE_MBOX_BUF)
+		win->cap = STORE_MBOX_BUF;
+	if (instream_open_as(&r, fd, path, compression, NULL, &rerr) < 0) {
+		walk_diag(w, "skipped '%s': %s", path, rerr.msg);
+		return 0;
+	}
+	if (wk->mbox_cap < win->cap) {
+		free(wk->mbox_buf);
+		wk->mbox_buf = xmalloc(win->cap);
+		wk->mbox_cap = win->cap;
+	}
+	/* Decompression is most of the time: the scan runs beside it. */
+	if (compression)
+		instream_read_ahead(&r);
+	win->r = &r;
+	win->buf = wk->mbox_buf;
+	if (compression == NULL) {
+		/* A plain file is read from 'first' (a part of it, when
+		 * threads share it) up to 'limit'. */
+		instream_set_range(&r, first, limit);
+		win->base = first;
+	} else {
+		pos = (size_t)first;
+	}
+	if (win_fill(wk, path) == 0)
+		rc = mbox_loop(wk, path, compression, &st, pos);
 	instream_close(&r);
+	win->r = NULL;
+	flush_passed(wk);
 	return rc;
 }
 
@@ -635,6 +923,18 @@ mbox_part_thread(void *arg)
 	return NULL;
 }
 
+/* The processors this process may run on (taskset, a cpuset), not
+ * all those of the machine. */
+static long
+usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* A plain mbox: large ones are cut at "From " lines into one part per
  * processor (at most STORE_THREADS), read at the same time. */
 static int
@@ -643,7 +943,7 @@ scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
 	struct mbox_part parts[STORE_THREADS];
 	pthread_t tid[STORE_THREADS];
 	struct stat st;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = usable_cpus();
 	int nparts = 1, started = 0;
 
 	if (fstat(fd, &st) == 0 && st.st_size >= STORE_MBOX_SPLIT && cpus > 1)
@@ -1312,7 +1612,7 @@ copy_range(struct instream *r, int64_t offset, int64_t length, bool unquote,
 {
 	char buf[65536];
 	struct error rerr = ERROR_INIT;
-	int64_t skip = offset, left = length;
+	int64_t skip = offset - r->out, left = length;
 	bool at_line_start = true;
 	ssize_t n;
 
@@ -1495,20 +1795,113 @@ mbox_trailer_after(struct instream *r)
 	return c == '\n' ? 1 : c == '\r' ? 2 : 0;
 }
 
+/* The stream of the last compressed file a message was taken from, kept
+ * where that message ended: the samples of one file come in the order
+ * of their offsets (finder_sort), and each would otherwise be decoded
+ * from the file's start again.  One at a time (a second thread decodes
+ * from the start); the file's identity, size and time must be the
+ * same, and it is read through a descriptor of its own. */
+static struct {
+	pthread_mutex_t lock;
+	bool open;
+	int fd;			/* a dup of the caller's */
+	char *name;		/* the stream's name (r.name) */
+	const char *compression;
+	struct stat st;		/* the file when it was opened */
+	struct instream r;	/* r.out: the next byte it gives */
+} extract_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Under extract_cache.lock. */
+static void
+extract_cache_drop(void)
+{
+	if (!extract_cache.open)
+		return;
+	instream_close(&extract_cache.r);
+	close(extract_cache.fd);
+	free(extract_cache.name);
+	extract_cache.open = false;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The kept stream of the compressed file open on fd, at or before
+ * 'offset', or a new one kept for the next message; NULL when it
+ * cannot be kept (the caller opens one of its own). */
+static struct instream *
+extract_cache_get(int fd, const char *path, const char *compression, int64_t offset,
+		  struct error *err, bool *failed)
+{
+	struct stat st;
+	int dfd;
+
+	*failed = false;
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	if (extract_cache.open && extract_cache.compression == compression &&
+	    same_file(&extract_cache.st, &st) && extract_cache.r.out <= offset &&
+	    !extract_cache.r.over && strcmp(extract_cache.name, path) == 0)
+		return &extract_cache.r;
+	extract_cache_drop();
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0)
+		return NULL;
+	extract_cache.name = xstrdup(path);
+	if (instream_open_as(&extract_cache.r, dfd, extract_cache.name, compression, NULL,
+			     err) < 0) {
+		close(dfd);
+		free(extract_cache.name);
+		*failed = true;
+		return NULL;
+	}
+	extract_cache.fd = dfd;
+	extract_cache.compression = compression;
+	extract_cache.st = st;
+	extract_cache.open = true;
+	return &extract_cache.r;
+}
+
 int
 store_extract(int fd, const char *path, enum store_format format, const char *compression,
 	      int64_t offset, int64_t length, struct strbuf *out,
 	      struct store_extract_info *info, struct error *err)
 {
-	struct instream r;
+	struct instream own, *r = NULL;
+	bool kept = false, failed;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	if (instream_open_as(&r, fd, path, compression, NULL, err) < 0)
-		return -1;
-	rc = copy_range(&r, offset, length, format == STORE_MBOX, out, info, path, err);
+	if (compression && pthread_mutex_trylock(&extract_cache.lock) == 0) {
+		kept = true;
+		r = extract_cache_get(fd, path, compression, offset, err, &failed);
+		if (failed) {
+			pthread_mutex_unlock(&extract_cache.lock);
+			return -1;
+		}
+		if (r == NULL) {
+			pthread_mutex_unlock(&extract_cache.lock);
+			kept = false;
+		}
+	}
+	if (r == NULL) {
+		if (instream_open_as(&own, fd, path, compression, NULL, err) < 0)
+			return -1;
+		r = &own;
+	}
+	rc = copy_range(r, offset, length, format == STORE_MBOX, out, info, path, err);
 	if (rc == 0 && format == STORE_MBOX)
-		info->trailer = mbox_trailer_after(&r);
-	instream_close(&r);
+		info->trailer = mbox_trailer_after(r);
+	if (kept) {
+		if (rc < 0)
+			extract_cache_drop();
+		pthread_mutex_unlock(&extract_cache.lock);
+	} else {
+		instream_close(r);
+	}
 	return rc;
 }

@@ -97,6 +97,14 @@ struct store_options {
 	 * the same time, so it must be thread-safe: false passes the
 	 * message over without calling fn (which runs one at a time). */
 	bool (*want)(const struct store_msg *msg, void *data);
+	/* Optional, with want: a first test that an mbox scan makes itself,
+	 * where it finds the Message-ID fields quicker than want would read
+	 * the header: called (thread-safe) for each such field's value as
+	 * msgid_next_field() gives it; a message none of whose values
+	 * passes is passed over without want or fn, and counted to
+	 * 'passed' (from time to time, n messages at a time) instead. */
+	bool (*want_id)(const char *value, size_t len, void *data);
+	void (*passed)(uint64_t n, void *data);
 };
 
 /* Scan 'path': a message file (any name), an mbox file (one that starts

@@ -65,6 +65,7 @@ struct words_lang {
 };
 
 extern const struct words_lang words_en, words_fr;
+extern const struct words_lang words_pt;
 extern const struct words_lang words_es;
 
 /* Every language, English first. */

@@ -196,8 +196,12 @@ MD="$M.md"
 TSV="$M.tsv"
 {
 	printf '## find matrix: %s MiB per store, %s run(s) per tool and cell (median)\n\n' "$BENCH_MIB" "$BENCH_RUNS"
-	printf '%s; %s processors; %s; %s\n\n' "$(uname -sr)" "$(nproc)" "$("$FPKIT" --version 2>/dev/null || echo fpkit)" \
-		"$(rg --version | head -n 1)"
+	# fpkit --version goes on with its libraries: its first line only
+	printf '%s; %s processors; %s; %s\n\n' "$(uname -sr)" "$(nproc)" \
+		"$({ "$FPKIT" --version 2>/dev/null || echo fpkit; } | head -n 1)" "$(rg --version | head -n 1)"
+	# other work on the machine slows every tool of a cell alike, but
+	# not always as much: the load says how far to trust the ratios
+	printf 'Load average at the start: %s.\n\n' "$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 	if [ -z "$cold" ]; then
 		printf 'Cold cache: not measurable here (no vmtouch, /proc/sys/vm/drop_caches not writable); warm only.\n\n'
 	else
@@ -287,6 +291,7 @@ done <"$work/cells"
 {
 	printf '\nrg / fpkit: ripgrep'"'"'s time over fpkit'"'"'s (above 1: fpkit is faster). fpkit / read: fpkit'"'"'s time over the read limit'"'"'s (cat, find|xargs cat, or the decompressor alone).\n'
 	printf 'ids: the ids looked for, and how many of them the store holds. A ripgrep false positive is a file or a line outside the target messages that names a target (References, bodies, tmp/ copies).\n'
+	printf 'Load average at the end: %s.\n' "$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 	printf 'Cells missed: %s of %s.\n' "$(awk -F '\t' 'NR > 1 && $24 != "met"' "$TSV" | wc -l | tr -d ' ')" \
 		"$(awk 'NR > 1' "$TSV" | wc -l | tr -d ' ')"
 } >>"$MD"

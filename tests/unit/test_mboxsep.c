@@ -126,6 +126,101 @@ test_from_line(void **state)
 	assert_false(mboxsep_is_from_line(body, body + strlen(body)));
 }
 
+/* A buffer of its own size (ASan sees a read past it) holding s. */
+static char *
+exact_copy(const char *s, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+
+	assert_non_null(copy);
+	memcpy(copy, s, len);
+	return copy;
+}
+
+/* mboxsep_header_end gives msgid_header_end's answer on header blocks
+ * of every shape: LF, CRLF, a blank line at each place of a vector, a
+ * lone CR, none at all, and cut at every length. */
+static void
+test_header_end_as_msgid(void **state)
+{
+	static const char *const blocks[] = {
+		"Subject: a\nFrom: b\n\nbody\n",
+		"Subject: a\r\nFrom: b\r\n\r\nbody\r\n",
+		"\nbody",
+		"\r\nbody",
+		"Subject: a\n\r\n",
+		"Subject: a\r\n\n",
+		"Subject: a\nX: \r\rb\n\rc\n\n",
+		"Subject: a\nno empty line at all\n",
+		"Subject: a\n\r",
+		"",
+	};
+	char buf[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		size_t len = strlen(blocks[i]);
+
+		for (size_t cut = 0; cut <= len; cut++) {
+			char *copy = exact_copy(blocks[i], cut);
+			bool c1, c2;
+			size_t a = msgid_header_end(copy, cut, &c1);
+			size_t b = mboxsep_header_end(copy, cut, &c2);
+
+			assert_int_equal(a, b);
+			assert_int_equal(c1, c2);
+			free(copy);
+		}
+	}
+	/* The empty line at each offset of a long header (the vector loop
+	 * and its tail), in both line ends. */
+	for (size_t at = 1; at < 150; at++) {
+		for (int crlf = 0; crlf < 2; crlf++) {
+			size_t len, e = at;
+			char *copy;
+			bool c1, c2;
+
+			memset(buf, 'x', sizeof(buf));
+			for (size_t k = 7; k < at; k += 9)
+				buf[k] = '\n';	/* lines of text */
+			buf[e - 1] = '\n';
+			if (crlf)
+				buf[e++] = '\r';
+			buf[e] = '\n';
+			len = e + 1 + (at % 5);
+			if (len > sizeof(buf))
+				len = sizeof(buf);
+			copy = exact_copy(buf, len);
+			assert_int_equal(mboxsep_header_end(copy, len, &c2),
+					 msgid_header_end(copy, len, &c1));
+			assert_int_equal(c1, c2);
+			assert_true(c2);
+			free(copy);
+		}
+	}
+}
+
+/* Lines starting with a letter, either case, at a line start only. */
+static void
+test_line_starting(void **state)
+{
+	const char *h = "Message-ID: <a@b>\nX-M: m\n mimic\nmime-version: 1.0\n"
+			"Subject: a long enough line to pass one vector\nMessage-Id: <c@d>\n";
+	size_t len = strlen(h), at, n = 0;
+	char *copy = exact_copy(h, len);
+	size_t want[] = { 0, (size_t)(strstr(h, "mime-") - h), (size_t)(strstr(h, "Message-Id") - h) };
+
+	(void)state;
+	for (at = 0; (at = mboxsep_line_starting(copy, at, len, 'm')) != SIZE_MAX; at++) {
+		assert_true(n < 3);
+		assert_int_equal(at, want[n]);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(mboxsep_line_starting(copy, 0, len, 'q'), SIZE_MAX);
+	free(copy);
+}
+
 int
 main(void)
 {
@@ -135,6 +230,8 @@ main(void)
 		cmocka_unit_test(test_trailer_header_end),
 		cmocka_unit_test(test_trailer_reads_three),
 		cmocka_unit_test(test_from_line),
+		cmocka_unit_test(test_header_end_as_msgid),
+		cmocka_unit_test(test_line_starting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
