@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "fpkit_limits.h"
 #include "mime.h"
@@ -132,6 +133,42 @@ mime_message_take(struct mime_message *m, char *data, size_t len)
 	}
 	m->parser = g_mime_parser_new_with_stream(m->stream);
 	g_mime_parser_set_format(m->parser, GMIME_FORMAT_MESSAGE);
+	opts = g_mime_parser_options_new();
+	g_mime_parser_options_set_warning_callback(opts, on_warning, m);
+	m->message = g_mime_parser_construct_message(m->parser, opts);
+	g_mime_parser_options_free(opts);
+}
+
+void
+mime_message_open_fd(struct mime_message *m, int fd, size_t len, const char *head,
+		     size_t head_len)
+{
+	GMimeParserOptions *opts;
+	bool complete;
+	int own;
+
+	memset(m, 0, sizeof(*m));
+	m->len = len;
+	/* The header block is judged on its first bytes, as in
+	 * mime_message_take: past the limit, GMime never sees it. */
+	if (msgid_header_end(head, head_len, &complete) > FPKIT_LIMIT_HEADER_BLOCK ||
+	    (!complete && head_len < len)) {
+		m->header_too_large = true;
+		return;
+	}
+	own = dup(fd);
+	if (own < 0)
+		return;
+	/* GMime's file stream reads at the descriptor's offset, which the
+	 * copy shares: from the start. */
+	lseek(own, 0, SEEK_SET);
+	/* A file stream the parser keeps (persist_stream, GMime's default
+	 * for a seekable stream): every part's content stays a range of the
+	 * file, read only when it is written out, never copied. */
+	m->stream = g_mime_stream_fs_new_with_bounds(own, 0, (gint64)len);
+	m->parser = g_mime_parser_new_with_stream(m->stream);
+	g_mime_parser_set_format(m->parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(m->parser, TRUE);
 	opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_warning_callback(opts, on_warning, m);
 	m->message = g_mime_parser_construct_message(m->parser, opts);

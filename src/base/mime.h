@@ -23,7 +23,9 @@ void mime_global_shutdown(void);
  * bytes), parser and message, freed together by mime_message_close
  * (notmuch mime-node), and the malformations GMime reported. */
 struct mime_message {
-	const char *data;	/* the bytes (owned through 'stream') */
+	const char *data;	/* the bytes (owned through 'stream'); NULL for
+				 * a message read from a file
+				 * (mime_message_open_fd) */
 	size_t len;
 	struct _GMimeStream *stream;
 	struct _GMimeParser *parser;
@@ -40,6 +42,14 @@ struct mime_message {
  * grow with it).  Never fails: m->message is NULL when the message was
  * not parsed or GMime found none in it. */
 void mime_message_take(struct mime_message *m, char *data, size_t len);
+/* The same for a message of len bytes in the file open on fd (read with
+ * pread, whatever fd's offset; a copy of fd is kept until
+ * mime_message_close), whose first head_len bytes are head[] (the
+ * header block, or FPKIT_LIMIT_HEADER_BLOCK + 1 bytes of it): GMime
+ * reads the file as a persistent stream, so no part's content is held
+ * in memory.  m->data is NULL: the bytes are in the file only. */
+void mime_message_open_fd(struct mime_message *m, int fd, size_t len, const char *head,
+			  size_t head_len);
 void mime_message_close(struct mime_message *m);
 
 /* What a person wants to see of a message, decoded (RFC 2047) to UTF-8

@@ -418,6 +418,48 @@ int
 outdir_add_file(struct outdir *d, const char *rel, const void *data, size_t len,
 		struct error *err)
 {
+	return outdir_add_file_from(d, rel, data, len, -1, err);
+}
+
+/* Copy len bytes of src (from its start, by pread) to fd. */
+static int
+copy_fd(int fd, int src, size_t len)
+{
+	char buf[65536];
+	off_t off = 0;
+
+	while (len > 0) {
+		ssize_t n = pread(src, buf, len < sizeof(buf) ? len : sizeof(buf), off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(fd, buf + done, (size_t)(n - done));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				if (w == 0)
+					errno = EIO;
+				return -1;
+			}
+			done += w;
+		}
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+outdir_add_file_from(struct outdir *d, const char *rel, const void *data, size_t len,
+		     int src, struct error *err)
+{
 	struct timespec times[2] = { { (time_t)d->mtime, 0 }, { (time_t)d->mtime, 0 } };
 	const char *p = data, *what = "write";
 	int fd, rc = -1;
@@ -432,7 +474,9 @@ outdir_add_file(struct outdir *d, const char *rel, const void *data, size_t len,
 			  strerror(errno));
 		goto out;
 	}
-	while (len > 0) {
+	if (src >= 0 && copy_fd(fd, src, len) < 0)
+		goto io;
+	while (src < 0 && len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)

@@ -59,6 +59,10 @@ int outdir_add_dir(struct outdir *d, const char *rel, struct error *err);
  * written whole. */
 int outdir_add_file(struct outdir *d, const char *rel, const void *data, size_t len,
 		    struct error *err);
+/* The same, the bytes being the first len of the file open on src (read
+ * by pread, in pieces) when src >= 0, else data[0..len). */
+int outdir_add_file_from(struct outdir *d, const char *rel, const void *data, size_t len,
+			 int src, struct error *err);
 
 /* Put the folder in place under its final name.  Without 'replace',
  * anything under that name is left alone (EX_CANTCREAT); with it, an

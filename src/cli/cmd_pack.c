@@ -78,6 +78,9 @@ static const char usage_text[] =
 	"  --ticket-paths       name the local files in the ticket too (the stores\n"
 	"                       searched, the mail logs read, where each sample was)\n"
 	"  --json               print summary.json (with \"bundle\") instead of the ticket\n"
+	"  --timing             print the time each stage took (gather, locate, samples,\n"
+	"                       trail, checks, ..., write) on standard error; with\n"
+	"                       --json, also as \"timing\" (never in the bundle)\n"
 	"  --dkim-keys FILE     DKIM keys from FILE (NAME TXT-VALUE lines), not from DNS\n"
 	"  --no-dkim            do not verify the samples' DKIM signatures\n"
 	"  --date-slack SECONDS how far outside the stats window a sample's Date may\n"
@@ -111,7 +114,7 @@ enum {
 	OPT_IP = 256, OPT_BLOCK, OPT_SPAMIP, OPT_STATS, OPT_ALERT, OPT_MAIL, OPT_MAILLOG,
 	OPT_LOG_HOST,
 	OPT_FORCE, OPT_ALLOW_EMPTY,
-	OPT_LANG, OPT_TEMPLATE, OPT_TICKET_PATHS, OPT_JSON, OPT_BEFORE_BLOCK,
+	OPT_LANG, OPT_TEMPLATE, OPT_TICKET_PATHS, OPT_JSON, OPT_TIMING, OPT_BEFORE_BLOCK,
 	OPT_FROM, OPT_TO, OPT_SAVE_API,
 	OPT_DKIM_KEYS, OPT_NO_DKIM, OPT_DATE_SLACK,
 	OPT_UNPACKED, OPT_INLINE, OPT_INLINE_MAX,
@@ -135,6 +138,7 @@ static const struct option long_options[] = {
 	{ "template", required_argument, NULL, OPT_TEMPLATE },
 	{ "ticket-paths", no_argument, NULL, OPT_TICKET_PATHS },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "timing", no_argument, NULL, OPT_TIMING },
 	{ "before-block", required_argument, NULL, OPT_BEFORE_BLOCK },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
@@ -311,6 +315,7 @@ parse_options(struct fpkit *fp, int argc, char **argv, struct error *err)
 		case OPT_TEMPLATE: fp->template_path = optarg; break;
 		case OPT_TICKET_PATHS: fp->ticket_paths = true; break;
 		case OPT_JSON: fp->json = true; break;
+		case OPT_TIMING: fp->timing = true; break;
 		case OPT_BEFORE_BLOCK: {
 			char *end;
 			long v;
@@ -442,6 +447,37 @@ report_nothing(struct fpkit *fp)
 		"--allow-empty to write it without evidence\n");
 }
 
+/* --timing: each stage's wall and CPU time, then the run's, one line
+ * each on standard error (also when the run failed: the stages done);
+ * with --json, as the printed summary's "timing" too. */
+static json_t *
+timing_json(const struct stagetime *t)
+{
+	json_t *stages = json_array();
+
+	for (size_t i = 0; i < t->nr; i++)
+		json_array_append_new(stages, json_pack("{s:s, s:f, s:f}",
+			"stage", t->stages[i].name,
+			"wall_seconds", t->stages[i].wall,
+			"cpu_seconds", t->stages[i].cpu));
+	return json_pack("{s:o, s:f, s:f}", "stages", stages, "wall_seconds", t->wall,
+			 "cpu_seconds", t->cpu);
+}
+
+static void
+report_timing(const struct fpkit *fp)
+{
+	const struct stagetime *t = &fp->times;
+
+	if (!fp->timing || !t->started)
+		return;
+	for (size_t i = 0; i < t->nr; i++)
+		fprintf(stderr, "fpkit: timing: %-8s %9.3f s wall %9.3f s cpu\n",
+			t->stages[i].name, t->stages[i].wall, t->stages[i].cpu);
+	fprintf(stderr, "fpkit: timing: %-8s %9.3f s wall %9.3f s cpu\n", "total", t->wall,
+		t->cpu);
+}
+
 static void
 report(struct fpkit *fp)
 {
@@ -458,6 +494,8 @@ report(struct fpkit *fp)
 		json_object_set_new(fp->summary, "bundle", json_string(fp->bundle_path));
 		if (fp->folder_path)
 			json_object_set_new(fp->summary, "folder", json_string(fp->folder_path));
+		if (fp->timing)
+			json_object_set_new(fp->summary, "timing", timing_json(&fp->times));
 		json_dumpf(fp->summary, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 	} else {
@@ -596,6 +634,7 @@ cmd_pack(int argc, char **argv, struct error *err)
 	report(&fp);
 	rc = 0;
 out:
+	report_timing(&fp);
 	pack_release(&fp);
 	return rc;
 }

@@ -2,9 +2,12 @@
  * bundle */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -21,6 +24,8 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
+static void sample_release(struct sample *s);
+
 /* Whether 'path' is a store path as given (store_scan follows a link
  * there, and only there). */
 static bool
@@ -32,6 +37,145 @@ is_searched_path(const struct finder *f, const char *path)
 	return false;
 }
 
+const char *
+sample_header(const struct sample *s, size_t *len)
+{
+	if (s->spooled) {
+		*len = s->head_len;
+		return s->head;
+	}
+	*len = s->data_len;
+	return s->data;
+}
+
+int
+sample_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+sample_spool_open(struct error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char *name;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		goto out;
+#endif
+	name = xasprintf("%s/fpkit-sample-XXXXXX", dir);
+	fd = mkstemp(name);
+	if (fd >= 0)
+		unlink(name);
+	free(name);
+out:
+	if (fd < 0)
+		return error_set(err, EX_CANTCREAT, "cannot make a temporary file in '%s' for a "
+				 "large sample: %s (set TMPDIR to a folder with room)", dir,
+				 strerror(errno));
+	return fd;
+}
+
+/* Where the bytes of a sample go as the store gives them: hashed, and
+ * kept in memory up to SAMPLE_SPILL, then written to a spool. */
+struct taker {
+	struct sample *s;
+	struct strbuf mem;
+	struct digest d;
+	size_t len, cap;
+	const char *path;
+};
+
+static int
+spool_error(struct taker *t, struct error *err)
+{
+	return error_set(err, EX_IOERR, "cannot write the temporary copy of a message in '%s': "
+			 "%s (set TMPDIR to a folder with room)", t->path, strerror(errno));
+}
+
+static int
+take_bytes(const void *data, size_t len, void *arg, struct error *err)
+{
+	struct taker *t = arg;
+	struct sample *s = t->s;
+
+	if (len > t->cap - t->len)
+		return error_set(err, EX_DATAERR, "a message in '%s' is larger than the limit of "
+				 "%zu bytes", t->path, t->cap);
+	digest_update(&t->d, data, len);
+	t->len += len;
+	if (s->spooled)
+		return sample_write_all(s->spool, data, len) < 0 ? spool_error(t, err) : 0;
+	strbuf_add(&t->mem, data, len);
+	if (t->mem.len <= SAMPLE_SPILL)
+		return 0;
+	/* Past SAMPLE_SPILL: from here on, on disk; the header's first
+	 * bytes stay. */
+	s->spool = sample_spool_open(err);
+	if (s->spool < 0)
+		return -1;
+	s->spooled = true;
+	s->head_len = SAMPLE_HEAD;
+	s->head = xmalloc(s->head_len + 1);
+	memcpy(s->head, t->mem.buf, s->head_len);
+	s->head[s->head_len] = '\0';
+	if (sample_write_all(s->spool, t->mem.buf, t->mem.len) < 0)
+		return spool_error(t, err);
+	strbuf_release(&t->mem);
+	return 0;
+}
+
+/* A spooled sample that proves small enough for the checks is read back
+ * into memory: one copy, in t->mem. */
+static int
+unspool(struct taker *t, struct error *err)
+{
+	struct sample *s = t->s;
+	size_t off = 0;
+
+	strbuf_release(&t->mem);
+	t->mem.buf = xmalloc(t->len + 1);
+	t->mem.alloc = t->len + 1;
+	while (off < t->len) {
+		ssize_t n = pread(s->spool, t->mem.buf + off, t->len - off, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return error_set(err, EX_IOERR, "cannot read the temporary copy of a "
+					 "message in '%s': %s", t->path,
+					 n == 0 ? "it became shorter" : strerror(errno));
+		off += (size_t)n;
+	}
+	t->mem.buf[t->len] = '\0';
+	t->mem.len = t->len;
+	close(s->spool);
+	free(s->head);
+	s->head = NULL;
+	s->spooled = false;
+	return 0;
+}
+
 /* Read the hit's bytes once, from the file the scan read.  1 when read,
  * 0 when left out (the reason in diag), -1 on a read error. */
 static int
@@ -40,7 +184,7 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 {
 	struct store_extract_info info;
 	struct error xerr = ERROR_INIT;
-	struct strbuf sb;
+	struct taker t;
 	size_t cap = budget < FPKIT_LIMIT_SAMPLE ? budget : FPKIT_LIMIT_SAMPLE;
 	char *moved, *data;
 	size_t len;
@@ -77,22 +221,36 @@ read_sample(struct sample *s, struct finder_hit *h, const struct finder *f, size
 		free(h->path);
 		h->path = moved;
 	}
-	strbuf_init(&sb, cap);
-	rc = store_extract(fd, h->path, h->format, h->compression, h->offset, h->length,
-			   &sb, &info, &xerr);
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	t.cap = cap;
+	t.path = h->path;
+	strbuf_init(&t.mem, STRBUF_NO_MAX);
+	digest_init(&t.d);
+	rc = store_extract_to(fd, h->path, h->format, h->compression, h->offset, h->length,
+			      take_bytes, &t, &info, &xerr);
 	close(fd);
+	digest_final(&t.d, s->sha256);
+	digest_release(&t.d);
+	if (rc == 0 && s->spooled && t.len <= SAMPLE_IN_MEMORY)
+		rc = unspool(&t, &xerr);
 	if (rc < 0) {
-		strbuf_release(&sb);
+		strbuf_release(&t.mem);
+		sample_release(s);
 		goto failed;
 	}
 	s->unquoted = info.unquoted;
 	s->trailer = info.trailer;
-	data = strbuf_detach(&sb, &len);
-	digest_buffer(data, len, s->sha256);
 	/* Parsed once, here: the checks and report.arf read this parse. */
-	mime_message_take(&s->msg, data, len);
-	s->data = s->msg.data;
-	s->data_len = s->msg.len;
+	if (s->spooled) {
+		mime_message_open_fd(&s->msg, s->spool, t.len, s->head, s->head_len);
+		s->data_len = t.len;
+	} else {
+		data = strbuf_detach(&t.mem, &len);
+		mime_message_take(&s->msg, data, len);
+		s->data = s->msg.data;
+		s->data_len = s->msg.len;
+	}
 	rc = 1;
 	goto out;
 failed:
@@ -100,8 +258,8 @@ failed:
 	 * search, one too large once decompressed or unquoted, damaged
 	 * compressed data: that message is left out, and the other targets
 	 * still get their bundle. */
-	if (xerr.status == EX_IOERR) {
-		rc = error_set(err, EX_IOERR, "%s", xerr.msg);
+	if (xerr.status == EX_IOERR || xerr.status == EX_CANTCREAT) {
+		rc = error_set(err, xerr.status, "%s", xerr.msg);
 	} else {
 		diag_add(diag, "left out a message: %s", xerr.msg);
 		rc = 0;
@@ -180,15 +338,25 @@ out:
 	return rc;
 }
 
+static void
+sample_release(struct sample *s)
+{
+	free(s->file);
+	free(s->check_file);
+	mime_message_close(&s->msg);
+	mime_summary_release(&s->mime);
+	if (s->spooled)
+		close(s->spool);
+	free(s->head);
+	s->spooled = false;
+	s->head = NULL;
+}
+
 void
 sample_list_release(struct sample_list *l)
 {
-	for (size_t i = 0; i < l->nr; i++) {
-		free(l->items[i].file);
-		free(l->items[i].check_file);
-		mime_message_close(&l->items[i].msg);
-		mime_summary_release(&l->items[i].mime);
-	}
+	for (size_t i = 0; i < l->nr; i++)
+		sample_release(&l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }

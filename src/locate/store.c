@@ -1607,7 +1607,7 @@ range_error(ssize_t n, const struct error *rerr, const char *path, struct error 
  * by remembering whether the last byte ended a line. */
 static int
 copy_range(struct instream *r, int64_t offset, int64_t length, bool unquote,
-	   struct strbuf *out, struct store_extract_info *info, const char *path,
+	   store_sink *sink, void *arg, struct store_extract_info *info, const char *path,
 	   struct error *err)
 {
 	char buf[65536];
@@ -1637,8 +1637,8 @@ copy_range(struct instream *r, int64_t offset, int64_t length, bool unquote,
 			return range_error(n, &rerr, path, err);
 		left -= n;
 		if (!unquote) {
-			if (strbuf_add(out, buf, (size_t)n) < 0)
-				goto toobig;
+			if (sink(buf, (size_t)n, arg, err) < 0)
+				return -1;
 			continue;
 		}
 		/* mboxrd: a line of one or more '>' then "From " loses one '>'. */
@@ -1660,16 +1660,29 @@ copy_range(struct instream *r, int64_t offset, int64_t length, bool unquote,
 					info->unquoted++;
 				}
 			}
-			if (strbuf_add(out, p, (size_t)(stop - p)) < 0)
-				goto toobig;
+			if (sink(p, (size_t)(stop - p), arg, err) < 0)
+				return -1;
 			at_line_start = nl != NULL;
 			p = stop;
 		}
 	}
 	return 0;
-toobig:
-	return error_set(err, EX_DATAERR, "a message in '%s' is larger than the limit of %zu bytes",
-			 path, out->max);
+}
+
+struct strbuf_sink {
+	struct strbuf *out;
+	const char *path;
+};
+
+static int
+to_strbuf(const void *data, size_t len, void *arg, struct error *err)
+{
+	struct strbuf_sink *k = arg;
+
+	if (strbuf_add(k->out, data, len) < 0)
+		return error_set(err, EX_DATAERR, "a message in '%s' is larger than the limit "
+				 "of %zu bytes", k->path, k->out->max);
+	return 0;
 }
 
 /* A Maildir message gone from cur/ or new/ since the scan: a mail client
@@ -1871,6 +1884,17 @@ store_extract(int fd, const char *path, enum store_format format, const char *co
 	      int64_t offset, int64_t length, struct strbuf *out,
 	      struct store_extract_info *info, struct error *err)
 {
+	struct strbuf_sink k = { out, path };
+
+	return store_extract_to(fd, path, format, compression, offset, length, to_strbuf, &k,
+				info, err);
+}
+
+int
+store_extract_to(int fd, const char *path, enum store_format format, const char *compression,
+		 int64_t offset, int64_t length, store_sink *sink, void *arg,
+		 struct store_extract_info *info, struct error *err)
+{
 	struct instream own, *r = NULL;
 	bool kept = false, failed;
 	int rc;
@@ -1893,7 +1917,7 @@ store_extract(int fd, const char *path, enum store_format format, const char *co
 			return -1;
 		r = &own;
 	}
-	rc = copy_range(r, offset, length, format == STORE_MBOX, out, info, path, err);
+	rc = copy_range(r, offset, length, format == STORE_MBOX, sink, arg, info, path, err);
 	if (rc == 0 && format == STORE_MBOX)
 		info->trailer = mbox_trailer_after(r);
 	if (kept) {

@@ -154,4 +154,13 @@ int store_extract(int fd, const char *path, enum store_format format,
 		  const char *compression, int64_t offset, int64_t length,
 		  struct strbuf *out, struct store_extract_info *info, struct error *err);
 
+/* store_extract giving the bytes to 'sink' in pieces of at most 64 KiB
+ * as they are read, so that a large message is never whole in memory;
+ * a sink that fails (-1, err set) stops the copy. */
+typedef int store_sink(const void *data, size_t len, void *arg, struct error *err);
+int store_extract_to(int fd, const char *path, enum store_format format,
+		     const char *compression, int64_t offset, int64_t length,
+		     store_sink *sink, void *arg, struct store_extract_info *info,
+		     struct error *err);
+
 #endif

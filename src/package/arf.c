@@ -5,12 +5,17 @@
  * lines and their quoting) is written here, as mbox is no MIME. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gmime/gmime.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "arf.h"
+#include "bundle.h"
 #include "case.h"
 #include "digest.h"
 #include "error.h"
@@ -251,21 +256,68 @@ feedback_fields(const struct arf_sample *s, const struct arf_origin *o)
 	return out;
 }
 
-/* A leaf part whose content is data[0..len) as it is: the wrapper and
- * the part declare the same encoding, so GMime does not re-encode it;
- * only its newline filter applies (CRLF to LF), and not to a binary
- * part (see rfc822_encoding). */
-static GMimePart *
-raw_part(const char *type, const char *subtype, const char *data, size_t len,
-	 GMimeContentEncoding enc)
+/* Give the sample's bytes to fn in order: at once from memory, or in
+ * pieces from its file.  -1 when the file cannot be read or fn says
+ * stop (returns nonzero: 1 stop, -1 error). */
+typedef int chunk_fn(const char *p, size_t n, void *arg);
+
+static int
+each_chunk(const struct arf_sample *s, chunk_fn *fn, void *arg)
 {
-	GMimePart *part = g_mime_part_new_with_type(type, subtype);
+	char buf[65536];
+	size_t off = 0;
+
+	if (s->data)
+		return fn(s->data, s->len, arg);
+	while (off < s->len) {
+		size_t want = s->len - off < sizeof(buf) ? s->len - off : sizeof(buf);
+		ssize_t n = pread(s->fd, buf, want, (off_t)off);
+		int rc;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		rc = fn(buf, (size_t)n, arg);
+		if (rc)
+			return rc;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* A new descriptor of its own (its own offset: GMime's file streams
+ * read at the descriptor's offset) on the file open on fd. */
+static int
+reopen_fd(int fd)
+{
+	char path[64];
+	int own;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	own = open(path, O_RDONLY | O_CLOEXEC);
+	return own >= 0 ? own : dup(fd);
+}
+
+/* A stream on data[0..len), copied. */
+static GMimeStream *
+stream_of(const char *data, size_t len)
+{
 	GByteArray *ba = g_byte_array_sized_new((guint)len);
-	GMimeStream *st;
-	GMimeDataWrapper *w;
 
 	g_byte_array_append(ba, (const guint8 *)data, (guint)len);
-	st = g_mime_stream_mem_new_with_byte_array(ba);
+	return g_mime_stream_mem_new_with_byte_array(ba);
+}
+
+/* A leaf part whose content is the stream st as it is (the part takes
+ * st): see raw_part. */
+static GMimePart *
+raw_part_stream(const char *type, const char *subtype, GMimeStream *st,
+		GMimeContentEncoding enc)
+{
+	GMimePart *part = g_mime_part_new_with_type(type, subtype);
+	GMimeDataWrapper *w;
+
 	w = g_mime_data_wrapper_new_with_stream(st, enc);
 	if (enc != GMIME_CONTENT_ENCODING_DEFAULT)
 		g_mime_part_set_content_encoding(part, enc);
@@ -275,29 +327,117 @@ raw_part(const char *type, const char *subtype, const char *data, size_t len,
 	return part;
 }
 
+/* A leaf part whose content is data[0..len) as it is: the wrapper and
+ * the part declare the same encoding, so GMime does not re-encode it;
+ * only its newline filter applies (CRLF to LF), and not to a binary
+ * part (see rfc822_encoding). */
+static GMimePart *
+raw_part(const char *type, const char *subtype, const char *data, size_t len,
+	 GMimeContentEncoding enc)
+{
+	return raw_part_stream(type, subtype, stream_of(data, len), enc);
+}
+
 /* How message/rfc822 content is labelled (RFC 2046 5.2.1: 7bit, 8bit or
  * binary, never encoded).  GMime writes every part but a binary one
  * through a newline filter that turns CRLF into LF, so a sample with a
  * CR, like one with a NUL or a line over 998 octets, is binary: its
  * bytes are then copied untouched.  Else 8bit for bytes over 127, else
  * nothing (7bit). */
-static GMimeContentEncoding
-rfc822_encoding(const char *data, size_t len)
+struct encoding_scan {
+	GMimeContentEncoding enc;
+	size_t line;		/* octets of the line so far */
+};
+
+static int
+scan_encoding(const char *data, size_t len, void *arg)
 {
-	GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
-	size_t line = 0;	/* octets of the line so far */
+	struct encoding_scan *e = arg;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
 
-		if (c == '\n')
-			line = 0;
-		else if (c == '\0' || c == '\r' || ++line > 998)
-			return GMIME_CONTENT_ENCODING_BINARY;
-		else if (c > 127)
-			enc = GMIME_CONTENT_ENCODING_8BIT;
+		if (c == '\n') {
+			e->line = 0;
+		} else if (c == '\0' || c == '\r' || ++e->line > 998) {
+			e->enc = GMIME_CONTENT_ENCODING_BINARY;
+			return 1;
+		} else if (c > 127) {
+			e->enc = GMIME_CONTENT_ENCODING_8BIT;
+		}
 	}
-	return enc;
+	return 0;
+}
+
+static GMimeContentEncoding
+rfc822_encoding(const struct arf_sample *s)
+{
+	struct encoding_scan e = { GMIME_CONTENT_ENCODING_DEFAULT, 0 };
+
+	/* A file that cannot be read is binary: copied untouched as far
+	 * as it goes (the bundle's own copy then fails to be written). */
+	if (each_chunk(s, scan_encoding, &e) < 0)
+		return GMIME_CONTENT_ENCODING_BINARY;
+	return e.enc;
+}
+
+/* Looking for a string across pieces: the end of the previous piece
+ * that could begin it is kept. */
+struct search {
+	const char *needle;
+	size_t len;
+	char *carry;		/* len - 1 bytes at most */
+	size_t nr_carry;
+	bool found;
+};
+
+static int
+search_piece(const char *p, size_t n, void *arg)
+{
+	struct search *q = arg;
+	size_t keep;
+
+	if (q->nr_carry) {
+		/* A match that starts in the carry and ends in this piece. */
+		size_t take = n < q->len - 1 ? n : q->len - 1;
+		char *both = xmalloc(q->nr_carry + take);
+
+		memcpy(both, q->carry, q->nr_carry);
+		memcpy(both + q->nr_carry, p, take);
+		q->found = memmem(both, q->nr_carry + take, q->needle, q->len) != NULL;
+		free(both);
+	}
+	if (!q->found)
+		q->found = memmem(p, n, q->needle, q->len) != NULL;
+	if (q->found)
+		return 1;
+	keep = n < q->len - 1 ? n : q->len - 1;
+	if (keep < q->len - 1 && q->nr_carry) {
+		/* A short piece: what is kept grows from the old carry. */
+		size_t old = q->nr_carry + keep > q->len - 1 ? q->len - 1 - keep : q->nr_carry;
+
+		memmove(q->carry, q->carry + q->nr_carry - old, old);
+		memcpy(q->carry + old, p + n - keep, keep);
+		q->nr_carry = old + keep;
+	} else {
+		memcpy(q->carry, p + n - keep, keep);
+		q->nr_carry = keep;
+	}
+	return 0;
+}
+
+/* Whether the sample holds the string b. */
+static bool
+holds(const struct arf_sample *s, const char *b)
+{
+	struct search q = { b, strlen(b), NULL, 0, false };
+
+	if (s->data)
+		return memmem(s->data, s->len, b, q.len) != NULL;
+	q.carry = xmalloc(q.len);
+	each_chunk(s, search_piece, &q);
+	free(q.carry);
+	return q.found;
 }
 
 /* A boundary from the sample's digest that the sample does not hold
@@ -307,26 +447,28 @@ make_boundary(const struct arf_sample *s)
 {
 	char *b = xasprintf("=-fpkit-arf-%.32s", s->sha256);
 
-	for (unsigned n = 1; memmem(s->data, s->len, b, strlen(b)); n++) {
+	for (unsigned n = 1; holds(s, b); n++) {
 		free(b);
 		b = xasprintf("=-fpkit-arf-%.32s-%u", s->sha256, n);
 	}
 	return b;
 }
 
-char *
-arf_report(const struct arf_sample *s, size_t *len)
+/* Write the report for s to 'out' (the heart of arf_report); -1 (errno)
+ * when the sample's file cannot be opened again. */
+static int
+write_report(const struct arf_sample *s, GMimeStream *out)
 {
 	GMimeMessage *msg = g_mime_message_new(FALSE);
 	GMimeMultipart *mp = g_mime_multipart_new_with_subtype("report");
 	GMimeTextPart *text = g_mime_text_part_new_with_subtype("plain");
 	GMimePart *fb, *orig;
-	GMimeStream *out;
-	GByteArray *ba;
+	GMimeStream *content;
+	GByteArray *borrowed = NULL;
 	GDateTime *date;
 	struct arf_origin o;
 	char when[TIMEFMT_ISO_LEN], iso[TIMEFMT_ISO_LEN];
-	char *t, *subject, *id, *boundary, *result;
+	char *t, *subject, *id, *boundary;
 
 	origin_read(&o, s);
 	timefmt_compact_utc(s->blocked_at, when);
@@ -364,31 +506,71 @@ arf_report(const struct arf_sample *s, size_t *len)
 	free(t);
 	g_mime_multipart_add(mp, GMIME_OBJECT(fb));
 
-	orig = raw_part("message", "rfc822", s->data, s->len, rfc822_encoding(s->data, s->len));
+	/* The sample is read from where it is as the report is written:
+	 * from its bytes in memory, not copied (the stream does not own
+	 * them), or from its file, never whole in memory. */
+	if (s->data) {
+		borrowed = g_byte_array_new_take((guint8 *)s->data, (gsize)s->len);
+		content = g_mime_stream_mem_new_with_byte_array(borrowed);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(content), FALSE);
+	} else {
+		int fd = reopen_fd(s->fd);
+
+		if (fd < 0)
+			content = NULL;
+		else
+			content = g_mime_stream_fs_new_with_bounds(fd, 0, (gint64)s->len);
+	}
+	if (content == NULL) {
+		g_object_unref(fb);
+		g_object_unref(text);
+		g_object_unref(mp);
+		g_object_unref(msg);
+		free(boundary);
+		free(id);
+		free(subject);
+		origin_release(&o);
+		return -1;
+	}
+	orig = raw_part_stream("message", "rfc822", content, rfc822_encoding(s));
 	g_mime_multipart_add(mp, GMIME_OBJECT(orig));
 
 	g_mime_message_set_mime_part(msg, GMIME_OBJECT(mp));
 
-	out = g_mime_stream_mem_new();
 	g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, out);
-	/* The message and its copy of the sample go before the report is
-	 * copied out: a large sample is then in memory three times at
-	 * most (the caller's, the stream's, the result), not four. */
+	g_mime_stream_flush(out);
+	/* The message goes once written: arf_report then copies the
+	 * report out of its stream with nothing else held. */
 	g_object_unref(orig);
 	g_object_unref(fb);
 	g_object_unref(text);
 	g_object_unref(mp);
 	g_object_unref(msg);
+	/* The stream is gone with the message: its array goes, the
+	 * sample's bytes stay the caller's. */
+	if (borrowed)
+		g_byte_array_free(borrowed, FALSE);
+	free(boundary);
+	free(id);
+	free(subject);
+	origin_release(&o);
+	return 0;
+}
+
+char *
+arf_report(const struct arf_sample *s, size_t *len)
+{
+	GMimeStream *out = g_mime_stream_mem_new();
+	GByteArray *ba;
+	char *result;
+
+	write_report(s, out);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
 	result = xmalloc(ba->len + 1);
 	memcpy(result, ba->data, ba->len);
 	result[ba->len] = '\0';
 	*len = ba->len;
 	g_object_unref(out);
-	free(boundary);
-	free(id);
-	free(subject);
-	origin_release(&o);
 	return result;
 }
 
@@ -433,6 +615,186 @@ arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t when)
 	if (len == 0 || msg[len - 1] != '\n')
 		strbuf_addch(mbox, '\n');
 	strbuf_addch(mbox, '\n');
+}
+
+/* report.arf as it is written to its temporary file: hashed, counted,
+ * and given in pieces; with arf_mbox_append's quoting done on a stream
+ * (a line that starts with '>'s then "From " gets one '>' more), for a
+ * report too large to hold. */
+struct arf_out {
+	int fd;
+	struct digest d;
+	size_t len;
+	char buf[65536];
+	size_t used;
+	bool failed;		/* a write failed: errno says why */
+	int saved_errno;
+	/* the quoting: where the current line is */
+	enum { LINE_START, LINE_PREFIX, LINE_MATCH, LINE_REST } state;
+	size_t gt;		/* '>'s read at the line's start, not yet written */
+	size_t matched;		/* bytes of "From " read after them */
+	char last;		/* the last byte of the message */
+	size_t msg_len;
+};
+
+static void
+out_flush(struct arf_out *o)
+{
+	if (!o->failed && o->used && sample_write_all(o->fd, o->buf, o->used) < 0) {
+		o->failed = true;
+		o->saved_errno = errno;
+	}
+	o->used = 0;
+}
+
+static void
+out_add(struct arf_out *o, const char *p, size_t n)
+{
+	digest_update(&o->d, p, n);
+	o->len += n;
+	while (n > 0) {
+		size_t k = sizeof(o->buf) - o->used < n ? sizeof(o->buf) - o->used : n;
+
+		memcpy(o->buf + o->used, p, k);
+		o->used += k;
+		p += k;
+		n -= k;
+		if (o->used == sizeof(o->buf))
+			out_flush(o);
+	}
+}
+
+static void
+out_repeat(struct arf_out *o, char c, size_t n)
+{
+	for (; n > 0; n--)
+		out_add(o, &c, 1);
+}
+
+/* The '>'s and the part of "From " held back, as they were. */
+static void
+quote_release(struct arf_out *o)
+{
+	out_repeat(o, '>', o->gt);
+	out_add(o, "From ", o->matched);
+	o->gt = o->matched = 0;
+}
+
+/* Quote the message's next bytes (arf_mbox_append's rule, across
+ * pieces). */
+static void
+quote_piece(struct arf_out *o, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	if (n)
+		o->last = end[-1];
+	o->msg_len += n;
+	while (p < end) {
+		if (o->state == LINE_REST) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *stop = nl ? nl + 1 : end;
+
+			out_add(o, p, (size_t)(stop - p));
+			p = stop;
+			if (nl)
+				o->state = LINE_START;
+			continue;
+		}
+		if (o->state == LINE_START)
+			o->state = LINE_PREFIX;
+		if (o->state == LINE_PREFIX && *p == '>') {
+			o->gt++;
+			p++;
+			continue;
+		}
+		if ((o->state == LINE_PREFIX || o->state == LINE_MATCH) &&
+		    *p == "From "[o->matched]) {
+			o->state = LINE_MATCH;
+			o->matched++;
+			p++;
+			if (o->matched == 5) {
+				out_add(o, ">", 1);
+				quote_release(o);
+				o->state = LINE_REST;
+			}
+			continue;
+		}
+		/* Not a "From " line: what was held back goes as it was, and
+		 * this byte is the rest of the line (or ends it). */
+		quote_release(o);
+		o->state = LINE_REST;
+	}
+}
+
+static int
+quote_chunk(const char *p, size_t n, void *arg)
+{
+	quote_piece(arg, p, n);
+	return 0;
+}
+
+/* A message's mbox entry begins: its "From " line. */
+static void
+quote_begin(struct arf_out *o, int64_t when)
+{
+	struct strbuf line;
+
+	strbuf_init(&line, STRBUF_NO_MAX);
+	arf_mbox_append(&line, "", 0, when);
+	/* arf_mbox_append wrote the "From " line and, for the empty
+	 * message, "\n\n": only the line is wanted here. */
+	out_add(o, line.buf, line.len - 2);
+	strbuf_release(&line);
+	o->state = LINE_START;
+	o->gt = o->matched = 0;
+	o->msg_len = 0;
+	o->last = '\0';
+}
+
+static void
+quote_end(struct arf_out *o)
+{
+	quote_release(o);
+	if (o->msg_len == 0 || o->last != '\n')
+		out_add(o, "\n", 1);
+	out_add(o, "\n", 1);
+}
+
+/* One report into o: written by GMime to a temporary file (the sample
+ * read from its own), then quoted from there in pieces. */
+static int
+report_to_file(struct arf_out *o, const struct arf_sample *a, int64_t when,
+	       struct error *err)
+{
+	struct arf_sample r;
+	GMimeStream *st;
+	off_t size;
+	int fd = sample_spool_open(err), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	st = g_mime_stream_fs_new(fd);
+	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(st), FALSE);
+	if (write_report(a, st) < 0 || (size = lseek(fd, 0, SEEK_END)) < 0) {
+		rc = error_set(err, EX_IOERR, "cannot write report.arf for '%s': %s", a->file,
+			       strerror(errno));
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	r.fd = fd;
+	r.len = (size_t)size;
+	quote_begin(o, when);
+	if (each_chunk(&r, quote_chunk, o) < 0) {
+		rc = error_set(err, EX_IOERR, "cannot read report.arf back for '%s': %s",
+			       a->file, strerror(errno));
+		goto out;
+	}
+	quote_end(o);
+out:
+	g_object_unref(st);
+	close(fd);
+	return rc;
 }
 
 /* Fill what the API says of the sample's target: its first stats entry
@@ -520,15 +882,54 @@ log_envelope(const struct maillog *m, const char *id, const char *dest_ip, json_
 	free(relay);
 }
 
-char *
+/* The report for sample i of l, filled in a. */
+static void
+fill_sample(struct arf_sample *a, const struct fpcase *c, const struct targets *tl,
+	    const struct sample_list *l, size_t i)
+{
+	const struct sample *s = &l->items[i];
+
+	memset(a, 0, sizeof(*a));
+	a->data = s->data;
+	a->len = s->data_len;
+	a->fd = s->spooled ? s->spool : -1;
+	a->msg = &s->msg;
+	a->ip = c->ip;
+	a->blocked_at = c->blocked_at;
+	a->message_id = s->message_id;
+	a->number = i + 1;
+	a->count = l->nr;
+	a->file = s->file;
+	a->sha256 = s->sha256;
+	target_facts(a, c, tl, s);
+}
+
+int
 arf_bundle(const struct fpcase *c, const struct targets *tl, const struct sample_list *l,
-	   const struct maillog *trail, size_t *len)
+	   const struct maillog *trail, struct bundle *b, struct error *err)
 {
 	struct strbuf mbox;
+	struct arf_out *o = NULL;
+	char sha[DIGEST_HEX_SIZE];
+	size_t len;
+	int rc = 0;
 
-	*len = 0;
 	if (l->nr == 0)
-		return NULL;
+		return 0;
+	/* With a sample too large to hold (sample.h), or one large enough
+	 * that its report should not be held beside it, the whole file is
+	 * written as it is made; else in memory. */
+	for (size_t i = 0; i < l->nr && o == NULL; i++) {
+		if (!l->items[i].spooled && l->items[i].data_len <= SAMPLE_SPILL)
+			continue;
+		o = xcalloc(1, sizeof(*o));
+		o->fd = sample_spool_open(err);
+		if (o->fd < 0) {
+			free(o);
+			return -1;
+		}
+		digest_init(&o->d);
+	}
 	strbuf_init(&mbox, STRBUF_NO_MAX);
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct sample *s = &l->items[i];
@@ -538,26 +939,45 @@ arf_bundle(const struct fpcase *c, const struct targets *tl, const struct sample
 		char *msg;
 		size_t msg_len;
 
-		memset(&a, 0, sizeof(a));
-		a.data = s->data;
-		a.len = s->data_len;
-		a.msg = &s->msg;
-		a.ip = c->ip;
-		a.blocked_at = c->blocked_at;
-		a.message_id = s->message_id;
-		a.number = i + 1;
-		a.count = l->nr;
-		a.file = s->file;
-		a.sha256 = s->sha256;
-		target_facts(&a, c, tl, s);
+		fill_sample(&a, c, tl, l, i);
 		log_envelope(trail, tl->items[s->hit->target].id, a.destination_ip, &logs,
 			     &a.mail_from, &rcpt, &a.nr_rcpt);
 		a.rcpt = rcpt;
-		msg = arf_report(&a, &msg_len);
+		if (o && (s->spooled || s->data_len > SAMPLE_SPILL)) {
+			rc = report_to_file(o, &a, c->blocked_at, err);
+		} else {
+			msg = arf_report(&a, &msg_len);
+			if (o) {
+				quote_begin(o, c->blocked_at);
+				quote_piece(o, msg, msg_len);
+				quote_end(o);
+			} else {
+				arf_mbox_append(&mbox, msg, msg_len, c->blocked_at);
+			}
+			free(msg);
+		}
 		free(rcpt);
 		json_decref(logs);
-		arf_mbox_append(&mbox, msg, msg_len, c->blocked_at);
-		free(msg);
+		if (rc < 0)
+			break;
 	}
-	return strbuf_detach(&mbox, len);
+	if (o == NULL) {
+		char *text = strbuf_detach(&mbox, &len);
+
+		bundle_add_take(b, "report.arf", text, len);
+		return 0;
+	}
+	strbuf_release(&mbox);
+	out_flush(o);
+	digest_final(&o->d, sha);
+	digest_release(&o->d);
+	if (rc == 0 && o->failed)
+		rc = error_set(err, EX_IOERR, "cannot write report.arf to a temporary file: %s "
+			       "(set TMPDIR to a folder with room)", strerror(o->saved_errno));
+	if (rc == 0)
+		bundle_add_fd_take(b, "report.arf", o->fd, o->len, sha);
+	else
+		close(o->fd);
+	free(o);
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct bundle;
 struct diag;
 struct error;
 struct fpcase;
@@ -39,8 +40,11 @@ struct arf_sample {
 	size_t number, count;		/* "sample NUMBER of COUNT" */
 	const char *file;		/* the sample's name in the bundle */
 	const char *sha256;		/* of data, lowercase hex */
-	const char *data;		/* the message, byte for byte */
+	const char *data;		/* the message, byte for byte; NULL when
+					 * it is in the file 'fd' only */
 	size_t len;
+	int fd;				/* with data NULL: the file holding it
+					 * (from its start, read by pread) */
 	const struct mime_message *msg;	/* its one parse (sample.h), or NULL:
 					 * then it is parsed here */
 };
@@ -62,13 +66,16 @@ char *arf_report(const struct arf_sample *s, size_t *len);
  * empty line. */
 void arf_mbox_append(struct strbuf *mbox, const char *msg, size_t len, int64_t when);
 
-/* report.arf for the samples of a pack run, in sample order, from their
- * bytes in memory: new (free() it), with its length in *len; NULL when
- * there is no sample.  The mail-log trail (pack --maillog; NULL or empty
+/* report.arf for the samples of a pack run, in sample order, added to
+ * the bundle b (none when there is no sample): made in memory when every
+ * sample is in memory, else written as it is made to a temporary file
+ * (sample_spool_open), a spooled sample's bytes read from its file in
+ * pieces; the same bytes either way.  EX_CANTCREAT/EX_IOERR when the
+ * temporary file cannot be made or written.  The mail-log trail (pack --maillog; NULL or empty
  * for none) gives the envelope: MAIL FROM, and the RCPT TOs of the
  * deliveries relayed to the destination IP the API names (or of every
  * delivery, when the API names none or none went there). */
-char *arf_bundle(const struct fpcase *c, const struct targets *t, const struct sample_list *l,
-		 const struct maillog *trail, size_t *len);
+int arf_bundle(const struct fpcase *c, const struct targets *t, const struct sample_list *l,
+	       const struct maillog *trail, struct bundle *b, struct error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* bundle.c - the package stage */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,8 @@ bundle_release(struct bundle *b)
 		free(b->entries[i].name);
 		if (!b->entries[i].borrowed)
 			free(b->entries[i].data);
+		if (b->entries[i].own_fd)
+			close(b->entries[i].fd);
 	}
 	free(b->entries);
 	free(b->top);
@@ -44,6 +47,7 @@ new_entry(struct bundle *b, const char *name)
 	e = &b->entries[b->nr++];
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
+	e->fd = -1;
 	return e;
 }
 
@@ -77,6 +81,51 @@ bundle_add_ref(struct bundle *b, const char *name, const char *data, size_t len,
 	e->borrowed = true;
 	e->length = (int64_t)len;
 	memcpy(e->sha256, sha256, DIGEST_HEX_SIZE);
+}
+
+void
+bundle_add_fd(struct bundle *b, const char *name, int fd, size_t len, const char *sha256)
+{
+	struct bundle_entry *e = new_entry(b, name);
+
+	e->fd = fd;
+	e->borrowed = true;
+	e->length = (int64_t)len;
+	memcpy(e->sha256, sha256, DIGEST_HEX_SIZE);
+}
+
+void
+bundle_add_fd_take(struct bundle *b, const char *name, int fd, size_t len, const char *sha256)
+{
+	bundle_add_fd(b, name, fd, len, sha256);
+	b->entries[b->nr - 1].own_fd = true;
+}
+
+/* An entry's content into the tarball: from memory, or from its file in
+ * pieces, so that a large sample is never whole in memory. */
+static int
+write_content(struct tarball_writer *w, const struct bundle_entry *e, struct error *err)
+{
+	char buf[65536];
+	int64_t off = 0;
+
+	if (e->fd < 0)
+		return tarball_write(w, e->data, (size_t)e->length, err);
+	while (off < e->length) {
+		size_t want = e->length - off < (int64_t)sizeof(buf) ? (size_t)(e->length - off)
+			      : sizeof(buf);
+		ssize_t n = pread(e->fd, buf, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return error_set(err, EX_IOERR, "cannot read the temporary copy of '%s': %s",
+					 e->name, n == 0 ? "it became shorter" : strerror(errno));
+		if (tarball_write(w, buf, (size_t)n, err) < 0)
+			return -1;
+		off += n;
+	}
+	return 0;
 }
 
 const struct bundle_entry *
@@ -168,7 +217,7 @@ write_tarball(struct bundle *b, struct outfile *out, const char *path, struct er
 		if (rc == 0)
 			rc = tarball_begin_file(&w, name, e->length, err);
 		if (rc == 0)
-			rc = tarball_write(&w, e->data, (size_t)e->length, err);
+			rc = write_content(&w, e, err);
 		free(name);
 		last = e->name;
 	}
@@ -224,7 +273,7 @@ write_folder(struct bundle *b, struct outdir *d, struct error *err)
 		const struct bundle_entry *e = &b->entries[i];
 
 		if (make_parents(d, e->name, last, err) < 0 ||
-		    outdir_add_file(d, e->name, e->data, (size_t)e->length, err) < 0)
+		    outdir_add_file_from(d, e->name, e->data, (size_t)e->length, e->fd, err) < 0)
 			return -1;
 		last = e->name;
 	}

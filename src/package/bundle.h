@@ -16,6 +16,9 @@ struct bundle_entry {
 	char *name;		/* path below the top folder, e.g. "api/stats.json" */
 	char *data;		/* the content */
 	bool borrowed;		/* data is the caller's (bundle_add_ref) */
+	int fd;			/* the content is in this file from its start
+				 * (bundle_add_fd), not in data; else -1 */
+	bool own_fd;		/* closed with the bundle (bundle_add_fd_take) */
 	int64_t length;
 	char sha256[DIGEST_HEX_SIZE];
 };
@@ -40,6 +43,16 @@ void bundle_add_take(struct bundle *b, const char *name, char *data, size_t len)
  * the samples, read once from their store. */
 void bundle_add_ref(struct bundle *b, const char *name, const char *data, size_t len,
 		    const char *sha256);
+
+/* Add a file whose content is the first len bytes of the file open on
+ * fd, read in pieces (pread) when the bundle is written, and whose
+ * SHA-256 the caller has: a large sample, report.arf made from one.
+ * bundle_add_fd leaves fd the caller's (it must stay open until the
+ * bundle is written); bundle_add_fd_take closes it with the bundle. */
+void bundle_add_fd(struct bundle *b, const char *name, int fd, size_t len,
+		   const char *sha256);
+void bundle_add_fd_take(struct bundle *b, const char *name, int fd, size_t len,
+			const char *sha256);
 
 const struct bundle_entry *bundle_find(const struct bundle *b, const char *name);
 

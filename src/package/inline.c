@@ -132,24 +132,29 @@ add_header_line(struct strbuf *sb, const char *p, size_t n)
 static void
 add_header(struct inline_state *st, struct strbuf *block, const struct sample *s)
 {
-	size_t end = header_end(s->data, s->data_len), pos = 0, lines = 0;
+	size_t len;
+	const char *data = sample_header(s, &len);
+	size_t end = header_end(data, len), pos = 0, lines = 0;
 	struct strbuf body;
 
 	/* Each line comes out at least half as long as it is (a CR LF line
 	 * of one character): a header that long cannot fit, and is not
 	 * written out to learn it (a message without an empty line is all
-	 * header, up to FPKIT_LIMIT_SAMPLE). */
-	if (st->closed || end / 2 > st->o->max) {
+	 * header, up to FPKIT_LIMIT_SAMPLE).  So is the header of a sample
+	 * kept in a file (sample.h) that does not end within the bytes
+	 * kept of it in memory, over FPKIT_LIMIT_HEADER_BLOCK: it is not
+	 * read again from the file. */
+	if (st->closed || end / 2 > st->o->max || (s->spooled && end == len)) {
 		st->nr_header++;
 		st->headers_left++;
 		return;
 	}
 	strbuf_init(&body, STRBUF_NO_MAX);
 	while (pos < end) {
-		const char *nl = memchr(s->data + pos, '\n', end - pos);
-		size_t n = nl ? (size_t)(nl - s->data) - pos : end - pos;
+		const char *nl = memchr(data + pos, '\n', end - pos);
+		size_t n = nl ? (size_t)(nl - data) - pos : end - pos;
 
-		add_header_line(&body, s->data + pos, n);
+		add_header_line(&body, data + pos, n);
 		lines++;
 		pos += n + 1;
 	}

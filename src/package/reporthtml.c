@@ -277,14 +277,15 @@ volume_bars(struct svgchart *c, json_t *hourly, const struct words *w)
 
 		if (!time_of(t, "hour", &hour))
 			continue;
-		title = xasprintf("%s: %lld %s, %lld %s, %lld %s, %lld %s", str(t, "hour"),
-				  (long long)json_integer_value(m), w->messages,
+		/* "heading: count", the column headings as they are: no
+		 * language has to make them agree with a number. */
+		title = xasprintf("%s: %s %lld, %s %lld, %s %lld, %s %lld", str(t, "hour"),
+				  w->messages, (long long)json_integer_value(m), w->recipients,
 				  (long long)json_integer_value(json_object_get(t, "recipients")),
-				  w->recipients,
-				  (long long)json_integer_value(json_object_get(t, "deferred")),
 				  w->deferred,
-				  (long long)json_integer_value(json_object_get(t, "bounced")),
-				  w->bounced);
+				  (long long)json_integer_value(json_object_get(t, "deferred")),
+				  w->bounced,
+				  (long long)json_integer_value(json_object_get(t, "bounced")));
 		svgchart_bar(c, hour, HOUR, json_integer_value(m), "vol", title);
 		free(title);
 	}

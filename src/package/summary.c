@@ -115,7 +115,7 @@ build_samples(const struct targets *tl, const struct sample_list *l)
 			"date", iso_or_null(t->recent, t->date),
 			"file", s->file,
 			"sha256", s->sha256,
-			"size", (json_int_t)(s->data ? (int64_t)s->data_len : s->hit->length),
+			"size", (json_int_t)(s->data || s->spooled ? (int64_t)s->data_len : s->hit->length),
 			"source", jsontext_string(s->hit->path),
 			"format", store_format_name(s->hit->format),
 			"compression", str_or_null(s->hit->compression),

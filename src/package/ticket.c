@@ -411,7 +411,7 @@ add_delivery(json_t *t)
 	}
 	json_object_set_new(t, "attempts", attempts);
 	set_int(t, "attempts_more", more);
-	set_bool(t, "attempts_more_one", more == 1);
+	set_ones(t, (const char *const[]){ "attempts_more" }, 1);
 	set_bool(t, "delivered", delivered);
 	return delivered;
 }
@@ -506,8 +506,7 @@ add_queue(json_t *ctx)
 	set_bool(q, "sending_unknown", !json_is_boolean(can));
 	set_bool(q, "queue_clear", json_integer_value(json_object_get(q, "could_leave")) == 0);
 	set_bool(q, "queue_empty", json_integer_value(json_object_get(q, "total")) == 0);
-	set_bool(q, "could_leave_one", json_integer_value(json_object_get(q, "could_leave")) == 1);
-	set_bool(q, "total_one", json_integer_value(json_object_get(q, "total")) == 1);
+	set_ones(q, (const char *const[]){ "could_leave", "total", "to_targets" }, 3);
 }
 
 /* The messages sent just before the block (pack --before-block). */
@@ -755,7 +754,7 @@ posture_ptr(json_t *lines, json_t *ptr, const char *ip, const char *lang, struct
 		}
 		if (json_is_true(json_object_get(ptr, "generic"))) {
 			strbuf_addf(&sb, tr(lang, " The name looks like a provider's default (%s)."),
-				    str(ptr, "generic_reason"));
+				    tr(lang, str(ptr, "generic_reason")));
 			open_reason(open, tr(lang, "generic reverse DNS name"), lang);
 		}
 		if (str(ptr, "helo") && json_is_true(json_object_get(ptr, "helo_matches"))) {

@@ -21,6 +21,7 @@
 #include "posture.h"
 #include "queue.h"
 #include "sample.h"
+#include "stagetime.h"
 #include "targets.h"
 #include "volume.h"
 
@@ -42,6 +43,7 @@ struct fpkit {
 	bool ticket_paths;		/* --ticket-paths */
 	bool json;			/* --json */
 	bool force;			/* --force */
+	bool timing;			/* --timing */
 	const char *save_api;		/* --save-api */
 	int64_t from, to;		/* --from, --to (epoch; 0: default window) */
 	struct ovhclient api;		/* ovhclient.c: the API options and client */
@@ -84,6 +86,7 @@ struct fpkit {
 	char *bundle_path;		/* cmd_pack.c: where it is written */
 	char *folder_path;		/* pack.c: where --unpacked writes it */
 	bool nothing_found;		/* pack.c: messages looked for, none found */
+	struct stagetime times;		/* pack.c: each stage's time (--timing) */
 	struct diag diag;		/* error.c: warnings of every stage */
 };
 

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +27,20 @@
 #include "queuefiles.h"
 #include "reporthtml.h"
 #include "route.h"
+#include "stagetime.h"
 #include "summary.h"
 #include "textsafe.h"
 #include "ticket.h"
 #include "timefmt.h"
 #include "xalloc.h"
+
+/* Stage 'name' ends now (--timing): the clocks are read whether the
+ * option is given or not, a few system calls a run. */
+static void
+lap(struct fpkit *fp, const char *name)
+{
+	stagetime_lap(&fp->times, name);
+}
 
 void
 pack_init(struct fpkit *fp)
@@ -256,12 +267,13 @@ collect(struct fpkit *fp, struct error *err)
 /* Trail: the mail-log lines about every target (--maillog), followed
  * through their queue ids, and with --before-block those of the messages
  * dated before the block, to choose among them; classic syslog years
- * are taken from the block time. */
+ * are taken from the block time.  Its warnings go to 'diag'. */
 static int
-trail(struct fpkit *fp, struct error *err)
+trail_into(struct fpkit *fp, struct diag *diag, struct error *err)
 {
 	if (fp->nr_maillog == 0)
 		return 0;
+	fp->trail.diag = diag;
 	for (size_t i = 0; i < fp->targets.nr; i++)
 		if (!fp->targets.items[i].recent)
 			maillog_add_target(&fp->trail, fp->targets.items[i].id,
@@ -274,16 +286,113 @@ trail(struct fpkit *fp, struct error *err)
 			return -1;
 		}
 	if (fp->trail.nr_targets == 0)
-		diag_add(&fp->diag, "no Message-ID to look for in the mail logs");
+		diag_add(diag, "no Message-ID to look for in the mail logs");
 	/* The sending volume is counted in the trail's first pass. */
-	volume_start(&fp->volume, fp->kase.blocked_at, fp->log_host, &fp->diag);
+	volume_start(&fp->volume, fp->kase.blocked_at, fp->log_host, diag);
 	maillog_watch(&fp->trail, volume_feed, &fp->volume);
 	if (maillog_scan(&fp->trail, fp->kase.blocked_at, err) < 0)
 		return -1;
 	volume_finish(&fp->volume);
 	logclock_check(&fp->clock, &fp->trail, &fp->targets, &fp->kase.stats,
-		       fp->kase.blocked_at, &fp->diag);
+		       fp->kase.blocked_at, diag);
 	return 0;
+}
+
+static int
+trail(struct fpkit *fp, struct error *err)
+{
+	return trail_into(fp, &fp->diag, err);
+}
+
+/*
+ * Without --before-block the mail logs do not depend on the stores: they
+ * are read in a thread of their own while the stores are searched and
+ * the samples read, so that the run takes about the longer of the two,
+ * not their sum.  The thread touches the trail, the volume and the clock
+ * alone, and reads the targets' ids, which the search does not change;
+ * its warnings wait in a list of their own and join the run's after the
+ * samples', where reading the logs after them would have put them, so
+ * that a run says the same things in the same order either way.
+ */
+struct trail_job {
+	struct fpkit *fp;
+	pthread_t tid;
+	bool running;
+	atomic_bool stop;	/* the run stopped before the trail: not wanted */
+	struct diag diag;
+	struct error err;
+	int rc;
+	double wall, cpu;	/* its own: its threads' CPU time */
+};
+
+static void *
+trail_thread(void *arg)
+{
+	struct trail_job *job = arg;
+	struct timespec w0, w1, c1;
+
+	clock_gettime(CLOCK_MONOTONIC, &w0);
+	job->rc = trail_into(job->fp, &job->diag, &job->err);
+	clock_gettime(CLOCK_MONOTONIC, &w1);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	job->wall = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
+	/* and that of the threads that read the logs ahead of it */
+	job->cpu = (double)c1.tv_sec + (double)c1.tv_nsec / 1e9 + job->fp->trail.read_cpu;
+	return NULL;
+}
+
+/* Start the thread; when it cannot be, the trail is read in its turn. */
+static void
+trail_start(struct fpkit *fp, struct trail_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->fp = fp;
+	job->err = (struct error)ERROR_INIT;
+	atomic_init(&job->stop, false);
+	if (fp->before_block || fp->nr_maillog == 0)
+		return;
+	fp->trail.stop = &job->stop;
+	job->running = pthread_create(&job->tid, NULL, trail_thread, job) == 0;
+	if (!job->running)
+		fp->trail.stop = NULL;
+}
+
+/* Wait for the thread.  With 'keep', its warnings join the run's and its
+ * failure is the run's (-1, err set); else both are dropped, as when
+ * the run stops before the trail. */
+static int
+trail_finish(struct fpkit *fp, struct trail_job *job, bool keep, struct error *err)
+{
+	int rc = 0;
+
+	if (!job->running)
+		return 0;
+	/* Not wanted: stopped within a window of bytes, not read to the end. */
+	if (!keep)
+		atomic_store(&job->stop, true);
+	pthread_join(job->tid, NULL);
+	job->running = false;
+	if (keep) {
+		for (size_t i = 0; i < job->diag.nr; i++)
+			diag_add(&fp->diag, "%s", job->diag.items[i]);
+		stagetime_add(&fp->times, "trail", job->wall, job->cpu);
+		if (job->rc < 0) {
+			*err = job->err;
+			rc = -1;
+		}
+	}
+	fp->trail.stop = NULL;
+	if (!keep) {
+		/* As if never read. */
+		maillog_release(&fp->trail);
+		maillog_init(&fp->trail, &fp->diag);
+		volume_release(&fp->volume);
+		memset(&fp->clock, 0, sizeof(fp->clock));
+	}
+	fp->trail.diag = &fp->diag;
+	fp->volume.diag = &fp->diag;
+	diag_release(&job->diag);
+	return rc;
 }
 
 /* The bundle's top folder and file name, and where to write it. */
@@ -554,11 +663,13 @@ posture_input(struct fpkit *fp, struct posture_input *in)
 		const struct checks_result *c = &fp->checks[i];
 		struct posture_message *m = &in->msgs[i];
 		const char **pass = xcalloc(c->nr_sigs ? c->nr_sigs : 1, sizeof(*pass));
-		char *env = posture_header_domain(s->data, s->data_len, "Return-Path");
+		size_t hlen;
+		const char *head = sample_header(s, &hlen);
+		char *env = posture_header_domain(head, hlen, "Return-Path");
 
 		keep(in, (char *)pass);
 		m->file = s->file;
-		m->from_domain = keep(in, posture_header_domain(s->data, s->data_len, "From"));
+		m->from_domain = keep(in, posture_header_domain(head, hlen, "From"));
 		m->envelope_source = "return-path";
 		if (!env && *s->message_id && fp->nr_maillog) {
 			long k = maillog_find_target(&fp->trail, fp->targets.items[s->hit->target].id);
@@ -693,8 +804,14 @@ package(struct fpkit *fp, struct error *err)
 	if (fp->nr_maillog)
 		logs_add(&fp->bundle, &fp->trail, fp->summary);
 	logs_add_volume(fp->summary, &fp->volume, &fp->clock);
-	if (check_samples(fp, &chk, err) < 0 || check_posture(fp, err) < 0)
+	lap(fp, "summary");
+	if (check_samples(fp, &chk, err) < 0)
 		goto out;
+	lap(fp, "checks");
+	if (check_posture(fp, err) < 0)
+		goto out;
+	if (fp->posture_opt.enabled)
+		lap(fp, "posture");
 	text = summary_dump(fp->summary, &len);
 	bundle_add_take(&fp->bundle, "summary.json", text, len);
 	if (fp->kase.has_spamip)
@@ -710,7 +827,10 @@ package(struct fpkit *fp, struct error *err)
 		const struct sample *s = &fp->samples.items[i];
 		char *desc, *found;
 
-		bundle_add_ref(&fp->bundle, s->file, s->data, s->data_len, s->sha256);
+		if (s->spooled)
+			bundle_add_fd(&fp->bundle, s->file, s->spool, s->data_len, s->sha256);
+		else
+			bundle_add_ref(&fp->bundle, s->file, s->data, s->data_len, s->sha256);
 		/* checks/NN-<id>.txt: where the sample came from, then what
 		 * fpkit check finds in it. */
 		desc = sample_describe(s);
@@ -721,9 +841,8 @@ package(struct fpkit *fp, struct error *err)
 		bundle_add_take(&fp->bundle, s->check_file, text, strlen(text));
 	}
 	/* report.arf: the samples again, as feedback reports (arf.h). */
-	text = arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &len);
-	if (text)
-		bundle_add_take(&fp->bundle, "report.arf", text, len);
+	if (arf_bundle(&fp->kase, &fp->targets, &fp->samples, &fp->trail, &fp->bundle, err) < 0)
+		return -1;
 	if (fp->queue)
 		queuefiles_add(&fp->bundle, &fp->queue_state, &fp->queue_dest);
 	/* The ticket last: it describes the bundle's other files. */
@@ -748,11 +867,13 @@ package(struct fpkit *fp, struct error *err)
 					 base ? base + 1 : fp->bundle_path, fp->lang, &len);
 		bundle_add_take(&fp->bundle, "REPORT.html", text, len);
 	}
+	lap(fp, "package");
 	if (fp->folder_path)
 		rc = bundle_write_unpacked(&fp->bundle, fp->bundle_path, fp->folder_path,
 					   fp->force, &fp->diag, err);
 	else
 		rc = bundle_write(&fp->bundle, fp->bundle_path, fp->force, err);
+	lap(fp, "write");
 out:
 	checks_release(&chk);
 	return rc;
@@ -774,13 +895,23 @@ check_found(struct fpkit *fp)
 int
 pack_run(struct fpkit *fp, struct error *err)
 {
+	struct trail_job job;
+
+	stagetime_start(&fp->times);
 	/* A bad --template is said at once, not after the search. */
 	if (fp->template_path && !fp->template_text &&
 	    ticket_template_load(fp->template_path, &fp->template_text, &fp->template_len,
 				 err) < 0)
 		return -1;
-	if (gather(fp, err) < 0 || locate(fp, err) < 0)
+	if (gather(fp, err) < 0)
 		return -1;
+	lap(fp, "gather");
+	trail_start(fp, &job);
+	if (locate(fp, err) < 0) {
+		trail_finish(fp, &job, false, NULL);
+		return -1;
+	}
+	lap(fp, "locate");
 	/* --before-block chooses by the mail logs too: they are read before
 	 * the samples, with the candidates' ids (one pass for all). */
 	if (fp->before_block) {
@@ -789,16 +920,35 @@ pack_run(struct fpkit *fp, struct error *err)
 			return -1;
 		beforeblock_choose(&fp->before, &fp->finder, &fp->targets, &fp->trail, fp->kase.ip,
 				   &fp->diag);
+		lap(fp, "trail");
 	}
-	if (collect(fp, err) < 0)
+	if (collect(fp, err) < 0) {
+		trail_finish(fp, &job, false, NULL);
 		return -1;
+	}
+	lap(fp, "samples");
 	check_found(fp);
-	if (fp->nothing_found && !fp->allow_empty)
+	if (fp->nothing_found && !fp->allow_empty) {
+		trail_finish(fp, &job, false, NULL);
 		return 0;
-	if ((!fp->before_block && trail(fp, err) < 0) ||
-	    (fp->queue && queuecase_read(fp, err) < 0) || package(fp, err) < 0)
-		return -1;
-	return 0;
+	}
+	if (job.running) {
+		int rc = trail_finish(fp, &job, true, err);
+
+		lap(fp, "wait");
+		if (rc < 0)
+			return -1;
+	} else if (!fp->before_block && fp->nr_maillog) {
+		if (trail(fp, err) < 0)
+			return -1;
+		lap(fp, "trail");
+	}
+	if (fp->queue) {
+		if (queuecase_read(fp, err) < 0)
+			return -1;
+		lap(fp, "queue");
+	}
+	return package(fp, err);
 }
 
 void

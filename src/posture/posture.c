@@ -159,7 +159,8 @@ contains_word(const char *name, const char *word)
  * Whether NAME looks like a provider's default rather than a name the
  * sender chose: the address's numbers in it (ip-192-0-2-10, 10.2.0.192),
  * the provider's host names (*.ovh.net, *.ip-*.eu), or the words of
- * access networks.  The reason in *WHY.
+ * access networks.  The reason in *WHY (English; src/words/ has it in
+ * each language).
  */
 static bool
 looks_generic(const char *ip, const char *name, const char **why)
@@ -842,7 +843,7 @@ print_ptr(FILE *f, const json_t *ptr, const char *lang)
 		fputs(tr(lang, "; NOT forward-confirmed: no name's address record gives back the IP"), f);
 	if (json_is_true(json_object_get(ptr, "generic")))
 		fprintf(f, tr(lang, "; looks generic (%s)"),
-			str(ptr, "generic_reason"));
+			tr(lang, str(ptr, "generic_reason")));
 	else
 		fputs(tr(lang, "; names the sender"), f);
 	if (str(ptr, "helo"))

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,15 +83,169 @@ span(const char *p, size_t len)
 
 /* ---- reading a log through one window ---- */
 
+/*
+ * A thread reads (and decompresses) the file ahead of the scan, into a
+ * ring of FEED_SLOTS chunks, so that the decompression and the scan of
+ * the lines run at the same time.  It stops at the reader's limit, at
+ * the end or at an error, which the scan meets after the bytes before
+ * it, where reading in its own turn would have met it.
+ */
+#define FEED_SLOTS 4
+#define FEED_CHUNK (1024 * 1024)
+
+struct feed {
+	struct instream *in;
+	int64_t limit;		/* bytes to read at most; -1: to the end */
+	pthread_t tid;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a chunk was filled or emptied, or quit */
+	char *chunk[FEED_SLOTS];
+	size_t len[FEED_SLOTS];
+	size_t head, tail, count, taken;	/* taken: of chunk[tail] */
+	bool done, quit;
+	ssize_t status;		/* once done: 0 at the end, -1 on an error */
+	struct error err;
+	bool over;		/* the error is a limit on decompression */
+	double cpu;		/* the thread's CPU seconds, once it ended */
+};
+
+static void
+feed_note_cpu(struct feed *fe)
+{
+	struct timespec c;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c) == 0)
+		fe->cpu = (double)c.tv_sec + (double)c.tv_nsec / 1e9;
+}
+
+static void *
+feed_thread(void *arg)
+{
+	struct feed *fe = arg;
+	int64_t got = 0;
+
+	for (;;) {
+		struct error e = ERROR_INIT;
+		size_t want = FEED_CHUNK;
+		ssize_t n = 0;
+
+		pthread_mutex_lock(&fe->lock);
+		while (fe->count == FEED_SLOTS && !fe->quit)
+			pthread_cond_wait(&fe->cond, &fe->lock);
+		if (fe->quit) {
+			pthread_mutex_unlock(&fe->lock);
+			feed_note_cpu(fe);
+			return NULL;
+		}
+		pthread_mutex_unlock(&fe->lock);
+		/* chunk[head] is the thread's alone until counted. */
+		if (fe->limit >= 0 && (int64_t)want > fe->limit - got)
+			want = (size_t)(fe->limit - got);
+		if (want > 0)
+			n = instream_read(fe->in, fe->chunk[fe->head], want, &e);
+		pthread_mutex_lock(&fe->lock);
+		if (n > 0) {
+			fe->len[fe->head] = (size_t)n;
+			fe->head = (fe->head + 1) % FEED_SLOTS;
+			fe->count++;
+			got += n;
+		} else {
+			fe->done = true;
+			fe->status = n < 0 ? -1 : 0;
+			fe->err = e;
+			fe->over = n < 0 && fe->in->over;
+		}
+		pthread_cond_broadcast(&fe->cond);
+		pthread_mutex_unlock(&fe->lock);
+		if (n <= 0) {
+			feed_note_cpu(fe);
+			return NULL;
+		}
+	}
+}
+
+/* Start the thread; false when it cannot be (then the reader reads in
+ * its own turn). */
+static bool
+feed_start(struct feed *fe, struct instream *in, int64_t limit)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->in = in;
+	fe->limit = limit;
+	for (size_t i = 0; i < FEED_SLOTS; i++)
+		fe->chunk[i] = xmalloc(FEED_CHUNK);
+	pthread_mutex_init(&fe->lock, NULL);
+	pthread_cond_init(&fe->cond, NULL);
+	fe->started = pthread_create(&fe->tid, NULL, feed_thread, fe) == 0;
+	return fe->started;
+}
+
+static void
+feed_stop(struct feed *fe)
+{
+	if (fe->started) {
+		pthread_mutex_lock(&fe->lock);
+		fe->quit = true;
+		pthread_cond_broadcast(&fe->cond);
+		pthread_mutex_unlock(&fe->lock);
+		pthread_join(fe->tid, NULL);
+		fe->started = false;
+	}
+	pthread_mutex_destroy(&fe->lock);
+	pthread_cond_destroy(&fe->cond);
+	for (size_t i = 0; i < FEED_SLOTS; i++)
+		free(fe->chunk[i]);
+	memset(fe->chunk, 0, sizeof(fe->chunk));
+}
+
+/* As instream_read, from the chunks: the count, 0 at the end, -1 on the
+ * error met there (*over: a limit on decompression). */
+static ssize_t
+feed_read(struct feed *fe, char *buf, size_t room, bool *over, struct error *err)
+{
+	ssize_t n;
+
+	pthread_mutex_lock(&fe->lock);
+	while (fe->count == 0 && !fe->done)
+		pthread_cond_wait(&fe->cond, &fe->lock);
+	if (fe->count > 0) {
+		size_t k = fe->len[fe->tail] - fe->taken;
+
+		if (k > room)
+			k = room;
+		memcpy(buf, fe->chunk[fe->tail] + fe->taken, k);
+		fe->taken += k;
+		if (fe->taken == fe->len[fe->tail]) {
+			fe->taken = 0;
+			fe->tail = (fe->tail + 1) % FEED_SLOTS;
+			fe->count--;
+			pthread_cond_broadcast(&fe->cond);
+		}
+		n = (ssize_t)k;
+	} else {
+		n = fe->status;
+		*over = fe->over;
+		if (n < 0)
+			*err = fe->err;
+	}
+	pthread_mutex_unlock(&fe->lock);
+	return n;
+}
+
 struct reader {
 	const char *path;
 	struct instream in;	/* the file, plain or decompressed */
+	struct feed feed;	/* read ahead of the scan, when started */
+	bool fed;
 	char *buf;		/* the window, borrowed from the scan */
 	size_t cap, pos, end;	/* unread bytes: buf[pos..end) */
 	bool eof;
 	int64_t got;		/* (decompressed) bytes read so far */
 	int64_t limit;		/* bytes to read at most; -1: to the end */
 	uint64_t lineno;
+	unsigned moves;		/* bumped when the window's bytes move */
+	const atomic_bool *stop; /* maillog.stop */
 	struct error over;	/* why the file ends early (a limit on
 				 * decompression), when over.status is set */
 };
@@ -109,12 +264,16 @@ reader_open(struct reader *r, const struct maillog_file *f, char *buf, size_t ca
 		return -1;
 	if (r->in.compression == NULL)
 		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r->fed = feed_start(&r->feed, &r->in, limit);
 	return 0;
 }
 
+/* Close; the CPU time of the thread that read ahead is added to *cpu. */
 static void
-reader_close(struct reader *r)
+reader_close(struct reader *r, double *cpu)
 {
+	feed_stop(&r->feed);
+	*cpu += r->feed.cpu;
 	instream_close(&r->in);
 }
 
@@ -127,16 +286,27 @@ reader_fill(struct reader *r, struct error *err)
 {
 	struct error e = ERROR_INIT;
 	size_t room = r->cap - r->end;
+	bool over = false;
 	ssize_t n;
 
+	if (r->stop && atomic_load_explicit(r->stop, memory_order_relaxed)) {
+		if (err)
+			error_set(err, EX_TEMPFAIL, "mail log '%s': reading stopped", r->path);
+		return -1;
+	}
 	if (r->limit >= 0 && (int64_t)room > r->limit - r->got)
 		room = (size_t)(r->limit - r->got);
 	if (room == 0) {
 		r->eof = true;
 		return 0;
 	}
-	n = instream_read(&r->in, r->buf + r->end, room, &e);
-	if (n < 0 && r->in.over) {
+	if (r->fed) {
+		n = feed_read(&r->feed, r->buf + r->end, room, &over, &e);
+	} else {
+		n = instream_read(&r->in, r->buf + r->end, room, &e);
+		over = n < 0 && r->in.over;
+	}
+	if (n < 0 && over) {
 		r->over = e;
 		r->eof = true;
 		return 0;
@@ -193,9 +363,36 @@ reader_next(struct reader *r, const char **line, size_t *len, bool *toolong,
 		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
 		r->end -= r->pos;
 		r->pos = 0;
+		r->moves++;
 		if (reader_fill(r, err) < 0)
 			return -1;
 	}
+}
+
+/* Does the line hold 'word' (a few bytes, no LF, CR or NUL)?  One
+ * memmem over the rest of the window answers for every line up to its
+ * next occurrence, instead of one call a line: the first pass asks it of
+ * every line, and few hold the word. */
+struct word_scan {
+	const char *word;
+	size_t len;
+	const char *hit;	/* the next occurrence, or NULL: none up to the
+				 * window's end as it was */
+	unsigned moves;		/* the reader's, when found */
+	bool valid;
+};
+
+static bool
+line_has_word(struct word_scan *w, const struct reader *r, const char *line, size_t len)
+{
+	if (!w->valid || w->moves != r->moves || (w->hit && w->hit < line)) {
+		const char *end = r->buf + r->end;
+
+		w->hit = memmem(line, (size_t)(end - line), w->word, w->len);
+		w->moves = r->moves;
+		w->valid = true;
+	}
+	return w->hit && w->hit + w->len <= line + len;
 }
 
 /* ---- targets and files ---- */
@@ -459,6 +656,7 @@ pass_anchors(struct scan *sc, struct error *err)
 
 	for (size_t i = 0; i < m->nr_files && rc == 0; i++) {
 		struct maillog_file *f = &m->files[i];
+		struct word_scan idw = { "id=", 3, NULL, 0, false };
 		uint64_t first_long = 0;
 		struct reader r;
 		const char *line;
@@ -467,6 +665,7 @@ pass_anchors(struct scan *sc, struct error *err)
 
 		if (reader_open(&r, f, sc->buf, sc->cap, -1, err) < 0)
 			return -1;
+		r.stop = m->stop;
 		while ((rc = reader_next(&r, &line, &len, &toolong, err)) > 0) {
 			struct logline_syslog sl;
 			struct logline_span qid, id;
@@ -482,7 +681,7 @@ pass_anchors(struct scan *sc, struct error *err)
 			if (m->watch)
 				m->watch(m->watch_arg, i, line, len);
 			/* Cheap first: every announcing line holds "id=". */
-			if (len < 3 || memmem(line, len, "id=", 3) == NULL ||
+			if (len < 3 || !line_has_word(&idw, &r, line, len) ||
 			    logline_parse_syslog(line, len, &sl) < 0)
 				continue;
 			mta = logline_announced_id(sl.msg, &qid, &id);
@@ -491,7 +690,7 @@ pass_anchors(struct scan *sc, struct error *err)
 		}
 		f->bytes = r.got;
 		f->lines = r.lineno;
-		reader_close(&r);
+		reader_close(&r, &m->read_cpu);
 		/* The lines before a limit on decompression are good: they are
 		 * followed, the next logs read; the second pass stops there. */
 		if (rc == 0 && r.over.status) {
@@ -608,6 +807,7 @@ pass_stories(struct scan *sc, struct error *err)
 
 		if (reader_open(&r, f, sc->buf, sc->cap, f->bytes, err) < 0)
 			return -1;
+		r.stop = m->stop;
 		while ((rc = reader_next(&r, &line, &len, &toolong, err)) > 0) {
 			char key[MAILLOG_MAX_HOST + LOGLINE_MAX_QID + 2];
 			struct logline_span qid, rest;
@@ -646,7 +846,7 @@ pass_stories(struct scan *sc, struct error *err)
 		}
 		if (rc == 0 && r.got < f->bytes)
 			rc = changed(f, r.lineno, err);
-		reader_close(&r);
+		reader_close(&r, &m->read_cpu);
 	}
 	if (rc < 0)
 		return -1;

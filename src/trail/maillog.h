@@ -5,6 +5,7 @@
 #define FPKIT_MAILLOG_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,11 @@ struct maillog {
 	/* maillog_watch: given every line of the first pass */
 	void (*watch)(void *arg, size_t file, const char *line, size_t len);
 	void *watch_arg;
+	/* Set (by another thread) to have maillog_scan stop within a window
+	 * of bytes and fail (EX_TEMPFAIL): its result is not wanted. */
+	const atomic_bool *stop;
+	double read_cpu;	/* CPU seconds of the threads that read the
+				 * files ahead of the scan (pack --timing) */
 };
 
 void maillog_init(struct maillog *m, struct diag *diag);

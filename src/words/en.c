@@ -281,6 +281,10 @@ static const struct words_entry entries[] = {
 	WORD_N("of %zu IP",
 	       "of %zu IPs"),
 	WORD("The logs cover %s to %s of that window only."),
+	WORD("the name holds the address"),
+	WORD("an ip-... name, a provider's default"),
+	WORD("a name under ovh.net, the provider's default"),
+	WORD("a word of access networks in the name"),
 };
 
 const struct words_lang words_en = {

@@ -779,6 +779,18 @@ static const struct words_entry entries[] = {
 	{ "The logs cover %s to %s of that window only.",
 	  NULL,
 	  { "Les journaux ne couvrent que %s à %s de cette période." } },
+	{ "the name holds the address",
+	  NULL,
+	  { "le nom contient l'adresse" } },
+	{ "an ip-... name, a provider's default",
+	  NULL,
+	  { "un nom en ip-..., le nom par défaut d'un fournisseur" } },
+	{ "a name under ovh.net, the provider's default",
+	  NULL,
+	  { "un nom sous ovh.net, le nom par défaut du fournisseur" } },
+	{ "a word of access networks in the name",
+	  NULL,
+	  { "un mot typique des réseaux d'accès dans le nom" } },
 };
 
 const struct words_lang words_fr = {

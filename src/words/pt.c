@@ -795,6 +795,18 @@ static const struct words_entry entries[] = {
 	{ "The logs cover %s to %s of that window only.",
 	  NULL,
 	  { "Os registos só abrangem de %s a %s desse período." } },
+	{ "the name holds the address",
+	  NULL,
+	  { "o nome contém o endereço" } },
+	{ "an ip-... name, a provider's default",
+	  NULL,
+	  { "um nome ip-..., o predefinido de um fornecedor" } },
+	{ "a name under ovh.net, the provider's default",
+	  NULL,
+	  { "um nome em ovh.net, o predefinido do fornecedor" } },
+	{ "a word of access networks in the name",
+	  NULL,
+	  { "uma palavra típica de redes de acesso no nome" } },
 };
 
 const struct words_lang words_pt = {

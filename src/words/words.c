@@ -16,6 +16,9 @@
 const struct words_lang *const words_langs[] = {
 	&words_en,
 	&words_fr,
+	&words_de,
+	&words_it,
+	&words_pl,
 	&words_pt,
 	&words_es,
 };
@@ -100,6 +103,8 @@ tr(const char *lang, const char *english)
 	size_t i = lang_index(lang);
 	const struct words_entry *e;
 
+	if (english == NULL)
+		return NULL;
 	check_known(english);
 	if (i == 0)
 		return english;

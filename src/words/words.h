@@ -64,8 +64,7 @@ struct words_lang {
 	size_t nr;
 };
 
-extern const struct words_lang words_en, words_fr;
-extern const struct words_lang words_pt;
+extern const struct words_lang words_en, words_fr, words_de, words_it, words_pl, words_pt;
 extern const struct words_lang words_es;
 
 /* Every language, English first. */
@@ -76,7 +75,7 @@ extern const size_t words_langs_nr;
 const struct words_lang *words_lang(const char *code);
 
 /* The words for ENGLISH in language LANG (a code; NULL or unknown:
- * English).  ENGLISH itself when the catalogue has none. */
+ * English).  ENGLISH itself when the catalogue has none (NULL for NULL). */
 const char *tr(const char *lang, const char *english) __attribute__((format_arg(2)));
 
 /* The same for a count N: ONE and OTHER are the English singular and

@@ -16,7 +16,9 @@
 #
 # Environment: FPKIT, BENCH_DIR (default /tmp/fpkit-bench), BENCH_SAMPLE_MIB
 # (at most 255: the sample limit is 256 MiB).  Needs GNU time (Debian:
-# time), base64 (coreutils), jq, and twice BENCH_SAMPLE_MIB of disk.
+# time), base64 (coreutils), jq, and twice BENCH_SAMPLE_MIB of disk in
+# BENCH_DIR, and three times more in TMPDIR while pack runs (the sample's
+# temporary copy, report.arf's and one report's: fpkit-pack(1)).
 set -eu
 LC_ALL=C
 TZ=UTC0

@@ -68,6 +68,8 @@ env -u LC_ALL LANG=fr_FR.UTF-8 "$FPKIT" pack --spam-ip-json "$DEMO_SPAMIP" --sta
 	--mail "$DEMO_MAIL" --no-dkim -o "$tmp/loc.tar.gz" >"$tmp/loc.txt" 2>/dev/null || :
 assert_in "$tmp/loc.txt" "Objet : Faux positif" "LANG=fr_FR.UTF-8: a French ticket"
 env -u LC_ALL LANG=de_DE.UTF-8 "$FPKIT" config --get lang >"$tmp/lang" 2>&1 || :
+assert_eq "$(cat "$tmp/lang")" "de" "lang from LANG=de_DE.UTF-8"
+env -u LC_ALL LANG=nl_NL.UTF-8 "$FPKIT" config --get lang >"$tmp/lang" 2>&1 || :
 assert_eq "$(cat "$tmp/lang")" "" "a language fpkit has no ticket in: not taken"
 run config --get lang
 assert_status 1 "LC_ALL=C: no language from the locale"

@@ -218,6 +218,8 @@ assert_eq "$(jget '.spf[0].problem')" "include:nothing.example.org has no SPF re
 posture --domain shop.example.net --dnsbl none 192.0.2.20
 assert_in "$tmp/out" "reverse DNS: ip-192-0-2-20.eu.example.com; NOT forward-confirmed" "text: not forward-confirmed"
 assert_in "$tmp/out" "looks generic (the name holds the address)" "text: generic"
+posture --lang fr --domain shop.example.net --dnsbl none 192.0.2.20
+assert_in "$tmp/out" "semble générique (le nom contient l'adresse)" "text in French: the generic name's reason too"
 
 # RFC 7208, 4.6.4: ten terms that ask DNS are allowed, not eleven; two
 # void lookups (names without records) are allowed, not three.
@@ -336,8 +338,17 @@ assert_in "$tmp/out" "DNS inverse : mail.shop.example.net ; confirmé dans le se
 assert_in "$tmp/out" "SPF shop.example.net : pass, décidé par mx" "fr: SPF"
 assert_in "$tmp/out" "DMARC shop.example.net : p=quarantine (enregistrement de _dmarc.shop.example.net)" "fr: DMARC"
 assert_in "$tmp/out" "liste de blocage bl.example.org : LISTÉE (127.0.0.2 : listée)" "fr: blocklist"
-posture --lang de 192.0.2.10
-assert_status 64 "--lang de: usage"
+# In German.
+posture --lang de --domain shop.example.net --dnsbl bl.example.org --helo mail.shop.example.net 192.0.2.10
+assert_status 0 "de: every check made"
+assert_in "$tmp/out" "IP 192.0.2.10 (DNS-Server: $DNS)" "de: the server"
+assert_in "$tmp/out" "Reverse-DNS: mail.shop.example.net; per Forward-Lookup bestätigt; benennt den Absender; stimmt mit dem HELO-Namen mail.shop.example.net überein" \
+	"de: reverse DNS"
+assert_in "$tmp/out" "SPF shop.example.net: pass, entschieden durch mx" "de: SPF"
+assert_in "$tmp/out" "DMARC shop.example.net: p=quarantine (Eintrag unter _dmarc.shop.example.net)" "de: DMARC"
+assert_in "$tmp/out" "Blockliste bl.example.org: GELISTET (127.0.0.2: gelistet)" "de: blocklist"
+posture --lang xx 192.0.2.10
+assert_status 64 "--lang xx (no such language): usage"
 
 # A server that does not answer, one that fails: temperror, said so;
 # exit 75.

@@ -109,7 +109,7 @@ assert_in "$tmp/err" "does not pass fpkit verify" "says so"
 assert_false "and writes nothing" test -e "$tmp/bad.html"
 run report
 assert_status 64 "no bundle"
-run report --lang de "$tmp/a/$DEMO_BUNDLE"
+run report --lang xx "$tmp/a/$DEMO_BUNDLE"
 assert_status 64 "an unknown language"
 
 # --- a bundle with hostile text --------------------------------------------

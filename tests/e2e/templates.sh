@@ -25,6 +25,20 @@ mkdir "$tmp/x"
 tar -xzf "$tmp/fr.tar.gz" -C "$tmp/x"
 assert_true "fr: TICKET.txt in the bundle is the French text" cmp -s "$tmp/fr.txt" "$tmp"/x/*/TICKET.txt
 
+pack_demo -o "$tmp/pl.tar.gz" --lang pl
+assert_status 0 "Polish ticket"
+cp "$tmp/out" "$tmp/pl.txt"
+assert_in "$tmp/pl.txt" "Temat: Wynik fałszywie dodatni: blokada antyspamowa IP 203.0.113.7" "pl: the subject"
+assert_in "$tmp/pl.txt" "Wiadomości wykryte przez system antyspamowy (3):" "pl: the detected messages"
+assert_in "$tmp/pl.txt" "  Data wykrycia:      2026-11-20 13:28:21 UTC" "pl: the time of the detection"
+assert_in "$tmp/pl.txt" "Nie znaleźliśmy jednej z tych 3 wiadomości" "pl: what was not found"
+assert_in "$tmp/pl.txt" "  [ ] zatrzymanie wysyłki e-maili z adresu 203.0.113.7" "pl: the checklist"
+assert_in "$tmp/pl.txt" "Załączone archiwum pl.tar.gz zawiera:" "pl: the archive named"
+assert_not_in "$tmp/pl.txt" "{{" "pl: no tag left unrendered"
+for s in 203.0.113.7 198.51.100.23 352 417 371; do
+	assert_in "$tmp/pl.txt" "$s" "pl carries '$s' as en does"
+done
+
 # One detected message, not found: "this message", not "one of these 1".
 jq '.[0].detectedSpams |= [.[2]] | .[0].numberOfSpams = 1' "$DEMO_STATS" >"$tmp/one.json"
 for lang in en fr; do
@@ -39,6 +53,11 @@ run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEM
 	--no-dkim --allow-empty -o "$tmp/one.tar.gz" --force
 tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
 assert_in "$tmp/one.txt" "We could not find this message in" "en: this message, not found"
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+	--no-dkim --allow-empty --lang pl -o "$tmp/one.tar.gz" --force
+tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+assert_in "$tmp/one.txt" "Nie znaleźliśmy tej wiadomości w przeszukanej skrzynce pocztowej." "pl: this message, not found"
+assert_not_in "$tmp/one.txt" "z tych 1 wiadomości" "pl: no 'z tych 1 wiadomości' for one target"
 
 # Both built-in templates render the same facts.
 for s in 203.0.113.7 198.51.100.23 352 417 371; do
@@ -74,6 +93,37 @@ for state in blockedForSpam unblocking unblocked; do
 		assert_eq "$(cat "$tmp/state-line")" "$want" "$lang ticket, state $state: its wording alone"
 	done
 done
+
+# German: the subject a German mail program shows, the words of the
+# ticket and of C (the block time), each state, one target not found.
+pack_demo -o "$tmp/de.tar.gz" --lang de
+assert_status 0 "German ticket"
+cp "$tmp/out" "$tmp/de.txt"
+assert_in "$tmp/de.txt" "Betreff: False Positive: Antispam-Sperrung von 203.0.113.7" "de: the subject"
+assert_in "$tmp/de.txt" "Vom Antispam-System erkannte Nachrichten (3):" "de: the detected messages"
+assert_in "$tmp/de.txt" "  Erkannt am:      2026-11-20 13:28:21 UTC" "de: the time of the detection"
+assert_in "$tmp/de.txt" "Wir konnten eine dieser 3 Nachrichten im durchsuchten Mail-Speicher" "de: what was not found"
+assert_in "$tmp/de.txt" "den E-Mail-Versand von 203.0.113.7 beendet" "de: the checklist"
+assert_in "$tmp/de.txt" "  Sperrdauer:         1 Stunde" "de: the block time in words"
+assert_in "$tmp/de.txt" "Das beigefügte Archiv de.tar.gz enthält:" "de: the archive named"
+for state in blockedForSpam unblocking unblocked; do
+	jq --arg s "$state" '.state = $s' "$DEMO_SPAMIP" >"$tmp/state.json"
+	run pack --spam-ip-json "$tmp/state.json" --stats-json "$DEMO_STATS" --mail "$DEMO_MAIL" \
+		--no-dkim --lang de -o "$tmp/state.tar.gz" --force
+	assert_status 0 "de ticket, state $state"
+	awk '/^  Status:/ { on = 1; print; next } on && /^                   / { print; next } { on = 0 }' \
+		"$tmp/out" | tr '\n' ' ' | tr -s ' ' | sed 's/ $//' >"$tmp/state-line"
+	case $state in
+	blockedForSpam) want=" Status: weiterhin gesperrt; Entsperrung möglich ab 2026-11-20 14:32:07 UTC" ;;
+	unblocking) want=" Status: Entsperrung läuft; die Sperrdauer endete am 2026-11-20 14:32:07 UTC" ;;
+	unblocked) want=" Status: entsperrt; die Sperrung dauerte vom 2026-11-20 13:32:07 UTC bis 2026-11-20 14:32:07 UTC" ;;
+	esac
+	assert_eq "$(cat "$tmp/state-line")" "$want" "de ticket, state $state: its wording alone"
+done
+run pack --spam-ip-json "$DEMO_SPAMIP" --stats-json "$tmp/one.json" --mail "$DEMO_MAIL" \
+	--no-dkim --allow-empty --lang de -o "$tmp/one.tar.gz" --force
+tr '\n' ' ' <"$tmp/out" | tr -s ' ' >"$tmp/one.txt"
+assert_in "$tmp/one.txt" "Wir konnten diese Nachricht im durchsuchten Mail-Speicher nicht finden." "de: this message, not found"
 
 # The user's own template, over the same context.
 cat >"$tmp/mine.mustache" <<'TPL'

@@ -227,6 +227,11 @@ assert_eq "$(j .subject)" "\"Faux positif : blocage anti-spam de $IP\"" "French:
 jq -r .body "$tmp/out" >"$tmp/fr-body.txt"
 assert_in "$tmp/fr-body.txt" "EN-TÊTES ET JOURNAUX DE MAIL" "French: the headers' heading in French"
 assert_eq "$(grep -c '^=== En-tête ' "$tmp/fr-body.txt")" 2 "French: the header blocks"
+mkdir "$tmp/pl"
+pack_demo --lang pl -o "$tmp/pl/"
+run ticket create "$tmp/pl/$DEMO_BUNDLE" --dry-run
+assert_status 0 "Polish: a ticket of the Polish template"
+assert_eq "$(j .subject)" "\"Wynik fałszywie dodatni: blokada antyspamowa IP $IP\"" "Polish: the subject of 'Temat: '"
 pack_demo --inline -o "$tmp/inl/"
 run ticket create "$tmp/inl/$DEMO_BUNDLE" --dry-run
 jq -r .body "$tmp/out" >"$tmp/inl-body.txt"

@@ -491,6 +491,57 @@ test_ticket_volume(void **state)
 	json_decref(s);
 }
 
+/* The Polish ticket: its subject line, and the counts that take a
+ * singular (1) apart from the others. */
+static void
+test_ticket_polish(void **state)
+{
+	json_t *s = load_fixture("summary.json"), *v;
+	char *pl;
+
+	(void)state;
+	pl = render(s, "pl", NULL, NULL, false);
+	check_layout(pl, "pl");
+	assert_has(pl, "Temat: Wynik fałszywie dodatni: blokada antyspamowa IP 203.0.113.7\n\n"
+		   "Szanowni Państwo,\n\n");
+	assert_says(pl, "Według naszego logu poczty serwer ten wysłał w ciągu 24 godzin, od "
+		    "2026-11-19 13:32:07 UTC do 2026-11-20 13:32:07 UTC, 1794 wiadomości do "
+		    "2210 odbiorców w 1 domenie; doręczone: 2187, odroczone: 1, odrzucone: 22.");
+	assert_says(pl, "system antyspamowy uznał za spam 1 spośród 1 zbadanej wiadomości z "
+		    "adresu 203.0.113.7 (średni spam score: 410)");
+	assert_says(pl, "Nie znaleźliśmy jednej z tych 3 wiadomości w 2 przeszukanych "
+		    "skrzynkach pocztowych.");
+	/* Two: the "few" form. */
+	assert_has(pl, "    DKIM:             2 podpisy:\n");
+	assert_says(pl, "Zgodność z RFC: 2 odstępstwa od RFC, obecne już w wysłanej wiadomości");
+	assert_says(pl, "i pole MIME-Version: 2 uwagi:");
+	assert_has(pl, "  Czas blokady:     1 dzień, 1 godzina, 1 minuta i 1 sekunda\n");
+	assert_lacks(pl, "{{");
+	free(pl);
+	/* Five, twelve, twenty-two: "many", "many", "few". */
+	json_object_set_new(s, "block_seconds", json_integer(5 * 86400 + 22 * 3600 + 12 * 60 + 2));
+	v = json_object_get(json_object_get(json_array_get(json_object_get(s, "samples"), 0),
+					    "checks"), "conformance");
+	json_array_append_new(v, json_pack("{s:s}", "id", "date-missing"));
+	json_array_append_new(v, json_pack("{s:s}", "id", "from-missing"));
+	json_array_append_new(v, json_pack("{s:s}", "id", "line-too-long"));
+	pl = render(s, "pl", NULL, NULL, false);
+	assert_has(pl, "  Czas blokady:     5 dni, 22 godziny, 12 minut i 2 sekundy\n");
+	assert_says(pl, "Zgodność z RFC: 5 odstępstw od RFC");
+	free(pl);
+	/* One hour, one message, one recipient; many domains. */
+	v = json_object_get(s, "volume");
+	json_object_set_new(v, "hours", json_integer(1));
+	json_object_set_new(v, "messages", json_integer(1));
+	json_object_set_new(v, "recipients", json_integer(1));
+	json_object_set_new(v, "recipient_domains", json_integer(5));
+	pl = render(s, "pl", NULL, NULL, false);
+	assert_says(pl, "wysłał w ciągu godziny, od 2026-11-19 13:32:07 UTC do "
+		    "2026-11-20 13:32:07 UTC, 1 wiadomość do 1 odbiorcy w 5 domenach;");
+	free(pl);
+	json_decref(s);
+}
+
 static void
 test_ticket_facts(void **state)
 {
@@ -663,6 +714,7 @@ main(void)
 		cmocka_unit_test(test_wrap_utf8_and_limits),
 		cmocka_unit_test(test_every_rule_has_sentences),
 		cmocka_unit_test(test_ticket_volume),
+		cmocka_unit_test(test_ticket_polish),
 		cmocka_unit_test(test_ticket_facts),
 		cmocka_unit_test(test_ticket_parts),
 		cmocka_unit_test(test_ticket_append),
