@@ -35,8 +35,8 @@ static const struct words_entry entries[] = {
 	{ "A Content-Length field does not give the size of the body: the body "
 	  "changed after it was counted.",
 	  NULL,
-	  { "Un campo Content-Length no indica el tamaño del cuerpo: el cuerpo "
-	    "cambió después de medirse." } },
+	  { "Un campo Content-Length no coincide con el tamaño del cuerpo: el "
+	    "cuerpo cambió después de medirse." } },
 	{ "The message has more than one Date field.",
 	  NULL,
 	  { "El mensaje tiene más de un campo Date." } },
@@ -91,8 +91,8 @@ static const struct words_entry entries[] = {
 	    "cuerpo o se cortó en la cabecera." } },
 	{ "Its HTML holds event handler attributes, which run JavaScript.",
 	  NULL,
-	  { "Su HTML contiene atributos de gestión de eventos, que ejecutan "
-	    "JavaScript." } },
+	  { "Su HTML contiene atributos de manejadores de eventos, que "
+	    "ejecutan JavaScript." } },
 	{ "Its HTML holds a form.",
 	  NULL,
 	  { "Su HTML contiene un formulario." } },
@@ -182,7 +182,7 @@ static const struct words_entry entries[] = {
 	  { "No tiene campo MIME-Version (RFC 2045)." } },
 	{ "The MIME parser found another irregularity.",
 	  NULL,
-	  { "El análisis MIME ha encontrado otra irregularidad." } },
+	  { "El analizador MIME ha encontrado otra irregularidad." } },
 	{ "The message has more than one Message-ID field.",
 	  NULL,
 	  { "El mensaje tiene más de un campo Message-ID." } },
@@ -219,7 +219,7 @@ static const struct words_entry entries[] = {
 	    "ninguna dirección." } },
 	{ "Its subject is mostly in capital letters.",
 	  NULL,
-	  { "Su asunto está casi todo en mayúsculas." } },
+	  { "Su asunto está escrito casi por completo en mayúsculas." } },
 	{ "Its subject has several exclamation marks.",
 	  NULL,
 	  { "Su asunto tiene varios signos de exclamación." } },
@@ -260,8 +260,9 @@ static const struct words_entry entries[] = {
 	{ "the signature of @D cannot be used (its key is missing, revoked or "
 	  "too weak, or the signature is malformed or expired)",
 	  NULL,
-	  { "la firma de @D no se puede usar (su clave falta, está revocada o es "
-	    "demasiado débil, o la firma está mal formada o caducada)" } },
+	  { "la firma de @D no se puede usar (falta su clave, o esta está "
+	    "revocada o es demasiado débil, o la firma está mal formada o "
+	    "caducada)" } },
 	{ "the signature of @D could not be verified: its key could not be "
 	  "fetched from DNS",
 	  NULL,
@@ -308,7 +309,7 @@ static const struct words_entry entries[] = {
 	  { "DNS inverso no confirmado por la resolución directa" } },
 	{ " The name looks like a provider's default (%s).",
 	  NULL,
-	  { " El nombre parece el predeterminado de un proveedor (%s)." } },
+	  { " El nombre parece el que un proveedor asigna por defecto (%s)." } },
 	{ "generic reverse DNS name",
 	  NULL,
 	  { "nombre de DNS inverso genérico" } },
@@ -370,13 +371,13 @@ static const struct words_entry entries[] = {
 	  { "%sFIGURA en %s" } },
 	{ "%sthe query was refused, no verdict, by %s",
 	  NULL,
-	  { "%sconsulta rechazada, sin veredicto, por %s" } },
+	  { "%sconsulta rechazada por %s, sin veredicto" } },
 	{ "%snot checked (temperror) on %s",
 	  NULL,
 	  { "%ssin comprobar (temperror) en %s" } },
 	{ "listed on a blocklist",
 	  NULL,
-	  { "incluida en una lista de bloqueo" } },
+	  { "la IP figura en una lista de bloqueo" } },
 	{ "blocklists not all checked",
 	  NULL,
 	  { "no se han comprobado todas las listas de bloqueo" } },
@@ -552,7 +553,7 @@ static const struct words_entry entries[] = {
 	  { "; parece genérico (%s)" } },
 	{ "; names the sender",
 	  NULL,
-	  { "; nombra al remitente" } },
+	  { "; identifica al remitente" } },
 	{ "; matches the HELO name %s",
 	  NULL,
 	  { "; coincide con el nombre HELO %s" } },
@@ -788,6 +789,20 @@ static const struct words_entry entries[] = {
 	{ "The logs cover %s to %s of that window only.",
 	  NULL,
 	  { "Los logs solo cubren del %s al %s de ese periodo." } },
+	{ "the name holds the address",
+	  NULL,
+	  { "el nombre contiene la dirección" } },
+	{ "an ip-... name, a provider's default",
+	  NULL,
+	  { "un nombre del tipo ip-..., el que asigna por defecto un "
+	    "proveedor" } },
+	{ "a name under ovh.net, the provider's default",
+	  NULL,
+	  { "un nombre del dominio ovh.net, el que asigna por defecto el "
+	    "proveedor" } },
+	{ "a word of access networks in the name",
+	  NULL,
+	  { "el nombre contiene una palabra propia de las redes de acceso" } },
 };
 
 const struct words_lang words_es = {
