@@ -20,6 +20,7 @@ const struct words_lang *const words_langs[] = {
 	&words_it,
 	&words_pl,
 	&words_pt,
+	&words_es,
 };
 const size_t words_langs_nr = sizeof(words_langs) / sizeof(words_langs[0]);
 

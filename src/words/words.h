@@ -65,6 +65,7 @@ struct words_lang {
 };
 
 extern const struct words_lang words_en, words_fr, words_de, words_it, words_pl, words_pt;
+extern const struct words_lang words_es;
 
 /* Every language, English first. */
 extern const struct words_lang *const words_langs[];
