@@ -17,10 +17,10 @@ const struct words_lang *const words_langs[] = {
 	&words_en,
 	&words_fr,
 	&words_de,
+	&words_es,
 	&words_it,
 	&words_pl,
 	&words_pt,
-	&words_es,
 };
 const size_t words_langs_nr = sizeof(words_langs) / sizeof(words_langs[0]);
 
