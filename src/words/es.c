@@ -791,7 +791,7 @@ static const struct words_entry entries[] = {
 	  { "Los logs solo cubren del %s al %s de ese periodo." } },
 	{ "the name holds the address",
 	  NULL,
-	  { "el nombre contiene la dirección" } },
+	  { "el nombre contiene la dirección IP" } },
 	{ "an ip-... name, a provider's default",
 	  NULL,
 	  { "un nombre del tipo ip-..., el que asigna por defecto un "
