@@ -567,6 +567,11 @@ struct scan {
 	size_t kept;		/* bytes of lines held */
 	bool warned_kept, warned_anchors, warned_queue;
 	uint64_t seq;		/* lines read, over all the files */
+	/* The last two bytes of every anchored queue id, as a set of bits
+	 * (see may_hold_queue); enders_all: some id is not of "QID: " form,
+	 * so no line is passed over. */
+	uint64_t enders[65536 / 64];
+	bool enders_all;
 };
 
 /* "host qid" into buf; false when it does not fit (no real name is that
@@ -598,6 +603,52 @@ story_release(struct maillog_story *s)
 	free(s->host);
 	free(s->lines);
 	strbuf_release(&s->text);
+}
+
+/*
+ * The second pass reads every line of the logs and keeps few: a line is
+ * of an anchored queue only when logline_queue_id finds one of their
+ * ids, which (but for Exim's, which hold a '-') ends just before a ": "
+ * of the line.  So a line with no ": " preceded by the last two bytes of
+ * some anchored id is passed over unparsed; the others are parsed as
+ * before, and the same lines kept.
+ */
+static unsigned
+ender_of(const char *end)
+{
+	return (unsigned)(unsigned char)end[-2] << 8 | (unsigned char)end[-1];
+}
+
+static void
+note_ender(struct scan *sc, struct logline_span qid)
+{
+	unsigned e;
+
+	if (qid.len < 2 || memchr(qid.p, '-', qid.len)) {
+		sc->enders_all = true;
+		return;
+	}
+	e = ender_of(qid.p + qid.len);
+	sc->enders[e / 64] |= (uint64_t)1 << (e % 64);
+}
+
+static bool
+may_hold_queue(const struct scan *sc, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+
+	if (sc->enders_all)
+		return true;
+	while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
+		if (p - line >= 2 && p + 1 < end && p[1] == ' ') {
+			unsigned e = ender_of(p);
+
+			if (sc->enders[e / 64] & (uint64_t)1 << (e % 64))
+				return true;
+		}
+		p++;
+	}
+	return false;
 }
 
 static void
@@ -634,6 +685,7 @@ add_anchor(struct scan *sc, const struct logline_syslog *sl, struct logline_span
 		q->qid = xstrndup(qid.p, qid.len);
 		q->mta = mta;
 		story_init(&q->seg);
+		note_ender(sc, qid);
 		g_hash_table_insert(sc->qindex, q->key, GSIZE_TO_POINTER(qi + 1));
 	}
 	q = &sc->queues[qi];
@@ -821,7 +873,9 @@ pass_stories(struct scan *sc, struct error *err)
 				rc = changed(f, r.lineno, err);
 				break;
 			}
-			if (toolong || logline_parse_syslog(line, len, &sl) < 0 ||
+			if (toolong || (!may_hold_queue(sc, line, len) &&
+					(next >= sc->nr_anchors || sc->anchors[next].seq != sc->seq)) ||
+			    logline_parse_syslog(line, len, &sl) < 0 ||
 			    !logline_queue_id(sl.msg, &qid, &rest) ||
 			    !queue_key(key, sizeof(key), sl.host, qid) ||
 			    (hit = g_hash_table_lookup(sc->qindex, key)) == NULL)
