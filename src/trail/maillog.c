@@ -382,13 +382,61 @@ struct word_scan {
 	bool valid;
 };
 
+/*
+ * The first occurrence of a 3-byte word in [p, end), or NULL.  glibc's
+ * memmem is slow for a word that short (it can skip little), and the
+ * first pass searches the whole of the logs: this compares 16 places at
+ * a time, each with the word's three bytes, with the compiler's vectors.
+ */
+#if defined(__GNUC__)
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+static const char *
+find_word3(const char *p, const char *end, const char *word)
+{
+	bytes16 w0, w1, w2;
+
+	for (size_t i = 0; i < 16; i++) {
+		w0[i] = (unsigned char)word[0];
+		w1[i] = (unsigned char)word[1];
+		w2[i] = (unsigned char)word[2];
+	}
+	for (; end - p >= 18; p += 16) {
+		bytes16 a, b, c, m;
+		uint64_t lo, hi;
+
+		memcpy(&a, p, 16);
+		memcpy(&b, p + 1, 16);
+		memcpy(&c, p + 2, 16);
+		m = (bytes16)((a == w0) & (b == w1) & (c == w2));
+		memcpy(&lo, &m, 8);
+		memcpy(&hi, (char *)&m + 8, 8);
+		if (lo | hi)
+			break;	/* one is among these 16 places */
+	}
+	for (; end - p >= 3; p++)
+		if (p[0] == word[0] && p[1] == word[1] && p[2] == word[2])
+			return p;
+	return NULL;
+}
+#else
+static const char *
+find_word3(const char *p, const char *end, const char *word)
+{
+	return memmem(p, (size_t)(end - p), word, 3);
+}
+#endif
+
 static bool
 line_has_word(struct word_scan *w, const struct reader *r, const char *line, size_t len)
 {
 	if (!w->valid || w->moves != r->moves || (w->hit && w->hit < line)) {
 		const char *end = r->buf + r->end;
 
-		w->hit = memmem(line, (size_t)(end - line), w->word, w->len);
+		if (w->len == 3)
+			w->hit = find_word3(line, end, w->word);
+		else
+			w->hit = memmem(line, (size_t)(end - line), w->word, w->len);
 		w->moves = r->moves;
 		w->valid = true;
 	}
