@@ -382,13 +382,61 @@ struct word_scan {
 	bool valid;
 };
 
+/*
+ * The first occurrence of a 3-byte word in [p, end), or NULL.  glibc's
+ * memmem is slow for a word that short (it can skip little), and the
+ * first pass searches the whole of the logs: this compares 16 places at
+ * a time, each with the word's three bytes, with the compiler's vectors.
+ */
+#if defined(__GNUC__)
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+static const char *
+find_word3(const char *p, const char *end, const char *word)
+{
+	bytes16 w0, w1, w2;
+
+	for (size_t i = 0; i < 16; i++) {
+		w0[i] = (unsigned char)word[0];
+		w1[i] = (unsigned char)word[1];
+		w2[i] = (unsigned char)word[2];
+	}
+	for (; end - p >= 18; p += 16) {
+		bytes16 a, b, c, m;
+		uint64_t lo, hi;
+
+		memcpy(&a, p, 16);
+		memcpy(&b, p + 1, 16);
+		memcpy(&c, p + 2, 16);
+		m = (bytes16)((a == w0) & (b == w1) & (c == w2));
+		memcpy(&lo, &m, 8);
+		memcpy(&hi, (char *)&m + 8, 8);
+		if (lo | hi)
+			break;	/* one is among these 16 places */
+	}
+	for (; end - p >= 3; p++)
+		if (p[0] == word[0] && p[1] == word[1] && p[2] == word[2])
+			return p;
+	return NULL;
+}
+#else
+static const char *
+find_word3(const char *p, const char *end, const char *word)
+{
+	return memmem(p, (size_t)(end - p), word, 3);
+}
+#endif
+
 static bool
 line_has_word(struct word_scan *w, const struct reader *r, const char *line, size_t len)
 {
 	if (!w->valid || w->moves != r->moves || (w->hit && w->hit < line)) {
 		const char *end = r->buf + r->end;
 
-		w->hit = memmem(line, (size_t)(end - line), w->word, w->len);
+		if (w->len == 3)
+			w->hit = find_word3(line, end, w->word);
+		else
+			w->hit = memmem(line, (size_t)(end - line), w->word, w->len);
 		w->moves = r->moves;
 		w->valid = true;
 	}
@@ -425,7 +473,12 @@ canon_simple(struct logline_span v, char *buf, size_t size)
 	for (size_t i = 0; i < v.len; i++) {
 		unsigned char c = (unsigned char)v.p[i];
 
-		if (c <= ' ' || c >= 0x7f || strchr("()<>\"\\", c))
+		/* A switch, not strchr: every announced id comes here. */
+		switch (c) {
+		case '(': case ')': case '<': case '>': case '"': case '\\':
+			return false;
+		}
+		if (c <= ' ' || c >= 0x7f)
 			return false;
 		buf[i] = (char)c;
 		if (c == '@')
@@ -567,6 +620,11 @@ struct scan {
 	size_t kept;		/* bytes of lines held */
 	bool warned_kept, warned_anchors, warned_queue;
 	uint64_t seq;		/* lines read, over all the files */
+	/* The last two bytes of every anchored queue id, as a set of bits
+	 * (see may_hold_queue); enders_all: some id is not of "QID: " form,
+	 * so no line is passed over. */
+	uint64_t enders[65536 / 64];
+	bool enders_all;
 };
 
 /* "host qid" into buf; false when it does not fit (no real name is that
@@ -598,6 +656,52 @@ story_release(struct maillog_story *s)
 	free(s->host);
 	free(s->lines);
 	strbuf_release(&s->text);
+}
+
+/*
+ * The second pass reads every line of the logs and keeps few: a line is
+ * of an anchored queue only when logline_queue_id finds one of their
+ * ids, which (but for Exim's, which hold a '-') ends just before a ": "
+ * of the line.  So a line with no ": " preceded by the last two bytes of
+ * some anchored id is passed over unparsed; the others are parsed as
+ * before, and the same lines kept.
+ */
+static unsigned
+ender_of(const char *end)
+{
+	return (unsigned)(unsigned char)end[-2] << 8 | (unsigned char)end[-1];
+}
+
+static void
+note_ender(struct scan *sc, struct logline_span qid)
+{
+	unsigned e;
+
+	if (qid.len < 2 || memchr(qid.p, '-', qid.len)) {
+		sc->enders_all = true;
+		return;
+	}
+	e = ender_of(qid.p + qid.len);
+	sc->enders[e / 64] |= (uint64_t)1 << (e % 64);
+}
+
+static bool
+may_hold_queue(const struct scan *sc, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+
+	if (sc->enders_all)
+		return true;
+	while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
+		if (p - line >= 2 && p + 1 < end && p[1] == ' ') {
+			unsigned e = ender_of(p);
+
+			if (sc->enders[e / 64] & (uint64_t)1 << (e % 64))
+				return true;
+		}
+		p++;
+	}
+	return false;
 }
 
 static void
@@ -634,6 +738,7 @@ add_anchor(struct scan *sc, const struct logline_syslog *sl, struct logline_span
 		q->qid = xstrndup(qid.p, qid.len);
 		q->mta = mta;
 		story_init(&q->seg);
+		note_ender(sc, qid);
 		g_hash_table_insert(sc->qindex, q->key, GSIZE_TO_POINTER(qi + 1));
 	}
 	q = &sc->queues[qi];
@@ -821,7 +926,9 @@ pass_stories(struct scan *sc, struct error *err)
 				rc = changed(f, r.lineno, err);
 				break;
 			}
-			if (toolong || logline_parse_syslog(line, len, &sl) < 0 ||
+			if (toolong || (!may_hold_queue(sc, line, len) &&
+					(next >= sc->nr_anchors || sc->anchors[next].seq != sc->seq)) ||
+			    logline_parse_syslog(line, len, &sl) < 0 ||
 			    !logline_queue_id(sl.msg, &qid, &rest) ||
 			    !queue_key(key, sizeof(key), sl.host, qid) ||
 			    (hit = g_hash_table_lookup(sc->qindex, key)) == NULL)

@@ -23,6 +23,7 @@
 #include "fpkit_limits.h"
 #include "logline.h"
 #include "logs.h"
+#include "strbuf.h"
 #include "maillog.h"
 #include "targets.h"
 #include "timefmt.h"
@@ -693,6 +694,67 @@ test_scan_reused_queue(void **state)
 	set_tz("UTC0");
 }
 
+/* The second pass keeps every line of an anchored queue and no other:
+ * the announcing lines fall at every offset in the text (the search for
+ * "id=" looks at 16 places at a time), another queue's id ends in the
+ * same two bytes, and its lines name the anchored ids in their text. */
+static void
+test_scan_offsets_and_decoys(void **state)
+{
+	struct error err = ERROR_INIT;
+	struct diag diag = DIAG_INIT;
+	struct strbuf text;
+	struct maillog m;
+	char *path;
+
+	(void)state;
+	strbuf_init(&text, STRBUF_NO_MAX);
+	maillog_init(&m, &diag);
+	for (int k = 0; k < 17; k++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "t%d@x", k);
+		assert_int_equal(follow(&m, id), k);
+		strbuf_addf(&text,
+			"Nov 20 14:00:%02d m%.*s postfix/smtpd[5]: 3F1A2B%02d5D: client=web[203.0.113.20]\n"
+			"Nov 20 14:00:%02d m%.*s postfix/cleanup[2]: 3F1A2B%02d5D: message-id=<t%d@x>\n"
+			"Nov 20 14:00:%02d m%.*s postfix/smtp[3]: 999999995D: to=<d@x>, relay=a, "
+			"dsn=2.0.0, status=sent (250 ok: 3F1A2B%02d5D: queued)\n"
+			"Nov 20 14:00:%02d m%.*s postfix/qmgr[4]: 3F1A2B%02d5D: removed\n",
+			k, k, "xxxxxxxxxxxxxxxxx", k, k, k, "xxxxxxxxxxxxxxxxx", k, k,
+			k, k, "xxxxxxxxxxxxxxxxx", k, k, k, "xxxxxxxxxxxxxxxxx", k);
+	}
+	path = write_log(text.buf);
+	assert_int_equal(maillog_add_file(&m, path, &err), 0);
+	assert_int_equal(maillog_scan(&m, iso("2026-11-20T13:40:00Z"), &err), 0);
+	for (int k = 0; k < 17; k++) {
+		char want[128], *lines;
+		uint64_t omitted = 0;
+		size_t len, n = 0;
+
+		assert_int_equal(m.targets[k].nr_stories, 1);
+		lines = maillog_lines(&m, (size_t)k, false, &omitted, &len);
+		assert_non_null(lines);
+		for (const char *p = lines; (p = strstr(p, path)) != NULL; p++)
+			n++;
+		assert_int_equal(n, 3);
+		snprintf(want, sizeof(want), ":%d: Nov 20 14:00:%02d m%.*s postfix/smtpd[5]: "
+			 "3F1A2B%02d5D: client=", 4 * k + 1, k, k, "xxxxxxxxxxxxxxxxx", k);
+		assert_non_null(strstr(lines, want));
+		snprintf(want, sizeof(want), ":%d: Nov 20 14:00:%02d m%.*s postfix/qmgr[4]: "
+			 "3F1A2B%02d5D: removed", 4 * k + 4, k, k, "xxxxxxxxxxxxxxxxx", k);
+		assert_non_null(strstr(lines, want));
+		assert_null(strstr(lines, "999999995D"));
+		free(lines);
+	}
+	assert_int_equal(diag.nr, 0);
+	maillog_release(&m);
+	diag_release(&diag);
+	unlink(path);
+	free(path);
+	strbuf_release(&text);
+}
+
 static void
 test_add_file_errors(void **state)
 {
@@ -730,6 +792,7 @@ main(void)
 		cmocka_unit_test(test_facts_exim),
 		cmocka_unit_test(test_facts_sendmail),
 		cmocka_unit_test(test_scan_reused_queue),
+		cmocka_unit_test(test_scan_offsets_and_decoys),
 		cmocka_unit_test(test_add_file_errors),
 	};
 
