@@ -42,6 +42,9 @@ lintian --pedantic --display-info --show-overrides "$deb" >"$tmp/lintian" 2>&1 |
 sed 's/^/# lintian: /' "$tmp/lintian"
 assert_false "lintian: no error" grep -q '^E: ' "$tmp/lintian"
 assert_false "lintian: no warning" grep -q '^W: ' "$tmp/lintian"
+# Nor an informational or pedantic tag left without its documented
+# override.
+assert_false "lintian: no info or pedantic tag" grep -q '^[IP]: ' "$tmp/lintian"
 
 # --- what the package holds ---------------------------------------------------------
 R=$tmp/root
