@@ -422,6 +422,27 @@ outdir_add_file(struct outdir *d, const char *rel, const void *data, size_t len,
 }
 
 /* Copy len bytes of src (from its start, by pread) to fd. */
+int
+fd_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static int
 copy_fd(int fd, int src, size_t len)
 {
@@ -438,18 +459,8 @@ copy_fd(int fd, int src, size_t len)
 				errno = EIO;
 			return -1;
 		}
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(fd, buf + done, (size_t)(n - done));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				if (w == 0)
-					errno = EIO;
-				return -1;
-			}
-			done += w;
-		}
+		if (fd_write_all(fd, buf, (size_t)n) < 0)
+			return -1;
 		off += n;
 		len -= (size_t)n;
 	}
@@ -474,18 +485,8 @@ outdir_add_file_from(struct outdir *d, const char *rel, const void *data, size_t
 			  strerror(errno));
 		goto out;
 	}
-	if (src >= 0 && copy_fd(fd, src, len) < 0)
+	if (src >= 0 ? copy_fd(fd, src, len) < 0 : fd_write_all(fd, p, len) < 0)
 		goto io;
-	while (src < 0 && len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto io;
-		p += n;
-		len -= (size_t)n;
-	}
 	what = "set the time of";
 	if (futimens(fd, times) < 0)
 		goto io;

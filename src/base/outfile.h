@@ -96,4 +96,8 @@ char *outfile_dir_unsafe(const char *dir);
  * any outfile is opened. */
 void outfile_signals_init(void);
 
+/* Write all LEN bytes of BUF to FD, again after EINTR or a short write:
+ * 0, or -1 with errno set (EIO for a write of nothing). */
+int fd_write_all(int fd, const void *buf, size_t len);
+
 #endif

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "finder.h"
 #include "fpkit_limits.h"
+#include "outfile.h"
 #include "sample.h"
 #include "store.h"
 #include "strbuf.h"
@@ -46,27 +47,6 @@ sample_header(const struct sample *s, size_t *len)
 	}
 	*len = s->data_len;
 	return s->data;
-}
-
-int
-sample_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int
@@ -125,7 +105,7 @@ take_bytes(const void *data, size_t len, void *arg, struct error *err)
 	digest_update(&t->d, data, len);
 	t->len += len;
 	if (s->spooled)
-		return sample_write_all(s->spool, data, len) < 0 ? spool_error(t, err) : 0;
+		return fd_write_all(s->spool, data, len) < 0 ? spool_error(t, err) : 0;
 	strbuf_add(&t->mem, data, len);
 	if (t->mem.len <= SAMPLE_SPILL)
 		return 0;
@@ -139,7 +119,7 @@ take_bytes(const void *data, size_t len, void *arg, struct error *err)
 	s->head = xmalloc(s->head_len + 1);
 	memcpy(s->head, t->mem.buf, s->head_len);
 	s->head[s->head_len] = '\0';
-	if (sample_write_all(s->spool, t->mem.buf, t->mem.len) < 0)
+	if (fd_write_all(s->spool, t->mem.buf, t->mem.len) < 0)
 		return spool_error(t, err);
 	strbuf_release(&t->mem);
 	return 0;

@@ -84,9 +84,6 @@ const char *sample_header(const struct sample *s, size_t *len);
  * system has it), read and written with pread/write.  EX_CANTCREAT. */
 int sample_spool_open(struct error *err);
 
-/* Write all of buf to fd; -1 with errno on failure. */
-int sample_write_all(int fd, const void *buf, size_t len);
-
 /* The per-sample findings text for checks/ (new string). */
 char *sample_describe(const struct sample *s);
 

@@ -23,6 +23,7 @@
 #include "fpkit_limits.h"
 #include "maillog.h"
 #include "mime.h"
+#include "outfile.h"
 #include "sample.h"
 #include "strbuf.h"
 #include "targets.h"
@@ -642,7 +643,7 @@ struct arf_out {
 static void
 out_flush(struct arf_out *o)
 {
-	if (!o->failed && o->used && sample_write_all(o->fd, o->buf, o->used) < 0) {
+	if (!o->failed && o->used && fd_write_all(o->fd, o->buf, o->used) < 0) {
 		o->failed = true;
 		o->saved_errno = errno;
 	}

@@ -10,7 +10,7 @@ struct bundle;
 struct error;
 
 /* The languages with a built-in template. */
-#define TICKET_LANGS "en, fr, de, it, pl, pt"
+#define TICKET_LANGS "en, fr, de, es, it, pl, pt"
 
 /* The delivery attempts shown per target; the others are counted. */
 #define TICKET_ATTEMPTS_MAX 5

@@ -17,6 +17,7 @@ const struct words_lang *const words_langs[] = {
 	&words_en,
 	&words_fr,
 	&words_de,
+	&words_es,
 	&words_it,
 	&words_pl,
 	&words_pt,

@@ -64,7 +64,8 @@ struct words_lang {
 	size_t nr;
 };
 
-extern const struct words_lang words_en, words_fr, words_de, words_it, words_pl, words_pt;
+extern const struct words_lang words_en, words_fr, words_de, words_es, words_it, words_pl,
+	words_pt;
 
 /* Every language, English first. */
 extern const struct words_lang *const words_langs[];
