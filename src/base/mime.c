@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <gmime/gmime.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +25,30 @@
 #include "textsafe.h"
 #include "xalloc.h"
 
+static pthread_once_t started_once = PTHREAD_ONCE_INIT;
+static bool started;
+
+static void
+start(void)
+{
+	g_mime_init();
+	started = true;
+}
+
+/* GMime is started at its first use, not in main(): a command that
+ * parses no message (find, scan, verify, ...) pays nothing for it.  The
+ * first use may be on any thread (pack searches the stores in threads). */
 void
 mime_global_init(void)
 {
-	g_mime_init();
+	pthread_once(&started_once, start);
 }
 
 void
 mime_global_shutdown(void)
 {
-	g_mime_shutdown();
+	if (started)
+		g_mime_shutdown();
 }
 
 static const struct {
@@ -116,6 +132,7 @@ mime_message_take(struct mime_message *m, char *data, size_t len)
 	GByteArray *ba;
 	bool complete;
 
+	mime_global_init();
 	memset(m, 0, sizeof(*m));
 	/* The stream takes the bytes as they are: no copy (GLib's
 	 * allocator is malloc's). */
@@ -147,6 +164,7 @@ mime_message_open_fd(struct mime_message *m, int fd, size_t len, const char *hea
 	bool complete;
 	int own;
 
+	mime_global_init();
 	memset(m, 0, sizeof(*m));
 	m->len = len;
 	/* The header block is judged on its first bytes, as in
@@ -251,9 +269,12 @@ mime_summary_release(struct mime_summary *s)
 int
 mime_parse_date(const char *value, size_t len, int64_t *epoch)
 {
-	char *copy = g_strndup(value, len);
-	GDateTime *dt = g_mime_utils_header_decode_date(copy);
+	char *copy;
+	GDateTime *dt;
 
+	mime_global_init();
+	copy = g_strndup(value, len);
+	dt = g_mime_utils_header_decode_date(copy);
 	g_free(copy);
 	if (dt == NULL)
 		return -1;
@@ -904,6 +925,7 @@ mime_alert_buffer(struct mime_alert *a, const char *buf, size_t len)
 	GMimeMessage *msg;
 	GByteArray *ba;
 
+	mime_global_init();
 	memset(a, 0, sizeof(*a));
 	ba = g_byte_array_sized_new((guint)len);
 	g_byte_array_append(ba, (const guint8 *)buf, (guint)len);

@@ -15,7 +15,8 @@ struct _GMimeParser;
 struct _GMimeMessage;
 struct mime_walk_warning;
 
-/* Once per process, before any other mime_ call / after the last. */
+/* GMime's start, done by the first mime_ call that needs it (any thread;
+ * calling it again does nothing), and its end, after the last call. */
 void mime_global_init(void);
 void mime_global_shutdown(void);
 

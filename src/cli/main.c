@@ -238,7 +238,9 @@ main(int argc, char **argv)
 	/* Here, before any thread: the handler runs its clean-up on this
 	 * thread (outfile.c). */
 	outfile_signals_init();
-	mime_global_init();
+	/* GMime is started at its first use (mime.c), as libcurl, c-ares
+	 * and libopendkim are: a command that reads no message with it
+	 * (find, verify, --help) does not pay for it. */
 	status = run(argc, argv, &err);
 	mime_global_shutdown();
 	if (status < 0) {

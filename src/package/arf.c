@@ -561,10 +561,12 @@ write_report(const struct arf_sample *s, GMimeStream *out)
 char *
 arf_report(const struct arf_sample *s, size_t *len)
 {
-	GMimeStream *out = g_mime_stream_mem_new();
+	GMimeStream *out;
 	GByteArray *ba;
 	char *result;
 
+	mime_global_init();	/* started at its first use (mime.c) */
+	out = g_mime_stream_mem_new();
 	write_report(s, out);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
 	result = xmalloc(ba->len + 1);
@@ -917,6 +919,7 @@ arf_bundle(const struct fpcase *c, const struct targets *tl, const struct sample
 
 	if (l->nr == 0)
 		return 0;
+	mime_global_init();	/* started at its first use (mime.c) */
 	/* With a sample too large to hold (sample.h), or one large enough
 	 * that its report should not be held beside it, the whole file is
 	 * written as it is made; else in memory. */
