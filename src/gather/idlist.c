@@ -86,8 +86,8 @@ json_like(const char *s, size_t n, bool end)
 	return end ? strchr(",:{[", s[n - 1]) != NULL : strchr("{}[]\"", s[0]) != NULL;
 }
 
-const char *
-idlist_judge(const char *line, size_t len, int *skip)
+static const char *
+judge_line(const char *line, size_t len, int *skip)
 {
 	const char *s = line;
 	size_t n = len;
@@ -142,6 +142,24 @@ idlist_judge(const char *line, size_t len, int *skip)
 	if (loose_word(s, n))
 		return NULL;
 	return "a character such as , ; : \" ( ) that no Message-ID holds";
+}
+
+/* A line taken as an id must leave something once canonical (targets.c
+ * strips comments and brackets as a Message-ID field is read): a domain
+ * literal holding "(" or "<", which RFC 5322 allows, does not. */
+const char *
+idlist_judge(const char *line, size_t len, int *skip)
+{
+	const char *why = judge_line(line, len, skip);
+	char *canon;
+
+	if (why || *skip)
+		return why;
+	canon = msgid_normalize(line, len);
+	if (canon == NULL)
+		return "nothing is left of it once its comments and brackets are taken out";
+	free(canon);
+	return NULL;
 }
 
 /* The start of a bad line, cut on a character's boundary, and visible
