@@ -421,7 +421,6 @@ outdir_add_file(struct outdir *d, const char *rel, const void *data, size_t len,
 	return outdir_add_file_from(d, rel, data, len, -1, err);
 }
 
-/* Copy len bytes of src (from its start, by pread) to fd. */
 int
 fd_write_all(int fd, const void *buf, size_t len)
 {
@@ -443,6 +442,7 @@ fd_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Copy len bytes of src (from its start, by pread) to fd. */
 static int
 copy_fd(int fd, int src, size_t len)
 {
