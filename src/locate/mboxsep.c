@@ -13,6 +13,7 @@
 #include <immintrin.h>
 #endif
 
+#include "fpkit_limits.h"
 #include "mboxsep.h"
 
 /* Where the first "From " line of a would-be mbox starts: white space
@@ -276,28 +277,32 @@ mboxsep_line_starting(const char *p, size_t from, size_t len, char letter)
 /* True when the line at p (up to end) is an mbox "From " line:
  * "From SENDER DATE" with an asctime-like time and year.  A body line
  * that merely starts with "From " and escaped quoting is not one (the
- * test of git's mailsplit: a time "h:mm:ss"-like and a year after it). */
+ * test of git's mailsplit: a time "h:mm:ss"-like and a year after it).
+ * A line that 'end' cuts when more bytes may follow is undecided: true,
+ * for the caller to look again with the whole line (within the limit
+ * on a "From " line; a longer one is judged as it stands). */
 bool
-mboxsep_is_from_line(const char *p, const char *end)
+mboxsep_is_from_line(const char *p, const char *end, bool more)
 {
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
 	const char *e = nl ? nl : end, *colon;
+	const bool undecided = nl == NULL && more && end - p <= FPKIT_LIMIT_FROM_LINE;
 
 	if (e - p < 20 || memcmp(p, "From ", 5) != 0)
-		return !nl;	/* cut by the window: decided when refilled */
+		return undecided;
 	for (colon = e - 1; colon > p + 5 && *colon != ':'; colon--)
 		;
 	if (colon <= p + 6 || colon + 3 > e)
-		return false;
+		return undecided;
 	if (!isdigit((unsigned char)colon[-1]) || !isdigit((unsigned char)colon[1]) ||
 	    !isdigit((unsigned char)colon[2]))
-		return false;
+		return undecided;
 	/* a four-digit year somewhere after the time */
 	for (const char *q = colon + 3; q + 4 <= e; q++)
 		if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) &&
 		    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]))
 			return true;
-	return false;
+	return undecided;
 }
 
 /* The writers of mboxes end each message with an empty line, so that the

@@ -17,10 +17,11 @@ ssize_t mboxsep_start(const char *buf, size_t len);
 const char *mboxsep_find(const char *p, size_t len);
 
 /* True when the line at p (up to end) is an mbox "From " line ("From
- * SENDER DATE" with an asctime-like time and a year); a line cut by the
- * end of the window is taken as one, to be decided when the window is
- * refilled. */
-bool mboxsep_is_from_line(const char *p, const char *end);
+ * SENDER DATE" with an asctime-like time and a year).  With 'more' (the
+ * window may grow past end), a line that end cuts short of its newline
+ * is taken as one, to be decided when the window is refilled; without,
+ * it is judged as it stands (the last line of the file). */
+bool mboxsep_is_from_line(const char *p, const char *end, bool more);
 
 /* The length of the header block at p (len bytes of a message), its
  * empty line included, with *complete set: the same answer as

@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,10 @@
 /* The window of a mapped mbox, past the same room: the pages of a file
  * count in the memory of the process while they are mapped. */
 #define STORE_MBOX_MAP (4 * 1024 * 1024)
+
+/* Where a window of a mapped mbox begins in the file and in memory: a
+ * multiple of the size of a large page (see map_aligned). */
+#define STORE_MAP_ALIGN (2 * 1024 * 1024)
 
 /* A plain mbox at least this large is read by several threads, each
  * from a "From " line on (a thread costs less than a millisecond). */
@@ -487,18 +492,53 @@ sigbus_install(void)
 	sigaction(SIGBUS, &sa, &sigbus_before);
 }
 
+/* len bytes of fd from offset off (a multiple of STORE_MAP_ALIGN), read
+ * only, at an address that is a multiple of STORE_MAP_ALIGN too: where
+ * the page cache holds the file in folios of that size (a file read
+ * ahead by the kernel, on most file systems), each is mapped by one
+ * page-table entry, not 512, and the cost of mapping and unmapping a
+ * window falls from about half of the scan to almost nothing.  Else
+ * (or on a system that maps page by page anyway) nothing changes but
+ * two system calls. */
+static void *
+map_aligned(int fd, int64_t off, size_t len)
+{
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t room = len + STORE_MAP_ALIGN;
+	char *r, *a, *m, *tail;
+
+	r = mmap(NULL, room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return MAP_FAILED;
+	a = (char *)(((uintptr_t)r + STORE_MAP_ALIGN - 1) & ~((uintptr_t)STORE_MAP_ALIGN - 1));
+	m = mmap(a, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, (off_t)off);
+	if (m == MAP_FAILED) {
+		int e = errno;
+
+		munmap(r, room);
+		errno = e;
+		return MAP_FAILED;
+	}
+	if (a > r)
+		munmap(r, (size_t)(a - r));
+	tail = a + ((len + page - 1) & ~(page - 1));
+	if (tail < r + room)
+		munmap(tail, (size_t)(r + room - tail));
+	return m;
+}
+
 /* Map the window that starts at file offset 'from': cap bytes or more,
  * up to the part's end.  -1 (errno set) when the file cannot be
  * mapped. */
 static int
 win_map(struct mbox_win *win, int64_t from)
 {
-	const int64_t page = sysconf(_SC_PAGESIZE);
-	int64_t start = from - from % page;
-	int64_t end = start + (int64_t)win->cap + page;
+	int64_t start = from - from % STORE_MAP_ALIGN;
+	int64_t end = from + (int64_t)win->cap + STORE_MBOX_MAP;
 	void *map;
 
-	end = end - end % page + STORE_MBOX_MAP;
+	end += STORE_MAP_ALIGN - 1;
+	end -= end % STORE_MAP_ALIGN;
 	if (end > win->limit)
 		end = win->limit;
 	if (win->map)
@@ -512,7 +552,7 @@ win_map(struct mbox_win *win, int64_t from)
 	win->buf = NULL;
 	if (end <= from)
 		return 0;
-	map = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_SHARED, win->fd, (off_t)start);
+	map = map_aligned(win->fd, start, (size_t)(end - start));
 	if (map == MAP_FAILED)
 		return -1;
 	win->map = map;
@@ -668,8 +708,10 @@ mbox_loop(struct worker *wk, const char *path, const char *compression, const st
 			 * header's end (found whole in it, see mboxsep_find)
 			 * ends it there. */
 			next = mboxsep_find(buf + hstart - 1, hend + 1);
-			while (next && !mboxsep_is_from_line(next + 1, buf + len))
+			while (next && !mboxsep_is_from_line(next + 1, buf + len, !eof))
 				next = mboxsep_find(next + 1, hend - (size_t)(next + 1 - (buf + hstart)));
+			if (next && !eof && memchr(next + 1, '\n', len - (size_t)(next + 1 - buf)) == NULL)
+				goto shift;	/* that line is cut by the window */
 			if (next) {
 				avail = (size_t)(next + 1 - (buf + hstart));
 				hend = mboxsep_header_end(buf + hstart, avail, &complete);
@@ -700,7 +742,7 @@ mbox_loop(struct worker *wk, const char *path, const char *compression, const st
 			const char *p = len > from ? mboxsep_find(buf + from, len - from) : NULL;
 
 			/* "From " lines of the body that are no separators */
-			while (p != NULL && !mboxsep_is_from_line(p + 1, buf + len))
+			while (p != NULL && !mboxsep_is_from_line(p + 1, buf + len, !eof))
 				p = mboxsep_find(p + 1, len - (size_t)(p + 1 - buf));
 			if (p != NULL && memchr(p + 1, '\n', len - (size_t)(p + 1 - buf)) == NULL && !eof) {
 				/* the separator's line is cut by the window */
@@ -825,7 +867,8 @@ scan_mbox(struct worker *wk, const char *path, int fd, const char *compression,
 	}
 	memset(win, 0, sizeof(*win));
 	win->fd = fd;
-	win->cap = w->opt->max_header + FPKIT_LIMIT_FROM_LINE + 16;
+	/* a "From " line, a header block, the next "From " line */
+	win->cap = w->opt->max_header + 2 * FPKIT_LIMIT_FROM_LINE + 16;
 	if (compression == NULL) {
 		/* A part ends where it was cut, by the size the file had
 		 * then: shorter since, it is a file changed during the scan
@@ -890,7 +933,7 @@ next_from_line(int fd, int64_t from, int64_t size)
 		for (p = mboxsep_find(buf, (size_t)n); p; p = mboxsep_find(p + 1, (size_t)(end - p - 1))) {
 			if (memchr(p + 1, '\n', (size_t)(end - p - 1)) == NULL && off + n < size)
 				break;	/* the line is cut: read on from it */
-			if (mboxsep_is_from_line(p + 1, end)) {
+			if (mboxsep_is_from_line(p + 1, end, off + n < size)) {
 				found = off + (p + 1 - buf);
 				goto out;
 			}
