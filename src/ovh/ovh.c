@@ -22,6 +22,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "curlload.h"
 #include "error.h"
 #include "netaddr.h"
 #include "fpkit_limits.h"
@@ -972,5 +973,6 @@ void
 ovh_library_version(const char **built, const char **running)
 {
 	*built = LIBCURL_VERSION;
-	*running = curl_version_info(CURLVERSION_NOW)->version;
+	*running = curlload_error() ? "none (cannot be loaded)"
+				    : curl_version_info(CURLVERSION_NOW)->version;
 }
