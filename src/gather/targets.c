@@ -2,12 +2,32 @@
 #include "config.h"
 
 #include <glib.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "msgid.h"
 #include "targets.h"
 #include "xalloc.h"
+
+/* The filter's bit for a canonical id. */
+static size_t
+filter_bit(const char *canon)
+{
+	size_t n = strlen(canon);
+	uint64_t a = 0, b = 0, c = 0, h;
+
+	memcpy(&a, canon, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, canon + n - 8, 8);
+	if (n > 16)
+		memcpy(&c, canon + n / 2 - 4, 8);
+	h = a * 0x9e3779b97f4a7c15u ^ b * 0xc2b2ae3d27d4eb4fu ^ c * 0x165667b19e3779f9u ^ n;
+	h ^= h >> 31;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 29;
+	return (size_t)(h & (TARGETS_FILTER_BITS - 1));
+}
 
 void
 targets_init(struct targets *t)
@@ -70,6 +90,7 @@ targets_add(struct targets *t, const char *id, bool *added)
 	x->id = canon;
 	x->shown = msgid_strip(id, strlen(id));
 	g_hash_table_insert(t->index, canon, GSIZE_TO_POINTER(t->nr));
+	t->filter[filter_bit(canon) / 64] |= (uint64_t)1 << (filter_bit(canon) % 64);
 	if (added)
 		*added = true;
 	return (long)t->nr - 1;
@@ -109,8 +130,12 @@ targets_add_recent(struct targets *t, char *id, int64_t date, const char *rule,
 long
 targets_lookup(const struct targets *t, const char *canon)
 {
-	gpointer found = g_hash_table_lookup(t->index, canon);
+	size_t bit = filter_bit(canon);
+	gpointer found;
 
+	if (!(t->filter[bit / 64] & (uint64_t)1 << (bit % 64)))
+		return -1;
+	found = g_hash_table_lookup(t->index, canon);
 	return found ? (long)GPOINTER_TO_SIZE(found) - 1 : -1;
 }
 

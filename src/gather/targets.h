@@ -29,10 +29,16 @@ struct target {
 				 * (sample.c) */
 };
 
+#define TARGETS_FILTER_BITS 65536
+
 struct targets {
 	struct target *items;	/* in the order they were added */
 	size_t nr, alloc;
 	struct _GHashTable *index;	/* canonical id -> index + 1 */
+	/* A bit per canonical id (TARGETS_FILTER_BITS, by a hash of its
+	 * length and three 8-byte pieces): most ids a search reads are no
+	 * target, and are told so without hashing them whole. */
+	uint64_t filter[TARGETS_FILTER_BITS / 64];
 	long *by_stats;		/* each stats entry's target, or -1 */
 	size_t nr_stats, alloc_stats;
 };
