@@ -10,9 +10,7 @@
  * find, check, verify and the others never load it.
  *
  * A library that cannot be loaded (not installed, damaged) stops fpkit
- * with EX_OSFILE and the name of the package to install: every caller
- * is about to reach the network, and nothing has been written yet
- * under a final name (outputs are renamed into place only when whole).
+ * with EX_OSFILE and the name of the package to install (dlcall.c).
  */
 
 #include "config.h"
@@ -22,82 +20,22 @@
 #define CURL_DISABLE_TYPECHECK 1
 
 #include <curl/curl.h>
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sysexits.h>
 
 #include "curlload.h"
+#include "dlcall.h"
 
-static void *curl_lib;
-static char curl_why[256];
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_load(void)
-{
-	const char *e;
-
-	curl_lib = dlopen(FPKIT_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (curl_lib == NULL) {
-		e = dlerror();
-		snprintf(curl_why, sizeof(curl_why), "%s", e ? e : "not found");
-	}
-}
+static struct dlcall_lib curl = DLCALL_LIB(FPKIT_CURL_SONAME, "libcurl", "libcurl4",
+					   FPKIT_CURL_MIN);
 
 const char *
 curlload_error(void)
 {
-	pthread_once(&curl_once, curl_load);
-	return curl_lib ? NULL : curl_why;
+	return dlcall_error(&curl);
 }
 
-/* The function 'name' of libcurl; does not return when there is none. */
-static void *
-curl_fn(const char *name)
-{
-	void *fn;
-
-	pthread_once(&curl_once, curl_load);
-	if (curl_lib == NULL) {
-		fprintf(stderr, "fpkit: cannot load libcurl (%s): %s; install it "
-			"(Debian: apt-get install libcurl4)\n", FPKIT_CURL_SONAME, curl_why);
-		exit(EX_OSFILE);
-	}
-	fn = dlsym(curl_lib, name);
-	if (fn == NULL) {
-		fprintf(stderr, "fpkit: %s has no %s: libcurl %s or later is needed\n",
-			FPKIT_CURL_SONAME, name, FPKIT_CURL_MIN);
-		exit(EX_OSFILE);
-	}
-	return fn;
-}
-
-/* The pointer to libcurl's 'name', found once (threads may race to find
- * it: each finds the same). */
-#define CURL_FN(type, name, params) \
-	static type (*fn) params; \
-	type (*f) params = __atomic_load_n(&fn, __ATOMIC_ACQUIRE); \
-	if (f == NULL) { \
-		f = (type (*) params)curl_fn(#name); \
-		__atomic_store_n(&fn, f, __ATOMIC_RELEASE); \
-	}
-
-#define FORWARD(type, name, params, args) \
-	type name params \
-	{ \
-		CURL_FN(type, name, params) \
-		return f args; \
-	}
-
-#define FORWARD_VOID(name, params, args) \
-	void name params \
-	{ \
-		CURL_FN(void, name, params) \
-		f args; \
-	}
+#define FORWARD(type, name, params, args) DLCALL(curl, type, name, params, args)
+#define FORWARD_VOID(name, params, args) DLCALL_VOID(curl, name, params, args)
 
 FORWARD(CURLcode, curl_global_init, (long flags), (flags))
 FORWARD_VOID(curl_global_cleanup, (void), ())
@@ -140,7 +78,7 @@ FORWARD(CURLMsg *, curl_multi_info_read, (CURLM *m, int *left), (m, left))
 CURLcode
 curl_easy_setopt(CURL *h, CURLoption opt, ...)
 {
-	CURL_FN(CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...))
+	DLCALL_FN(curl, CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...))
 	CURLcode rc;
 	va_list ap;
 
@@ -162,7 +100,7 @@ curl_easy_setopt(CURL *h, CURLoption opt, ...)
 CURLMcode
 curl_multi_setopt(CURLM *m, CURLMoption opt, ...)
 {
-	CURL_FN(CURLMcode, curl_multi_setopt, (CURLM *, CURLMoption, ...))
+	DLCALL_FN(curl, CURLMcode, curl_multi_setopt, (CURLM *, CURLMoption, ...))
 	CURLMcode rc;
 	va_list ap;
 
@@ -183,7 +121,7 @@ curl_multi_setopt(CURLM *m, CURLMoption opt, ...)
 CURLcode
 curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 {
-	CURL_FN(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...))
+	DLCALL_FN(curl, CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...))
 	CURLcode rc;
 	va_list ap;
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
+#include "archiveload.h"
 #include "error.h"
 #include "tarball.h"
 
@@ -33,6 +34,8 @@ tarball_writer_open(struct tarball_writer *w, int fd, const char *name,
 		    int64_t mtime, struct error *err)
 {
 	memset(w, 0, sizeof(*w));
+	if (archiveload_check(err) < 0)
+		return -1;
 	w->name = name;
 	w->mtime = mtime;
 	w->a = archive_write_new();
@@ -140,6 +143,8 @@ tarball_reader_open(struct tarball_reader *r, const char *path, struct error *er
 	struct stat st;
 
 	memset(r, 0, sizeof(*r));
+	if (archiveload_check(err) < 0)
+		return -1;
 	r->name = path;
 	if (stat(path, &st) < 0)
 		return error_set(err, EX_NOINPUT, "cannot open bundle '%s': %s", path,
@@ -228,6 +233,8 @@ tarball_decoder_open(struct tarball_decoder *d, tarball_source *source, void *ar
 	struct archive_entry *ae;
 
 	memset(d, 0, sizeof(*d));
+	if (archiveload_check(err) < 0)
+		return -1;
 	d->source = source;
 	d->arg = arg;
 	d->name = name;
@@ -273,8 +280,13 @@ tarball_decoder_close(struct tarball_decoder *d)
 void
 tarball_library_version(const char **built, const char **running)
 {
-	const char *r = archive_version_string();	/* "libarchive 3.6.2" */
+	const char *r;
 
 	*built = ARCHIVE_VERSION_ONLY_STRING;
+	if (archiveload_error()) {
+		*running = "none (cannot be loaded)";
+		return;
+	}
+	r = archive_version_string();	/* "libarchive 3.6.2" */
 	*running = strncmp(r, "libarchive ", 11) == 0 ? r + 11 : r;
 }
