@@ -3,9 +3,9 @@
  * Plain files are read with pread from the stream's own offset, so the
  * caller's fd may be shared (a mail store reads the same file
  * elsewhere, in parts, from several threads).  Compressed ones go
- * through tarball.c's decoder (the one module that talks to libarchive),
- * fed by pread in INSTREAM_CHUNK pieces as it asks for them: 'in' is
- * then what the decoder has taken so far, give or take one piece, and
+ * through rawdec.c's decoder (zstd, xz: their own libraries) or
+ * tarball.c's (gzip, bzip2: libarchive), fed by pread in INSTREAM_CHUNK
+ * pieces as it asks for them: 'in' is then what the decoder has taken so far, give or take one piece, and
  * that is what the ratio limit holds the output to.  A bomb is so
  * stopped after at most the ratio times one piece of output, whatever
  * the size of the file.
@@ -28,6 +28,7 @@
 #include "error.h"
 #include "fpkit_limits.h"
 #include "instream.h"
+#include "rawdec.h"
 #include "tarball.h"
 #include "xalloc.h"
 
@@ -140,7 +141,14 @@ open_stream(struct instream *s, int fd, const char *name, const char *compressio
 	}
 	s->chunk = xmalloc(INSTREAM_CHUNK);
 	s->block = xmalloc(INSTREAM_BLOCK);
-	if (tarball_decoder_open(&s->dec, source, s, name, err) < 0) {
+	if (rawdec_handles(compression)) {
+		s->raw = rawdec_open(compression, source, s, name, err);
+		if (s->raw == NULL) {
+			s->compression = NULL;
+			instream_close(s);
+			return -1;
+		}
+	} else if (tarball_decoder_open(&s->dec, source, s, name, err) < 0) {
 		if (s->source_errno)
 			error_set(err, EX_IOERR, "cannot read '%s': %s", name,
 				  strerror(s->source_errno));
@@ -215,7 +223,7 @@ decode_block(struct instream *s, char *to, struct error *err)
 	 * whole, one that goes on is told apart. */
 	if ((int64_t)want > s->lim.max_bytes - s->decoded)
 		want = (size_t)(s->lim.max_bytes - s->decoded) + 1;
-	n = tarball_decoder_read(&s->dec, to, want, err);
+	n = s->raw ? rawdec_read(s->raw, to, want, err) : tarball_decoder_read(&s->dec, to, want, err);
 	if (n < 0) {
 		if (s->source_errno)
 			error_set(err, EX_IOERR, "cannot read '%s': %s", s->name,
@@ -422,8 +430,11 @@ instream_close(struct instream *s)
 		ahead_free(a);
 		s->ahead = NULL;
 	}
-	if (s->compression)
+	if (s->raw)
+		rawdec_close(s->raw);
+	else if (s->compression)
 		tarball_decoder_close(&s->dec);
+	s->raw = NULL;
 	free(s->head);
 	free(s->chunk);
 	free(s->block);

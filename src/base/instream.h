@@ -11,6 +11,8 @@
 
 #include "tarball.h"
 
+struct rawdec;
+
 struct error;
 struct instream_ahead;
 
@@ -47,7 +49,8 @@ struct instream {
 	size_t block_len, block_pos;
 	int64_t decoded;	/* bytes it gave back in all */
 	bool eof;
-	struct tarball_decoder dec;
+	struct tarball_decoder dec;	/* gzip, bzip2 */
+	struct rawdec *raw;		/* zstd, xz (rawdec.h), or NULL */
 	struct instream_ahead *ahead; /* see instream_read_ahead, or NULL */
 };
 

@@ -44,9 +44,13 @@ text = {f: open(os.path.join(top, f), encoding="utf-8", errors="replace").read()
 # 1. Libraries and their one wrapper.
 wrappers = {
     "gmime/": {"src/base/mime.c", "src/package/arf.c"},
-    "curl/": {"src/ovh/ovh.c", "src/archive/s3.c", "src/locate/imapstore.c"},
-    "archive.h": {"src/base/tarball.c"},
-    "archive_entry.h": {"src/base/tarball.c"},
+    # the loaders (dlcall.h) define the functions the wrappers call
+    "curl/": {"src/ovh/ovh.c", "src/archive/s3.c", "src/locate/imapstore.c",
+              "src/base/curlload.c"},
+    "archive.h": {"src/base/tarball.c", "src/base/archiveload.c"},
+    "archive_entry.h": {"src/base/tarball.c", "src/base/archiveload.c"},
+    "zstd.h": {"src/base/rawdec.c"},
+    "lzma.h": {"src/base/rawdec.c"},
     "opendkim/": {"src/check/dkim.c"},
     "ares.h": {"src/posture/dns.c"},
     "ares_": {"src/posture/dns.c"},

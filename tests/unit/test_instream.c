@@ -352,28 +352,35 @@ test_ratio(void **state)
 	free(data);
 }
 
-/* A bzip2 bomb, with the limits fpkit uses: 200 streams of 8 MiB of
- * zeros (1.6 GiB from 16 KB) stop within the first few MiB. */
+/* A bomb, with the limits fpkit uses: about 16 KB of streams of 8 MiB
+ * of zeros each (200 with bzip2: 1.6 GiB) stop within the first few
+ * MiB; with
+ * each decoder (libarchive's for bzip2, rawdec.c's for xz and zstd). */
 static void
-test_bomb(void **state)
+bomb(const char *tool)
 {
-	size_t len = 32 * 1024 * 1024, n;
+	size_t len = 32 * 1024 * 1024, n, streams;
 	char *zeros = xcalloc(len, 1), *one, *all, *path;
 	struct error err = ERROR_INIT;
 	int64_t given, c;
 	bool over;
 	FILE *f;
 
-	(void)state;
-	one = compressed("bzip2", zeros, 8 * 1024 * 1024);
+	one = compressed(tool, zeros, 8 * 1024 * 1024);
+	if (one == NULL) {
+		free(zeros);
+		return;
+	}
 	c = file_size(one);
-	n = (size_t)c * 200;
+	/* About 16 KB of streams, whatever one stream's size (bzip2: 200) */
+	streams = 16384 / (size_t)c > 2 ? 16384 / (size_t)c : 2;
+	n = (size_t)c * streams;
 	all = xmalloc(n);
 	f = fopen(one, "rb");
 	assert_non_null(f);
 	assert_int_equal(fread(all, 1, (size_t)c, f), (size_t)c);
 	fclose(f);
-	for (size_t k = 1; k < 200; k++)
+	for (size_t k = 1; k < streams; k++)
 		memcpy(all + k * (size_t)c, all, (size_t)c);
 	path = temp_file(all, n);
 	assert_int_equal(read_limited(path, NULL, zeros, len, &given, &over, &err), -1);
@@ -404,6 +411,15 @@ test_bomb(void **state)
 	free(one);
 	free(all);
 	free(zeros);
+}
+
+static void
+test_bomb(void **state)
+{
+	(void)state;
+	bomb("bzip2");
+	bomb("xz");
+	bomb("zstd");
 }
 
 /* Open the first 'keep' bytes of the compressed file 'path' and read
@@ -440,6 +456,38 @@ read_cut(const char *path, size_t keep, bool *at_open, struct error *err)
 	free(buf);
 }
 
+/* The compressed file 'path' with its byte at 'at' changed, read whole:
+ * the error, as instream_read gives it; over must stay false. */
+static void
+read_changed(const char *path, size_t at, struct error *err)
+{
+	size_t len = 4 * 1024 * 1024, n = (size_t)file_size(path);
+	char *all = xmalloc(n), *buf = xmalloc(len), *bad;
+	struct instream s;
+	FILE *f;
+	int fd;
+
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(all, 1, n, f), n);
+	fclose(f);
+	all[at] ^= 0x55;
+	bad = temp_file(all, n);
+	fd = open(bad, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(instream_open(&s, fd, bad, NULL, err), 0);
+	assert_int_equal(read_all(&s, buf, len, 4096, err), -1);
+	assert_false(s.over);
+	instream_close(&s);
+	assert_int_equal(err->status, EX_DATAERR);
+	assert_non_null(strstr(err->msg, bad));
+	close(fd);
+	unlink(bad);
+	free(bad);
+	free(all);
+	free(buf);
+}
+
 /* Damaged data is an error of its own, not a limit: a header cut short
  * when opened, the data cut further on when read. */
 static void
@@ -460,6 +508,26 @@ test_damaged(void **state)
 	assert_non_null(strstr(err.msg, "damaged or cut compressed data"));
 	unlink(path);
 	free(path);
+	/* xz and zstd (their own libraries, rawdec.c): cut in the middle,
+	 * cut a few bytes before the end (the data whole but its last
+	 * check or frame end missing), and a byte changed in the middle. */
+	for (size_t t = 1; t < sizeof(tools) / sizeof(tools[0]); t++) {
+		if (strcmp(tools[t], "bzip2") == 0)
+			continue;
+		path = compressed(tools[t], data, len);
+		if (path == NULL)
+			continue;
+		read_cut(path, (size_t)file_size(path) / 2, &at_open, &err);
+		assert_false(at_open);
+		assert_non_null(strstr(err.msg, "damaged or cut compressed data"));
+		read_cut(path, (size_t)file_size(path) - 3, &at_open, &err);
+		assert_false(at_open);
+		assert_non_null(strstr(err.msg, "damaged or cut compressed data"));
+		read_changed(path, (size_t)file_size(path) / 2, &err);
+		assert_non_null(strstr(err.msg, "damaged or cut compressed data"));
+		unlink(path);
+		free(path);
+	}
 	free(data);
 }
 
