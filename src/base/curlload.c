@@ -72,8 +72,22 @@ FORWARD(CURLMcode, curl_multi_timeout, (CURLM *m, long *ms), (m, ms))
 FORWARD(CURLMsg *, curl_multi_info_read, (CURLM *m, int *left), (m, left))
 
 /* The three variadic ones take one argument after the option, whose
- * type the option's number tells (curl.h: CURLOPTTYPE_*, CURLINFO_*):
- * read as that type and passed on as it. */
+ * type the option's number tells (curl.h: CURLOPTTYPE_*, the same for
+ * easy and multi options; CURLINFO_*): read as that type and passed on
+ * as it, by f(h, opt, ...) into rc. */
+#define FORWARD_OPTION(rc, f, h, opt, ap) \
+	do { \
+		if ((opt) < CURLOPTTYPE_OBJECTPOINT) \
+			rc = f(h, opt, va_arg(ap, long)); \
+		else if ((opt) < CURLOPTTYPE_FUNCTIONPOINT) \
+			rc = f(h, opt, va_arg(ap, void *)); \
+		else if ((opt) < CURLOPTTYPE_OFF_T) \
+			rc = f(h, opt, va_arg(ap, void (*)(void))); \
+		else if ((opt) < CURLOPTTYPE_BLOB) \
+			rc = f(h, opt, va_arg(ap, curl_off_t)); \
+		else \
+			rc = f(h, opt, va_arg(ap, void *)); \
+	} while (0)
 
 CURLcode
 curl_easy_setopt(CURL *h, CURLoption opt, ...)
@@ -83,16 +97,7 @@ curl_easy_setopt(CURL *h, CURLoption opt, ...)
 	va_list ap;
 
 	va_start(ap, opt);
-	if (opt < CURLOPTTYPE_OBJECTPOINT)
-		rc = f(h, opt, va_arg(ap, long));
-	else if (opt < CURLOPTTYPE_FUNCTIONPOINT)
-		rc = f(h, opt, va_arg(ap, void *));
-	else if (opt < CURLOPTTYPE_OFF_T)
-		rc = f(h, opt, va_arg(ap, void (*)(void)));
-	else if (opt < CURLOPTTYPE_BLOB)
-		rc = f(h, opt, va_arg(ap, curl_off_t));
-	else
-		rc = f(h, opt, va_arg(ap, void *));
+	FORWARD_OPTION(rc, f, h, opt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -105,14 +110,7 @@ curl_multi_setopt(CURLM *m, CURLMoption opt, ...)
 	va_list ap;
 
 	va_start(ap, opt);
-	if (opt < CURLOPTTYPE_OBJECTPOINT)
-		rc = f(m, opt, va_arg(ap, long));
-	else if (opt < CURLOPTTYPE_FUNCTIONPOINT)
-		rc = f(m, opt, va_arg(ap, void *));
-	else if (opt < CURLOPTTYPE_OFF_T)
-		rc = f(m, opt, va_arg(ap, void (*)(void)));
-	else
-		rc = f(m, opt, va_arg(ap, curl_off_t));
+	FORWARD_OPTION(rc, f, m, opt, ap);
 	va_end(ap);
 	return rc;
 }

@@ -119,11 +119,10 @@ now() { date +%s%N; }
 
 # measure CACHE PATH OUT CMD...: median wall time (s) of BENCH_RUNS runs
 # in $secs, the largest peak RSS (KiB) in $rss; the last run's stdout in
-# OUT.  Warm: one run first, untimed, to fill the cache.
+# OUT.  Warm: the store was read into the cache before its cells (below).
 measure() {
 	m_cache=$1 m_path=$2 m_out=$3
 	shift 3
-	if [ "$m_cache" = warm ]; then "$@" >"$m_out" 2>/dev/null </dev/null || true; fi
 	: >"$work/times"
 	i=0
 	while [ "$i" -lt "$BENCH_RUNS" ]; do
