@@ -22,7 +22,8 @@ struct rawdec {
 	bool in_end;			/* the source said: no more */
 	bool done;			/* the data ended where it should */
 	bool frame_open;		/* zstd: a frame begun, not finished */
-	lzma_ret failed;		/* xz: the error met after some output */
+	const char *fail;		/* the error met after some output was
+					 * given: the next read's (static) */
 	ZSTD_DStream *z;
 	lzma_stream x;
 };
@@ -68,7 +69,7 @@ rawdec_open(const char *compression, rawdec_source *source, void *arg, const cha
 /* The next piece from the source when the last is used up: 0, or -1
  * when the source failed. */
 static int
-refill(struct rawdec *d, struct error *err)
+refill(struct rawdec *d)
 {
 	const void *buf;
 	ssize_t n;
@@ -76,11 +77,8 @@ refill(struct rawdec *d, struct error *err)
 	if (d->in_pos < d->in_len || d->in_end)
 		return 0;
 	n = d->source(d->arg, &buf);
-	if (n < 0) {
-		error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: cannot read it",
-			  d->name);
+	if (n < 0)
 		return -1;
-	}
 	if (n == 0)
 		d->in_end = true;
 	d->in = buf;
@@ -89,11 +87,18 @@ refill(struct rawdec *d, struct error *err)
 	return 0;
 }
 
+/* An error met with 'given' bytes already in the caller's buffer: they
+ * are given, and the error is the next read's (what came before the
+ * damage is searched). */
 static ssize_t
-cut_short(struct rawdec *d, struct error *err)
+fail(struct rawdec *d, size_t given, const char *why, struct error *err)
 {
-	return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s data ends "
-			 "before its end", d->name, d->xz ? "xz" : "zstd");
+	if (given > 0) {
+		d->fail = why;
+		return (ssize_t)given;
+	}
+	return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s", d->name,
+			 why);
 }
 
 static ssize_t
@@ -105,8 +110,8 @@ read_zstd(struct rawdec *d, void *buf, size_t len, struct error *err)
 		ZSTD_inBuffer in;
 		size_t r;
 
-		if (refill(d, err) < 0)
-			return -1;
+		if (refill(d) < 0)
+			return fail(d, out.pos, "cannot read it", err);
 		if (d->in_end) {
 			/* The input is over: what the decoder holds back
 			 * comes out, and the last frame must end. */
@@ -115,15 +120,12 @@ read_zstd(struct rawdec *d, void *buf, size_t len, struct error *err)
 			in = (ZSTD_inBuffer){ NULL, 0, 0 };
 			r = d->frame_open ? ZSTD_decompressStream(d->z, &out, &in) : 0;
 			if (ZSTD_isError(r))
-				return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed "
-						 "data: %s", d->name, ZSTD_getErrorName(r));
+				return fail(d, out.pos, ZSTD_getErrorName(r), err);
 			if (r == 0) {
 				d->frame_open = false;
 				d->done = true;
 			} else if (out.pos == before) {
-				if (out.pos > 0)
-					break;	/* what came first; the next read fails */
-				return cut_short(d, err);
+				return fail(d, out.pos, "zstd data ends before its end", err);
 			}
 			continue;
 		}
@@ -131,8 +133,7 @@ read_zstd(struct rawdec *d, void *buf, size_t len, struct error *err)
 		r = ZSTD_decompressStream(d->z, &out, &in);
 		d->in_pos = in.pos;
 		if (ZSTD_isError(r))
-			return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s",
-					 d->name, ZSTD_getErrorName(r));
+			return fail(d, out.pos, ZSTD_getErrorName(r), err);
 		/* 0: a frame ended (another may follow) */
 		d->frame_open = r != 0;
 	}
@@ -161,16 +162,13 @@ lzma_why(lzma_ret r)
 static ssize_t
 read_xz(struct rawdec *d, void *buf, size_t len, struct error *err)
 {
-	if (d->failed != LZMA_OK)
-		return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s",
-				 d->name, lzma_why(d->failed));
 	d->x.next_out = buf;
 	d->x.avail_out = len;
 	while (d->x.avail_out > 0 && !d->done) {
 		lzma_ret r;
 
-		if (refill(d, err) < 0)
-			return -1;
+		if (refill(d) < 0)
+			return fail(d, len - d->x.avail_out, "cannot read it", err);
 		d->x.next_in = d->in + d->in_pos;
 		d->x.avail_in = d->in_len - d->in_pos;
 		r = lzma_code(&d->x, d->in_end ? LZMA_FINISH : LZMA_RUN);
@@ -178,12 +176,7 @@ read_xz(struct rawdec *d, void *buf, size_t len, struct error *err)
 		if (r == LZMA_STREAM_END) {
 			d->done = true;
 		} else if (r != LZMA_OK) {
-			if (len - d->x.avail_out > 0) {
-				d->failed = r;	/* what came first; the next read fails */
-				break;
-			}
-			return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s",
-					 d->name, lzma_why(r));
+			return fail(d, len - d->x.avail_out, lzma_why(r), err);
 		}
 	}
 	return (ssize_t)(len - d->x.avail_out);
@@ -192,6 +185,9 @@ read_xz(struct rawdec *d, void *buf, size_t len, struct error *err)
 ssize_t
 rawdec_read(struct rawdec *d, void *buf, size_t len, struct error *err)
 {
+	if (d->fail)
+		return error_set(err, EX_DATAERR, "'%s': damaged or cut compressed data: %s",
+				 d->name, d->fail);
 	if (d->done || len == 0)
 		return 0;
 	return d->xz ? read_xz(d, buf, len, err) : read_zstd(d, buf, len, err);

@@ -55,8 +55,9 @@
 
 /* Message files are read by STORE_READERS_WARM threads: most of their
  * time goes to open and read system calls.  When reads wait for the
- * disk (STORE_SLOW_READS of one thread took STORE_SLOW_READ_NS or more:
- * a cold cache, not a thread put aside once), up to STORE_READERS:
+ * disk (STORE_SLOW_READS of STORE_SLOW_ROUND reads of one thread took
+ * STORE_SLOW_READ_NS or more: a cold cache, not a thread put aside now
+ * and then), up to STORE_READERS:
  * a disk answers sooner with more requests in flight (a 1 GiB Maildir
  * of 48 KiB messages, cold: 0.85 s with 4 readers, 0.55 s with 16),
  * while from the page cache more threads than processors only take
@@ -66,6 +67,7 @@
 #define STORE_READERS 16
 #define STORE_SLOW_READ_NS 200000
 #define STORE_SLOW_READS 8
+#define STORE_SLOW_ROUND 64
 
 /* An mbox, plain or compressed, is read by at most this many threads at
  * once (the parts of a plain one; a compressed one's decoder), and at
@@ -153,7 +155,8 @@ struct worker {
 	size_t mbox_cap;
 	struct mbox_win win;	/* the mbox being read (here: see scan_mbox) */
 	uint64_t passed;	/* messages passed over, not yet counted */
-	unsigned slow;		/* reads that waited for the disk */
+	unsigned slow;		/* reads that waited for the disk ... */
+	unsigned reads;		/* ... among these (see STORE_SLOW_ROUND) */
 };
 
 static void
@@ -393,6 +396,10 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		wk->slow += (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) >=
 			    STORE_SLOW_READ_NS;
+		/* counted in rounds of STORE_SLOW_ROUND reads: a thread put
+		 * aside now and then on a busy machine is not a disk */
+		if (++wk->reads % STORE_SLOW_ROUND == 0 && wk->slow < STORE_SLOW_READS)
+			wk->slow = 0;
 	}
 	if (n < 0) {
 		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
@@ -753,8 +760,11 @@ mbox_loop(struct worker *wk, const char *path, const char *compression, const st
 			next = mboxsep_find(buf + hstart - 1, hend + 1);
 			while (next && !mboxsep_is_from_line(next + 1, buf + len, !eof))
 				next = mboxsep_find(next + 1, hend - (size_t)(next + 1 - (buf + hstart)));
-			if (next && !eof && memchr(next + 1, '\n', len - (size_t)(next + 1 - buf)) == NULL)
-				goto shift;	/* that line is cut by the window */
+			/* that line is cut by the window, short enough to be
+			 * one (a longer one was judged as it stands) */
+			if (next && !eof && len - (size_t)(next + 1 - buf) <= FPKIT_LIMIT_FROM_LINE &&
+			    memchr(next + 1, '\n', len - (size_t)(next + 1 - buf)) == NULL)
+				goto shift;
 			if (next) {
 				avail = (size_t)(next + 1 - (buf + hstart));
 				hend = mboxsep_header_end(buf + hstart, avail, &complete);
@@ -983,7 +993,9 @@ next_from_line(int fd, int64_t from, int64_t size)
 		}
 		if (n < 6 || off + n >= size)
 			break;
-		off = p ? off + (p - buf) : off + n - 6;
+		/* from the cut line on; past it when it fills the buffer
+		 * (far longer than a "From " line can be) */
+		off = p && p > buf ? off + (p - buf) : off + n - 6;
 	}
 out:
 	free(buf);
@@ -1099,6 +1111,7 @@ struct queue {
 	pthread_t tid[STORE_READERS];
 	int started;		/* threads in the pool; -1: none could start */
 	int extra;		/* ... added when reads waited (under lock) */
+	int max_readers;	/* ... at most, as descriptors allow */
 	struct worker solo;	/* without a pool: files are read at once */
 };
 
@@ -1137,7 +1150,7 @@ static void *queue_thread(void *arg);
 static void
 queue_grow(struct queue *q)
 {
-	while (q->started > 0 && q->started + q->extra < STORE_READERS &&
+	while (q->started > 0 && q->started + q->extra < q->max_readers &&
 	       pthread_create(&q->tid[q->started + q->extra], NULL, queue_thread, q) == 0)
 		q->extra++;
 }
@@ -1218,19 +1231,28 @@ queue_init(struct queue *q, struct walk *w)
 	/* Descriptors: besides those open now and the folders held for the
 	 * threads, the walk needs one per level of folders and two while it
 	 * lists one, and each reading thread (the main one too, at the end)
-	 * up to two.  What is left bounds the folders held; when too little
-	 * is left, no pool: files are read one at a time, folder after
-	 * folder, as the limit allows. */
+	 * up to two.  What is left bounds the readers added on a cold
+	 * cache (while at least 16 folders can be held) and the folders
+	 * held; when too little is left for the first readers, no pool:
+	 * files are read one at a time, folder after folder, as the limit
+	 * allows. */
 	q->max_folders = STORE_OPEN_FOLDERS;
+	q->max_readers = STORE_READERS;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
 		long room = (long)rl.rlim_cur - open_descriptors() - FPKIT_LIMIT_STORE_DEPTH - 2 -
-			    2 * (STORE_READERS + 1) - 8;
+			    2 * (STORE_READERS_WARM + 1) - 8;
 
 		if (room < 4) {
 			q->started = -1;
 			worker_init(&q->solo, w);
-		} else if (room < q->max_folders) {
-			q->max_folders = (int)room;
+		} else {
+			q->max_readers = STORE_READERS_WARM;
+			while (q->max_readers < STORE_READERS && room - 2 >= 16) {
+				q->max_readers++;
+				room -= 2;
+			}
+			if (room < q->max_folders)
+				q->max_folders = (int)room;
 		}
 	}
 	pthread_mutex_init(&q->lock, NULL);

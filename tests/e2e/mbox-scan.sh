@@ -164,4 +164,26 @@ else
 	fi
 fi
 
+# A body line starting "From " and running on for more than a MiB,
+# after the middle of the file where the parts are cut and after no
+# "From " line since it: the cut is looked for past it (it once sent
+# that search round for ever), and every message is found.
+{
+	head -c 4194304 "$tmp/lf.mbox" | sed '$d'
+	printf '\nFrom orders@shop.example.com Sun Dec  6 22:56:45 2026\nMessage-ID: <big.body@shop.example.com>\n\n'
+	yes 'a body line of the big message' | head -c 3145728
+	printf '\nFrom the long line '
+	head -c 2097152 /dev/zero | tr '\0' 'a'
+	printf '\n\nFrom orders@shop.example.com Sun Dec  6 22:56:45 2026\nMessage-ID: <after.long@shop.example.com>\n\nend\n\n'
+	tail -c 2097152 "$tmp/lf.mbox" | sed -n '/^From orders@/,$p'
+} >"$tmp/long.mbox"
+status=0
+timeout 120 "$FPKIT_BIN" find --msgid after.long@shop.example.com --msgid scan.1@shop.example.com \
+	--msgid big.body@shop.example.com --msgid scan.5000@shop.example.com "$tmp/long.mbox" \
+	>"$tmp/out" 2>"$tmp/err" || status=$?
+assert_eq "$status" 0 "a line of 2 MiB after the middle: the search ends, every id found"
+assert_eq "$(cut -f 1 "$tmp/out" | sort | tr '\n' ' ')" \
+	"after.long@shop.example.com big.body@shop.example.com scan.1@shop.example.com scan.5000@shop.example.com " \
+	"a line of 2 MiB after the middle: each message once"
+
 finish

@@ -488,6 +488,55 @@ read_changed(const char *path, size_t at, struct error *err)
 	free(buf);
 }
 
+/* Two streams one after the other, the second damaged: every byte of
+ * the first is given before the error (the messages in it are found). */
+static void
+test_damaged_second(void **state)
+{
+	static const char *const two[] = { "xz", "zstd" };
+	size_t len = 3000000, cap = 8 * 1024 * 1024;
+	char *data = text(len), *buf = xmalloc(cap);
+
+	(void)state;
+	for (size_t t = 0; t < 2; t++) {
+		char *path = compressed(two[t], data, len), *both, *cat;
+		struct error err = ERROR_INIT;
+		size_t c = (size_t)file_size(path), got = 0;
+		struct instream s;
+		ssize_t n = 0;
+		FILE *f;
+		int fd;
+
+		both = xmalloc(2 * c);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fread(both, 1, c, f), c);
+		fclose(f);
+		memcpy(both + c, both, c);
+		both[c + 1] ^= 0x55;	/* the second one's magic: an error in the
+					 * same 1 MiB block as the first's end */
+		cat = temp_file(both, 2 * c);
+		fd = open(cat, O_RDONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(instream_open(&s, fd, cat, NULL, &err), 0);
+		while (got < cap && (n = instream_read(&s, buf + got, cap - got, &err)) > 0)
+			got += (size_t)n;
+		assert_int_equal(n, -1);
+		assert_non_null(strstr(err.msg, "damaged or cut compressed data"));
+		assert_true(got >= len);
+		assert_memory_equal(buf, data, len);
+		instream_close(&s);
+		close(fd);
+		unlink(cat);
+		unlink(path);
+		free(cat);
+		free(path);
+		free(both);
+	}
+	free(buf);
+	free(data);
+}
+
 /* Damaged data is an error of its own, not a limit: a header cut short
  * when opened, the data cut further on when read. */
 static void
@@ -559,6 +608,7 @@ main(void)
 		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_damaged_second),
 		cmocka_unit_test(test_unreadable),
 	};
 
