@@ -142,9 +142,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: floors mem FILE [THREADS] | floors files DIR [THREADS]\n");
 		return 2;
 	}
-	nthreads = argc > 3 ? atoi(argv[3]) : 2;
-	if (nthreads < 1 || nthreads > 64)
-		nthreads = 2;
+	nthreads = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 2;
+	if (nthreads < 1 || nthreads > 64) {
+		fprintf(stderr, "floors: THREADS is from 1 to 64\n");
+		return 2;
+	}
 	if (strcmp(argv[1], "mem") == 0) {
 		int fd = open(argv[2], O_RDONLY);
 		struct stat st;
