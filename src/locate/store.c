@@ -1075,7 +1075,8 @@ scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first)
 }
 
 /* The folder walk is a pipeline: this thread reads the folders and
- * queues their message files; a pool of STORE_READERS threads opens and
+ * queues their message files; a pool of threads (STORE_READERS_WARM,
+ * up to STORE_READERS on a cold cache) opens and
  * reads them meanwhile.  Listing a large folder costs about as much as
  * reading a tenth of its files' headers, so it is not left on the
  * critical path.  The queue is bounded: memory does not grow with the
