@@ -74,46 +74,31 @@ FORWARD(CURLMsg *, curl_multi_info_read, (CURLM *m, int *left), (m, left))
 /* The three variadic ones take one argument after the option, whose
  * type the option's number tells (curl.h: CURLOPTTYPE_*, the same for
  * easy and multi options; CURLINFO_*): read as that type and passed on
- * as it, by f(h, opt, ...) into rc. */
-#define FORWARD_OPTION(rc, f, h, opt, ap) \
-	do { \
-		if ((opt) < CURLOPTTYPE_OBJECTPOINT) \
+ * as it.  FORWARD_SETOPT defines name(htype *h, otype opt, ...) so. */
+#define FORWARD_SETOPT(type, name, htype, otype) \
+	type name(htype *h, otype opt, ...) \
+	{ \
+		DLCALL_FN(curl, type, name, (htype *, otype, ...)) \
+		type rc; \
+		va_list ap; \
+		\
+		va_start(ap, opt); \
+		if (opt < CURLOPTTYPE_OBJECTPOINT) \
 			rc = f(h, opt, va_arg(ap, long)); \
-		else if ((opt) < CURLOPTTYPE_FUNCTIONPOINT) \
+		else if (opt < CURLOPTTYPE_FUNCTIONPOINT) \
 			rc = f(h, opt, va_arg(ap, void *)); \
-		else if ((opt) < CURLOPTTYPE_OFF_T) \
+		else if (opt < CURLOPTTYPE_OFF_T) \
 			rc = f(h, opt, va_arg(ap, void (*)(void))); \
-		else if ((opt) < CURLOPTTYPE_BLOB) \
+		else if (opt < CURLOPTTYPE_BLOB) \
 			rc = f(h, opt, va_arg(ap, curl_off_t)); \
 		else \
 			rc = f(h, opt, va_arg(ap, void *)); \
-	} while (0)
+		va_end(ap); \
+		return rc; \
+	}
 
-CURLcode
-curl_easy_setopt(CURL *h, CURLoption opt, ...)
-{
-	DLCALL_FN(curl, CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...))
-	CURLcode rc;
-	va_list ap;
-
-	va_start(ap, opt);
-	FORWARD_OPTION(rc, f, h, opt, ap);
-	va_end(ap);
-	return rc;
-}
-
-CURLMcode
-curl_multi_setopt(CURLM *m, CURLMoption opt, ...)
-{
-	DLCALL_FN(curl, CURLMcode, curl_multi_setopt, (CURLM *, CURLMoption, ...))
-	CURLMcode rc;
-	va_list ap;
-
-	va_start(ap, opt);
-	FORWARD_OPTION(rc, f, m, opt, ap);
-	va_end(ap);
-	return rc;
-}
+FORWARD_SETOPT(CURLcode, curl_easy_setopt, CURL, CURLoption)
+FORWARD_SETOPT(CURLMcode, curl_multi_setopt, CURLM, CURLMoption)
 
 /* Every CURLINFO_ takes a pointer to where the answer goes. */
 CURLcode
