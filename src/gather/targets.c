@@ -90,7 +90,7 @@ targets_add(struct targets *t, const char *id, bool *added)
 	x->id = canon;
 	x->shown = msgid_strip(id, strlen(id));
 	g_hash_table_insert(t->index, canon, GSIZE_TO_POINTER(t->nr));
-	t->filter[filter_bit(canon) / 64] |= (uint64_t)1 << (filter_bit(canon) % 64);
+	bitset_add(t->filter, filter_bit(canon));
 	if (added)
 		*added = true;
 	return (long)t->nr - 1;
@@ -130,10 +130,9 @@ targets_add_recent(struct targets *t, char *id, int64_t date, const char *rule,
 long
 targets_lookup(const struct targets *t, const char *canon)
 {
-	size_t bit = filter_bit(canon);
 	gpointer found;
 
-	if (!(t->filter[bit / 64] & (uint64_t)1 << (bit % 64)))
+	if (!bitset_has(t->filter, filter_bit(canon)))
 		return -1;
 	found = g_hash_table_lookup(t->index, canon);
 	return found ? (long)GPOINTER_TO_SIZE(found) - 1 : -1;

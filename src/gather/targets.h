@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bitset.h"
+
 struct _GHashTable;
 
 struct target {
@@ -38,7 +40,7 @@ struct targets {
 	/* A bit per canonical id (TARGETS_FILTER_BITS, by a hash of its
 	 * length and three 8-byte pieces): most ids a search reads are no
 	 * target, and are told so without hashing them whole. */
-	uint64_t filter[TARGETS_FILTER_BITS / 64];
+	uint64_t filter[BITSET_WORDS(TARGETS_FILTER_BITS)];
 	long *by_stats;		/* each stats entry's target, or -1 */
 	size_t nr_stats, alloc_stats;
 };

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bitset.h"
 #include "error.h"
 #include "fpkit_limits.h"
 #include "instream.h"
@@ -623,7 +624,7 @@ struct scan {
 	/* The last two bytes of every anchored queue id, as a set of bits
 	 * (see may_hold_queue); enders_all: some id is not of "QID: " form,
 	 * so no line is passed over. */
-	uint64_t enders[65536 / 64];
+	uint64_t enders[BITSET_WORDS(65536)];
 	bool enders_all;
 };
 
@@ -675,14 +676,11 @@ ender_of(const char *end)
 static void
 note_ender(struct scan *sc, struct logline_span qid)
 {
-	unsigned e;
-
 	if (qid.len < 2 || memchr(qid.p, '-', qid.len)) {
 		sc->enders_all = true;
 		return;
 	}
-	e = ender_of(qid.p + qid.len);
-	sc->enders[e / 64] |= (uint64_t)1 << (e % 64);
+	bitset_add(sc->enders, ender_of(qid.p + qid.len));
 }
 
 static bool
@@ -693,12 +691,8 @@ may_hold_queue(const struct scan *sc, const char *line, size_t len)
 	if (sc->enders_all)
 		return true;
 	while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
-		if (p - line >= 2 && p + 1 < end && p[1] == ' ') {
-			unsigned e = ender_of(p);
-
-			if (sc->enders[e / 64] & (uint64_t)1 << (e % 64))
-				return true;
-		}
+		if (p - line >= 2 && p + 1 < end && p[1] == ' ' && bitset_has(sc->enders, ender_of(p)))
+			return true;
 		p++;
 	}
 	return false;
