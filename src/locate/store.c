@@ -352,6 +352,30 @@ static int scan_mbox(struct worker *wk, const char *path, int fd, const char *co
 		     int64_t first, int64_t limit);
 static int scan_mbox_parallel(struct worker *wk, const char *path, int fd, int64_t first);
 
+/* A file's first read, timed: reads that wait for the disk are counted
+ * for the pool (STORE_SLOW_READS, queue_grow), in rounds of
+ * STORE_SLOW_ROUND reads, since a thread put aside now and then on a
+ * busy machine is not a disk. */
+static ssize_t
+first_read(struct worker *wk, int fd, char *buf, size_t size)
+{
+	struct timespec t0, t1;
+	ssize_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	if (wk->slow < STORE_SLOW_READS) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		wk->slow += (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) >=
+			    STORE_SLOW_READ_NS;
+		if (++wk->reads % STORE_SLOW_ROUND == 0 && wk->slow < STORE_SLOW_READS)
+			wk->slow = 0;
+	}
+	return n;
+}
+
 /* One file: a message or an mbox, maybe compressed.  'assume' is the
  * format to give a plain message (eml, maildir or mh); 'rule' says
  * whether a file that holds no mbox is a message (see enum file_rule,
@@ -369,7 +393,6 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 	bool complete = false;
 	int fd, rc = 0;
 	ssize_t n, first;
-	struct timespec t0, t1;
 
 	/* O_NONBLOCK: a FIFO put in the store's place must not hang us.
 	 * openat: one path component for the kernel to resolve, not all. */
@@ -388,19 +411,7 @@ scan_file(struct worker *wk, int dirfd, const char *name, const char *path,
 	 * first pages (the kernel's first readahead is a few pages), and a
 	 * system call per file is a tenth of what a small message costs.
 	 * O_NOATIME spares an inode write per message where allowed. */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do
-		n = read(fd, chunk, sizeof(chunk));
-	while (n < 0 && errno == EINTR);
-	if (wk->slow < STORE_SLOW_READS) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		wk->slow += (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) >=
-			    STORE_SLOW_READ_NS;
-		/* counted in rounds of STORE_SLOW_ROUND reads: a thread put
-		 * aside now and then on a busy machine is not a disk */
-		if (++wk->reads % STORE_SLOW_ROUND == 0 && wk->slow < STORE_SLOW_READS)
-			wk->slow = 0;
-	}
+	n = first_read(wk, fd, chunk, sizeof(chunk));
 	if (n < 0) {
 		walk_diag(w, "skipped '%s': %s", path, strerror(errno));
 		goto out;
